@@ -1,0 +1,47 @@
+//! `Engine` and `Config`: the limits every store made from the engine runs under.
+
+/// Resource limits and execution options. The defaults suit hosted apps; the kernel
+/// passes smaller ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// Maximum number of 64-bit value-stack slots (locals, constants and operands of all
+    /// active frames). Reaching it traps with "call stack exhausted".
+    pub max_value_stack: usize,
+    /// Maximum nesting of wasm calls. Reaching it traps with "call stack exhausted".
+    pub max_call_depth: usize,
+    /// Upper bound on any linear memory, in 64 KiB pages; `memory.grow` past it returns -1.
+    pub max_memory_pages: u32,
+    /// Upper bound on any table's length; `table.grow` past it returns -1.
+    pub max_table_elements: u32,
+    /// Meter execution with fuel (see `Store::set_fuel`). Costs a little speed.
+    pub consume_fuel: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_value_stack: 64 * 1024 * 1024,
+            max_call_depth: 1_000_000,
+            max_memory_pages: 65536,
+            max_table_elements: 10_000_000,
+            consume_fuel: false,
+        }
+    }
+}
+
+/// Shared configuration for modules and stores. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Engine {
+    config: alloc::sync::Arc<Config>,
+}
+
+impl Engine {
+    pub fn new(config: Config) -> Self {
+        Engine {
+            config: alloc::sync::Arc::new(config),
+        }
+    }
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}

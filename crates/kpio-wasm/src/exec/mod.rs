@@ -1,0 +1,951 @@
+//! The executor: runs register bytecode in one loop. Guest-to-guest calls push a `Frame` on
+//! a heap vector instead of recursing on the host stack, so guest recursion depth is bounded
+//! by `Config` limits and ends in a "call stack exhausted" trap, never a host overflow.
+//!
+//! Hot state (instruction pointer, frame pointer, memory base and length) lives in locals;
+//! it is reloaded after anything that may move it: calls, returns, `memory.grow`, host calls.
+
+mod float;
+
+use crate::Store;
+use crate::func::Caller;
+use crate::ir::Instr;
+use crate::store::{FuncKind, StoreInner};
+use crate::translate::{self, Context};
+use crate::trap::{FrameInfo, Trap, TrapCode};
+use crate::value::Val;
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+
+/// A function translated to bytecode, with its frame layout.
+pub(crate) struct CompiledFunc {
+    pub code: Box<[Instr]>,
+    /// Wasm byte offset of each instruction, for trap locations.
+    pub offsets: Box<[u32]>,
+    pub nparams: u32,
+    /// Parameters plus declared locals.
+    pub nlocals: u32,
+    /// Constants, copied into the frame after the locals at each call.
+    pub consts: Box<[u64]>,
+    pub frame_size: u32,
+    /// The instance's memory 0 (store index).
+    pub memory: Option<u32>,
+}
+
+/// A suspended caller.
+pub(crate) struct Frame {
+    ip: *const Instr,
+    fp: usize,
+    func: u32,
+}
+
+/// The value stack and call frames, reused across calls.
+#[derive(Default)]
+pub(crate) struct Stack {
+    slots: Vec<u64>,
+    frames: Vec<Frame>,
+    /// First free slot: nested host-to-wasm calls start here.
+    top: usize,
+    /// Scratch for host function arguments and results.
+    vals: Vec<Val>,
+}
+
+// SAFETY: `Frame::ip` points into bytecode owned by the same store; it is only dereferenced
+// by the executor holding `&mut Store`.
+unsafe impl Send for Stack {}
+unsafe impl Sync for Stack {}
+
+/// Returns the bytecode of wasm function `func`, translating it on first use.
+fn compiled<T>(inner: &StoreInner<T>, func: u32) -> Result<&CompiledFunc, Trap> {
+    let FuncKind::Wasm(w) = &inner.funcs[func as usize].kind else {
+        unreachable!("compiled() is only asked for wasm functions")
+    };
+    if let Some(c) = w.compiled.get() {
+        return Ok(c);
+    }
+    let inst = &inner.instances[w.instance as usize];
+    let cx = Context {
+        module: &inst.module,
+        inst,
+        fuel: inner.engine.config().consume_fuel,
+    };
+    let c = translate::translate(&cx, w.index)?;
+    let _ = w.compiled.set(Box::new(c));
+    Ok(w.compiled.get().expect("just set"))
+}
+
+/// Makes sure `slots` has at least `needed` entries, within the configured limit.
+fn reserve_slots<T>(inner: &mut StoreInner<T>, needed: usize) -> Result<(), TrapCode> {
+    let slots = &mut inner.stack.slots;
+    if needed <= slots.len() {
+        return Ok(());
+    }
+    let max = inner.engine.config().max_value_stack;
+    if needed > max {
+        return Err(TrapCode::StackExhausted);
+    }
+    let new_len = needed.max(slots.len() * 2).max(1024).min(max);
+    slots
+        .try_reserve(new_len - slots.len())
+        .map_err(|_| TrapCode::StackExhausted)?;
+    slots.resize(new_len, 0);
+    Ok(())
+}
+
+/// Calls store function `func` from the host.
+pub(crate) fn call<T>(
+    store: &mut Store<T>,
+    func: u32,
+    params: &[Val],
+    results: &mut [Val],
+) -> Result<(), Trap> {
+    let base = store.inner.stack.top;
+    let n = params.len().max(results.len());
+    reserve_slots(&mut store.inner, base + n)?;
+    for (i, p) in params.iter().enumerate() {
+        store.inner.stack.slots[base + i] = p.to_slot();
+    }
+    let depth = store.inner.stack.frames.len();
+    let r = match store.inner.funcs[func as usize].kind {
+        FuncKind::Wasm(_) => {
+            // SAFETY: the stack holds the arguments at `base`; `run` upholds its invariants.
+            unsafe { run(store, func, base) }
+        }
+        FuncKind::Host(_) => call_host(store, func, base, None),
+    };
+    store.inner.stack.frames.truncate(depth);
+    store.inner.stack.top = base;
+    r?;
+    let ty = store.inner.func_type(func);
+    for (i, (r, t)) in results.iter_mut().zip(ty.results()).enumerate() {
+        *r = Val::from_slot(*t, store.inner.stack.slots[base + i]);
+    }
+    Ok(())
+}
+
+/// Calls host function `func` with arguments at `slots[base..]`, writing results there.
+fn call_host<T>(
+    store: &mut Store<T>,
+    func: u32,
+    base: usize,
+    instance: Option<u32>,
+) -> Result<(), Trap> {
+    let entity = &store.inner.funcs[func as usize];
+    let FuncKind::Host(h) = &entity.kind else {
+        unreachable!("call_host on a wasm function")
+    };
+    let h = h.clone();
+    let ty = &store.inner.types[entity.ty as usize];
+    let (np, nr) = (ty.params().len(), ty.results().len());
+    let mut vals = core::mem::take(&mut store.inner.stack.vals);
+    vals.clear();
+    for (i, t) in ty.params().iter().enumerate() {
+        vals.push(Val::from_slot(*t, store.inner.stack.slots[base + i]));
+    }
+    for t in ty.results() {
+        vals.push(Val::default_for(*t));
+    }
+    let saved_top = store.inner.stack.top;
+    store.inner.stack.top = base + np.max(nr);
+    let (args, rets) = vals.split_at_mut(np);
+    let r = h(
+        Caller {
+            store: &mut *store,
+            instance,
+        },
+        args,
+        rets,
+    );
+    store.inner.stack.top = saved_top;
+    let r = r.and_then(|()| {
+        let ty = &store.inner.types[store.inner.funcs[func as usize].ty as usize];
+        for (i, (v, t)) in vals[np..].iter().zip(ty.results()).enumerate() {
+            if v.ty() != *t {
+                return Err(Trap::host(alloc::format!(
+                    "host function returned {} for a result of type {t}",
+                    v.ty()
+                )));
+            }
+            store.inner.stack.slots[base + i] = v.to_slot();
+        }
+        Ok(())
+    });
+    store.inner.stack.vals = vals;
+    r
+}
+
+/// Builds the wasm backtrace of a trap: the trapping frame, then its callers.
+fn backtrace<T>(
+    inner: &StoreInner<T>,
+    func: u32,
+    ip: *const Instr,
+    depth: usize,
+) -> Vec<FrameInfo> {
+    let mut out = Vec::new();
+    let mut add = |func: u32, ip: *const Instr| {
+        let FuncKind::Wasm(w) = &inner.funcs[func as usize].kind else {
+            return;
+        };
+        let module = &inner.instances[w.instance as usize].module;
+        let module_offset = w.compiled.get().and_then(|c| {
+            let i = (ip as usize).wrapping_sub(c.code.as_ptr() as usize) / size_of::<Instr>();
+            c.offsets.get(i).map(|o| *o as usize)
+        });
+        out.push(FrameInfo {
+            func_index: w.index,
+            func_name: module.func_names.get(&w.index).cloned(),
+            module_offset,
+        });
+    };
+    add(func, ip);
+    for f in inner.stack.frames[depth..].iter().rev() {
+        // A saved ip is the return address: the call is the instruction before it.
+        add(f.func, f.ip.wrapping_sub(1));
+    }
+    out
+}
+
+fn mem_of<T>(inner: &StoreInner<T>, memory: Option<u32>) -> (*mut u8, usize) {
+    match memory {
+        Some(m) => {
+            let m = &inner.memories[m as usize];
+            (m.base(), m.len())
+        }
+        None => (core::ptr::null_mut(), 0),
+    }
+}
+
+/// Effective address check: `addr + off .. + N` must lie within `len`.
+#[inline(always)]
+fn ea(addr: u64, off: u32, n: usize, len: usize) -> Result<usize, TrapCode> {
+    let a = (addr as u32 as usize) + off as usize;
+    if a + n <= len {
+        Ok(a)
+    } else {
+        Err(TrapCode::MemoryOutOfBounds)
+    }
+}
+
+pub(crate) fn memory_init<T>(
+    inner: &mut StoreInner<T>,
+    mem: u32,
+    data: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let (d, s, n) = (d as usize, s as usize, n as usize);
+    let src = inner.datas[data as usize].bytes();
+    let src = src.get(s..s + n).ok_or(TrapCode::MemoryOutOfBounds)?;
+    let m = inner.memories[mem as usize].data_mut();
+    m.get_mut(d..d + n)
+        .ok_or(TrapCode::MemoryOutOfBounds)?
+        .copy_from_slice(src);
+    Ok(())
+}
+
+pub(crate) fn table_init<T>(
+    inner: &mut StoreInner<T>,
+    table: u32,
+    elem: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let (d, s, n) = (d as usize, s as usize, n as usize);
+    let src = &inner.elems[elem as usize].items;
+    let src = src.get(s..s + n).ok_or(TrapCode::TableOutOfBounds)?;
+    let t = &mut inner.tables[table as usize].elems;
+    t.get_mut(d..d + n)
+        .ok_or(TrapCode::TableOutOfBounds)?
+        .copy_from_slice(src);
+    Ok(())
+}
+
+fn memory_fill<T>(
+    inner: &mut StoreInner<T>,
+    mem: u32,
+    d: u32,
+    v: u8,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let (d, n) = (d as usize, n as usize);
+    let m = inner.memories[mem as usize].data_mut();
+    m.get_mut(d..d + n)
+        .ok_or(TrapCode::MemoryOutOfBounds)?
+        .fill(v);
+    Ok(())
+}
+
+fn memory_copy<T>(
+    inner: &mut StoreInner<T>,
+    mem: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let (d, s, n) = (d as usize, s as usize, n as usize);
+    let m = inner.memories[mem as usize].data_mut();
+    if s + n > m.len() || d + n > m.len() {
+        return Err(TrapCode::MemoryOutOfBounds);
+    }
+    m.copy_within(s..s + n, d);
+    Ok(())
+}
+
+fn table_copy<T>(
+    inner: &mut StoreInner<T>,
+    dt: u32,
+    st: u32,
+    d: u32,
+    s: u32,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let (d, s, n) = (d as usize, s as usize, n as usize);
+    if s + n > inner.tables[st as usize].elems.len()
+        || d + n > inner.tables[dt as usize].elems.len()
+    {
+        return Err(TrapCode::TableOutOfBounds);
+    }
+    if dt == st {
+        inner.tables[dt as usize].elems.copy_within(s..s + n, d);
+    } else {
+        let src: Vec<u64> = inner.tables[st as usize].elems[s..s + n].to_vec();
+        inner.tables[dt as usize].elems[d..d + n].copy_from_slice(&src);
+    }
+    Ok(())
+}
+
+fn table_fill<T>(
+    inner: &mut StoreInner<T>,
+    table: u32,
+    i: u32,
+    v: u64,
+    n: u32,
+) -> Result<(), TrapCode> {
+    let (i, n) = (i as usize, n as usize);
+    let t = &mut inner.tables[table as usize].elems;
+    t.get_mut(i..i + n)
+        .ok_or(TrapCode::TableOutOfBounds)?
+        .fill(v);
+    Ok(())
+}
+
+/// Runs wasm function `entry` with its frame at `slots[base..]` until it returns.
+///
+/// # Safety
+/// `slots[base..base + nparams]` must hold the arguments. The loop keeps raw pointers to the
+/// slot vector and linear memory and refreshes them after every operation that may move them.
+unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Trap> {
+    let depth = store.inner.stack.frames.len();
+    let max_depth = store.inner.engine.config().max_call_depth;
+
+    let mut func = entry;
+    let mut ip: *const Instr;
+    let mut fp: *mut u64;
+    let mut mem_base: *mut u8;
+    let mut mem_len: usize;
+
+    // Enters wasm function `$f` with its frame at slot offset `$off`.
+    macro_rules! enter {
+        ($f:expr, $off:expr) => {{
+            let off: usize = $off;
+            // The boxed bytecode never moves or drops while the store lives.
+            let c: *const CompiledFunc = match compiled(&store.inner, $f) {
+                Ok(c) => c,
+                Err(t) => break Err(t),
+            };
+            let c = &*c;
+            let (code, nparams, nlocals, frame, memory) = (
+                c.code.as_ptr(),
+                c.nparams as usize,
+                c.nlocals as usize,
+                c.frame_size as usize,
+                c.memory,
+            );
+            if let Err(t) = reserve_slots(&mut store.inner, off + frame) {
+                break Err(t.into());
+            }
+            let slots = &mut store.inner.stack.slots[off..off + frame];
+            slots[nparams..nlocals].fill(0);
+            slots[nlocals..nlocals + c.consts.len()].copy_from_slice(&c.consts);
+            fp = store.inner.stack.slots.as_mut_ptr().add(off);
+            ip = code;
+            func = $f;
+            (mem_base, mem_len) = mem_of(&store.inner, memory);
+        }};
+    }
+
+    ip = core::ptr::null();
+
+    let result: Result<(), Trap> = 'outer: loop {
+        enter!(entry, base);
+        let r = loop {
+            macro_rules! r {
+                ($s:expr) => {
+                    *fp.add($s as usize)
+                };
+            }
+            macro_rules! r32 {
+                ($s:expr) => {
+                    *fp.add($s as usize) as u32
+                };
+            }
+            macro_rules! f32r {
+                ($s:expr) => {
+                    f32::from_bits(*fp.add($s as usize) as u32)
+                };
+            }
+            macro_rules! f64r {
+                ($s:expr) => {
+                    f64::from_bits(*fp.add($s as usize))
+                };
+            }
+            macro_rules! w {
+                ($d:expr, $v:expr) => {{
+                    let v: u64 = $v;
+                    *fp.add($d as usize) = v;
+                    ip = ip.add(1);
+                }};
+            }
+            macro_rules! trap {
+                ($c:expr) => {
+                    break Err(Trap::new($c))
+                };
+            }
+            macro_rules! tri {
+                ($e:expr) => {
+                    match $e {
+                        Ok(v) => v,
+                        Err(c) => trap!(c),
+                    }
+                };
+            }
+            macro_rules! branch {
+                ($cond:expr, $off:expr) => {{
+                    if $cond {
+                        ip = ip.offset($off as isize);
+                    } else {
+                        ip = ip.add(1);
+                    }
+                }};
+            }
+            macro_rules! load {
+                ($d:expr, $a:expr, $off:expr, $t:ty, $conv:expr) => {{
+                    let a = tri!(ea(r!($a), $off, size_of::<$t>(), mem_len));
+                    let v = <$t>::from_le_bytes(*(mem_base.add(a) as *const [u8; size_of::<$t>()]));
+                    w!($d, $conv(v))
+                }};
+            }
+            macro_rules! store {
+                ($a:expr, $v:expr, $off:expr, $t:ty) => {{
+                    let a = tri!(ea(r!($a), $off, size_of::<$t>(), mem_len));
+                    *(mem_base.add(a) as *mut [u8; size_of::<$t>()]) = (r!($v) as $t).to_le_bytes();
+                    ip = ip.add(1);
+                }};
+            }
+            macro_rules! aux {
+                () => {
+                    match *ip.add(1) {
+                        Instr::Aux { a, b, c } => (a, b, c),
+                        _ => unreachable!("instruction without its Aux word"),
+                    }
+                };
+            }
+            macro_rules! refresh {
+                () => {{
+                    let off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
+                    fp = store.inner.stack.slots.as_mut_ptr().add(off);
+                    let memory = compiled(&store.inner, func).expect("running").memory;
+                    (mem_base, mem_len) = mem_of(&store.inner, memory);
+                }};
+            }
+
+            match *ip {
+                Instr::Trap { code } => trap!(code),
+                Instr::Br { off } => ip = ip.offset(off as isize),
+                Instr::BrIfNez { c, off } => branch!(r32!(c) != 0, off),
+                Instr::BrIfEqz { c, off } => branch!(r32!(c) == 0, off),
+                Instr::BrI64Nez { c, off } => branch!(r!(c) != 0, off),
+                Instr::BrI64Eqz { c, off } => branch!(r!(c) == 0, off),
+                Instr::BrI32Eq { a, b, off } => branch!(r32!(a) == r32!(b), off),
+                Instr::BrI32Ne { a, b, off } => branch!(r32!(a) != r32!(b), off),
+                Instr::BrI32LtS { a, b, off } => branch!((r32!(a) as i32) < r32!(b) as i32, off),
+                Instr::BrI32LtU { a, b, off } => branch!(r32!(a) < r32!(b), off),
+                Instr::BrI32GtS { a, b, off } => branch!(r32!(a) as i32 > r32!(b) as i32, off),
+                Instr::BrI32GtU { a, b, off } => branch!(r32!(a) > r32!(b), off),
+                Instr::BrI32LeS { a, b, off } => branch!(r32!(a) as i32 <= r32!(b) as i32, off),
+                Instr::BrI32LeU { a, b, off } => branch!(r32!(a) <= r32!(b), off),
+                Instr::BrI32GeS { a, b, off } => branch!(r32!(a) as i32 >= r32!(b) as i32, off),
+                Instr::BrI32GeU { a, b, off } => branch!(r32!(a) >= r32!(b), off),
+                Instr::BrI64Eq { a, b, off } => branch!(r!(a) == r!(b), off),
+                Instr::BrI64Ne { a, b, off } => branch!(r!(a) != r!(b), off),
+                Instr::BrI64LtS { a, b, off } => branch!((r!(a) as i64) < r!(b) as i64, off),
+                Instr::BrI64LtU { a, b, off } => branch!(r!(a) < r!(b), off),
+                Instr::BrI64GtS { a, b, off } => branch!(r!(a) as i64 > r!(b) as i64, off),
+                Instr::BrI64GtU { a, b, off } => branch!(r!(a) > r!(b), off),
+                Instr::BrI64LeS { a, b, off } => branch!(r!(a) as i64 <= r!(b) as i64, off),
+                Instr::BrI64LeU { a, b, off } => branch!(r!(a) <= r!(b), off),
+                Instr::BrI64GeS { a, b, off } => branch!(r!(a) as i64 >= r!(b) as i64, off),
+                Instr::BrI64GeU { a, b, off } => branch!(r!(a) >= r!(b), off),
+                Instr::BrTable { index, len } => {
+                    let i = r32!(index).min(len);
+                    ip = ip.add(1 + i as usize);
+                }
+                Instr::Return | Instr::Return1 { .. } => {
+                    if let Instr::Return1 { s } = *ip {
+                        *fp = r!(s);
+                    }
+                    if store.inner.stack.frames.len() == depth {
+                        break Ok(());
+                    }
+                    let f = store.inner.stack.frames.pop().expect("frame above depth");
+                    ip = f.ip;
+                    fp = store.inner.stack.slots.as_mut_ptr().add(f.fp);
+                    func = f.func;
+                    let memory = compiled(&store.inner, func).expect("running").memory;
+                    (mem_base, mem_len) = mem_of(&store.inner, memory);
+                }
+                Instr::Call { func: callee, base } => {
+                    let fp_off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
+                    let callee_off = fp_off + base as usize;
+                    if let FuncKind::Host(_) = store.inner.funcs[callee as usize].kind {
+                        let inst = match &store.inner.funcs[func as usize].kind {
+                            FuncKind::Wasm(w) => Some(w.instance),
+                            FuncKind::Host(_) => None,
+                        };
+                        if let Err(t) = reserve_slots(&mut store.inner, callee_off + 1) {
+                            trap!(t);
+                        }
+                        if let Err(t) = call_host(store, callee, callee_off, inst) {
+                            break Err(t);
+                        }
+                        ip = ip.add(1);
+                        refresh!();
+                        continue;
+                    }
+                    if store.inner.stack.frames.len() >= max_depth {
+                        trap!(TrapCode::StackExhausted);
+                    }
+                    store.inner.stack.frames.push(Frame {
+                        ip: ip.add(1),
+                        fp: fp_off,
+                        func,
+                    });
+                    enter!(callee, callee_off);
+                }
+                Instr::CallIndirect { ty, index, base } => {
+                    let (table, _, _) = aux!();
+                    let i = r32!(index) as usize;
+                    let Some(&r) = store.inner.tables[table as usize].elems.get(i) else {
+                        trap!(TrapCode::UndefinedElement);
+                    };
+                    if r == 0 {
+                        trap!(TrapCode::UninitializedElement);
+                    }
+                    let callee = (r - 1) as u32;
+                    if store.inner.funcs[callee as usize].ty != ty {
+                        trap!(TrapCode::IndirectCallTypeMismatch);
+                    }
+                    let fp_off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
+                    let callee_off = fp_off + base as usize;
+                    if let FuncKind::Host(_) = store.inner.funcs[callee as usize].kind {
+                        let inst = match &store.inner.funcs[func as usize].kind {
+                            FuncKind::Wasm(w) => Some(w.instance),
+                            FuncKind::Host(_) => None,
+                        };
+                        if let Err(t) = reserve_slots(&mut store.inner, callee_off + 1) {
+                            trap!(t);
+                        }
+                        if let Err(t) = call_host(store, callee, callee_off, inst) {
+                            break Err(t);
+                        }
+                        ip = ip.add(2);
+                        refresh!();
+                        continue;
+                    }
+                    if store.inner.stack.frames.len() >= max_depth {
+                        trap!(TrapCode::StackExhausted);
+                    }
+                    store.inner.stack.frames.push(Frame {
+                        ip: ip.add(2),
+                        fp: fp_off,
+                        func,
+                    });
+                    enter!(callee, callee_off);
+                }
+                Instr::Aux { .. } => unreachable!("Aux is never executed"),
+                Instr::ConsumeFuel { amount } => {
+                    let fuel = &mut store.inner.fuel;
+                    if *fuel < amount as u64 {
+                        trap!(TrapCode::OutOfFuel);
+                    }
+                    *fuel -= amount as u64;
+                    ip = ip.add(1);
+                }
+                Instr::Copy { d, s } => w!(d, r!(s)),
+                Instr::Select { d, b, c } => {
+                    if r32!(c) == 0 {
+                        *fp.add(d as usize) = r!(b);
+                    }
+                    ip = ip.add(1);
+                }
+                Instr::GlobalGet { d, g } => w!(d, store.inner.globals[g as usize].value),
+                Instr::GlobalSet { s, g } => {
+                    store.inner.globals[g as usize].value = r!(s);
+                    ip = ip.add(1);
+                }
+
+                Instr::I32Load { d, a, off } => load!(d, a, off, u32, |v: u32| v as u64),
+                Instr::I64Load { d, a, off } => load!(d, a, off, u64, |v: u64| v),
+                Instr::F32Load { d, a, off } => load!(d, a, off, u32, |v: u32| v as u64),
+                Instr::F64Load { d, a, off } => load!(d, a, off, u64, |v: u64| v),
+                Instr::I32Load8S { d, a, off } => {
+                    load!(d, a, off, i8, |v: i8| v as i32 as u32 as u64)
+                }
+                Instr::I32Load8U { d, a, off } => load!(d, a, off, u8, |v: u8| v as u64),
+                Instr::I32Load16S { d, a, off } => {
+                    load!(d, a, off, i16, |v: i16| v as i32 as u32 as u64)
+                }
+                Instr::I32Load16U { d, a, off } => load!(d, a, off, u16, |v: u16| v as u64),
+                Instr::I64Load8S { d, a, off } => load!(d, a, off, i8, |v: i8| v as i64 as u64),
+                Instr::I64Load8U { d, a, off } => load!(d, a, off, u8, |v: u8| v as u64),
+                Instr::I64Load16S { d, a, off } => load!(d, a, off, i16, |v: i16| v as i64 as u64),
+                Instr::I64Load16U { d, a, off } => load!(d, a, off, u16, |v: u16| v as u64),
+                Instr::I64Load32S { d, a, off } => load!(d, a, off, i32, |v: i32| v as i64 as u64),
+                Instr::I64Load32U { d, a, off } => load!(d, a, off, u32, |v: u32| v as u64),
+                Instr::I32Store { a, v, off } => store!(a, v, off, u32),
+                Instr::I64Store { a, v, off } => store!(a, v, off, u64),
+                Instr::I32Store8 { a, v, off } => store!(a, v, off, u8),
+                Instr::I32Store16 { a, v, off } => store!(a, v, off, u16),
+                Instr::I64Store8 { a, v, off } => store!(a, v, off, u8),
+                Instr::I64Store16 { a, v, off } => store!(a, v, off, u16),
+                Instr::I64Store32 { a, v, off } => store!(a, v, off, u32),
+                Instr::MemorySize { d, mem } => {
+                    w!(d, store.inner.memories[mem as usize].pages() as u64)
+                }
+                Instr::MemoryGrow { d, delta, mem } => {
+                    let r = store.inner.memories[mem as usize].grow(r32!(delta));
+                    *fp.add(d as usize) = r.map_or(u32::MAX, |p| p) as u64;
+                    ip = ip.add(1);
+                    refresh!();
+                }
+                Instr::MemoryFill { d, v, n } => {
+                    let (mem, _, _) = aux!();
+                    tri!(memory_fill(
+                        &mut store.inner,
+                        mem,
+                        r32!(d),
+                        r!(v) as u8,
+                        r32!(n)
+                    ));
+                    ip = ip.add(2);
+                }
+                Instr::MemoryCopy { d, s, n } => {
+                    let (mem, _, _) = aux!();
+                    tri!(memory_copy(
+                        &mut store.inner,
+                        mem,
+                        r32!(d),
+                        r32!(s),
+                        r32!(n)
+                    ));
+                    ip = ip.add(2);
+                }
+                Instr::MemoryInit { d, s, n } => {
+                    let (mem, data, _) = aux!();
+                    tri!(memory_init(
+                        &mut store.inner,
+                        mem,
+                        data,
+                        r32!(d),
+                        r32!(s),
+                        r32!(n)
+                    ));
+                    ip = ip.add(2);
+                }
+                Instr::DataDrop { data } => {
+                    store.inner.datas[data as usize].range = 0..0;
+                    ip = ip.add(1);
+                }
+                Instr::TableGet { d, i, table } => {
+                    let t = &store.inner.tables[table as usize].elems;
+                    let v = tri!(
+                        t.get(r32!(i) as usize)
+                            .copied()
+                            .ok_or(TrapCode::TableOutOfBounds)
+                    );
+                    w!(d, v)
+                }
+                Instr::TableSet { i, v, table } => {
+                    let val = r!(v);
+                    let t = &mut store.inner.tables[table as usize].elems;
+                    let e = tri!(
+                        t.get_mut(r32!(i) as usize)
+                            .ok_or(TrapCode::TableOutOfBounds)
+                    );
+                    *e = val;
+                    ip = ip.add(1);
+                }
+                Instr::TableSize { d, table } => {
+                    w!(d, store.inner.tables[table as usize].elems.len() as u64)
+                }
+                Instr::TableGrow { d, init, delta } => {
+                    let (table, _, _) = aux!();
+                    let r = store.inner.tables[table as usize].grow(r32!(delta), r!(init));
+                    *fp.add(d as usize) = r.map_or(u32::MAX, |p| p) as u64;
+                    ip = ip.add(2);
+                }
+                Instr::TableFill { i, v, n } => {
+                    let (table, _, _) = aux!();
+                    tri!(table_fill(&mut store.inner, table, r32!(i), r!(v), r32!(n)));
+                    ip = ip.add(2);
+                }
+                Instr::TableCopy { d, s, n } => {
+                    let (dt, st, _) = aux!();
+                    tri!(table_copy(
+                        &mut store.inner,
+                        dt,
+                        st,
+                        r32!(d),
+                        r32!(s),
+                        r32!(n)
+                    ));
+                    ip = ip.add(2);
+                }
+                Instr::TableInit { d, s, n } => {
+                    let (table, elem, _) = aux!();
+                    tri!(table_init(
+                        &mut store.inner,
+                        table,
+                        elem,
+                        r32!(d),
+                        r32!(s),
+                        r32!(n)
+                    ));
+                    ip = ip.add(2);
+                }
+                Instr::ElemDrop { elem } => {
+                    store.inner.elems[elem as usize].items = Vec::new();
+                    ip = ip.add(1);
+                }
+
+                Instr::I32Eqz { d, s } => w!(d, (r32!(s) == 0) as u64),
+                Instr::I32Eq { d, a, b } => w!(d, (r32!(a) == r32!(b)) as u64),
+                Instr::I32Ne { d, a, b } => w!(d, (r32!(a) != r32!(b)) as u64),
+                Instr::I32LtS { d, a, b } => w!(d, ((r32!(a) as i32) < r32!(b) as i32) as u64),
+                Instr::I32LtU { d, a, b } => w!(d, (r32!(a) < r32!(b)) as u64),
+                Instr::I32GtS { d, a, b } => w!(d, (r32!(a) as i32 > r32!(b) as i32) as u64),
+                Instr::I32GtU { d, a, b } => w!(d, (r32!(a) > r32!(b)) as u64),
+                Instr::I32LeS { d, a, b } => w!(d, (r32!(a) as i32 <= r32!(b) as i32) as u64),
+                Instr::I32LeU { d, a, b } => w!(d, (r32!(a) <= r32!(b)) as u64),
+                Instr::I32GeS { d, a, b } => w!(d, (r32!(a) as i32 >= r32!(b) as i32) as u64),
+                Instr::I32GeU { d, a, b } => w!(d, (r32!(a) >= r32!(b)) as u64),
+                Instr::I64Eqz { d, s } => w!(d, (r!(s) == 0) as u64),
+                Instr::I64Eq { d, a, b } => w!(d, (r!(a) == r!(b)) as u64),
+                Instr::I64Ne { d, a, b } => w!(d, (r!(a) != r!(b)) as u64),
+                Instr::I64LtS { d, a, b } => w!(d, ((r!(a) as i64) < r!(b) as i64) as u64),
+                Instr::I64LtU { d, a, b } => w!(d, (r!(a) < r!(b)) as u64),
+                Instr::I64GtS { d, a, b } => w!(d, (r!(a) as i64 > r!(b) as i64) as u64),
+                Instr::I64GtU { d, a, b } => w!(d, (r!(a) > r!(b)) as u64),
+                Instr::I64LeS { d, a, b } => w!(d, (r!(a) as i64 <= r!(b) as i64) as u64),
+                Instr::I64LeU { d, a, b } => w!(d, (r!(a) <= r!(b)) as u64),
+                Instr::I64GeS { d, a, b } => w!(d, (r!(a) as i64 >= r!(b) as i64) as u64),
+                Instr::I64GeU { d, a, b } => w!(d, (r!(a) >= r!(b)) as u64),
+                Instr::F32Eq { d, a, b } => w!(d, (f32r!(a) == f32r!(b)) as u64),
+                Instr::F32Ne { d, a, b } => w!(d, (f32r!(a) != f32r!(b)) as u64),
+                Instr::F32Lt { d, a, b } => w!(d, (f32r!(a) < f32r!(b)) as u64),
+                Instr::F32Gt { d, a, b } => w!(d, (f32r!(a) > f32r!(b)) as u64),
+                Instr::F32Le { d, a, b } => w!(d, (f32r!(a) <= f32r!(b)) as u64),
+                Instr::F32Ge { d, a, b } => w!(d, (f32r!(a) >= f32r!(b)) as u64),
+                Instr::F64Eq { d, a, b } => w!(d, (f64r!(a) == f64r!(b)) as u64),
+                Instr::F64Ne { d, a, b } => w!(d, (f64r!(a) != f64r!(b)) as u64),
+                Instr::F64Lt { d, a, b } => w!(d, (f64r!(a) < f64r!(b)) as u64),
+                Instr::F64Gt { d, a, b } => w!(d, (f64r!(a) > f64r!(b)) as u64),
+                Instr::F64Le { d, a, b } => w!(d, (f64r!(a) <= f64r!(b)) as u64),
+                Instr::F64Ge { d, a, b } => w!(d, (f64r!(a) >= f64r!(b)) as u64),
+
+                Instr::I32Clz { d, s } => w!(d, r32!(s).leading_zeros() as u64),
+                Instr::I32Ctz { d, s } => w!(d, r32!(s).trailing_zeros() as u64),
+                Instr::I32Popcnt { d, s } => w!(d, r32!(s).count_ones() as u64),
+                Instr::I32Add { d, a, b } => w!(d, r32!(a).wrapping_add(r32!(b)) as u64),
+                Instr::I32Sub { d, a, b } => w!(d, r32!(a).wrapping_sub(r32!(b)) as u64),
+                Instr::I32Mul { d, a, b } => w!(d, r32!(a).wrapping_mul(r32!(b)) as u64),
+                Instr::I32DivS { d, a, b } => {
+                    let (x, y) = (r32!(a) as i32, r32!(b) as i32);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    if x == i32::MIN && y == -1 {
+                        trap!(TrapCode::IntegerOverflow);
+                    }
+                    w!(d, (x / y) as u32 as u64)
+                }
+                Instr::I32DivU { d, a, b } => {
+                    let y = r32!(b);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, (r32!(a) / y) as u64)
+                }
+                Instr::I32RemS { d, a, b } => {
+                    let (x, y) = (r32!(a) as i32, r32!(b) as i32);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, x.wrapping_rem(y) as u32 as u64)
+                }
+                Instr::I32RemU { d, a, b } => {
+                    let y = r32!(b);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, (r32!(a) % y) as u64)
+                }
+                Instr::I32And { d, a, b } => w!(d, (r32!(a) & r32!(b)) as u64),
+                Instr::I32Or { d, a, b } => w!(d, (r32!(a) | r32!(b)) as u64),
+                Instr::I32Xor { d, a, b } => w!(d, (r32!(a) ^ r32!(b)) as u64),
+                Instr::I32Shl { d, a, b } => w!(d, r32!(a).wrapping_shl(r32!(b)) as u64),
+                Instr::I32ShrS { d, a, b } => {
+                    w!(d, (r32!(a) as i32).wrapping_shr(r32!(b)) as u32 as u64)
+                }
+                Instr::I32ShrU { d, a, b } => w!(d, r32!(a).wrapping_shr(r32!(b)) as u64),
+                Instr::I32Rotl { d, a, b } => w!(d, r32!(a).rotate_left(r32!(b) % 32) as u64),
+                Instr::I32Rotr { d, a, b } => w!(d, r32!(a).rotate_right(r32!(b) % 32) as u64),
+                Instr::I64Clz { d, s } => w!(d, r!(s).leading_zeros() as u64),
+                Instr::I64Ctz { d, s } => w!(d, r!(s).trailing_zeros() as u64),
+                Instr::I64Popcnt { d, s } => w!(d, r!(s).count_ones() as u64),
+                Instr::I64Add { d, a, b } => w!(d, r!(a).wrapping_add(r!(b))),
+                Instr::I64Sub { d, a, b } => w!(d, r!(a).wrapping_sub(r!(b))),
+                Instr::I64Mul { d, a, b } => w!(d, r!(a).wrapping_mul(r!(b))),
+                Instr::I64DivS { d, a, b } => {
+                    let (x, y) = (r!(a) as i64, r!(b) as i64);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    if x == i64::MIN && y == -1 {
+                        trap!(TrapCode::IntegerOverflow);
+                    }
+                    w!(d, (x / y) as u64)
+                }
+                Instr::I64DivU { d, a, b } => {
+                    let y = r!(b);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, r!(a) / y)
+                }
+                Instr::I64RemS { d, a, b } => {
+                    let (x, y) = (r!(a) as i64, r!(b) as i64);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, x.wrapping_rem(y) as u64)
+                }
+                Instr::I64RemU { d, a, b } => {
+                    let y = r!(b);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, r!(a) % y)
+                }
+                Instr::I64And { d, a, b } => w!(d, r!(a) & r!(b)),
+                Instr::I64Or { d, a, b } => w!(d, r!(a) | r!(b)),
+                Instr::I64Xor { d, a, b } => w!(d, r!(a) ^ r!(b)),
+                Instr::I64Shl { d, a, b } => w!(d, r!(a).wrapping_shl(r!(b) as u32)),
+                Instr::I64ShrS { d, a, b } => {
+                    w!(d, (r!(a) as i64).wrapping_shr(r!(b) as u32) as u64)
+                }
+                Instr::I64ShrU { d, a, b } => w!(d, r!(a).wrapping_shr(r!(b) as u32)),
+                Instr::I64Rotl { d, a, b } => w!(d, r!(a).rotate_left((r!(b) % 64) as u32)),
+                Instr::I64Rotr { d, a, b } => w!(d, r!(a).rotate_right((r!(b) % 64) as u32)),
+
+                Instr::F32Abs { d, s } => w!(d, (r32!(s) & 0x7fff_ffff) as u64),
+                Instr::F32Neg { d, s } => w!(d, (r32!(s) ^ 0x8000_0000) as u64),
+                Instr::F32Ceil { d, s } => w!(d, float::ceil32(f32r!(s)).to_bits() as u64),
+                Instr::F32Floor { d, s } => w!(d, float::floor32(f32r!(s)).to_bits() as u64),
+                Instr::F32Trunc { d, s } => w!(d, float::trunc32(f32r!(s)).to_bits() as u64),
+                Instr::F32Nearest { d, s } => w!(d, float::nearest32(f32r!(s)).to_bits() as u64),
+                Instr::F32Sqrt { d, s } => w!(d, float::sqrt32(f32r!(s)).to_bits() as u64),
+                Instr::F32Add { d, a, b } => w!(d, (f32r!(a) + f32r!(b)).to_bits() as u64),
+                Instr::F32Sub { d, a, b } => w!(d, (f32r!(a) - f32r!(b)).to_bits() as u64),
+                Instr::F32Mul { d, a, b } => w!(d, (f32r!(a) * f32r!(b)).to_bits() as u64),
+                Instr::F32Div { d, a, b } => w!(d, (f32r!(a) / f32r!(b)).to_bits() as u64),
+                Instr::F32Min { d, a, b } => {
+                    w!(d, float::min32(f32r!(a), f32r!(b)).to_bits() as u64)
+                }
+                Instr::F32Max { d, a, b } => {
+                    w!(d, float::max32(f32r!(a), f32r!(b)).to_bits() as u64)
+                }
+                Instr::F32Copysign { d, a, b } => {
+                    w!(
+                        d,
+                        ((r32!(a) & 0x7fff_ffff) | (r32!(b) & 0x8000_0000)) as u64
+                    )
+                }
+                Instr::F64Abs { d, s } => w!(d, r!(s) & 0x7fff_ffff_ffff_ffff),
+                Instr::F64Neg { d, s } => w!(d, r!(s) ^ 0x8000_0000_0000_0000),
+                Instr::F64Ceil { d, s } => w!(d, float::ceil64(f64r!(s)).to_bits()),
+                Instr::F64Floor { d, s } => w!(d, float::floor64(f64r!(s)).to_bits()),
+                Instr::F64Trunc { d, s } => w!(d, float::trunc64(f64r!(s)).to_bits()),
+                Instr::F64Nearest { d, s } => w!(d, float::nearest64(f64r!(s)).to_bits()),
+                Instr::F64Sqrt { d, s } => w!(d, float::sqrt64(f64r!(s)).to_bits()),
+                Instr::F64Add { d, a, b } => w!(d, (f64r!(a) + f64r!(b)).to_bits()),
+                Instr::F64Sub { d, a, b } => w!(d, (f64r!(a) - f64r!(b)).to_bits()),
+                Instr::F64Mul { d, a, b } => w!(d, (f64r!(a) * f64r!(b)).to_bits()),
+                Instr::F64Div { d, a, b } => w!(d, (f64r!(a) / f64r!(b)).to_bits()),
+                Instr::F64Min { d, a, b } => w!(d, float::min64(f64r!(a), f64r!(b)).to_bits()),
+                Instr::F64Max { d, a, b } => w!(d, float::max64(f64r!(a), f64r!(b)).to_bits()),
+                Instr::F64Copysign { d, a, b } => {
+                    w!(
+                        d,
+                        (r!(a) & 0x7fff_ffff_ffff_ffff) | (r!(b) & 0x8000_0000_0000_0000)
+                    )
+                }
+
+                Instr::I32TruncF32S { d, s } => {
+                    w!(d, tri!(float::i32_trunc_f32(f32r!(s))) as u32 as u64)
+                }
+                Instr::I32TruncF32U { d, s } => w!(d, tri!(float::u32_trunc_f32(f32r!(s))) as u64),
+                Instr::I32TruncF64S { d, s } => {
+                    w!(d, tri!(float::i32_trunc_f64(f64r!(s))) as u32 as u64)
+                }
+                Instr::I32TruncF64U { d, s } => w!(d, tri!(float::u32_trunc_f64(f64r!(s))) as u64),
+                Instr::I64ExtendI32S { d, s } => w!(d, r32!(s) as i32 as i64 as u64),
+                Instr::I64ExtendI32U { d, s } => w!(d, r32!(s) as u64),
+                Instr::I64TruncF32S { d, s } => w!(d, tri!(float::i64_trunc_f32(f32r!(s))) as u64),
+                Instr::I64TruncF32U { d, s } => w!(d, tri!(float::u64_trunc_f32(f32r!(s)))),
+                Instr::I64TruncF64S { d, s } => w!(d, tri!(float::i64_trunc_f64(f64r!(s))) as u64),
+                Instr::I64TruncF64U { d, s } => w!(d, tri!(float::u64_trunc_f64(f64r!(s)))),
+                Instr::F32ConvertI32S { d, s } => w!(d, (r32!(s) as i32 as f32).to_bits() as u64),
+                Instr::F32ConvertI32U { d, s } => w!(d, (r32!(s) as f32).to_bits() as u64),
+                Instr::F32ConvertI64S { d, s } => w!(d, (r!(s) as i64 as f32).to_bits() as u64),
+                Instr::F32ConvertI64U { d, s } => w!(d, (r!(s) as f32).to_bits() as u64),
+                Instr::F32DemoteF64 { d, s } => w!(d, (f64r!(s) as f32).to_bits() as u64),
+                Instr::F64ConvertI32S { d, s } => w!(d, (r32!(s) as i32 as f64).to_bits()),
+                Instr::F64ConvertI32U { d, s } => w!(d, (r32!(s) as f64).to_bits()),
+                Instr::F64ConvertI64S { d, s } => w!(d, (r!(s) as i64 as f64).to_bits()),
+                Instr::F64ConvertI64U { d, s } => w!(d, (r!(s) as f64).to_bits()),
+                Instr::F64PromoteF32 { d, s } => w!(d, (f32r!(s) as f64).to_bits()),
+                Instr::I32Extend8S { d, s } => w!(d, r!(s) as i8 as i32 as u32 as u64),
+                Instr::I32Extend16S { d, s } => w!(d, r!(s) as i16 as i32 as u32 as u64),
+                Instr::I64Extend8S { d, s } => w!(d, r!(s) as i8 as i64 as u64),
+                Instr::I64Extend16S { d, s } => w!(d, r!(s) as i16 as i64 as u64),
+                Instr::I64Extend32S { d, s } => w!(d, r!(s) as i32 as i64 as u64),
+                Instr::I32TruncSatF32S { d, s } => w!(d, f32r!(s) as i32 as u32 as u64),
+                Instr::I32TruncSatF32U { d, s } => w!(d, f32r!(s) as u32 as u64),
+                Instr::I32TruncSatF64S { d, s } => w!(d, f64r!(s) as i32 as u32 as u64),
+                Instr::I32TruncSatF64U { d, s } => w!(d, f64r!(s) as u32 as u64),
+                Instr::I64TruncSatF32S { d, s } => w!(d, f32r!(s) as i64 as u64),
+                Instr::I64TruncSatF32U { d, s } => w!(d, f32r!(s) as u64),
+                Instr::I64TruncSatF64S { d, s } => w!(d, f64r!(s) as i64 as u64),
+                Instr::I64TruncSatF64U { d, s } => w!(d, f64r!(s) as u64),
+            }
+        };
+        break 'outer r;
+    };
+    result.map_err(|t| {
+        let bt = backtrace(&store.inner, func, ip, depth);
+        t.with_backtrace(bt)
+    })
+}

@@ -1,0 +1,309 @@
+//! Instantiation per the WebAssembly 2.0 spec: check imports, allocate the module's
+//! functions, globals, tables, memories and segments in the store, then run active element
+//! and data segments and the start function.
+
+use crate::Store;
+use crate::error::{InstantiateError, LinkError};
+use crate::exec;
+use crate::extern_::Extern;
+use crate::func::Func;
+use crate::global::Global;
+use crate::memory::{Memory, MemoryEntity};
+use crate::module::{ConstExpr, DataMode, ElemMode, ExternKind, ImportDesc, Module, ModuleInner};
+use crate::store::{DataEntity, ElemEntity, FuncEntity, FuncKind, GlobalEntity, WasmFunc};
+use crate::table::{Table, TableEntity};
+use crate::trap::{Trap, TrapCode};
+use crate::types::{ExternType, limits_match};
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::cell::OnceCell;
+
+/// An instance's index spaces, mapping module indices to store indices.
+pub(crate) struct InstanceEntity {
+    pub module: Arc<ModuleInner>,
+    /// Module type index -> store type id.
+    pub types: Vec<u32>,
+    pub funcs: Vec<u32>,
+    pub tables: Vec<u32>,
+    pub memories: Vec<u32>,
+    pub globals: Vec<u32>,
+    pub elems: Vec<u32>,
+    pub datas: Vec<u32>,
+    pub exports: BTreeMap<String, Extern>,
+}
+
+/// A handle to an instantiated module in a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instance(pub(crate) u32);
+
+impl Instance {
+    /// Instantiates `module` with imports given in the module's import order.
+    pub fn new<T>(
+        store: &mut Store<T>,
+        module: &Module,
+        imports: &[Extern],
+    ) -> Result<Instance, InstantiateError> {
+        instantiate(store, module, imports)
+    }
+
+    pub fn get_export<T>(&self, store: &Store<T>, name: &str) -> Option<Extern> {
+        store.inner.instances[self.0 as usize]
+            .exports
+            .get(name)
+            .copied()
+    }
+    pub fn get_func<T>(&self, store: &Store<T>, name: &str) -> Option<Func> {
+        self.get_export(store, name)?.into_func()
+    }
+    pub fn get_global<T>(&self, store: &Store<T>, name: &str) -> Option<Global> {
+        self.get_export(store, name)?.into_global()
+    }
+    pub fn get_memory<T>(&self, store: &Store<T>, name: &str) -> Option<Memory> {
+        self.get_export(store, name)?.into_memory()
+    }
+    pub fn get_table<T>(&self, store: &Store<T>, name: &str) -> Option<Table> {
+        self.get_export(store, name)?.into_table()
+    }
+    /// All exports, by name.
+    pub fn exports<'a, T>(&self, store: &'a Store<T>) -> impl Iterator<Item = (&'a str, Extern)> {
+        store.inner.instances[self.0 as usize]
+            .exports
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+    }
+    /// The module this instance was made from.
+    pub fn module<T>(&self, store: &Store<T>) -> Module {
+        Module {
+            inner: store.inner.instances[self.0 as usize].module.clone(),
+        }
+    }
+}
+
+fn extern_type<T>(store: &Store<T>, e: Extern) -> ExternType {
+    match e {
+        Extern::Func(f) => ExternType::Func(f.ty(store)),
+        Extern::Global(g) => ExternType::Global(g.ty(store)),
+        Extern::Memory(m) => ExternType::Memory(m.ty(store)),
+        Extern::Table(t) => ExternType::Table(t.ty(store)),
+    }
+}
+
+fn check_import<T>(
+    store: &Store<T>,
+    module: &ModuleInner,
+    desc: &ImportDesc,
+    given: Extern,
+) -> Result<(), String> {
+    let ok = match (desc, given) {
+        (ImportDesc::Func(t), Extern::Func(f)) => {
+            store.inner.func_type(f.0) == &module.types[*t as usize]
+        }
+        (ImportDesc::Global(t), Extern::Global(g)) => g.ty(store) == *t,
+        (ImportDesc::Memory(t), Extern::Memory(m)) => {
+            let a = m.ty(store);
+            limits_match(
+                a.min as u64,
+                a.max.map(u64::from),
+                t.min as u64,
+                t.max.map(u64::from),
+            )
+        }
+        (ImportDesc::Table(t), Extern::Table(tb)) => {
+            let a = tb.ty(store);
+            a.element == t.element
+                && limits_match(
+                    a.min as u64,
+                    a.max.map(u64::from),
+                    t.min as u64,
+                    t.max.map(u64::from),
+                )
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "incompatible import type: expected {}, found {}",
+            module.import_type(desc),
+            extern_type(store, given)
+        ))
+    }
+}
+
+/// Evaluates a constant expression in the context of a (partially built) instance.
+fn eval_const<T>(store: &Store<T>, inst: &InstanceEntity, e: &ConstExpr) -> u64 {
+    match *e {
+        ConstExpr::I32(v) => v as u32 as u64,
+        ConstExpr::I64(v) => v as u64,
+        ConstExpr::F32(b) => b as u64,
+        ConstExpr::F64(b) => b,
+        ConstExpr::RefNull => 0,
+        ConstExpr::RefFunc(i) => inst.funcs[i as usize] as u64 + 1,
+        ConstExpr::GlobalGet(i) => store.inner.globals[inst.globals[i as usize] as usize].value,
+    }
+}
+
+/// Instantiates `module` with `imports` given in the module's import order.
+pub(crate) fn instantiate<T>(
+    store: &mut Store<T>,
+    module: &Module,
+    imports: &[Extern],
+) -> Result<Instance, InstantiateError> {
+    let m = module.inner.clone();
+    if imports.len() != m.imports.len() {
+        return Err(LinkError {
+            module: String::new(),
+            name: String::new(),
+            message: format!(
+                "expected {} imports, got {}",
+                m.imports.len(),
+                imports.len()
+            ),
+        }
+        .into());
+    }
+    for (imp, given) in m.imports.iter().zip(imports) {
+        check_import(store, &m, &imp.desc, *given).map_err(|message| LinkError {
+            module: imp.module.clone(),
+            name: imp.name.clone(),
+            message,
+        })?;
+    }
+
+    let id = store.inner.instances.len() as u32;
+    let mut inst = InstanceEntity {
+        module: m.clone(),
+        types: m.types.iter().map(|t| store.inner.intern_type(t)).collect(),
+        funcs: Vec::new(),
+        tables: Vec::new(),
+        memories: Vec::new(),
+        globals: Vec::new(),
+        elems: Vec::new(),
+        datas: Vec::new(),
+        exports: BTreeMap::new(),
+    };
+    for e in imports {
+        match *e {
+            Extern::Func(f) => inst.funcs.push(f.0),
+            Extern::Global(g) => inst.globals.push(g.0),
+            Extern::Memory(x) => inst.memories.push(x.0),
+            Extern::Table(t) => inst.tables.push(t.0),
+        }
+    }
+    for (i, ty) in m
+        .funcs
+        .iter()
+        .enumerate()
+        .skip(m.num_imported_funcs as usize)
+    {
+        store.inner.funcs.push(FuncEntity {
+            ty: inst.types[*ty as usize],
+            kind: FuncKind::Wasm(WasmFunc {
+                instance: id,
+                index: i as u32,
+                compiled: OnceCell::new(),
+            }),
+        });
+        inst.funcs.push(store.inner.funcs.len() as u32 - 1);
+    }
+    for (ty, init) in &m.globals {
+        let value = eval_const(store, &inst, init);
+        store
+            .inner
+            .globals
+            .push(Box::new(GlobalEntity { value, ty: *ty }));
+        inst.globals.push(store.inner.globals.len() as u32 - 1);
+    }
+    let config = store.inner.engine.config().clone();
+    for (ty, init) in &m.tables {
+        let init = init.as_ref().map_or(0, |e| eval_const(store, &inst, e));
+        let t = TableEntity::new(*ty, init, config.max_table_elements)?;
+        store.inner.tables.push(Box::new(t));
+        inst.tables.push(store.inner.tables.len() as u32 - 1);
+    }
+    for ty in &m.memories {
+        let mem = MemoryEntity::new(*ty, config.max_memory_pages)?;
+        store.inner.memories.push(Box::new(mem));
+        inst.memories.push(store.inner.memories.len() as u32 - 1);
+    }
+    for seg in &m.elems {
+        let items = seg
+            .items
+            .iter()
+            .map(|e| eval_const(store, &inst, e))
+            .collect();
+        store.inner.elems.push(ElemEntity { items });
+        inst.elems.push(store.inner.elems.len() as u32 - 1);
+    }
+    for seg in &m.datas {
+        store.inner.datas.push(DataEntity {
+            bytes: m.bytes.clone(),
+            range: seg.range.clone(),
+        });
+        inst.datas.push(store.inner.datas.len() as u32 - 1);
+    }
+    for e in &m.exports {
+        let i = e.index as usize;
+        let x = match e.kind {
+            ExternKind::Func => Extern::Func(Func(inst.funcs[i])),
+            ExternKind::Table => Extern::Table(Table(inst.tables[i])),
+            ExternKind::Memory => Extern::Memory(Memory(inst.memories[i])),
+            ExternKind::Global => Extern::Global(Global(inst.globals[i])),
+        };
+        inst.exports.insert(e.name.to_string(), x);
+    }
+
+    // Segment initialisation happens in order; a trap leaves earlier effects in place.
+    let mut active_elems = Vec::new();
+    for (i, seg) in m.elems.iter().enumerate() {
+        match &seg.mode {
+            ElemMode::Active { table, offset } => active_elems.push((
+                i,
+                inst.tables[*table as usize],
+                eval_const(store, &inst, offset),
+            )),
+            ElemMode::Declared => store.inner.elems[inst.elems[i] as usize].items.clear(),
+            ElemMode::Passive => {}
+        }
+    }
+    let mut active_datas = Vec::new();
+    for (i, seg) in m.datas.iter().enumerate() {
+        if let DataMode::Active { memory, offset } = &seg.mode {
+            active_datas.push((
+                i,
+                inst.memories[*memory as usize],
+                eval_const(store, &inst, offset),
+            ));
+        }
+    }
+    let start = m.start.map(|s| inst.funcs[s as usize]);
+    store.inner.instances.push(inst);
+
+    for (i, table, offset) in active_elems {
+        let elem = store.inner.instances[id as usize].elems[i];
+        let n = store.inner.elems[elem as usize].items.len();
+        exec::table_init(&mut store.inner, table, elem, offset as u32, 0, n as u32)?;
+        store.inner.elems[elem as usize].items.clear();
+    }
+    for (i, mem, offset) in active_datas {
+        let data = store.inner.instances[id as usize].datas[i];
+        let n = store.inner.datas[data as usize].bytes().len();
+        exec::memory_init(&mut store.inner, mem, data, offset as u32, 0, n as u32)?;
+        store.inner.datas[data as usize].range = 0..0;
+    }
+    if let Some(f) = start {
+        exec::call(store, f, &[], &mut []).map_err(InstantiateError::Trap)?;
+    }
+    Ok(Instance(id))
+}
+
+impl From<TrapCode> for InstantiateError {
+    fn from(c: TrapCode) -> Self {
+        InstantiateError::Trap(Trap::new(c))
+    }
+}

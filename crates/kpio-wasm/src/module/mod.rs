@@ -1,0 +1,433 @@
+//! `Module`: decode and validate a binary with wasmparser (WebAssembly 2.0 without SIMD), and
+//! keep what instantiation and lazy translation need: types, imports, exports, segments,
+//! function body ranges and the name section.
+
+mod convert;
+
+use crate::engine::Engine;
+use crate::error::{ModuleError, ModuleErrorKind};
+use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::ops::Range;
+use wasmparser::{
+    ElementItems, ElementKind, FuncValidatorAllocations, KnownCustom, Name, Parser, Payload,
+    TypeRef, ValidPayload, Validator, WasmFeatures,
+};
+
+pub(crate) use convert::ConstExpr;
+
+/// What kind of item an import or export refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExternKind {
+    Func,
+    Table,
+    Memory,
+    Global,
+}
+
+/// An import declared by a module.
+#[derive(Debug, Clone)]
+pub(crate) struct Import {
+    pub module: String,
+    pub name: String,
+    pub desc: ImportDesc,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ImportDesc {
+    Func(u32),
+    Table(TableType),
+    Memory(MemoryType),
+    Global(GlobalType),
+}
+
+/// A borrowed view of one import, for embedders.
+#[derive(Debug, Clone)]
+pub struct ImportRef<'a> {
+    pub module: &'a str,
+    pub name: &'a str,
+    pub ty: ExternType,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Export {
+    pub name: String,
+    pub kind: ExternKind,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum ElemMode {
+    Passive,
+    Active { table: u32, offset: ConstExpr },
+    Declared,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ElemSegment {
+    pub mode: ElemMode,
+    pub items: Vec<ConstExpr>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum DataMode {
+    Passive,
+    Active { memory: u32, offset: ConstExpr },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct DataSegment {
+    pub mode: DataMode,
+    pub range: Range<usize>,
+}
+
+/// Everything a validated module holds. Shared by all its instances.
+#[derive(Debug)]
+pub(crate) struct ModuleInner {
+    pub bytes: Arc<[u8]>,
+    pub types: Vec<FuncType>,
+    pub imports: Vec<Import>,
+    /// Type index of every function, imported ones first.
+    pub funcs: Vec<u32>,
+    pub num_imported_funcs: u32,
+    pub tables: Vec<(TableType, Option<ConstExpr>)>,
+    pub memories: Vec<MemoryType>,
+    pub globals: Vec<(GlobalType, ConstExpr)>,
+    pub exports: Vec<Export>,
+    pub start: Option<u32>,
+    pub elems: Vec<ElemSegment>,
+    pub datas: Vec<DataSegment>,
+    /// Byte range of each defined function's body (locals + code).
+    pub bodies: Vec<Range<usize>>,
+    pub func_names: BTreeMap<u32, String>,
+    pub name: Option<String>,
+}
+
+/// A decoded, validated WebAssembly module, ready to instantiate any number of times.
+#[derive(Debug, Clone)]
+pub struct Module {
+    pub(crate) inner: Arc<ModuleInner>,
+}
+
+/// WebAssembly 2.0 as the engine runs it: everything but fixed-width SIMD.
+fn features() -> WasmFeatures {
+    WasmFeatures::WASM2.difference(WasmFeatures::SIMD | WasmFeatures::RELAXED_SIMD)
+}
+
+fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError {
+    let message = e.message().to_string();
+    // wasmparser reports a disabled proposal as "... support is not enabled"; SIMD is the one
+    // 2.0 feature we refuse on purpose, so say so plainly.
+    let lower = message.to_ascii_lowercase();
+    let simd = e
+        .missing_wasm_feature()
+        .is_some_and(|f| f.intersects(WasmFeatures::SIMD | WasmFeatures::RELAXED_SIMD));
+    let kind = if simd || lower.contains("simd") || lower.contains("v128") {
+        ModuleErrorKind::Unsupported
+    } else {
+        kind
+    };
+    let message = if kind == ModuleErrorKind::Unsupported {
+        alloc::format!("fixed-width SIMD (v128) is not supported by this engine yet ({message})")
+    } else {
+        message
+    };
+    ModuleError {
+        kind,
+        offset: e.offset() as usize,
+        message,
+    }
+}
+
+fn malformed(e: wasmparser::BinaryReaderError) -> ModuleError {
+    error(ModuleErrorKind::Malformed, e)
+}
+
+fn invalid(e: wasmparser::BinaryReaderError) -> ModuleError {
+    error(ModuleErrorKind::Invalid, e)
+}
+
+impl Module {
+    /// Decodes and validates `bytes`. Function bodies are validated here; they are translated
+    /// to the interpreter's bytecode lazily, on their first call.
+    pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, ModuleError> {
+        let _ = engine;
+        let bytes: Arc<[u8]> = Arc::from(bytes);
+        let mut m = ModuleInner {
+            bytes: bytes.clone(),
+            types: Vec::new(),
+            imports: Vec::new(),
+            funcs: Vec::new(),
+            num_imported_funcs: 0,
+            tables: Vec::new(),
+            memories: Vec::new(),
+            globals: Vec::new(),
+            exports: Vec::new(),
+            start: None,
+            elems: Vec::new(),
+            datas: Vec::new(),
+            bodies: Vec::new(),
+            func_names: BTreeMap::new(),
+            name: None,
+        };
+        let mut validator = Validator::new_with_features(features());
+        let mut allocs = FuncValidatorAllocations::default();
+        for payload in Parser::new(0).parse_all(&bytes) {
+            let payload = payload.map_err(malformed)?;
+            if let ValidPayload::Func(func, body) = validator.payload(&payload).map_err(invalid)? {
+                let mut v = func.into_validator(allocs);
+                v.validate(&body).map_err(invalid)?;
+                allocs = v.into_allocations();
+                let r = body.range();
+                m.bodies.push(r.start as usize..r.end as usize);
+            }
+            m.read_payload(payload)?;
+        }
+        Ok(Module { inner: Arc::new(m) })
+    }
+
+    /// The module's imports, in declaration order.
+    pub fn imports(&self) -> impl Iterator<Item = ImportRef<'_>> + '_ {
+        self.inner.imports.iter().map(|i| ImportRef {
+            module: &i.module,
+            name: &i.name,
+            ty: self.inner.import_type(&i.desc),
+        })
+    }
+
+    /// The module's exports with their types.
+    pub fn exports(&self) -> impl Iterator<Item = (&str, ExternType)> + '_ {
+        self.inner
+            .exports
+            .iter()
+            .map(|e| (e.name.as_str(), self.inner.extern_type(e.kind, e.index)))
+    }
+
+    /// The module's name from the name section, if any.
+    pub fn name(&self) -> Option<&str> {
+        self.inner.name.as_deref()
+    }
+
+    /// A function's name from the name section, if any.
+    pub fn func_name(&self, index: u32) -> Option<&str> {
+        self.inner.func_names.get(&index).map(|s| s.as_str())
+    }
+
+    /// The module's start function, if any.
+    pub fn start(&self) -> Option<u32> {
+        self.inner.start
+    }
+
+    /// Number of functions (imported and defined).
+    pub fn num_funcs(&self) -> usize {
+        self.inner.funcs.len()
+    }
+}
+
+impl ModuleInner {
+    fn read_payload(&mut self, payload: Payload<'_>) -> Result<(), ModuleError> {
+        match payload {
+            Payload::TypeSection(r) => {
+                for ty in r.into_iter_err_on_gc_types() {
+                    self.types
+                        .push(convert::func_type(&ty.map_err(malformed)?)?);
+                }
+            }
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    let imp = imp.map_err(malformed)?;
+                    let desc = match imp.ty {
+                        TypeRef::Func(t) | TypeRef::FuncExact(t) => {
+                            self.funcs.push(t);
+                            self.num_imported_funcs += 1;
+                            ImportDesc::Func(t)
+                        }
+                        TypeRef::Table(t) => ImportDesc::Table(convert::table_type(&t)?),
+                        TypeRef::Memory(t) => ImportDesc::Memory(convert::memory_type(&t)?),
+                        TypeRef::Global(t) => ImportDesc::Global(convert::global_type(&t)?),
+                        TypeRef::Tag(_) => return Err(convert::unsupported("exception tags", 0)),
+                    };
+                    self.imports.push(Import {
+                        module: imp.module.to_string(),
+                        name: imp.name.to_string(),
+                        desc,
+                    });
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for t in r {
+                    self.funcs.push(t.map_err(malformed)?);
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r {
+                    let t = t.map_err(malformed)?;
+                    let init = match t.init {
+                        wasmparser::TableInit::RefNull => None,
+                        wasmparser::TableInit::Expr(e) => Some(ConstExpr::read(&e)?),
+                    };
+                    self.tables.push((convert::table_type(&t.ty)?, init));
+                }
+            }
+            Payload::MemorySection(r) => {
+                for t in r {
+                    self.memories
+                        .push(convert::memory_type(&t.map_err(malformed)?)?);
+                }
+            }
+            Payload::GlobalSection(r) => {
+                for g in r {
+                    let g = g.map_err(malformed)?;
+                    self.globals
+                        .push((convert::global_type(&g.ty)?, ConstExpr::read(&g.init_expr)?));
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.map_err(malformed)?;
+                    let kind = match e.kind {
+                        wasmparser::ExternalKind::Func | wasmparser::ExternalKind::FuncExact => {
+                            ExternKind::Func
+                        }
+                        wasmparser::ExternalKind::Table => ExternKind::Table,
+                        wasmparser::ExternalKind::Memory => ExternKind::Memory,
+                        wasmparser::ExternalKind::Global => ExternKind::Global,
+                        wasmparser::ExternalKind::Tag => {
+                            return Err(convert::unsupported("exception tags", 0));
+                        }
+                    };
+                    self.exports.push(Export {
+                        name: e.name.to_string(),
+                        kind,
+                        index: e.index,
+                    });
+                }
+            }
+            Payload::StartSection { func, .. } => self.start = Some(func),
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e.map_err(malformed)?;
+                    let mode = match e.kind {
+                        ElementKind::Passive => ElemMode::Passive,
+                        ElementKind::Declared => ElemMode::Declared,
+                        ElementKind::Active {
+                            table_index,
+                            offset_expr,
+                        } => ElemMode::Active {
+                            table: table_index.unwrap_or(0),
+                            offset: ConstExpr::read(&offset_expr)?,
+                        },
+                    };
+                    let mut items = Vec::new();
+                    match e.items {
+                        ElementItems::Functions(r) => {
+                            for f in r {
+                                items.push(ConstExpr::RefFunc(f.map_err(malformed)?));
+                            }
+                        }
+                        ElementItems::Expressions(_, r) => {
+                            for x in r {
+                                items.push(ConstExpr::read(&x.map_err(malformed)?)?);
+                            }
+                        }
+                    }
+                    self.elems.push(ElemSegment { mode, items });
+                }
+            }
+            Payload::DataSection(r) => {
+                for d in r {
+                    let d = d.map_err(malformed)?;
+                    let mode = match d.kind {
+                        wasmparser::DataKind::Passive => DataMode::Passive,
+                        wasmparser::DataKind::Active {
+                            memory_index,
+                            offset_expr,
+                        } => DataMode::Active {
+                            memory: memory_index,
+                            offset: ConstExpr::read(&offset_expr)?,
+                        },
+                    };
+                    // `d.data` borrows from our own copy of the bytes: find its position.
+                    let start = d.data.as_ptr() as usize - self.bytes.as_ptr() as usize;
+                    self.datas.push(DataSegment {
+                        mode,
+                        range: start..start + d.data.len(),
+                    });
+                }
+            }
+            Payload::CustomSection(c) => {
+                // A broken name section is not an error in the spec; keep what parses.
+                if let KnownCustom::Name(names) = c.as_known() {
+                    for n in names.into_iter().flatten() {
+                        match n {
+                            Name::Module { name, .. } => self.name = Some(name.to_string()),
+                            Name::Function(map) => {
+                                for naming in map.into_iter().flatten() {
+                                    self.func_names
+                                        .insert(naming.index, naming.name.to_string());
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    pub(crate) fn func_type(&self, func_index: u32) -> &FuncType {
+        &self.types[self.funcs[func_index as usize] as usize]
+    }
+
+    pub(crate) fn import_type(&self, desc: &ImportDesc) -> ExternType {
+        match desc {
+            ImportDesc::Func(t) => ExternType::Func(self.types[*t as usize].clone()),
+            ImportDesc::Table(t) => ExternType::Table(*t),
+            ImportDesc::Memory(t) => ExternType::Memory(*t),
+            ImportDesc::Global(t) => ExternType::Global(*t),
+        }
+    }
+
+    fn imported<F: Fn(&ImportDesc) -> Option<ExternType>>(&self, f: F) -> Vec<ExternType> {
+        self.imports.iter().filter_map(|i| f(&i.desc)).collect()
+    }
+
+    pub(crate) fn extern_type(&self, kind: ExternKind, index: u32) -> ExternType {
+        let i = index as usize;
+        match kind {
+            ExternKind::Func => ExternType::Func(self.func_type(index).clone()),
+            ExternKind::Table => {
+                let imp = self.imported(|d| match d {
+                    ImportDesc::Table(t) => Some(ExternType::Table(*t)),
+                    _ => None,
+                });
+                imp.get(i)
+                    .cloned()
+                    .unwrap_or_else(|| ExternType::Table(self.tables[i - imp.len()].0))
+            }
+            ExternKind::Memory => {
+                let imp = self.imported(|d| match d {
+                    ImportDesc::Memory(t) => Some(ExternType::Memory(*t)),
+                    _ => None,
+                });
+                imp.get(i)
+                    .cloned()
+                    .unwrap_or_else(|| ExternType::Memory(self.memories[i - imp.len()]))
+            }
+            ExternKind::Global => {
+                let imp = self.imported(|d| match d {
+                    ImportDesc::Global(t) => Some(ExternType::Global(*t)),
+                    _ => None,
+                });
+                imp.get(i)
+                    .cloned()
+                    .unwrap_or_else(|| ExternType::Global(self.globals[i - imp.len()].0))
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! `Store`: owns every runtime entity (functions, memories, tables, globals, instances,
+//! segments) and the execution stack. Handles like `Func` are indices into a store.
+//!
+//! Memories, tables and globals are boxed so their addresses stay put for the store's
+//! lifetime: the interpreter bakes global addresses into bytecode, and native code from the
+//! JIT tier will do the same with memory and table descriptors.
+
+use crate::engine::Engine;
+use crate::exec::{CompiledFunc, Stack};
+use crate::func::HostFunc;
+use crate::instance::InstanceEntity;
+use crate::memory::MemoryEntity;
+use crate::table::TableEntity;
+use crate::types::{FuncType, GlobalType};
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::cell::OnceCell;
+use core::ops::Range;
+
+/// A wasm function defined by an instance, translated on its first call.
+pub(crate) struct WasmFunc {
+    pub instance: u32,
+    /// Index in its module's function space.
+    pub index: u32,
+    pub compiled: OnceCell<Box<CompiledFunc>>,
+}
+
+pub(crate) enum FuncKind<T> {
+    Wasm(WasmFunc),
+    Host(HostFunc<T>),
+}
+
+pub(crate) struct FuncEntity<T> {
+    /// Store-wide type id (structurally interned).
+    pub ty: u32,
+    pub kind: FuncKind<T>,
+}
+
+pub(crate) struct GlobalEntity {
+    /// The value, encoded as a slot. First field: its address is the global's address.
+    pub value: u64,
+    pub ty: GlobalType,
+}
+
+pub(crate) struct ElemEntity {
+    /// Encoded references; emptied by `elem.drop`.
+    pub items: Vec<u64>,
+}
+
+pub(crate) struct DataEntity {
+    pub bytes: Arc<[u8]>,
+    /// Emptied by `data.drop`.
+    pub range: Range<usize>,
+}
+
+impl DataEntity {
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes[self.range.clone()]
+    }
+}
+
+/// Everything in a store except the embedder's data, so the executor can borrow it apart
+/// from `T`.
+pub(crate) struct StoreInner<T> {
+    pub engine: Engine,
+    pub types: Vec<FuncType>,
+    type_ids: BTreeMap<FuncType, u32>,
+    pub funcs: Vec<FuncEntity<T>>,
+    pub memories: Vec<Box<MemoryEntity>>,
+    pub tables: Vec<Box<TableEntity>>,
+    pub globals: Vec<Box<GlobalEntity>>,
+    pub instances: Vec<InstanceEntity>,
+    pub elems: Vec<ElemEntity>,
+    pub datas: Vec<DataEntity>,
+    pub stack: Stack,
+    pub fuel: u64,
+}
+
+/// Owns all runtime state of a group of instances, plus the embedder's data `T`, which host
+/// functions reach through `Caller`.
+pub struct Store<T> {
+    pub(crate) inner: StoreInner<T>,
+    pub(crate) data: T,
+}
+
+impl<T> Store<T> {
+    pub fn new(engine: &Engine, data: T) -> Self {
+        Store {
+            inner: StoreInner {
+                engine: engine.clone(),
+                types: Vec::new(),
+                type_ids: BTreeMap::new(),
+                funcs: Vec::new(),
+                memories: Vec::new(),
+                tables: Vec::new(),
+                globals: Vec::new(),
+                instances: Vec::new(),
+                elems: Vec::new(),
+                datas: Vec::new(),
+                stack: Stack::default(),
+                fuel: 0,
+            },
+            data,
+        }
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+    pub fn data(&self) -> &T {
+        &self.data
+    }
+    pub fn data_mut(&mut self) -> &mut T {
+        &mut self.data
+    }
+    pub fn into_data(self) -> T {
+        self.data
+    }
+
+    /// Sets the fuel available to guest code. Only metered when the engine's
+    /// `Config::consume_fuel` is on; running out traps with `TrapCode::OutOfFuel`.
+    pub fn set_fuel(&mut self, fuel: u64) {
+        self.inner.fuel = fuel;
+    }
+    /// Fuel left.
+    pub fn fuel(&self) -> u64 {
+        self.inner.fuel
+    }
+}
+
+impl<T> StoreInner<T> {
+    /// Interns a function type, returning its store-wide id.
+    pub fn intern_type(&mut self, ty: &FuncType) -> u32 {
+        if let Some(id) = self.type_ids.get(ty) {
+            return *id;
+        }
+        let id = self.types.len() as u32;
+        self.types.push(ty.clone());
+        self.type_ids.insert(ty.clone(), id);
+        id
+    }
+
+    pub fn func_type(&self, func: u32) -> &FuncType {
+        &self.types[self.funcs[func as usize].ty as usize]
+    }
+}

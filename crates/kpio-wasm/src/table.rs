@@ -1,0 +1,95 @@
+//! Tables of references, and `Table`, the embedder's handle to one.
+
+use crate::Store;
+use crate::trap::{Trap, TrapCode};
+use crate::types::TableType;
+use crate::value::Val;
+use alloc::vec::Vec;
+
+/// A table's storage: encoded references (0 = null).
+pub(crate) struct TableEntity {
+    pub elems: Vec<u64>,
+    pub ty: TableType,
+    max: u32,
+}
+
+impl TableEntity {
+    pub fn new(ty: TableType, init: u64, limit: u32) -> Result<Self, Trap> {
+        let max = ty.max.unwrap_or(u32::MAX).min(limit);
+        if ty.min > max {
+            return Err(Trap::host(alloc::format!(
+                "table of {} elements exceeds the limit of {max}",
+                ty.min
+            )));
+        }
+        let mut elems = Vec::new();
+        elems
+            .try_reserve_exact(ty.min as usize)
+            .map_err(|_| Trap::host("out of memory"))?;
+        elems.resize(ty.min as usize, init);
+        Ok(TableEntity { elems, ty, max })
+    }
+
+    /// Grows by `delta` filled with `init`; returns the old size or None if refused.
+    pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
+        let old = self.elems.len() as u32;
+        let new = old.checked_add(delta)?;
+        if new > self.max {
+            return None;
+        }
+        self.elems.try_reserve(delta as usize).ok()?;
+        self.elems.resize(new as usize, init);
+        Some(old)
+    }
+}
+
+/// A handle to a table in a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Table(pub(crate) u32);
+
+impl Table {
+    pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table, Trap> {
+        if init.ty() != ty.element.into() {
+            return Err(TrapCode::BadSignature.into());
+        }
+        let limit = store.inner.engine.config().max_table_elements;
+        let t = TableEntity::new(ty, init.to_slot(), limit)?;
+        store.inner.tables.push(alloc::boxed::Box::new(t));
+        Ok(Table(store.inner.tables.len() as u32 - 1))
+    }
+    pub fn ty<T>(&self, store: &Store<T>) -> TableType {
+        let t = &store.inner.tables[self.0 as usize];
+        TableType {
+            element: t.ty.element,
+            min: t.elems.len() as u32,
+            max: t.ty.max,
+        }
+    }
+    pub fn size<T>(&self, store: &Store<T>) -> u32 {
+        store.inner.tables[self.0 as usize].elems.len() as u32
+    }
+    pub fn get<T>(&self, store: &Store<T>, index: u32) -> Option<Val> {
+        let t = &store.inner.tables[self.0 as usize];
+        t.elems
+            .get(index as usize)
+            .map(|v| Val::from_slot(t.ty.element.into(), *v))
+    }
+    pub fn set<T>(&self, store: &mut Store<T>, index: u32, val: Val) -> Result<(), Trap> {
+        let t = &mut store.inner.tables[self.0 as usize];
+        if val.ty() != t.ty.element.into() {
+            return Err(TrapCode::BadSignature.into());
+        }
+        *t.elems
+            .get_mut(index as usize)
+            .ok_or(TrapCode::TableOutOfBounds)? = val.to_slot();
+        Ok(())
+    }
+    pub fn grow<T>(&self, store: &mut Store<T>, delta: u32, init: Val) -> Result<u32, Trap> {
+        let t = &mut store.inner.tables[self.0 as usize];
+        if init.ty() != t.ty.element.into() {
+            return Err(TrapCode::BadSignature.into());
+        }
+        t.grow(delta, init.to_slot())
+            .ok_or_else(|| Trap::host("table.grow refused: limit reached"))
+    }
+}
