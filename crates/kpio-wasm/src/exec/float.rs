@@ -7,6 +7,10 @@ macro_rules! math {
     ($name:ident, $t:ty, $std:ident, $libm:path) => {
         #[inline(always)]
         pub(crate) fn $name(x: $t) -> $t {
+            // Rounding a signalling NaN must give a quiet one; not every implementation does.
+            if x.is_nan() {
+                return x + x;
+            }
             #[cfg(feature = "std")]
             {
                 extern crate std;

@@ -3,6 +3,7 @@
 //! function body ranges and the name section.
 
 mod convert;
+mod limits;
 
 use crate::engine::Engine;
 use crate::error::{ModuleError, ModuleErrorKind};
@@ -177,6 +178,16 @@ impl Module {
         let mut allocs = FuncValidatorAllocations::default();
         for payload in Parser::new(0).parse_all(&bytes) {
             let payload = payload.map_err(malformed)?;
+            let strict = match &payload {
+                Payload::ImportSection(r) => Some((limits::Section::Import, r.range())),
+                Payload::TableSection(r) => Some((limits::Section::Table, r.range())),
+                Payload::MemorySection(r) => Some((limits::Section::Memory, r.range())),
+                _ => None,
+            };
+            if let Some((section, range)) = strict {
+                let (start, end) = (range.start as usize, range.end as usize);
+                limits::check(section, &bytes[start..end], start)?;
+            }
             if let ValidPayload::Func(func, body) = validator.payload(&payload).map_err(invalid)? {
                 let mut v = func.into_validator(allocs);
                 v.validate(&body).map_err(invalid)?;

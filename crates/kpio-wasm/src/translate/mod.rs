@@ -428,15 +428,26 @@ impl Translator<'_> {
             }
             _ => {
                 // Results go to slots 0..n. A local or constant among the sources that lies in
-                // that range could be overwritten before it is read: stage through temps,
-                // which copying in increasing order never clobbers.
+                // that range could be overwritten before it is read: stage those through their
+                // canonical temps (copying temps in increasing order never clobbers a later
+                // source). The stack model is left as it is: this code may sit on a branch
+                // path that the fall-through does not take.
+                let mut srcs: Vec<Slot> = (len - n..len).map(|h| self.slot_at(h)).collect();
                 let hazard = (len - n..len)
                     .any(|h| self.stack[h] != Opd::Temp && (self.slot_at(h) as usize) < n);
                 if hazard {
-                    self.materialize_top(n);
+                    for (i, src) in srcs.iter_mut().enumerate() {
+                        let h = len - n + i;
+                        if self.stack[h] != Opd::Temp {
+                            self.emit(Instr::Copy {
+                                d: self.temp(h),
+                                s: *src,
+                            });
+                            *src = self.temp(h);
+                        }
+                    }
                 }
-                for i in 0..n {
-                    let s = self.slot_at(len - n + i);
+                for (i, s) in srcs.into_iter().enumerate() {
                     if s != i as Slot {
                         self.emit(Instr::Copy { d: i as Slot, s });
                     }
@@ -686,10 +697,6 @@ impl Translator<'_> {
             }
             O::BrIf { relative_depth } => {
                 let target = self.ctrl.len() - 1 - relative_depth as usize;
-                // Decide fusion before anything else is emitted.
-                let h = self.stack.len() - 1;
-                let fusable = self.producer_of(h).is_some();
-                let _ = fusable;
                 let branch_if = self.pop_condition(false);
                 if self.copies_needed(target) {
                     // Invert: skip over the copies and the jump when the condition fails.
