@@ -63,6 +63,8 @@ impl DataEntity {
 
 /// Everything in a store except the embedder's data, so the executor can borrow it apart
 /// from `T`.
+// The boxes are the point: entities keep their addresses when the vectors grow.
+#[allow(clippy::vec_box)]
 pub(crate) struct StoreInner<T> {
     pub engine: Engine,
     pub types: Vec<FuncType>,

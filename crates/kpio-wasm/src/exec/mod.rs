@@ -336,6 +336,8 @@ fn table_fill<T>(
 /// # Safety
 /// `slots[base..base + nparams]` must hold the arguments. The loop keeps raw pointers to the
 /// slot vector and linear memory and refreshes them after every operation that may move them.
+// The outer loop never loops: it only gives `enter!`'s `break` a target for the first entry.
+#[allow(clippy::never_loop)]
 unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Trap> {
     let depth = store.inner.stack.frames.len();
     let max_depth = store.inner.engine.config().max_call_depth;
