@@ -1,0 +1,36 @@
+//! Library side of the `kpio` command.
+//!
+//! The binary (`src/main.rs`) is a thin clap front-end; everything that is
+//! worth testing lives here so integration tests can drive it in-process:
+//!
+//! * [`wast`]: a WebAssembly spec-script (`.wast`) runner over `kpio-wasm`.
+//! * [`run`]: loading a `.wasm`/`.wat` program and invoking one of its exports.
+//! * [`values`]: parsing command-line arguments into [`kpio_wasm::Val`]s and
+//!   formatting values for output.
+
+pub mod run;
+pub mod values;
+pub mod wast;
+
+use std::thread;
+
+/// Stack size used for threads that parse `.wast`/`.wat` text or run the
+/// engine: the text parser is recursive, and deeply nested spec scripts need
+/// far more than the default 2 MiB (spawned) / 8 MiB (main) stacks.
+pub const BIG_STACK: usize = 64 << 20;
+
+/// Run `f` on a fresh thread with a [`BIG_STACK`]-sized stack and return its
+/// result. A panic inside `f` is propagated to the caller.
+pub fn with_big_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    thread::scope(|s| {
+        let handle = thread::Builder::new()
+            .name("kpio-worker".into())
+            .stack_size(BIG_STACK)
+            .spawn_scoped(s, f)
+            .expect("failed to spawn worker thread");
+        match handle.join() {
+            Ok(r) => r,
+            Err(payload) => std::panic::resume_unwind(payload),
+        }
+    })
+}

@@ -1,0 +1,250 @@
+//! End-to-end tests of the `kpio` binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+const KPIO: &str = env!("CARGO_BIN_EXE_kpio");
+
+const WAT: &str = r#"
+(module
+  (func (export "add") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.add)
+  (func (export "div") (param i32 i32) (result i32)
+    local.get 0
+    local.get 1
+    i32.div_s)
+  (func (export "pair") (param i64 f64) (result i64 f64)
+    local.get 0
+    local.get 1)
+  (memory (export "mem") 1))
+"#;
+
+/// A fresh directory for one test (removed when dropped).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("kpio-cli-test-{}-{test}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        TempDir(dir)
+    }
+
+    fn file(&self, name: &str, contents: &str) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn kpio(args: &[&str]) -> Output {
+    Command::new(KPIO).args(args).output().expect("run kpio")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn run_add() {
+    let dir = TempDir::new("run_add");
+    let wat = dir.file("x.wat", WAT);
+    let o = kpio(&["run", wat.to_str().unwrap(), "--invoke", "add", "1", "2"]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "3\n");
+
+    // Negative numbers and hex are arguments, not flags.
+    let o = kpio(&[
+        "run",
+        wat.to_str().unwrap(),
+        "--invoke",
+        "add",
+        "-5",
+        "0x10",
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "11\n");
+}
+
+#[test]
+fn run_multi_value() {
+    let dir = TempDir::new("run_multi_value");
+    let wat = dir.file("x.wat", WAT);
+    let o = kpio(&[
+        "run",
+        wat.to_str().unwrap(),
+        "--invoke",
+        "pair",
+        "-7",
+        "2.5",
+    ]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "-7\n2.5\n");
+}
+
+#[test]
+fn run_trap_exits_1() {
+    let dir = TempDir::new("run_trap");
+    let wat = dir.file("x.wat", WAT);
+    let o = kpio(&["run", wat.to_str().unwrap(), "--invoke", "div", "1", "0"]);
+    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: "), "stderr: {err}");
+    assert!(err.contains("integer divide by zero"), "stderr: {err}");
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn run_without_invoke_lists_exports() {
+    let dir = TempDir::new("run_no_invoke");
+    let wat = dir.file("x.wat", WAT);
+    let o = kpio(&["run", wat.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("--invoke"), "stderr: {err}");
+    assert!(err.contains("add(i32, i32) -> i32"), "stderr: {err}");
+}
+
+#[test]
+fn run_start() {
+    let dir = TempDir::new("run_start");
+    let wat = dir.file(
+        "s.wat",
+        r#"(module (func (export "_start") (result i32) i32.const 42))"#,
+    );
+    let o = kpio(&["run", wat.to_str().unwrap()]);
+    assert!(o.status.success(), "stderr: {}", stderr(&o));
+    assert_eq!(stdout(&o), "42\n");
+}
+
+#[test]
+fn run_usage_errors() {
+    let dir = TempDir::new("run_usage");
+    let wat = dir.file("x.wat", WAT);
+    let path = wat.to_str().unwrap();
+
+    let o = kpio(&["run", path, "--invoke", "add", "1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("takes 2 arguments"), "{}", stderr(&o));
+
+    let o = kpio(&["run", path, "--invoke", "add", "1", "x"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("argument 2: invalid i32 `x`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = kpio(&["run", path, "--invoke", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("no export named `nope`"),
+        "{}",
+        stderr(&o)
+    );
+
+    let o = kpio(&["run", path, "--invoke", "mem"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("is a memory"), "{}", stderr(&o));
+
+    let imp = dir.file(
+        "imp.wat",
+        r#"(module (import "env" "f" (func)) (func (export "g")))"#,
+    );
+    let o = kpio(&["run", imp.to_str().unwrap(), "--invoke", "g"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("failed to link"), "{}", stderr(&o));
+
+    let bad = dir.file("bad.wat", "(module (func (export \"f\") i32.bogus))");
+    let o = kpio(&["run", bad.to_str().unwrap(), "--invoke", "f"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("not a valid text module"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn wast_reports_failures() {
+    let dir = TempDir::new("wast");
+    let script = dir.file(
+        "t.wast",
+        r#"(module
+  (func (export "add") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1))))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 3))
+(assert_return (invoke "add" (i32.const 1) (i32.const 2)) (i32.const 4))
+"#,
+    );
+    let o = kpio(&["wast", script.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().last(),
+        Some("2 passed, 1 failed"),
+        "stdout: {out}"
+    );
+    let err = stderr(&o);
+    assert!(err.contains("t.wast:5:1: "), "stderr: {err}");
+}
+
+#[test]
+fn wast_several_files() {
+    let dir = TempDir::new("wast_several");
+    let good = dir.file(
+        "good.wast",
+        r#"(module (func (export "f") (result i32) (i32.const 7)))
+(assert_return (invoke "f") (i32.const 7))
+(assert_trap (module (func $s unreachable) (start $s)) "unreachable")
+(assert_malformed (module quote "(func") "unexpected end")
+(assert_invalid (module (func (result i32))) "type mismatch")
+(assert_unlinkable (module (import "nowhere" "x" (func))) "unknown import")
+"#,
+    );
+    let bad = dir.file(
+        "bad.wast",
+        r#"(module (func (export "d") (param i32) (result i32) (i32.div_u (i32.const 1) (local.get 0))))
+(assert_trap (invoke "d" (i32.const 0)) "integer overflow")
+"#,
+    );
+    let o = kpio(&["wast", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "stdout: {out}");
+    assert!(
+        lines[0].ends_with("good.wast: 6 passed, 0 failed"),
+        "stdout: {out}"
+    );
+    assert!(
+        lines[1].ends_with("bad.wast: 1 passed, 1 failed"),
+        "stdout: {out}"
+    );
+    assert_eq!(lines[2], "7 passed, 1 failed");
+    let err = stderr(&o);
+    assert!(err.contains("integer divide by zero"), "stderr: {err}");
+}
+
+#[test]
+fn help_mentions_subcommands() {
+    let o = kpio(&["--help"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(out.contains("run") && out.contains("wast"), "{out}");
+    let o = kpio(&["run", "--help"]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("--invoke"));
+}
