@@ -1,0 +1,747 @@
+//! `kpio-bench`: runs the same Rust programs (bench/programs, compiled to
+//! wasm32-unknown-unknown) on kpio-wasm and on wasmi 2.0 side by side, checks
+//! both against the natively compiled programs, and prints time per program,
+//! the ratios and their geometric means; then measures startup (decode +
+//! validate, instantiate) on a generated module of 10+ MB.
+//!
+//! Each engine measurement runs in a child process of this binary (the
+//! hidden `__worker` mode), so a crash or stack overflow in one engine is
+//! reported as an error for that cell instead of ending the benchmark.
+//!
+//!     cargo run --release -p kpio-bench -- [--runs N] [--filter NAME] [--markdown]
+
+mod engines;
+mod startup;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Parser;
+
+use engines::{Kpio, Wasmi, guarded};
+
+/// One benchmark program: an export of the wasm module and the same
+/// function linked natively.
+struct Program {
+    name: &'static str,
+    /// Default size argument (chosen for roughly 0.3–2 s on wasmi 2.0).
+    arg: i32,
+    what: &'static str,
+    native: extern "C" fn(i32) -> i64,
+}
+
+const PROGRAMS: &[Program] = &[
+    Program {
+        name: "fib",
+        arg: 36,
+        what: "naive recursive fib(n)",
+        native: kpio_bench_programs::fib,
+    },
+    Program {
+        name: "sha256",
+        arg: 32,
+        what: "SHA-256 over n MiB of generated data",
+        native: kpio_bench_programs::sha256,
+    },
+    Program {
+        name: "coremark",
+        arg: 400,
+        what: "CoreMark-like list/matrix/state machine/CRC mix, n iterations",
+        native: kpio_bench_programs::coremark,
+    },
+    Program {
+        name: "nbody",
+        arg: 1_000_000,
+        what: "n-body (5 bodies, f64), n steps",
+        native: kpio_bench_programs::nbody,
+    },
+    Program {
+        name: "sort",
+        arg: 3_000_000,
+        what: "sort_unstable of n pseudo-random u32",
+        native: kpio_bench_programs::sort,
+    },
+];
+
+#[derive(Parser)]
+#[command(
+    name = "kpio-bench",
+    about = "Run the benchmark programs on kpio-wasm and wasmi 2.0 side by side (plus native), and measure startup on a generated 10+ MB module"
+)]
+struct Args {
+    /// Timed runs per program and engine; the best (minimum) is reported.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+    runs: u32,
+    /// Only run programs whose name contains NAME (repeatable; `startup`
+    /// selects the startup measurement).
+    #[arg(long, value_name = "NAME")]
+    filter: Vec<String>,
+    /// Print the tables as Markdown (for docs/benchmarks.md).
+    #[arg(long)]
+    markdown: bool,
+    /// Override a program's size argument, e.g. `--size fib=30` (repeatable).
+    #[arg(long, value_name = "NAME=N")]
+    size: Vec<String>,
+    /// Use this prebuilt wasm module instead of building bench/programs.
+    #[arg(long, value_name = "FILE")]
+    wasm: Option<PathBuf>,
+    /// Size of the generated startup module in MB (10^6 bytes).
+    #[arg(long, default_value_t = 12.0, value_name = "MB")]
+    startup_mb: f64,
+    /// Skip the startup measurement.
+    #[arg(long)]
+    skip_startup: bool,
+    /// Skip kpio-wasm (wasmi and native only).
+    #[arg(long)]
+    skip_kpio: bool,
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("__worker") {
+        return match worker(&argv[2..]) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{e:#}");
+                ExitCode::from(2)
+            }
+        };
+    }
+    match run(Args::parse()) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("kpio-bench: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ------------------------------------------------------------ worker ----
+
+/// Child-process mode:
+/// `__worker run ENGINE WASM EXPORT ARG RUNS` prints `RESULT <best ns> <i64>`;
+/// `__worker startup ENGINE BYTES RUNS` prints `STARTUP <decode ns> <instantiate ns>`.
+fn worker(args: &[String]) -> Result<()> {
+    let arg = |i: usize| {
+        args.get(i)
+            .map(String::as_str)
+            .ok_or_else(|| anyhow!("bad worker args"))
+    };
+    match arg(0)? {
+        "run" => {
+            let (engine, wasm_path, export) = (arg(1)?, arg(2)?, arg(3)?);
+            let n: i32 = arg(4)?.parse()?;
+            let runs: u32 = arg(5)?.parse()?;
+            let wasm = std::fs::read(wasm_path).with_context(|| format!("reading {wasm_path}"))?;
+            let mut run: Box<dyn FnMut() -> Result<(Duration, i64)>> = match engine {
+                "kpio" => {
+                    let k = guarded("kpio", || Kpio::new(&wasm))?;
+                    Box::new(move || guarded("kpio", || k.run(export, n)))
+                }
+                "wasmi" => {
+                    let w = Wasmi::new(&wasm)?;
+                    Box::new(move || w.run(export, n))
+                }
+                other => bail!("unknown engine {other}"),
+            };
+            let m = measure(runs, &mut *run)?;
+            println!("RESULT {} {}", m.best.as_nanos(), m.result);
+        }
+        "startup" => {
+            let engine = arg(1)?;
+            let bytes: usize = arg(2)?.parse()?;
+            let runs: u32 = arg(3)?.parse()?;
+            let wasm = startup::generate(bytes);
+            let (mut decode, mut inst) = (Duration::MAX, Duration::MAX);
+            for _ in 0..runs {
+                let (d, i) = match engine {
+                    "kpio" => guarded("kpio", || Kpio::startup(&wasm))?,
+                    "wasmi" => Wasmi::startup(&wasm)?,
+                    other => bail!("unknown engine {other}"),
+                };
+                decode = decode.min(d);
+                inst = inst.min(i);
+            }
+            println!("STARTUP {} {}", decode.as_nanos(), inst.as_nanos());
+        }
+        other => bail!("unknown worker mode {other}"),
+    }
+    Ok(())
+}
+
+struct Measurement {
+    best: Duration,
+    result: i64,
+}
+
+/// Best of `runs`; every run must produce the same result.
+fn measure(runs: u32, f: &mut dyn FnMut() -> Result<(Duration, i64)>) -> Result<Measurement> {
+    let mut best = Duration::MAX;
+    let mut result = None;
+    for _ in 0..runs {
+        let (d, v) = f()?;
+        if let Some(r) = result
+            && r != v
+        {
+            bail!("result changed between runs: {r:#018x}, then {v:#018x}");
+        }
+        result = Some(v);
+        best = best.min(d);
+    }
+    Ok(Measurement {
+        best,
+        result: result.expect("runs >= 1"),
+    })
+}
+
+/// Runs a worker child and returns the numbers on its tagged output line.
+fn spawn_worker(tag: &str, args: &[String]) -> Result<(u128, i128)> {
+    let exe = std::env::current_exe().context("locating kpio-bench executable")?;
+    let out = Command::new(exe)
+        .arg("__worker")
+        .args(args)
+        .output()
+        .context("spawning worker process")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if !out.status.success() {
+        let msg = stderr.trim();
+        let msg = if msg.is_empty() { "(no message)" } else { msg };
+        bail!(
+            "{} ({})",
+            msg.lines().last().unwrap_or(msg),
+            describe_status(&out.status)
+        );
+    }
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix(tag))
+        .ok_or_else(|| anyhow!("worker printed no {tag} line: {stdout}{stderr}"))?;
+    let mut it = line.split_whitespace();
+    let a = it
+        .next()
+        .ok_or_else(|| anyhow!("bad worker output"))?
+        .parse()?;
+    let b = it
+        .next()
+        .ok_or_else(|| anyhow!("bad worker output"))?
+        .parse()?;
+    Ok((a, b))
+}
+
+fn describe_status(s: &std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(sig) = s.signal() {
+            return format!("killed by signal {sig}");
+        }
+    }
+    format!("{s}")
+}
+
+// ------------------------------------------------------------- build ----
+
+fn workspace_root() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
+}
+
+/// Is the wasm32-unknown-unknown standard library installed? `None` if
+/// this could not be determined.
+fn wasm_target_installed() -> Option<bool> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = Command::new(rustc)
+        .args([
+            "--print",
+            "target-libdir",
+            "--target",
+            "wasm32-unknown-unknown",
+        ])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        return Some(false);
+    }
+    let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let entries = std::fs::read_dir(&dir).ok();
+    Some(entries.is_some_and(|mut e| {
+        e.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libcore-")))
+    }))
+}
+
+const TARGET_HINT: &str = "the wasm32-unknown-unknown target is not installed for this toolchain.\n\
+     Install it with:\n\n    rustup target add wasm32-unknown-unknown\n\n\
+     (or pass --wasm FILE with a prebuilt bench/programs module)";
+
+fn build_programs() -> Result<PathBuf> {
+    if wasm_target_installed() == Some(false) {
+        bail!("{TARGET_HINT}");
+    }
+    let root = workspace_root();
+    let manifest = root.join("bench/programs/Cargo.toml");
+    let target_dir = root.join("target/bench-programs");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("building bench/programs for wasm32-unknown-unknown ...");
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--release",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .status()
+        .context("running cargo")?;
+    if !status.success() {
+        if wasm_target_installed() != Some(true) {
+            bail!("building bench/programs failed; {TARGET_HINT}");
+        }
+        bail!("building bench/programs for wasm32-unknown-unknown failed ({status})");
+    }
+    Ok(target_dir.join("wasm32-unknown-unknown/release/kpio_bench_programs.wasm"))
+}
+
+// --------------------------------------------------------------- run ----
+
+/// A cell: a measurement or why there is none.
+type Cell = Result<Measurement, String>;
+
+struct Row {
+    label: String,
+    native: Measurement,
+    kpio: Option<Cell>,
+    wasmi: Cell,
+    ok: bool,
+}
+
+fn selected(filters: &[String], name: &str) -> bool {
+    filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+}
+
+fn run(args: Args) -> Result<bool> {
+    let mut sizes: Vec<(String, i32)> = Vec::new();
+    for s in &args.size {
+        let (name, n) = s
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--size wants NAME=N, got {s}"))?;
+        if !PROGRAMS.iter().any(|p| p.name == name) {
+            bail!("--size: unknown program {name}");
+        }
+        sizes.push((
+            name.to_string(),
+            n.parse().with_context(|| format!("--size {s}"))?,
+        ));
+    }
+    let programs: Vec<(&Program, i32)> = PROGRAMS
+        .iter()
+        .filter(|p| selected(&args.filter, p.name))
+        .map(|p| {
+            (
+                p,
+                sizes
+                    .iter()
+                    .rev()
+                    .find(|(n, _)| n == p.name)
+                    .map_or(p.arg, |s| s.1),
+            )
+        })
+        .collect();
+    let do_startup = !args.skip_startup && selected(&args.filter, "startup");
+    if programs.is_empty() && !do_startup {
+        bail!("--filter matched nothing (programs: fib sha256 coremark nbody sort startup)");
+    }
+
+    let mut failures: Vec<String> = Vec::new();
+    let mut rows = Vec::new();
+    let mut wasm_len = 0;
+    if !programs.is_empty() {
+        let wasm_path = match &args.wasm {
+            Some(p) => p.clone(),
+            None => build_programs()?,
+        };
+        wasm_len = std::fs::metadata(&wasm_path)
+            .with_context(|| format!("reading {}", wasm_path.display()))?
+            .len();
+        let wasm_arg = wasm_path.to_string_lossy().into_owned();
+        for &(p, n) in &programs {
+            let label = format!("{}({n})", p.name);
+            eprint!("{label:<18} native ");
+            let native = measure(args.runs, &mut || {
+                let t = Instant::now();
+                let v = black_box((p.native)(black_box(n)));
+                Ok((t.elapsed(), v))
+            })?;
+            eprint!("{} ms, wasmi ", fmt_ms(native.best));
+            let engine_cell = |engine: &str| -> Cell {
+                let wargs = [
+                    "run".into(),
+                    engine.into(),
+                    wasm_arg.clone(),
+                    p.name.into(),
+                    n.to_string(),
+                    args.runs.to_string(),
+                ];
+                spawn_worker("RESULT ", &wargs)
+                    .map(|(ns, v)| Measurement {
+                        best: Duration::from_nanos(ns as u64),
+                        result: v as i64,
+                    })
+                    .map_err(|e| format!("{e:#}"))
+            };
+            let wasmi = engine_cell("wasmi");
+            eprint!("{}", progress(&wasmi));
+            let kpio = (!args.skip_kpio).then(|| {
+                eprint!(", kpio ");
+                engine_cell("kpio")
+            });
+            if let Some(k) = &kpio {
+                eprint!("{}", progress(k));
+            }
+            eprintln!();
+
+            let mut ok = true;
+            for (engine, cell) in [("wasmi", Some(&wasmi)), ("kpio", kpio.as_ref())] {
+                match cell {
+                    None => {}
+                    Some(Err(e)) => {
+                        ok = false;
+                        failures.push(format!("{label}: {engine} failed: {e}"));
+                    }
+                    Some(Ok(m)) if m.result != native.result => {
+                        ok = false;
+                        failures.push(format!(
+                            "{label}: RESULT MISMATCH: {engine} returned {:#018x}, native {:#018x}",
+                            m.result, native.result
+                        ));
+                    }
+                    Some(Ok(_)) => {}
+                }
+            }
+            if let (Ok(w), Some(Ok(k))) = (&wasmi, &kpio)
+                && w.result != k.result
+            {
+                failures.push(format!(
+                    "{label}: RESULT MISMATCH: kpio {:#018x} vs wasmi {:#018x}",
+                    k.result, w.result
+                ));
+            }
+            rows.push(Row {
+                label,
+                native,
+                kpio,
+                wasmi,
+                ok,
+            });
+        }
+    }
+
+    let mut startup_rows = Vec::new();
+    let startup_bytes = (args.startup_mb * 1e6) as usize;
+    if do_startup {
+        eprint!(
+            "startup: generating and loading a {:.1} MB module ... ",
+            args.startup_mb
+        );
+        let sargs = |engine: &str| -> Vec<String> {
+            vec![
+                "startup".into(),
+                engine.into(),
+                startup_bytes.to_string(),
+                args.runs.to_string(),
+            ]
+        };
+        let ns = |d: u128| Duration::from_nanos(d as u64);
+        let wasmi = spawn_worker("STARTUP ", &sargs("wasmi"))
+            .map(|(d, i)| (ns(d), ns(i as u128)))
+            .map_err(|e| format!("{e:#}"));
+        let kpio = (!args.skip_kpio).then(|| {
+            spawn_worker("STARTUP ", &sargs("kpio"))
+                .map(|(d, i)| (ns(d), ns(i as u128)))
+                .map_err(|e| format!("{e:#}"))
+        });
+        eprintln!("done");
+        for (engine, cell) in [("wasmi", Some(&wasmi)), ("kpio", kpio.as_ref())] {
+            if let Some(Err(e)) = cell {
+                failures.push(format!("startup: {engine} failed: {e}"));
+            }
+        }
+        let pick = |c: &Result<(Duration, Duration), String>, second: bool| -> Cell {
+            c.as_ref()
+                .map(|&(d, i)| Measurement {
+                    best: if second { i } else { d },
+                    result: 0,
+                })
+                .map_err(Clone::clone)
+        };
+        startup_rows.push((
+            "decode+validate (Module::new)",
+            kpio.as_ref().map(|k| pick(k, false)),
+            pick(&wasmi, false),
+        ));
+        startup_rows.push((
+            "instantiate",
+            kpio.as_ref().map(|k| pick(k, true)),
+            pick(&wasmi, true),
+        ));
+    }
+
+    // ---- report ----
+    let md = args.markdown;
+    println!();
+    if !rows.is_empty() {
+        println!(
+            "{}programs: best of {} run(s); module {} bytes; native = same Rust source compiled for the host",
+            if md { "" } else { "# " },
+            args.runs,
+            wasm_len
+        );
+        if md {
+            println!();
+        }
+        let mut t = Table::new(&[
+            "program",
+            "native ms",
+            "kpio ms",
+            "wasmi ms",
+            "kpio/wasmi",
+            "wasmi/native",
+            "kpio/native",
+            "check",
+        ]);
+        let (mut g_kw, mut g_wn, mut g_kn) = (Geo::default(), Geo::default(), Geo::default());
+        for r in &rows {
+            let k = r
+                .kpio
+                .as_ref()
+                .and_then(|c| c.as_ref().ok())
+                .map(|m| m.best);
+            let w = r.wasmi.as_ref().ok().map(|m| m.best);
+            let n = Some(r.native.best);
+            t.row(vec![
+                r.label.clone(),
+                fmt_ms(r.native.best),
+                r.kpio.as_ref().map_or("-".into(), cell_ms),
+                cell_ms(&r.wasmi),
+                ratio(k, w, &mut g_kw),
+                ratio(w, n, &mut g_wn),
+                ratio(k, n, &mut g_kn),
+                if r.ok { "ok".into() } else { "FAILED".into() },
+            ]);
+        }
+        t.row(vec![
+            "geomean".into(),
+            String::new(),
+            String::new(),
+            String::new(),
+            g_kw.show(),
+            g_wn.show(),
+            g_kn.show(),
+            String::new(),
+        ]);
+        t.print(md);
+        println!();
+        for &(p, _) in &programs {
+            println!("{}{}: {}", if md { "- " } else { "  " }, p.name, p.what);
+        }
+        println!();
+    }
+    if !startup_rows.is_empty() {
+        println!(
+            "{}startup: generated module of {} bytes, best of {} run(s), fresh engine each run",
+            if md { "" } else { "# " },
+            startup::generate(startup_bytes).len(),
+            args.runs
+        );
+        if md {
+            println!();
+        }
+        let mut t = Table::new(&["startup", "kpio ms", "wasmi ms", "kpio/wasmi"]);
+        for (label, k, w) in &startup_rows {
+            let kd = k.as_ref().and_then(|c| c.as_ref().ok()).map(|m| m.best);
+            let wd = w.as_ref().ok().map(|m| m.best);
+            t.row(vec![
+                label.to_string(),
+                k.as_ref().map_or("-".into(), cell_ms),
+                cell_ms(w),
+                ratio(kd, wd, &mut Geo::default()),
+            ]);
+        }
+        t.print(md);
+        println!();
+    }
+
+    if failures.is_empty() {
+        return Ok(true);
+    }
+    eprintln!();
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    eprintln!("!!! kpio-bench: {} FAILURE(S)", failures.len());
+    for f in &failures {
+        eprintln!("!!!   {f}");
+    }
+    eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
+    Ok(false)
+}
+
+// ----------------------------------------------------------- output ----
+
+fn fmt_ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 10.0 {
+        format!("{ms:.2}")
+    } else if ms < 100.0 {
+        format!("{ms:.1}")
+    } else {
+        format!("{ms:.0}")
+    }
+}
+
+fn progress(c: &Cell) -> String {
+    match c {
+        Ok(m) => format!("{} ms", fmt_ms(m.best)),
+        Err(_) => "error".into(),
+    }
+}
+
+fn cell_ms(c: &Cell) -> String {
+    match c {
+        Ok(m) => fmt_ms(m.best),
+        Err(_) => "error".into(),
+    }
+}
+
+#[derive(Default)]
+struct Geo {
+    log_sum: f64,
+    n: u32,
+}
+
+impl Geo {
+    fn show(&self) -> String {
+        if self.n == 0 {
+            "-".into()
+        } else {
+            format!("{:.2}", (self.log_sum / self.n as f64).exp())
+        }
+    }
+}
+
+fn ratio(a: Option<Duration>, b: Option<Duration>, g: &mut Geo) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) if !b.is_zero() && !a.is_zero() => {
+            let r = a.as_secs_f64() / b.as_secs_f64();
+            g.log_sum += r.ln();
+            g.n += 1;
+            format!("{r:.2}")
+        }
+        _ => "-".into(),
+    }
+}
+
+struct Table {
+    header: Vec<String>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(header: &[&str]) -> Self {
+        Table {
+            header: header.iter().map(|s| s.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    fn row(&mut self, r: Vec<String>) {
+        self.rows.push(r);
+    }
+
+    fn print(&self, markdown: bool) {
+        let cols = self.header.len();
+        let width: Vec<usize> = (0..cols)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .map(|r| r[c].len())
+                    .chain([self.header[c].len()])
+                    .max()
+                    .unwrap()
+            })
+            .collect();
+        let line = |r: &[String]| -> String {
+            let cells: Vec<String> = (0..cols)
+                .map(|c| {
+                    if c == 0 {
+                        format!("{:<w$}", r[c], w = width[c])
+                    } else {
+                        format!("{:>w$}", r[c], w = width[c])
+                    }
+                })
+                .collect();
+            if markdown {
+                format!("| {} |", cells.join(" | "))
+            } else {
+                cells.join("  ")
+            }
+        };
+        println!("{}", line(&self.header));
+        if markdown {
+            let seps: Vec<String> = (0..cols)
+                .map(|c| {
+                    if c == 0 {
+                        format!(":{}", "-".repeat(width[c] - 1))
+                    } else {
+                        format!("{}:", "-".repeat(width[c] - 1))
+                    }
+                })
+                .collect();
+            println!("| {} |", seps.join(" | "));
+        } else {
+            let total = width.iter().sum::<usize>() + 2 * (cols - 1);
+            println!("{}", "-".repeat(total));
+        }
+        for r in &self.rows {
+            println!("{}", line(r));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kpio_bench_programs as programs;
+
+    fn hex(d: [u8; 32]) -> String {
+        d.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    #[test]
+    fn sha256_known_vectors() {
+        assert_eq!(
+            hex(programs::Sha256::digest(b"abc")),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(
+            hex(programs::Sha256::digest(
+                b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+            )),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+        );
+    }
+
+    #[test]
+    fn native_programs_small_sizes() {
+        assert_eq!(programs::fib(20), 6765);
+        // Published n-body reference output for 1000 steps.
+        let e = f64::from_bits(programs::nbody(1000) as u64);
+        assert_eq!(format!("{e:.9}"), "-0.169087605");
+        assert_ne!(programs::sort(10_000), -1);
+        assert_eq!(programs::coremark(3), programs::coremark(3));
+    }
+}
