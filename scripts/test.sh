@@ -16,3 +16,5 @@ echo "== no_std core crates for x86_64-unknown-none"
 cargo build -p kpio-wasm --target x86_64-unknown-none
 echo "== cargo test"
 cargo test --workspace
+echo "== spec suite again on the portable dispatch loop (what the kernel target uses)"
+cargo test -p kpio-cli --test spec_v2 --features kpio-wasm/portable-dispatch

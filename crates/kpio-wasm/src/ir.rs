@@ -15,10 +15,25 @@ pub(crate) type Slot = u32;
 
 macro_rules! instrs {
     ($($(#[$m:meta])* $name:ident $({ $($f:ident : $t:ty),* })?,)*) => {
+        /// `repr(u8)`: the first byte of every instruction is its `Op`, which the threaded
+        /// dispatcher indexes its handler table with.
         #[derive(Debug, Clone, Copy, PartialEq)]
+        #[repr(u8)]
         pub(crate) enum Instr {
             $($(#[$m])* $name $({ $($f: $t),* })?,)*
         }
+
+        /// The opcode of each `Instr` variant, in the same order.
+        #[allow(dead_code)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        pub(crate) enum Op {
+            $($name,)*
+        }
+
+        /// Number of opcodes.
+        #[allow(dead_code)]
+        pub(crate) const OP_COUNT: usize = [$(Op::$name),*].len();
     };
 }
 

@@ -6,6 +6,11 @@
 //! it is reloaded after anything that may move it: calls, returns, `memory.grow`, host calls.
 
 mod float;
+mod ops;
+#[cfg(kpio_threaded)]
+mod threaded;
+
+use ops::simple_ops;
 
 use crate::Store;
 use crate::func::Caller;
@@ -463,37 +468,43 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                 }};
             }
 
-            match *ip {
+            macro_rules! set {
+                ($d:expr, $v:expr) => {
+                    *fp.add($d as usize) = $v
+                };
+            }
+            macro_rules! next {
+                () => {
+                    ip = ip.add(1)
+                };
+            }
+            macro_rules! jump {
+                ($off:expr) => {
+                    ip = ip.offset($off as isize)
+                };
+            }
+            macro_rules! skip {
+                ($n:expr) => {
+                    ip = ip.add($n)
+                };
+            }
+            // One `match` over every instruction: the simple ones from the shared table,
+            // then the rest. With threaded dispatch on, the simple arms only run when a
+            // threaded handler handed back an instruction that is about to trap.
+            macro_rules! gen_match {
+                ({ $($slow:tt)* } $($name:ident { $($f:ident),* } => $body:block)*) => {
+                    match *ip {
+                        $(Instr::$name { $($f),* } => $body)*
+                        $($slow)*
+                    }
+                };
+            }
+            #[cfg(kpio_threaded)]
+            {
+                ip = threaded::run(ip, fp, mem_base, mem_len);
+            }
+            simple_ops!(gen_match {
                 Instr::Trap { code } => trap!(code),
-                Instr::Br { off } => ip = ip.offset(off as isize),
-                Instr::BrIfNez { c, off } => branch!(r32!(c) != 0, off),
-                Instr::BrIfEqz { c, off } => branch!(r32!(c) == 0, off),
-                Instr::BrI64Nez { c, off } => branch!(r!(c) != 0, off),
-                Instr::BrI64Eqz { c, off } => branch!(r!(c) == 0, off),
-                Instr::BrI32Eq { a, b, off } => branch!(r32!(a) == r32!(b), off),
-                Instr::BrI32Ne { a, b, off } => branch!(r32!(a) != r32!(b), off),
-                Instr::BrI32LtS { a, b, off } => branch!((r32!(a) as i32) < r32!(b) as i32, off),
-                Instr::BrI32LtU { a, b, off } => branch!(r32!(a) < r32!(b), off),
-                Instr::BrI32GtS { a, b, off } => branch!(r32!(a) as i32 > r32!(b) as i32, off),
-                Instr::BrI32GtU { a, b, off } => branch!(r32!(a) > r32!(b), off),
-                Instr::BrI32LeS { a, b, off } => branch!(r32!(a) as i32 <= r32!(b) as i32, off),
-                Instr::BrI32LeU { a, b, off } => branch!(r32!(a) <= r32!(b), off),
-                Instr::BrI32GeS { a, b, off } => branch!(r32!(a) as i32 >= r32!(b) as i32, off),
-                Instr::BrI32GeU { a, b, off } => branch!(r32!(a) >= r32!(b), off),
-                Instr::BrI64Eq { a, b, off } => branch!(r!(a) == r!(b), off),
-                Instr::BrI64Ne { a, b, off } => branch!(r!(a) != r!(b), off),
-                Instr::BrI64LtS { a, b, off } => branch!((r!(a) as i64) < r!(b) as i64, off),
-                Instr::BrI64LtU { a, b, off } => branch!(r!(a) < r!(b), off),
-                Instr::BrI64GtS { a, b, off } => branch!(r!(a) as i64 > r!(b) as i64, off),
-                Instr::BrI64GtU { a, b, off } => branch!(r!(a) > r!(b), off),
-                Instr::BrI64LeS { a, b, off } => branch!(r!(a) as i64 <= r!(b) as i64, off),
-                Instr::BrI64LeU { a, b, off } => branch!(r!(a) <= r!(b), off),
-                Instr::BrI64GeS { a, b, off } => branch!(r!(a) as i64 >= r!(b) as i64, off),
-                Instr::BrI64GeU { a, b, off } => branch!(r!(a) >= r!(b), off),
-                Instr::BrTable { index, len } => {
-                    let i = r32!(index).min(len);
-                    ip = ip.add(1 + i as usize);
-                }
                 Instr::Return | Instr::Return1 { .. } => {
                     if let Instr::Return1 { s } = *ip {
                         *fp = r!(s);
@@ -585,44 +596,12 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     *fuel -= amount as u64;
                     ip = ip.add(1);
                 }
-                Instr::Copy { d, s } => w!(d, r!(s)),
-                Instr::Select { d, b, c } => {
-                    if r32!(c) == 0 {
-                        *fp.add(d as usize) = r!(b);
-                    }
-                    ip = ip.add(1);
-                }
                 Instr::GlobalGet { d, g } => w!(d, store.inner.globals[g as usize].value),
                 Instr::GlobalSet { s, g } => {
                     store.inner.globals[g as usize].value = r!(s);
                     ip = ip.add(1);
                 }
 
-                Instr::I32Load { d, a, off } => load!(d, a, off, u32, |v: u32| v as u64),
-                Instr::I64Load { d, a, off } => load!(d, a, off, u64, |v: u64| v),
-                Instr::F32Load { d, a, off } => load!(d, a, off, u32, |v: u32| v as u64),
-                Instr::F64Load { d, a, off } => load!(d, a, off, u64, |v: u64| v),
-                Instr::I32Load8S { d, a, off } => {
-                    load!(d, a, off, i8, |v: i8| v as i32 as u32 as u64)
-                }
-                Instr::I32Load8U { d, a, off } => load!(d, a, off, u8, |v: u8| v as u64),
-                Instr::I32Load16S { d, a, off } => {
-                    load!(d, a, off, i16, |v: i16| v as i32 as u32 as u64)
-                }
-                Instr::I32Load16U { d, a, off } => load!(d, a, off, u16, |v: u16| v as u64),
-                Instr::I64Load8S { d, a, off } => load!(d, a, off, i8, |v: i8| v as i64 as u64),
-                Instr::I64Load8U { d, a, off } => load!(d, a, off, u8, |v: u8| v as u64),
-                Instr::I64Load16S { d, a, off } => load!(d, a, off, i16, |v: i16| v as i64 as u64),
-                Instr::I64Load16U { d, a, off } => load!(d, a, off, u16, |v: u16| v as u64),
-                Instr::I64Load32S { d, a, off } => load!(d, a, off, i32, |v: i32| v as i64 as u64),
-                Instr::I64Load32U { d, a, off } => load!(d, a, off, u32, |v: u32| v as u64),
-                Instr::I32Store { a, v, off } => store!(a, v, off, u32),
-                Instr::I64Store { a, v, off } => store!(a, v, off, u64),
-                Instr::I32Store8 { a, v, off } => store!(a, v, off, u8),
-                Instr::I32Store16 { a, v, off } => store!(a, v, off, u16),
-                Instr::I64Store8 { a, v, off } => store!(a, v, off, u8),
-                Instr::I64Store16 { a, v, off } => store!(a, v, off, u16),
-                Instr::I64Store32 { a, v, off } => store!(a, v, off, u32),
                 Instr::MemorySize { d, mem } => {
                     w!(d, store.inner.memories[mem as usize].pages() as u64)
                 }
@@ -732,217 +711,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     ip = ip.add(1);
                 }
 
-                Instr::I32Eqz { d, s } => w!(d, (r32!(s) == 0) as u64),
-                Instr::I32Eq { d, a, b } => w!(d, (r32!(a) == r32!(b)) as u64),
-                Instr::I32Ne { d, a, b } => w!(d, (r32!(a) != r32!(b)) as u64),
-                Instr::I32LtS { d, a, b } => w!(d, ((r32!(a) as i32) < r32!(b) as i32) as u64),
-                Instr::I32LtU { d, a, b } => w!(d, (r32!(a) < r32!(b)) as u64),
-                Instr::I32GtS { d, a, b } => w!(d, (r32!(a) as i32 > r32!(b) as i32) as u64),
-                Instr::I32GtU { d, a, b } => w!(d, (r32!(a) > r32!(b)) as u64),
-                Instr::I32LeS { d, a, b } => w!(d, (r32!(a) as i32 <= r32!(b) as i32) as u64),
-                Instr::I32LeU { d, a, b } => w!(d, (r32!(a) <= r32!(b)) as u64),
-                Instr::I32GeS { d, a, b } => w!(d, (r32!(a) as i32 >= r32!(b) as i32) as u64),
-                Instr::I32GeU { d, a, b } => w!(d, (r32!(a) >= r32!(b)) as u64),
-                Instr::I64Eqz { d, s } => w!(d, (r!(s) == 0) as u64),
-                Instr::I64Eq { d, a, b } => w!(d, (r!(a) == r!(b)) as u64),
-                Instr::I64Ne { d, a, b } => w!(d, (r!(a) != r!(b)) as u64),
-                Instr::I64LtS { d, a, b } => w!(d, ((r!(a) as i64) < r!(b) as i64) as u64),
-                Instr::I64LtU { d, a, b } => w!(d, (r!(a) < r!(b)) as u64),
-                Instr::I64GtS { d, a, b } => w!(d, (r!(a) as i64 > r!(b) as i64) as u64),
-                Instr::I64GtU { d, a, b } => w!(d, (r!(a) > r!(b)) as u64),
-                Instr::I64LeS { d, a, b } => w!(d, (r!(a) as i64 <= r!(b) as i64) as u64),
-                Instr::I64LeU { d, a, b } => w!(d, (r!(a) <= r!(b)) as u64),
-                Instr::I64GeS { d, a, b } => w!(d, (r!(a) as i64 >= r!(b) as i64) as u64),
-                Instr::I64GeU { d, a, b } => w!(d, (r!(a) >= r!(b)) as u64),
-                Instr::F32Eq { d, a, b } => w!(d, (f32r!(a) == f32r!(b)) as u64),
-                Instr::F32Ne { d, a, b } => w!(d, (f32r!(a) != f32r!(b)) as u64),
-                Instr::F32Lt { d, a, b } => w!(d, (f32r!(a) < f32r!(b)) as u64),
-                Instr::F32Gt { d, a, b } => w!(d, (f32r!(a) > f32r!(b)) as u64),
-                Instr::F32Le { d, a, b } => w!(d, (f32r!(a) <= f32r!(b)) as u64),
-                Instr::F32Ge { d, a, b } => w!(d, (f32r!(a) >= f32r!(b)) as u64),
-                Instr::F64Eq { d, a, b } => w!(d, (f64r!(a) == f64r!(b)) as u64),
-                Instr::F64Ne { d, a, b } => w!(d, (f64r!(a) != f64r!(b)) as u64),
-                Instr::F64Lt { d, a, b } => w!(d, (f64r!(a) < f64r!(b)) as u64),
-                Instr::F64Gt { d, a, b } => w!(d, (f64r!(a) > f64r!(b)) as u64),
-                Instr::F64Le { d, a, b } => w!(d, (f64r!(a) <= f64r!(b)) as u64),
-                Instr::F64Ge { d, a, b } => w!(d, (f64r!(a) >= f64r!(b)) as u64),
-
-                Instr::I32Clz { d, s } => w!(d, r32!(s).leading_zeros() as u64),
-                Instr::I32Ctz { d, s } => w!(d, r32!(s).trailing_zeros() as u64),
-                Instr::I32Popcnt { d, s } => w!(d, r32!(s).count_ones() as u64),
-                Instr::I32Add { d, a, b } => w!(d, r32!(a).wrapping_add(r32!(b)) as u64),
-                Instr::I32Sub { d, a, b } => w!(d, r32!(a).wrapping_sub(r32!(b)) as u64),
-                Instr::I32Mul { d, a, b } => w!(d, r32!(a).wrapping_mul(r32!(b)) as u64),
-                Instr::I32DivS { d, a, b } => {
-                    let (x, y) = (r32!(a) as i32, r32!(b) as i32);
-                    if y == 0 {
-                        trap!(TrapCode::IntegerDivideByZero);
-                    }
-                    if x == i32::MIN && y == -1 {
-                        trap!(TrapCode::IntegerOverflow);
-                    }
-                    w!(d, (x / y) as u32 as u64)
-                }
-                Instr::I32DivU { d, a, b } => {
-                    let y = r32!(b);
-                    if y == 0 {
-                        trap!(TrapCode::IntegerDivideByZero);
-                    }
-                    w!(d, (r32!(a) / y) as u64)
-                }
-                Instr::I32RemS { d, a, b } => {
-                    let (x, y) = (r32!(a) as i32, r32!(b) as i32);
-                    if y == 0 {
-                        trap!(TrapCode::IntegerDivideByZero);
-                    }
-                    w!(d, x.wrapping_rem(y) as u32 as u64)
-                }
-                Instr::I32RemU { d, a, b } => {
-                    let y = r32!(b);
-                    if y == 0 {
-                        trap!(TrapCode::IntegerDivideByZero);
-                    }
-                    w!(d, (r32!(a) % y) as u64)
-                }
-                Instr::I32And { d, a, b } => w!(d, (r32!(a) & r32!(b)) as u64),
-                Instr::I32Or { d, a, b } => w!(d, (r32!(a) | r32!(b)) as u64),
-                Instr::I32Xor { d, a, b } => w!(d, (r32!(a) ^ r32!(b)) as u64),
-                Instr::I32Shl { d, a, b } => w!(d, r32!(a).wrapping_shl(r32!(b)) as u64),
-                Instr::I32ShrS { d, a, b } => {
-                    w!(d, (r32!(a) as i32).wrapping_shr(r32!(b)) as u32 as u64)
-                }
-                Instr::I32ShrU { d, a, b } => w!(d, r32!(a).wrapping_shr(r32!(b)) as u64),
-                Instr::I32Rotl { d, a, b } => w!(d, r32!(a).rotate_left(r32!(b) % 32) as u64),
-                Instr::I32Rotr { d, a, b } => w!(d, r32!(a).rotate_right(r32!(b) % 32) as u64),
-                Instr::I64Clz { d, s } => w!(d, r!(s).leading_zeros() as u64),
-                Instr::I64Ctz { d, s } => w!(d, r!(s).trailing_zeros() as u64),
-                Instr::I64Popcnt { d, s } => w!(d, r!(s).count_ones() as u64),
-                Instr::I64Add { d, a, b } => w!(d, r!(a).wrapping_add(r!(b))),
-                Instr::I64Sub { d, a, b } => w!(d, r!(a).wrapping_sub(r!(b))),
-                Instr::I64Mul { d, a, b } => w!(d, r!(a).wrapping_mul(r!(b))),
-                Instr::I64DivS { d, a, b } => {
-                    let (x, y) = (r!(a) as i64, r!(b) as i64);
-                    if y == 0 {
-                        trap!(TrapCode::IntegerDivideByZero);
-                    }
-                    if x == i64::MIN && y == -1 {
-                        trap!(TrapCode::IntegerOverflow);
-                    }
-                    w!(d, (x / y) as u64)
-                }
-                Instr::I64DivU { d, a, b } => {
-                    let y = r!(b);
-                    if y == 0 {
-                        trap!(TrapCode::IntegerDivideByZero);
-                    }
-                    w!(d, r!(a) / y)
-                }
-                Instr::I64RemS { d, a, b } => {
-                    let (x, y) = (r!(a) as i64, r!(b) as i64);
-                    if y == 0 {
-                        trap!(TrapCode::IntegerDivideByZero);
-                    }
-                    w!(d, x.wrapping_rem(y) as u64)
-                }
-                Instr::I64RemU { d, a, b } => {
-                    let y = r!(b);
-                    if y == 0 {
-                        trap!(TrapCode::IntegerDivideByZero);
-                    }
-                    w!(d, r!(a) % y)
-                }
-                Instr::I64And { d, a, b } => w!(d, r!(a) & r!(b)),
-                Instr::I64Or { d, a, b } => w!(d, r!(a) | r!(b)),
-                Instr::I64Xor { d, a, b } => w!(d, r!(a) ^ r!(b)),
-                Instr::I64Shl { d, a, b } => w!(d, r!(a).wrapping_shl(r!(b) as u32)),
-                Instr::I64ShrS { d, a, b } => {
-                    w!(d, (r!(a) as i64).wrapping_shr(r!(b) as u32) as u64)
-                }
-                Instr::I64ShrU { d, a, b } => w!(d, r!(a).wrapping_shr(r!(b) as u32)),
-                Instr::I64Rotl { d, a, b } => w!(d, r!(a).rotate_left((r!(b) % 64) as u32)),
-                Instr::I64Rotr { d, a, b } => w!(d, r!(a).rotate_right((r!(b) % 64) as u32)),
-
-                Instr::F32Abs { d, s } => w!(d, (r32!(s) & 0x7fff_ffff) as u64),
-                Instr::F32Neg { d, s } => w!(d, (r32!(s) ^ 0x8000_0000) as u64),
-                Instr::F32Ceil { d, s } => w!(d, float::ceil32(f32r!(s)).to_bits() as u64),
-                Instr::F32Floor { d, s } => w!(d, float::floor32(f32r!(s)).to_bits() as u64),
-                Instr::F32Trunc { d, s } => w!(d, float::trunc32(f32r!(s)).to_bits() as u64),
-                Instr::F32Nearest { d, s } => w!(d, float::nearest32(f32r!(s)).to_bits() as u64),
-                Instr::F32Sqrt { d, s } => w!(d, float::sqrt32(f32r!(s)).to_bits() as u64),
-                Instr::F32Add { d, a, b } => w!(d, (f32r!(a) + f32r!(b)).to_bits() as u64),
-                Instr::F32Sub { d, a, b } => w!(d, (f32r!(a) - f32r!(b)).to_bits() as u64),
-                Instr::F32Mul { d, a, b } => w!(d, (f32r!(a) * f32r!(b)).to_bits() as u64),
-                Instr::F32Div { d, a, b } => w!(d, (f32r!(a) / f32r!(b)).to_bits() as u64),
-                Instr::F32Min { d, a, b } => {
-                    w!(d, float::min32(f32r!(a), f32r!(b)).to_bits() as u64)
-                }
-                Instr::F32Max { d, a, b } => {
-                    w!(d, float::max32(f32r!(a), f32r!(b)).to_bits() as u64)
-                }
-                Instr::F32Copysign { d, a, b } => {
-                    w!(
-                        d,
-                        ((r32!(a) & 0x7fff_ffff) | (r32!(b) & 0x8000_0000)) as u64
-                    )
-                }
-                Instr::F64Abs { d, s } => w!(d, r!(s) & 0x7fff_ffff_ffff_ffff),
-                Instr::F64Neg { d, s } => w!(d, r!(s) ^ 0x8000_0000_0000_0000),
-                Instr::F64Ceil { d, s } => w!(d, float::ceil64(f64r!(s)).to_bits()),
-                Instr::F64Floor { d, s } => w!(d, float::floor64(f64r!(s)).to_bits()),
-                Instr::F64Trunc { d, s } => w!(d, float::trunc64(f64r!(s)).to_bits()),
-                Instr::F64Nearest { d, s } => w!(d, float::nearest64(f64r!(s)).to_bits()),
-                Instr::F64Sqrt { d, s } => w!(d, float::sqrt64(f64r!(s)).to_bits()),
-                Instr::F64Add { d, a, b } => w!(d, (f64r!(a) + f64r!(b)).to_bits()),
-                Instr::F64Sub { d, a, b } => w!(d, (f64r!(a) - f64r!(b)).to_bits()),
-                Instr::F64Mul { d, a, b } => w!(d, (f64r!(a) * f64r!(b)).to_bits()),
-                Instr::F64Div { d, a, b } => w!(d, (f64r!(a) / f64r!(b)).to_bits()),
-                Instr::F64Min { d, a, b } => w!(d, float::min64(f64r!(a), f64r!(b)).to_bits()),
-                Instr::F64Max { d, a, b } => w!(d, float::max64(f64r!(a), f64r!(b)).to_bits()),
-                Instr::F64Copysign { d, a, b } => {
-                    w!(
-                        d,
-                        (r!(a) & 0x7fff_ffff_ffff_ffff) | (r!(b) & 0x8000_0000_0000_0000)
-                    )
-                }
-
-                Instr::I32TruncF32S { d, s } => {
-                    w!(d, tri!(float::i32_trunc_f32(f32r!(s))) as u32 as u64)
-                }
-                Instr::I32TruncF32U { d, s } => w!(d, tri!(float::u32_trunc_f32(f32r!(s))) as u64),
-                Instr::I32TruncF64S { d, s } => {
-                    w!(d, tri!(float::i32_trunc_f64(f64r!(s))) as u32 as u64)
-                }
-                Instr::I32TruncF64U { d, s } => w!(d, tri!(float::u32_trunc_f64(f64r!(s))) as u64),
-                Instr::I64ExtendI32S { d, s } => w!(d, r32!(s) as i32 as i64 as u64),
-                Instr::I64ExtendI32U { d, s } => w!(d, r32!(s) as u64),
-                Instr::I64TruncF32S { d, s } => w!(d, tri!(float::i64_trunc_f32(f32r!(s))) as u64),
-                Instr::I64TruncF32U { d, s } => w!(d, tri!(float::u64_trunc_f32(f32r!(s)))),
-                Instr::I64TruncF64S { d, s } => w!(d, tri!(float::i64_trunc_f64(f64r!(s))) as u64),
-                Instr::I64TruncF64U { d, s } => w!(d, tri!(float::u64_trunc_f64(f64r!(s)))),
-                Instr::F32ConvertI32S { d, s } => w!(d, (r32!(s) as i32 as f32).to_bits() as u64),
-                Instr::F32ConvertI32U { d, s } => w!(d, (r32!(s) as f32).to_bits() as u64),
-                Instr::F32ConvertI64S { d, s } => w!(d, (r!(s) as i64 as f32).to_bits() as u64),
-                Instr::F32ConvertI64U { d, s } => w!(d, (r!(s) as f32).to_bits() as u64),
-                Instr::F32DemoteF64 { d, s } => w!(d, (f64r!(s) as f32).to_bits() as u64),
-                Instr::F64ConvertI32S { d, s } => w!(d, (r32!(s) as i32 as f64).to_bits()),
-                Instr::F64ConvertI32U { d, s } => w!(d, (r32!(s) as f64).to_bits()),
-                Instr::F64ConvertI64S { d, s } => w!(d, (r!(s) as i64 as f64).to_bits()),
-                Instr::F64ConvertI64U { d, s } => w!(d, (r!(s) as f64).to_bits()),
-                Instr::F64PromoteF32 { d, s } => w!(d, (f32r!(s) as f64).to_bits()),
-                Instr::I32Extend8S { d, s } => w!(d, r!(s) as i8 as i32 as u32 as u64),
-                Instr::I32Extend16S { d, s } => w!(d, r!(s) as i16 as i32 as u32 as u64),
-                Instr::I64Extend8S { d, s } => w!(d, r!(s) as i8 as i64 as u64),
-                Instr::I64Extend16S { d, s } => w!(d, r!(s) as i16 as i64 as u64),
-                Instr::I64Extend32S { d, s } => w!(d, r!(s) as i32 as i64 as u64),
-                Instr::I32TruncSatF32S { d, s } => w!(d, f32r!(s) as i32 as u32 as u64),
-                Instr::I32TruncSatF32U { d, s } => w!(d, f32r!(s) as u32 as u64),
-                Instr::I32TruncSatF64S { d, s } => w!(d, f64r!(s) as i32 as u32 as u64),
-                Instr::I32TruncSatF64U { d, s } => w!(d, f64r!(s) as u32 as u64),
-                Instr::I64TruncSatF32S { d, s } => w!(d, f32r!(s) as i64 as u64),
-                Instr::I64TruncSatF32U { d, s } => w!(d, f32r!(s) as u64),
-                Instr::I64TruncSatF64S { d, s } => w!(d, f64r!(s) as i64 as u64),
-                Instr::I64TruncSatF64U { d, s } => w!(d, f64r!(s) as u64),
-            }
+            });
         };
         break 'outer r;
     };

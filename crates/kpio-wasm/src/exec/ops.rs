@@ -1,0 +1,289 @@
+//! The simple instructions' semantics, written once and expanded into both dispatch
+//! backends: the portable `match` loop and the threaded handlers.
+//!
+//! A simple instruction touches only the frame, linear memory and `ip`. Each row is
+//! `Variant { fields } => { body }`; bodies use the helper macros each backend defines
+//! (`r!`, `r32!`, `f32r!`, `f64r!`, `w!`, `set!`, `next!`, `jump!`, `skip!`, `trap!`,
+//! `tri!`, `branch!`, `load!`, `store!`; never `ip` or `fp` directly, which hygiene would
+//! resolve to the wrong place)
+//! and either advance `ip` or trap *before* any side effect, so a backend may hand a
+//! trapping instruction to the other to re-execute.
+
+/// Invokes `$cb! { { extra tokens } rows... }`.
+macro_rules! simple_ops {
+    ($cb:ident { $($extra:tt)* }) => {
+        $cb! {
+        { $($extra)* }
+        Br { off } => { jump!(off) }
+        BrIfNez { c, off } => { branch!(r32!(c) != 0, off) }
+        BrIfEqz { c, off } => { branch!(r32!(c) == 0, off) }
+        BrI64Nez { c, off } => { branch!(r!(c) != 0, off) }
+        BrI64Eqz { c, off } => { branch!(r!(c) == 0, off) }
+        BrI32Eq { a, b, off } => { branch!(r32!(a) == r32!(b), off) }
+        BrI32Ne { a, b, off } => { branch!(r32!(a) != r32!(b), off) }
+        BrI32LtS { a, b, off } => { branch!((r32!(a) as i32) < r32!(b) as i32, off) }
+        BrI32LtU { a, b, off } => { branch!(r32!(a) < r32!(b), off) }
+        BrI32GtS { a, b, off } => { branch!(r32!(a) as i32 > r32!(b) as i32, off) }
+        BrI32GtU { a, b, off } => { branch!(r32!(a) > r32!(b), off) }
+        BrI32LeS { a, b, off } => { branch!(r32!(a) as i32 <= r32!(b) as i32, off) }
+        BrI32LeU { a, b, off } => { branch!(r32!(a) <= r32!(b), off) }
+        BrI32GeS { a, b, off } => { branch!(r32!(a) as i32 >= r32!(b) as i32, off) }
+        BrI32GeU { a, b, off } => { branch!(r32!(a) >= r32!(b), off) }
+        BrI64Eq { a, b, off } => { branch!(r!(a) == r!(b), off) }
+        BrI64Ne { a, b, off } => { branch!(r!(a) != r!(b), off) }
+        BrI64LtS { a, b, off } => { branch!((r!(a) as i64) < r!(b) as i64, off) }
+        BrI64LtU { a, b, off } => { branch!(r!(a) < r!(b), off) }
+        BrI64GtS { a, b, off } => { branch!(r!(a) as i64 > r!(b) as i64, off) }
+        BrI64GtU { a, b, off } => { branch!(r!(a) > r!(b), off) }
+        BrI64LeS { a, b, off } => { branch!(r!(a) as i64 <= r!(b) as i64, off) }
+        BrI64LeU { a, b, off } => { branch!(r!(a) <= r!(b), off) }
+        BrI64GeS { a, b, off } => { branch!(r!(a) as i64 >= r!(b) as i64, off) }
+        BrI64GeU { a, b, off } => { branch!(r!(a) >= r!(b), off) }
+        BrTable { index, len } => {
+                    let i = r32!(index).min(len);
+                    skip!(1 + i as usize);
+                }
+        Copy { d, s } => { w!(d, r!(s)) }
+        Select { d, b, c } => {
+                    if r32!(c) == 0 {
+                        set!(d, r!(b));
+                    }
+                    next!();
+                }
+        I32Load { d, a, off } => { load!(d, a, off, u32, |v: u32| v as u64) }
+        I64Load { d, a, off } => { load!(d, a, off, u64, |v: u64| v) }
+        F32Load { d, a, off } => { load!(d, a, off, u32, |v: u32| v as u64) }
+        F64Load { d, a, off } => { load!(d, a, off, u64, |v: u64| v) }
+        I32Load8S { d, a, off } => {
+                    load!(d, a, off, i8, |v: i8| v as i32 as u32 as u64)
+                }
+        I32Load8U { d, a, off } => { load!(d, a, off, u8, |v: u8| v as u64) }
+        I32Load16S { d, a, off } => {
+                    load!(d, a, off, i16, |v: i16| v as i32 as u32 as u64)
+                }
+        I32Load16U { d, a, off } => { load!(d, a, off, u16, |v: u16| v as u64) }
+        I64Load8S { d, a, off } => { load!(d, a, off, i8, |v: i8| v as i64 as u64) }
+        I64Load8U { d, a, off } => { load!(d, a, off, u8, |v: u8| v as u64) }
+        I64Load16S { d, a, off } => { load!(d, a, off, i16, |v: i16| v as i64 as u64) }
+        I64Load16U { d, a, off } => { load!(d, a, off, u16, |v: u16| v as u64) }
+        I64Load32S { d, a, off } => { load!(d, a, off, i32, |v: i32| v as i64 as u64) }
+        I64Load32U { d, a, off } => { load!(d, a, off, u32, |v: u32| v as u64) }
+        I32Store { a, v, off } => { store!(a, v, off, u32) }
+        I64Store { a, v, off } => { store!(a, v, off, u64) }
+        I32Store8 { a, v, off } => { store!(a, v, off, u8) }
+        I32Store16 { a, v, off } => { store!(a, v, off, u16) }
+        I64Store8 { a, v, off } => { store!(a, v, off, u8) }
+        I64Store16 { a, v, off } => { store!(a, v, off, u16) }
+        I64Store32 { a, v, off } => { store!(a, v, off, u32) }
+        I32Eqz { d, s } => { w!(d, (r32!(s) == 0) as u64) }
+        I32Eq { d, a, b } => { w!(d, (r32!(a) == r32!(b)) as u64) }
+        I32Ne { d, a, b } => { w!(d, (r32!(a) != r32!(b)) as u64) }
+        I32LtS { d, a, b } => { w!(d, ((r32!(a) as i32) < r32!(b) as i32) as u64) }
+        I32LtU { d, a, b } => { w!(d, (r32!(a) < r32!(b)) as u64) }
+        I32GtS { d, a, b } => { w!(d, (r32!(a) as i32 > r32!(b) as i32) as u64) }
+        I32GtU { d, a, b } => { w!(d, (r32!(a) > r32!(b)) as u64) }
+        I32LeS { d, a, b } => { w!(d, (r32!(a) as i32 <= r32!(b) as i32) as u64) }
+        I32LeU { d, a, b } => { w!(d, (r32!(a) <= r32!(b)) as u64) }
+        I32GeS { d, a, b } => { w!(d, (r32!(a) as i32 >= r32!(b) as i32) as u64) }
+        I32GeU { d, a, b } => { w!(d, (r32!(a) >= r32!(b)) as u64) }
+        I64Eqz { d, s } => { w!(d, (r!(s) == 0) as u64) }
+        I64Eq { d, a, b } => { w!(d, (r!(a) == r!(b)) as u64) }
+        I64Ne { d, a, b } => { w!(d, (r!(a) != r!(b)) as u64) }
+        I64LtS { d, a, b } => { w!(d, ((r!(a) as i64) < r!(b) as i64) as u64) }
+        I64LtU { d, a, b } => { w!(d, (r!(a) < r!(b)) as u64) }
+        I64GtS { d, a, b } => { w!(d, (r!(a) as i64 > r!(b) as i64) as u64) }
+        I64GtU { d, a, b } => { w!(d, (r!(a) > r!(b)) as u64) }
+        I64LeS { d, a, b } => { w!(d, (r!(a) as i64 <= r!(b) as i64) as u64) }
+        I64LeU { d, a, b } => { w!(d, (r!(a) <= r!(b)) as u64) }
+        I64GeS { d, a, b } => { w!(d, (r!(a) as i64 >= r!(b) as i64) as u64) }
+        I64GeU { d, a, b } => { w!(d, (r!(a) >= r!(b)) as u64) }
+        F32Eq { d, a, b } => { w!(d, (f32r!(a) == f32r!(b)) as u64) }
+        F32Ne { d, a, b } => { w!(d, (f32r!(a) != f32r!(b)) as u64) }
+        F32Lt { d, a, b } => { w!(d, (f32r!(a) < f32r!(b)) as u64) }
+        F32Gt { d, a, b } => { w!(d, (f32r!(a) > f32r!(b)) as u64) }
+        F32Le { d, a, b } => { w!(d, (f32r!(a) <= f32r!(b)) as u64) }
+        F32Ge { d, a, b } => { w!(d, (f32r!(a) >= f32r!(b)) as u64) }
+        F64Eq { d, a, b } => { w!(d, (f64r!(a) == f64r!(b)) as u64) }
+        F64Ne { d, a, b } => { w!(d, (f64r!(a) != f64r!(b)) as u64) }
+        F64Lt { d, a, b } => { w!(d, (f64r!(a) < f64r!(b)) as u64) }
+        F64Gt { d, a, b } => { w!(d, (f64r!(a) > f64r!(b)) as u64) }
+        F64Le { d, a, b } => { w!(d, (f64r!(a) <= f64r!(b)) as u64) }
+        F64Ge { d, a, b } => { w!(d, (f64r!(a) >= f64r!(b)) as u64) }
+        I32Clz { d, s } => { w!(d, r32!(s).leading_zeros() as u64) }
+        I32Ctz { d, s } => { w!(d, r32!(s).trailing_zeros() as u64) }
+        I32Popcnt { d, s } => { w!(d, r32!(s).count_ones() as u64) }
+        I32Add { d, a, b } => { w!(d, r32!(a).wrapping_add(r32!(b)) as u64) }
+        I32Sub { d, a, b } => { w!(d, r32!(a).wrapping_sub(r32!(b)) as u64) }
+        I32Mul { d, a, b } => { w!(d, r32!(a).wrapping_mul(r32!(b)) as u64) }
+        I32DivS { d, a, b } => {
+                    let (x, y) = (r32!(a) as i32, r32!(b) as i32);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    if x == i32::MIN && y == -1 {
+                        trap!(TrapCode::IntegerOverflow);
+                    }
+                    w!(d, (x / y) as u32 as u64)
+                }
+        I32DivU { d, a, b } => {
+                    let y = r32!(b);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, (r32!(a) / y) as u64)
+                }
+        I32RemS { d, a, b } => {
+                    let (x, y) = (r32!(a) as i32, r32!(b) as i32);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, x.wrapping_rem(y) as u32 as u64)
+                }
+        I32RemU { d, a, b } => {
+                    let y = r32!(b);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, (r32!(a) % y) as u64)
+                }
+        I32And { d, a, b } => { w!(d, (r32!(a) & r32!(b)) as u64) }
+        I32Or { d, a, b } => { w!(d, (r32!(a) | r32!(b)) as u64) }
+        I32Xor { d, a, b } => { w!(d, (r32!(a) ^ r32!(b)) as u64) }
+        I32Shl { d, a, b } => { w!(d, r32!(a).wrapping_shl(r32!(b)) as u64) }
+        I32ShrS { d, a, b } => {
+                    w!(d, (r32!(a) as i32).wrapping_shr(r32!(b)) as u32 as u64)
+                }
+        I32ShrU { d, a, b } => { w!(d, r32!(a).wrapping_shr(r32!(b)) as u64) }
+        I32Rotl { d, a, b } => { w!(d, r32!(a).rotate_left(r32!(b) % 32) as u64) }
+        I32Rotr { d, a, b } => { w!(d, r32!(a).rotate_right(r32!(b) % 32) as u64) }
+        I64Clz { d, s } => { w!(d, r!(s).leading_zeros() as u64) }
+        I64Ctz { d, s } => { w!(d, r!(s).trailing_zeros() as u64) }
+        I64Popcnt { d, s } => { w!(d, r!(s).count_ones() as u64) }
+        I64Add { d, a, b } => { w!(d, r!(a).wrapping_add(r!(b))) }
+        I64Sub { d, a, b } => { w!(d, r!(a).wrapping_sub(r!(b))) }
+        I64Mul { d, a, b } => { w!(d, r!(a).wrapping_mul(r!(b))) }
+        I64DivS { d, a, b } => {
+                    let (x, y) = (r!(a) as i64, r!(b) as i64);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    if x == i64::MIN && y == -1 {
+                        trap!(TrapCode::IntegerOverflow);
+                    }
+                    w!(d, (x / y) as u64)
+                }
+        I64DivU { d, a, b } => {
+                    let y = r!(b);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, r!(a) / y)
+                }
+        I64RemS { d, a, b } => {
+                    let (x, y) = (r!(a) as i64, r!(b) as i64);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, x.wrapping_rem(y) as u64)
+                }
+        I64RemU { d, a, b } => {
+                    let y = r!(b);
+                    if y == 0 {
+                        trap!(TrapCode::IntegerDivideByZero);
+                    }
+                    w!(d, r!(a) % y)
+                }
+        I64And { d, a, b } => { w!(d, r!(a) & r!(b)) }
+        I64Or { d, a, b } => { w!(d, r!(a) | r!(b)) }
+        I64Xor { d, a, b } => { w!(d, r!(a) ^ r!(b)) }
+        I64Shl { d, a, b } => { w!(d, r!(a).wrapping_shl(r!(b) as u32)) }
+        I64ShrS { d, a, b } => {
+                    w!(d, (r!(a) as i64).wrapping_shr(r!(b) as u32) as u64)
+                }
+        I64ShrU { d, a, b } => { w!(d, r!(a).wrapping_shr(r!(b) as u32)) }
+        I64Rotl { d, a, b } => { w!(d, r!(a).rotate_left((r!(b) % 64) as u32)) }
+        I64Rotr { d, a, b } => { w!(d, r!(a).rotate_right((r!(b) % 64) as u32)) }
+        F32Abs { d, s } => { w!(d, (r32!(s) & 0x7fff_ffff) as u64) }
+        F32Neg { d, s } => { w!(d, (r32!(s) ^ 0x8000_0000) as u64) }
+        F32Ceil { d, s } => { w!(d, float::ceil32(f32r!(s)).to_bits() as u64) }
+        F32Floor { d, s } => { w!(d, float::floor32(f32r!(s)).to_bits() as u64) }
+        F32Trunc { d, s } => { w!(d, float::trunc32(f32r!(s)).to_bits() as u64) }
+        F32Nearest { d, s } => { w!(d, float::nearest32(f32r!(s)).to_bits() as u64) }
+        F32Sqrt { d, s } => { w!(d, float::sqrt32(f32r!(s)).to_bits() as u64) }
+        F32Add { d, a, b } => { w!(d, (f32r!(a) + f32r!(b)).to_bits() as u64) }
+        F32Sub { d, a, b } => { w!(d, (f32r!(a) - f32r!(b)).to_bits() as u64) }
+        F32Mul { d, a, b } => { w!(d, (f32r!(a) * f32r!(b)).to_bits() as u64) }
+        F32Div { d, a, b } => { w!(d, (f32r!(a) / f32r!(b)).to_bits() as u64) }
+        F32Min { d, a, b } => {
+                    w!(d, float::min32(f32r!(a), f32r!(b)).to_bits() as u64)
+                }
+        F32Max { d, a, b } => {
+                    w!(d, float::max32(f32r!(a), f32r!(b)).to_bits() as u64)
+                }
+        F32Copysign { d, a, b } => {
+                    w!(
+                        d,
+                        ((r32!(a) & 0x7fff_ffff) | (r32!(b) & 0x8000_0000)) as u64
+                    )
+                }
+        F64Abs { d, s } => { w!(d, r!(s) & 0x7fff_ffff_ffff_ffff) }
+        F64Neg { d, s } => { w!(d, r!(s) ^ 0x8000_0000_0000_0000) }
+        F64Ceil { d, s } => { w!(d, float::ceil64(f64r!(s)).to_bits()) }
+        F64Floor { d, s } => { w!(d, float::floor64(f64r!(s)).to_bits()) }
+        F64Trunc { d, s } => { w!(d, float::trunc64(f64r!(s)).to_bits()) }
+        F64Nearest { d, s } => { w!(d, float::nearest64(f64r!(s)).to_bits()) }
+        F64Sqrt { d, s } => { w!(d, float::sqrt64(f64r!(s)).to_bits()) }
+        F64Add { d, a, b } => { w!(d, (f64r!(a) + f64r!(b)).to_bits()) }
+        F64Sub { d, a, b } => { w!(d, (f64r!(a) - f64r!(b)).to_bits()) }
+        F64Mul { d, a, b } => { w!(d, (f64r!(a) * f64r!(b)).to_bits()) }
+        F64Div { d, a, b } => { w!(d, (f64r!(a) / f64r!(b)).to_bits()) }
+        F64Min { d, a, b } => { w!(d, float::min64(f64r!(a), f64r!(b)).to_bits()) }
+        F64Max { d, a, b } => { w!(d, float::max64(f64r!(a), f64r!(b)).to_bits()) }
+        F64Copysign { d, a, b } => {
+                    w!(
+                        d,
+                        (r!(a) & 0x7fff_ffff_ffff_ffff) | (r!(b) & 0x8000_0000_0000_0000)
+                    )
+                }
+        I32TruncF32S { d, s } => {
+                    w!(d, tri!(float::i32_trunc_f32(f32r!(s))) as u32 as u64)
+                }
+        I32TruncF32U { d, s } => { w!(d, tri!(float::u32_trunc_f32(f32r!(s))) as u64) }
+        I32TruncF64S { d, s } => {
+                    w!(d, tri!(float::i32_trunc_f64(f64r!(s))) as u32 as u64)
+                }
+        I32TruncF64U { d, s } => { w!(d, tri!(float::u32_trunc_f64(f64r!(s))) as u64) }
+        I64ExtendI32S { d, s } => { w!(d, r32!(s) as i32 as i64 as u64) }
+        I64ExtendI32U { d, s } => { w!(d, r32!(s) as u64) }
+        I64TruncF32S { d, s } => { w!(d, tri!(float::i64_trunc_f32(f32r!(s))) as u64) }
+        I64TruncF32U { d, s } => { w!(d, tri!(float::u64_trunc_f32(f32r!(s)))) }
+        I64TruncF64S { d, s } => { w!(d, tri!(float::i64_trunc_f64(f64r!(s))) as u64) }
+        I64TruncF64U { d, s } => { w!(d, tri!(float::u64_trunc_f64(f64r!(s)))) }
+        F32ConvertI32S { d, s } => { w!(d, (r32!(s) as i32 as f32).to_bits() as u64) }
+        F32ConvertI32U { d, s } => { w!(d, (r32!(s) as f32).to_bits() as u64) }
+        F32ConvertI64S { d, s } => { w!(d, (r!(s) as i64 as f32).to_bits() as u64) }
+        F32ConvertI64U { d, s } => { w!(d, (r!(s) as f32).to_bits() as u64) }
+        F32DemoteF64 { d, s } => { w!(d, (f64r!(s) as f32).to_bits() as u64) }
+        F64ConvertI32S { d, s } => { w!(d, (r32!(s) as i32 as f64).to_bits()) }
+        F64ConvertI32U { d, s } => { w!(d, (r32!(s) as f64).to_bits()) }
+        F64ConvertI64S { d, s } => { w!(d, (r!(s) as i64 as f64).to_bits()) }
+        F64ConvertI64U { d, s } => { w!(d, (r!(s) as f64).to_bits()) }
+        F64PromoteF32 { d, s } => { w!(d, (f32r!(s) as f64).to_bits()) }
+        I32Extend8S { d, s } => { w!(d, r!(s) as i8 as i32 as u32 as u64) }
+        I32Extend16S { d, s } => { w!(d, r!(s) as i16 as i32 as u32 as u64) }
+        I64Extend8S { d, s } => { w!(d, r!(s) as i8 as i64 as u64) }
+        I64Extend16S { d, s } => { w!(d, r!(s) as i16 as i64 as u64) }
+        I64Extend32S { d, s } => { w!(d, r!(s) as i32 as i64 as u64) }
+        I32TruncSatF32S { d, s } => { w!(d, f32r!(s) as i32 as u32 as u64) }
+        I32TruncSatF32U { d, s } => { w!(d, f32r!(s) as u32 as u64) }
+        I32TruncSatF64S { d, s } => { w!(d, f64r!(s) as i32 as u32 as u64) }
+        I32TruncSatF64U { d, s } => { w!(d, f64r!(s) as u32 as u64) }
+        I64TruncSatF32S { d, s } => { w!(d, f32r!(s) as i64 as u64) }
+        I64TruncSatF32U { d, s } => { w!(d, f32r!(s) as u64) }
+        I64TruncSatF64S { d, s } => { w!(d, f64r!(s) as i64 as u64) }
+        I64TruncSatF64U { d, s } => { w!(d, f64r!(s) as u64) }
+        }
+    };
+}
+
+pub(crate) use simple_ops;
