@@ -11,10 +11,10 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
-cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== no_std core crates for x86_64-unknown-none"
-cargo build -p kpio-wasm --target x86_64-unknown-none
+cargo build -p kpio-wasm -p kpio-vfs --target x86_64-unknown-none
 echo "== cargo test"
-cargo test --workspace
+cargo test --workspace --features kpio-vfs/host
 echo "== spec suite again on the portable dispatch loop (what the kernel target uses)"
 cargo test -p kpio-cli --test spec_v2 --features kpio-wasm/portable-dispatch
