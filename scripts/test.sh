@@ -5,16 +5,24 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rustup target add x86_64-unknown-none wasm32-unknown-unknown >/dev/null
+rustup target add x86_64-unknown-none wasm32-unknown-unknown wasm32-wasip1 >/dev/null
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+# C guests for the WASI tests: clang + lld + wasi-libc (Debian packages).
+if ! { command -v clang >/dev/null && [ -f /usr/lib/wasm32-wasi/libc.a ] \
+       && ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1; }; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang lld wasi-libc libclang-rt-dev-wasm32 >/dev/null
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== no_std core crates for x86_64-unknown-none"
-cargo build -p kpio-wasm -p kpio-vfs --target x86_64-unknown-none
+cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi --target x86_64-unknown-none
 echo "== cargo test"
-cargo test --workspace --features kpio-vfs/host
+cargo test --workspace --features kpio-vfs/host,kpio-wasi/host
 echo "== spec suite again on the portable dispatch loop (what the kernel target uses)"
 cargo test -p kpio-cli --test spec_v2 --features kpio-wasm/portable-dispatch

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use kpio_cli::run::{RunRequest, run};
+use kpio_cli::run::{Outcome, RunError, RunRequest, run};
 use kpio_cli::values::DisplayVal;
 use kpio_cli::wast::{Counts, WastOptions, run_wast_file};
 
@@ -19,42 +19,51 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run a WebAssembly module and call one of its exports.
+    /// Run a WebAssembly program (WASI) or call one export of a module.
     #[command(
         long_about = "\
-Run a WebAssembly module and call one of its exports.
+Run a WebAssembly program, or call one export of a module.
 
-FILE is a binary module (.wasm) or a text module (.wat). The module is \
-instantiated with no imports, so it must be self-contained: an unresolved \
-import is reported as a link error.
+FILE is a binary module (.wasm) or a text module (.wat). WASI preview 1 \
+(`wasi_snapshot_preview1`) is provided, as `wasmtime run` does: the program \
+sees ARGS as its arguments (argv[0] is FILE), the variables given with --env, \
+the directories given with --dir, and the terminal's stdin/stdout/stderr.
+
+Without --invoke, the `_start` export runs (a WASI command). The exit status \
+is the program's `proc_exit` code, 0 when `_start` returns.
 
 With --invoke NAME, the exported function NAME is called with ARGS, each \
-parsed according to the function's parameter type:
+parsed according to the function's parameter type, and each result is printed \
+on its own line (integers as signed decimal):
   i32, i64   decimal or 0x-hexadecimal, optionally signed (-1, 0xff)
   f32, f64   decimal (1.5, -2e10), nan, inf, -inf
   externref  null or an integer handle; funcref: null
-Without --invoke, the module's `_start` export is called.
 
-Each result is printed on its own line (integers as signed decimal).
-
-Exit status: 0 on success, 1 if execution trapped, 2 on any other error.",
-        after_help = "Examples:\n  kpio run add.wat --invoke add 1 2\n  kpio run prog.wasm\n  kpio run f.wat --invoke scale -- -1.5 2"
+Exit status: the guest's exit code; 134 if execution trapped (the message and \
+a wasm backtrace go to stderr); 2 if the module could not be loaded or linked.",
+        after_help = "Examples:\n  kpio run hello.wasm --env NAME=kpio -- arg1 arg2\n  kpio run --dir ./data::/data app.wasm\n  kpio run --dir . tool.wasm input.txt\n  kpio run add.wat --invoke add 1 2"
     )]
     Run {
-        /// The module to run (.wasm binary or .wat text).
-        #[arg(value_name = "FILE")]
-        file: PathBuf,
-        /// Call the exported function NAME (default: `_start`).
+        /// Preopen a host directory for the guest, as GUEST (default: the same path).
+        /// Repeatable.
+        #[arg(long = "dir", value_name = "HOST[::GUEST]")]
+        dirs: Vec<String>,
+        /// Set an environment variable for the guest. Repeatable.
+        #[arg(long = "env", value_name = "KEY=VALUE")]
+        envs: Vec<String>,
+        /// Call the exported function NAME instead of running `_start`.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
-        /// Arguments for the function, parsed by its parameter types.
+        /// The module to run (.wasm binary or .wat text), then the program's arguments
+        /// (or, with --invoke, the function's). Everything after FILE goes to the guest.
         #[arg(
-            value_name = "ARGS",
+            value_name = "FILE [ARGS]",
+            required = true,
+            num_args = 1..,
             trailing_var_arg = true,
-            allow_hyphen_values = true,
-            allow_negative_numbers = true
+            allow_hyphen_values = true
         )]
-        args: Vec<String>,
+        module_and_args: Vec<String>,
     },
     /// Run WebAssembly spec-test scripts (.wast).
     #[command(
@@ -88,25 +97,53 @@ fn main() -> ExitCode {
     // The text parser is recursive and the interpreter may be too: run on a
     // thread with a big stack.
     kpio_cli::with_big_stack(move || match cli.command {
-        Command::Run { file, invoke, args } => cmd_run(RunRequest {
-            path: file,
+        Command::Run {
+            dirs,
+            envs,
             invoke,
-            args,
-        }),
+            mut module_and_args,
+        } => {
+            let file = PathBuf::from(module_and_args.remove(0));
+            cmd_run(RunRequest {
+                path: file,
+                invoke,
+                args: module_and_args,
+                dirs,
+                envs,
+            })
+        }
         Command::Wast { files, verbose } => cmd_wast(&files, &WastOptions { verbose }),
     })
 }
 
 fn cmd_run(req: RunRequest) -> ExitCode {
     match run(&req) {
-        Ok(results) => {
+        Ok(Outcome::Returned(results)) => {
             for v in &results {
                 println!("{}", DisplayVal(v));
             }
             ExitCode::SUCCESS
         }
+        // Exit statuses are a byte on Unix; wasmtime truncates the same way.
+        Ok(Outcome::Exited(code)) => ExitCode::from(code as u8),
         Err(e) => {
             eprintln!("error: {e}");
+            if let RunError::Trap(t) | RunError::StartTrap(t) = &e
+                && !t.backtrace().is_empty()
+            {
+                eprintln!("wasm backtrace:");
+                for (i, frame) in t.backtrace().iter().enumerate() {
+                    let at = frame
+                        .module_offset
+                        .map_or(String::from("?"), |o| format!("{o:#x}"));
+                    match &frame.func_name {
+                        Some(name) => {
+                            eprintln!("  {i:>3}: {at} - {:#}", rustc_demangle::demangle(name))
+                        }
+                        None => eprintln!("  {i:>3}: {at} - <func {}>", frame.func_index),
+                    }
+                }
+            }
             ExitCode::from(e.exit_code() as u8)
         }
     }

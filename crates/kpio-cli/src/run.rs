@@ -1,9 +1,17 @@
-//! `kpio run`: load a `.wasm` binary or `.wat` text module, instantiate it
-//! without imports, and call one export.
+//! `kpio run`: load a `.wasm` binary or `.wat` text module, instantiate it with WASI
+//! preview 1 (`wasi_snapshot_preview1`) available, and run `_start` or call one export.
+//!
+//! Like `wasmtime run`: `--dir HOST[::GUEST]` preopens host directories, `--env K=V`
+//! sets the environment, arguments after the file go to the program, and the exit status
+//! is the guest's `proc_exit` code (0 when `_start` returns, 134 after a trap).
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use std::sync::Arc;
+
+use kpio_vfs::{HostFs, HostOptions, MountOptions, Vfs, VfsLimits};
+use kpio_wasi::{WasiCtx, WasiCtxBuilder};
 use kpio_wasm::{
     Engine, Extern, InstantiateError, LinkError, Linker, Module, ModuleError, Store, Trap, Val,
 };
@@ -17,8 +25,22 @@ pub struct RunRequest {
     pub path: PathBuf,
     /// The export to call; `None` means `_start`.
     pub invoke: Option<String>,
-    /// Arguments, parsed according to the export's parameter types.
+    /// With `--invoke`: the function's arguments, parsed by its parameter types.
+    /// Without: the program's arguments (`argv[1..]`).
     pub args: Vec<String>,
+    /// Preopened directories, `HOST[::GUEST]` (GUEST defaults to HOST).
+    pub dirs: Vec<String>,
+    /// Environment variables, `KEY=VALUE`.
+    pub envs: Vec<String>,
+}
+
+/// How a run ended without an error.
+#[derive(Debug)]
+pub enum Outcome {
+    /// The called function returned these values (none for `_start`).
+    Returned(Vec<Val>),
+    /// The guest asked to exit with this status (WASI `proc_exit`).
+    Exited(i32),
 }
 
 /// Everything that can go wrong in `kpio run`.
@@ -53,14 +75,20 @@ pub enum RunError {
     BadArg { index: usize, error: ParseValError },
     /// The call trapped.
     Trap(Trap),
+    /// A `--dir` could not be opened or mounted.
+    Dir { spec: String, message: String },
+    /// A `--env` is not `KEY=VALUE`.
+    BadEnv(String),
+    /// The WASI context could not be set up.
+    Wasi(String),
 }
 
 impl RunError {
-    /// Process exit status for this error: 1 for a trap during execution,
+    /// Process exit status for this error: 134 (128 + SIGABRT, as wasmtime) for a trap,
     /// 2 for everything that prevented running (like a usage error).
     pub fn exit_code(&self) -> i32 {
         match self {
-            RunError::Trap(_) | RunError::StartTrap(_) => 1,
+            RunError::Trap(_) | RunError::StartTrap(_) => 134,
             _ => 2,
         }
     }
@@ -94,8 +122,8 @@ impl fmt::Display for RunError {
             }
             RunError::Link(e) => write!(
                 f,
-                "failed to link: {e}\n(note: `kpio run` provides no imports; \
-                 the module must be self-contained)"
+                "failed to link: {e}\n(note: `kpio run` provides only WASI preview 1, \
+                 `wasi_snapshot_preview1`)"
             ),
             RunError::StartTrap(t) => write!(f, "{t} (during instantiation)"),
             RunError::NoEntryPoint { exports } => write!(
@@ -126,6 +154,9 @@ impl fmt::Display for RunError {
                 write!(f, "argument {}: {error}", index + 1)
             }
             RunError::Trap(t) => write!(f, "{t}"),
+            RunError::Dir { spec, message } => write!(f, "--dir {spec}: {message}"),
+            RunError::BadEnv(e) => write!(f, "--env {e}: expected KEY=VALUE"),
+            RunError::Wasi(m) => write!(f, "cannot set up WASI: {m}"),
         }
     }
 }
@@ -165,22 +196,78 @@ pub fn wat_to_binary(text: &str) -> Result<Vec<u8>, ::wast::Error> {
     wat.encode()
 }
 
-/// Loads, instantiates and runs the request; returns the call's results.
-pub fn run(req: &RunRequest) -> Result<Vec<Val>, RunError> {
+/// Builds the guest's WASI context: arguments, environment, preopens, host stdio,
+/// clocks and randomness.
+fn wasi_context(req: &RunRequest) -> Result<WasiCtx, RunError> {
+    let mut b = WasiCtxBuilder::new();
+    b.arg(req.path.display().to_string());
+    if req.invoke.is_none() {
+        b.args(req.args.iter().cloned());
+    }
+    for e in &req.envs {
+        let (k, v) = e
+            .split_once('=')
+            .ok_or_else(|| RunError::BadEnv(e.clone()))?;
+        b.env(k, v);
+    }
+    let mut vfs = Vfs::new(VfsLimits::default());
+    let mut names = Vec::new();
+    for spec in &req.dirs {
+        let (host, guest) = spec.split_once("::").unwrap_or((spec, spec));
+        let dir_err = |message: String| RunError::Dir {
+            spec: spec.clone(),
+            message,
+        };
+        let backend = HostFs::open(host, HostOptions::default())
+            .map_err(|e| dir_err(format!("cannot open host directory {host}: {e}")))?;
+        // The VFS wants absolute mount points; the guest sees the name as given (wasi-libc
+        // and Rust's std resolve relative paths through a preopen named ".").
+        let trimmed = guest.trim_start_matches("./").trim_start_matches('/');
+        let point = if trimmed.is_empty() || trimmed == "." {
+            "/".to_string()
+        } else {
+            format!("/{trimmed}")
+        };
+        let opts = MountOptions {
+            read_only: false,
+            create: false,
+        };
+        let id = vfs
+            .mount(&point, Arc::new(backend), "/", opts)
+            .map_err(|e| dir_err(format!("cannot preopen it as {guest}: {e}")))?;
+        names.push((id, guest.to_string()));
+    }
+    b.vfs(vfs);
+    for (id, name) in names {
+        b.preopen_name(id, name);
+    }
+    b.stdin(Box::new(kpio_wasi::host::Stdin))
+        .stdout(Box::new(kpio_wasi::host::Stdout))
+        .stderr(Box::new(kpio_wasi::host::Stderr))
+        .clock(Box::new(kpio_wasi::host::HostClock::new()))
+        .random(Box::new(kpio_wasi::host::OsRandom));
+    b.build().map_err(|e| RunError::Wasi(e.to_string()))
+}
+
+/// Loads, instantiates and runs the request.
+pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
     let bytes = load_module_bytes(&req.path)?;
     let engine = Engine::default();
     let module = Module::new(&engine, &bytes).map_err(|error| RunError::Compile {
         path: req.path.clone(),
         error,
     })?;
-    let mut store = Store::new(&engine, ());
-    let linker = Linker::<()>::new();
-    let instance = linker
-        .instantiate(&mut store, &module)
-        .map_err(|e| match e {
-            InstantiateError::Link(l) => RunError::Link(l),
-            InstantiateError::Trap(t) => RunError::StartTrap(t),
-        })?;
+    let mut store = Store::new(&engine, wasi_context(req)?);
+    let mut linker = Linker::<WasiCtx>::new();
+    kpio_wasi::add_to_linker(&mut linker, &mut store, |cx| cx);
+    let instance = match linker.instantiate(&mut store, &module) {
+        Ok(i) => i,
+        Err(InstantiateError::Link(l)) => return Err(RunError::Link(l)),
+        Err(InstantiateError::Trap(t)) => match t.exit_code() {
+            Some(code) => return Ok(Outcome::Exited(code)),
+            None => return Err(RunError::StartTrap(t)),
+        },
+    };
 
     let exported_funcs = || -> Vec<String> {
         module
@@ -225,24 +312,29 @@ pub fn run(req: &RunRequest) -> Result<Vec<Val>, RunError> {
     };
 
     let ty = func.ty(&store);
-    if ty.params().len() != req.args.len() {
+    let fn_args: &[String] = if req.invoke.is_some() { &req.args } else { &[] };
+    if ty.params().len() != fn_args.len() {
         return Err(RunError::ArgCount {
             signature: signature(name, &ty),
             expected: ty.params().len(),
-            got: req.args.len(),
+            got: fn_args.len(),
         });
     }
     let args = ty
         .params()
         .iter()
-        .zip(&req.args)
+        .zip(fn_args)
         .enumerate()
         .map(|(index, (ty, text))| {
             parse_val(ty, text).map_err(|error| RunError::BadArg { index, error })
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(default_val).collect();
-    func.call(&mut store, &args, &mut results)
-        .map_err(RunError::Trap)?;
-    Ok(results)
+    match func.call(&mut store, &args, &mut results) {
+        Ok(()) => Ok(Outcome::Returned(results)),
+        Err(t) => match t.exit_code() {
+            Some(code) => Ok(Outcome::Exited(code)),
+            None => Err(RunError::Trap(t)),
+        },
+    }
 }

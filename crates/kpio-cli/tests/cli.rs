@@ -61,16 +61,16 @@ fn stderr(o: &Output) -> String {
 fn run_add() {
     let dir = TempDir::new("run_add");
     let wat = dir.file("x.wat", WAT);
-    let o = kpio(&["run", wat.to_str().unwrap(), "--invoke", "add", "1", "2"]);
+    let o = kpio(&["run", "--invoke", "add", wat.to_str().unwrap(), "1", "2"]);
     assert!(o.status.success(), "stderr: {}", stderr(&o));
     assert_eq!(stdout(&o), "3\n");
 
     // Negative numbers and hex are arguments, not flags.
     let o = kpio(&[
         "run",
-        wat.to_str().unwrap(),
         "--invoke",
         "add",
+        wat.to_str().unwrap(),
         "-5",
         "0x10",
     ]);
@@ -84,9 +84,9 @@ fn run_multi_value() {
     let wat = dir.file("x.wat", WAT);
     let o = kpio(&[
         "run",
-        wat.to_str().unwrap(),
         "--invoke",
         "pair",
+        wat.to_str().unwrap(),
         "-7",
         "2.5",
     ]);
@@ -95,11 +95,11 @@ fn run_multi_value() {
 }
 
 #[test]
-fn run_trap_exits_1() {
+fn run_trap_exits_134_like_wasmtime() {
     let dir = TempDir::new("run_trap");
     let wat = dir.file("x.wat", WAT);
-    let o = kpio(&["run", wat.to_str().unwrap(), "--invoke", "div", "1", "0"]);
-    assert_eq!(o.status.code(), Some(1), "stderr: {}", stderr(&o));
+    let o = kpio(&["run", "--invoke", "div", wat.to_str().unwrap(), "1", "0"]);
+    assert_eq!(o.status.code(), Some(134), "stderr: {}", stderr(&o));
     let err = stderr(&o);
     assert!(err.starts_with("error: "), "stderr: {err}");
     assert!(err.contains("integer divide by zero"), "stderr: {err}");
@@ -135,11 +135,11 @@ fn run_usage_errors() {
     let wat = dir.file("x.wat", WAT);
     let path = wat.to_str().unwrap();
 
-    let o = kpio(&["run", path, "--invoke", "add", "1"]);
+    let o = kpio(&["run", "--invoke", "add", path, "1"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("takes 2 arguments"), "{}", stderr(&o));
 
-    let o = kpio(&["run", path, "--invoke", "add", "1", "x"]);
+    let o = kpio(&["run", "--invoke", "add", path, "1", "x"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("argument 2: invalid i32 `x`"),
@@ -147,7 +147,7 @@ fn run_usage_errors() {
         stderr(&o)
     );
 
-    let o = kpio(&["run", path, "--invoke", "nope"]);
+    let o = kpio(&["run", "--invoke", "nope", path]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("no export named `nope`"),
@@ -155,7 +155,7 @@ fn run_usage_errors() {
         stderr(&o)
     );
 
-    let o = kpio(&["run", path, "--invoke", "mem"]);
+    let o = kpio(&["run", "--invoke", "mem", path]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("is a memory"), "{}", stderr(&o));
 
@@ -163,12 +163,12 @@ fn run_usage_errors() {
         "imp.wat",
         r#"(module (import "env" "f" (func)) (func (export "g")))"#,
     );
-    let o = kpio(&["run", imp.to_str().unwrap(), "--invoke", "g"]);
+    let o = kpio(&["run", "--invoke", "g", imp.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("failed to link"), "{}", stderr(&o));
 
     let bad = dir.file("bad.wat", "(module (func (export \"f\") i32.bogus))");
-    let o = kpio(&["run", bad.to_str().unwrap(), "--invoke", "f"]);
+    let o = kpio(&["run", "--invoke", "f", bad.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("not a valid text module"),
