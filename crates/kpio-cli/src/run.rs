@@ -16,7 +16,7 @@ use kpio_wasm::{
     Engine, Extern, InstantiateError, LinkError, Linker, Module, ModuleError, Store, Trap, Val,
 };
 
-use crate::values::{ParseValError, default_val, parse_val, signature};
+use crate::values::{ParseValError, parse_val, signature};
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -329,7 +329,7 @@ pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
             parse_val(ty, text).map_err(|error| RunError::BadArg { index, error })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let mut results: Vec<Val> = ty.results().iter().map(default_val).collect();
+    let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
     match func.call(&mut store, &args, &mut results) {
         Ok(()) => Ok(Outcome::Returned(results)),
         Err(t) => match t.exit_code() {

@@ -4,46 +4,10 @@ use std::fmt;
 
 use kpio_wasm::{ExternRef, F32, F64, FuncType, Val, ValType};
 
-/// The zero value of a type (used to pre-size result buffers).
-pub fn default_val(ty: &ValType) -> Val {
-    match ty {
-        ValType::I32 => Val::I32(0),
-        ValType::I64 => Val::I64(0),
-        ValType::F32 => Val::F32(F32::from_bits(0)),
-        ValType::F64 => Val::F64(F64::from_bits(0)),
-        ValType::FuncRef => Val::FuncRef(None),
-        ValType::ExternRef => Val::ExternRef(None),
-    }
-}
-
-/// The text-format name of a value type (`i32`, `funcref`, ...).
-pub fn type_name(ty: &ValType) -> &'static str {
-    match ty {
-        ValType::I32 => "i32",
-        ValType::I64 => "i64",
-        ValType::F32 => "f32",
-        ValType::F64 => "f64",
-        ValType::FuncRef => "funcref",
-        ValType::ExternRef => "externref",
-    }
-}
-
-/// The type of a value.
-pub fn val_type(val: &Val) -> ValType {
-    match val {
-        Val::I32(_) => ValType::I32,
-        Val::I64(_) => ValType::I64,
-        Val::F32(_) => ValType::F32,
-        Val::F64(_) => ValType::F64,
-        Val::FuncRef(_) => ValType::FuncRef,
-        Val::ExternRef(_) => ValType::ExternRef,
-    }
-}
-
 /// `name(i32, i64) -> (f32)`-style rendering of a function signature.
 pub fn signature(name: &str, ty: &FuncType) -> String {
-    let params: Vec<&str> = ty.params().iter().map(type_name).collect();
-    let results: Vec<&str> = ty.results().iter().map(type_name).collect();
+    let params: Vec<String> = ty.params().iter().map(|t| t.to_string()).collect();
+    let results: Vec<String> = ty.results().iter().map(|t| t.to_string()).collect();
     let mut s = format!("{name}({})", params.join(", "));
     match results.len() {
         0 => {}
@@ -93,7 +57,7 @@ impl fmt::Display for DebugVal<'_> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParseValError {
     /// The type the argument had to be parsed as.
-    pub ty: &'static str,
+    pub ty: ValType,
     /// The offending text.
     pub text: String,
     /// What is wrong with it.
@@ -119,7 +83,7 @@ impl std::error::Error for ParseValError {}
 /// * `externref`: `null` or a non-negative integer host handle.
 pub fn parse_val(ty: &ValType, text: &str) -> Result<Val, ParseValError> {
     let err = |reason: &str| ParseValError {
-        ty: type_name(ty),
+        ty: *ty,
         text: text.to_string(),
         reason: reason.to_string(),
     };

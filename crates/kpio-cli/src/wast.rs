@@ -23,7 +23,7 @@ use kpio_wasm::{
     Memory, MemoryType, Module, Mutability, RefType, Store, Table, TableType, Trap, Val, ValType,
 };
 
-use crate::values::{DebugVal, default_val};
+use crate::values::DebugVal;
 
 /// Knobs for [`run_wast_str`] / [`run_wast_file`].
 #[derive(Debug, Clone, Default)]
@@ -535,7 +535,7 @@ impl Runner {
             .map(arg_val)
             .collect::<Result<Vec<_>, _>>()?;
         let ty = func.ty(&self.store);
-        let mut results: Vec<Val> = ty.results().iter().map(default_val).collect();
+        let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
         func.call(&mut self.store, &args, &mut results)
             .map_err(ExecError::Trap)?;
         Ok(results)
@@ -852,7 +852,7 @@ fn define_spectest(store: &mut Store<()>, linker: &mut Linker<()>, verbose: bool
                     let parts: Vec<String> = args
                         .iter()
                         .map(|a| {
-                            let ty = crate::values::type_name(&crate::values::val_type(a));
+                            let ty = a.ty();
                             format!("{} : {ty}", crate::values::DisplayVal(a))
                         })
                         .collect();

@@ -488,6 +488,39 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     ip = ip.add($n)
                 };
             }
+            // Calls store function `$callee` with its frame at slot `$base`; the caller
+            // resumes `$len` instructions on (the call and its Aux words).
+            macro_rules! call {
+                ($callee:expr, $base:expr, $len:expr) => {{
+                    let callee: u32 = $callee;
+                    let fp_off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
+                    let callee_off = fp_off + $base as usize;
+                    if let FuncKind::Host(_) = store.inner.funcs[callee as usize].kind {
+                        let inst = match &store.inner.funcs[func as usize].kind {
+                            FuncKind::Wasm(w) => Some(w.instance),
+                            FuncKind::Host(_) => None,
+                        };
+                        if let Err(t) = reserve_slots(&mut store.inner, callee_off + 1) {
+                            trap!(t);
+                        }
+                        if let Err(t) = call_host(store, callee, callee_off, inst) {
+                            break Err(t);
+                        }
+                        ip = ip.add($len);
+                        refresh!();
+                        continue;
+                    }
+                    if store.inner.stack.frames.len() >= max_depth {
+                        trap!(TrapCode::StackExhausted);
+                    }
+                    store.inner.stack.frames.push(Frame {
+                        ip: ip.add($len),
+                        fp: fp_off,
+                        func,
+                    });
+                    enter!(callee, callee_off);
+                }};
+            }
             // One `match` over every instruction: the simple ones from the shared table,
             // then the rest. With threaded dispatch on, the simple arms only run when a
             // threaded handler handed back an instruction that is about to trap.
@@ -519,34 +552,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     let memory = compiled(&store.inner, func).expect("running").memory;
                     (mem_base, mem_len) = mem_of(&store.inner, memory);
                 }
-                Instr::Call { func: callee, base } => {
-                    let fp_off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
-                    let callee_off = fp_off + base as usize;
-                    if let FuncKind::Host(_) = store.inner.funcs[callee as usize].kind {
-                        let inst = match &store.inner.funcs[func as usize].kind {
-                            FuncKind::Wasm(w) => Some(w.instance),
-                            FuncKind::Host(_) => None,
-                        };
-                        if let Err(t) = reserve_slots(&mut store.inner, callee_off + 1) {
-                            trap!(t);
-                        }
-                        if let Err(t) = call_host(store, callee, callee_off, inst) {
-                            break Err(t);
-                        }
-                        ip = ip.add(1);
-                        refresh!();
-                        continue;
-                    }
-                    if store.inner.stack.frames.len() >= max_depth {
-                        trap!(TrapCode::StackExhausted);
-                    }
-                    store.inner.stack.frames.push(Frame {
-                        ip: ip.add(1),
-                        fp: fp_off,
-                        func,
-                    });
-                    enter!(callee, callee_off);
-                }
+                Instr::Call { func: callee, base } => call!(callee, base, 1),
                 Instr::CallIndirect { ty, index, base } => {
                     let (table, _, _) = aux!();
                     let i = r32!(index) as usize;
@@ -560,32 +566,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     if store.inner.funcs[callee as usize].ty != ty {
                         trap!(TrapCode::IndirectCallTypeMismatch);
                     }
-                    let fp_off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
-                    let callee_off = fp_off + base as usize;
-                    if let FuncKind::Host(_) = store.inner.funcs[callee as usize].kind {
-                        let inst = match &store.inner.funcs[func as usize].kind {
-                            FuncKind::Wasm(w) => Some(w.instance),
-                            FuncKind::Host(_) => None,
-                        };
-                        if let Err(t) = reserve_slots(&mut store.inner, callee_off + 1) {
-                            trap!(t);
-                        }
-                        if let Err(t) = call_host(store, callee, callee_off, inst) {
-                            break Err(t);
-                        }
-                        ip = ip.add(2);
-                        refresh!();
-                        continue;
-                    }
-                    if store.inner.stack.frames.len() >= max_depth {
-                        trap!(TrapCode::StackExhausted);
-                    }
-                    store.inner.stack.frames.push(Frame {
-                        ip: ip.add(2),
-                        fp: fp_off,
-                        func,
-                    });
-                    enter!(callee, callee_off);
+                    call!(callee, base, 2)
                 }
                 Instr::Aux { .. } => unreachable!("Aux is never executed"),
                 Instr::ConsumeFuel { amount } => {
