@@ -21,8 +21,8 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== no_std core crates for x86_64-unknown-none"
-cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi --target x86_64-unknown-none
+cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi -p kpio-app -p kpio-userlib --target x86_64-unknown-none
 echo "== cargo test"
-cargo test --workspace --features kpio-vfs/host,kpio-wasi/host
+cargo test --workspace --features kpio-vfs/host,kpio-wasi/host,kpio-pkg/host
 echo "== spec suite again on the portable dispatch loop (what the kernel target uses)"
 cargo test -p kpio-cli --test spec_v2 --features kpio-wasm/portable-dispatch

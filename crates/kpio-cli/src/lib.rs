@@ -7,7 +7,10 @@
 //! * [`run`]: loading a `.wasm`/`.wat` program and invoking one of its exports.
 //! * [`values`]: parsing command-line arguments into [`kpio_wasm::Val`]s and
 //!   formatting values for output.
+//! * [`apps`]: the app platform commands (`pack`, `install`, `list`, `info`, `run ID`,
+//!   `uninstall`) over `KPIO_HOME`.
 
+pub mod apps;
 pub mod run;
 pub mod values;
 pub mod wast;

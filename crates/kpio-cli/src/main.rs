@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kpio_cli::apps;
 use kpio_cli::run::{Outcome, RunError, RunRequest, run};
 use kpio_cli::values::DisplayVal;
 use kpio_cli::wast::{Counts, WastOptions, run_wast_file};
@@ -24,7 +25,9 @@ enum Command {
         long_about = "\
 Run a WebAssembly program, or call one export of a module.
 
-FILE is a binary module (.wasm) or a text module (.wat). WASI preview 1 \
+FILE is a binary module (.wasm), a text module (.wat), a package (.kpioapp, \
+run without installing it) or the id, app id or name of an installed app \
+(see `kpio list`). For modules, WASI preview 1 \
 (`wasi_snapshot_preview1`) is provided, as `wasmtime run` does: the program \
 sees ARGS as its arguments (argv[0] is FILE), the variables given with --env, \
 the directories given with --dir, and the terminal's stdin/stdout/stderr.
@@ -54,6 +57,10 @@ a wasm backtrace go to stderr); 2 if the module could not be loaded or linked.",
         /// Call the exported function NAME instead of running `_start`.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
+        /// For an installed app: restart it when it fails (non-zero exit or trap), up to
+        /// 3 times with backoff, as the platform does for launched apps.
+        #[arg(long)]
+        restart: bool,
         /// The module to run (.wasm binary or .wat text), then the program's arguments
         /// (or, with --invoke, the function's). Everything after FILE goes to the guest.
         #[arg(
@@ -64,6 +71,58 @@ a wasm backtrace go to stderr); 2 if the module could not be loaded or linked.",
             allow_hyphen_values = true
         )]
         module_and_args: Vec<String>,
+    },
+    /// Pack a directory with a manifest.toml into a .kpioapp package.
+    #[command(
+        long_about = "\
+Pack a directory into a .kpioapp package (a ZIP file).
+
+DIR holds manifest.toml, the entry module it names (e.g. app.wasm), and \
+optionally the icon, resources/ and data/. The package is validated the way \
+`kpio install` will validate it before it is written.",
+        after_help = "Example:\n  kpio pack examples/hello-world/package -o hello.kpioapp"
+    )]
+    Pack {
+        /// The package directory.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The package file to write.
+        #[arg(short, long, value_name = "X.kpioapp")]
+        output: PathBuf,
+    },
+    /// Install (or update) an app from a .kpioapp package.
+    #[command(long_about = "\
+Install an app from a .kpioapp package into KPIO_HOME (default: \
+$XDG_DATA_HOME/kpio or ~/.local/share/kpio).
+
+Installing an app that is already installed updates it: the code and \
+resources are replaced, its data is kept. A lower version is refused unless \
+--force is given. Any failure leaves the previous state untouched.")]
+    Install {
+        /// The package.
+        #[arg(value_name = "X.kpioapp")]
+        package: PathBuf,
+        /// Allow installing a lower version over a higher one.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List installed apps.
+    List {
+        /// Print the app descriptors as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show an installed app's details and permissions.
+    Info {
+        /// The app's id, app id (e.g. com.kpio.hello) or name.
+        #[arg(value_name = "ID")]
+        app: String,
+    },
+    /// Uninstall an app: its code, data and storage are deleted.
+    Uninstall {
+        /// The app's id, app id or name.
+        #[arg(value_name = "ID")]
+        app: String,
     },
     /// Run WebAssembly spec-test scripts (.wast).
     #[command(
@@ -101,19 +160,66 @@ fn main() -> ExitCode {
             dirs,
             envs,
             invoke,
+            restart,
             mut module_and_args,
         } => {
-            let file = PathBuf::from(module_and_args.remove(0));
+            let target = module_and_args.remove(0);
+            // `kpio run ID -- args`: the `--` separates, it is not an argument.
+            if module_and_args.first().is_some_and(|a| a == "--") {
+                module_and_args.remove(0);
+            }
+            let path = PathBuf::from(&target);
+            let is_package = path.extension().is_some_and(|e| e == "kpioapp");
+            if is_package || !path.exists() {
+                if !dirs.is_empty() || !envs.is_empty() || invoke.is_some() {
+                    eprintln!(
+                        "error: --dir, --env and --invoke apply to modules; an app gets its \
+                         data directory, environment and entry point from the platform"
+                    );
+                    return ExitCode::from(2);
+                }
+                let r = if is_package {
+                    apps::run_package_file(&path, &module_and_args)
+                } else {
+                    apps::run_installed(&target, &module_and_args, restart)
+                };
+                return match r {
+                    Ok(code) => ExitCode::from(code as u8),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
             cmd_run(RunRequest {
-                path: file,
+                path,
                 invoke,
                 args: module_and_args,
                 dirs,
                 envs,
             })
         }
+        Command::Pack { dir, output } => report(apps::pack(&dir, &output)),
+        Command::Install { package, force } => report(apps::install(&package, force)),
+        Command::List { json } => report(apps::list(json)),
+        Command::Info { app } => report(apps::info(&app)),
+        Command::Uninstall { app } => report(apps::uninstall(&app)),
         Command::Wast { files, verbose } => cmd_wast(&files, &WastOptions { verbose }),
     })
+}
+
+/// Prints a command's output, or its error with exit status 1.
+fn report(r: Result<String, apps::AppCmdError>) -> ExitCode {
+    match r {
+        Ok(out) => {
+            println!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 fn cmd_run(req: RunRequest) -> ExitCode {

@@ -1,0 +1,373 @@
+//! End-to-end app platform: `kpio pack`, `install`, `list`, `info`, `run`, `uninstall` on a
+//! fresh `KPIO_HOME`, the validation errors a user sees, and crash safety under real kills.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+const KPIO: &str = env!("CARGO_BIN_EXE_kpio");
+const TMP: &str = env!("CARGO_TARGET_TMPDIR");
+
+fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let d = Path::new(TMP).join(format!(
+        "apps-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn kpio(home: &Path, args: &[&str]) -> Output {
+    Command::new(KPIO)
+        .env("KPIO_HOME", home)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn ok(o: &Output, what: &str) -> String {
+    assert!(
+        o.status.success(),
+        "{what} failed ({:?}):\n{}{}",
+        o.status,
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+    text(&o.stdout)
+}
+
+/// The hello-world example's wasm, built once for wasm32-wasip1.
+fn hello_wasm() -> &'static Path {
+    static BUILT: OnceLock<PathBuf> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello-world");
+        let target = Path::new(TMP).join("hello-world");
+        let o = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "--target",
+                "wasm32-wasip1",
+                "--manifest-path",
+            ])
+            .arg(root.join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(&target)
+            .env_remove("RUSTFLAGS")
+            .output()
+            .unwrap();
+        ok(&o, "building examples/hello-world");
+        target.join("wasm32-wasip1/release/hello-world.wasm")
+    })
+}
+
+/// A package directory: the example's manifest (with `version`), its resources and data,
+/// the hello-world wasm, and `extra` bytes of resources (to make installs take a while).
+fn package_dir(version: &str, extra: usize) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello-world/package");
+    let dir = temp_dir(&format!("pkg-{version}"));
+    let manifest = std::fs::read_to_string(src.join("manifest.toml")).unwrap();
+    let manifest = manifest.replace("version = \"1.0.0\"", &format!("version = \"{version}\""));
+    std::fs::write(dir.join("manifest.toml"), manifest).unwrap();
+    std::fs::create_dir_all(dir.join("resources")).unwrap();
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::copy(
+        src.join("resources/icon.png"),
+        dir.join("resources/icon.png"),
+    )
+    .unwrap();
+    std::fs::copy(src.join("data/welcome.txt"), dir.join("data/welcome.txt")).unwrap();
+    std::fs::copy(hello_wasm(), dir.join("app.wasm")).unwrap();
+    if extra > 0 {
+        // Incompressible-ish bytes so the archive and the install are really that big.
+        let mut x: u64 = 0x9e3779b97f4a7c15 ^ version.len() as u64;
+        let bytes: Vec<u8> = (0..extra)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        for (i, chunk) in bytes.chunks(256 * 1024).enumerate() {
+            std::fs::write(dir.join(format!("resources/blob{i}.bin")), chunk).unwrap();
+        }
+    }
+    dir
+}
+
+fn pack(home: &Path, dir: &Path, out: &Path) {
+    ok(
+        &kpio(
+            home,
+            &["pack", dir.to_str().unwrap(), "-o", out.to_str().unwrap()],
+        ),
+        "kpio pack",
+    );
+}
+
+#[test]
+fn pack_install_list_run_update_uninstall() {
+    let home = temp_dir("home");
+    let work = temp_dir("work");
+    let v1 = work.join("hello-1.kpioapp");
+    pack(&home, &package_dir("1.0.0", 0), &v1);
+
+    let out = ok(
+        &kpio(&home, &["install", v1.to_str().unwrap()]),
+        "install v1",
+    );
+    assert!(
+        out.contains("com.kpio.hello") && out.contains("1.0.0"),
+        "{out}"
+    );
+
+    let list = ok(&kpio(&home, &["list", "--json"]), "list --json");
+    assert!(
+        list.contains("\"com.kpio.hello\"") && list.contains("\"1.0.0\""),
+        "{list}"
+    );
+    let info = ok(&kpio(&home, &["info", "com.kpio.hello"]), "info");
+    assert!(
+        info.contains("hello-world") && info.contains("read-write"),
+        "{info}"
+    );
+
+    let run = ok(
+        &kpio(&home, &["run", "com.kpio.hello", "--", "one", "two"]),
+        "run",
+    );
+    assert!(
+        run.starts_with("Hello from KPIO!\narg[0] = hello-world\narg[1] = one\narg[2] = two\n"),
+        "{run}"
+    );
+    assert!(run.contains("env KPIO_APP_ID=com.kpio.hello"), "{run}");
+    assert!(run.contains("data: Welcome!"), "{run}");
+    assert!(run.contains("launch #1"), "{run}");
+    let run = ok(&kpio(&home, &["run", "com.kpio.hello"]), "run again");
+    assert!(
+        run.contains("launch #2"),
+        "data persists across runs: {run}"
+    );
+
+    // Update keeps data/ (the launch counter) and replaces the code.
+    let v2 = work.join("hello-2.kpioapp");
+    pack(&home, &package_dir("1.1.0", 0), &v2);
+    let out = ok(
+        &kpio(&home, &["install", v2.to_str().unwrap()]),
+        "update to 1.1.0",
+    );
+    assert!(out.contains("1.1.0"), "{out}");
+    let run = ok(&kpio(&home, &["run", "com.kpio.hello"]), "run after update");
+    assert!(run.contains("launch #3"), "{run}");
+    let info = ok(
+        &kpio(&home, &["info", "com.kpio.hello"]),
+        "info after update",
+    );
+    assert!(info.contains("1.1.0"), "{info}");
+
+    // A downgrade is refused unless forced.
+    let o = kpio(&home, &["install", v1.to_str().unwrap()]);
+    assert!(!o.status.success());
+    assert!(
+        text(&o.stderr).contains("1.0.0") && text(&o.stderr).contains("1.1.0"),
+        "{}",
+        text(&o.stderr)
+    );
+    ok(
+        &kpio(&home, &["install", "--force", v1.to_str().unwrap()]),
+        "forced downgrade",
+    );
+
+    // Uninstall removes the registration and every file of the app.
+    ok(&kpio(&home, &["uninstall", "com.kpio.hello"]), "uninstall");
+    let list = ok(&kpio(&home, &["list", "--json"]), "list after uninstall");
+    assert!(!list.contains("com.kpio.hello"), "{list}");
+    let o = kpio(&home, &["info", "com.kpio.hello"]);
+    assert!(!o.status.success());
+    let leftovers: Vec<_> = walk(&home)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("com.kpio.hello"))
+        .collect();
+    assert!(leftovers.is_empty(), "files left behind: {leftovers:?}");
+}
+
+#[test]
+fn run_a_package_file_directly() {
+    let home = temp_dir("home-direct");
+    let pkg = temp_dir("direct").join("hello.kpioapp");
+    pack(&home, &package_dir("1.0.0", 0), &pkg);
+    let run = ok(
+        &kpio(&home, &["run", pkg.to_str().unwrap(), "--", "x"]),
+        "run X.kpioapp",
+    );
+    assert!(run.starts_with("Hello from KPIO!\n"), "{run}");
+    assert!(run.contains("arg[1] = x"), "{run}");
+}
+
+#[test]
+fn broken_packages_are_refused_with_the_reason() {
+    let home = temp_dir("home-bad");
+    let work = temp_dir("bad");
+    // Not a ZIP at all.
+    let junk = work.join("junk.kpioapp");
+    std::fs::write(&junk, b"definitely not a zip").unwrap();
+    let o = kpio(&home, &["install", junk.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("junk.kpioapp"),
+        "the error names the file: {err}"
+    );
+
+    // A manifest with a TOML syntax error: line and column are reported.
+    let dir = package_dir("1.0.0", 0);
+    std::fs::write(
+        dir.join("manifest.toml"),
+        "[app]\nid = \"com.kpio.hello\"\nname = \n",
+    )
+    .unwrap();
+    let o = kpio(
+        &home,
+        &[
+            "pack",
+            dir.to_str().unwrap(),
+            "-o",
+            work.join("x.kpioapp").to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    // Compiler-style FILE:LINE:COLUMN.
+    assert!(err.contains("manifest.toml:3:"), "{err}");
+
+    // The entry is not WebAssembly.
+    let dir = package_dir("1.0.0", 0);
+    std::fs::write(dir.join("app.wasm"), b"MZ not wasm").unwrap();
+    let o = kpio(
+        &home,
+        &[
+            "pack",
+            dir.to_str().unwrap(),
+            "-o",
+            work.join("y.kpioapp").to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    assert!(text(&o.stderr).contains("app.wasm"), "{}", text(&o.stderr));
+
+    // Nothing was installed by any of this.
+    let list = ok(&kpio(&home, &["list", "--json"]), "list");
+    assert!(!list.contains("com.kpio.hello"), "{list}");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Checks that what `kpio list --json` says is installed matches the files on disk, and
+/// returns the installed version of the test app, if any.
+fn consistent_version(home: &Path) -> Option<String> {
+    let list = ok(&kpio(home, &["list", "--json"]), "list after a kill");
+    let installed = list.contains("\"com.kpio.hello\"");
+    let version = ["1.0.0", "2.0.0"]
+        .into_iter()
+        .find(|v| list.contains(&format!("\"{v}\"")));
+    assert_eq!(installed, version.is_some(), "{list}");
+    // After recovery no staging directory survives.
+    let staging: Vec<_> = walk(home)
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("staging"))
+        .collect();
+    assert!(
+        staging.is_empty(),
+        "staging left after recovery: {staging:?}"
+    );
+    if installed {
+        // The registered version runs and really is that version's code and resources.
+        let run = ok(&kpio(home, &["run", "com.kpio.hello"]), "run after a kill");
+        assert!(run.starts_with("Hello from KPIO!"), "{run}");
+        let info = ok(
+            &kpio(home, &["info", "com.kpio.hello"]),
+            "info after a kill",
+        );
+        assert!(info.contains(version.unwrap()), "{info}");
+    }
+    version.map(String::from)
+}
+
+#[test]
+fn killing_install_and_update_at_random_points_leaves_old_or_new() {
+    let home = temp_dir("home-crash");
+    let work = temp_dir("crash");
+    // Big enough (8 MB of resources) that an install takes a while to kill into.
+    let (p1, p2) = (work.join("v1.kpioapp"), work.join("v2.kpioapp"));
+    pack(&home, &package_dir("1.0.0", 8 << 20), &p1);
+    pack(&home, &package_dir("2.0.0", 8 << 20), &p2);
+
+    // How long an uninterrupted install takes, to spread the kills over it.
+    let t = Instant::now();
+    ok(
+        &kpio(&home, &["install", p1.to_str().unwrap()]),
+        "timing install",
+    );
+    let full = t.elapsed().max(Duration::from_millis(5));
+    ok(&kpio(&home, &["uninstall", "com.kpio.hello"]), "reset");
+
+    let mut seed: u64 = 0x2545F4914F6CDD1D;
+    let mut seen = std::collections::BTreeSet::new();
+    for round in 0..24 {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let before = consistent_version(&home);
+        // Alternate fresh installs and updates (and forced downgrades back to 1.0.0).
+        let pkg = if before.as_deref() == Some("1.0.0") {
+            &p2
+        } else {
+            &p1
+        };
+        let mut child = Command::new(KPIO)
+            .env("KPIO_HOME", &home)
+            .args(["install", "--force", pkg.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let delay = full.mul_f64((seed % 1000) as f64 / 1000.0 * 1.2);
+        std::thread::sleep(delay);
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let after = consistent_version(&home);
+        let target = if pkg == &p1 { "1.0.0" } else { "2.0.0" };
+        // Old or new, never anything else.
+        assert!(
+            after == before || after.as_deref() == Some(target),
+            "round {round}: before {before:?}, after {after:?}, target {target}, {status:?}"
+        );
+        seen.insert((before == after, status.success()));
+    }
+    // The kills really landed both before and after the commit point.
+    assert!(seen.iter().any(|(unchanged, _)| *unchanged), "{seen:?}");
+    assert!(seen.iter().any(|(unchanged, _)| !*unchanged), "{seen:?}");
+}

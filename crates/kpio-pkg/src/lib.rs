@@ -1,0 +1,83 @@
+//! `.kpioapp` packages: the format, its validation, packing, install / update / uninstall
+//! with crash-safe rollback, and the launcher.
+//!
+//! A `.kpioapp` is a ZIP (stored or deflate entries) holding `manifest.toml` (see
+//! [`manifest`]), the entry WebAssembly module it names, optionally an icon, `resources/`
+//! and `data/` (the seed of the app's own writable directory).
+//!
+//! - [`archive`]: reading the ZIP defensively (size limits, zip bombs, path escapes,
+//!   duplicates, symlinks).
+//! - [`manifest`]: `manifest.toml` into a typed [`Manifest`], errors with line and column.
+//! - [`package`]: [`Package::from_bytes`], the single gate: container + manifest + layout +
+//!   entry module validated by the engine.
+//! - [`pack`]: [`pack_dir`] builds a package from an app directory, deterministically.
+//! - [`install`]: [`AppManager`], install/update/uninstall over a [`kpio_vfs::Backend`] with
+//!   the registry file as the one commit point, and [`AppManager::recover`].
+//! - [`launch`]: [`AppManager::launch`] (WASI args, env, data dir at `/`, permissions,
+//!   lifecycle and restart policy) and [`run_package`].
+//! - [`AppManager`] implements [`kpio_app::AppServices`] (syscalls 106–111).
+//!
+//! Every error is a [`PkgError`] naming the file or entry and the reason.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use kpio_pkg::{AppManager, InstallOptions, ManualPlatform, RunEnd, Stdio, pack_entries};
+//! use kpio_vfs::{Backend, ManualClock, MemoryFs, MemoryLimits};
+//!
+//! let manifest = r#"
+//!     [app]
+//!     id = "org.example.hello"
+//!     name = "Hello"
+//!     version = "1.0.0"
+//!     entry = "app.wasm"
+//!     [permissions]
+//!     filesystem = "read-write"
+//! "#;
+//! let wasm = wat::parse_str(r#"(module (func (export "_start")))"#).unwrap();
+//! let package = pack_entries([
+//!     ("manifest.toml", manifest.as_bytes().to_vec()),
+//!     ("app.wasm", wasm),
+//!     ("data/settings.json", b"{}".to_vec()),
+//! ])?;
+//!
+//! let fs: Arc<dyn Backend> =
+//!     Arc::new(MemoryFs::new(MemoryLimits::default(), Arc::new(ManualClock::new(0))));
+//! let mut apps = AppManager::open(fs, Arc::new(ManualPlatform::new(0)))?;
+//! let installed = apps.install(&package, InstallOptions::default(), &mut |p| println!("{p:?}"))?;
+//! assert_eq!(apps.info(installed.id)?.install_path, "/apps/data/org.example.hello/v1");
+//! let run = apps.launch(installed.id, &["--help".into()], &Stdio::null())?;
+//! assert_eq!(*run.last(), RunEnd::Exited(0));
+//! apps.uninstall(installed.id)?;
+//! # Ok::<(), kpio_pkg::PkgError>(())
+//! ```
+//!
+//! This crate needs `std` (the `zip` and `toml` readers); everything it builds on
+//! (engine, VFS, WASI, app layer) is `no_std`. Platform services come in through
+//! [`Platform`] and [`Stdio`]; feature `host` adds `HostPlatform` (the OS clock, sleeps
+//! and CSPRNG) and `Stdio::inherit` (the process's stdio).
+
+#![forbid(unsafe_code)]
+
+pub mod archive;
+mod error;
+mod fsutil;
+pub mod install;
+pub mod launch;
+pub mod manifest;
+pub mod pack;
+pub mod package;
+mod platform;
+mod services;
+
+pub use archive::{ArchiveFile, Limits, check_entry_name, read_archive};
+pub use error::PkgError;
+pub use install::{AppManager, InstallOptions, InstallOutcome, Progress, RecoverReport};
+pub use launch::{RunEnd, RunOutcome, run_package};
+pub use manifest::{
+    FsAccess, KPIO_VERSION, MANIFEST_FILE, Manifest, ManifestPermissions, NetworkAccess,
+};
+pub use pack::{pack_dir, pack_entries};
+pub use package::{Package, check_module};
+#[cfg(feature = "host")]
+pub use platform::HostPlatform;
+pub use platform::{ManualPlatform, Platform, Stdio};
