@@ -79,7 +79,7 @@ struct World {
 
 fn world(op: Op) -> World {
     let inner = memory_fs();
-    let fault = FaultFs::new(Arc::clone(&inner));
+    let fault = fault_fs(Arc::clone(&inner));
     let p = platform();
     let mut manager = AppManager::open(fault.clone() as Arc<dyn Backend>, Arc::new(p)).unwrap();
     base(&mut manager, op);

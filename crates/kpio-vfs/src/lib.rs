@@ -40,6 +40,9 @@ extern crate alloc;
 
 mod backend;
 mod error;
+/// Fault injection for crash tests (feature `fault-injection`).
+#[cfg(feature = "fault-injection")]
+pub mod fault;
 #[cfg(feature = "host")]
 mod host;
 mod memory;

@@ -3,13 +3,9 @@
 #![allow(dead_code)]
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use kpio_pkg::{AppManager, ManualPlatform, pack_entries};
-use kpio_vfs::{
-    Backend, FileOpen, FileType, ManualClock, MemoryFs, MemoryLimits, Metadata, MountId, Name,
-    NodeId, OpenOptions, RawDirEntry, SetTime, Vfs, VfsError, VfsResult,
-};
+use kpio_vfs::{Backend, FileType, ManualClock, MemoryFs, MemoryLimits, MountId, OpenOptions, Vfs};
 
 // ----- packages -----------------------------------------------------------------------
 
@@ -303,152 +299,12 @@ pub fn valid_raw(id: &str) -> Vec<Raw> {
 
 // ----- a backend that fails on request -------------------------------------------------
 
-/// Wraps a backend and fails mutating operations on request: the `n`-th one only
-/// (a transient fault), or the `n`-th and every one after it (a crash: nothing after it
-/// reaches the disk).
-pub struct FaultFs {
-    pub inner: Arc<dyn Backend>,
-    count: AtomicU64,
-    fail_at: AtomicU64,
-    sticky: std::sync::atomic::AtomicBool,
-}
+pub use kpio_vfs::fault::FaultFs;
 
-impl FaultFs {
-    pub fn new(inner: Arc<dyn Backend>) -> Arc<FaultFs> {
-        Arc::new(FaultFs {
-            inner,
-            count: AtomicU64::new(0),
-            fail_at: AtomicU64::new(u64::MAX),
-            sticky: std::sync::atomic::AtomicBool::new(false),
-        })
-    }
-    /// Mutating operations seen so far.
-    pub fn ops(&self) -> u64 {
-        self.count.load(Ordering::SeqCst)
-    }
-    /// Fails the mutating operation numbered `n` (counting from the current count), and
-    /// with `crash` every one after it too.
-    pub fn fail_in(&self, n: u64, crash: bool) {
-        self.sticky.store(crash, Ordering::SeqCst);
-        self.fail_at.store(self.ops() + n, Ordering::SeqCst);
-    }
-    pub fn heal(&self) {
-        self.fail_at.store(u64::MAX, Ordering::SeqCst);
-        self.sticky.store(false, Ordering::SeqCst);
-    }
-    fn tick(&self, op: &'static str) -> VfsResult<()> {
-        let n = self.count.fetch_add(1, Ordering::SeqCst);
-        let at = self.fail_at.load(Ordering::SeqCst);
-        if n == at || (self.sticky.load(Ordering::SeqCst) && n >= at) {
-            return Err(VfsError::Io {
-                op,
-                message: "injected fault".into(),
-            });
-        }
-        Ok(())
-    }
-}
-
-impl Backend for FaultFs {
-    fn root(&self) -> VfsResult<NodeId> {
-        self.inner.root()
-    }
-    fn dup(&self, node: NodeId) -> VfsResult<NodeId> {
-        self.inner.dup(node)
-    }
-    fn release(&self, node: NodeId) {
-        self.inner.release(node)
-    }
-    fn stat(&self, node: NodeId) -> VfsResult<Metadata> {
-        self.inner.stat(node)
-    }
-    fn stat_at(&self, dir: NodeId, name: &Name) -> VfsResult<Metadata> {
-        self.inner.stat_at(dir, name)
-    }
-    fn open_dir(&self, dir: NodeId, name: &Name) -> VfsResult<NodeId> {
-        self.inner.open_dir(dir, name)
-    }
-    fn open_file(&self, dir: NodeId, name: &Name, opts: &FileOpen) -> VfsResult<NodeId> {
-        if opts.create || opts.truncate {
-            self.tick("open_file")?;
-        }
-        self.inner.open_file(dir, name, opts)
-    }
-    fn read_at(&self, file: NodeId, offset: u64, buf: &mut [u8]) -> VfsResult<usize> {
-        self.inner.read_at(file, offset, buf)
-    }
-    fn write_at(&self, file: NodeId, offset: u64, data: &[u8]) -> VfsResult<usize> {
-        self.tick("write_at")?;
-        self.inner.write_at(file, offset, data)
-    }
-    fn set_len(&self, file: NodeId, len: u64) -> VfsResult<()> {
-        self.tick("set_len")?;
-        self.inner.set_len(file, len)
-    }
-    fn allocate(&self, file: NodeId, offset: u64, len: u64) -> VfsResult<()> {
-        self.tick("allocate")?;
-        self.inner.allocate(file, offset, len)
-    }
-    fn sync(&self, node: NodeId, data_only: bool) -> VfsResult<()> {
-        self.tick("sync")?;
-        self.inner.sync(node, data_only)
-    }
-    fn set_times(&self, node: NodeId, atime: SetTime, mtime: SetTime) -> VfsResult<()> {
-        self.tick("set_times")?;
-        self.inner.set_times(node, atime, mtime)
-    }
-    fn set_times_at(
-        &self,
-        dir: NodeId,
-        name: &Name,
-        atime: SetTime,
-        mtime: SetTime,
-    ) -> VfsResult<()> {
-        self.tick("set_times_at")?;
-        self.inner.set_times_at(dir, name, atime, mtime)
-    }
-    fn read_dir(&self, dir: NodeId) -> VfsResult<Vec<RawDirEntry>> {
-        self.inner.read_dir(dir)
-    }
-    fn create_dir(&self, dir: NodeId, name: &Name) -> VfsResult<()> {
-        self.tick("create_dir")?;
-        self.inner.create_dir(dir, name)
-    }
-    fn symlink(&self, target: &str, dir: NodeId, name: &Name) -> VfsResult<()> {
-        self.tick("symlink")?;
-        self.inner.symlink(target, dir, name)
-    }
-    fn read_link(&self, dir: NodeId, name: &Name) -> VfsResult<String> {
-        self.inner.read_link(dir, name)
-    }
-    fn hard_link(
-        &self,
-        src_dir: NodeId,
-        src_name: &Name,
-        dst_dir: NodeId,
-        dst_name: &Name,
-    ) -> VfsResult<()> {
-        self.tick("hard_link")?;
-        self.inner.hard_link(src_dir, src_name, dst_dir, dst_name)
-    }
-    fn unlink(&self, dir: NodeId, name: &Name) -> VfsResult<()> {
-        self.tick("unlink")?;
-        self.inner.unlink(dir, name)
-    }
-    fn remove_dir(&self, dir: NodeId, name: &Name) -> VfsResult<()> {
-        self.tick("remove_dir")?;
-        self.inner.remove_dir(dir, name)
-    }
-    fn rename(
-        &self,
-        src_dir: NodeId,
-        src_name: &Name,
-        dst_dir: NodeId,
-        dst_name: &Name,
-    ) -> VfsResult<()> {
-        self.tick("rename")?;
-        self.inner.rename(src_dir, src_name, dst_dir, dst_name)
-    }
+/// A fault-injecting wrapper that counts (and fails) only mutating operations, and fails
+/// writes whole: see `kpio_vfs::fault`.
+pub fn fault_fs(inner: Arc<dyn Backend>) -> Arc<FaultFs> {
+    FaultFs::new(inner, kpio_vfs::fault::Counted::Mutating, false)
 }
 
 // ----- managers and snapshots ---------------------------------------------------------
