@@ -51,8 +51,9 @@ a wasm backtrace go to stderr); 2 if the module could not be loaded or linked.",
         /// Repeatable.
         #[arg(long = "dir", value_name = "HOST[::GUEST]")]
         dirs: Vec<String>,
-        /// Set an environment variable for the guest. Repeatable.
-        #[arg(long = "env", value_name = "KEY=VALUE")]
+        /// Set an environment variable for the guest (just KEY: pass on the host's value).
+        /// Repeatable.
+        #[arg(long = "env", value_name = "KEY[=VALUE]")]
         envs: Vec<String>,
         /// Call the exported function NAME instead of running `_start`.
         #[arg(long, value_name = "NAME")]

@@ -30,7 +30,7 @@ pub struct RunRequest {
     pub args: Vec<String>,
     /// Preopened directories, `HOST[::GUEST]` (GUEST defaults to HOST).
     pub dirs: Vec<String>,
-    /// Environment variables, `KEY=VALUE`.
+    /// Environment variables, `KEY=VALUE` (or `KEY`: the host's value).
     pub envs: Vec<String>,
 }
 
@@ -155,7 +155,10 @@ impl fmt::Display for RunError {
             }
             RunError::Trap(t) => write!(f, "{t}"),
             RunError::Dir { spec, message } => write!(f, "--dir {spec}: {message}"),
-            RunError::BadEnv(e) => write!(f, "--env {e}: expected KEY=VALUE"),
+            RunError::BadEnv(e) => write!(
+                f,
+                "--env {e}: expected KEY=VALUE, or the name of a variable set in this environment"
+            ),
             RunError::Wasi(m) => write!(f, "cannot set up WASI: {m}"),
         }
     }
@@ -205,10 +208,18 @@ fn wasi_context(req: &RunRequest) -> Result<WasiCtx, RunError> {
         b.args(req.args.iter().cloned());
     }
     for e in &req.envs {
-        let (k, v) = e
-            .split_once('=')
-            .ok_or_else(|| RunError::BadEnv(e.clone()))?;
-        b.env(k, v);
+        match e.split_once('=') {
+            Some((k, v)) => {
+                b.env(k, v);
+            }
+            // `--env NAME` passes the host's value on, as wasmtime does.
+            None => match std::env::var(e) {
+                Ok(v) => {
+                    b.env(e.as_str(), v);
+                }
+                Err(_) => return Err(RunError::BadEnv(e.clone())),
+            },
+        }
     }
     let mut vfs = Vfs::new(VfsLimits::default());
     let mut names = Vec::new();
