@@ -238,6 +238,7 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
         max_memory_pages: ENGINE_MAX_PAGES,
         max_table_elements: ENGINE_MAX_TABLE,
         consume_fuel: false,
+        ..kpio_wasm::Config::default()
     });
     let k_module = match kpio_wasm::Module::new(&k_engine, wasm) {
         Ok(m) => m,

@@ -30,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
         max_memory_pages: 256,
         max_table_elements: 100_000,
         consume_fuel: true,
+        ..Config::default()
     });
     let mut store = Store::new(&engine, ());
     store.set_fuel(FUEL);

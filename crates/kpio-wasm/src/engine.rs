@@ -9,6 +9,10 @@ pub struct Config {
     pub max_value_stack: usize,
     /// Maximum nesting of wasm calls. Reaching it traps with "call stack exhausted".
     pub max_call_depth: usize,
+    /// Maximum nesting of host-to-wasm entries (a host function calling back into wasm,
+    /// which calls the host again, ...). Each level uses host stack, unlike wasm-to-wasm
+    /// calls; reaching it traps with "call stack exhausted".
+    pub max_host_reentry: usize,
     /// Upper bound on any linear memory, in 64 KiB pages; `memory.grow` past it returns -1.
     pub max_memory_pages: u32,
     /// Upper bound on any table's length; `table.grow` past it returns -1.
@@ -22,6 +26,7 @@ impl Default for Config {
         Config {
             max_value_stack: 64 * 1024 * 1024,
             max_call_depth: 1_000_000,
+            max_host_reentry: 100,
             max_memory_pages: 65536,
             max_table_elements: 10_000_000,
             consume_fuel: false,

@@ -67,11 +67,10 @@ impl Func {
         f: impl Fn(Caller<'_, T>, &[Val], &mut [Val]) -> Result<(), Trap> + Send + Sync + 'static,
     ) -> Func {
         let ty = store.inner.intern_type(&ty);
-        store.inner.funcs.push(FuncEntity {
+        Func(store.inner.push_func(FuncEntity {
             ty,
             kind: FuncKind::Host(Arc::new(f)),
-        });
-        Func(store.inner.funcs.len() as u32 - 1)
+        }))
     }
 
     pub fn ty<T>(&self, store: &Store<T>) -> FuncType {

@@ -201,7 +201,7 @@ pub(crate) fn instantiate<T>(
         .enumerate()
         .skip(m.num_imported_funcs as usize)
     {
-        store.inner.funcs.push(FuncEntity {
+        let index = store.inner.push_func(FuncEntity {
             ty: inst.types[*ty as usize],
             kind: FuncKind::Wasm(WasmFunc {
                 instance: id,
@@ -209,7 +209,7 @@ pub(crate) fn instantiate<T>(
                 compiled: OnceCell::new(),
             }),
         });
-        inst.funcs.push(store.inner.funcs.len() as u32 - 1);
+        inst.funcs.push(index);
     }
     for (ty, init) in &m.globals {
         let value = eval_const(store, &inst, init);

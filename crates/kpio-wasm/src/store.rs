@@ -16,7 +16,7 @@ use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::cell::OnceCell;
+use core::cell::{Cell, OnceCell};
 use core::ops::Range;
 
 /// A wasm function defined by an instance, translated on its first call.
@@ -61,6 +61,16 @@ impl DataEntity {
     }
 }
 
+/// For each store function, its translated code once it has some (null before that, and
+/// always for host functions), so the threaded executor can enter a callee without
+/// knowing the store's data type. Kept in step with `StoreInner::funcs`.
+#[derive(Default)]
+pub(crate) struct CodeTable(pub Vec<Cell<*const CompiledFunc>>);
+
+// SAFETY: the pointers refer to boxed code owned by the same store's `funcs`, which moves
+// with it; they are only read by the executor holding `&mut Store`.
+unsafe impl Send for CodeTable {}
+
 /// Everything in a store except the embedder's data, so the executor can borrow it apart
 /// from `T`.
 // The boxes are the point: entities keep their addresses when the vectors grow.
@@ -70,6 +80,7 @@ pub(crate) struct StoreInner<T> {
     pub types: Vec<FuncType>,
     type_ids: BTreeMap<FuncType, u32>,
     pub funcs: Vec<FuncEntity<T>>,
+    pub code: CodeTable,
     pub memories: Vec<Box<MemoryEntity>>,
     pub tables: Vec<Box<TableEntity>>,
     pub globals: Vec<Box<GlobalEntity>>,
@@ -95,6 +106,7 @@ impl<T> Store<T> {
                 types: Vec::new(),
                 type_ids: BTreeMap::new(),
                 funcs: Vec::new(),
+                code: CodeTable::default(),
                 memories: Vec::new(),
                 tables: Vec::new(),
                 globals: Vec::new(),
@@ -142,6 +154,13 @@ impl<T> StoreInner<T> {
         self.types.push(ty.clone());
         self.type_ids.insert(ty.clone(), id);
         id
+    }
+
+    /// Adds a function, returning its store index.
+    pub fn push_func(&mut self, f: FuncEntity<T>) -> u32 {
+        self.funcs.push(f);
+        self.code.0.push(Cell::new(core::ptr::null()));
+        self.funcs.len() as u32 - 1
     }
 
     pub fn func_type(&self, func: u32) -> &FuncType {

@@ -444,3 +444,52 @@ fn multi_value_blocks_params_and_returns() {
         [Val::I64(2)]
     );
 }
+
+#[test]
+fn host_functions_can_call_back_into_wasm_between_wasm_calls() {
+    // sum(n) = n + host(n - 1), where the host function calls sum again: wasm and host
+    // frames interleave 200 deep, each level with its own executor on the same stacks.
+    // Each level also uses host stack, so the depth of such re-entry is limited too.
+    let engine = Engine::new(Config {
+        max_host_reentry: 250,
+        ..Config::default()
+    });
+    let bytes = wat::parse_str(
+        r#"(module
+          (import "host" "again" (func $again (param i32) (result i32)))
+          (memory 1)
+          (func $leaf (param i32) (result i32) (i32.mul (local.get 0) (i32.const 1)))
+          (func (export "sum") (param i32) (result i32)
+            (if (result i32) (i32.eqz (local.get 0))
+              (then (i32.const 0))
+              (else (i32.add (call $leaf (local.get 0))
+                             (call $again (i32.sub (local.get 0) (i32.const 1))))))))"#,
+    )
+    .unwrap();
+    let module = Module::new(&engine, &bytes).unwrap();
+    let mut store = Store::new(&engine, None::<Func>);
+    let again = Func::new(
+        &mut store,
+        FuncType::new([ValType::I32], [ValType::I32]),
+        |mut caller: Caller<'_, Option<Func>>, args, results| {
+            let sum = caller.data().expect("sum is set");
+            let mut out = [Val::I32(0)];
+            sum.call(caller.store_mut(), args, &mut out)?;
+            results[0] = out[0];
+            Ok(())
+        },
+    );
+    let mut linker = Linker::new();
+    linker.define("host", "again", again);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let sum = inst.get_func(&store, "sum").unwrap();
+    *store.data_mut() = Some(sum);
+    let mut out = [Val::I32(0)];
+    sum.call(&mut store, &[Val::I32(200)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(200 * 201 / 2));
+    // And a trap deep inside unwinds every level cleanly; the store stays usable.
+    let t = sum.call(&mut store, &[Val::I32(-1)], &mut out).unwrap_err();
+    assert_eq!(t.code(), Some(TrapCode::StackExhausted), "{t}");
+    sum.call(&mut store, &[Val::I32(10)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(55));
+}

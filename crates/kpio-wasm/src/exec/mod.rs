@@ -53,6 +53,8 @@ pub(crate) struct Stack {
     top: usize,
     /// Scratch for host function arguments and results.
     vals: Vec<Val>,
+    /// Host-to-wasm entries in progress (re-entry from host functions nests them).
+    entries: usize,
 }
 
 // SAFETY: `Frame::ip` points into bytecode owned by the same store; it is only dereferenced
@@ -76,7 +78,9 @@ fn compiled<T>(inner: &StoreInner<T>, func: u32) -> Result<&CompiledFunc, Trap> 
     };
     let c = translate::translate(&cx, w.index)?;
     let _ = w.compiled.set(Box::new(c));
-    Ok(w.compiled.get().expect("just set"))
+    let c = w.compiled.get().expect("just set");
+    inner.code.0[func as usize].set(&**c);
+    Ok(c)
 }
 
 /// Makes sure `slots` has at least `needed` entries, within the configured limit.
@@ -104,6 +108,9 @@ pub(crate) fn call<T>(
     params: &[Val],
     results: &mut [Val],
 ) -> Result<(), Trap> {
+    if store.inner.stack.entries >= store.inner.engine.config().max_host_reentry {
+        return Err(TrapCode::StackExhausted.into());
+    }
     let base = store.inner.stack.top;
     let n = params.len().max(results.len());
     reserve_slots(&mut store.inner, base + n)?;
@@ -111,6 +118,7 @@ pub(crate) fn call<T>(
         store.inner.stack.slots[base + i] = p.to_slot();
     }
     let depth = store.inner.stack.frames.len();
+    store.inner.stack.entries += 1;
     let r = match store.inner.funcs[func as usize].kind {
         FuncKind::Wasm(_) => {
             // SAFETY: the stack holds the arguments at `base`; `run` upholds its invariants.
@@ -118,6 +126,7 @@ pub(crate) fn call<T>(
         }
         FuncKind::Host(_) => call_host(store, func, base, None),
     };
+    store.inner.stack.entries -= 1;
     store.inner.stack.frames.truncate(depth);
     store.inner.stack.top = base;
     r?;
@@ -346,6 +355,8 @@ fn table_fill<T>(
 unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Trap> {
     let depth = store.inner.stack.frames.len();
     let max_depth = store.inner.engine.config().max_call_depth;
+    // Room for calls the threaded handlers can make without reallocating.
+    let _ = store.inner.stack.frames.try_reserve(256);
 
     let mut func = entry;
     let mut ip: *const Instr;
@@ -534,7 +545,22 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
             }
             #[cfg(kpio_threaded)]
             {
-                ip = threaded::run(ip, fp, mem_base, mem_len);
+                // SAFETY: the running function was translated, so its code entry is set.
+                let memory = (*store.inner.code.0[func as usize].get()).memory;
+                let mut cx = threaded::FastCx {
+                    slots: store.inner.stack.slots.as_mut_ptr(),
+                    slots_len: store.inner.stack.slots.len(),
+                    frames: &mut store.inner.stack.frames,
+                    depth,
+                    max_depth,
+                    code: store.inner.code.0.as_ptr(),
+                    func,
+                    memory,
+                    fp,
+                };
+                ip = threaded::run(ip, fp, mem_base, mem_len, &mut cx);
+                fp = cx.fp;
+                func = cx.func;
             }
             simple_ops!(gen_match {
                 Instr::Trap { code } => trap!(code),

@@ -4,33 +4,57 @@
 //! tail-calls the next instruction's handler through a table indexed by opcode, so every
 //! handler has its own indirect jump (which the branch predictor learns per instruction)
 //! and the hot state (`ip`, `fp`, memory base and length) stays in argument registers.
-//! Anything else, or a simple instruction about to trap, returns its address to the
-//! portable loop in `exec`, which executes it and comes back.
+//! Calls to wasm functions that are already translated and share the caller's memory, and
+//! the returns to such callers, are handled here too, through [`FastCx`]. Anything else,
+//! or an instruction about to trap or to hit a limit, returns its address to the portable
+//! loop in `exec`, which executes it and comes back.
 //!
 //! This relies on LLVM turning the tail calls into jumps, which it does when optimising
 //! (`build.rs` enables this module only then, and never for bare-metal targets, where
 //! arguments may travel on the stack and the calls would pile up frames).
 
 use super::ops::simple_ops;
-use super::{ea, float};
+use super::{CompiledFunc, Frame, ea, float};
 use crate::ir::{Instr, OP_COUNT, Op};
 use crate::trap::TrapCode;
+use alloc::vec::Vec;
+use core::cell::Cell;
 
-type Handler = unsafe extern "sysv64" fn(*const Instr, *mut u64, *mut u8, usize) -> *const Instr;
+type Handler =
+    unsafe extern "sysv64" fn(*const Instr, *mut u64, *mut u8, usize, *mut FastCx) -> *const Instr;
 
-/// Runs simple instructions from `ip` until one needs the portable loop; returns it.
+/// What the call and return handlers need besides the registers: the value stack, the frame
+/// stack and the code table, and the current function. The portable loop fills it in
+/// before each [`run`] and reads `fp` and `func` back after.
+pub(super) struct FastCx {
+    pub slots: *mut u64,
+    pub slots_len: usize,
+    pub frames: *mut Vec<Frame>,
+    /// `frames.len()` when the executor was entered: returns below it go to the loop.
+    pub depth: usize,
+    pub max_depth: usize,
+    pub code: *const Cell<*const CompiledFunc>,
+    pub func: u32,
+    pub memory: Option<u32>,
+    /// Where the current frame was when `run` returned.
+    pub fp: *mut u64,
+}
+
+/// Runs instructions from `ip` until one needs the portable loop; returns it, with the
+/// frame pointer and current function left in `cx`.
 ///
 /// # Safety
 /// `ip` points into translated code, `fp` at a frame with all the slots that code names,
-/// and `mem_base`/`mem_len` describe the function's memory 0.
+/// `mem_base`/`mem_len` describe the function's memory 0, and `cx` the live stacks.
 #[inline(always)]
 pub(super) unsafe fn run(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
     mem_len: usize,
+    cx: &mut FastCx,
 ) -> *const Instr {
-    unsafe { dispatch(ip, fp, mem_base, mem_len) }
+    unsafe { dispatch(ip, fp, mem_base, mem_len, cx) }
 }
 
 #[inline(always)]
@@ -39,22 +63,101 @@ unsafe fn dispatch(
     fp: *mut u64,
     mem_base: *mut u8,
     mem_len: usize,
+    cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: `Instr` is `repr(u8)`: its first byte is the opcode, always below OP_COUNT.
     unsafe {
         let op = *(ip as *const u8) as usize;
-        (TABLE.get_unchecked(op))(ip, fp, mem_base, mem_len)
+        (TABLE.get_unchecked(op))(ip, fp, mem_base, mem_len, cx)
     }
 }
 
-/// The handler of every instruction the portable loop executes.
+/// The handler of every instruction the portable loop executes: hands it back.
 unsafe extern "sysv64" fn bail(
     ip: *const Instr,
-    _: *mut u64,
+    fp: *mut u64,
     _: *mut u8,
     _: usize,
+    cx: *mut FastCx,
 ) -> *const Instr {
+    // SAFETY: `cx` is the context `run` was given.
+    unsafe { (*cx).fp = fp };
     ip
+}
+
+/// `call` of a wasm function that is translated, uses the caller's memory, and fits in the
+/// frame and value stacks as they are; everything else goes to the portable loop.
+unsafe extern "sysv64" fn call(
+    ip: *const Instr,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: usize,
+    cx: *mut FastCx,
+) -> *const Instr {
+    // SAFETY: `cx` describes the live value and frame stacks (see `FastCx`); every index
+    // is checked against them before use.
+    unsafe {
+        let Instr::Call { func: callee, base } = *ip else {
+            core::hint::unreachable_unchecked()
+        };
+        let c = (*(*cx).code.add(callee as usize)).get();
+        if c.is_null() || (*c).memory != (*cx).memory {
+            return bail(ip, fp, mem_base, mem_len, cx);
+        }
+        let c = &*c;
+        let frames = &mut *(*cx).frames;
+        let fp_off = fp.offset_from((*cx).slots) as usize;
+        let callee_off = fp_off + base as usize;
+        if frames.len() >= (*cx).max_depth
+            || frames.len() == frames.capacity()
+            || callee_off + c.frame_size as usize > (*cx).slots_len
+        {
+            return bail(ip, fp, mem_base, mem_len, cx);
+        }
+        frames.push(Frame {
+            ip: ip.add(1),
+            fp: fp_off,
+            func: (*cx).func,
+        });
+        let fp = (*cx).slots.add(callee_off);
+        let (nparams, nlocals) = (c.nparams as usize, c.nlocals as usize);
+        core::ptr::write_bytes(fp.add(nparams), 0, nlocals - nparams);
+        core::ptr::copy_nonoverlapping(c.consts.as_ptr(), fp.add(nlocals), c.consts.len());
+        (*cx).func = callee;
+        dispatch(c.code.as_ptr(), fp, mem_base, mem_len, cx)
+    }
+}
+
+/// A return to a caller that uses the same memory (results are already in place, or
+/// `Return1` puts its one result there); a return to the host goes to the portable loop.
+unsafe extern "sysv64" fn ret(
+    ip: *const Instr,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: usize,
+    cx: *mut FastCx,
+) -> *const Instr {
+    // SAFETY: as for `call`; a saved frame's `fp` lies in the value stack.
+    unsafe {
+        let frames = &mut *(*cx).frames;
+        if frames.len() <= (*cx).depth {
+            return bail(ip, fp, mem_base, mem_len, cx);
+        }
+        let Some(f) = frames.last() else {
+            return bail(ip, fp, mem_base, mem_len, cx);
+        };
+        let caller = (*(*cx).code.add(f.func as usize)).get();
+        if caller.is_null() || (*caller).memory != (*cx).memory {
+            return bail(ip, fp, mem_base, mem_len, cx);
+        }
+        if let Instr::Return1 { s } = *ip {
+            *fp = *fp.add(s as usize);
+        }
+        let (next, caller_fp, func) = (f.ip, f.fp, f.func);
+        frames.pop();
+        (*cx).func = func;
+        dispatch(next, (*cx).slots.add(caller_fp), mem_base, mem_len, cx)
+    }
 }
 
 macro_rules! gen_handlers {
@@ -66,6 +169,7 @@ macro_rules! gen_handlers {
                 fp: *mut u64,
                 mem_base: *mut u8,
                 mem_len: usize,
+                cx: *mut FastCx,
             ) -> *const Instr {
                 macro_rules! r { ($d s:expr) => { *fp.add($d s as usize) }; }
                 macro_rules! r32 { ($d s:expr) => { *fp.add($d s as usize) as u32 }; }
@@ -83,12 +187,17 @@ macro_rules! gen_handlers {
                     }};
                 }
                 // Hand the instruction back untouched; the portable loop raises the trap.
-                macro_rules! trap { ($d c:expr) => {{ let _ = $d c; return ip; }}; }
+                macro_rules! trap {
+                    ($d c:expr) => {{
+                        let _ = $d c;
+                        return bail(ip, fp, mem_base, mem_len, cx);
+                    }};
+                }
                 macro_rules! tri {
                     ($d e:expr) => {
                         match $d e {
                             Ok(v) => v,
-                            Err(_) => return ip,
+                            Err(_) => return bail(ip, fp, mem_base, mem_len, cx),
                         }
                     };
                 }
@@ -125,7 +234,7 @@ macro_rules! gen_handlers {
                         core::hint::unreachable_unchecked()
                     };
                     $body
-                    dispatch(ip, fp, mem_base, mem_len)
+                    dispatch(ip, fp, mem_base, mem_len, cx)
                 }
             }
         )*
@@ -133,6 +242,9 @@ macro_rules! gen_handlers {
         static TABLE: [Handler; OP_COUNT] = {
             let mut t = [bail as Handler; OP_COUNT];
             $( t[Op::$name as usize] = $name; )*
+            t[Op::Call as usize] = call;
+            t[Op::Return as usize] = ret;
+            t[Op::Return1 as usize] = ret;
             t
         };
     };
