@@ -558,6 +558,38 @@ impl Vfs {
         Ok(())
     }
 
+    /// The common start of a two-path operation (`rename`, `hard_link`): both directories
+    /// must be in one mount (else `CrossDevice`, naming `dst_path`), which must be writable
+    /// (else the error names `ro_path`); then both paths are resolved, the source's final
+    /// symlink followed only with `follow_src`.
+    fn resolve_two(
+        &self,
+        src_dir: Handle,
+        src_path: &str,
+        follow_src: bool,
+        dst_dir: Handle,
+        dst_path: &str,
+        ro_path: &str,
+    ) -> VfsResult<(Arc<dyn Backend>, Resolved, Resolved)> {
+        let (sm, backend, s_start) = self.dir(src_dir)?;
+        let (dm, _, d_start) = self.dir(dst_dir)?;
+        if sm != dm {
+            return Err(VfsError::CrossDevice {
+                path: dst_path.to_string(),
+            });
+        }
+        no_path(self.check_writable_mount(sm), ro_path)?;
+        let s = no_path(
+            VPath::parse(src_path).and_then(|p| resolve(&backend, s_start, &p, follow_src)),
+            src_path,
+        )?;
+        let d = no_path(
+            VPath::parse(dst_path).and_then(|p| resolve(&backend, d_start, &p, false)),
+            dst_path,
+        )?;
+        Ok((backend, s, d))
+    }
+
     /// Opens `path` relative to directory handle `dir` (WASI `path_open`).
     ///
     /// The final component is followed if it is a symlink only with `opts.follow`; an
@@ -1027,22 +1059,8 @@ impl Vfs {
         dst_dir: Handle,
         dst_path: &str,
     ) -> VfsResult<()> {
-        let (sm, backend, s_start) = self.dir(src_dir)?;
-        let (dm, _, d_start) = self.dir(dst_dir)?;
-        if sm != dm {
-            return Err(VfsError::CrossDevice {
-                path: dst_path.to_string(),
-            });
-        }
-        no_path(self.check_writable_mount(sm), src_path)?;
-        let s = no_path(
-            VPath::parse(src_path).and_then(|p| resolve(&backend, s_start, &p, false)),
-            src_path,
-        )?;
-        let d = no_path(
-            VPath::parse(dst_path).and_then(|p| resolve(&backend, d_start, &p, false)),
-            dst_path,
-        )?;
+        let (backend, s, d) =
+            self.resolve_two(src_dir, src_path, false, dst_dir, dst_path, src_path)?;
         let sn = no_path(s.name(), src_path)?;
         let dn = no_path(d.name(), dst_path)?;
         if s.trailing || d.trailing {
@@ -1074,22 +1092,8 @@ impl Vfs {
         dst_dir: Handle,
         dst_path: &str,
     ) -> VfsResult<()> {
-        let (sm, backend, s_start) = self.dir(src_dir)?;
-        let (dm, _, d_start) = self.dir(dst_dir)?;
-        if sm != dm {
-            return Err(VfsError::CrossDevice {
-                path: dst_path.to_string(),
-            });
-        }
-        no_path(self.check_writable_mount(dm), dst_path)?;
-        let s = no_path(
-            VPath::parse(src_path).and_then(|p| resolve(&backend, s_start, &p, follow)),
-            src_path,
-        )?;
-        let d = no_path(
-            VPath::parse(dst_path).and_then(|p| resolve(&backend, d_start, &p, false)),
-            dst_path,
-        )?;
+        let (backend, s, d) =
+            self.resolve_two(src_dir, src_path, follow, dst_dir, dst_path, dst_path)?;
         let Some(sn) = &s.name else {
             return Err(VfsError::PermissionDenied {
                 path: src_path.to_string(),
