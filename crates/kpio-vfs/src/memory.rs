@@ -132,6 +132,19 @@ impl State {
         self.inodes.get_mut(&ino).ok_or(VfsError::BadHandle)
     }
 
+    /// The length of a regular file; `IsDir` or `Invalid` for anything else.
+    fn file_len(&self, ino: u64) -> VfsResult<u64> {
+        match &self.get(ino)?.data {
+            Data::File(v) => Ok(v.len() as u64),
+            Data::Dir { .. } => Err(VfsError::IsDir {
+                path: String::new(),
+            }),
+            Data::Symlink(_) => Err(VfsError::Invalid {
+                what: "not a regular file",
+            }),
+        }
+    }
+
     fn entries(&self, dir: u64) -> VfsResult<&BTreeMap<String, u64>> {
         match &self.get(dir)?.data {
             Data::Dir { entries, .. } => Ok(entries),
@@ -249,19 +262,7 @@ impl State {
         if new_len > self.limits.max_file_size {
             return Err(VfsError::FileTooLarge);
         }
-        let cur = match &self.get(file)?.data {
-            Data::File(v) => v.len() as u64,
-            Data::Dir { .. } => {
-                return Err(VfsError::IsDir {
-                    path: String::new(),
-                });
-            }
-            Data::Symlink(_) => {
-                return Err(VfsError::Invalid {
-                    what: "not a regular file",
-                });
-            }
-        };
+        let cur = self.file_len(file)?;
         if new_len > cur {
             self.charge(new_len - cur)?;
         }
@@ -497,19 +498,7 @@ impl Backend for MemoryFs {
         let now = self.now();
         let mut st = self.state.lock();
         let end = offset.checked_add(len).ok_or(VfsError::FileTooLarge)?;
-        let cur = match st.get(file)?.data {
-            Data::File(ref v) => v.len() as u64,
-            Data::Dir { .. } => {
-                return Err(VfsError::IsDir {
-                    path: String::new(),
-                });
-            }
-            Data::Symlink(_) => {
-                return Err(VfsError::Invalid {
-                    what: "not a regular file",
-                });
-            }
-        };
+        let cur = st.file_len(file)?;
         if end > cur {
             st.resize_file(file, end, now)?;
         }
