@@ -1,5 +1,5 @@
 ;; A bundled example for `kpio run`: naive recursive Fibonacci.
-;;   kpio run examples/fib.wat --invoke fib 30
+;;   kpio run --invoke fib examples/fib.wat 30
 (module
   (func $fib (export "fib") (param $n i32) (result i64)
     (if (result i64) (i32.lt_u (local.get $n) (i32.const 2))
