@@ -82,8 +82,8 @@ instrs! {
     ConsumeFuel { amount: u32 },
 
     Copy { d: Slot, s: Slot },
-    /// `slot[d] = if slot[c] != 0 { slot[d] } else { slot[b] }` (the first operand is already in d).
-    Select { d: Slot, b: Slot, c: Slot },
+    /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }`, with `c` in the next `Aux.a`.
+    Select { d: Slot, a: Slot, b: Slot },
     GlobalGet { d: Slot, g: u32 },
     GlobalSet { s: Slot, g: u32 },
 

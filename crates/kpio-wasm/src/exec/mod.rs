@@ -484,11 +484,6 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     *fp.add($d as usize) = $v
                 };
             }
-            macro_rules! next {
-                () => {
-                    ip = ip.add(1)
-                };
-            }
             macro_rules! jump {
                 ($off:expr) => {
                     ip = ip.offset($off as isize)
@@ -497,6 +492,15 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
             macro_rules! skip {
                 ($n:expr) => {
                     ip = ip.add($n)
+                };
+            }
+            // The first operand of the `Aux` word after the current instruction.
+            macro_rules! aux_a {
+                () => {
+                    match *ip.add(1) {
+                        Instr::Aux { a, .. } => a,
+                        _ => unreachable!("instruction without its Aux word"),
+                    }
                 };
             }
             // Calls store function `$callee` with its frame at slot `$base`; the caller

@@ -3,7 +3,7 @@
 //!
 //! A simple instruction touches only the frame, linear memory and `ip`. Each row is
 //! `Variant { fields } => { body }`; bodies use the helper macros each backend defines
-//! (`r!`, `r32!`, `f32r!`, `f64r!`, `w!`, `set!`, `next!`, `jump!`, `skip!`, `trap!`,
+//! (`r!`, `r32!`, `f32r!`, `f64r!`, `w!`, `set!`, `jump!`, `skip!`, `aux_a!`, `trap!`,
 //! `tri!`, `branch!`, `load!`, `store!`; never `ip` or `fp` directly, which hygiene would
 //! resolve to the wrong place)
 //! and either advance `ip` or trap *before* any side effect, so a backend may hand a
@@ -44,11 +44,10 @@ macro_rules! simple_ops {
                     skip!(1 + i as usize);
                 }
         Copy { d, s } => { w!(d, r!(s)) }
-        Select { d, b, c } => {
-                    if r32!(c) == 0 {
-                        set!(d, r!(b));
-                    }
-                    next!();
+        Select { d, a, b } => {
+                    let c = aux_a!();
+                    set!(d, if r32!(c) != 0 { r!(a) } else { r!(b) });
+                    skip!(2);
                 }
         I32Load { d, a, off } => { load!(d, a, off, u32, |v: u32| v as u64) }
         I64Load { d, a, off } => { load!(d, a, off, u64, |v: u64| v) }

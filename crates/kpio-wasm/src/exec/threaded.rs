@@ -176,9 +176,16 @@ macro_rules! gen_handlers {
                 macro_rules! f32r { ($d s:expr) => { f32::from_bits(*fp.add($d s as usize) as u32) }; }
                 macro_rules! f64r { ($d s:expr) => { f64::from_bits(*fp.add($d s as usize)) }; }
                 macro_rules! set { ($d dst:expr, $d v:expr) => { *fp.add($d dst as usize) = $d v }; }
-                macro_rules! next { () => { ip = ip.add(1) }; }
                 macro_rules! jump { ($d off:expr) => { ip = ip.offset($d off as isize) }; }
                 macro_rules! skip { ($d n:expr) => { ip = ip.add($d n) }; }
+                macro_rules! aux_a {
+                    () => {
+                        match *ip.add(1) {
+                            Instr::Aux { a, .. } => a,
+                            _ => core::hint::unreachable_unchecked(),
+                        }
+                    };
+                }
                 macro_rules! w {
                     ($d dst:expr, $d v:expr) => {{
                         let v: u64 = $d v;

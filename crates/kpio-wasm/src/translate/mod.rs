@@ -91,8 +91,9 @@ struct Translator<'a> {
     skip_depth: u32,
     /// No peephole rewrite may reach back past a label bound here.
     label_barrier: usize,
-    /// The last instruction emitted and the stack height of the temp it wrote.
-    last_result: Option<(usize, usize)>,
+    /// The last instruction emitted, the stack height of the temp it wrote, and where it
+    /// ends (after its `Aux` words).
+    last_result: Option<(usize, usize, usize)>,
     local_refs: usize,
     offset: u32,
     fuel_pc: Option<usize>,
@@ -309,7 +310,7 @@ impl Translator<'_> {
     /// Emits an instruction whose result is the new top temp (a rewrite candidate).
     fn emit_result(&mut self, i: Instr) {
         let pc = self.emit(i);
-        self.last_result = Some((pc, self.stack.len() - 1));
+        self.last_result = Some((pc, self.stack.len() - 1, pc + 1));
     }
 
     fn start_fuel_block(&mut self) {
@@ -336,7 +337,9 @@ impl Translator<'_> {
     /// label intervenes, returns that instruction's index.
     fn producer_of(&self, h: usize) -> Option<usize> {
         match self.last_result {
-            Some((pc, rh)) if rh == h && pc + 1 == self.code.len() && pc >= self.label_barrier => {
+            Some((pc, rh, end))
+                if rh == h && end == self.code.len() && pc >= self.label_barrier =>
+            {
                 Some(pc)
             }
             _ => None,
@@ -522,10 +525,11 @@ impl Translator<'_> {
         if s == local {
             return;
         }
+        let emitted = self.code.len();
         self.preserve_local(local);
         if opd == Opd::Temp
             && let Some(pc) = producer
-            && pc + 1 == self.code.len()
+            && self.code.len() == emitted
             && let Some(d) = self.code[pc].retargetable_dst()
         {
             *d = local;
@@ -766,11 +770,11 @@ impl Translator<'_> {
             O::Select | O::TypedSelect { .. } => {
                 let c = self.pop();
                 let b = self.pop();
-                let h = self.stack.len() - 1;
-                self.materialize(h);
-                let d = self.temp(h);
-                self.emit(Instr::Select { d, b, c });
-                self.last_result = None;
+                let a = self.pop();
+                let d = self.push_temp();
+                let pc = self.emit(Instr::Select { d, a, b });
+                self.emit(Instr::Aux { a: c, b: 0, c: 0 });
+                self.last_result = Some((pc, self.stack.len() - 1, pc + 2));
             }
             O::TypedSelectMulti { .. } => {
                 return Err(Trap::host("select with multiple results is not supported"));
