@@ -121,6 +121,26 @@ pub enum VfsError {
     Io { op: &'static str, message: String },
 }
 
+/// The pattern of every variant that carries a path, bound to `$p` (written once for
+/// `path` and `path_mut`).
+macro_rules! with_path {
+    ($p:ident) => {
+        VfsError::NotFound { path: $p }
+            | VfsError::Exists { path: $p }
+            | VfsError::NotDir { path: $p }
+            | VfsError::IsDir { path: $p }
+            | VfsError::NotEmpty { path: $p }
+            | VfsError::Loop { path: $p }
+            | VfsError::NameTooLong { path: $p }
+            | VfsError::InvalidPath { path: $p, .. }
+            | VfsError::Escape { path: $p }
+            | VfsError::ReadOnly { path: $p }
+            | VfsError::PermissionDenied { path: $p }
+            | VfsError::CrossDevice { path: $p }
+            | VfsError::Busy { path: $p }
+    };
+}
+
 impl VfsError {
     /// The same error, naming `path` instead of whatever path it carried. Errors without a
     /// path are returned unchanged.
@@ -136,38 +156,14 @@ impl VfsError {
     /// The path the error concerns, if it concerns one.
     pub fn path(&self) -> Option<&str> {
         match self {
-            VfsError::NotFound { path }
-            | VfsError::Exists { path }
-            | VfsError::NotDir { path }
-            | VfsError::IsDir { path }
-            | VfsError::NotEmpty { path }
-            | VfsError::Loop { path }
-            | VfsError::NameTooLong { path }
-            | VfsError::InvalidPath { path, .. }
-            | VfsError::Escape { path }
-            | VfsError::ReadOnly { path }
-            | VfsError::PermissionDenied { path }
-            | VfsError::CrossDevice { path }
-            | VfsError::Busy { path } => Some(path),
+            with_path!(path) => Some(path),
             _ => None,
         }
     }
 
     fn path_mut(&mut self) -> Option<&mut String> {
         match self {
-            VfsError::NotFound { path }
-            | VfsError::Exists { path }
-            | VfsError::NotDir { path }
-            | VfsError::IsDir { path }
-            | VfsError::NotEmpty { path }
-            | VfsError::Loop { path }
-            | VfsError::NameTooLong { path }
-            | VfsError::InvalidPath { path, .. }
-            | VfsError::Escape { path }
-            | VfsError::ReadOnly { path }
-            | VfsError::PermissionDenied { path }
-            | VfsError::CrossDevice { path }
-            | VfsError::Busy { path } => Some(path),
+            with_path!(path) => Some(path),
             _ => None,
         }
     }

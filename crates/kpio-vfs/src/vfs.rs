@@ -558,6 +558,21 @@ impl Vfs {
         Ok(())
     }
 
+    /// The common start of a path operation that changes something: the directory's mount
+    /// must be writable, then `path` is resolved from it (a final symlink followed only
+    /// with `follow`).
+    fn resolve_writable(
+        &self,
+        dir: Handle,
+        path: &str,
+        follow: bool,
+    ) -> VfsResult<(Arc<dyn Backend>, Resolved)> {
+        let (mount, backend, start) = self.dir(dir)?;
+        self.check_writable_mount(mount)?;
+        let r = resolve(&backend, start, &VPath::parse(path)?, follow)?;
+        Ok((backend, r))
+    }
+
     /// The common start of a two-path operation (`rename`, `hard_link`): both directories
     /// must be in one mount (else `CrossDevice`, naming `dst_path`), which must be writable
     /// (else the error names `ro_path`); then both paths are resolved, the source's final
@@ -929,9 +944,7 @@ impl Vfs {
     ) -> VfsResult<()> {
         no_path(
             (|| {
-                let (mount, backend, start) = self.dir(dir)?;
-                self.check_writable_mount(mount)?;
-                let r = resolve(&backend, start, &VPath::parse(path)?, follow)?;
+                let (backend, r) = self.resolve_writable(dir, path, follow)?;
                 match &r.name {
                     None => backend.set_times(r.dir, atime, mtime),
                     Some(name) => backend.set_times_at(r.dir, name, atime, mtime),
@@ -945,9 +958,7 @@ impl Vfs {
     pub fn create_dir(&mut self, dir: Handle, path: &str) -> VfsResult<()> {
         no_path(
             (|| {
-                let (mount, backend, start) = self.dir(dir)?;
-                self.check_writable_mount(mount)?;
-                let r = resolve(&backend, start, &VPath::parse(path)?, false)?;
+                let (backend, r) = self.resolve_writable(dir, path, false)?;
                 let Some(name) = &r.name else {
                     return Err(VfsError::Exists {
                         path: String::new(),
@@ -963,9 +974,7 @@ impl Vfs {
     pub fn remove_dir(&mut self, dir: Handle, path: &str) -> VfsResult<()> {
         no_path(
             (|| {
-                let (mount, backend, start) = self.dir(dir)?;
-                self.check_writable_mount(mount)?;
-                let r = resolve(&backend, start, &VPath::parse(path)?, false)?;
+                let (backend, r) = self.resolve_writable(dir, path, false)?;
                 backend.remove_dir(r.dir, r.name()?)
             })(),
             path,
@@ -976,9 +985,7 @@ impl Vfs {
     pub fn unlink(&mut self, dir: Handle, path: &str) -> VfsResult<()> {
         no_path(
             (|| {
-                let (mount, backend, start) = self.dir(dir)?;
-                self.check_writable_mount(mount)?;
-                let r = resolve(&backend, start, &VPath::parse(path)?, false)?;
+                let (backend, r) = self.resolve_writable(dir, path, false)?;
                 let Some(name) = &r.name else {
                     return Err(VfsError::IsDir {
                         path: String::new(),
@@ -1011,9 +1018,7 @@ impl Vfs {
         VPath::parse(target)?;
         no_path(
             (|| {
-                let (mount, backend, start) = self.dir(dir)?;
-                self.check_writable_mount(mount)?;
-                let r = resolve(&backend, start, &VPath::parse(path)?, false)?;
+                let (backend, r) = self.resolve_writable(dir, path, false)?;
                 let Some(name) = &r.name else {
                     return Err(VfsError::Exists {
                         path: String::new(),
