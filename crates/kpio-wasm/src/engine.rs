@@ -19,6 +19,10 @@ pub struct Config {
     pub max_table_elements: u32,
     /// Meter execution with fuel (see `Store::set_fuel`). Costs a little speed.
     pub consume_fuel: bool,
+    /// Check the store's interrupt flag (see `Store::interrupt_handle`) at every function
+    /// entry and loop header, trapping with `TrapCode::Interrupted` once it is raised.
+    /// Off costs nothing: the checks are only translated in when this is on.
+    pub interruptible: bool,
 }
 
 impl Default for Config {
@@ -30,6 +34,7 @@ impl Default for Config {
             max_memory_pages: 65536,
             max_table_elements: 10_000_000,
             consume_fuel: false,
+            interruptible: false,
         }
     }
 }

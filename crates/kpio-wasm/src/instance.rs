@@ -8,10 +8,10 @@ use crate::exec;
 use crate::extern_::Extern;
 use crate::func::Func;
 use crate::global::Global;
-use crate::memory::{Memory, MemoryEntity};
+use crate::memory::Memory;
 use crate::module::{ConstExpr, DataMode, ElemMode, ExternKind, ImportDesc, Module, ModuleInner};
 use crate::store::{DataEntity, ElemEntity, FuncEntity, FuncKind, GlobalEntity, WasmFunc};
-use crate::table::{Table, TableEntity};
+use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
 use crate::types::{ExternType, limits_match};
 use alloc::boxed::Box;
@@ -175,6 +175,16 @@ pub(crate) fn instantiate<T>(
         })?;
     }
 
+    // The whole module against the store's budget before anything is allocated: a module
+    // of many entities each within `Config`'s bounds must not get to allocate most of them.
+    store.inner.check_new(
+        1,
+        m.memories.len(),
+        m.memories.iter().map(|t| t.min as u64).sum(),
+        m.tables.len(),
+        m.tables.iter().map(|(t, _)| t.min as u64).sum(),
+    )?;
+
     let id = store.inner.instances.len() as u32;
     let mut inst = InstanceEntity {
         module: m.clone(),
@@ -219,17 +229,12 @@ pub(crate) fn instantiate<T>(
             .push(Box::new(GlobalEntity { value, ty: *ty }));
         inst.globals.push(store.inner.globals.len() as u32 - 1);
     }
-    let config = store.inner.engine.config().clone();
     for (ty, init) in &m.tables {
         let init = init.as_ref().map_or(0, |e| eval_const(store, &inst, e));
-        let t = TableEntity::new(*ty, init, config.max_table_elements)?;
-        store.inner.tables.push(Box::new(t));
-        inst.tables.push(store.inner.tables.len() as u32 - 1);
+        inst.tables.push(store.inner.new_table(*ty, init)?);
     }
     for ty in &m.memories {
-        let mem = MemoryEntity::new(*ty, config.max_memory_pages)?;
-        store.inner.memories.push(Box::new(mem));
-        inst.memories.push(store.inner.memories.len() as u32 - 1);
+        inst.memories.push(store.inner.new_memory(*ty)?);
     }
     for seg in &m.elems {
         let items = seg

@@ -80,6 +80,9 @@ instrs! {
     /// Extra operands of the preceding instruction.
     Aux { a: u32, b: u32, c: u32 },
     ConsumeFuel { amount: u32 },
+    /// Traps with `Interrupted` if the store's interrupt flag is raised. Only translated in
+    /// with `Config::interruptible`, at function entries and loop headers.
+    CheckInterrupt,
 
     Copy { d: Slot, s: Slot },
     /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }`, with `c` in the next `Aux.a`.

@@ -110,12 +110,10 @@ impl Drop for MemoryEntity {
 pub struct Memory(pub(crate) u32);
 
 impl Memory {
-    /// Creates a memory of the given type (for imports provided by the host).
+    /// Creates a memory of the given type (for imports provided by the host), within the
+    /// store's limits.
     pub fn new<T>(store: &mut Store<T>, ty: MemoryType) -> Result<Memory, Trap> {
-        let limit = store.inner.engine.config().max_memory_pages;
-        let m = MemoryEntity::new(ty, limit)?;
-        store.inner.memories.push(alloc::boxed::Box::new(m));
-        Ok(Memory(store.inner.memories.len() as u32 - 1))
+        store.inner.new_memory(ty).map(Memory)
     }
     pub fn ty<T>(&self, store: &Store<T>) -> MemoryType {
         let m = &store.inner.memories[self.0 as usize];
@@ -135,8 +133,9 @@ impl Memory {
     }
     /// Grows by `delta` pages, returning the previous size.
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u32) -> Result<u32, Trap> {
-        store.inner.memories[self.0 as usize]
-            .grow(delta)
+        store
+            .inner
+            .grow_memory(self.0, delta)
             .ok_or_else(|| Trap::host("memory.grow refused: limit reached"))
     }
     /// Copies `buf.len()` bytes at `offset` into `buf`.

@@ -9,6 +9,8 @@ use crate::engine::Engine;
 use crate::exec::{CompiledFunc, Stack};
 use crate::func::HostFunc;
 use crate::instance::InstanceEntity;
+use crate::interrupt::InterruptHandle;
+use crate::limits::{StoreLimits, Usage};
 use crate::memory::MemoryEntity;
 use crate::table::TableEntity;
 use crate::types::{FuncType, GlobalType};
@@ -89,6 +91,10 @@ pub(crate) struct StoreInner<T> {
     pub datas: Vec<DataEntity>,
     pub stack: Stack,
     pub fuel: u64,
+    pub limits: StoreLimits,
+    /// What the budgeted sizes currently add up to.
+    pub usage: Usage,
+    pub interrupt: InterruptHandle,
 }
 
 /// Owns all runtime state of a group of instances, plus the embedder's data `T`, which host
@@ -115,6 +121,9 @@ impl<T> Store<T> {
                 datas: Vec::new(),
                 stack: Stack::default(),
                 fuel: 0,
+                limits: StoreLimits::default(),
+                usage: Usage::default(),
+                interrupt: InterruptHandle::default(),
             },
             data,
         }
@@ -141,6 +150,22 @@ impl<T> Store<T> {
     /// Fuel left.
     pub fn fuel(&self) -> u64 {
         self.inner.fuel
+    }
+
+    /// Sets the store's resource budget. It applies to what is created or grown from now
+    /// on; what the store already holds counts against it.
+    pub fn set_limits(&mut self, limits: StoreLimits) {
+        self.inner.limits = limits;
+    }
+    /// The store's resource budget.
+    pub fn limits(&self) -> &StoreLimits {
+        &self.inner.limits
+    }
+
+    /// A handle that interrupts this store's guests from any thread. Only guests of an
+    /// engine with `Config::interruptible` check it.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.inner.interrupt.clone()
     }
 }
 

@@ -52,10 +52,7 @@ impl Table {
         if init.ty() != ty.element.into() {
             return Err(TrapCode::BadSignature.into());
         }
-        let limit = store.inner.engine.config().max_table_elements;
-        let t = TableEntity::new(ty, init.to_slot(), limit)?;
-        store.inner.tables.push(alloc::boxed::Box::new(t));
-        Ok(Table(store.inner.tables.len() as u32 - 1))
+        store.inner.new_table(ty, init.to_slot()).map(Table)
     }
     pub fn ty<T>(&self, store: &Store<T>) -> TableType {
         let t = &store.inner.tables[self.0 as usize];
@@ -85,11 +82,12 @@ impl Table {
         Ok(())
     }
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u32, init: Val) -> Result<u32, Trap> {
-        let t = &mut store.inner.tables[self.0 as usize];
-        if init.ty() != t.ty.element.into() {
+        if init.ty() != store.inner.tables[self.0 as usize].ty.element.into() {
             return Err(TrapCode::BadSignature.into());
         }
-        t.grow(delta, init.to_slot())
+        store
+            .inner
+            .grow_table(self.0, delta, init.to_slot())
             .ok_or_else(|| Trap::host("table.grow refused: limit reached"))
     }
 }

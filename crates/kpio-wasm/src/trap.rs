@@ -1,6 +1,7 @@
 //! Traps: every way guest execution can stop abnormally, as a value. Nothing a guest does
 //! panics the host; it becomes one of these.
 
+use crate::limits::LimitExceeded;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -23,6 +24,11 @@ pub enum TrapCode {
     /// Call depth or value stack limit reached.
     StackExhausted,
     OutOfFuel,
+    /// The store's `InterruptHandle` was raised (see `Config::interruptible`).
+    Interrupted,
+    /// Creating a memory, table or instance would exceed the store's `StoreLimits`; the
+    /// trap's `limit_exceeded()` says which limit.
+    ResourceLimitExceeded,
     /// A host function was called with arguments of the wrong type or count.
     BadSignature,
 }
@@ -42,6 +48,8 @@ impl TrapCode {
             TrapCode::InvalidConversionToInteger => "invalid conversion to integer",
             TrapCode::StackExhausted => "call stack exhausted",
             TrapCode::OutOfFuel => "all fuel consumed",
+            TrapCode::Interrupted => "interrupted",
+            TrapCode::ResourceLimitExceeded => "resource limit exceeded",
             TrapCode::BadSignature => "argument type mismatch",
         }
     }
@@ -65,6 +73,8 @@ enum Reason {
     Exit(i32),
     /// A host function failed with this message.
     Host(String),
+    /// A creation would have exceeded a store limit.
+    Limit(LimitExceeded),
 }
 
 /// A trap: why execution stopped, and where.
@@ -95,9 +105,24 @@ impl Trap {
             backtrace: Vec::new(),
         }
     }
+    /// A creation refused by the store's limits.
+    pub fn limit(e: LimitExceeded) -> Self {
+        Trap {
+            reason: Reason::Limit(e),
+            backtrace: Vec::new(),
+        }
+    }
     pub fn code(&self) -> Option<TrapCode> {
         match self.reason {
             Reason::Code(c) => Some(c),
+            Reason::Limit(_) => Some(TrapCode::ResourceLimitExceeded),
+            _ => None,
+        }
+    }
+    /// Which store limit refused a creation, for `TrapCode::ResourceLimitExceeded`.
+    pub fn limit_exceeded(&self) -> Option<&LimitExceeded> {
+        match &self.reason {
+            Reason::Limit(e) => Some(e),
             _ => None,
         }
     }
@@ -137,6 +162,7 @@ impl fmt::Display for Trap {
             Reason::Code(c) => f.write_str(c.message())?,
             Reason::Exit(c) => write!(f, "exited with code {c}")?,
             Reason::Host(m) => f.write_str(m)?,
+            Reason::Limit(e) => write!(f, "{e}")?,
         }
         if let Some(top) = self.backtrace.first() {
             match &top.func_name {

@@ -75,6 +75,7 @@ fn compiled<T>(inner: &StoreInner<T>, func: u32) -> Result<&CompiledFunc, Trap> 
         module: &inst.module,
         inst,
         fuel: inner.engine.config().consume_fuel,
+        interruptible: inner.engine.config().interruptible,
     };
     let c = translate::translate(&cx, w.index)?;
     let _ = w.compiled.set(Box::new(c));
@@ -85,11 +86,11 @@ fn compiled<T>(inner: &StoreInner<T>, func: u32) -> Result<&CompiledFunc, Trap> 
 
 /// Makes sure `slots` has at least `needed` entries, within the configured limit.
 fn reserve_slots<T>(inner: &mut StoreInner<T>, needed: usize) -> Result<(), TrapCode> {
-    let slots = &mut inner.stack.slots;
-    if needed <= slots.len() {
+    if needed <= inner.stack.slots.len() {
         return Ok(());
     }
-    let max = inner.engine.config().max_value_stack;
+    let max = inner.max_slots();
+    let slots = &mut inner.stack.slots;
     if needed > max {
         return Err(TrapCode::StackExhausted);
     }
@@ -561,6 +562,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     func,
                     memory,
                     fp,
+                    interrupt: store.inner.interrupt.flag(),
                 };
                 ip = threaded::run(ip, fp, mem_base, mem_len, &mut cx);
                 fp = cx.fp;
@@ -607,6 +609,12 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     *fuel -= amount as u64;
                     ip = ip.add(1);
                 }
+                Instr::CheckInterrupt => {
+                    if store.inner.interrupt.is_interrupted() {
+                        trap!(TrapCode::Interrupted);
+                    }
+                    ip = ip.add(1);
+                }
                 Instr::GlobalGet { d, g } => w!(d, store.inner.globals[g as usize].value),
                 Instr::GlobalSet { s, g } => {
                     store.inner.globals[g as usize].value = r!(s);
@@ -617,7 +625,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     w!(d, store.inner.memories[mem as usize].pages() as u64)
                 }
                 Instr::MemoryGrow { d, delta, mem } => {
-                    let r = store.inner.memories[mem as usize].grow(r32!(delta));
+                    let r = store.inner.grow_memory(mem, r32!(delta));
                     *fp.add(d as usize) = r.map_or(u32::MAX, |p| p) as u64;
                     ip = ip.add(1);
                     refresh!();
@@ -684,7 +692,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                 }
                 Instr::TableGrow { d, init, delta } => {
                     let (table, _, _) = aux!();
-                    let r = store.inner.tables[table as usize].grow(r32!(delta), r!(init));
+                    let r = store.inner.grow_table(table, r32!(delta), r!(init));
                     *fp.add(d as usize) = r.map_or(u32::MAX, |p| p) as u64;
                     ip = ip.add(2);
                 }

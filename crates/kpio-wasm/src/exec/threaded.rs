@@ -19,6 +19,7 @@ use crate::ir::{Instr, OP_COUNT, Op};
 use crate::trap::TrapCode;
 use alloc::vec::Vec;
 use core::cell::Cell;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 type Handler =
     unsafe extern "sysv64" fn(*const Instr, *mut u64, *mut u8, usize, *mut FastCx) -> *const Instr;
@@ -38,6 +39,8 @@ pub(super) struct FastCx {
     pub memory: Option<u32>,
     /// Where the current frame was when `run` returned.
     pub fp: *mut u64,
+    /// The store's interrupt flag, for `CheckInterrupt`.
+    pub interrupt: *const AtomicBool,
 }
 
 /// Runs instructions from `ip` until one needs the portable loop; returns it, with the
@@ -160,6 +163,24 @@ unsafe extern "sysv64" fn ret(
     }
 }
 
+/// `CheckInterrupt`: carries on unless the flag is raised; then the portable loop traps.
+unsafe extern "sysv64" fn check_interrupt(
+    ip: *const Instr,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: usize,
+    cx: *mut FastCx,
+) -> *const Instr {
+    // SAFETY: `cx` is the context `run` was given; its flag pointer is the store's, which
+    // outlives the run.
+    unsafe {
+        if (*(*cx).interrupt).load(Ordering::Relaxed) {
+            return bail(ip, fp, mem_base, mem_len, cx);
+        }
+        dispatch(ip.add(1), fp, mem_base, mem_len, cx)
+    }
+}
+
 macro_rules! gen_handlers {
     ({ $d:tt } $($name:ident { $($f:ident),* } => $body:block)*) => {
         $(
@@ -252,6 +273,7 @@ macro_rules! gen_handlers {
             t[Op::Call as usize] = call;
             t[Op::Return as usize] = ret;
             t[Op::Return1 as usize] = ret;
+            t[Op::CheckInterrupt as usize] = check_interrupt;
             t
         };
     };

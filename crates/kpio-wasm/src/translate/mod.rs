@@ -67,6 +67,8 @@ pub(crate) struct Context<'a> {
     pub module: &'a ModuleInner,
     pub inst: &'a InstanceEntity,
     pub fuel: bool,
+    /// Translate interrupt checks in (`Config::interruptible`).
+    pub interruptible: bool,
 }
 
 fn translate_error(e: wasmparser::BinaryReaderError) -> Trap {
@@ -181,6 +183,7 @@ pub(crate) fn translate(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Tr
         spill: 0,
     });
     t.start_fuel_block();
+    t.check_interrupt();
     let mut ops = body.get_operators_reader().map_err(translate_error)?;
     while !ops.eof() {
         t.offset = ops.original_position() as u32;
@@ -317,6 +320,14 @@ impl Translator<'_> {
         if self.cx.fuel {
             let pc = self.emit(Instr::ConsumeFuel { amount: 0 });
             self.fuel_pc = Some(pc);
+        }
+    }
+
+    /// At function entry and loop headers (the targets of every back-edge): a guest that
+    /// runs on passes one of these on each call and each loop iteration.
+    fn check_interrupt(&mut self) {
+        if self.cx.interruptible {
+            self.emit(Instr::CheckInterrupt);
         }
     }
 
@@ -620,6 +631,7 @@ impl Translator<'_> {
                 c.start = self.bind_label();
                 self.ctrl.push(c);
                 self.start_fuel_block();
+                self.check_interrupt();
             }
             O::If { blockty } => {
                 let branch = self.pop_condition(true);
