@@ -534,8 +534,13 @@ impl WasiCtx {
         mem.write(u64::from(out), &bytes)
     }
 
+    /// As wasmtime (and `ftruncate`): a file not open for writing, or a size beyond
+    /// `i64::MAX`, is `inval`.
     pub(crate) fn fd_filestat_set_size(&mut self, fd: u32, size: u64) -> WasiResult<()> {
         let h = self.file(fd, rights::FD_FILESTAT_SET_SIZE)?;
+        if self.fds.get(fd)?.base & rights::FD_WRITE == 0 || size > i64::MAX as u64 {
+            return Err(Errno::Inval.into());
+        }
         self.vfs.set_len(h, size)?;
         Ok(())
     }
@@ -776,8 +781,8 @@ impl WasiCtx {
         mem.write_u32(u64::from(out), used as u32)
     }
 
-    /// Moves `from` to number `to`, closing whatever was at `to`. As wasmtime, `to` need
-    /// not be open.
+    /// Moves `from` to number `to`, closing whatever was at `to`. As wasmtime, `to` must be
+    /// open (`badf` otherwise).
     pub(crate) fn fd_renumber(&mut self, from: u32, to: u32) -> WasiResult<()> {
         if let Some(old) = self.fds.renumber(from, to)? {
             self.close_entry(old)?;
@@ -882,13 +887,26 @@ impl WasiCtx {
         new_path: u32,
         new_len: u32,
     ) -> WasiResult<()> {
-        let follow = check_lookupflags(old_flags)?;
+        // Linking to what a symlink points at is `inval` in wasmtime (as `linkat` with
+        // `AT_SYMLINK_FOLLOW` is not offered by cap-std).
+        if check_lookupflags(old_flags)? {
+            return Err(Errno::Inval.into());
+        }
         let src = self.dir(old_fd, rights::PATH_LINK_SOURCE)?;
         let dst = self.dir(new_fd, rights::PATH_LINK_TARGET)?;
         let old_path = mem.str(old_path, old_len)?;
         let new_path = mem.str(new_path, new_len)?;
-        self.vfs.hard_link(src, old_path, follow, dst, new_path)?;
-        Ok(())
+        match self.vfs.hard_link(src, old_path, false, dst, new_path) {
+            // A new name with a trailing slash could only be a directory, and a hard link
+            // never is: the name does not exist, `noent`, as `linkat` and wasmtime report
+            // (and as `path_symlink` does here).
+            Err(kpio_vfs::VfsError::NotDir { .. })
+                if new_path.ends_with('/') && !old_path.ends_with('/') =>
+            {
+                Err(Errno::Noent.into())
+            }
+            r => Ok(r?),
+        }
     }
 
     /// `path_open`. The new descriptor can read if `fs_rights_base` has `fd_read` and write
@@ -1005,6 +1023,11 @@ impl WasiCtx {
         let h = self.dir(fd, rights::PATH_READLINK)?;
         let path = mem.str(path, len)?;
         let target = self.vfs.read_link(h, path)?;
+        // wasmtime (cap-std) refuses to reveal an absolute target: it names a place outside
+        // every preopen, so reading it is the same escape as following it.
+        if target.starts_with('/') {
+            return Err(Errno::Perm.into());
+        }
         // Truncated to the buffer, as `readlink`.
         let bytes = target.as_bytes();
         let n = bytes.len().min(buf_len as usize);
@@ -1021,6 +1044,11 @@ impl WasiCtx {
     ) -> WasiResult<()> {
         let h = self.dir(fd, rights::PATH_REMOVE_DIRECTORY)?;
         let path = mem.str(path, len)?;
+        // `rmdir` of a path ending in "." is `inval` (POSIX; wasmtime reports it so), not the
+        // VFS's `busy` for removing the directory itself.
+        if path.trim_end_matches('/').rsplit('/').next() == Some(".") {
+            return Err(Errno::Inval.into());
+        }
         self.vfs.remove_dir(h, path)?;
         Ok(())
     }

@@ -132,9 +132,11 @@ impl FdTable {
         }
     }
 
-    /// Moves `from` to `to`, returning the entry that was at `to` (to be closed).
+    /// Moves `from` to `to`, returning the entry that was at `to` (to be closed). Both must
+    /// be open (`badf` otherwise), as in wasmtime: renumbering is `dup2` onto an existing
+    /// descriptor, not a way to pick arbitrary numbers.
     pub(crate) fn renumber(&mut self, from: u32, to: u32) -> Result<Option<Entry>, Errno> {
-        if !self.used.contains_key(&from) {
+        if !self.used.contains_key(&from) || !self.used.contains_key(&to) {
             return Err(Errno::Badf);
         }
         if from == to {

@@ -106,6 +106,9 @@
 //!
 //! # Where this differs from wasmtime (on purpose)
 //!
+//! `crates/kpio-cli/tests/wasi_diff.rs` runs a corpus under both and fails on any
+//! difference not listed, with its reason, in `docs/wasi-differences.md`.
+//!
 //! - `fd_write`/`fd_read` use **all** iovecs (like `writev`/`readv`; wasmtime transfers only
 //!   the first non-empty one). Stdin reads only into the first non-empty iovec, so a read
 //!   never blocks once it has data.
@@ -127,7 +130,11 @@
 //! Kept as wasmtime: `proc_exit` with a status of 126 or more traps ("outside of
 //! [0..126)") instead of exiting; `fd_fdstat_set_flags` changes only `append`/`nonblock`
 //! (sync flags: `inval`), and `nonblock` is recorded but never causes `again`;
-//! `fd_renumber` may target an unused number; `poll_oneoff` with no subscriptions is
+//! `fd_renumber` needs an open target (`badf`); `path_link` never follows a symlink
+//! (`inval` when asked to) and a new name with a trailing slash is `noent`;
+//! `path_readlink` of an absolute target is `perm`; `fd_filestat_set_size` on a file not
+//! open for writing is `inval`; `path_remove_directory` of `.` is `inval`;
+//! `poll_oneoff` with no subscriptions is
 //! `inval`; `sched_yield` does nothing; `fd_advise` only validates.
 //!
 //! # `poll_oneoff`
