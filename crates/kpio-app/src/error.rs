@@ -14,6 +14,9 @@
 //! | `Busy` | `EBUSY` (16) |
 //! | `Unsupported` | `EOPNOTSUPP` (95) |
 //! | `OutOfMemory` | `ENOMEM` (12) |
+//! | `Name` | `EINVAL` (22) |
+//! | `Ambiguous` | `EINVAL` (22) |
+//! | `IdsExhausted` | `ENOSPC` (28) |
 
 use alloc::string::String;
 use core::fmt;
@@ -21,6 +24,8 @@ use core::fmt;
 use kpio_vfs::VfsError;
 
 use crate::lifecycle::AppState;
+use crate::names::NameError;
+use crate::types::KernelAppId;
 
 /// A Linux error number, as the app syscalls return it (negated) in `rax`.
 ///
@@ -176,6 +181,18 @@ pub enum AppError {
     Unsupported(String),
     /// An allocation of `bytes` failed.
     OutOfMemory { bytes: u64 },
+    /// A display name or app id is not acceptable (see [`crate::names`]).
+    Name(NameError),
+    /// What a person typed (`key`) matches several apps (`ids`) equally well: two
+    /// installed apps whose names read the same (possible only in a registry written
+    /// before names were folded).
+    Ambiguous {
+        key: String,
+        ids: alloc::vec::Vec<KernelAppId>,
+    },
+    /// Every app id has been handed out: the registry's `next_id` is `next_id` and the one
+    /// after it does not fit in 64 bits. Ids are never reused, so no app can be added.
+    IdsExhausted { next_id: u64 },
 }
 
 impl AppError {
@@ -192,6 +209,8 @@ impl AppError {
             AppError::Busy(_) => Errno::EBUSY,
             AppError::Unsupported(_) => Errno::EOPNOTSUPP,
             AppError::OutOfMemory { .. } => Errno::ENOMEM,
+            AppError::Name(_) | AppError::Ambiguous { .. } => Errno::EINVAL,
+            AppError::IdsExhausted { .. } => Errno::ENOSPC,
         }
     }
 }
@@ -233,6 +252,18 @@ impl fmt::Display for AppError {
             AppError::Busy(what) => write!(f, "{what}: busy"),
             AppError::Unsupported(what) => write!(f, "unsupported: {what}"),
             AppError::OutOfMemory { bytes } => write!(f, "out of memory allocating {bytes} bytes"),
+            AppError::Name(e) => write!(f, "{e}"),
+            AppError::Ambiguous { key, ids } => {
+                write!(f, "{key:?} names several apps (ids")?;
+                for (i, id) in ids.iter().enumerate() {
+                    write!(f, "{}{id}", if i == 0 { " " } else { ", " })?;
+                }
+                f.write_str("); use the numeric id")
+            }
+            AppError::IdsExhausted { next_id } => write!(
+                f,
+                "no app id left: the registry's next id is {next_id} and ids are never reused"
+            ),
         }
     }
 }
@@ -241,7 +272,14 @@ impl core::error::Error for AppError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             AppError::Vfs(e) => Some(e),
+            AppError::Name(e) => Some(e),
             _ => None,
         }
+    }
+}
+
+impl From<NameError> for AppError {
+    fn from(e: NameError) -> Self {
+        AppError::Name(e)
     }
 }

@@ -11,6 +11,8 @@
 //! - [`lifecycle`]: [`Lifecycle`] tracks instances ([`AppInstanceId`]) through
 //!   Launching → Running ⇄ Suspended → Terminated / Failed, and decides restarts of failed
 //!   apps with a [`RestartPolicy`] (3 restarts with exponential backoff, then give up).
+//! - [`names`]: when two app names are the same (NFKC + case folding) and which names are
+//!   refused (format and bidi controls, edge whitespace, numbers).
 //! - [`permissions`]: [`Permissions`] per app and their enforcement helpers for the VFS
 //!   view, host API calls, network hosts and the engine's memory limit.
 //! - [`syscall`]: the app syscalls 106–111, their register ABI, user-memory checking and the
@@ -25,6 +27,7 @@ extern crate alloc;
 pub mod base64;
 mod error;
 pub mod lifecycle;
+pub mod names;
 pub mod permissions;
 mod registry;
 pub mod syscall;
@@ -32,8 +35,9 @@ mod types;
 
 pub use error::{AppError, Errno};
 pub use lifecycle::{AppState, Failure, InstanceInfo, Lifecycle, RestartDecision, RestartPolicy};
+pub use names::{NameError, NameProblem};
 pub use permissions::{Capability, FsPermission, NetworkPermission, Permissions};
-pub use registry::{MAX_REGISTRY_BYTES, Registry};
+pub use registry::{MAX_REGISTRY_BYTES, Registry, RegistryRestored};
 pub use syscall::{
     AppServices, MAX_ARGS_BYTES, MAX_PACKAGE_BYTES, RegionMemory, SliceMemory, UserMemory, dispatch,
 };

@@ -24,16 +24,37 @@
 //! directory so the rename itself is durable. If the process dies at any point, the file is
 //! the old registry or the new one, never a mix; a leftover `.tmp` is never read and is
 //! overwritten by the next commit.
+//!
+//! # The previous generation
+//!
+//! Before that, each commit copies the committed `registry.json`, if it is a valid
+//! registry, to `registry.json.prev` the same way (write `registry.json.prev.tmp`, sync,
+//! rename). So `registry.json.prev` is always a complete registry one commit older than
+//! `registry.json` (or the same, when nothing changed), and a damaged current file never
+//! replaces a good previous one. [`Registry::load_report`] falls back to it when
+//! `registry.json` is corrupt (unparsable, truncated, empty, too large) or missing while a
+//! previous generation exists, and says so ([`RegistryRestored`]); only when both are
+//! unusable is the registry `Corrupt`, naming both files.
+//!
+//! # Names
+//!
+//! [`Registry::register`] and [`Registry::update`] refuse names that are not acceptable or
+//! that read the same as another app's id or name ([`crate::names`]), and
+//! [`Registry::find`] resolves what a person types with one explicit precedence: a number
+//! is an id and nothing else, then an exact app id, then the folded app ids and names.
 
 use alloc::collections::BTreeMap;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use core::fmt;
+
 use kpio_vfs::{Handle, OpenOptions, Vfs, VfsError};
 use serde::{Deserialize, Serialize};
 
 use crate::error::AppError;
+use crate::names::{self, NameError, NameProblem, fold, is_numeric_key};
 use crate::types::{AppDescriptor, AppType, KernelAppId};
 
 /// Registry files larger than this are refused as corrupt instead of being read.
@@ -69,6 +90,28 @@ struct FileIn {
     apps: Vec<AppDescriptor>,
 }
 
+/// [`Registry::load_report`] could not use `registry.json` and restored the registry from
+/// the previous generation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryRestored {
+    /// The refused file ([`Registry::PATH`]).
+    pub path: String,
+    /// What is wrong with it.
+    pub reason: String,
+    /// The file the registry was restored from ([`Registry::PREV_PATH`]).
+    pub from: String,
+}
+
+impl fmt::Display for RegistryRestored {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} was corrupt ({}); restored the previous generation from {}",
+            self.path, self.reason, self.from
+        )
+    }
+}
+
 /// Just the version, read first so a newer format is reported as such.
 #[derive(Deserialize)]
 struct FormatOnly {
@@ -84,6 +127,12 @@ impl Registry {
     pub const FILE: &'static str = "registry.json";
     /// The temporary file a commit writes before renaming it over [`Registry::FILE`].
     pub const TMP_FILE: &'static str = "registry.json.tmp";
+    /// The previous generation: the file [`Registry::FILE`] was before the last commit.
+    pub const PREV_FILE: &'static str = "registry.json.prev";
+    /// [`Registry::PREV_FILE`] with its directory.
+    pub const PREV_PATH: &'static str = "system/apps/registry.json.prev";
+    /// The temporary file a commit writes before renaming it over [`Registry::PREV_FILE`].
+    pub const PREV_TMP_FILE: &'static str = "registry.json.prev.tmp";
     /// The `format` number this version writes and reads.
     pub const FORMAT: u32 = 1;
 
@@ -109,18 +158,57 @@ impl Registry {
         self.apps.is_empty()
     }
 
-    /// Reads the registry at [`Registry::PATH`] under `root`. A missing file (or missing
-    /// directory) is an empty registry; an unreadable, malformed or inconsistent file is
-    /// `Corrupt` naming the path and the problem; other file system failures are `Vfs`.
+    /// Reads the registry at [`Registry::PATH`] under `root`, falling back to the previous
+    /// generation as [`Registry::load_report`] does (without saying so: use that to tell
+    /// people).
     pub fn load(vfs: &mut Vfs, root: Handle) -> Result<Registry, AppError> {
-        let file = match vfs.open(root, Self::PATH, &OpenOptions::read()) {
-            Ok(h) => h,
-            Err(VfsError::NotFound { .. }) => return Ok(Registry::new()),
-            Err(e) => return Err(e.into()),
+        Ok(Registry::load_report(vfs, root)?.0)
+    }
+
+    /// Reads the registry at [`Registry::PATH`] under `root`. A missing file (or missing
+    /// directory) with no previous generation is an empty registry. A corrupt file
+    /// (malformed, truncated, empty, inconsistent, too large), or a missing one while
+    /// [`Registry::PREV_PATH`] exists, is replaced by the previous generation, reported as
+    /// [`RegistryRestored`]; if that is unusable too the result is `Corrupt`, naming both
+    /// files. Other file system failures are `Vfs`.
+    pub fn load_report(
+        vfs: &mut Vfs,
+        root: Handle,
+    ) -> Result<(Registry, Option<RegistryRestored>), AppError> {
+        let problem = match read_file(vfs, root, Self::PATH)? {
+            Some(Ok(bytes)) => match Registry::from_json(&bytes, Self::PATH) {
+                Ok(reg) => return Ok((reg, None)),
+                Err(AppError::Corrupt { reason, .. }) => reason,
+                Err(e) => return Err(e),
+            },
+            Some(Err(reason)) => reason,
+            None => String::from("it is missing"),
         };
-        let bytes = read_all(vfs, file);
-        let _ = vfs.close(file);
-        Registry::from_json(&bytes?, Self::PATH)
+        let prev_problem = match read_file(vfs, root, Self::PREV_PATH)? {
+            Some(Ok(bytes)) => match Registry::from_json(&bytes, Self::PREV_PATH) {
+                Ok(reg) => {
+                    let restored = RegistryRestored {
+                        path: Self::PATH.into(),
+                        reason: problem,
+                        from: Self::PREV_PATH.into(),
+                    };
+                    return Ok((reg, Some(restored)));
+                }
+                Err(AppError::Corrupt { reason, .. }) => reason,
+                Err(e) => return Err(e),
+            },
+            Some(Err(reason)) => reason,
+            // Neither file: nothing was ever committed here.
+            None if problem == "it is missing" => return Ok((Registry::new(), None)),
+            None => String::from("it does not exist"),
+        };
+        Err(AppError::Corrupt {
+            path: Self::PATH.into(),
+            reason: format!(
+                "{problem}; the previous generation {:?} cannot be used either: {prev_problem}",
+                Self::PREV_PATH
+            ),
+        })
     }
 
     /// Parses a registry file's bytes; `path` names it in errors.
@@ -166,8 +254,9 @@ impl Registry {
         text
     }
 
-    /// Writes the registry to [`Registry::PATH`] under `root` crash-safely (see the module
-    /// docs), creating `system/apps` if missing.
+    /// Writes the registry to [`Registry::PATH`] under `root` crash-safely, first making
+    /// the committed file the previous generation (see the module docs); creates
+    /// `system/apps` if missing.
     pub fn commit(&self, vfs: &mut Vfs, root: Handle) -> Result<(), AppError> {
         let text = self.to_json();
         let mut path = String::new();
@@ -182,36 +271,57 @@ impl Registry {
             }
         }
         let dir = vfs.open(root, Self::DIR, &OpenOptions::dir())?;
-        let result = write_and_rename(vfs, dir, text.as_bytes());
+        let result = (|| {
+            // A current file that is not a valid registry (the one a load just replaced
+            // with the previous generation) must not replace that good previous one.
+            if let Some(Ok(current)) = read_file(vfs, dir, Self::FILE)?
+                && Registry::from_json(&current, Self::PATH).is_ok()
+            {
+                write_and_rename(vfs, dir, Self::PREV_TMP_FILE, Self::PREV_FILE, &current)?;
+            }
+            write_and_rename(vfs, dir, Self::TMP_FILE, Self::FILE, text.as_bytes())?;
+            vfs.sync(dir)?;
+            Ok(())
+        })();
         let _ = vfs.close(dir);
         result
     }
 
     /// A new id: ids start at 1 and are never handed out twice by this registry (nor by
-    /// one loaded from its committed file).
-    pub fn allocate_id(&mut self) -> KernelAppId {
+    /// one loaded from its committed file). `IdsExhausted` once `next_id` cannot advance
+    /// (it is `u64::MAX`): the registry is unchanged and no id is ever repeated.
+    pub fn allocate_id(&mut self) -> Result<KernelAppId, AppError> {
+        let next = self.next_id.checked_add(1).ok_or(AppError::IdsExhausted {
+            next_id: self.next_id,
+        })?;
         let id = KernelAppId(self.next_id);
-        self.next_id += 1;
-        id
+        self.next_id = next;
+        Ok(id)
     }
 
     /// Adds an app. `desc.id` must come from [`Registry::allocate_id`] and not be in use
     /// (`Invalid`, `Exists`); its `app_id` must be new (`Exists`); the descriptor must pass
-    /// [`AppDescriptor::validate`] (`Invalid`).
+    /// [`AppDescriptor::validate`] (`Invalid`); its id and name must be acceptable
+    /// (`Name`) and read differently from every other app's id and name (`Exists`; see
+    /// [`crate::names`]).
     pub fn register(&mut self, desc: AppDescriptor) -> Result<KernelAppId, AppError> {
         self.check_new(&desc)?;
+        self.check_names(&desc, None)?;
         let id = desc.id;
         self.apps.insert(id, desc);
         Ok(id)
     }
 
     /// Replaces the descriptor with the same id (`NotFound` if none). Its `app_id` may not
-    /// become another app's (`Exists`).
+    /// become another app's (`Exists`), and names are checked as in
+    /// [`Registry::register`] (collisions only when the id or name reads differently from
+    /// before, so an app that already shared a name in an old registry can still update).
     pub fn update(&mut self, desc: AppDescriptor) -> Result<(), AppError> {
-        if !self.apps.contains_key(&desc.id) {
+        let Some(before) = self.apps.get(&desc.id) else {
             return Err(AppError::NotFound(format!("app {}", desc.id)));
-        }
+        };
         desc.validate()?;
+        self.check_names(&desc, Some(before))?;
         if let Some(other) = self
             .apps
             .values()
@@ -242,18 +352,130 @@ impl Registry {
         self.apps.values()
     }
 
-    /// The app whose package id (`app_id`) is `name`, else the first (by id) whose display
-    /// name is `name`. Exact, case-sensitive matches.
+    /// The app whose package id (`app_id`) is `name`, else the app whose id or display
+    /// name reads the same as `name` ([`names::same_name`]); `None` if there is none or
+    /// several. Numbers are not ids here: see [`Registry::find`].
     pub fn find_by_name(&self, name: &str) -> Option<&AppDescriptor> {
-        self.apps
+        self.find_by_text(name).ok().flatten()
+    }
+
+    /// Resolves what a person types to one app, with this precedence:
+    ///
+    /// 1. ASCII digits ([`names::is_numeric_key`]) are a numeric id and nothing else
+    ///    (`NotFound` if no app has it), so `kpio run 1` always means app 1 — no display
+    ///    name can look like a number, and an app id that is all digits is refused;
+    /// 2. an app whose `app_id` is exactly `key`;
+    /// 3. the app whose `app_id` or display name reads the same as `key` once folded
+    ///    ([`names::fold`]); `Ambiguous` if several apps do (only possible in a registry
+    ///    written before names were folded).
+    pub fn find(&self, key: &str) -> Result<&AppDescriptor, AppError> {
+        let not_found = || AppError::NotFound(format!("app {key:?}"));
+        if is_numeric_key(key) {
+            return key
+                .parse::<u64>()
+                .ok()
+                .and_then(|n| self.apps.get(&KernelAppId(n)))
+                .ok_or_else(not_found);
+        }
+        self.find_by_text(key)?.ok_or_else(not_found)
+    }
+
+    /// Steps 2 and 3 of [`Registry::find`].
+    fn find_by_text(&self, key: &str) -> Result<Option<&AppDescriptor>, AppError> {
+        if let Some(d) = self.apps.values().find(|d| d.app_id == key) {
+            return Ok(Some(d));
+        }
+        let k = fold(key);
+        let matches: Vec<&AppDescriptor> = self
+            .apps
             .values()
-            .find(|d| d.app_id == name)
-            .or_else(|| self.apps.values().find(|d| d.name == name))
+            .filter(|d| fold(&d.app_id) == k || fold(&d.name) == k)
+            .collect();
+        match matches.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(one)),
+            several => Err(AppError::Ambiguous {
+                key: key.into(),
+                ids: several.iter().map(|d| d.id).collect(),
+            }),
+        }
     }
 
     /// All apps of type `t`, by id.
     pub fn find_by_type(&self, t: AppType) -> Vec<&AppDescriptor> {
         self.apps.values().filter(|d| d.app_type == t).collect()
+    }
+
+    /// The name rules of [`Registry::register`] and [`Registry::update`] (`before`: the
+    /// descriptor an update replaces).
+    fn check_names(
+        &self,
+        desc: &AppDescriptor,
+        before: Option<&AppDescriptor>,
+    ) -> Result<(), AppError> {
+        names::check_text("app_id", &desc.app_id)?;
+        if is_numeric_key(&desc.app_id) {
+            return Err(AppError::Name(NameError {
+                field: "app_id",
+                value: desc.app_id.clone(),
+                problem: NameProblem::Numeric,
+            }));
+        }
+        names::check_display_name(&desc.name)?;
+        let (id_key, name_key) = (fold(&desc.app_id), fold(&desc.name));
+        if let Some(b) = before
+            && fold(&b.app_id) == id_key
+            && fold(&b.name) == name_key
+        {
+            return Ok(());
+        }
+        for other in self.apps.values().filter(|d| d.id != desc.id) {
+            let (other_id, other_name) = (fold(&other.app_id), fold(&other.name));
+            let clash = [
+                (
+                    "display name",
+                    &desc.name,
+                    &name_key,
+                    "name",
+                    &other.name,
+                    &other_name,
+                ),
+                (
+                    "display name",
+                    &desc.name,
+                    &name_key,
+                    "app id",
+                    &other.app_id,
+                    &other_id,
+                ),
+                (
+                    "app id",
+                    &desc.app_id,
+                    &id_key,
+                    "name",
+                    &other.name,
+                    &other_name,
+                ),
+                (
+                    "app id",
+                    &desc.app_id,
+                    &id_key,
+                    "app id",
+                    &other.app_id,
+                    &other_id,
+                ),
+            ]
+            .into_iter()
+            .find(|c| c.2 == c.5);
+            if let Some((what, value, _, other_what, other_value, _)) = clash {
+                return Err(AppError::Exists(format!(
+                    "an app whose {what} reads as {value:?} (app {} {:?} has the \
+                     {other_what} {other_value:?})",
+                    other.id, other.app_id
+                )));
+            }
+        }
+        Ok(())
     }
 
     fn check_new(&self, desc: &AppDescriptor) -> Result<(), AppError> {
@@ -277,40 +499,61 @@ impl Registry {
     }
 }
 
-fn read_all(vfs: &mut Vfs, file: Handle) -> Result<Vec<u8>, AppError> {
+/// The bytes of file `name` under directory `dir`: `None` if it does not exist,
+/// `Some(Err(reason))` if it is too large to be a registry.
+fn read_file(
+    vfs: &mut Vfs,
+    dir: Handle,
+    name: &str,
+) -> Result<Option<Result<Vec<u8>, String>>, AppError> {
+    let file = match vfs.open(dir, name, &OpenOptions::read()) {
+        Ok(h) => h,
+        Err(VfsError::NotFound { .. }) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    let bytes = read_all(vfs, file);
+    let _ = vfs.close(file);
+    Ok(Some(bytes?))
+}
+
+fn read_all(vfs: &mut Vfs, file: Handle) -> Result<Result<Vec<u8>, String>, AppError> {
     let size = vfs.stat(file)?.size;
     if size > MAX_REGISTRY_BYTES {
-        return Err(AppError::Corrupt {
-            path: Registry::PATH.into(),
-            reason: format!("{size} bytes, more than the {MAX_REGISTRY_BYTES} allowed"),
-        });
+        return Ok(Err(format!(
+            "{size} bytes, more than the {MAX_REGISTRY_BYTES} allowed"
+        )));
     }
     let mut bytes = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
         let n = vfs.read(file, &mut chunk)?;
         if n == 0 {
-            return Ok(bytes);
+            return Ok(Ok(bytes));
         }
         bytes.extend_from_slice(&chunk[..n]);
         if bytes.len() as u64 > MAX_REGISTRY_BYTES {
-            return Err(AppError::Corrupt {
-                path: Registry::PATH.into(),
-                reason: format!("more than the {MAX_REGISTRY_BYTES} bytes allowed"),
-            });
+            return Ok(Err(format!(
+                "more than the {MAX_REGISTRY_BYTES} bytes allowed"
+            )));
         }
     }
 }
 
-/// Steps 1–4 of a commit inside the open directory `dir` (see the module docs).
-fn write_and_rename(vfs: &mut Vfs, dir: Handle, data: &[u8]) -> Result<(), AppError> {
+/// Writes `data` to `tmp` in the open directory `dir` (created or truncated), syncs it and
+/// renames it over `target` (the caller syncs `dir` afterwards).
+fn write_and_rename(
+    vfs: &mut Vfs,
+    dir: Handle,
+    tmp: &str,
+    target: &str,
+    data: &[u8],
+) -> Result<(), AppError> {
     let opts = OpenOptions::read_write_create().with_truncate(true);
-    let tmp = vfs.open(dir, Registry::TMP_FILE, &opts)?;
-    let written = write_all(vfs, tmp, data).and_then(|()| vfs.sync(tmp));
-    let _ = vfs.close(tmp);
+    let file = vfs.open(dir, tmp, &opts)?;
+    let written = write_all(vfs, file, data).and_then(|()| vfs.sync(file));
+    let _ = vfs.close(file);
     written?;
-    vfs.rename(dir, Registry::TMP_FILE, dir, Registry::FILE)?;
-    vfs.sync(dir)?;
+    vfs.rename(dir, tmp, dir, target)?;
     Ok(())
 }
 

@@ -39,7 +39,12 @@ fn register_get_list_find_update_unregister() {
 
     assert_eq!(reg.find_by_name("com.kpio.calc").unwrap().id, calc);
     assert_eq!(reg.find_by_name("Browser Thing").unwrap().id, web);
-    assert!(reg.find_by_name("calculator").is_none(), "exact match only");
+    assert_eq!(
+        reg.find_by_name("calculator").unwrap().id,
+        calc,
+        "names are compared case-folded"
+    );
+    assert!(reg.find_by_name("calculato").is_none());
     let wasm: Vec<_> = reg
         .find_by_type(AppType::WasmApp)
         .iter()
@@ -66,7 +71,7 @@ fn registry_refuses_duplicates_and_unallocated_ids() {
     let mut reg = Registry::new();
     add(&mut reg, "com.a", "A", AppType::WasmApp);
 
-    let id = reg.allocate_id();
+    let id = reg.allocate_id().unwrap();
     let err = reg
         .register(full_desc(id, "com.a", "Other", AppType::WasmApp))
         .unwrap_err();
@@ -297,7 +302,7 @@ fn corrupt_files_are_reported_with_path_and_reason() {
     let good_json = good.to_json();
     let dup = good_json.replace("\"next_id\": 2", "\"next_id\": 5");
     let mut two = good.clone();
-    let id = two.allocate_id();
+    let id = two.allocate_id().unwrap();
     two.register(full_desc(id, "com.b", "B", AppType::WasmApp))
         .unwrap();
     let dup_app_id = two.to_json().replace("com.b", "com.a");
@@ -360,4 +365,33 @@ fn a_leftover_temporary_file_is_ignored_and_replaced() {
     add(&mut reg, "com.b", "B", AppType::WasmApp);
     reg.commit(&mut vfs, root).unwrap();
     assert_eq!(Registry::load(&mut vfs, root).unwrap(), reg);
+}
+
+#[test]
+fn next_id_at_u64_max_is_a_typed_error_not_a_wrap() {
+    let mut good = Registry::new();
+    add(&mut good, "com.a", "A", AppType::WasmApp);
+    let json = good
+        .to_json()
+        .replace("\"next_id\": 2", &format!("\"next_id\": {}", u64::MAX));
+    let mut reg = Registry::from_json(json.as_bytes(), "test").unwrap();
+    assert_eq!(reg.next_id(), KernelAppId(u64::MAX));
+    let err = reg.allocate_id().unwrap_err();
+    assert_eq!(err, AppError::IdsExhausted { next_id: u64::MAX });
+    assert_eq!(err.errno(), kpio_app::Errno::ENOSPC);
+    assert!(err.to_string().contains("no app id left"), "{err}");
+    // Nothing changed: the next id is still the same, and nothing was handed out twice.
+    assert_eq!(reg.next_id(), KernelAppId(u64::MAX));
+    assert_eq!(reg.allocate_id(), Err(err));
+
+    // One below the end still works, once.
+    let json = good
+        .to_json()
+        .replace("\"next_id\": 2", &format!("\"next_id\": {}", u64::MAX - 1));
+    let mut reg = Registry::from_json(json.as_bytes(), "test").unwrap();
+    assert_eq!(reg.allocate_id(), Ok(KernelAppId(u64::MAX - 1)));
+    assert!(matches!(
+        reg.allocate_id(),
+        Err(AppError::IdsExhausted { .. })
+    ));
 }

@@ -5,10 +5,15 @@
 //! manifest field with its line and column, or the installed file (`path`, relative to the
 //! system VFS root), plus the reason. `Display` turns that into one sentence a person can
 //! act on.
+//!
+//! A [`Warning`] is a problem the manager worked around instead of failing on (a damaged
+//! registry restored from its previous generation, a leftover it could not delete yet);
+//! [`AppManager::take_warnings`](crate::AppManager::take_warnings) hands them to whoever
+//! tells people.
 
 use std::fmt;
 
-use kpio_app::AppError;
+use kpio_app::{AppError, RegistryRestored};
 use kpio_vfs::VfsError;
 
 /// Everything that can go wrong while reading, packing, installing, uninstalling or
@@ -303,5 +308,41 @@ impl std::error::Error for PkgError {}
 impl From<AppError> for PkgError {
     fn from(e: AppError) -> Self {
         PkgError::App(e)
+    }
+}
+
+/// Something [`AppManager`](crate::AppManager) worked around rather than failed on. Each
+/// displays as one sentence for a person.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum Warning {
+    /// `registry.json` was unusable, and the manager runs on the previous generation
+    /// (which it also made the current file again, keeping the damaged one as
+    /// `kept_as` when that worked).
+    RegistryRestored {
+        restored: RegistryRestored,
+        kept_as: Option<String>,
+    },
+    /// A leftover under `apps/` (`path`, relative to the system root) that no app owns
+    /// could not be deleted; it is tried again the next time the platform opens.
+    LeftoverKept { path: String, error: PkgError },
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::RegistryRestored { restored, kept_as } => {
+                write!(f, "{restored}")?;
+                if let Some(k) = kept_as {
+                    write!(f, "; the damaged file was kept as {k}")?;
+                }
+                Ok(())
+            }
+            Warning::LeftoverKept { path, error } => write!(
+                f,
+                "could not delete {path:?}, which no installed app owns (it will be tried \
+                 again next time): {error}"
+            ),
+        }
     }
 }

@@ -35,14 +35,24 @@
 //! When an operation fails, nothing of it remains: the in-memory registry is replaced by
 //! the one on disk (which is the old one unless the commit point was passed, in which case
 //! the operation counts as done) and `recover` removes the rest.
+//!
+//! # Garbage never stops the platform
+//!
+//! `recover` is best-effort: a leftover it cannot delete is reported as a
+//! [`Warning::LeftoverKept`] and skipped, and tried again at the next
+//! [`AppManager::open`], so no leftover can make opening fail. Trees are deleted through
+//! open directory handles, whatever their depth or path length (see
+//! `fsutil::remove_tree`). A corrupt `registry.json` is replaced by its previous
+//! generation ([`Registry::load_report`], [`Warning::RegistryRestored`]) before `recover`
+//! looks at anything, so `recover` never works from an empty registry by mistake.
 
 use std::sync::Arc;
 
-use kpio_app::{AppDescriptor, AppType, KernelAppId, Lifecycle, Registry, RestartPolicy};
+use kpio_app::{AppDescriptor, AppError, AppType, KernelAppId, Lifecycle, Registry, RestartPolicy};
 use kpio_vfs::{Backend, FileType, Handle, MountId, Vfs};
 
 use crate::archive::Limits;
-use crate::error::PkgError;
+use crate::error::{PkgError, Warning};
 use crate::fsutil::{
     create_dir_all, join, kind, list_dir, remove_tree, rename, sync_dir, write_new_file,
 };
@@ -106,11 +116,19 @@ pub enum Progress {
     Done,
 }
 
-/// What [`AppManager::recover`] removed (paths relative to the system root).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What [`AppManager::recover`] removed, and what it could not (paths relative to the
+/// system root).
+#[derive(Debug, Clone, Default)]
 pub struct RecoverReport {
     pub removed: Vec<String>,
+    /// Leftovers that could not be deleted, with why; also reported as
+    /// [`Warning::LeftoverKept`]. They are tried again by the next `recover`.
+    pub kept: Vec<(String, PkgError)>,
 }
+
+/// Where [`AppManager::open`] keeps a `registry.json` it replaced by the previous
+/// generation, for a person to look at.
+pub const CORRUPT_REGISTRY_PATH: &str = "system/apps/registry.json.corrupt";
 
 /// Installs, updates, uninstalls, lists and launches `.kpioapp` apps over one VFS backend.
 /// See the module docs for the layout and the crash-safety argument.
@@ -124,6 +142,8 @@ pub struct AppManager {
     pub(crate) limits: Limits,
     pub(crate) engine_config: kpio_wasm::Config,
     pub(crate) default_stdio: Stdio,
+    /// Problems worked around since the last [`AppManager::take_warnings`].
+    pub(crate) warnings: Vec<Warning>,
 }
 
 impl std::fmt::Debug for AppManager {
@@ -189,6 +209,12 @@ impl AppManager {
     /// Opens the manager over `backend` (the whole system tree: hosted, `KPIO_HOME`):
     /// loads the registry and runs [`AppManager::recover`].
     ///
+    /// Fails only if the registry cannot be read at all (both it and its previous
+    /// generation are unusable, or the file system fails); leftovers that cannot be deleted
+    /// and a registry restored from its previous generation are [`Warning`]s (see
+    /// [`AppManager::take_warnings`]). A restored registry is committed again, with the
+    /// damaged file kept as [`CORRUPT_REGISTRY_PATH`], so the warning is given once.
+    ///
     /// Only one manager may change a tree at a time: `recover` deletes what another
     /// manager's unfinished install has written. A hosted embedder with several processes
     /// holds a host-level lock around the life of a manager that changes anything, or
@@ -198,8 +224,63 @@ impl AppManager {
         platform: Arc<dyn Platform>,
     ) -> Result<AppManager, PkgError> {
         let mut m = AppManager::open_no_recover(backend, platform)?;
+        m.repair_registry();
         m.recover()?;
         Ok(m)
+    }
+
+    /// After a load that fell back to the previous generation: keeps the damaged file as
+    /// [`CORRUPT_REGISTRY_PATH`] and commits the registry in use, so later commands read a
+    /// good `registry.json`. Best-effort: if it fails, the next load falls back again.
+    fn repair_registry(&mut self) {
+        let Some(Warning::RegistryRestored { kept_as, .. }) = self
+            .warnings
+            .iter_mut()
+            .rev()
+            .find(|w| matches!(w, Warning::RegistryRestored { kept_as: None, .. }))
+        else {
+            return;
+        };
+        let (vfs, root) = (&mut self.vfs, self.root);
+        if kind(vfs, root, Registry::PATH).ok().flatten() == Some(FileType::RegularFile)
+            && rename(vfs, root, Registry::PATH, CORRUPT_REGISTRY_PATH).is_ok()
+        {
+            *kept_as = Some(CORRUPT_REGISTRY_PATH.to_string());
+        }
+        // The current file is gone (or unusable), so this commit leaves the previous
+        // generation as it is.
+        let _ = self.registry.commit(vfs, root);
+    }
+
+    /// Reads the committed registry, noting a fallback to the previous generation as a
+    /// warning (once per distinct problem).
+    fn load_registry(
+        vfs: &mut Vfs,
+        root: Handle,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Registry, PkgError> {
+        let (registry, restored) = Registry::load_report(vfs, root)?;
+        if let Some(restored) = restored {
+            let seen = |w: &Warning| matches!(w, Warning::RegistryRestored { restored: r, .. } if *r == restored);
+            if !warnings.iter().any(seen) {
+                warnings.push(Warning::RegistryRestored {
+                    restored,
+                    kept_as: None,
+                });
+            }
+        }
+        Ok(registry)
+    }
+
+    /// Takes the problems worked around since the last call (see [`Warning`]): a hosted
+    /// command prints them after opening and after each operation.
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The problems worked around since the last [`AppManager::take_warnings`].
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// Opens the manager without [`AppManager::recover`]ing: for looking (list, info)
@@ -214,7 +295,8 @@ impl AppManager {
         let root = vfs
             .open_root(MountId(0))
             .map_err(|e| PkgError::vfs("open", "/", e))?;
-        let registry = Registry::load(&mut vfs, root)?;
+        let mut warnings = Vec::new();
+        let registry = AppManager::load_registry(&mut vfs, root, &mut warnings)?;
         Ok(AppManager {
             backend,
             vfs,
@@ -225,13 +307,14 @@ impl AppManager {
             limits: Limits::default(),
             engine_config: kpio_wasm::Config::default(),
             default_stdio: Stdio::null(),
+            warnings,
         })
     }
 
     /// Re-reads the registry from disk, so an operation starts from what is committed
     /// (another manager may have committed since this one last looked).
     pub fn reload(&mut self) -> Result<(), PkgError> {
-        self.registry = Registry::load(&mut self.vfs, self.root)?;
+        self.registry = AppManager::load_registry(&mut self.vfs, self.root, &mut self.warnings)?;
         Ok(())
     }
 
@@ -291,18 +374,17 @@ impl AppManager {
         })
     }
 
-    /// Finds an app by what a person types: its numeric id, its package id (`app_id`) or
-    /// its display name.
+    /// Finds an app by what a person types, with [`Registry::find`]'s precedence: digits
+    /// are a numeric id and nothing else; then an exact package id (`app_id`); then the
+    /// package id or display name that reads the same once folded. `NotInstalled` if none
+    /// matches, `App(Ambiguous)` if several do.
     pub fn find(&self, key: &str) -> Result<&AppDescriptor, PkgError> {
-        let by_num = key
-            .parse::<u64>()
-            .ok()
-            .and_then(|n| self.registry.get(KernelAppId(n)));
-        by_num
-            .or_else(|| self.registry.find_by_name(key))
-            .ok_or_else(|| PkgError::NotInstalled {
+        self.registry.find(key).map_err(|e| match e {
+            AppError::NotFound(_) => PkgError::NotInstalled {
                 app: key.to_string(),
-            })
+            },
+            e => PkgError::App(e),
+        })
     }
 
     /// Validates and installs (or updates) the package `bytes`. See the module docs for
@@ -379,7 +461,7 @@ impl AppManager {
         let desc = AppDescriptor {
             id: match &existing {
                 Some(d) => d.id,
-                None => new_reg.allocate_id(),
+                None => new_reg.allocate_id()?,
             },
             app_id: m.id.clone(),
             name: m.name.clone(),
@@ -530,18 +612,30 @@ impl AppManager {
 
     /// Deletes everything under `apps/` that the registry does not account for (see the
     /// module docs). Safe to run at any time no operation is in progress.
+    ///
+    /// Best-effort: what cannot be listed or deleted is skipped, listed in
+    /// [`RecoverReport::kept`] and reported as a [`Warning::LeftoverKept`]; the next
+    /// `recover` tries again. It does not fail because of garbage.
     pub fn recover(&mut self) -> Result<RecoverReport, PkgError> {
         let mut report = RecoverReport::default();
-        let (vfs, root) = (&mut self.vfs, self.root);
+        let (vfs, root, registry) = (&mut self.vfs, self.root, &self.registry);
         for base in [APPS_DATA, APPS_STORAGE, APPS_CACHE] {
-            if kind(vfs, root, base)? != Some(FileType::Directory) {
-                continue;
-            }
-            for (name, _) in list_dir(vfs, root, base)? {
+            let entries = match kind(vfs, root, base) {
+                Ok(Some(FileType::Directory)) => list_dir(vfs, root, base),
+                Ok(_) => continue,
+                Err(e) => Err(e),
+            };
+            let entries = match entries {
+                Ok(entries) => entries,
+                Err(e) => {
+                    report.kept.push((base.to_string(), e));
+                    continue;
+                }
+            };
+            for (name, _) in entries {
                 let path = join(base, &name);
-                let Some(desc) = self.registry.list().find(|d| d.app_id == name) else {
-                    remove_tree(vfs, root, &path)?;
-                    report.removed.push(path);
+                let Some(desc) = registry.list().find(|d| d.app_id == name) else {
+                    remove_leftover(vfs, root, path, &mut report);
                     continue;
                 };
                 if base != APPS_DATA || desc.app_type != AppType::WasmApp {
@@ -552,17 +646,39 @@ impl AppManager {
                     .trim_start_matches('/')
                     .strip_prefix(&format!("{path}/"))
                     .map(str::to_string);
-                for (child, _) in list_dir(vfs, root, &path)? {
+                let children = match list_dir(vfs, root, &path) {
+                    Ok(children) => children,
+                    Err(e) => {
+                        report.kept.push((path, e));
+                        continue;
+                    }
+                };
+                for (child, _) in children {
                     if child == DATA_NAME || Some(&child) == current.as_ref() {
                         continue;
                     }
-                    let p = join(&path, &child);
-                    remove_tree(vfs, root, &p)?;
-                    report.removed.push(p);
+                    remove_leftover(vfs, root, join(&path, &child), &mut report);
                 }
             }
         }
+        self.warnings.extend(
+            report
+                .kept
+                .iter()
+                .map(|(path, error)| Warning::LeftoverKept {
+                    path: path.clone(),
+                    error: error.clone(),
+                }),
+        );
         Ok(report)
+    }
+}
+
+/// Deletes one leftover for [`AppManager::recover`], noting the outcome in `report`.
+fn remove_leftover(vfs: &mut Vfs, root: Handle, path: String, report: &mut RecoverReport) {
+    match remove_tree(vfs, root, &path) {
+        Ok(()) => report.removed.push(path),
+        Err(e) => report.kept.push((path, e)),
     }
 }
 

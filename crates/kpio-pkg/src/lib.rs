@@ -70,8 +70,10 @@ mod platform;
 mod services;
 
 pub use archive::{ArchiveFile, Limits, check_entry_name, read_archive};
-pub use error::PkgError;
-pub use install::{AppManager, InstallOptions, InstallOutcome, Progress, RecoverReport};
+pub use error::{PkgError, Warning};
+pub use install::{
+    AppManager, CORRUPT_REGISTRY_PATH, InstallOptions, InstallOutcome, Progress, RecoverReport,
+};
 pub use launch::{RunEnd, RunOutcome, run_package};
 pub use manifest::{
     FsAccess, KPIO_VERSION, MANIFEST_FILE, Manifest, ManifestPermissions, NetworkAccess,

@@ -114,6 +114,7 @@ fn transient_faults(op: Op) {
         match result {
             Err(e) => {
                 failed += 1;
+                check_previous_generation(&w.inner, &format!("{op:?} fault #{n}"));
                 assert!(e.to_string().contains("injected fault"), "{op:?} #{n}: {e}");
                 assert_eq!(w.manager.registry(), &registry_before, "{op:?} #{n}");
                 assert_eq!(
@@ -160,6 +161,7 @@ fn crashes(op: Op) {
         let mut reopened =
             AppManager::open(fault.clone() as Arc<dyn Backend>, Arc::new(p)).unwrap();
         let state = snapshot(&inner);
+        check_previous_generation(&inner, &format!("{op:?} crash #{n}"));
         if state == before {
             assert!(
                 result.is_err(),

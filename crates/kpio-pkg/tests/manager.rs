@@ -347,6 +347,8 @@ fn filesystem_permission_is_enforced() {
     // none: no preopen at all, fd 3 is badf (8)
     let mut none_pkg = ro_pkg.clone();
     none_pkg.manifest.id = "none".into();
+    // Display names are unique (compared folded), like ids.
+    none_pkg.manifest.name = "App none".into();
     none_pkg.manifest.permissions.filesystem = kpio_pkg::FsAccess::None;
     let id = m
         .install_package(&none_pkg, InstallOptions::default(), &mut |_| {})
@@ -508,7 +510,7 @@ fn ids_of_other_app_types_are_not_taken_over() {
         let mut vfs = Vfs::with_root(Arc::clone(&fs)).unwrap();
         let root = vfs.open_root(MountId(0)).unwrap();
         let mut reg = Registry::new();
-        let id = reg.allocate_id();
+        let id = reg.allocate_id().unwrap();
         reg.register(AppDescriptor {
             id,
             app_id: "web.app".into(),

@@ -43,7 +43,7 @@ struct Services {
 impl AppServices for Services {
     fn install(&mut self, pkg: &[u8]) -> Result<KernelAppId, AppError> {
         let app_id = std::str::from_utf8(pkg).map_err(|_| AppError::Invalid("not UTF-8".into()))?;
-        let id = self.registry.allocate_id();
+        let id = self.registry.allocate_id()?;
         self.registry.register(desc(id, app_id))
     }
     fn launch(&mut self, id: KernelAppId, args: Vec<String>) -> Result<AppInstanceId, AppError> {

@@ -41,7 +41,7 @@ pub fn full_desc(id: KernelAppId, app_id: &str, name: &str, t: AppType) -> AppDe
 
 /// Registers a fresh app in `reg`.
 pub fn add(reg: &mut Registry, app_id: &str, name: &str, t: AppType) -> KernelAppId {
-    let id = reg.allocate_id();
+    let id = reg.allocate_id().unwrap();
     reg.register(full_desc(id, app_id, name, t)).unwrap()
 }
 
@@ -105,7 +105,7 @@ impl AppServices for MockServices {
         {
             return Err(AppError::Exists(format!("app {app_id:?}")));
         }
-        let id = self.registry.allocate_id();
+        let id = self.registry.allocate_id()?;
         self.registry
             .register(full_desc(id, app_id, app_id, AppType::WasmApp))
     }

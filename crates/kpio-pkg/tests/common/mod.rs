@@ -333,7 +333,9 @@ pub type Tree = Vec<(String, Vec<u8>)>;
 const SKELETON: &[&str] = &["apps/", "apps/data/", "system/", "system/apps/"];
 
 /// Every directory and file of the tree (paths with a trailing `/` are directories), with
-/// file contents; the skeleton directories and the registry's temp file are left out.
+/// file contents; the skeleton directories, the registry's temp files and its previous
+/// generation (bookkeeping that a commit rewrites, checked on its own by
+/// [`check_previous_generation`]) are left out.
 pub fn snapshot(fs: &Arc<dyn Backend>) -> Tree {
     fn walk(vfs: &mut Vfs, dir: kpio_vfs::Handle, prefix: &str, out: &mut Vec<(String, Vec<u8>)>) {
         for e in vfs.read_dir(dir, 0).unwrap() {
@@ -369,9 +371,32 @@ pub fn snapshot(fs: &Arc<dyn Backend>) -> Tree {
     let root = vfs.open_root(MountId(0)).unwrap();
     let mut out = Vec::new();
     walk(&mut vfs, root, "", &mut out);
-    out.retain(|(p, _)| !SKELETON.contains(&p.as_str()) && p != "system/apps/registry.json.tmp");
+    out.retain(|(p, _)| {
+        !SKELETON.contains(&p.as_str())
+            && ![
+                "system/apps/registry.json.tmp",
+                "system/apps/registry.json.prev",
+                "system/apps/registry.json.prev.tmp",
+            ]
+            .contains(&p.as_str())
+    });
     out.sort();
     out
+}
+
+/// The registry's previous generation, if there is one, is a whole registry (never torn).
+pub fn check_previous_generation(fs: &Arc<dyn Backend>, context: &str) {
+    let mut vfs = Vfs::with_root(Arc::clone(fs)).unwrap();
+    let root = vfs.open_root(MountId(0)).unwrap();
+    let Ok(h) = vfs.open(root, kpio_app::Registry::PREV_PATH, &OpenOptions::read()) else {
+        return;
+    };
+    let mut data = vec![0u8; 1 << 20];
+    let n = vfs.read(h, &mut data).unwrap();
+    vfs.close(h).unwrap();
+    if let Err(e) = kpio_app::Registry::from_json(&data[..n], kpio_app::Registry::PREV_PATH) {
+        panic!("{context}: the previous generation is not a whole registry: {e}");
+    }
 }
 
 /// The paths of a snapshot, for readable assertion failures.
