@@ -238,7 +238,10 @@ impl<T> StoreInner<T> {
             self.limits.memory_size,
         )
         .ok()?;
-        let old = self.memories[mem as usize].grow(delta)?;
+        let budget = self.memories[mem as usize]
+            .len()
+            .saturating_add(self.limits.memory_size.saturating_sub(self.usage.memory_bytes));
+        let old = self.memories[mem as usize].grow(delta, budget)?;
         self.usage.memory_bytes += extra;
         Some(old)
     }

@@ -1,68 +1,98 @@
 //! Linear memories: a zero-initialised byte buffer whose base address and length the
 //! interpreter caches, and `Memory`, the embedder's handle to one.
+//!
+//! Where the bytes live depends on the target: hosted 64-bit Linux reserves the address
+//! space once and commits on growth ([`reserved`]); elsewhere, or if reserving fails, the
+//! global allocator holds them with geometric capacity growth ([`heap`]). Either way
+//! `memory.grow` costs time in proportion to the pages added, not to the memory's size.
+
+mod heap;
+#[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+mod reserved;
 
 use crate::Store;
 use crate::trap::{Trap, TrapCode};
 use crate::types::MemoryType;
-use alloc::alloc::{Layout, alloc_zeroed, dealloc};
-use core::ptr::NonNull;
+use heap::HeapBuffer;
 
 /// Bytes per WebAssembly page.
 pub const PAGE_SIZE: usize = 65536;
 
-/// A linear memory's storage. Growth allocates a fresh zeroed block (lazily zeroed by the
-/// allocator for large sizes) and copies, so a failed growth leaves the memory untouched.
+enum Storage {
+    #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+    Reserved(reserved::ReservedBuffer),
+    Heap(HeapBuffer),
+}
+
+/// A linear memory's storage. A failed growth leaves the memory untouched.
 pub(crate) struct MemoryEntity {
-    ptr: NonNull<u8>,
-    len: usize,
+    storage: Storage,
     pub ty: MemoryType,
     /// The effective maximum in pages: the type's max capped by the engine's limit.
     max_pages: u32,
 }
 
-// SAFETY: the buffer is uniquely owned by the entity, like a `Vec<u8>`.
-unsafe impl Send for MemoryEntity {}
-unsafe impl Sync for MemoryEntity {}
-
 impl MemoryEntity {
     pub fn new(ty: MemoryType, limit_pages: u32) -> Result<Self, Trap> {
         let max_pages = ty.max.unwrap_or(65536).min(65536).min(limit_pages);
-        let mut m = MemoryEntity {
-            ptr: NonNull::dangling(),
-            len: 0,
-            ty,
-            max_pages,
-        };
-        if ty.min > max_pages || m.grow(ty.min).is_none() {
-            return Err(Trap::host(alloc::format!(
+        let refused = || {
+            Trap::host(alloc::format!(
                 "cannot allocate memory of {} pages (limit {} pages)",
                 ty.min,
                 max_pages
-            )));
+            ))
+        };
+        if ty.min > max_pages {
+            return Err(refused());
+        }
+        #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+        let storage = match reserved::ReservedBuffer::new(max_pages as usize * PAGE_SIZE) {
+            Some(r) => Storage::Reserved(r),
+            None => Storage::Heap(HeapBuffer::new()),
+        };
+        #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
+        let storage = Storage::Heap(HeapBuffer::new());
+        let mut m = MemoryEntity {
+            storage,
+            ty,
+            max_pages,
+        };
+        if m.grow(ty.min, usize::MAX).is_none() {
+            return Err(refused());
         }
         Ok(m)
     }
 
     pub fn pages(&self) -> u32 {
-        (self.len / PAGE_SIZE) as u32
+        (self.len() / PAGE_SIZE) as u32
     }
     pub fn len(&self) -> usize {
-        self.len
+        match &self.storage {
+            #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+            Storage::Reserved(r) => r.len(),
+            Storage::Heap(h) => h.len(),
+        }
     }
     pub fn base(&self) -> *mut u8 {
-        self.ptr.as_ptr()
+        match &self.storage {
+            #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+            Storage::Reserved(r) => r.base(),
+            Storage::Heap(h) => h.base(),
+        }
     }
     pub fn data(&self) -> &[u8] {
-        // SAFETY: ptr is valid for len bytes (or dangling with len 0).
-        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+        // SAFETY: base is valid for len initialised bytes (or dangling with len 0).
+        unsafe { core::slice::from_raw_parts(self.base(), self.len()) }
     }
     pub fn data_mut(&mut self) -> &mut [u8] {
         // SAFETY: as above, and we hold &mut self.
-        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+        unsafe { core::slice::from_raw_parts_mut(self.base(), self.len()) }
     }
 
     /// Grows by `delta` pages; returns the old size in pages, or None if refused.
-    pub fn grow(&mut self, delta: u32) -> Option<u32> {
+    /// `budget` is the most bytes this memory may reach under the store's limits; storage
+    /// that over-allocates for future growth stays within it.
+    pub fn grow(&mut self, delta: u32, budget: usize) -> Option<u32> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
         if new > self.max_pages {
@@ -72,36 +102,15 @@ impl MemoryEntity {
             return Some(old);
         }
         let new_len = new as usize * PAGE_SIZE;
-        let layout = Layout::from_size_align(new_len, 16).ok()?;
-        // SAFETY: new_len > 0; the old block, if any, was allocated with the same alignment.
-        unsafe {
-            let p = alloc_zeroed(layout);
-            let p = NonNull::new(p)?;
-            if self.len > 0 {
-                core::ptr::copy_nonoverlapping(self.ptr.as_ptr(), p.as_ptr(), self.len);
-                dealloc(
-                    self.ptr.as_ptr(),
-                    Layout::from_size_align_unchecked(self.len, 16),
-                );
+        let ok = match &mut self.storage {
+            #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+            Storage::Reserved(r) => r.grow_to(new_len),
+            Storage::Heap(h) => {
+                let cap_limit = (self.max_pages as usize * PAGE_SIZE).min(budget);
+                h.grow_to(new_len, cap_limit)
             }
-            self.ptr = p;
-        }
-        self.len = new_len;
-        Some(old)
-    }
-}
-
-impl Drop for MemoryEntity {
-    fn drop(&mut self) {
-        if self.len > 0 {
-            // SAFETY: allocated in `grow` with this layout.
-            unsafe {
-                dealloc(
-                    self.ptr.as_ptr(),
-                    Layout::from_size_align_unchecked(self.len, 16),
-                )
-            }
-        }
+        };
+        ok.then_some(old)
     }
 }
 
