@@ -1067,6 +1067,16 @@ impl WasiCtx {
         let dst = self.dir(new_fd, rights::PATH_RENAME_TARGET)?;
         let old_path = mem.str(old_path, old_len)?;
         let new_path = mem.str(new_path, new_len)?;
+        // A trailing slash does not make rename act on what a symlink points at: renaming
+        // "link/" is `notdir` (as `renameat` and wasmtime), never a rename of the target.
+        if old_path.len() > 1 && old_path.ends_with('/') {
+            let name = old_path.trim_end_matches('/');
+            if let Ok(m) = self.vfs.stat_path(src, name, false)
+                && m.file_type == FileType::Symlink
+            {
+                return Err(Errno::Notdir.into());
+            }
+        }
         self.vfs.rename(src, old_path, dst, new_path)?;
         Ok(())
     }

@@ -95,3 +95,23 @@ fn path_remove_directory_of_dot_is_inval() {
     }
     g.ok("path_remove_directory", &[3, d, dl]);
 }
+
+#[test]
+fn path_rename_of_a_symlink_with_a_trailing_slash_is_notdir_and_renames_nothing() {
+    let mut g = guest();
+    let (d, dl) = g.str("dir");
+    g.ok("path_create_directory", &[3, d, dl]);
+    let (l, ll) = g.str("link");
+    g.ok("path_symlink", &[d, dl, 3, l, ll]);
+    let (src, sl) = g.str("link/");
+    let (dst, tl) = g.str("moved");
+    assert_eq!(
+        g.errno("path_rename", &[3, src, sl, 3, dst, tl]),
+        Errno::Notdir
+    );
+    // Neither the link nor the directory moved.
+    let st = g.alloc(64);
+    g.ok("path_filestat_get", &[3, 0, d, dl, st.into()]);
+    g.ok("path_filestat_get", &[3, 0, l, ll, st.into()]);
+    g.ok("path_rename", &[3, l, ll, 3, dst, tl]);
+}
