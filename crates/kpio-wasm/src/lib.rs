@@ -64,7 +64,7 @@ pub use memory::{Memory, PAGE_SIZE};
 pub use module::{ExternKind, ImportRef, Module};
 pub use store::Store;
 pub use table::Table;
-pub use trap::{FrameInfo, Trap, TrapCode};
+pub use trap::{BACKTRACE_KEEP, BacktraceLine, FrameInfo, Trap, TrapCode};
 pub use types::{
     ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
 };

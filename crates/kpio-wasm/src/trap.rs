@@ -66,6 +66,36 @@ pub struct FrameInfo {
     pub module_offset: Option<usize>,
 }
 
+/// One line of a printed backtrace (see [`Trap::backtrace_lines`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BacktraceLine<'a> {
+    /// A frame and its depth from the innermost (0).
+    Frame { depth: usize, frame: &'a FrameInfo },
+    /// This many frames were left out here.
+    Omitted(usize),
+}
+
+impl fmt::Display for BacktraceLine<'_> {
+    /// `  3: 0x1a2 - name` (or `<func 7>` without a name), or `  ... N frames omitted`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BacktraceLine::Frame { depth, frame } => {
+                write!(f, "  {depth:>3}: ")?;
+                match frame.module_offset {
+                    Some(o) => write!(f, "{o:#x}")?,
+                    None => f.write_str("?")?,
+                }
+                match &frame.func_name {
+                    Some(n) => write!(f, " - {n}"),
+                    None => write!(f, " - <func {}>", frame.func_index),
+                }
+            }
+            BacktraceLine::Omitted(1) => f.write_str("  ... 1 frame omitted"),
+            BacktraceLine::Omitted(n) => write!(f, "  ... {n} frames omitted"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Reason {
     Code(TrapCode),
@@ -77,11 +107,18 @@ enum Reason {
     Limit(LimitExceeded),
 }
 
+/// Frames a trap keeps at each end of its backtrace: a backtrace deeper than twice this
+/// keeps the innermost and the outermost `BACKTRACE_KEEP` frames and counts the rest (see
+/// [`Trap::frames_omitted`]), so a million-deep recursion costs 64 frames, not a million.
+pub const BACKTRACE_KEEP: usize = 32;
+
 /// A trap: why execution stopped, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trap {
     reason: Reason,
     backtrace: Vec<FrameInfo>,
+    /// Frames left out between `backtrace[..BACKTRACE_KEEP]` and the rest.
+    omitted: usize,
 }
 
 impl Trap {
@@ -89,6 +126,7 @@ impl Trap {
         Trap {
             reason: Reason::Code(code),
             backtrace: Vec::new(),
+            omitted: 0,
         }
     }
     /// A host-defined failure with a message.
@@ -96,6 +134,7 @@ impl Trap {
         Trap {
             reason: Reason::Host(message.into()),
             backtrace: Vec::new(),
+            omitted: 0,
         }
     }
     /// The guest asked to exit with `code`: not an error, but it unwinds like one.
@@ -103,6 +142,7 @@ impl Trap {
         Trap {
             reason: Reason::Exit(code),
             backtrace: Vec::new(),
+            omitted: 0,
         }
     }
     /// A creation refused by the store's limits.
@@ -110,6 +150,7 @@ impl Trap {
         Trap {
             reason: Reason::Limit(e),
             backtrace: Vec::new(),
+            omitted: 0,
         }
     }
     pub fn code(&self) -> Option<TrapCode> {
@@ -132,13 +173,43 @@ impl Trap {
             _ => None,
         }
     }
-    /// Wasm frames active when the trap happened, innermost first.
+    /// Wasm frames active when the trap happened, innermost first; at most
+    /// `2 * BACKTRACE_KEEP` of them. If [`frames_omitted`](Self::frames_omitted) is not
+    /// zero, that many frames were left out after the first `BACKTRACE_KEEP`.
     pub fn backtrace(&self) -> &[FrameInfo] {
         &self.backtrace
     }
-    pub(crate) fn with_backtrace(mut self, bt: Vec<FrameInfo>) -> Self {
+    /// How many frames were left out of a long backtrace, between its innermost and its
+    /// outermost `BACKTRACE_KEEP` frames.
+    pub fn frames_omitted(&self) -> usize {
+        self.omitted
+    }
+    /// The backtrace's lines as a tool would print them: each kept frame with its depth
+    /// (0 = innermost), and at most one `Omitted(n)` where frames were left out.
+    pub fn backtrace_lines(&self) -> impl Iterator<Item = BacktraceLine<'_>> {
+        let (head, tail) = self
+            .backtrace
+            .split_at(self.backtrace.len().min(BACKTRACE_KEEP));
+        let omitted = self.omitted;
+        let head = head
+            .iter()
+            .enumerate()
+            .map(|(depth, frame)| BacktraceLine::Frame { depth, frame });
+        let gap = (omitted > 0).then_some(BacktraceLine::Omitted(omitted));
+        let tail = tail
+            .iter()
+            .enumerate()
+            .map(move |(i, frame)| BacktraceLine::Frame {
+                depth: BACKTRACE_KEEP + omitted + i,
+                frame,
+            });
+        head.chain(gap).chain(tail)
+    }
+    /// Sets the backtrace (already capped by the capture) unless an inner call set one.
+    pub(crate) fn with_backtrace(mut self, bt: Vec<FrameInfo>, omitted: usize) -> Self {
         if self.backtrace.is_empty() {
             self.backtrace = bt;
+            self.omitted = omitted;
         }
         self
     }

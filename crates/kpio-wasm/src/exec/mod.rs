@@ -17,7 +17,7 @@ use crate::func::Caller;
 use crate::ir::Instr;
 use crate::store::{FuncKind, StoreInner};
 use crate::translate::{self, Context};
-use crate::trap::{FrameInfo, Trap, TrapCode};
+use crate::trap::{BACKTRACE_KEEP, FrameInfo, Trap, TrapCode};
 use crate::value::Val;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -189,35 +189,52 @@ fn call_host<T>(
     r
 }
 
-/// Builds the wasm backtrace of a trap: the trapping frame, then its callers.
+/// Builds the wasm backtrace of a trap: the trapping frame, then its callers, keeping only
+/// the innermost and outermost `BACKTRACE_KEEP` of a deep stack; returns the frames and
+/// how many were left out between them. Memory and time are bounded by what is kept.
 fn backtrace<T>(
     inner: &StoreInner<T>,
     func: u32,
     ip: *const Instr,
     depth: usize,
-) -> Vec<FrameInfo> {
-    let mut out = Vec::new();
-    let mut add = |func: u32, ip: *const Instr| {
+) -> (Vec<FrameInfo>, usize) {
+    let info = |func: u32, ip: *const Instr| {
         let FuncKind::Wasm(w) = &inner.funcs[func as usize].kind else {
-            return;
+            return None;
         };
         let module = &inner.instances[w.instance as usize].module;
         let module_offset = w.compiled.get().and_then(|c| {
             let i = (ip as usize).wrapping_sub(c.code.as_ptr() as usize) / size_of::<Instr>();
             c.offsets.get(i).map(|o| *o as usize)
         });
-        out.push(FrameInfo {
+        Some(FrameInfo {
             func_index: w.index,
             func_name: module.func_names.get(&w.index).cloned(),
             module_offset,
-        });
+        })
     };
-    add(func, ip);
-    for f in inner.stack.frames[depth..].iter().rev() {
-        // A saved ip is the return address: the call is the instruction before it.
-        add(f.func, f.ip.wrapping_sub(1));
+    // Innermost first: the trapping frame, then the saved frames from the top down. A
+    // saved ip is the return address: the call is the instruction before it.
+    let saved = &inner.stack.frames[depth..];
+    let caller = |f: &Frame| (f.func, f.ip.wrapping_sub(1));
+    let inward = core::iter::once((func, ip)).chain(saved.iter().rev().map(caller));
+    let total = 1 + saved.len();
+    let omitted = total.saturating_sub(2 * BACKTRACE_KEEP);
+    let mut out = Vec::with_capacity(total.min(2 * BACKTRACE_KEEP));
+    if omitted == 0 {
+        out.extend(inward.filter_map(|(f, ip)| info(f, ip)));
+    } else {
+        // The innermost frames, then the outermost ones (the first saved, reversed),
+        // without visiting the middle.
+        out.extend(
+            inward
+                .take(BACKTRACE_KEEP)
+                .filter_map(|(f, ip)| info(f, ip)),
+        );
+        let outer = saved[..BACKTRACE_KEEP].iter().rev().map(caller);
+        out.extend(outer.filter_map(|(f, ip)| info(f, ip)));
     }
-    out
+    (out, omitted)
 }
 
 fn mem_of<T>(inner: &StoreInner<T>, memory: Option<u32>) -> (*mut u8, usize) {
@@ -735,7 +752,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
         break 'outer r;
     };
     result.map_err(|t| {
-        let bt = backtrace(&store.inner, func, ip, depth);
-        t.with_backtrace(bt)
+        let (bt, omitted) = backtrace(&store.inner, func, ip, depth);
+        t.with_backtrace(bt, omitted)
     })
 }
