@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 rustup target add x86_64-unknown-none wasm32-unknown-unknown wasm32-wasip1 >/dev/null
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The oracle of the differential WASI test (crates/kpio-cli/tests/wasi_diff.rs).
+python3 -m pip install --quiet wasmtime==50.0.1
 
 # C guests for the WASI tests: clang + lld + wasi-libc (Debian packages).
 if ! { command -v clang >/dev/null && [ -f /usr/lib/wasm32-wasi/libc.a ] \

@@ -4,116 +4,11 @@
 //! the host; the C program in `programs/c` is built with clang + wasi-libc and with the
 //! host C compiler. `scripts/test.sh` installs the wasm target, clang, lld and wasi-libc.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
+mod guests;
 
-const KPIO: &str = env!("CARGO_BIN_EXE_kpio");
-const TMP: &str = env!("CARGO_TARGET_TMPDIR");
-
-fn programs_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs")
-}
-
-fn cargo() -> Command {
-    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    // Build the guests as their own project, not with this test's flags.
-    c.env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS");
-    c
-}
-
-fn check(out: Output, what: &str) {
-    assert!(
-        out.status.success(),
-        "{what} failed:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// Builds the Rust programs for wasm32-wasip1 and natively (once per test process);
-/// returns the target directory.
-fn rust_programs() -> &'static Path {
-    static BUILT: OnceLock<PathBuf> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let target = Path::new(TMP).join("wasi-programs");
-        let manifest = programs_dir().join("rust/Cargo.toml");
-        for wasm in [true, false] {
-            let mut c = cargo();
-            c.args(["build", "--release", "--quiet", "--manifest-path"])
-                .arg(&manifest)
-                .arg("--target-dir")
-                .arg(&target);
-            if wasm {
-                c.args(["--target", "wasm32-wasip1"]);
-            }
-            check(
-                c.output().expect("run cargo"),
-                "building the Rust guest programs",
-            );
-        }
-        target
-    })
-}
-
-fn rust_wasm(name: &str) -> PathBuf {
-    rust_programs().join(format!("wasm32-wasip1/release/{name}.wasm"))
-}
-
-fn rust_native(name: &str) -> PathBuf {
-    rust_programs().join(format!("release/{name}"))
-}
-
-/// Builds `programs/c/NAME.c` with clang for wasm32-wasi and with the host compiler.
-fn c_program(name: &str) -> (PathBuf, PathBuf) {
-    let src = programs_dir().join(format!("c/{name}.c"));
-    let out = Path::new(TMP).join("wasi-c");
-    std::fs::create_dir_all(&out).unwrap();
-    let (wasm, native) = (out.join(format!("{name}.wasm")), out.join(name));
-    let o = Command::new("clang")
-        .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2", "-o"])
-        .arg(&wasm)
-        .arg(&src)
-        .output()
-        .expect("clang is installed (scripts/test.sh installs clang, lld and wasi-libc)");
-    check(o, "clang --target=wasm32-wasi");
-    let o = Command::new("cc")
-        .arg("-O2")
-        .arg("-o")
-        .arg(&native)
-        .arg(&src)
-        .output()
-        .unwrap();
-    check(o, "cc (native reference build)");
-    (wasm, native)
-}
-
-/// A fresh empty directory.
-fn temp_dir(tag: &str) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let d = Path::new(TMP).join(format!(
-        "wasi-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(mut c: Command, stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = c
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin).unwrap();
-    child.wait_with_output().unwrap()
-}
+use guests::*;
+use std::path::Path;
+use std::process::{Command, Output};
 
 /// `kpio run [flags] WASM args...`
 fn kpio(flags: &[&str], wasm: &Path, args: &[&str], stdin: &[u8]) -> Output {
@@ -129,10 +24,6 @@ fn native(bin: &Path, cwd: &Path, envs: &[(&str, &str)], args: &[&str], stdin: &
         .env_clear()
         .envs(envs.iter().copied());
     run(c, stdin)
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]

@@ -1,0 +1,173 @@
+// Differential corpus: the fd_* functions on regular files and directories, with valid and
+// invalid descriptors, wrong rights and odd offsets.
+#include "wd.h"
+
+int main(void) {
+    line_buffered();
+    __wasi_size_t n;
+    __wasi_filesize_t pos;
+    char buf[64];
+    __wasi_iovec_t iov = {(uint8_t *)buf, sizeof buf};
+    __wasi_ciovec_t ciov = {(const uint8_t *)"data", 4};
+
+    section("closed and bogus descriptors");
+    R(__wasi_fd_close(99));
+    R(__wasi_fd_close(0xffffffff));
+    R(__wasi_fd_read(99, &iov, 1, &n));
+    R(__wasi_fd_write(99, &ciov, 1, &n));
+    R(__wasi_fd_seek(99, 0, __WASI_WHENCE_SET, &pos));
+    R(__wasi_fd_tell(99, &pos));
+    R(__wasi_fd_sync(99));
+    R(__wasi_fd_datasync(99));
+    R(__wasi_fd_advise(99, 0, 0, 0));
+    R(__wasi_fd_allocate(99, 0, 1));
+    R(__wasi_fd_filestat_set_size(99, 0));
+    R(__wasi_fd_filestat_set_times(99, 0, 0, 0));
+    R(__wasi_fd_fdstat_set_flags(99, 0));
+    R(__wasi_fd_fdstat_set_rights(99, 0, 0));
+    R(__wasi_fd_renumber(99, 98));
+    R(__wasi_fd_readdir(99, (uint8_t *)buf, sizeof buf, 0, &n));
+    R(__wasi_fd_pread(99, &iov, 1, 0, &n));
+    R(__wasi_fd_pwrite(99, &ciov, 1, 0, &n));
+    show_fdstat(99);
+
+    section("read-only file");
+    int ro = open_at(SANDBOX, "file.txt", 0, RO, 0, 0);
+    show_read(ro, 5);
+    show_write(ro, "nope");
+    R(__wasi_fd_pwrite(ro, &ciov, 1, 0, &n));
+    R(__wasi_fd_filestat_set_size(ro, 0));
+    R(__wasi_fd_allocate(ro, 0, 100));
+    R(__wasi_fd_tell(ro, &pos));
+    printf("pos %llu\n", (unsigned long long)pos);
+    R(__wasi_fd_seek(ro, 0, __WASI_WHENCE_END, &pos));
+    printf("pos %llu\n", (unsigned long long)pos);
+    R(__wasi_fd_seek(ro, 100, __WASI_WHENCE_SET, &pos));
+    printf("pos %llu\n", (unsigned long long)pos);
+    show_read(ro, 5);
+    R(__wasi_fd_seek(ro, -1, __WASI_WHENCE_SET, &pos));
+    R(__wasi_fd_seek(ro, -200, __WASI_WHENCE_CUR, &pos));
+    R(__wasi_fd_seek(ro, -3, __WASI_WHENCE_END, &pos));
+    printf("pos %llu\n", (unsigned long long)pos);
+    show_read(ro, 64);
+    R(__wasi_fd_pread(ro, &iov, 1, 6, &n));
+    printf("pread %lu \"%.*s\"\n", n, (int)n, buf);
+    R(__wasi_fd_pread(ro, &iov, 1, 1000, &n));
+    printf("pread %lu\n", n);
+    R(__wasi_fd_advise(ro, 0, 100, __WASI_ADVICE_SEQUENTIAL));
+    R(__wasi_fd_advise(ro, 0, 0, __WASI_ADVICE_DONTNEED));
+    R(__wasi_fd_sync(ro));
+    R(__wasi_fd_datasync(ro));
+    __wasi_filestat_t st;
+    R(__wasi_fd_filestat_get(ro, &st));
+    printf("type %d size %llu nlink %llu\n", st.filetype, (unsigned long long)st.size,
+           (unsigned long long)st.nlink);
+    __wasi_fdstat_t fst;
+    R(__wasi_fd_fdstat_get(ro, &fst));
+    printf("type %d flags %d read %d write %d\n", fst.fs_filetype, fst.fs_flags,
+           !!(fst.fs_rights_base & __WASI_RIGHTS_FD_READ), !!(fst.fs_rights_base & __WASI_RIGHTS_FD_WRITE));
+    R(__wasi_fd_readdir(ro, (uint8_t *)buf, sizeof buf, 0, &n));
+    R(__wasi_fd_close(ro));
+    R(__wasi_fd_close(ro));
+
+    section("write-only file");
+    int wo = open_at(SANDBOX, "new.txt", __WASI_OFLAGS_CREAT, WO, 0, 0);
+    show_write(wo, "0123456789");
+    show_read(wo, 4);
+    R(__wasi_fd_pread(wo, &iov, 1, 0, &n));
+    R(__wasi_fd_pwrite(wo, &ciov, 1, 2, &n));
+    printf("pwrite %lu\n", n);
+    R(__wasi_fd_tell(wo, &pos));
+    printf("pos %llu\n", (unsigned long long)pos);
+    R(__wasi_fd_pwrite(wo, &ciov, 1, 20, &n));
+    R(__wasi_fd_seek(wo, 30, __WASI_WHENCE_SET, &pos));
+    show_write(wo, "end");
+    R(__wasi_fd_filestat_set_size(wo, 12));
+    R(__wasi_fd_filestat_get(wo, &st));
+    printf("size %llu\n", (unsigned long long)st.size);
+    R(__wasi_fd_filestat_set_size(wo, 0xffffffffffffffffull));
+    R(__wasi_fd_allocate(wo, 0, 0));
+    R(__wasi_fd_allocate(wo, 0, 64));
+    R(__wasi_fd_allocate(wo, 0xffffffffffffff00ull, 0x1000));
+    R(__wasi_fd_filestat_get(wo, &st));
+    printf("size %llu\n", (unsigned long long)st.size);
+    R(__wasi_fd_filestat_set_times(wo, 1000000000ull, 2000000000ull,
+                                   __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_MTIM));
+    R(__wasi_fd_filestat_get(wo, &st));
+    printf("atim %llu mtim %llu\n", (unsigned long long)st.atim, (unsigned long long)st.mtim);
+    R(__wasi_fd_filestat_set_times(wo, 0, 0, __WASI_FSTFLAGS_ATIM | __WASI_FSTFLAGS_ATIM_NOW));
+    R(__wasi_fd_filestat_set_times(wo, 0, 0, __WASI_FSTFLAGS_MTIM | __WASI_FSTFLAGS_MTIM_NOW));
+    R(__wasi_fd_filestat_set_times(wo, 0, 0, __WASI_FSTFLAGS_ATIM_NOW | __WASI_FSTFLAGS_MTIM_NOW));
+    R(__wasi_fd_filestat_set_times(wo, 0, 0, 0));
+    R(__wasi_fd_close(wo));
+
+    section("append and fdstat flags");
+    int ap = open_at(SANDBOX, "new.txt", 0, RW, __WASI_FDFLAGS_APPEND, 0);
+    show_fdstat(ap);
+    R(__wasi_fd_seek(ap, 0, __WASI_WHENCE_SET, &pos));
+    show_write(ap, "+app");
+    R(__wasi_fd_tell(ap, &pos));
+    printf("pos %llu\n", (unsigned long long)pos);
+    R(__wasi_fd_pwrite(ap, &ciov, 1, 0, &n));
+    R(__wasi_fd_fdstat_set_flags(ap, 0));
+    R(__wasi_fd_seek(ap, 0, __WASI_WHENCE_SET, &pos));
+    show_write(ap, "AB");
+    R(__wasi_fd_fdstat_set_flags(ap, __WASI_FDFLAGS_NONBLOCK));
+    R(__wasi_fd_fdstat_get(ap, &fst));
+    printf("flags %d\n", fst.fs_flags);
+    R(__wasi_fd_fdstat_set_flags(ap, __WASI_FDFLAGS_APPEND));
+    R(__wasi_fd_fdstat_get(ap, &fst));
+    printf("flags %d\n", fst.fs_flags);
+    R(__wasi_fd_fdstat_set_flags(ap, __WASI_FDFLAGS_SYNC));
+    R(__wasi_fd_fdstat_set_flags(ap, __WASI_FDFLAGS_DSYNC));
+    R(__wasi_fd_fdstat_set_flags(ap, __WASI_FDFLAGS_RSYNC));
+    R(__wasi_fd_fdstat_set_flags(SANDBOX, __WASI_FDFLAGS_NONBLOCK));
+    R(__wasi_fd_fdstat_set_flags(SANDBOX, 0));
+    show_write(ap, "Z");
+
+    section("rights");
+    R(__wasi_fd_fdstat_set_rights(ap, __WASI_RIGHTS_FD_READ, 0));
+    show_write(ap, "after drop");
+    show_read(ap, 2);
+    R(__wasi_fd_fdstat_set_rights(ap, __WASI_RIGHTS_FD_READ | __WASI_RIGHTS_FD_WRITE, 0));
+    R(__wasi_fd_close(ap));
+
+    section("renumber");
+    int a = open_at(SANDBOX, "file.txt", 0, RO, 0, 0);
+    int b = open_at(SANDBOX, "dir/inner.txt", 0, RO, 0, 0);
+    R(__wasi_fd_renumber(a, b));
+    show_read(b, 5);
+    show_read(a, 5);
+    R(__wasi_fd_renumber(b, 50));
+    show_read(50, 5);
+    R(__wasi_fd_renumber(b, b));
+    R(__wasi_fd_renumber(b, 99));
+    int c = open_at(SANDBOX, "file.txt", 0, RO, 0, 0);
+    R(__wasi_fd_renumber(c, c));
+    R(__wasi_fd_close(c));
+    R(__wasi_fd_close(50));
+    int d = open_at(SANDBOX, "file.txt", 0, RO, 0, 0);
+    R(__wasi_fd_close(d));
+
+    section("directories as files");
+    int dd = open_at(SANDBOX, "dir", __WASI_OFLAGS_DIRECTORY, DIRRIGHTS, 0, 0);
+    show_fdstat(dd);
+    show_read(dd, 4);
+    show_write(dd, "x");
+    R(__wasi_fd_seek(dd, 0, __WASI_WHENCE_SET, &pos));
+    R(__wasi_fd_tell(dd, &pos));
+    R(__wasi_fd_pread(dd, &iov, 1, 0, &n));
+    R(__wasi_fd_pwrite(dd, &ciov, 1, 0, &n));
+    R(__wasi_fd_filestat_set_size(dd, 0));
+    R(__wasi_fd_allocate(dd, 0, 1));
+    R(__wasi_fd_advise(dd, 0, 0, 0));
+    R(__wasi_fd_filestat_get(dd, &st));
+    printf("type %d\n", st.filetype);
+    R(__wasi_fd_filestat_set_times(dd, 0, 0, __WASI_FSTFLAGS_MTIM_NOW));
+    R(__wasi_fd_renumber(dd, SANDBOX + 10));
+    R(__wasi_fd_close(SANDBOX + 10));
+    R(__wasi_fd_filestat_get(SANDBOX, &st));
+    printf("type %d\n", st.filetype);
+    R(__wasi_fd_read(SANDBOX, &iov, 1, &n));
+    return 0;
+}
