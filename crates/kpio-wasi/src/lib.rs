@@ -125,7 +125,7 @@
 //!   `none` and signals ignored by default (`chld`, `cont`, `urg`, `winch`) succeed, as do
 //!   the stop signals (there is no job control to stop for); every other signal ends the
 //!   guest with a trap `terminated by signal SIG…`.
-//! - `fd_fdstat_set_rights` really drops rights (wasmtime ignores it).
+//! - `fd_fdstat_set_rights` really drops rights (wasmtime answers `notsup`).
 //!
 //! Kept as wasmtime: `proc_exit` with a status of 126 or more traps ("outside of
 //! [0..126)") instead of exiting; `fd_fdstat_set_flags` changes only `append`/`nonblock`
