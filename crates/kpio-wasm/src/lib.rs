@@ -53,6 +53,7 @@ mod value;
 
 pub use engine::{Config, Engine};
 pub use error::{InstantiateError, LinkError, ModuleError, ModuleErrorKind};
+pub use exec::dispatch_backend;
 pub use extern_::Extern;
 pub use func::{Caller, Func};
 pub use global::Global;

@@ -22,6 +22,17 @@ use crate::value::Val;
 use alloc::boxed::Box;
 use alloc::vec::Vec;
 
+/// Which dispatch backend this build of the interpreter uses: `"threaded"` (per-handler
+/// tail calls, x86_64 hosted optimised builds; see `build.rs`) or `"portable"` (one
+/// `match` loop). Tests assert it so a build that silently lost threaded dispatch shows.
+pub fn dispatch_backend() -> &'static str {
+    if cfg!(kpio_threaded) {
+        "threaded"
+    } else {
+        "portable"
+    }
+}
+
 /// A function translated to bytecode, with its frame layout.
 pub(crate) struct CompiledFunc {
     pub code: Box<[Instr]>,
