@@ -128,6 +128,16 @@ fn hidden_kind(c: char) -> Option<&'static str> {
     }
 }
 
+/// The first character of `value` that displays as something other than itself (control,
+/// format, bidi control, line separator): its 1-based position, the character and what kind
+/// it is.
+pub fn find_hidden(value: &str) -> Option<(usize, char, &'static str)> {
+    value
+        .chars()
+        .enumerate()
+        .find_map(|(i, c)| hidden_kind(c).map(|kind| (i + 1, c, kind)))
+}
+
 /// Checks the characters of a name (`field` names it in the error): not empty, no
 /// whitespace at either end, no control, format or separator characters.
 pub fn check_text(field: &'static str, value: &str) -> Result<(), NameError> {

@@ -8,12 +8,14 @@
 //!    [`Limits::max_entries`] entries;
 //! 3. every entry name ([`check_entry_name`]): UTF-8, relative, `/`-separated, no `..`,
 //!    no `.` or empty components, no backslash, no `:` (drive letters, NTFS streams), no
-//!    NUL or control characters, at most 1024 bytes and 255 per component;
-//! 4. duplicates: two entries with the same name **or the same name up to ASCII letter
-//!    case** are refused ([`PkgError::DuplicateEntry`]), because KPIO must be able to
-//!    extract a package onto a case-insensitive file system without one file silently
-//!    replacing another; an entry under a name that is a file is a
-//!    [`PkgError::PathConflict`];
+//!    NUL, control, format or bidi characters (which make a listing show another name),
+//!    at most 1024 bytes and 255 per component;
+//! 4. duplicates: two entries whose names read the same — equal after NFKC and full
+//!    Unicode case folding ([`kpio_app::names::fold`]: `É`/`é`, NFC/NFD `é`, `k`/Kelvin
+//!    sign) — are refused ([`PkgError::DuplicateEntry`]), because KPIO must be able to
+//!    extract a package onto a case- or normalization-insensitive file system without one
+//!    file silently replacing another, and two look-alike names are a spoof; an entry
+//!    under a name that is a file is a [`PkgError::PathConflict`];
 //! 5. local headers agree with the central directory, and no two entries share bytes
 //!    (overlapping entries are the "quoted overlap" zip bomb);
 //! 6. entry kinds: symlinks, encrypted entries and methods other than stored (0) and
@@ -129,6 +131,11 @@ pub fn check_entry_name(name: &str) -> Result<(), NameProblem> {
     if name.chars().any(char::is_control) {
         return Err(NameProblem::Bad("it contains control characters"));
     }
+    if kpio_app::names::find_hidden(name).is_some() {
+        return Err(NameProblem::Bad(
+            "it contains format or bidirectional control characters",
+        ));
+    }
     if name.len() > MAX_ENTRY_NAME {
         return Err(NameProblem::Bad("it is longer than 1024 bytes"));
     }
@@ -183,7 +190,7 @@ fn central_directory_names(bytes: &[u8], start: u64) -> Result<Vec<&[u8]>, PkgEr
 /// order) as strings.
 fn check_names(raw: &[&[u8]]) -> Result<Vec<String>, PkgError> {
     let mut names = Vec::with_capacity(raw.len());
-    // key: name without trailing '/', ASCII-lowercased → (original name, is_dir)
+    // key: name without trailing '/', folded (NFKC + case fold) → (original name, is_dir)
     let mut seen: HashMap<String, (String, bool)> = HashMap::with_capacity(raw.len());
     for bytes in raw {
         let Ok(name) = std::str::from_utf8(bytes) else {
@@ -194,7 +201,7 @@ fn check_names(raw: &[&[u8]]) -> Result<Vec<String>, PkgError> {
         };
         check_entry_name(name).map_err(|p| p.into_error(name))?;
         let is_dir = name.ends_with('/');
-        let key = name.trim_end_matches('/').to_ascii_lowercase();
+        let key = kpio_app::names::fold(name.trim_end_matches('/'));
         if let Some((first, _)) = seen.get(&key) {
             return Err(PkgError::DuplicateEntry {
                 entry: name.to_string(),
@@ -209,7 +216,7 @@ fn check_names(raw: &[&[u8]]) -> Result<Vec<String>, PkgError> {
         let body = name.trim_end_matches('/');
         let mut cut = 0;
         while let Some(i) = body[cut..].find('/') {
-            let ancestor = body[..cut + i].to_ascii_lowercase();
+            let ancestor = kpio_app::names::fold(&body[..cut + i]);
             if let Some((file, false)) = seen.get(&ancestor) {
                 return Err(PkgError::PathConflict {
                     entry: name.clone(),

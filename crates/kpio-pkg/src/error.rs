@@ -43,7 +43,8 @@ pub enum PkgError {
     /// An entry name that is not a clean relative path (NUL or control characters, empty
     /// or `.` components, too long, not UTF-8).
     BadEntryName { entry: String, reason: &'static str },
-    /// Two entries with the same name, or names that differ only in letter case (they
+    /// Two entries with the same name, or names that read the same (letter case, Unicode
+    /// normalization, compatibility forms; they
     /// would collide on a case-insensitive file system). `first` is the earlier one.
     DuplicateEntry { entry: String, first: String },
     /// `entry` lies under `file`, which is a file, not a directory.
@@ -218,7 +219,7 @@ impl fmt::Display for PkgError {
             }
             PkgError::DuplicateEntry { entry, first } => write!(
                 f,
-                "package entries {first:?} and {entry:?} differ only in letter case"
+                "package entries {first:?} and {entry:?} differ only in letter case or Unicode form"
             ),
             PkgError::PathConflict { entry, file } => write!(
                 f,

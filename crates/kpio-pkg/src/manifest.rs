@@ -3,7 +3,8 @@
 //! ```toml
 //! [app]
 //! id = "org.example.notes"        # [a-z0-9.-], starts with a letter or digit, no "..", ≤ 128
-//! name = "Notes"                  # shown to people, ≤ 128 characters, no control characters
+//! name = "Notes"                  # shown to people, ≤ 128 characters, no control, format
+//!                                 # or bidi characters, no edge whitespace, not a number
 //! version = "1.2.0"               # SemVer
 //! entry = "app.wasm"              # the module to run, a path inside the package
 //! description = "Takes notes"     # optional
@@ -265,6 +266,10 @@ impl Manifest {
         check_app_id(app.id.get_ref()).map_err(|r| invalid("id", text, app.id.span(), r))?;
         check_text(app.name.get_ref(), MAX_ID_LEN)
             .map_err(|r| invalid("name", text, app.name.span(), r))?;
+        // The registry's name rules, here too so the error points at the line: no
+        // format/bidi/control characters, no edge whitespace, not a number.
+        kpio_app::names::check_display_name(app.name.get_ref())
+            .map_err(|e| invalid("name", text, app.name.span(), e.to_string()))?;
         let version = parse_version("version", text, &app.version)?;
         check_entry_name(app.entry.get_ref())
             .map_err(|e| invalid("entry", text, app.entry.span(), e.to_string()))?;
