@@ -238,9 +238,11 @@ impl<T> StoreInner<T> {
             self.limits.memory_size,
         )
         .ok()?;
-        let budget = self.memories[mem as usize]
-            .len()
-            .saturating_add(self.limits.memory_size.saturating_sub(self.usage.memory_bytes));
+        let budget = self.memories[mem as usize].len().saturating_add(
+            self.limits
+                .memory_size
+                .saturating_sub(self.usage.memory_bytes),
+        );
         let old = self.memories[mem as usize].grow(delta, budget)?;
         self.usage.memory_bytes += extra;
         Some(old)
