@@ -28,3 +28,5 @@ echo "== cargo test"
 cargo test --workspace --features kpio-vfs/host,kpio-wasi/host,kpio-pkg/host
 echo "== spec suite again on the portable dispatch loop (what the kernel target uses)"
 cargo test -p kpio-cli --test spec_v2 --features kpio-wasm/portable-dispatch
+echo "== threaded dispatch keeps its tail calls in a release build (a long loop on a small stack)"
+cargo test --release -p kpio-wasm --test tailcalls
