@@ -1,5 +1,26 @@
 //! The app commands: `kpio pack`, `install`, `list`, `info`, `run ID|X.kpioapp`,
-//! `uninstall`, over an app platform whose VFS lives in `KPIO_HOME`.
+//! `uninstall`, `ps`, `kill`, over an app platform whose VFS lives in `KPIO_HOME`.
+//!
+//! # The lock, and running apps
+//!
+//! `KPIO_HOME/.lock` (an flock) serialises changes to the platform. It is held only around
+//! registry and install work: `kpio run ID` prepares the launch under it (resolve, read
+//! and validate the module, commit `last_launched`, record the instance), releases it,
+//! and only then runs the app, so `list`, `install` and other apps never wait behind a
+//! running one. A running instance is recorded in `system/run/` ([`kpio_pkg::Instances`])
+//! and removed when it ends, so `kpio ps` lists it, `kpio kill N` ends it (SIGTERM, which
+//! interrupts the guest; SIGKILL if it does not end within [`KILL_GRACE`]), and
+//! `kpio uninstall` stops an app's instances before removing it. The end of a run needs
+//! no registry change, so a stopping app never waits for the lock (an uninstall holding it
+//! waits for the app).
+//!
+//! # KPIO_HOME is private
+//!
+//! It is created 0700 (an existing one loses its group and other bits), it must belong
+//! to the user running `kpio`, and everything below it is created with umask 077 (files
+//! 0600, directories 0700). The lock file is opened without following a symlink and
+//! without truncating: a planted `.lock -> victim` makes the command fail, naming it, and
+//! leaves the victim alone.
 //!
 //! Commands that reach the platform go through the app syscall dispatcher (106–111) via
 //! `kpio-userlib`'s in-process backend, exactly the path a KPIO program takes in the
@@ -8,19 +29,23 @@
 
 use std::fmt;
 use std::fs::File;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use kpio_app::{
     AppDescriptor, AppError, AppInstanceId, AppServices, FsPermission, KernelAppId,
     NetworkPermission, RestartPolicy,
 };
 use kpio_pkg::{
-    AppManager, HostPlatform, InstallOptions, InstallOutcome, Package, PkgError, Progress, RunEnd,
-    Stdio,
+    AppManager, HostPlatform, InstallOptions, InstallOutcome, InstanceRecord, InstanceState,
+    Instances, Limits, Package, PkgError, Progress, RunControl, RunEnd, RunLimits, Stdio,
 };
 use kpio_userlib::Direct;
+
+use crate::signals;
 use kpio_vfs::{HostFs, HostOptions};
 
 /// Errors of the app commands, each naming what it was about.
@@ -39,6 +64,21 @@ pub enum AppCmdError {
     Errno { subject: String, errno: i32 },
     /// No installed app matches.
     NoSuchApp(String),
+    /// `kpio install` was given something that is not a regular file (a device, a FIFO,
+    /// a directory), which could be endless.
+    NotRegularFile { path: PathBuf, kind: &'static str },
+    /// The package file is bigger than a package may be (checked before reading, and
+    /// while reading in case it grows).
+    PackageTooLarge {
+        path: PathBuf,
+        /// Its size, or `None` when it grew past the limit while being read.
+        size: Option<u64>,
+        limit: u64,
+    },
+    /// No running instance has this number.
+    NoSuchInstance(String),
+    /// An instance could not be stopped.
+    Stop { instance: u64, message: String },
 }
 
 impl fmt::Display for AppCmdError {
@@ -54,6 +94,32 @@ impl fmt::Display for AppCmdError {
                 f,
                 "no installed app is called `{key}` (see `kpio list` for ids, app ids and names)"
             ),
+            AppCmdError::NotRegularFile { path, kind } => write!(
+                f,
+                "{}: is a {kind}, not a package file (a .kpioapp must be a regular file)",
+                path.display()
+            ),
+            AppCmdError::PackageTooLarge { path, size, limit } => match size {
+                Some(size) => write!(
+                    f,
+                    "{}: the file is {size} bytes, more than a package may be ({limit} bytes, {})",
+                    path.display(),
+                    human(*limit)
+                ),
+                None => write!(
+                    f,
+                    "{}: the file grew past what a package may be ({limit} bytes, {}) while it \
+                     was read",
+                    path.display(),
+                    human(*limit)
+                ),
+            },
+            AppCmdError::NoSuchInstance(key) => {
+                write!(f, "no running instance is numbered `{key}` (see `kpio ps`)")
+            }
+            AppCmdError::Stop { instance, message } => {
+                write!(f, "cannot stop instance {instance}: {message}")
+            }
         }
     }
 }
@@ -75,11 +141,86 @@ pub fn kpio_home() -> PathBuf {
     home.join(".local/share/kpio")
 }
 
+/// Makes `home` private to this user: creates it 0700 if missing, refuses it if another
+/// user owns it, drops group and other permission bits from it, and sets the umask to 077
+/// so that everything created below it is 0600 / 0700 whatever the caller's umask.
+fn secure_home(home: &Path) -> Result<(), String> {
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(home)
+        .map_err(|e| format!("cannot create it: {e}"))?;
+    let meta = std::fs::metadata(home).map_err(|e| format!("cannot inspect it: {e}"))?;
+    if !meta.is_dir() {
+        return Err("it is not a directory".into());
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(format!(
+            "it belongs to user id {}, not to you (user id {me}); refusing to keep apps \
+             and their data where another user controls them",
+            meta.uid()
+        ));
+    }
+    let mode = meta.permissions().mode() & 0o7777;
+    if mode & 0o077 != 0 {
+        std::fs::set_permissions(home, std::fs::Permissions::from_mode(mode & !0o077))
+            .map_err(|e| format!("cannot make it private (chmod go-rwx): {e}"))?;
+    }
+    // The umask is per process; every kpio command works in KPIO_HOME only (module runs
+    // with --dir never come here), so app data files, the registry and installed code
+    // all get 0600 / 0700.
+    // SAFETY: umask has no preconditions and cannot fail.
+    unsafe { libc::umask(0o077) };
+    Ok(())
+}
+
+/// Opens and locks `KPIO_HOME/.lock`: created 0600 if missing, never truncated, never
+/// through a symlink (O_NOFOLLOW), and it must be a regular file owned by this user.
+fn lock_home(home: &Path) -> Result<File, String> {
+    let path = home.join(".lock");
+    let lock = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .mode(0o600)
+        // O_NONBLOCK: a FIFO planted as the lock must not hang the open.
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(&path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                format!(
+                    "its lock file {} is a symbolic link; refusing to follow it (remove it \
+                     if you did not make it)",
+                    path.display()
+                )
+            } else {
+                format!("cannot open its lock file {}: {e}", path.display())
+            }
+        })?;
+    let meta = lock
+        .metadata()
+        .map_err(|e| format!("cannot inspect its lock file {}: {e}", path.display()))?;
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if !meta.is_file() || meta.uid() != me {
+        return Err(format!(
+            "its lock file {} is not a regular file of yours; refusing to use it",
+            path.display()
+        ));
+    }
+    lock.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    Ok(lock)
+}
+
 /// An open platform: the manager over `KPIO_HOME`, and the lock that keeps other `kpio`
-/// processes out while this one changes it (released by the OS even if we are killed).
+/// processes out while this one changes it (released by the OS even if we are killed,
+/// and by `kpio run ID` once the launch is prepared).
 pub struct Platform {
     mgr: AppManager,
-    _lock: File,
+    lock: Option<File>,
 }
 
 impl Platform {
@@ -94,22 +235,28 @@ impl Platform {
             path: home.clone(),
             message,
         };
-        std::fs::create_dir_all(&home).map_err(|e| err(format!("cannot create it: {e}")))?;
-        let lock = File::create(home.join(".lock"))
-            .map_err(|e| err(format!("cannot create its lock file: {e}")))?;
-        lock.lock()
-            .map_err(|e| err(format!("cannot lock it: {e}")))?;
+        secure_home(&home).map_err(err)?;
+        let lock = lock_home(&home).map_err(err)?;
         let backend = HostFs::open(&home, HostOptions::default())
             .map_err(|e| err(format!("cannot open it: {e}")))?;
+        let backend: Arc<dyn kpio_vfs::Backend> = Arc::new(backend);
         // Opening recovers from an interrupted install/update/uninstall.
-        let mgr = AppManager::open(Arc::new(backend), Arc::new(HostPlatform))
+        let mgr = AppManager::open(Arc::clone(&backend), Arc::new(HostPlatform))
             .map_err(|error| AppCmdError::Pkg {
                 subject: home.display().to_string(),
                 error,
             })?
             .with_default_stdio(Stdio::inherit())
             .with_restart_policy(policy);
-        Ok(Platform { mgr, _lock: lock })
+        // Forget instances whose process is gone (killed, crashed); best effort: a
+        // damaged record must not stop every command.
+        if let Ok(mut inst) = Instances::open(backend) {
+            let _ = inst.prune_temporaries();
+        }
+        Ok(Platform {
+            mgr,
+            lock: Some(lock),
+        })
     }
 
     /// Resolves a numeric id, an app id or a name.
@@ -119,12 +266,24 @@ impl Platform {
             .cloned()
             .map_err(|_| AppCmdError::NoSuchApp(key.to_string()))
     }
+
+    /// The records of running instances.
+    fn instances(&self) -> Result<Instances, AppCmdError> {
+        Instances::open(Arc::clone(self.mgr.backend())).map_err(|error| AppCmdError::Pkg {
+            subject: kpio_home().display().to_string(),
+            error,
+        })
+    }
 }
 
 /// The services behind the dispatcher for one command: the manager plus what the
 /// syscall ABI has no room for (install options, progress, outcomes, detailed errors).
 struct CliServices<'a> {
     mgr: &'a mut AppManager,
+    /// The platform lock, which `launch` releases before the app runs.
+    lock: Option<File>,
+    /// The guards `launch` applies.
+    limits: RunLimits,
     force: bool,
     show_progress: bool,
     installed: Option<InstallOutcome>,
@@ -136,6 +295,8 @@ impl<'a> CliServices<'a> {
     fn new(mgr: &'a mut AppManager) -> Self {
         CliServices {
             mgr,
+            lock: None,
+            limits: RunLimits::default(),
             force: false,
             show_progress: false,
             installed: None,
@@ -161,6 +322,55 @@ impl<'a> CliServices<'a> {
                 errno: errno.0,
             },
         }
+    }
+}
+
+impl CliServices<'_> {
+    /// Prepares the launch under the lock and records the instance, releases the lock,
+    /// then runs the app (SIGTERM/SIGINT stop it), and removes the record at its end.
+    fn launch_unlocked(
+        &mut self,
+        id: KernelAppId,
+        args: &[String],
+    ) -> Result<kpio_pkg::RunOutcome, PkgError> {
+        let prepared = self.mgr.prepare_launch(id, self.limits)?;
+        let backend = Arc::clone(self.mgr.backend());
+        let mut instances = Instances::open(Arc::clone(&backend))?;
+        let started = prepared.descriptor().last_launched.unwrap_or(0);
+        let mut record = instances.register(prepared.descriptor(), started)?;
+        let n = record.instance;
+        // Registry work is done: from here on nothing waits for this app.
+        drop(self.lock.take());
+        let control = RunControl::new();
+        let guard = signals::stop_on_signals(control.clone(), move || {
+            if let Ok(mut i) = Instances::open(Arc::clone(&backend)) {
+                let _ = i.remove(n);
+            }
+        });
+        let guard = match guard {
+            Ok(g) => g,
+            Err(e) => {
+                let _ = instances.remove(n);
+                return Err(PkgError::Io {
+                    path: "signal handlers".into(),
+                    message: e.to_string(),
+                });
+            }
+        };
+        let stdio = Stdio::inherit();
+        let r = {
+            let mut on_running = || {
+                if record.state != InstanceState::Running {
+                    record.state = InstanceState::Running;
+                    let _ = instances.write(&record);
+                }
+            };
+            self.mgr
+                .run_prepared(&prepared, args, &stdio, &control, &mut on_running)
+        };
+        let _ = instances.remove(n);
+        drop(guard);
+        r
     }
 }
 
@@ -203,8 +413,7 @@ impl AppServices for CliServices<'_> {
         Ok(id)
     }
     fn launch(&mut self, id: KernelAppId, args: Vec<String>) -> Result<AppInstanceId, AppError> {
-        let stdio = Stdio::inherit();
-        let r = self.mgr.launch(id, &args, &stdio);
+        let r = self.launch_unlocked(id, &args);
         let outcome = self.keep(r)?;
         self.ran = Some(outcome.last().clone());
         Ok(outcome.runs.last().map(|r| r.0).unwrap_or(AppInstanceId(0)))
@@ -249,10 +458,64 @@ pub fn pack(dir: &Path, out: &Path) -> Result<String, AppCmdError> {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, AppCmdError> {
-    std::fs::read(path).map_err(|error| AppCmdError::File {
+    read_package_file(path, Limits::default().max_package_bytes)
+}
+
+/// Reads a package file of at most `limit` bytes. What it is and how big is checked
+/// before reading (a device or FIFO such as /dev/zero could be endless), and the read is
+/// bounded anyway in case the file grows meanwhile.
+pub fn read_package_file(path: &Path, limit: u64) -> Result<Vec<u8>, AppCmdError> {
+    let file_err = |error| AppCmdError::File {
         path: path.into(),
         error,
-    })
+    };
+    // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(file_err)?;
+    let meta = file.metadata().map_err(file_err)?;
+    let ft = meta.file_type();
+    if !ft.is_file() {
+        use std::os::unix::fs::FileTypeExt;
+        let kind = if ft.is_dir() {
+            "directory"
+        } else if ft.is_char_device() {
+            "character device"
+        } else if ft.is_block_device() {
+            "block device"
+        } else if ft.is_fifo() {
+            "FIFO (named pipe)"
+        } else if ft.is_socket() {
+            "socket"
+        } else {
+            "special file"
+        };
+        return Err(AppCmdError::NotRegularFile {
+            path: path.into(),
+            kind,
+        });
+    }
+    if meta.len() > limit {
+        return Err(AppCmdError::PackageTooLarge {
+            path: path.into(),
+            size: Some(meta.len()),
+            limit,
+        });
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(file_err)?;
+    if bytes.len() as u64 > limit {
+        return Err(AppCmdError::PackageTooLarge {
+            path: path.into(),
+            size: None,
+            limit,
+        });
+    }
+    Ok(bytes)
 }
 
 /// `kpio install X.kpioapp [--force]`
@@ -277,17 +540,184 @@ pub fn install(path: &Path, force: bool) -> Result<String, AppCmdError> {
     })
 }
 
-/// `kpio uninstall ID`
+/// How long `kpio kill` gives an instance to end after SIGTERM before SIGKILL, and after
+/// SIGKILL before giving up. The instance's own grace ([`signals::GRACE`]) is shorter.
+pub const KILL_GRACE: Duration = Duration::from_secs(5);
+
+/// Ends `rec`'s process: SIGTERM, wait up to [`KILL_GRACE`], then SIGKILL and wait again;
+/// removes the record. Never signals a process that is not the instance's (the pid and
+/// its start time must both match). Returns how it ended.
+fn stop_instance(
+    instances: &mut Instances,
+    rec: &InstanceRecord,
+) -> Result<&'static str, AppCmdError> {
+    let stop_err = |message: String| AppCmdError::Stop {
+        instance: rec.instance,
+        message,
+    };
+    let how = 'ended: {
+        for (sig, how) in [(libc::SIGTERM, "stopped"), (libc::SIGKILL, "killed")] {
+            if !rec.process.is_alive() {
+                break 'ended "stopped";
+            }
+            let pid = libc::pid_t::try_from(rec.process.pid)
+                .map_err(|_| stop_err(format!("pid {} is out of range", rec.process.pid)))?;
+            // SAFETY: kill(2) has no memory-safety preconditions; pid is a positive process
+            // id checked (with its start time) to be the instance's just above.
+            if unsafe { libc::kill(pid, sig) } != 0 {
+                let e = std::io::Error::last_os_error();
+                if e.raw_os_error() != Some(libc::ESRCH) {
+                    return Err(stop_err(format!("pid {pid}: {e}")));
+                }
+            }
+            let deadline = Instant::now() + KILL_GRACE;
+            while rec.process.is_alive() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if !rec.process.is_alive() {
+                break 'ended how;
+            }
+        }
+        return Err(stop_err(format!(
+            "pid {} is still running after SIGKILL",
+            rec.process.pid
+        )));
+    };
+    instances
+        .remove(rec.instance)
+        .map_err(|error| AppCmdError::Pkg {
+            subject: format!("instance {}", rec.instance),
+            error,
+        })?;
+    Ok(how)
+}
+
+/// `kpio uninstall ID`: stops the app's running instances, then uninstalls it.
 pub fn uninstall(key: &str) -> Result<String, AppCmdError> {
     let mut p = Platform::open()?;
     let d = p.resolve(key)?;
+    // Under the lock, so no new instance can start meanwhile. A stopping instance does
+    // not need the lock to end.
+    let mut instances = p.instances()?;
+    let running = instances.list().map_err(|error| AppCmdError::Pkg {
+        subject: "running instances".into(),
+        error,
+    })?;
+    let mut stopped = 0;
+    for rec in running
+        .iter()
+        .filter(|r| r.app == d.id || r.app_id == d.app_id)
+    {
+        stop_instance(&mut instances, rec)?;
+        stopped += 1;
+    }
     let mut svc = CliServices::new(&mut p.mgr);
     if let Err(errno) = kpio_userlib::app_uninstall(&mut Direct::new(&mut svc), d.id) {
         return Err(svc.explain(d.app_id.clone(), errno));
     }
+    let also = match stopped {
+        0 => String::new(),
+        1 => ", after stopping its running instance".into(),
+        n => format!(", after stopping its {n} running instances"),
+    };
     Ok(format!(
-        "uninstalled {} {} (id {})",
+        "uninstalled {} {} (id {}){also}",
         d.app_id, d.version, d.id
+    ))
+}
+
+/// The running instances, without waiting for the platform lock (records are written
+/// whole and only by their own instance, so they can be read any time).
+fn running_instances() -> Result<Vec<InstanceRecord>, AppCmdError> {
+    let home = kpio_home();
+    let err = |message: String| AppCmdError::Home {
+        path: home.clone(),
+        message,
+    };
+    secure_home(&home).map_err(err)?;
+    let backend = HostFs::open(&home, HostOptions::default())
+        .map_err(|e| err(format!("cannot open it: {e}")))?;
+    let pkg_err = |error| AppCmdError::Pkg {
+        subject: "running instances".into(),
+        error,
+    };
+    Instances::open(Arc::new(backend))
+        .and_then(|mut i| i.list())
+        .map_err(pkg_err)
+}
+
+/// `2024-05-01 12:34:56` (UTC) for nanoseconds since the Unix epoch.
+fn utc_time(ns: u64) -> String {
+    let secs = ns / 1_000_000_000;
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's civil_from_days.
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// `kpio ps [--json]`
+pub fn ps(json: bool) -> Result<String, AppCmdError> {
+    let running = running_instances()?;
+    if json {
+        let items: Vec<String> = running.iter().map(InstanceRecord::to_json).collect();
+        return Ok(format!("[{}]", items.join(",")));
+    }
+    if running.is_empty() {
+        return Ok("no apps are running".into());
+    }
+    let mut out = format!(
+        "{:>8}  {:<28} {:<20} {:>8}  {:<20} {}\n",
+        "INSTANCE", "APP ID", "NAME", "PID", "STARTED (UTC)", "STATE"
+    );
+    for r in &running {
+        out += &format!(
+            "{:>8}  {:<28} {:<20} {:>8}  {:<20} {}\n",
+            r.instance,
+            r.app_id,
+            r.name,
+            r.process.pid,
+            utc_time(r.started_ns),
+            r.state
+        );
+    }
+    Ok(out.trim_end().to_string())
+}
+
+/// `kpio kill INSTANCE`
+pub fn kill(key: &str) -> Result<String, AppCmdError> {
+    let n: u64 = key
+        .parse()
+        .map_err(|_| AppCmdError::NoSuchInstance(key.to_string()))?;
+    let rec = running_instances()?
+        .into_iter()
+        .find(|r| r.instance == n)
+        .ok_or_else(|| AppCmdError::NoSuchInstance(key.to_string()))?;
+    let home = kpio_home();
+    let backend = HostFs::open(&home, HostOptions::default()).map_err(|e| AppCmdError::Home {
+        path: home.clone(),
+        message: format!("cannot open it: {e}"),
+    })?;
+    let mut instances = Instances::open(Arc::new(backend)).map_err(|error| AppCmdError::Pkg {
+        subject: "running instances".into(),
+        error,
+    })?;
+    let how = stop_instance(&mut instances, &rec)?;
+    Ok(format!(
+        "{how} instance {} of {} (pid {})",
+        rec.instance, rec.app_id, rec.process.pid
     ))
 }
 
@@ -394,13 +824,28 @@ pub fn info(key: &str) -> Result<String, AppCmdError> {
     ))
 }
 
-/// How an app run ended, as a process exit status: the app's own code, or 134 after a trap.
+/// How an app run ended, as a process exit status: the app's own code, 134 after a trap
+/// (fuel exhaustion included), 124 after `--timeout`, 128 + the signal when stopped.
 pub fn exit_status(end: &RunEnd) -> i32 {
     match end {
         RunEnd::Exited(c) => *c,
         RunEnd::Trapped(msg) => {
             eprintln!("error: the app trapped: {msg}");
             134
+        }
+        RunEnd::TimedOut(after) => {
+            eprintln!("error: the app timed out after {after:?}");
+            124
+        }
+        RunEnd::Stopped => {
+            let sig = signals::received().unwrap_or(libc::SIGTERM);
+            let name = match sig {
+                libc::SIGINT => "SIGINT",
+                libc::SIGTERM => "SIGTERM",
+                _ => "a signal",
+            };
+            eprintln!("error: the app was stopped ({name})");
+            128 + sig
         }
     }
 }
@@ -414,12 +859,14 @@ pub fn run_package_file(path: &Path, args: &[String]) -> Result<i32, AppCmdError
         subject: subject.clone(),
         error,
     })?;
-    let end = kpio_pkg::run_package(
+    let end = kpio_pkg::run_package_with(
         &pkg,
         args,
         &Stdio::inherit(),
         &HostPlatform,
         kpio_wasm::Config::default(),
+        RunLimits::default(),
+        &RunControl::new(),
     )
     .map_err(|error| AppCmdError::Pkg { subject, error })?;
     Ok(exit_status(&end))
@@ -427,6 +874,7 @@ pub fn run_package_file(path: &Path, args: &[String]) -> Result<i32, AppCmdError
 
 /// `kpio run ID [-- args]`: launches an installed app through the dispatcher. With
 /// `restart`, a failing app is restarted per the platform's policy (3 times, backing off).
+/// The platform lock is held only while the launch is prepared (see the module docs).
 pub fn run_installed(key: &str, args: &[String], restart: bool) -> Result<i32, AppCmdError> {
     let policy = if restart {
         RestartPolicy::default()
@@ -438,7 +886,9 @@ pub fn run_installed(key: &str, args: &[String], restart: bool) -> Result<i32, A
     };
     let mut p = Platform::open_with(policy)?;
     let d = p.resolve(key)?;
+    let lock = p.lock.take();
     let mut svc = CliServices::new(&mut p.mgr);
+    svc.lock = lock;
     if let Err(errno) = kpio_userlib::app_launch(&mut Direct::new(&mut svc), d.id, args) {
         return Err(svc.explain(d.app_id.clone(), errno));
     }

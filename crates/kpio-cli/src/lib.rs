@@ -8,10 +8,12 @@
 //! * [`values`]: parsing command-line arguments into [`kpio_wasm::Val`]s and
 //!   formatting values for output.
 //! * [`apps`]: the app platform commands (`pack`, `install`, `list`, `info`, `run ID`,
-//!   `uninstall`) over `KPIO_HOME`.
+//!   `uninstall`, `ps`, `kill`) over `KPIO_HOME`.
+//! * [`signals`]: SIGTERM/SIGINT stop a running app cleanly.
 
 pub mod apps;
 pub mod run;
+pub mod signals;
 pub mod values;
 pub mod wast;
 

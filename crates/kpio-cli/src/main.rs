@@ -119,11 +119,32 @@ resources are replaced, its data is kept. A lower version is refused unless \
         #[arg(value_name = "ID")]
         app: String,
     },
-    /// Uninstall an app: its code, data and storage are deleted.
+    /// Uninstall an app: its running instances are stopped, its code, data and storage
+    /// deleted.
     Uninstall {
         /// The app's id, app id or name.
         #[arg(value_name = "ID")]
         app: String,
+    },
+    /// List running app instances (`kpio run ID` processes).
+    #[command(long_about = "\
+List the running instances of installed apps: INSTANCE (the number `kpio kill` \
+takes), APP ID, NAME, PID (the `kpio run` process), STARTED (UTC) and STATE \
+(starting or running). Instances whose process has died are forgotten.")]
+    Ps {
+        /// Print the instances as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a running app instance.
+    #[command(long_about = "\
+Stop a running app instance (see `kpio ps`): its process gets SIGTERM, which \
+interrupts the app and ends `kpio run` with status 143; if it has not ended \
+after 5 seconds it gets SIGKILL.")]
+    Kill {
+        /// The instance number from `kpio ps`.
+        #[arg(value_name = "INSTANCE")]
+        instance: String,
     },
     /// Run WebAssembly spec-test scripts (.wast).
     #[command(
@@ -205,6 +226,8 @@ fn main() -> ExitCode {
         Command::List { json } => report(apps::list(json)),
         Command::Info { app } => report(apps::info(&app)),
         Command::Uninstall { app } => report(apps::uninstall(&app)),
+        Command::Ps { json } => report(apps::ps(json)),
+        Command::Kill { instance } => report(apps::kill(&instance)),
         Command::Wast { files, verbose } => cmd_wast(&files, &WastOptions { verbose }),
     })
 }

@@ -18,14 +18,37 @@
 //! [`Platform::sleep_ms`]; then the app stays `Failed`).
 //! A user's launch resets a given-up app first. Failing to link (an import KPIO does not
 //! provide) is not restarted: no run could succeed.
+//!
+//! # Runaway guards
+//!
+//! Every app runs interruptible, so it can be stopped ([`RunControl`]) and timed out, and
+//! under a store budget ([`app_store_limits`]): its memory limit (or the engine's) counts
+//! all its memories together, and its tables and value stack have fixed budgets, so a
+//! small package cannot reach gigabytes. [`RunLimits`] (`kpio run --fuel/--timeout/
+//! --max-memory`) adds fuel, a wall-clock timeout per run, and a lower memory cap. A
+//! timed-out or stopped app is not restarted.
+//!
+//! # Launching without holding the platform
+//!
+//! [`AppManager::launch`] is [`AppManager::prepare_launch`] (registry work: read and
+//! validate the module, commit `last_launched`) then [`AppManager::run_prepared`] (the
+//! app's code; no registry access). A hosted caller holds its lock only around the first.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use kpio_app::{AppDescriptor, AppInstanceId, AppState, AppType, KernelAppId, RestartDecision};
+use kpio_app::{
+    AppDescriptor, AppInstanceId, AppState, AppType, KernelAppId, Permissions, RestartDecision,
+};
 use kpio_vfs::{Backend, ManualClock, MemoryFs, MemoryLimits};
-use kpio_wasi::{WasiCtx, WasiCtxBuilder};
-use kpio_wasm::{Engine, InstantiateError, Linker, Module, Store};
+use kpio_wasi::{ClockId, Errno, WasiClock, WasiCtx, WasiCtxBuilder};
+use kpio_wasm::{
+    Engine, InstantiateError, InterruptHandle, Linker, Module, PAGE_SIZE, Store, StoreLimits,
+    StoreLimitsBuilder, TrapCode,
+};
 
 use crate::error::PkgError;
 use crate::fsutil::{create_dir_all, join, read_file, write_new_file};
@@ -38,8 +61,12 @@ use crate::platform::{Platform, Stdio};
 pub enum RunEnd {
     /// `_start` returned (0) or the app called `proc_exit`.
     Exited(i32),
-    /// The app trapped; the text says why.
+    /// The app trapped; the text says why (`all fuel consumed` when its fuel ran out).
     Trapped(String),
+    /// [`RunLimits::timeout`] passed and the app was interrupted.
+    TimedOut(Duration),
+    /// [`RunControl::stop`] interrupted the app (`kpio kill`, an uninstall).
+    Stopped,
 }
 
 impl RunEnd {
@@ -47,7 +74,7 @@ impl RunEnd {
     pub fn exit_code(&self) -> Option<i32> {
         match self {
             RunEnd::Exited(c) => Some(*c),
-            RunEnd::Trapped(_) => None,
+            _ => None,
         }
     }
 
@@ -80,6 +107,167 @@ impl RunOutcome {
     }
 }
 
+/// Runaway guards for a launch (`kpio run --fuel/--timeout/--max-memory`). `None` leaves
+/// the app's defaults (see the module docs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunLimits {
+    /// Fuel for each run, about one unit per instruction; running out traps with
+    /// "all fuel consumed".
+    pub fuel: Option<u64>,
+    /// Wall-clock time each run may take before it is interrupted ([`RunEnd::TimedOut`]).
+    pub timeout: Option<Duration>,
+    /// Bytes of linear memory the app may hold in all; it can only lower the app's
+    /// `memory_limit_pages`, never raise it.
+    pub max_memory: Option<u64>,
+}
+
+/// Store-wide table elements an app may hold in all (a large C++ program has tens of
+/// thousands of functions in its table).
+pub const APP_TABLE_ELEMENTS: usize = 1 << 20;
+/// Bytes of value stack an app's frames may take in all (8 M slots).
+pub const APP_VALUE_STACK_BYTES: usize = 64 << 20;
+/// How many tables an app may hold (the reference-types proposal allows many).
+pub const APP_TABLES: usize = 100;
+/// How many memories and instances an app may hold (an app is one module).
+pub const APP_MEMORIES: usize = 10;
+pub const APP_INSTANCES: usize = 10;
+
+/// The store budget of an app: its permission's memory limit (or the engine's per-memory
+/// maximum), lowered by `limits.max_memory`, plus fixed table and value-stack budgets.
+pub fn app_store_limits(
+    perms: &Permissions,
+    config: &kpio_wasm::Config,
+    limits: &RunLimits,
+) -> StoreLimits {
+    let pages = perms
+        .memory_limit_pages
+        .map_or(config.max_memory_pages, |p| p.min(config.max_memory_pages));
+    let mut bytes = u64::from(pages).saturating_mul(PAGE_SIZE as u64);
+    if let Some(max) = limits.max_memory {
+        bytes = bytes.min(max);
+    }
+    StoreLimitsBuilder::new()
+        .memory_size(usize::try_from(bytes).unwrap_or(usize::MAX))
+        .table_elements(APP_TABLE_ELEMENTS.min(config.max_table_elements as usize))
+        .value_stack(APP_VALUE_STACK_BYTES)
+        .tables(APP_TABLES)
+        .memories(APP_MEMORIES)
+        .instances(APP_INSTANCES)
+        .build()
+}
+
+/// The engine configuration an app runs with: its permissions' memory cap, fuel metering
+/// when asked, and always interruptible (so it can be stopped and timed out).
+fn app_engine_config(
+    perms: &Permissions,
+    base: kpio_wasm::Config,
+    limits: &RunLimits,
+) -> kpio_wasm::Config {
+    let mut config = perms.engine_config(base);
+    config.interruptible = true;
+    if limits.fuel.is_some() {
+        config.consume_fuel = true;
+    }
+    if let Some(max) = limits.max_memory {
+        let pages = u32::try_from(max / PAGE_SIZE as u64).unwrap_or(u32::MAX);
+        config.max_memory_pages = config.max_memory_pages.min(pages);
+    }
+    config
+}
+
+/// Stops a launch from another thread (a signal handler's helper, a timer): the app's code
+/// is interrupted at its next call or loop iteration, a sleep in WASI ends early, and no
+/// restart follows. Cheap to clone; a stop before the run starts stops it at once.
+#[derive(Debug, Clone, Default)]
+pub struct RunControl {
+    inner: Arc<ControlInner>,
+}
+
+#[derive(Debug, Default)]
+struct ControlInner {
+    stopped: AtomicBool,
+    current: Mutex<Option<RunWake>>,
+}
+
+/// What interrupts one run: the store's handle, and the flag its WASI sleeps watch.
+#[derive(Debug, Clone)]
+struct RunWake {
+    handle: InterruptHandle,
+    wake: Arc<AtomicBool>,
+}
+
+impl RunWake {
+    fn fire(&self) {
+        self.wake.store(true, Ordering::SeqCst);
+        self.handle.interrupt();
+    }
+}
+
+impl RunControl {
+    pub fn new() -> RunControl {
+        RunControl::default()
+    }
+
+    /// Asks the launch to end (see the type docs).
+    pub fn stop(&self) {
+        self.inner.stopped.store(true, Ordering::SeqCst);
+        if let Ok(cur) = self.inner.current.lock()
+            && let Some(w) = cur.as_ref()
+        {
+            w.fire();
+        }
+    }
+
+    /// Whether [`RunControl::stop`] was called.
+    pub fn is_stopped(&self) -> bool {
+        self.inner.stopped.load(Ordering::SeqCst)
+    }
+
+    fn attach(&self, w: RunWake) {
+        if let Ok(mut cur) = self.inner.current.lock() {
+            // Checked under the lock: a `stop` either sees this run or set the flag first.
+            if self.is_stopped() {
+                w.fire();
+            }
+            *cur = Some(w);
+        }
+    }
+
+    fn detach(&self) {
+        if let Ok(mut cur) = self.inner.current.lock() {
+            *cur = None;
+        }
+    }
+}
+
+/// A WASI clock whose sleeps end early once the run is interrupted: a guest sleeping for
+/// a year must still stop at its timeout or when killed. Sleeps are taken in slices of at
+/// most [`SLEEP_SLICE_NS`].
+struct InterruptibleClock {
+    inner: Box<dyn WasiClock>,
+    wake: Arc<AtomicBool>,
+}
+
+/// The longest a sleeping guest takes to notice an interrupt.
+const SLEEP_SLICE_NS: u64 = 20_000_000;
+
+impl WasiClock for InterruptibleClock {
+    fn now(&self, id: ClockId) -> Result<u64, Errno> {
+        self.inner.now(id)
+    }
+    fn resolution(&self, id: ClockId) -> Result<u64, Errno> {
+        self.inner.resolution(id)
+    }
+    fn sleep(&self, ns: u64) {
+        let mut left = ns;
+        while left > 0 && !self.wake.load(Ordering::SeqCst) {
+            let slice = left.min(SLEEP_SLICE_NS);
+            self.inner.sleep(slice);
+            left -= slice;
+        }
+    }
+}
+
 /// One run of `module` with the app's WASI context.
 struct RunSpec<'a> {
     app: &'a str,
@@ -88,6 +276,58 @@ struct RunSpec<'a> {
     backend: Arc<dyn Backend>,
     desc_perms: &'a kpio_app::Permissions,
     data_path: &'a str,
+    limits: RunLimits,
+    store_limits: StoreLimits,
+}
+
+/// Raises the run's interrupt when `timeout` passes, unless dropped first.
+struct Timer {
+    cancel: Option<mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    fired: Arc<AtomicBool>,
+}
+
+impl Timer {
+    fn start(timeout: Option<Duration>, wake: RunWake) -> Timer {
+        let fired = Arc::new(AtomicBool::new(false));
+        let Some(timeout) = timeout else {
+            return Timer {
+                cancel: None,
+                thread: None,
+                fired,
+            };
+        };
+        let (tx, rx) = mpsc::channel::<()>();
+        let flag = Arc::clone(&fired);
+        let thread = std::thread::Builder::new()
+            .name("kpio-timeout".into())
+            .spawn(move || {
+                // Any message or a dropped sender cancels; only the timeout fires.
+                if let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(timeout) {
+                    flag.store(true, Ordering::SeqCst);
+                    wake.fire();
+                }
+            })
+            .ok();
+        Timer {
+            cancel: Some(tx),
+            thread,
+            fired,
+        }
+    }
+
+    fn fired(&self) -> bool {
+        self.fired.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        drop(self.cancel.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 fn run_once(
@@ -96,12 +336,14 @@ fn run_once(
     module: &Module,
     stdio: &Stdio,
     platform: &dyn Platform,
+    control: &RunControl,
     mut on_running: impl FnMut() -> Result<(), PkgError>,
 ) -> Result<RunEnd, PkgError> {
     let vfs = spec
         .desc_perms
         .app_vfs(Arc::clone(&spec.backend), spec.data_path)?;
     let (stdin, stdout, stderr) = stdio.streams();
+    let wake = Arc::new(AtomicBool::new(false));
     let ctx = WasiCtxBuilder::new()
         .arg(spec.name)
         .args(spec.args.iter().cloned())
@@ -110,7 +352,10 @@ fn run_once(
         .stdin(stdin)
         .stdout(stdout)
         .stderr(stderr)
-        .clock(platform.wasi_clock())
+        .clock(Box::new(InterruptibleClock {
+            inner: platform.wasi_clock(),
+            wake: Arc::clone(&wake),
+        }))
         .random(platform.random())
         .build()
         .map_err(|e| PkgError::Wasi {
@@ -118,9 +363,48 @@ fn run_once(
             error: e.to_string(),
         })?;
     let mut store = Store::new(engine, ctx);
+    store.set_limits(spec.store_limits);
+    if let Some(fuel) = spec.limits.fuel {
+        store.set_fuel(fuel);
+    }
+    let run_wake = RunWake {
+        handle: store.interrupt_handle(),
+        wake,
+    };
+    control.attach(run_wake.clone());
+    let timer = Timer::start(spec.limits.timeout, run_wake);
+    let result = run_store(spec, module, &mut store, &mut on_running);
+    control.detach();
+    // A run that was interrupted ends as such however the guest ended: a sleep that was
+    // cut short returns to the guest, which may then finish before reaching a check.
+    let result = result?;
+    Ok(if timer.fired() {
+        RunEnd::TimedOut(spec.limits.timeout.unwrap_or_default())
+    } else if control.is_stopped() {
+        RunEnd::Stopped
+    } else {
+        match result {
+            Err(t) if t.code() == Some(TrapCode::Interrupted) => RunEnd::Stopped,
+            Err(t) => match t.exit_code() {
+                Some(c) => RunEnd::Exited(c),
+                None => RunEnd::Trapped(t.to_string()),
+            },
+            Ok(end) => end,
+        }
+    })
+}
+
+/// Instantiates and runs `_start`: the run's end, or the trap that ended it (mapped by the
+/// caller, which knows whether an interrupt was a timeout or a stop).
+fn run_store(
+    spec: &RunSpec<'_>,
+    module: &Module,
+    store: &mut Store<WasiCtx>,
+    on_running: &mut dyn FnMut() -> Result<(), PkgError>,
+) -> Result<Result<RunEnd, kpio_wasm::Trap>, PkgError> {
     let mut linker = Linker::<WasiCtx>::new();
-    kpio_wasi::add_to_linker(&mut linker, &mut store, |cx| cx);
-    let instance = match linker.instantiate(&mut store, module) {
+    kpio_wasi::add_to_linker(&mut linker, store, |cx| cx);
+    let instance = match linker.instantiate(store, module) {
         Ok(i) => i,
         Err(InstantiateError::Link(e)) => {
             return Err(PkgError::Link {
@@ -129,25 +413,49 @@ fn run_once(
             });
         }
         Err(InstantiateError::Trap(t)) => {
-            return Ok(match t.exit_code() {
-                Some(c) => RunEnd::Exited(c),
-                None => RunEnd::Trapped(format!("during instantiation: {t}")),
-            });
+            if t.exit_code().is_none() && t.code() != Some(TrapCode::Interrupted) {
+                return Ok(Ok(RunEnd::Trapped(format!("during instantiation: {t}"))));
+            }
+            return Ok(Err(t));
         }
     };
     on_running()?;
-    let Some(start) = instance.get_func(&store, "_start") else {
-        return Ok(RunEnd::Trapped(
+    let Some(start) = instance.get_func(&*store, "_start") else {
+        return Ok(Ok(RunEnd::Trapped(
             "the module exports no `_start` function".into(),
-        ));
+        )));
     };
-    Ok(match start.call(&mut store, &[], &mut []) {
-        Ok(()) => RunEnd::Exited(0),
-        Err(t) => match t.exit_code() {
-            Some(c) => RunEnd::Exited(c),
-            None => RunEnd::Trapped(t.to_string()),
-        },
+    Ok(match start.call(store, &[], &mut []) {
+        Ok(()) => Ok(RunEnd::Exited(0)),
+        Err(t) => Err(t),
     })
+}
+
+/// An installed app ready to run: its descriptor, the engine and the validated entry
+/// module. Made by [`AppManager::prepare_launch`] while the caller holds whatever keeps
+/// other managers out; running it ([`AppManager::run_prepared`]) needs no registry access,
+/// so a long-running app does not keep others from installing, listing or launching.
+pub struct PreparedLaunch {
+    desc: AppDescriptor,
+    engine: Engine,
+    module: Module,
+    limits: RunLimits,
+}
+
+impl std::fmt::Debug for PreparedLaunch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PreparedLaunch")
+            .field("app", &self.desc.app_id)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PreparedLaunch {
+    /// The app as registered when it was prepared (with the new `last_launched`).
+    pub fn descriptor(&self) -> &AppDescriptor {
+        &self.desc
+    }
 }
 
 impl AppManager {
@@ -160,6 +468,17 @@ impl AppManager {
         args: &[String],
         stdio: &Stdio,
     ) -> Result<RunOutcome, PkgError> {
+        let prepared = self.prepare_launch(id, RunLimits::default())?;
+        self.run_prepared(&prepared, args, stdio, &RunControl::new(), &mut || {})
+    }
+
+    /// The registry part of a launch: checks the app, reads and validates its entry
+    /// module, and commits `last_launched`. Nothing of the app runs yet.
+    pub fn prepare_launch(
+        &mut self,
+        id: KernelAppId,
+        limits: RunLimits,
+    ) -> Result<PreparedLaunch, PkgError> {
         self.reload()?;
         let desc: AppDescriptor = self.info(id)?.clone();
         if desc.app_type != AppType::WasmApp {
@@ -183,7 +502,11 @@ impl AppManager {
             },
             other => other,
         })?;
-        let engine = Engine::new(desc.permissions.engine_config(self.engine_config.clone()));
+        let engine = Engine::new(app_engine_config(
+            &desc.permissions,
+            self.engine_config.clone(),
+            &limits,
+        ));
         let module = Module::new(&engine, &bytes).map_err(|e| PkgError::Corrupt {
             path: entry.clone(),
             reason: e.to_string(),
@@ -192,10 +515,36 @@ impl AppManager {
         let mut new_reg = self.registry.clone();
         let mut updated = desc.clone();
         updated.last_launched = Some(self.platform.now_ns());
-        new_reg.update(updated)?;
+        new_reg.update(updated.clone())?;
         new_reg.commit(&mut self.vfs, self.root)?;
         self.registry = new_reg;
+        Ok(PreparedLaunch {
+            desc: updated,
+            engine,
+            module,
+            limits,
+        })
+    }
 
+    /// Runs a prepared app until it ends, restarting it as the restart policy says (not
+    /// after a timeout or a stop). Touches only the app's data directory and this
+    /// manager's lifecycle, never the registry. `on_running` is called each time the
+    /// app's code starts (after instantiation).
+    pub fn run_prepared(
+        &mut self,
+        prepared: &PreparedLaunch,
+        args: &[String],
+        stdio: &Stdio,
+        control: &RunControl,
+        on_running: &mut dyn FnMut(),
+    ) -> Result<RunOutcome, PkgError> {
+        let desc = &prepared.desc;
+        let id = desc.id;
+        let store_limits = app_store_limits(
+            &desc.permissions,
+            prepared.engine.config(),
+            &prepared.limits,
+        );
         let spec = RunSpec {
             app: &desc.app_id,
             name: &desc.name,
@@ -203,15 +552,27 @@ impl AppManager {
             backend: Arc::clone(&self.backend),
             desc_perms: &desc.permissions,
             data_path: &desc.data_path,
+            limits: prepared.limits,
+            store_limits,
         };
         self.lifecycle.reset(id);
         let mut runs = Vec::new();
         loop {
             let inst = self.lifecycle.launch(id)?;
             let lifecycle = &mut self.lifecycle;
-            let end = run_once(&spec, &engine, &module, stdio, &*self.platform, || {
-                Ok(lifecycle.running(inst)?)
-            });
+            let end = run_once(
+                &spec,
+                &prepared.engine,
+                &prepared.module,
+                stdio,
+                &*self.platform,
+                control,
+                || {
+                    lifecycle.running(inst)?;
+                    on_running();
+                    Ok(())
+                },
+            );
             let end = match end {
                 Ok(end) => end,
                 Err(e) => {
@@ -222,15 +583,25 @@ impl AppManager {
             match &end {
                 RunEnd::Exited(code) => self.lifecycle.exited(inst, *code)?,
                 RunEnd::Trapped(why) => self.lifecycle.trapped(inst, why.clone())?,
+                RunEnd::TimedOut(after) => self
+                    .lifecycle
+                    .trapped(inst, format!("timed out after {after:?}"))?,
+                RunEnd::Stopped => self.lifecycle.terminate(inst)?,
             }
+            let last = matches!(end, RunEnd::TimedOut(_) | RunEnd::Stopped);
             let failed = !end.is_success();
             runs.push((inst, end));
-            if !failed {
+            if !failed || last || control.is_stopped() {
                 break;
             }
             let now_ms = self.platform.now_ns() / 1_000_000;
             match self.lifecycle.on_failure(inst, now_ms)? {
-                RestartDecision::RestartAt(at) => self.platform.sleep_ms(at.saturating_sub(now_ms)),
+                RestartDecision::RestartAt(at) => {
+                    self.platform.sleep_ms(at.saturating_sub(now_ms));
+                    if control.is_stopped() {
+                        break;
+                    }
+                }
                 RestartDecision::GiveUp => break,
             }
         }
@@ -251,6 +622,27 @@ pub fn run_package(
     stdio: &Stdio,
     platform: &dyn Platform,
     engine_config: kpio_wasm::Config,
+) -> Result<RunEnd, PkgError> {
+    run_package_with(
+        pkg,
+        args,
+        stdio,
+        platform,
+        engine_config,
+        RunLimits::default(),
+        &RunControl::new(),
+    )
+}
+
+/// [`run_package`] with runaway guards and a way to stop it.
+pub fn run_package_with(
+    pkg: &Package,
+    args: &[String],
+    stdio: &Stdio,
+    platform: &dyn Platform,
+    engine_config: kpio_wasm::Config,
+    limits: RunLimits,
+    control: &RunControl,
 ) -> Result<RunEnd, PkgError> {
     let m = &pkg.manifest;
     let backend: Arc<dyn Backend> = Arc::new(MemoryFs::new(
@@ -280,7 +672,7 @@ pub fn run_package(
         }
     }
     let perms = m.permissions.to_app();
-    let engine = Engine::new(perms.engine_config(engine_config));
+    let engine = Engine::new(app_engine_config(&perms, engine_config, &limits));
     let module = Module::new(&engine, pkg.entry_bytes()).map_err(|e| PkgError::InvalidWasm {
         path: m.entry.clone(),
         error: e.to_string(),
@@ -292,6 +684,8 @@ pub fn run_package(
         backend,
         desc_perms: &perms,
         data_path: &data_path,
+        limits,
+        store_limits: app_store_limits(&perms, engine.config(), &limits),
     };
-    run_once(&spec, &engine, &module, stdio, platform, || Ok(()))
+    run_once(&spec, &engine, &module, stdio, platform, control, || Ok(()))
 }

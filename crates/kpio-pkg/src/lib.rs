@@ -15,6 +15,8 @@
 //!   the registry file as the one commit point, and [`AppManager::recover`].
 //! - [`launch`]: [`AppManager::launch`] (WASI args, env, data dir at `/`, permissions,
 //!   lifecycle and restart policy) and [`run_package`].
+//! - `instances` (feature `host`): the durable records of running instances that
+//!   `kpio ps`, `kpio kill` and `kpio uninstall` use across processes.
 //! - [`AppManager`] implements [`kpio_app::AppServices`] (syscalls 106–111).
 //!
 //! Every error is a [`PkgError`] naming the file or entry and the reason.
@@ -62,6 +64,8 @@ pub mod archive;
 mod error;
 mod fsutil;
 pub mod install;
+#[cfg(feature = "host")]
+pub mod instances;
 pub mod launch;
 pub mod manifest;
 pub mod pack;
@@ -74,7 +78,12 @@ pub use error::{PkgError, Warning};
 pub use install::{
     AppManager, CORRUPT_REGISTRY_PATH, InstallOptions, InstallOutcome, Progress, RecoverReport,
 };
-pub use launch::{RunEnd, RunOutcome, run_package};
+#[cfg(feature = "host")]
+pub use instances::{InstanceRecord, InstanceState, Instances, ProcessRef};
+pub use launch::{
+    PreparedLaunch, RunControl, RunEnd, RunLimits, RunOutcome, app_store_limits, run_package,
+    run_package_with,
+};
 pub use manifest::{
     FsAccess, KPIO_VERSION, MANIFEST_FILE, Manifest, ManifestPermissions, NetworkAccess,
 };
