@@ -426,6 +426,51 @@ fn install_refuses_endless_and_oversized_files_before_reading() {
     );
 }
 
+/// Prints "started", then reads stdin (which the test keeps open and silent).
+const READ_STDIN: &str = r#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_read" (func $r (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (data (i32.const 16) "started\n")
+  (func (export "_start")
+    (i32.store (i32.const 0) (i32.const 16))
+    (i32.store (i32.const 4) (i32.const 8))
+    (drop (call $w (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 32)))
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 64))
+    (drop (call $r (i32.const 0) (i32.const 0) (i32.const 1) (i32.const 32)))))"#;
+
+#[test]
+fn kill_ends_an_app_blocked_in_a_host_call() {
+    let (home, _work) = home_with("org.test.reader", READ_STDIN);
+    // stdin is a pipe nobody writes to: the read blocks where no interrupt check runs.
+    let mut child = Command::new(KPIO)
+        .env("KPIO_HOME", &home)
+        .args(["run", "org.test.reader"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdin = child.stdin.take();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    assert_eq!(line, "started\n");
+    let n = ps(&home)[0].0;
+    ok(&kpio(&home, &["kill", &n.to_string()]), "kill");
+    let (status, stderr) = exit_of(child, "the blocked app");
+    // Its own grace period ran out first: it cleaned up and exited 143 itself.
+    assert_eq!(status.code(), Some(143), "{stderr}");
+    assert!(ps(&home).is_empty());
+    assert!(
+        std::fs::read_dir(home.join("system/run"))
+            .unwrap()
+            .all(|e| !e.unwrap().file_name().to_string_lossy().ends_with(".json"))
+    );
+    drop(stdin);
+}
+
 #[test]
 fn kill_reaches_a_sleeping_app() {
     let (home, _work) = home_with("org.test.sleeper", SLEEP);
