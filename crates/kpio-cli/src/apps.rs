@@ -41,12 +41,13 @@ use kpio_app::{
 };
 use kpio_pkg::{
     AppManager, HostPlatform, InstallOptions, InstallOutcome, InstanceRecord, InstanceState,
-    Instances, Limits, Package, PkgError, Progress, RunControl, RunEnd, RunLimits, Stdio,
+    Instances, Limits, Package, PkgError, Progress, RunEnd, RunLimits, Stdio,
 };
 use kpio_userlib::Direct;
-
-use crate::signals;
 use kpio_vfs::{HostFs, HostOptions};
+
+use crate::guards::{TIMEOUT_EXIT_STATUS, process_run_control, show_duration};
+use crate::signals;
 
 /// Errors of the app commands, each naming what it was about.
 #[derive(Debug)]
@@ -241,13 +242,16 @@ impl Platform {
             .map_err(|e| err(format!("cannot open it: {e}")))?;
         let backend: Arc<dyn kpio_vfs::Backend> = Arc::new(backend);
         // Opening recovers from an interrupted install/update/uninstall.
-        let mgr = AppManager::open(Arc::clone(&backend), Arc::new(HostPlatform))
+        let mut mgr = AppManager::open(Arc::clone(&backend), Arc::new(HostPlatform))
             .map_err(|error| AppCmdError::Pkg {
                 subject: home.display().to_string(),
                 error,
             })?
             .with_default_stdio(Stdio::inherit())
             .with_restart_policy(policy);
+        // What recovery worked around (a restored registry, leftovers it could not
+        // delete) is the user's to know, though the command goes on.
+        print_warnings(&mut mgr);
         // Forget instances whose process is gone (killed, crashed); best effort: a
         // damaged record must not stop every command.
         if let Ok(mut inst) = Instances::open(backend) {
@@ -261,10 +265,14 @@ impl Platform {
 
     /// Resolves a numeric id, an app id or a name.
     pub fn resolve(&self, key: &str) -> Result<AppDescriptor, AppCmdError> {
-        self.mgr
-            .find(key)
-            .cloned()
-            .map_err(|_| AppCmdError::NoSuchApp(key.to_string()))
+        self.mgr.find(key).cloned().map_err(|error| match error {
+            // Two look-alike names in an old registry: the message says to use the id.
+            PkgError::App(AppError::Ambiguous { .. }) => AppCmdError::Pkg {
+                subject: key.to_string(),
+                error,
+            },
+            _ => AppCmdError::NoSuchApp(key.to_string()),
+        })
     }
 
     /// The records of running instances.
@@ -341,7 +349,7 @@ impl CliServices<'_> {
         let n = record.instance;
         // Registry work is done: from here on nothing waits for this app.
         drop(self.lock.take());
-        let control = RunControl::new();
+        let control = process_run_control();
         let guard = signals::stop_on_signals(control.clone(), move || {
             if let Ok(mut i) = Instances::open(Arc::clone(&backend)) {
                 let _ = i.remove(n);
@@ -528,9 +536,12 @@ pub fn install(path: &Path, force: bool) -> Result<String, AppCmdError> {
     let subject = path.display().to_string();
     let r = kpio_userlib::app_install(&mut Direct::new(&mut svc), &bytes);
     if let Err(errno) = r {
-        return Err(svc.explain(subject, errno));
+        let e = svc.explain(subject, errno);
+        print_warnings(&mut p.mgr);
+        return Err(e);
     }
     let o = svc.installed.take().expect("install succeeded");
+    print_warnings(&mut p.mgr);
     Ok(match o.previous_version {
         Some(prev) => format!(
             "updated {} from {prev} to {} (id {})",
@@ -613,8 +624,11 @@ pub fn uninstall(key: &str) -> Result<String, AppCmdError> {
     }
     let mut svc = CliServices::new(&mut p.mgr);
     if let Err(errno) = kpio_userlib::app_uninstall(&mut Direct::new(&mut svc), d.id) {
-        return Err(svc.explain(d.app_id.clone(), errno));
+        let e = svc.explain(d.app_id.clone(), errno);
+        print_warnings(&mut p.mgr);
+        return Err(e);
     }
+    print_warnings(&mut p.mgr);
     let also = match stopped {
         0 => String::new(),
         1 => ", after stopping its running instance".into(),
@@ -834,8 +848,8 @@ pub fn exit_status(end: &RunEnd) -> i32 {
             134
         }
         RunEnd::TimedOut(after) => {
-            eprintln!("error: the app timed out after {after:?}");
-            124
+            eprintln!("error: the app timed out after {}", show_duration(*after));
+            TIMEOUT_EXIT_STATUS
         }
         RunEnd::Stopped => {
             let sig = signals::received().unwrap_or(libc::SIGTERM);
@@ -852,7 +866,11 @@ pub fn exit_status(end: &RunEnd) -> i32 {
 
 /// `kpio run X.kpioapp [-- args]`: runs a package without installing it (its `data/` is
 /// the app's data, in memory, gone afterwards).
-pub fn run_package_file(path: &Path, args: &[String]) -> Result<i32, AppCmdError> {
+pub fn run_package_file(
+    path: &Path,
+    args: &[String],
+    limits: &RunLimits,
+) -> Result<i32, AppCmdError> {
     let bytes = read_file(path)?;
     let subject = path.display().to_string();
     let pkg = Package::from_bytes(&bytes).map_err(|error| AppCmdError::Pkg {
@@ -865,8 +883,8 @@ pub fn run_package_file(path: &Path, args: &[String]) -> Result<i32, AppCmdError
         &Stdio::inherit(),
         &HostPlatform,
         kpio_wasm::Config::default(),
-        RunLimits::default(),
-        &RunControl::new(),
+        *limits,
+        &process_run_control(),
     )
     .map_err(|error| AppCmdError::Pkg { subject, error })?;
     Ok(exit_status(&end))
@@ -875,7 +893,12 @@ pub fn run_package_file(path: &Path, args: &[String]) -> Result<i32, AppCmdError
 /// `kpio run ID [-- args]`: launches an installed app through the dispatcher. With
 /// `restart`, a failing app is restarted per the platform's policy (3 times, backing off).
 /// The platform lock is held only while the launch is prepared (see the module docs).
-pub fn run_installed(key: &str, args: &[String], restart: bool) -> Result<i32, AppCmdError> {
+pub fn run_installed(
+    key: &str,
+    args: &[String],
+    restart: bool,
+    limits: &RunLimits,
+) -> Result<i32, AppCmdError> {
     let policy = if restart {
         RestartPolicy::default()
     } else {
@@ -889,9 +912,28 @@ pub fn run_installed(key: &str, args: &[String], restart: bool) -> Result<i32, A
     let lock = p.lock.take();
     let mut svc = CliServices::new(&mut p.mgr);
     svc.lock = lock;
+    svc.limits = *limits;
     if let Err(errno) = kpio_userlib::app_launch(&mut Direct::new(&mut svc), d.id, args) {
         return Err(svc.explain(d.app_id.clone(), errno));
     }
     let end = svc.ran.take().expect("launch succeeded");
     Ok(exit_status(&end))
+}
+
+/// Looks `key` (numeric id, app id or name) up among the installed apps, for `kpio run`
+/// to tell an app from a file. `Ok(None)` when nothing matches.
+pub fn lookup_installed(key: &str) -> Result<Option<AppDescriptor>, AppCmdError> {
+    let p = Platform::open()?;
+    match p.resolve(key) {
+        Ok(d) => Ok(Some(d)),
+        Err(AppCmdError::NoSuchApp(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Prints (and forgets) the problems the manager worked around, one line each.
+fn print_warnings(mgr: &mut AppManager) {
+    for w in mgr.take_warnings() {
+        eprintln!("kpio: warning: {w}");
+    }
 }

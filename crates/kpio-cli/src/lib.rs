@@ -7,11 +7,13 @@
 //! * [`run`]: loading a `.wasm`/`.wat` program and invoking one of its exports.
 //! * [`values`]: parsing command-line arguments into [`kpio_wasm::Val`]s and
 //!   formatting values for output.
+//! * [`guards`]: `--fuel`, `--timeout`, `--max-memory` and their value parsers.
 //! * [`apps`]: the app platform commands (`pack`, `install`, `list`, `info`, `run ID`,
 //!   `uninstall`, `ps`, `kill`) over `KPIO_HOME`.
 //! * [`signals`]: SIGTERM/SIGINT stop a running app cleanly.
 
 pub mod apps;
+pub mod guards;
 pub mod run;
 pub mod signals;
 pub mod values;

@@ -8,6 +8,7 @@ use kpio_cli::apps;
 use kpio_cli::run::{Outcome, RunError, RunRequest, run};
 use kpio_cli::values::DisplayVal;
 use kpio_cli::wast::{Counts, WastOptions, run_wast_file};
+use kpio_wasm::BacktraceLine;
 
 /// Run WebAssembly programs and spec scripts on KPIO's engine.
 #[derive(Debug, Parser)]
@@ -43,8 +44,18 @@ on its own line (integers as signed decimal):
   externref  null or an integer handle; funcref: null
 
 Exit status: the guest's exit code; 134 if execution trapped (the message and \
-a wasm backtrace go to stderr); 2 if the module could not be loaded or linked.",
-        after_help = "Examples:\n  kpio run hello.wasm --env NAME=kpio -- arg1 arg2\n  kpio run --dir ./data::/data app.wasm\n  kpio run --dir . tool.wasm input.txt\n  kpio run add.wat --invoke add 1 2"
+a wasm backtrace go to stderr); 124 if --timeout stopped it; 2 if the module \
+could not be loaded or linked.",
+        after_help = "\
+Options go before FILE; everything after FILE is the program's (as in wasmtime).
+
+Examples:
+  kpio run --env NAME=kpio hello.wasm arg1 arg2
+  kpio run --dir ./data::/data app.wasm
+  kpio run --dir . tool.wasm input.txt
+  kpio run --invoke add add.wat 1 2
+  kpio run --timeout 2s --max-memory 64MiB untrusted.wasm
+  kpio run com.kpio.hello -- --verbose       (an installed app; see `kpio list`)"
     )]
     Run {
         /// Preopen a host directory for the guest, as GUEST (default: the same path).
@@ -58,6 +69,18 @@ a wasm backtrace go to stderr); 2 if the module could not be loaded or linked.",
         /// Call the exported function NAME instead of running `_start`.
         #[arg(long, value_name = "NAME")]
         invoke: Option<String>,
+        /// Stop the guest after it has executed about N instructions (fuel): it traps
+        /// with "all fuel consumed" (exit status 134).
+        #[arg(long, value_name = "N")]
+        fuel: Option<u64>,
+        /// Interrupt the guest after DURATION of wall-clock time (500ms, 2s, 1.5m, 1h):
+        /// it stops with "timed out" and exit status 124.
+        #[arg(long, value_name = "DURATION", value_parser = kpio_cli::guards::parse_duration)]
+        timeout: Option<std::time::Duration>,
+        /// Cap the guest's linear memory at SIZE in all (65536, 64K, 16MiB, 1G):
+        /// `memory.grow` past it fails, and a module that needs more cannot start.
+        #[arg(long, value_name = "SIZE", value_parser = kpio_cli::guards::parse_size)]
+        max_memory: Option<u64>,
         /// For an installed app: restart it when it fails (non-zero exit or trap), up to
         /// 3 times with backoff, as the platform does for launched apps.
         #[arg(long)]
@@ -182,6 +205,9 @@ fn main() -> ExitCode {
             dirs,
             envs,
             invoke,
+            fuel,
+            timeout,
+            max_memory,
             restart,
             mut module_and_args,
         } => {
@@ -190,35 +216,46 @@ fn main() -> ExitCode {
             if module_and_args.first().is_some_and(|a| a == "--") {
                 module_and_args.remove(0);
             }
-            let path = PathBuf::from(&target);
-            let is_package = path.extension().is_some_and(|e| e == "kpioapp");
-            if is_package || !path.exists() {
-                if !dirs.is_empty() || !envs.is_empty() || invoke.is_some() {
-                    eprintln!(
-                        "error: --dir, --env and --invoke apply to modules; an app gets its \
-                         data directory, environment and entry point from the platform"
-                    );
+            let limits = kpio_pkg::RunLimits {
+                fuel,
+                timeout,
+                max_memory,
+            };
+            let path = match run_target(&target) {
+                Ok(RunTarget::Module(path)) => path,
+                Ok(target_kind @ (RunTarget::Package(_) | RunTarget::App)) => {
+                    if !dirs.is_empty() || !envs.is_empty() || invoke.is_some() {
+                        eprintln!(
+                            "error: --dir, --env and --invoke apply to modules; an app gets its \
+                             data directory, environment and entry point from the platform"
+                        );
+                        return ExitCode::from(2);
+                    }
+                    let r = if let RunTarget::Package(path) = target_kind {
+                        apps::run_package_file(&path, &module_and_args, &limits)
+                    } else {
+                        apps::run_installed(&target, &module_and_args, restart, &limits)
+                    };
+                    return match r {
+                        Ok(code) => ExitCode::from(code as u8),
+                        Err(e) => {
+                            eprintln!("error: {e}");
+                            ExitCode::from(2)
+                        }
+                    };
+                }
+                Err(message) => {
+                    eprintln!("error: {message}");
                     return ExitCode::from(2);
                 }
-                let r = if is_package {
-                    apps::run_package_file(&path, &module_and_args)
-                } else {
-                    apps::run_installed(&target, &module_and_args, restart)
-                };
-                return match r {
-                    Ok(code) => ExitCode::from(code as u8),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        ExitCode::from(2)
-                    }
-                };
-            }
+            };
             cmd_run(RunRequest {
                 path,
                 invoke,
                 args: module_and_args,
                 dirs,
                 envs,
+                limits,
             })
         }
         Command::Pack { dir, output } => report(apps::pack(&dir, &output)),
@@ -246,6 +283,60 @@ fn report(r: Result<String, apps::AppCmdError>) -> ExitCode {
     }
 }
 
+/// What `kpio run TARGET` names.
+enum RunTarget {
+    /// A module file (.wasm binary or .wat text).
+    Module(PathBuf),
+    /// A .kpioapp package file, run without installing it.
+    Package(PathBuf),
+    /// An installed app (TARGET is its id, app id or name).
+    App,
+}
+
+/// Decides what TARGET names, with an error message when it names nothing or is
+/// ambiguous. Something that looks like a path (it has a `/` or a `.wasm`, `.wat` or
+/// `.kpioapp` extension) is a file and must exist; a bare word is an installed app,
+/// unless a file of that name exists too, which is refused rather than letting the file
+/// silently shadow the app.
+fn run_target(target: &str) -> Result<RunTarget, String> {
+    let path = PathBuf::from(target);
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    let looks_like_file = target.contains('/') || matches!(ext, "wasm" | "wat" | "kpioapp");
+    let exists = std::fs::symlink_metadata(&path).is_ok();
+    if looks_like_file {
+        if !exists {
+            return Err(format!("{target}: no such file"));
+        }
+        return Ok(if ext == "kpioapp" {
+            RunTarget::Package(path)
+        } else {
+            RunTarget::Module(path)
+        });
+    }
+    // A bare word: an installed app, or a file in the current directory.
+    let app = apps::lookup_installed(target);
+    match (exists, app) {
+        (true, Ok(Some(d))) => Err(format!(
+            "`{target}` is both a file here and the installed app {} (id {}); \
+             write `./{target}` to run the file, or `kpio run {}` for the app",
+            d.app_id,
+            d.id,
+            if target == d.app_id {
+                d.id.to_string()
+            } else {
+                d.app_id.clone()
+            }
+        )),
+        (true, _) => Ok(RunTarget::Module(path)),
+        (false, Ok(Some(_))) => Ok(RunTarget::App),
+        (false, Ok(None)) => Err(format!(
+            "`{target}` is neither a file nor an installed app (see `kpio list` for ids, \
+             app ids and names)"
+        )),
+        (false, Err(e)) => Err(e.to_string()),
+    }
+}
+
 fn cmd_run(req: RunRequest) -> ExitCode {
     match run(&req) {
         Ok(Outcome::Returned(results)) => {
@@ -262,15 +353,20 @@ fn cmd_run(req: RunRequest) -> ExitCode {
                 && !t.backtrace().is_empty()
             {
                 eprintln!("wasm backtrace:");
-                for (i, frame) in t.backtrace().iter().enumerate() {
+                // Bounded: the innermost and outermost frames, and how many lie between.
+                for line in t.backtrace_lines() {
+                    let BacktraceLine::Frame { depth, frame } = line else {
+                        eprintln!("{line}");
+                        continue;
+                    };
                     let at = frame
                         .module_offset
                         .map_or(String::from("?"), |o| format!("{o:#x}"));
                     match &frame.func_name {
                         Some(name) => {
-                            eprintln!("  {i:>3}: {at} - {:#}", rustc_demangle::demangle(name))
+                            eprintln!("  {depth:>3}: {at} - {:#}", rustc_demangle::demangle(name))
                         }
-                        None => eprintln!("  {i:>3}: {at} - <func {}>", frame.func_index),
+                        None => eprintln!("  {depth:>3}: {at} - <func {}>", frame.func_index),
                     }
                 }
             }

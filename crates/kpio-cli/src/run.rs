@@ -4,18 +4,24 @@
 //! Like `wasmtime run`: `--dir HOST[::GUEST]` preopens host directories, `--env K=V`
 //! sets the environment, arguments after the file go to the program, and the exit status
 //! is the guest's `proc_exit` code (0 when `_start` returns, 134 after a trap).
+//! `--fuel`, `--timeout` and `--max-memory` ([`RunLimits`]) hold a runaway guest as they
+//! hold an app: fuel metering, an interrupt when the time is up (exit status 124), and a
+//! store budget for memory, tables and the value stack.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use std::sync::Arc;
 
+use kpio_pkg::{GuardedRun, Interruption, RunLimits};
 use kpio_vfs::{HostFs, HostOptions, MountOptions, Vfs, VfsLimits};
 use kpio_wasi::{WasiCtx, WasiCtxBuilder};
 use kpio_wasm::{
-    Engine, Extern, InstantiateError, LinkError, Linker, Module, ModuleError, Store, Trap, Val,
+    Config, Engine, Extern, InstantiateError, LinkError, Linker, Module, ModuleError, Store, Trap,
+    Val,
 };
 
+use crate::guards::{TIMEOUT_EXIT_STATUS, process_run_control, show_duration};
 use crate::values::{ParseValError, parse_val, signature};
 
 /// What to run.
@@ -32,6 +38,8 @@ pub struct RunRequest {
     pub dirs: Vec<String>,
     /// Environment variables, `KEY=VALUE` (or `KEY`: the host's value).
     pub envs: Vec<String>,
+    /// Fuel, timeout and memory limits.
+    pub limits: RunLimits,
 }
 
 /// How a run ended without an error.
@@ -53,12 +61,17 @@ pub enum RunError {
     },
     /// The file is text but not a valid `.wat` module.
     Text { path: PathBuf, message: String },
+    /// A `.wasm` file that does not start with the binary format's magic number (and is
+    /// not a text module either).
+    NotWasm { path: PathBuf, start: Vec<u8> },
     /// The engine rejected the module (malformed / invalid / unsupported).
     Compile { path: PathBuf, error: ModuleError },
     /// An import could not be resolved (`kpio run` provides no imports).
     Link(LinkError),
     /// The start function (or an active segment) trapped while instantiating.
     StartTrap(Trap),
+    /// Instantiating needs more than the store's limits allow (`--max-memory`).
+    Limit(Trap),
     /// No `--invoke` given and no `_start` export.
     NoEntryPoint { exports: Vec<String> },
     /// The requested export doesn't exist.
@@ -75,6 +88,8 @@ pub enum RunError {
     BadArg { index: usize, error: ParseValError },
     /// The call trapped.
     Trap(Trap),
+    /// `--timeout` interrupted the guest.
+    TimedOut(std::time::Duration),
     /// A `--dir` could not be opened or mounted.
     Dir { spec: String, message: String },
     /// A `--env` is not `KEY=VALUE`.
@@ -89,6 +104,7 @@ impl RunError {
     pub fn exit_code(&self) -> i32 {
         match self {
             RunError::Trap(_) | RunError::StartTrap(_) => 134,
+            RunError::TimedOut(_) => TIMEOUT_EXIT_STATUS,
             _ => 2,
         }
     }
@@ -117,6 +133,21 @@ impl fmt::Display for RunError {
                     path.display()
                 )
             }
+            RunError::NotWasm { path, start } => write!(
+                f,
+                "{} is not a WebAssembly module: a binary module starts with the magic \
+                 number 00 61 73 6d (\"\\0asm\"), this file starts with {}",
+                path.display(),
+                if start.is_empty() {
+                    "nothing (it is empty)".to_string()
+                } else {
+                    start
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                }
+            ),
             RunError::Compile { path, error } => {
                 write!(f, "{} failed to compile: {error}", path.display())
             }
@@ -126,6 +157,7 @@ impl fmt::Display for RunError {
                  `wasi_snapshot_preview1`)"
             ),
             RunError::StartTrap(t) => write!(f, "{t} (during instantiation)"),
+            RunError::Limit(t) => write!(f, "cannot instantiate the module: {t}"),
             RunError::NoEntryPoint { exports } => write!(
                 f,
                 "the module has no `_start` export; use `--invoke NAME` to call \
@@ -154,6 +186,11 @@ impl fmt::Display for RunError {
                 write!(f, "argument {}: {error}", index + 1)
             }
             RunError::Trap(t) => write!(f, "{t}"),
+            RunError::TimedOut(d) => write!(
+                f,
+                "timed out after {} (the --timeout limit); the guest was interrupted",
+                show_duration(*d)
+            ),
             RunError::Dir { spec, message } => write!(f, "--dir {spec}: {message}"),
             RunError::BadEnv(e) => write!(
                 f,
@@ -176,12 +213,22 @@ pub fn load_module_bytes(path: &Path) -> Result<Vec<u8>, RunError> {
     if bytes.starts_with(b"\0asm") {
         return Ok(bytes);
     }
+    // A `.wasm` file (or any file that isn't text) must be a binary module; wasmtime also
+    // accepts text in a `.wasm` file, so that is tried, but its parse error would only
+    // confuse: say what a binary module must start with instead.
+    let binary_expected = path.extension().is_some_and(|e| e == "wasm");
+    let not_wasm = || RunError::NotWasm {
+        path: path.to_path_buf(),
+        start: bytes.iter().take(8).copied().collect(),
+    };
     let text = match std::str::from_utf8(&bytes) {
         Ok(t) => t,
-        // Not text: let the engine report why it isn't a module.
-        Err(_) => return Ok(bytes),
+        Err(_) => return Err(not_wasm()),
     };
     wat_to_binary(text).map_err(|mut e| {
+        if binary_expected {
+            return not_wasm();
+        }
         e.set_path(path);
         e.set_text(text);
         RunError::Text {
@@ -201,7 +248,7 @@ pub fn wat_to_binary(text: &str) -> Result<Vec<u8>, ::wast::Error> {
 
 /// Builds the guest's WASI context: arguments, environment, preopens, host stdio,
 /// clocks and randomness.
-fn wasi_context(req: &RunRequest) -> Result<WasiCtx, RunError> {
+fn wasi_context(req: &RunRequest, guard: &GuardedRun<'_>) -> Result<WasiCtx, RunError> {
     let mut b = WasiCtxBuilder::new();
     b.arg(req.path.display().to_string());
     if req.invoke.is_none() {
@@ -229,6 +276,16 @@ fn wasi_context(req: &RunRequest) -> Result<WasiCtx, RunError> {
             spec: spec.clone(),
             message,
         };
+        // A missing directory is an error, as in wasmtime: creating it would turn a typo
+        // into a new tree.
+        match std::fs::metadata(host) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => return Err(dir_err(format!("{host} is not a directory"))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(dir_err(format!("host directory {host} does not exist")));
+            }
+            Err(e) => return Err(dir_err(format!("cannot open host directory {host}: {e}"))),
+        }
         let backend = HostFs::open(host, HostOptions::default())
             .map_err(|e| dir_err(format!("cannot open host directory {host}: {e}")))?;
         // The VFS wants absolute mount points; the guest sees the name as given (wasi-libc
@@ -255,7 +312,8 @@ fn wasi_context(req: &RunRequest) -> Result<WasiCtx, RunError> {
     b.stdin(Box::new(kpio_wasi::host::Stdin))
         .stdout(Box::new(kpio_wasi::host::Stdout))
         .stderr(Box::new(kpio_wasi::host::Stderr))
-        .clock(Box::new(kpio_wasi::host::HostClock::new()))
+        // Sleeps end early when the timeout fires, so a sleeping guest is stopped too.
+        .clock(guard.clock(Box::new(kpio_wasi::host::HostClock::new())))
         .random(Box::new(kpio_wasi::host::OsRandom));
     b.build().map_err(|e| RunError::Wasi(e.to_string()))
 }
@@ -263,21 +321,42 @@ fn wasi_context(req: &RunRequest) -> Result<WasiCtx, RunError> {
 /// Loads, instantiates and runs the request.
 pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
     let bytes = load_module_bytes(&req.path)?;
-    let engine = Engine::default();
+    // Interruptible only when a timeout asks for it: the checks cost a little speed.
+    let config = req.limits.engine_config(Config::default(), false);
+    let engine = Engine::new(config);
     let module = Module::new(&engine, &bytes).map_err(|error| RunError::Compile {
         path: req.path.clone(),
         error,
     })?;
-    let mut store = Store::new(&engine, wasi_context(req)?);
+    let control = process_run_control();
+    let mut guard = control.begin();
+    let mut store = Store::new(&engine, wasi_context(req, &guard)?);
+    // The same budget an app gets, with all the memory the engine allows.
+    let budget = req
+        .limits
+        .store_limits(engine.config().max_memory_pages, engine.config());
+    req.limits.apply(&mut store, budget);
+    guard.arm(store.interrupt_handle(), req.limits.timeout);
+    // Once the timer fired, the run timed out however it ended (see kpio_pkg::guards).
+    let timed_out = || match guard.interrupted() {
+        Some(Interruption::TimedOut(d)) => Some(d),
+        _ => None,
+    };
     let mut linker = Linker::<WasiCtx>::new();
     kpio_wasi::add_to_linker(&mut linker, &mut store, |cx| cx);
     let instance = match linker.instantiate(&mut store, &module) {
         Ok(i) => i,
         Err(InstantiateError::Link(l)) => return Err(RunError::Link(l)),
-        Err(InstantiateError::Trap(t)) => match t.exit_code() {
-            Some(code) => return Ok(Outcome::Exited(code)),
-            None => return Err(RunError::StartTrap(t)),
-        },
+        Err(InstantiateError::Trap(t)) => {
+            if let Some(d) = timed_out() {
+                return Err(RunError::TimedOut(d));
+            }
+            return match t.exit_code() {
+                Some(code) => Ok(Outcome::Exited(code)),
+                None if t.limit_exceeded().is_some() => Err(RunError::Limit(t)),
+                None => Err(RunError::StartTrap(t)),
+            };
+        }
     };
 
     let exported_funcs = || -> Vec<String> {
@@ -341,7 +420,11 @@ pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let mut results: Vec<Val> = ty.results().iter().map(|t| Val::default_for(*t)).collect();
-    match func.call(&mut store, &args, &mut results) {
+    let r = func.call(&mut store, &args, &mut results);
+    if let Some(d) = timed_out() {
+        return Err(RunError::TimedOut(d));
+    }
+    match r {
         Ok(()) => Ok(Outcome::Returned(results)),
         Err(t) => match t.exit_code() {
             Some(code) => Ok(Outcome::Exited(code)),

@@ -371,3 +371,43 @@ fn killing_install_and_update_at_random_points_leaves_old_or_new() {
     assert!(seen.iter().any(|(unchanged, _)| *unchanged), "{seen:?}");
     assert!(seen.iter().any(|(unchanged, _)| !*unchanged), "{seen:?}");
 }
+
+#[test]
+fn a_corrupt_registry_is_restored_from_its_previous_generation_with_a_warning() {
+    let home = temp_dir("corrupt-home");
+    let work = temp_dir("corrupt-work");
+    let v1 = work.join("hello-1.kpioapp");
+    let v2 = work.join("hello-2.kpioapp");
+    pack(&home, &package_dir("1.0.0", 0), &v1);
+    pack(&home, &package_dir("2.0.0", 0), &v2);
+    ok(
+        &kpio(&home, &["install", v1.to_str().unwrap()]),
+        "install v1",
+    );
+    // The update's commit keeps the registry naming 1.0.0 as the previous generation.
+    ok(&kpio(&home, &["install", v2.to_str().unwrap()]), "update");
+    let registry = home.join("system/apps/registry.json");
+    let full = std::fs::read(&registry).unwrap();
+    std::fs::write(&registry, &full[..full.len() / 2]).unwrap();
+
+    let o = kpio(&home, &["list"]);
+    let listed = ok(&o, "list with a truncated registry");
+    let warning = text(&o.stderr);
+    assert!(
+        warning.contains("kpio: warning:")
+            && warning.contains("registry.json was corrupt")
+            && warning.contains("restored the previous generation"),
+        "{warning}"
+    );
+    assert!(listed.contains("com.kpio.hello"), "{listed}");
+    // The damaged file is kept for inspection, and the warning is not repeated.
+    assert!(home.join("system/apps/registry.json.corrupt").exists());
+    let o = kpio(&home, &["list"]);
+    ok(&o, "list again");
+    assert!(!text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
+    // Every command works again: install over the restored state.
+    ok(
+        &kpio(&home, &["install", v2.to_str().unwrap()]),
+        "install after restore",
+    );
+}

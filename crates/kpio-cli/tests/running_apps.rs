@@ -426,6 +426,41 @@ fn install_refuses_endless_and_oversized_files_before_reading() {
     );
 }
 
+/// Runs installed app `id` with `guards` to its end: (exit status, stderr).
+fn run_guarded(home: &Path, guards: &[&str], id: &str) -> (Option<i32>, String) {
+    let mut args = vec!["run"];
+    args.extend_from_slice(guards);
+    args.push(id);
+    let o = kpio(home, &args);
+    (o.status.code(), text(&o.stderr))
+}
+
+#[test]
+fn timeout_stops_a_looping_and_a_sleeping_app() {
+    let (home, work) = home_with("org.test.looper", LOOP);
+    let (code, err) = run_guarded(&home, &["--timeout", "1s"], "org.test.looper");
+    assert_eq!(code, Some(124), "{err}");
+    assert!(err.contains("timed out after 1s"), "{err}");
+    assert!(ps(&home).is_empty(), "the record is gone");
+
+    let sleeper = package(&work, "org.test.sleeper", SLEEP, "");
+    ok(
+        &kpio(&home, &["install", sleeper.to_str().unwrap()]),
+        "install",
+    );
+    let (code, err) = run_guarded(&home, &["--timeout", "500ms"], "org.test.sleeper");
+    assert_eq!(code, Some(124), "{err}");
+    assert!(err.contains("timed out after 500ms"), "{err}");
+
+    // A timed-out app is not restarted, even with --restart.
+    let (code, err) = run_guarded(
+        &home,
+        &["--restart", "--timeout", "300ms"],
+        "org.test.looper",
+    );
+    assert_eq!(code, Some(124), "{err}");
+}
+
 /// Prints "started", then reads stdin (which the test keeps open and silent).
 const READ_STDIN: &str = r#"(module
   (import "wasi_snapshot_preview1" "fd_write" (func $w (param i32 i32 i32 i32) (result i32)))
@@ -479,4 +514,49 @@ fn kill_reaches_a_sleeping_app() {
     ok(&kpio(&home, &["kill", &n.to_string()]), "kill");
     let (status, stderr) = exit_of(child, "the killed sleeper");
     assert_eq!(status.code(), Some(143), "{stderr}");
+}
+
+#[test]
+fn fuel_ends_a_looping_app_with_a_trap() {
+    let (home, _work) = home_with("org.test.looper", LOOP);
+    let (code, err) = run_guarded(&home, &["--fuel", "100000"], "org.test.looper");
+    assert_eq!(code, Some(134), "{err}");
+    assert!(err.contains("all fuel consumed"), "{err}");
+}
+
+#[test]
+fn memory_limits_bound_an_installed_app() {
+    let home = temp_dir("home");
+    let work = temp_dir("work");
+    // Needs 4 pages to start: over a 2-page --max-memory.
+    let big = package(
+        &work,
+        "org.test.big",
+        r#"(module (memory 4) (func (export "_start")))"#,
+        "",
+    );
+    ok(&kpio(&home, &["install", big.to_str().unwrap()]), "install");
+    let (code, err) = run_guarded(&home, &["--max-memory", "128K"], "org.test.big");
+    assert_eq!(code, Some(134), "{err}");
+    let (code, err) = run_guarded(&home, &["--max-memory", "256K"], "org.test.big");
+    assert_eq!(code, Some(0), "{err}");
+
+    // The manifest's memory limit is the app's whole budget: growing several memories
+    // or tables past it fails. Here: 100 tables of 10M funcrefs with a 1-page limit.
+    let tables: String = (0..100)
+        .map(|i| format!("(table $t{i} 10000000 funcref)"))
+        .collect();
+    let greedy = package(
+        &work,
+        "org.test.greedy",
+        &format!(r#"(module {tables} (memory 1) (func (export "_start")))"#),
+        "memory_limit_pages = 1",
+    );
+    ok(
+        &kpio(&home, &["install", greedy.to_str().unwrap()]),
+        "install",
+    );
+    let (code, err) = run_guarded(&home, &[], "org.test.greedy");
+    assert_eq!(code, Some(134), "{err}");
+    assert!(err.contains("table elements"), "{err}");
 }

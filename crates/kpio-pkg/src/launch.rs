@@ -25,8 +25,9 @@
 //! under a store budget ([`app_store_limits`]): its memory limit (or the engine's) counts
 //! all its memories together, and its tables and value stack have fixed budgets, so a
 //! small package cannot reach gigabytes. [`RunLimits`] (`kpio run --fuel/--timeout/
-//! --max-memory`) adds fuel, a wall-clock timeout per run, and a lower memory cap. A
-//! timed-out or stopped app is not restarted.
+//! --max-memory`) adds fuel, a wall-clock timeout per run, and a lower memory cap (the
+//! pieces live in [`crate::guards`], shared with `kpio run FILE.wasm`). A timed-out or
+//! stopped app is not restarted.
 //!
 //! # Launching without holding the platform
 //!
@@ -35,23 +36,19 @@
 //! app's code; no registry access). A hosted caller holds its lock only around the first.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use kpio_app::{
     AppDescriptor, AppInstanceId, AppState, AppType, KernelAppId, Permissions, RestartDecision,
 };
 use kpio_vfs::{Backend, ManualClock, MemoryFs, MemoryLimits};
-use kpio_wasi::{ClockId, Errno, WasiClock, WasiCtx, WasiCtxBuilder};
-use kpio_wasm::{
-    Engine, InstantiateError, InterruptHandle, Linker, Module, PAGE_SIZE, Store, StoreLimits,
-    StoreLimitsBuilder, TrapCode,
-};
+use kpio_wasi::{WasiCtx, WasiCtxBuilder};
+use kpio_wasm::{Engine, InstantiateError, Linker, Module, Store, StoreLimits, TrapCode};
 
 use crate::error::PkgError;
 use crate::fsutil::{create_dir_all, join, read_file, write_new_file};
+use crate::guards::{Interruption, RunControl, RunLimits};
 use crate::install::AppManager;
 use crate::package::Package;
 use crate::platform::{Platform, Stdio};
@@ -107,33 +104,9 @@ impl RunOutcome {
     }
 }
 
-/// Runaway guards for a launch (`kpio run --fuel/--timeout/--max-memory`). `None` leaves
-/// the app's defaults (see the module docs).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunLimits {
-    /// Fuel for each run, about one unit per instruction; running out traps with
-    /// "all fuel consumed".
-    pub fuel: Option<u64>,
-    /// Wall-clock time each run may take before it is interrupted ([`RunEnd::TimedOut`]).
-    pub timeout: Option<Duration>,
-    /// Bytes of linear memory the app may hold in all; it can only lower the app's
-    /// `memory_limit_pages`, never raise it.
-    pub max_memory: Option<u64>,
-}
-
-/// Store-wide table elements an app may hold in all (a large C++ program has tens of
-/// thousands of functions in its table).
-pub const APP_TABLE_ELEMENTS: usize = 1 << 20;
-/// Bytes of value stack an app's frames may take in all (8 M slots).
-pub const APP_VALUE_STACK_BYTES: usize = 64 << 20;
-/// How many tables an app may hold (the reference-types proposal allows many).
-pub const APP_TABLES: usize = 100;
-/// How many memories and instances an app may hold (an app is one module).
-pub const APP_MEMORIES: usize = 10;
-pub const APP_INSTANCES: usize = 10;
-
 /// The store budget of an app: its permission's memory limit (or the engine's per-memory
-/// maximum), lowered by `limits.max_memory`, plus fixed table and value-stack budgets.
+/// maximum) for all its memories together, lowered by `limits.max_memory`, plus the fixed
+/// table and value-stack budgets of [`RunLimits::store_limits`].
 pub fn app_store_limits(
     perms: &Permissions,
     config: &kpio_wasm::Config,
@@ -142,18 +115,7 @@ pub fn app_store_limits(
     let pages = perms
         .memory_limit_pages
         .map_or(config.max_memory_pages, |p| p.min(config.max_memory_pages));
-    let mut bytes = u64::from(pages).saturating_mul(PAGE_SIZE as u64);
-    if let Some(max) = limits.max_memory {
-        bytes = bytes.min(max);
-    }
-    StoreLimitsBuilder::new()
-        .memory_size(usize::try_from(bytes).unwrap_or(usize::MAX))
-        .table_elements(APP_TABLE_ELEMENTS.min(config.max_table_elements as usize))
-        .value_stack(APP_VALUE_STACK_BYTES)
-        .tables(APP_TABLES)
-        .memories(APP_MEMORIES)
-        .instances(APP_INSTANCES)
-        .build()
+    limits.store_limits(pages, config)
 }
 
 /// The engine configuration an app runs with: its permissions' memory cap, fuel metering
@@ -163,109 +125,7 @@ fn app_engine_config(
     base: kpio_wasm::Config,
     limits: &RunLimits,
 ) -> kpio_wasm::Config {
-    let mut config = perms.engine_config(base);
-    config.interruptible = true;
-    if limits.fuel.is_some() {
-        config.consume_fuel = true;
-    }
-    if let Some(max) = limits.max_memory {
-        let pages = u32::try_from(max / PAGE_SIZE as u64).unwrap_or(u32::MAX);
-        config.max_memory_pages = config.max_memory_pages.min(pages);
-    }
-    config
-}
-
-/// Stops a launch from another thread (a signal handler's helper, a timer): the app's code
-/// is interrupted at its next call or loop iteration, a sleep in WASI ends early, and no
-/// restart follows. Cheap to clone; a stop before the run starts stops it at once.
-#[derive(Debug, Clone, Default)]
-pub struct RunControl {
-    inner: Arc<ControlInner>,
-}
-
-#[derive(Debug, Default)]
-struct ControlInner {
-    stopped: AtomicBool,
-    current: Mutex<Option<RunWake>>,
-}
-
-/// What interrupts one run: the store's handle, and the flag its WASI sleeps watch.
-#[derive(Debug, Clone)]
-struct RunWake {
-    handle: InterruptHandle,
-    wake: Arc<AtomicBool>,
-}
-
-impl RunWake {
-    fn fire(&self) {
-        self.wake.store(true, Ordering::SeqCst);
-        self.handle.interrupt();
-    }
-}
-
-impl RunControl {
-    pub fn new() -> RunControl {
-        RunControl::default()
-    }
-
-    /// Asks the launch to end (see the type docs).
-    pub fn stop(&self) {
-        self.inner.stopped.store(true, Ordering::SeqCst);
-        if let Ok(cur) = self.inner.current.lock()
-            && let Some(w) = cur.as_ref()
-        {
-            w.fire();
-        }
-    }
-
-    /// Whether [`RunControl::stop`] was called.
-    pub fn is_stopped(&self) -> bool {
-        self.inner.stopped.load(Ordering::SeqCst)
-    }
-
-    fn attach(&self, w: RunWake) {
-        if let Ok(mut cur) = self.inner.current.lock() {
-            // Checked under the lock: a `stop` either sees this run or set the flag first.
-            if self.is_stopped() {
-                w.fire();
-            }
-            *cur = Some(w);
-        }
-    }
-
-    fn detach(&self) {
-        if let Ok(mut cur) = self.inner.current.lock() {
-            *cur = None;
-        }
-    }
-}
-
-/// A WASI clock whose sleeps end early once the run is interrupted: a guest sleeping for
-/// a year must still stop at its timeout or when killed. Sleeps are taken in slices of at
-/// most [`SLEEP_SLICE_NS`].
-struct InterruptibleClock {
-    inner: Box<dyn WasiClock>,
-    wake: Arc<AtomicBool>,
-}
-
-/// The longest a sleeping guest takes to notice an interrupt.
-const SLEEP_SLICE_NS: u64 = 20_000_000;
-
-impl WasiClock for InterruptibleClock {
-    fn now(&self, id: ClockId) -> Result<u64, Errno> {
-        self.inner.now(id)
-    }
-    fn resolution(&self, id: ClockId) -> Result<u64, Errno> {
-        self.inner.resolution(id)
-    }
-    fn sleep(&self, ns: u64) {
-        let mut left = ns;
-        while left > 0 && !self.wake.load(Ordering::SeqCst) {
-            let slice = left.min(SLEEP_SLICE_NS);
-            self.inner.sleep(slice);
-            left -= slice;
-        }
-    }
+    limits.engine_config(perms.engine_config(base), true)
 }
 
 /// One run of `module` with the app's WASI context.
@@ -278,56 +138,6 @@ struct RunSpec<'a> {
     data_path: &'a str,
     limits: RunLimits,
     store_limits: StoreLimits,
-}
-
-/// Raises the run's interrupt when `timeout` passes, unless dropped first.
-struct Timer {
-    cancel: Option<mpsc::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-    fired: Arc<AtomicBool>,
-}
-
-impl Timer {
-    fn start(timeout: Option<Duration>, wake: RunWake) -> Timer {
-        let fired = Arc::new(AtomicBool::new(false));
-        let Some(timeout) = timeout else {
-            return Timer {
-                cancel: None,
-                thread: None,
-                fired,
-            };
-        };
-        let (tx, rx) = mpsc::channel::<()>();
-        let flag = Arc::clone(&fired);
-        let thread = std::thread::Builder::new()
-            .name("kpio-timeout".into())
-            .spawn(move || {
-                // Any message or a dropped sender cancels; only the timeout fires.
-                if let Err(RecvTimeoutError::Timeout) = rx.recv_timeout(timeout) {
-                    flag.store(true, Ordering::SeqCst);
-                    wake.fire();
-                }
-            })
-            .ok();
-        Timer {
-            cancel: Some(tx),
-            thread,
-            fired,
-        }
-    }
-
-    fn fired(&self) -> bool {
-        self.fired.load(Ordering::SeqCst)
-    }
-}
-
-impl Drop for Timer {
-    fn drop(&mut self) {
-        drop(self.cancel.take());
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
 }
 
 fn run_once(
@@ -343,7 +153,7 @@ fn run_once(
         .desc_perms
         .app_vfs(Arc::clone(&spec.backend), spec.data_path)?;
     let (stdin, stdout, stderr) = stdio.streams();
-    let wake = Arc::new(AtomicBool::new(false));
+    let mut guard = control.begin();
     let ctx = WasiCtxBuilder::new()
         .arg(spec.name)
         .args(spec.args.iter().cloned())
@@ -352,10 +162,7 @@ fn run_once(
         .stdin(stdin)
         .stdout(stdout)
         .stderr(stderr)
-        .clock(Box::new(InterruptibleClock {
-            inner: platform.wasi_clock(),
-            wake: Arc::clone(&wake),
-        }))
+        .clock(guard.clock(platform.wasi_clock()))
         .random(platform.random())
         .build()
         .map_err(|e| PkgError::Wasi {
@@ -363,34 +170,21 @@ fn run_once(
             error: e.to_string(),
         })?;
     let mut store = Store::new(engine, ctx);
-    store.set_limits(spec.store_limits);
-    if let Some(fuel) = spec.limits.fuel {
-        store.set_fuel(fuel);
-    }
-    let run_wake = RunWake {
-        handle: store.interrupt_handle(),
-        wake,
-    };
-    control.attach(run_wake.clone());
-    let timer = Timer::start(spec.limits.timeout, run_wake);
-    let result = run_store(spec, module, &mut store, &mut on_running);
-    control.detach();
-    // A run that was interrupted ends as such however the guest ended: a sleep that was
-    // cut short returns to the guest, which may then finish before reaching a check.
-    let result = result?;
-    Ok(if timer.fired() {
-        RunEnd::TimedOut(spec.limits.timeout.unwrap_or_default())
-    } else if control.is_stopped() {
-        RunEnd::Stopped
-    } else {
-        match result {
+    spec.limits.apply(&mut store, spec.store_limits);
+    guard.arm(store.interrupt_handle(), spec.limits.timeout);
+    let result = run_store(spec, module, &mut store, &mut on_running)?;
+    // A run that was interrupted ends as such however the guest ended (see crate::guards).
+    Ok(match guard.interrupted() {
+        Some(Interruption::TimedOut(d)) => RunEnd::TimedOut(d),
+        Some(Interruption::Stopped) => RunEnd::Stopped,
+        None => match result {
             Err(t) if t.code() == Some(TrapCode::Interrupted) => RunEnd::Stopped,
             Err(t) => match t.exit_code() {
                 Some(c) => RunEnd::Exited(c),
                 None => RunEnd::Trapped(t.to_string()),
             },
             Ok(end) => end,
-        }
+        },
     })
 }
 

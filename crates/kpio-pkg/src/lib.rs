@@ -63,6 +63,7 @@
 pub mod archive;
 mod error;
 mod fsutil;
+pub mod guards;
 pub mod install;
 #[cfg(feature = "host")]
 pub mod instances;
@@ -75,14 +76,17 @@ mod services;
 
 pub use archive::{ArchiveFile, Limits, check_entry_name, read_archive};
 pub use error::{PkgError, Warning};
+pub use guards::{
+    APP_INSTANCES, APP_MEMORIES, APP_TABLE_ELEMENTS, APP_TABLES, APP_VALUE_STACK_BYTES, GuardedRun,
+    Interruption, RunControl, RunLimits, STUCK_GRACE, StuckHandler,
+};
 pub use install::{
     AppManager, CORRUPT_REGISTRY_PATH, InstallOptions, InstallOutcome, Progress, RecoverReport,
 };
 #[cfg(feature = "host")]
 pub use instances::{InstanceRecord, InstanceState, Instances, ProcessRef};
 pub use launch::{
-    PreparedLaunch, RunControl, RunEnd, RunLimits, RunOutcome, app_store_limits, run_package,
-    run_package_with,
+    PreparedLaunch, RunEnd, RunOutcome, app_store_limits, run_package, run_package_with,
 };
 pub use manifest::{
     FsAccess, KPIO_VERSION, MANIFEST_FILE, Manifest, ManifestPermissions, NetworkAccess,
