@@ -1,26 +1,14 @@
 //! End-to-end app platform: `kpio pack`, `install`, `list`, `info`, `run`, `uninstall` on a
 //! fresh `KPIO_HOME`, the validation errors a user sees, and crash safety under real kills.
 
+mod guests;
+
+use guests::{KPIO, TMP, temp_dir};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
-
-const KPIO: &str = env!("CARGO_BIN_EXE_kpio");
-const TMP: &str = env!("CARGO_TARGET_TMPDIR");
-
-fn temp_dir(tag: &str) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let d = Path::new(TMP).join(format!(
-        "apps-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn kpio(home: &Path, args: &[&str]) -> Output {
     Command::new(KPIO)
@@ -75,7 +63,7 @@ fn hello_wasm() -> &'static Path {
 /// the hello-world wasm, and `extra` bytes of resources (to make installs take a while).
 fn package_dir(version: &str, extra: usize) -> PathBuf {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/hello-world/package");
-    let dir = temp_dir(&format!("pkg-{version}"));
+    let dir = temp_dir(&format!("apps-pkg-{version}"));
     let manifest = std::fs::read_to_string(src.join("manifest.toml")).unwrap();
     let manifest = manifest.replace("version = \"1.0.0\"", &format!("version = \"{version}\""));
     std::fs::write(dir.join("manifest.toml"), manifest).unwrap();
@@ -118,8 +106,8 @@ fn pack(home: &Path, dir: &Path, out: &Path) {
 
 #[test]
 fn pack_install_list_run_update_uninstall() {
-    let home = temp_dir("home");
-    let work = temp_dir("work");
+    let home = temp_dir("apps-home");
+    let work = temp_dir("apps-work");
     let v1 = work.join("hello-1.kpioapp");
     pack(&home, &package_dir("1.0.0", 0), &v1);
 
@@ -204,8 +192,8 @@ fn pack_install_list_run_update_uninstall() {
 
 #[test]
 fn run_a_package_file_directly() {
-    let home = temp_dir("home-direct");
-    let pkg = temp_dir("direct").join("hello.kpioapp");
+    let home = temp_dir("apps-home-direct");
+    let pkg = temp_dir("apps-direct").join("hello.kpioapp");
     pack(&home, &package_dir("1.0.0", 0), &pkg);
     let run = ok(
         &kpio(&home, &["run", pkg.to_str().unwrap(), "--", "x"]),
@@ -217,8 +205,8 @@ fn run_a_package_file_directly() {
 
 #[test]
 fn broken_packages_are_refused_with_the_reason() {
-    let home = temp_dir("home-bad");
-    let work = temp_dir("bad");
+    let home = temp_dir("apps-home-bad");
+    let work = temp_dir("apps-bad");
     // Not a ZIP at all.
     let junk = work.join("junk.kpioapp");
     std::fs::write(&junk, b"definitely not a zip").unwrap();
@@ -318,8 +306,8 @@ fn consistent_version(home: &Path) -> Option<String> {
 
 #[test]
 fn killing_install_and_update_at_random_points_leaves_old_or_new() {
-    let home = temp_dir("home-crash");
-    let work = temp_dir("crash");
+    let home = temp_dir("apps-home-crash");
+    let work = temp_dir("apps-crash");
     // Big enough (8 MB of resources) that an install takes a while to kill into.
     let (p1, p2) = (work.join("v1.kpioapp"), work.join("v2.kpioapp"));
     pack(&home, &package_dir("1.0.0", 8 << 20), &p1);
@@ -374,8 +362,8 @@ fn killing_install_and_update_at_random_points_leaves_old_or_new() {
 
 #[test]
 fn a_corrupt_registry_is_restored_from_its_previous_generation_with_a_warning() {
-    let home = temp_dir("corrupt-home");
-    let work = temp_dir("corrupt-work");
+    let home = temp_dir("apps-corrupt-home");
+    let work = temp_dir("apps-corrupt-work");
     let v1 = work.join("hello-1.kpioapp");
     let v2 = work.join("hello-2.kpioapp");
     pack(&home, &package_dir("1.0.0", 0), &v1);

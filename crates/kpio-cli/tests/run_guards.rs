@@ -3,24 +3,12 @@
 //! missing file, a `.wasm` file that is not wasm, and a file that would shadow an
 //! installed app each get an error that says so.
 
+mod guests;
+
+use guests::{KPIO, temp_dir};
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::atomic::{AtomicU32, Ordering};
-
-const KPIO: &str = env!("CARGO_BIN_EXE_kpio");
-const TMP: &str = env!("CARGO_TARGET_TMPDIR");
-
-fn temp_dir(tag: &str) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let d = Path::new(TMP).join(format!(
-        "guards-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 /// Runs `kpio` in `dir` with `KPIO_HOME` inside it.
 fn kpio_in(dir: &Path, args: &[&str]) -> Output {
@@ -88,7 +76,7 @@ const ARGC: &str = r#"
 
 #[test]
 fn timeout_stops_a_guest_that_loops_forever() {
-    let dir = temp_dir("loop");
+    let dir = temp_dir("guards-loop");
     module(&dir, "loop.wat", LOOP_FOREVER);
     let o = kpio_in(&dir, &["run", "--timeout", "300ms", "loop.wat"]);
     assert_eq!(code(&o), 124, "{}", stderr(&o));
@@ -101,7 +89,7 @@ fn timeout_stops_a_guest_that_loops_forever() {
 
 #[test]
 fn timeout_stops_a_guest_that_sleeps_forever() {
-    let dir = temp_dir("sleep");
+    let dir = temp_dir("guards-sleep");
     module(&dir, "sleep.wat", SLEEP_FOREVER);
     let o = kpio_in(&dir, &["run", "--timeout", "300ms", "sleep.wat"]);
     assert_eq!(code(&o), 124, "{}", stderr(&o));
@@ -114,7 +102,7 @@ fn timeout_stops_a_guest_that_sleeps_forever() {
 
 #[test]
 fn fuel_stops_a_guest_that_loops_forever() {
-    let dir = temp_dir("fuel");
+    let dir = temp_dir("guards-fuel");
     module(&dir, "loop.wat", LOOP_FOREVER);
     let o = kpio_in(&dir, &["run", "--fuel", "1000000", "loop.wat"]);
     assert_eq!(code(&o), 134, "{}", stderr(&o));
@@ -123,7 +111,7 @@ fn fuel_stops_a_guest_that_loops_forever() {
 
 #[test]
 fn max_memory_bounds_a_guest_that_allocates_forever() {
-    let dir = temp_dir("grow");
+    let dir = temp_dir("guards-grow");
     module(&dir, "grow.wat", GROW_UNTIL_REFUSED);
     // 1 MiB is 16 pages: growth is refused there and the guest reports its size.
     let o = kpio_in(&dir, &["run", "--max-memory", "1MiB", "grow.wat"]);
@@ -141,7 +129,7 @@ fn max_memory_bounds_a_guest_that_allocates_forever() {
 
 #[test]
 fn bad_guard_values_are_usage_errors() {
-    let dir = temp_dir("badguard");
+    let dir = temp_dir("guards-badguard");
     module(&dir, "loop.wat", LOOP_FOREVER);
     let o = kpio_in(&dir, &["run", "--timeout", "soon", "loop.wat"]);
     assert_eq!(code(&o), 2);
@@ -153,7 +141,7 @@ fn bad_guard_values_are_usage_errors() {
 
 #[test]
 fn options_after_the_file_go_to_the_guest() {
-    let dir = temp_dir("argv");
+    let dir = temp_dir("guards-argv");
     module(&dir, "argc.wat", ARGC);
     // Before FILE, --env is kpio's: argv is just the file.
     let o = kpio_in(&dir, &["run", "--env", "A=1", "argc.wat"]);
@@ -183,7 +171,7 @@ fn options_after_the_file_go_to_the_guest() {
 
 #[test]
 fn missing_dir_is_an_error_and_is_not_created() {
-    let dir = temp_dir("nodir");
+    let dir = temp_dir("guards-nodir");
     module(&dir, "argc.wat", ARGC);
     let o = kpio_in(&dir, &["run", "--dir", "typo/data", "argc.wat"]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
@@ -208,7 +196,7 @@ fn missing_dir_is_an_error_and_is_not_created() {
 
 #[test]
 fn a_missing_file_says_so() {
-    let dir = temp_dir("missing");
+    let dir = temp_dir("guards-missing");
     for name in ["missing.wasm", "missing.wat", "sub/x.wasm", "gone.kpioapp"] {
         let o = kpio_in(&dir, &["run", name]);
         assert_eq!(code(&o), 2);
@@ -227,7 +215,7 @@ fn a_missing_file_says_so() {
 
 #[test]
 fn a_wasm_file_without_the_magic_number_says_so() {
-    let dir = temp_dir("magic");
+    let dir = temp_dir("guards-magic");
     std::fs::write(dir.join("text.wasm"), "hello, I am not a module\n").unwrap();
     std::fs::write(dir.join("empty.wasm"), "").unwrap();
     std::fs::write(dir.join("elf.wasm"), b"\x7fELF\x02\x01\x01\x00\xff\xfe").unwrap();
@@ -254,7 +242,7 @@ fn a_wasm_file_without_the_magic_number_says_so() {
 
 #[test]
 fn a_file_does_not_silently_shadow_an_installed_app() {
-    let dir = temp_dir("shadow");
+    let dir = temp_dir("guards-shadow");
     let pkg = dir.join("pkg");
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(
@@ -290,7 +278,7 @@ fn a_file_does_not_silently_shadow_an_installed_app() {
 
 #[test]
 fn deep_recursion_prints_a_bounded_backtrace() {
-    let dir = temp_dir("recurse");
+    let dir = temp_dir("guards-recurse");
     module(
         &dir,
         "recurse.wat",
@@ -317,7 +305,7 @@ fn deep_recursion_prints_a_bounded_backtrace() {
 
 #[test]
 fn timeout_ends_a_guest_blocked_reading_stdin() {
-    let dir = temp_dir("stdin");
+    let dir = temp_dir("guards-stdin");
     module(
         &dir,
         "read.wat",

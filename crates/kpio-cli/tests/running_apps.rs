@@ -7,30 +7,19 @@
 //! Children get a generous deadline (20 s) only so that a regression fails instead of
 //! hanging the suite; nothing asserts how fast anything is.
 
+mod guests;
+
+use guests::{KPIO, temp_dir};
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-const KPIO: &str = env!("CARGO_BIN_EXE_kpio");
-const TMP: &str = env!("CARGO_TARGET_TMPDIR");
 /// Deadline for any child: far above what a working command needs.
 const DEADLINE: Duration = Duration::from_secs(20);
-
-fn temp_dir(tag: &str) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let d = Path::new(TMP).join(format!(
-        "lifecycle-{tag}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
@@ -126,8 +115,8 @@ const SLEEP: &str = r#"(module
 
 /// A home with the looping app installed.
 fn home_with(id: &str, wat: &str) -> (PathBuf, PathBuf) {
-    let home = temp_dir("home");
-    let work = temp_dir("work");
+    let home = temp_dir("lifecycle-home");
+    let work = temp_dir("lifecycle-work");
     let pkg = package(&work, id, wat, "filesystem = \"read-write\"");
     ok(
         &kpio(&home, &["install", pkg.to_str().unwrap()]),
@@ -299,8 +288,8 @@ fn the_record_of_a_sigkilled_instance_is_pruned() {
 
 #[test]
 fn a_planted_lock_symlink_is_not_followed() {
-    let home = temp_dir("home");
-    let victim = temp_dir("victim").join("victim.txt");
+    let home = temp_dir("lifecycle-home");
+    let victim = temp_dir("lifecycle-victim").join("victim.txt");
     std::fs::write(&victim, "precious").unwrap();
     std::os::unix::fs::symlink(&victim, home.join(".lock")).unwrap();
     for cmd in [&["list"][..], &["info", "x"], &["uninstall", "x"]] {
@@ -328,9 +317,9 @@ fn mode(p: &Path) -> u32 {
 
 #[test]
 fn kpio_home_is_private() {
-    let parent = temp_dir("parent");
+    let parent = temp_dir("lifecycle-parent");
     let home = parent.join("fresh");
-    let work = temp_dir("work");
+    let work = temp_dir("lifecycle-work");
     let pkg = package(&work, "org.test.files", LOOP, "filesystem = \"read-write\"");
     // Whatever the caller's umask (0 here: everything would be world-writable).
     let o = Command::new("sh")
@@ -363,7 +352,7 @@ fn kpio_home_is_private() {
     assert!(seen > 5, "checked {seen} entries");
 
     // An existing home that others can read is made private.
-    let open = temp_dir("open");
+    let open = temp_dir("lifecycle-open");
     std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o755)).unwrap();
     ok(&kpio(&open, &["list"]), "list");
     assert_eq!(mode(&open), 0o700);
@@ -377,7 +366,7 @@ fn a_kpio_home_of_another_user_is_refused() {
         eprintln!("skipped: needs root to chown");
         return;
     }
-    let home = temp_dir("theirs");
+    let home = temp_dir("lifecycle-theirs");
     std::os::unix::fs::chown(&home, Some(65534), Some(65534)).unwrap();
     let o = kpio(&home, &["list"]);
     assert!(!o.status.success());
@@ -391,7 +380,7 @@ fn a_kpio_home_of_another_user_is_refused() {
 
 #[test]
 fn install_refuses_endless_and_oversized_files_before_reading() {
-    let home = temp_dir("home");
+    let home = temp_dir("lifecycle-home");
     let o = kpio(&home, &["install", "/dev/zero"]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
@@ -400,7 +389,7 @@ fn install_refuses_endless_and_oversized_files_before_reading() {
         "{err}"
     );
 
-    let work = temp_dir("work");
+    let work = temp_dir("lifecycle-work");
     let sparse = work.join("huge.kpioapp");
     let f = std::fs::File::create(&sparse).unwrap();
     f.set_len(60 << 20).unwrap();
@@ -526,8 +515,8 @@ fn fuel_ends_a_looping_app_with_a_trap() {
 
 #[test]
 fn memory_limits_bound_an_installed_app() {
-    let home = temp_dir("home");
-    let work = temp_dir("work");
+    let home = temp_dir("lifecycle-home");
+    let work = temp_dir("lifecycle-work");
     // Needs 4 pages to start: over a 2-page --max-memory.
     let big = package(
         &work,

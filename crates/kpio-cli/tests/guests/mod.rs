@@ -1,5 +1,6 @@
-//! Building and running guest programs, shared by the WASI end-to-end tests (`wasi.rs`) and
-//! the differential test against wasmtime (`wasi_diff.rs`).
+//! Building and running guest programs, and fresh scratch directories, shared by the
+//! end-to-end tests of the `kpio` binary (`wasi.rs`, `wasi_diff.rs`, `apps.rs`,
+//! `running_apps.rs`, `run_guards.rs`).
 //!
 //! Rust guests in `programs/rust` are built with cargo for `wasm32-wasip1` (and natively);
 //! C guests with clang + Debian's wasi-libc. `scripts/test.sh` installs the wasm target,
@@ -103,7 +104,7 @@ pub fn c_program(name: &str) -> (PathBuf, PathBuf) {
 pub fn temp_dir(tag: &str) -> PathBuf {
     static N: AtomicU32 = AtomicU32::new(0);
     let d = Path::new(TMP).join(format!(
-        "wasi-{tag}-{}-{}",
+        "{tag}-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::Relaxed)
     ));
