@@ -20,7 +20,9 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+mod bits;
 mod coremark;
+mod matmul;
 mod nbody;
 mod sha256;
 
@@ -134,4 +136,20 @@ pub extern "C" fn sort(n: i32) -> i64 {
         h = (h ^ (v as u64) ^ ((i as u64) << 32)).wrapping_mul(0x0000_0100_0000_01B3);
     }
     h as i64
+}
+
+/// Dense `f64` matrix multiply, 128x128, `rounds` times (each round feeds
+/// one result element back into the left operand). Returns the bits of a
+/// checksum of the results.
+#[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
+pub extern "C" fn matmul(rounds: i32) -> i64 {
+    matmul::run(rounds.max(0) as u32).to_bits() as i64
+}
+
+/// Mixed i32/i64 integer and bit manipulation (popcount, clz/ctz, rotates,
+/// bit reversal, Morton codes, table-free CRC-32, a bitset) over `n`
+/// xorshift64* words. Returns a mix of the accumulators.
+#[cfg_attr(target_arch = "wasm32", unsafe(no_mangle))]
+pub extern "C" fn bits(n: i32) -> i64 {
+    bits::run(n.max(0) as u32) as i64
 }

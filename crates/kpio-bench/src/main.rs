@@ -8,7 +8,11 @@
 //! hidden `__worker` mode), so a crash or stack overflow in one engine is
 //! reported as an error for that cell instead of ending the benchmark.
 //!
-//!     cargo run --release -p kpio-bench -- [--runs N] [--filter NAME] [--markdown]
+//!     cargo run --profile bench-speed -p kpio-bench -- [--runs N] [--filter NAME] [--markdown]
+//!
+//! `bench-speed` (workspace Cargo.toml) is the release profile plus fat LTO
+//! and one codegen unit, the profile wasmi's authors recommend for speed;
+//! both engines are in this one binary, so both get it.
 
 mod engines;
 mod startup;
@@ -63,6 +67,18 @@ const PROGRAMS: &[Program] = &[
         arg: 3_000_000,
         what: "sort_unstable of n pseudo-random u32",
         native: kpio_bench_programs::sort,
+    },
+    Program {
+        name: "matmul",
+        arg: 60,
+        what: "f64 matrix multiply, 128x128 (dot products against a transposed B), n rounds",
+        native: kpio_bench_programs::matmul,
+    },
+    Program {
+        name: "bits",
+        arg: 5_000_000,
+        what: "i32/i64 bit manipulation (popcnt, clz/ctz, rotates, bit reversal, Morton, table-free CRC-32, bitset), n words",
+        native: kpio_bench_programs::bits,
     },
 ];
 
@@ -309,6 +325,17 @@ fn build_programs() -> Result<PathBuf> {
     Ok(target_dir.join("wasm32-unknown-unknown/release/kpio_bench_programs.wasm"))
 }
 
+/// The Cargo profile this binary was built with, read from the name of the
+/// directory it sits in (`target/<profile>/kpio-bench`; `debug` for the dev
+/// profile). Both engines are compiled into this one binary, so this is the
+/// profile of both; the report prints it so a table says how it was built.
+fn build_profile() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| Some(p.parent()?.file_name()?.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
 // --------------------------------------------------------------- run ----
 
 /// A cell: a measurement or why there is none.
@@ -356,7 +383,11 @@ fn run(args: Args) -> Result<bool> {
         .collect();
     let do_startup = !args.skip_startup && selected(&args.filter, "startup");
     if programs.is_empty() && !do_startup {
-        bail!("--filter matched nothing (programs: fib sha256 coremark nbody sort startup)");
+        let names: Vec<&str> = PROGRAMS.iter().map(|p| p.name).collect();
+        bail!(
+            "--filter matched nothing (programs: {} startup)",
+            names.join(" ")
+        );
     }
 
     let mut failures: Vec<String> = Vec::new();
@@ -495,6 +526,13 @@ fn run(args: Args) -> Result<bool> {
 
     // ---- report ----
     let md = args.markdown;
+    println!();
+    println!(
+        "{}build: profile `{}` (the executable's directory); kpio-wasm dispatch backend: {}",
+        if md { "" } else { "# " },
+        build_profile(),
+        kpio_wasm::dispatch_backend()
+    );
     println!();
     if !rows.is_empty() {
         println!(
@@ -743,5 +781,14 @@ mod tests {
         assert_eq!(format!("{e:.9}"), "-0.169087605");
         assert_ne!(programs::sort(10_000), -1);
         assert_eq!(programs::coremark(3), programs::coremark(3));
+    }
+
+    /// Pins the two newest programs at small sizes, so a change to their
+    /// source (which would make tables of different dates incomparable) shows
+    /// up here. The values were read off the first version (2026-12-01).
+    #[test]
+    fn matmul_and_bits_pinned() {
+        assert_eq!(programs::bits(1000) as u64, 0x95b6_00e0_9dca_945a);
+        assert_eq!(programs::matmul(2) as u64, 0x401e_1815_3e24_2d88);
     }
 }
