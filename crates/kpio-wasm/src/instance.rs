@@ -3,6 +3,7 @@
 //! and data segments and the start function.
 
 use crate::Store;
+use crate::code::{CodeMap, Flavour};
 use crate::error::{InstantiateError, LinkError};
 use crate::exec;
 use crate::extern_::Extern;
@@ -20,11 +21,14 @@ use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::cell::OnceCell;
 
-/// An instance's index spaces, mapping module indices to store indices.
+/// An instance's index spaces, mapping module indices to store indices. The module's code
+/// names entities by module index; the executor maps them through these.
 pub(crate) struct InstanceEntity {
     pub module: Arc<ModuleInner>,
+    /// The translation options of the store's engine: which of the module's code maps the
+    /// instance runs.
+    pub flavour: Flavour,
     /// Module type index -> store type id.
     pub types: Vec<u32>,
     pub funcs: Vec<u32>,
@@ -34,6 +38,14 @@ pub(crate) struct InstanceEntity {
     pub elems: Vec<u32>,
     pub datas: Vec<u32>,
     pub exports: BTreeMap<String, Extern>,
+}
+
+impl InstanceEntity {
+    /// The module's code map this instance runs.
+    #[inline]
+    pub fn code(&self) -> &CodeMap {
+        self.module.code_map(self.flavour)
+    }
 }
 
 /// A handle to an instantiated module in a store.
@@ -186,8 +198,16 @@ pub(crate) fn instantiate<T>(
     )?;
 
     let id = store.inner.instances.len() as u32;
+    let config = store.inner.engine.config();
+    let flavour = Flavour {
+        fuel: config.consume_fuel,
+        interruptible: config.interruptible,
+    };
+    // Made now, so the executor only ever reads it.
+    m.code_map(flavour);
     let mut inst = InstanceEntity {
         module: m.clone(),
+        flavour,
         types: m.types.iter().map(|t| store.inner.intern_type(t)).collect(),
         funcs: Vec::new(),
         tables: Vec::new(),
@@ -216,7 +236,6 @@ pub(crate) fn instantiate<T>(
             kind: FuncKind::Wasm(WasmFunc {
                 instance: id,
                 index: i as u32,
-                compiled: OnceCell::new(),
             }),
         });
         inst.funcs.push(index);

@@ -7,6 +7,11 @@
 //!
 //! Every instruction is 16 bytes. Rare instructions with more operands are followed by
 //! `Aux` words that only they read.
+//!
+//! Entities (functions, globals, tables, memories, types, element and data segments) are
+//! named by their *module* index, never a store's, so the code is the same for every
+//! instance of the module (see `code`); the executor maps them through the running
+//! instance.
 
 use crate::trap::TrapCode;
 
@@ -72,10 +77,10 @@ instrs! {
     Return,
     /// Returns one value: copies slot `s` to slot 0 first.
     Return1 { s: Slot },
-    /// Calls store function `func`; its frame starts at slot `base`, where the arguments are
-    /// and where the results will be.
+    /// Calls function `func` (module index); its frame starts at slot `base`, where the
+    /// arguments are and where the results will be.
     Call { func: u32, base: Slot },
-    /// Calls through table (next `Aux.a`) at index `slot[index]`, expecting type id `ty`.
+    /// Calls through table (next `Aux.a`) at index `slot[index]`, expecting module type `ty`.
     CallIndirect { ty: u32, index: Slot, base: Slot },
     /// Extra operands of the preceding instruction.
     Aux { a: u32, b: u32, c: u32 },
@@ -89,6 +94,8 @@ instrs! {
     Select { d: Slot, a: Slot, b: Slot },
     GlobalGet { d: Slot, g: u32 },
     GlobalSet { s: Slot, g: u32 },
+    /// A reference to function `func`: instance-specific, so not a frame constant.
+    RefFunc { d: Slot, func: u32 },
 
     I32Load { d: Slot, a: Slot, off: u32 },
     I64Load { d: Slot, a: Slot, off: u32 },
@@ -279,6 +286,7 @@ impl Instr {
         match self {
             Copy { d, .. }
             | GlobalGet { d, .. }
+            | RefFunc { d, .. }
             | TableGet { d, .. }
             | TableSize { d, .. }
             | MemorySize { d, .. }

@@ -5,7 +5,9 @@
 //! - [`Module::new`] decodes and validates with wasmparser (WebAssembly 2.0 without SIMD).
 //! - Functions are translated lazily, on first call, into a compact register bytecode
 //!   (`ir`, built by `translate`) and run by a loop (`exec`) that allocates nothing per
-//!   instruction and keeps guest calls off the host stack.
+//!   instruction and keeps guest calls off the host stack. The code belongs to the
+//!   [`Module`] (`code`): all its instances, in any store and on any thread, share it, so a
+//!   function is translated once.
 //! - [`Store`], [`Linker`] and [`Instance`] follow the spec's instantiation; host functions
 //!   are closures that see the caller's memory through [`Caller`].
 //! - Every guest failure is a [`Trap`] value; nothing a guest does panics the host.
@@ -31,6 +33,7 @@
 
 extern crate alloc;
 
+mod code;
 mod engine;
 mod error;
 mod exec;

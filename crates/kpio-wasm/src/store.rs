@@ -2,11 +2,14 @@
 //! segments) and the execution stack. Handles like `Func` are indices into a store.
 //!
 //! Memories, tables and globals are boxed so their addresses stay put for the store's
-//! lifetime: the interpreter bakes global addresses into bytecode, and native code from the
-//! JIT tier will do the same with memory and table descriptors.
+//! lifetime: the interpreter keeps their addresses while it runs, and native code from the
+//! JIT tier will bake memory and table descriptors in.
+//!
+//! Translated code is not here: it belongs to the module (see `code`), and instances reach
+//! it through their `InstanceEntity`.
 
 use crate::engine::Engine;
-use crate::exec::{CompiledFunc, Stack};
+use crate::exec::Stack;
 use crate::func::HostFunc;
 use crate::instance::InstanceEntity;
 use crate::interrupt::InterruptHandle;
@@ -18,15 +21,14 @@ use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::cell::{Cell, OnceCell};
 use core::ops::Range;
 
-/// A wasm function defined by an instance, translated on its first call.
+/// A wasm function defined by an instance. Its code is in the module's code map, under
+/// `index`.
 pub(crate) struct WasmFunc {
     pub instance: u32,
     /// Index in its module's function space.
     pub index: u32,
-    pub compiled: OnceCell<Box<CompiledFunc>>,
 }
 
 pub(crate) enum FuncKind<T> {
@@ -63,16 +65,6 @@ impl DataEntity {
     }
 }
 
-/// For each store function, its translated code once it has some (null before that, and
-/// always for host functions), so the threaded executor can enter a callee without
-/// knowing the store's data type. Kept in step with `StoreInner::funcs`.
-#[derive(Default)]
-pub(crate) struct CodeTable(pub Vec<Cell<*const CompiledFunc>>);
-
-// SAFETY: the pointers refer to boxed code owned by the same store's `funcs`, which moves
-// with it; they are only read by the executor holding `&mut Store`.
-unsafe impl Send for CodeTable {}
-
 /// Everything in a store except the embedder's data, so the executor can borrow it apart
 /// from `T`.
 // The boxes are the point: entities keep their addresses when the vectors grow.
@@ -82,7 +74,6 @@ pub(crate) struct StoreInner<T> {
     pub types: Vec<FuncType>,
     type_ids: BTreeMap<FuncType, u32>,
     pub funcs: Vec<FuncEntity<T>>,
-    pub code: CodeTable,
     pub memories: Vec<Box<MemoryEntity>>,
     pub tables: Vec<Box<TableEntity>>,
     pub globals: Vec<Box<GlobalEntity>>,
@@ -112,7 +103,6 @@ impl<T> Store<T> {
                 types: Vec::new(),
                 type_ids: BTreeMap::new(),
                 funcs: Vec::new(),
-                code: CodeTable::default(),
                 memories: Vec::new(),
                 tables: Vec::new(),
                 globals: Vec::new(),
@@ -184,7 +174,6 @@ impl<T> StoreInner<T> {
     /// Adds a function, returning its store index.
     pub fn push_func(&mut self, f: FuncEntity<T>) -> u32 {
         self.funcs.push(f);
-        self.code.0.push(Cell::new(core::ptr::null()));
         self.funcs.len() as u32 - 1
     }
 

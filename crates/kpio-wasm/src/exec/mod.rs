@@ -4,6 +4,10 @@
 //!
 //! Hot state (instruction pointer, frame pointer, memory base and length) lives in locals;
 //! it is reloaded after anything that may move it: calls, returns, `memory.grow`, host calls.
+//!
+//! The running function is named by its instance and its module index; the code comes from
+//! the module's code map, and the module indices in it are mapped to store entities through
+//! the instance (`InstanceEntity`'s index spaces).
 
 mod float;
 mod ops;
@@ -13,13 +17,13 @@ mod threaded;
 use ops::simple_ops;
 
 use crate::Store;
+use crate::code::{CodeMap, CompiledFunc};
 use crate::func::Caller;
 use crate::ir::Instr;
 use crate::store::{FuncKind, StoreInner};
-use crate::translate::{self, Context};
+use crate::translate;
 use crate::trap::{BACKTRACE_KEEP, FrameInfo, Trap, TrapCode};
 use crate::value::Val;
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 
 /// Which dispatch backend this build of the interpreter uses: `"threaded"` (per-handler
@@ -33,26 +37,13 @@ pub fn dispatch_backend() -> &'static str {
     }
 }
 
-/// A function translated to bytecode, with its frame layout.
-pub(crate) struct CompiledFunc {
-    pub code: Box<[Instr]>,
-    /// Wasm byte offset of each instruction, for trap locations.
-    pub offsets: Box<[u32]>,
-    pub nparams: u32,
-    /// Parameters plus declared locals.
-    pub nlocals: u32,
-    /// Constants, copied into the frame after the locals at each call.
-    pub consts: Box<[u64]>,
-    pub frame_size: u32,
-    /// The instance's memory 0 (store index).
-    pub memory: Option<u32>,
-}
-
 /// A suspended caller.
 pub(crate) struct Frame {
     ip: *const Instr,
     fp: usize,
+    /// Module index of the function.
     func: u32,
+    instance: u32,
 }
 
 /// The value stack and call frames, reused across calls.
@@ -68,31 +59,24 @@ pub(crate) struct Stack {
     entries: usize,
 }
 
-// SAFETY: `Frame::ip` points into bytecode owned by the same store; it is only dereferenced
-// by the executor holding `&mut Store`.
+// SAFETY: `Frame::ip` points into bytecode owned by a module that an instance of the store
+// keeps alive (code is never freed before its module); it is only dereferenced by the
+// executor holding `&mut Store`.
 unsafe impl Send for Stack {}
 unsafe impl Sync for Stack {}
 
-/// Returns the bytecode of wasm function `func`, translating it on first use.
-fn compiled<T>(inner: &StoreInner<T>, func: u32) -> Result<&CompiledFunc, Trap> {
-    let FuncKind::Wasm(w) = &inner.funcs[func as usize].kind else {
-        unreachable!("compiled() is only asked for wasm functions")
-    };
-    if let Some(c) = w.compiled.get() {
-        return Ok(c);
-    }
-    let inst = &inner.instances[w.instance as usize];
-    let cx = Context {
-        module: &inst.module,
-        inst,
-        fuel: inner.engine.config().consume_fuel,
-        interruptible: inner.engine.config().interruptible,
-    };
-    let c = translate::translate(&cx, w.index)?;
-    let _ = w.compiled.set(Box::new(c));
-    let c = w.compiled.get().expect("just set");
-    inner.code.0[func as usize].set(&**c);
-    Ok(c)
+/// The code map instance `inst` runs. The map lives in the instance's module, which the
+/// store keeps alive as long as the instance, so the pointer stays valid for the store's
+/// lifetime.
+fn code_map_of<T>(inner: &StoreInner<T>, inst: u32) -> *const CodeMap {
+    inner.instances[inst as usize].code()
+}
+
+/// Returns the bytecode of function `func` (module index) of instance `inst`, translating
+/// it if no instance of the module ran it yet.
+fn compiled<T>(inner: &StoreInner<T>, inst: u32, func: u32) -> Result<&CompiledFunc, Trap> {
+    let ie = &inner.instances[inst as usize];
+    translate::compiled(&ie.module, ie.code(), func)
 }
 
 /// Makes sure `slots` has at least `needed` entries, within the configured limit.
@@ -132,9 +116,10 @@ pub(crate) fn call<T>(
     let depth = store.inner.stack.frames.len();
     store.inner.stack.entries += 1;
     let r = match store.inner.funcs[func as usize].kind {
-        FuncKind::Wasm(_) => {
+        FuncKind::Wasm(ref w) => {
+            let (inst, index) = (w.instance, w.index);
             // SAFETY: the stack holds the arguments at `base`; `run` upholds its invariants.
-            unsafe { run(store, func, base) }
+            unsafe { run(store, inst, index, base) }
         }
         FuncKind::Host(_) => call_host(store, func, base, None),
     };
@@ -205,52 +190,46 @@ fn call_host<T>(
 /// how many were left out between them. Memory and time are bounded by what is kept.
 fn backtrace<T>(
     inner: &StoreInner<T>,
-    func: u32,
+    (inst, func): (u32, u32),
     ip: *const Instr,
     depth: usize,
 ) -> (Vec<FrameInfo>, usize) {
-    let info = |func: u32, ip: *const Instr| {
-        let FuncKind::Wasm(w) = &inner.funcs[func as usize].kind else {
-            return None;
-        };
-        let module = &inner.instances[w.instance as usize].module;
-        let module_offset = w.compiled.get().and_then(|c| {
+    let info = |(inst, func): (u32, u32), ip: *const Instr| {
+        let ie = &inner.instances[inst as usize];
+        let module_offset = ie.code().get(func).and_then(|c| {
             let i = (ip as usize).wrapping_sub(c.code.as_ptr() as usize) / size_of::<Instr>();
             c.offsets.get(i).map(|o| *o as usize)
         });
-        Some(FrameInfo {
-            func_index: w.index,
-            func_name: module.func_names.get(&w.index).cloned(),
+        FrameInfo {
+            func_index: func,
+            func_name: ie.module.func_names.get(&func).cloned(),
             module_offset,
-        })
+        }
     };
     // Innermost first: the trapping frame, then the saved frames from the top down. A
     // saved ip is the return address: the call is the instruction before it.
     let saved = &inner.stack.frames[depth..];
-    let caller = |f: &Frame| (f.func, f.ip.wrapping_sub(1));
-    let inward = core::iter::once((func, ip)).chain(saved.iter().rev().map(caller));
+    let caller = |f: &Frame| ((f.instance, f.func), f.ip.wrapping_sub(1));
+    let inward = core::iter::once(((inst, func), ip)).chain(saved.iter().rev().map(caller));
     let total = 1 + saved.len();
     let omitted = total.saturating_sub(2 * BACKTRACE_KEEP);
     let mut out = Vec::with_capacity(total.min(2 * BACKTRACE_KEEP));
     if omitted == 0 {
-        out.extend(inward.filter_map(|(f, ip)| info(f, ip)));
+        out.extend(inward.map(|(f, ip)| info(f, ip)));
     } else {
         // The innermost frames, then the outermost ones (the first saved, reversed),
         // without visiting the middle.
-        out.extend(
-            inward
-                .take(BACKTRACE_KEEP)
-                .filter_map(|(f, ip)| info(f, ip)),
-        );
+        out.extend(inward.take(BACKTRACE_KEEP).map(|(f, ip)| info(f, ip)));
         let outer = saved[..BACKTRACE_KEEP].iter().rev().map(caller);
-        out.extend(outer.filter_map(|(f, ip)| info(f, ip)));
+        out.extend(outer.map(|(f, ip)| info(f, ip)));
     }
     (out, omitted)
 }
 
-fn mem_of<T>(inner: &StoreInner<T>, memory: Option<u32>) -> (*mut u8, usize) {
-    match memory {
-        Some(m) => {
+/// Base and length of instance `inst`'s memory 0 (null and 0 without one).
+fn mem_of<T>(inner: &StoreInner<T>, inst: u32) -> (*mut u8, usize) {
+    match inner.instances[inst as usize].memories.first() {
+        Some(&m) => {
             let m = &inner.memories[m as usize];
             (m.base(), m.len())
         }
@@ -374,41 +353,58 @@ fn table_fill<T>(
     Ok(())
 }
 
-/// Runs wasm function `entry` with its frame at `slots[base..]` until it returns.
+/// Runs function `entry` (module index) of instance `entry_inst` with its frame at
+/// `slots[base..]` until it returns.
 ///
 /// # Safety
 /// `slots[base..base + nparams]` must hold the arguments. The loop keeps raw pointers to the
 /// slot vector and linear memory and refreshes them after every operation that may move them.
 // The outer loop never loops: it only gives `enter!`'s `break` a target for the first entry.
 #[allow(clippy::never_loop)]
-unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Trap> {
+unsafe fn run<T>(
+    store: &mut Store<T>,
+    entry_inst: u32,
+    entry: u32,
+    base: usize,
+) -> Result<(), Trap> {
     let depth = store.inner.stack.frames.len();
     let max_depth = store.inner.engine.config().max_call_depth;
     // Room for calls the threaded handlers can make without reallocating.
     let _ = store.inner.stack.frames.try_reserve(256);
 
+    // The running function: its instance, its module index, and the module's code map
+    // (valid while the store lives: the instance keeps its module alive).
+    let mut inst = entry_inst;
     let mut func = entry;
+    let mut code_map: *const CodeMap = code_map_of(&store.inner, inst);
     let mut ip: *const Instr;
     let mut fp: *mut u64;
     let mut mem_base: *mut u8;
     let mut mem_len: usize;
 
-    // Enters wasm function `$f` with its frame at slot offset `$off`.
+    // Enters function `$f` (module index) of instance `$i` with its frame at slot offset
+    // `$off`.
     macro_rules! enter {
-        ($f:expr, $off:expr) => {{
-            let off: usize = $off;
-            // The boxed bytecode never moves or drops while the store lives.
-            let c: *const CompiledFunc = match compiled(&store.inner, $f) {
-                Ok(c) => c,
-                Err(t) => break Err(t),
+        ($i:expr, $f:expr, $off:expr) => {{
+            let (i, f, off): (u32, u32, usize) = ($i, $f, $off);
+            if i != inst {
+                inst = i;
+                code_map = code_map_of(&store.inner, inst);
+            }
+            // The boxed bytecode never moves, and is freed only with its module.
+            let c: *const CompiledFunc = match (*code_map).get(f) {
+                Some(c) => c,
+                None => match compiled(&store.inner, inst, f) {
+                    Ok(c) => c,
+                    Err(t) => break Err(t),
+                },
             };
             let c = &*c;
-            let (code, nparams, nlocals, frame, memory) = (
+            let (code, nparams, nlocals, frame) = (
                 c.code.as_ptr(),
                 c.nparams as usize,
                 c.nlocals as usize,
                 c.frame_size as usize,
-                c.memory,
             );
             if let Err(t) = reserve_slots(&mut store.inner, off + frame) {
                 break Err(t.into());
@@ -418,15 +414,15 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
             slots[nlocals..nlocals + c.consts.len()].copy_from_slice(&c.consts);
             fp = store.inner.stack.slots.as_mut_ptr().add(off);
             ip = code;
-            func = $f;
-            (mem_base, mem_len) = mem_of(&store.inner, memory);
+            func = f;
+            (mem_base, mem_len) = mem_of(&store.inner, inst);
         }};
     }
 
     ip = core::ptr::null();
 
     let result: Result<(), Trap> = 'outer: loop {
-        enter!(entry, base);
+        enter!(entry_inst, entry, base);
         let r = loop {
             macro_rules! r {
                 ($s:expr) => {
@@ -503,9 +499,15 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                 () => {{
                     let off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
                     fp = store.inner.stack.slots.as_mut_ptr().add(off);
-                    let memory = compiled(&store.inner, func).expect("running").memory;
-                    (mem_base, mem_len) = mem_of(&store.inner, memory);
+                    (mem_base, mem_len) = mem_of(&store.inner, inst);
                 }};
+            }
+            // The store index of the running instance's entity `$idx` of kind `$space`
+            // (`funcs`, `globals`, `memories`, `tables`, `types`, `elems`, `datas`).
+            macro_rules! res {
+                ($space:ident, $idx:expr) => {
+                    store.inner.instances[inst as usize].$space[$idx as usize]
+                };
             }
 
             macro_rules! set {
@@ -539,21 +541,21 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     let callee: u32 = $callee;
                     let fp_off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
                     let callee_off = fp_off + $base as usize;
-                    if let FuncKind::Host(_) = store.inner.funcs[callee as usize].kind {
-                        let inst = match &store.inner.funcs[func as usize].kind {
-                            FuncKind::Wasm(w) => Some(w.instance),
-                            FuncKind::Host(_) => None,
-                        };
-                        if let Err(t) = reserve_slots(&mut store.inner, callee_off + 1) {
-                            trap!(t);
+                    let (callee_inst, callee_index) = match &store.inner.funcs[callee as usize].kind
+                    {
+                        FuncKind::Wasm(w) => (w.instance, w.index),
+                        FuncKind::Host(_) => {
+                            if let Err(t) = reserve_slots(&mut store.inner, callee_off + 1) {
+                                trap!(t);
+                            }
+                            if let Err(t) = call_host(store, callee, callee_off, Some(inst)) {
+                                break Err(t);
+                            }
+                            ip = ip.add($len);
+                            refresh!();
+                            continue;
                         }
-                        if let Err(t) = call_host(store, callee, callee_off, inst) {
-                            break Err(t);
-                        }
-                        ip = ip.add($len);
-                        refresh!();
-                        continue;
-                    }
+                    };
                     if store.inner.stack.frames.len() >= max_depth {
                         trap!(TrapCode::StackExhausted);
                     }
@@ -561,8 +563,9 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                         ip: ip.add($len),
                         fp: fp_off,
                         func,
+                        instance: inst,
                     });
-                    enter!(callee, callee_off);
+                    enter!(callee_inst, callee_index, callee_off);
                 }};
             }
             // One `match` over every instruction: the simple ones from the shared table,
@@ -578,17 +581,15 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
             }
             #[cfg(kpio_threaded)]
             {
-                // SAFETY: the running function was translated, so its code entry is set.
-                let memory = (*store.inner.code.0[func as usize].get()).memory;
                 let mut cx = threaded::FastCx {
                     slots: store.inner.stack.slots.as_mut_ptr(),
                     slots_len: store.inner.stack.slots.len(),
                     frames: &mut store.inner.stack.frames,
                     depth,
                     max_depth,
-                    code: store.inner.code.0.as_ptr(),
+                    code: (*code_map).entries(),
+                    instance: inst,
                     func,
-                    memory,
                     fp,
                     interrupt: store.inner.interrupt.flag(),
                 };
@@ -609,21 +610,24 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     ip = f.ip;
                     fp = store.inner.stack.slots.as_mut_ptr().add(f.fp);
                     func = f.func;
-                    let memory = compiled(&store.inner, func).expect("running").memory;
-                    (mem_base, mem_len) = mem_of(&store.inner, memory);
+                    if f.instance != inst {
+                        inst = f.instance;
+                        code_map = code_map_of(&store.inner, inst);
+                    }
+                    (mem_base, mem_len) = mem_of(&store.inner, inst);
                 }
-                Instr::Call { func: callee, base } => call!(callee, base, 1),
+                Instr::Call { func: callee, base } => call!(res!(funcs, callee), base, 1),
                 Instr::CallIndirect { ty, index, base } => {
                     let (table, _, _) = aux!();
                     let i = r32!(index) as usize;
-                    let Some(&r) = store.inner.tables[table as usize].elems.get(i) else {
+                    let Some(&r) = store.inner.tables[res!(tables, table) as usize].elems.get(i) else {
                         trap!(TrapCode::UndefinedElement);
                     };
                     if r == 0 {
                         trap!(TrapCode::UninitializedElement);
                     }
                     let callee = (r - 1) as u32;
-                    if store.inner.funcs[callee as usize].ty != ty {
+                    if store.inner.funcs[callee as usize].ty != res!(types, ty) {
                         trap!(TrapCode::IndirectCallTypeMismatch);
                     }
                     call!(callee, base, 2)
@@ -643,23 +647,27 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     }
                     ip = ip.add(1);
                 }
-                Instr::GlobalGet { d, g } => w!(d, store.inner.globals[g as usize].value),
+                Instr::GlobalGet { d, g } => {
+                    w!(d, store.inner.globals[res!(globals, g) as usize].value)
+                }
                 Instr::GlobalSet { s, g } => {
+                    let g = res!(globals, g);
                     store.inner.globals[g as usize].value = r!(s);
                     ip = ip.add(1);
                 }
+                Instr::RefFunc { d, func } => w!(d, res!(funcs, func) as u64 + 1),
 
                 Instr::MemorySize { d, mem } => {
-                    w!(d, store.inner.memories[mem as usize].pages() as u64)
+                    w!(d, store.inner.memories[res!(memories, mem) as usize].pages() as u64)
                 }
                 Instr::MemoryGrow { d, delta, mem } => {
-                    let r = store.inner.grow_memory(mem, r32!(delta));
+                    let r = store.inner.grow_memory(res!(memories, mem), r32!(delta));
                     *fp.add(d as usize) = r.map_or(u32::MAX, |p| p) as u64;
                     ip = ip.add(1);
                     refresh!();
                 }
                 Instr::MemoryFill { d, v, n } => {
-                    let (mem, _, _) = aux!();
+                    let mem = res!(memories, aux!().0);
                     tri!(memory_fill(
                         &mut store.inner,
                         mem,
@@ -670,7 +678,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     ip = ip.add(2);
                 }
                 Instr::MemoryCopy { d, s, n } => {
-                    let (mem, _, _) = aux!();
+                    let mem = res!(memories, aux!().0);
                     tri!(memory_copy(
                         &mut store.inner,
                         mem,
@@ -682,6 +690,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                 }
                 Instr::MemoryInit { d, s, n } => {
                     let (mem, data, _) = aux!();
+                    let (mem, data) = (res!(memories, mem), res!(datas, data));
                     tri!(memory_init(
                         &mut store.inner,
                         mem,
@@ -693,11 +702,12 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     ip = ip.add(2);
                 }
                 Instr::DataDrop { data } => {
+                    let data = res!(datas, data);
                     store.inner.datas[data as usize].range = 0..0;
                     ip = ip.add(1);
                 }
                 Instr::TableGet { d, i, table } => {
-                    let t = &store.inner.tables[table as usize].elems;
+                    let t = &store.inner.tables[res!(tables, table) as usize].elems;
                     let v = tri!(
                         t.get(r32!(i) as usize)
                             .copied()
@@ -707,6 +717,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                 }
                 Instr::TableSet { i, v, table } => {
                     let val = r!(v);
+                    let table = res!(tables, table);
                     let t = &mut store.inner.tables[table as usize].elems;
                     let e = tri!(
                         t.get_mut(r32!(i) as usize)
@@ -716,21 +727,22 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     ip = ip.add(1);
                 }
                 Instr::TableSize { d, table } => {
-                    w!(d, store.inner.tables[table as usize].elems.len() as u64)
+                    w!(d, store.inner.tables[res!(tables, table) as usize].elems.len() as u64)
                 }
                 Instr::TableGrow { d, init, delta } => {
-                    let (table, _, _) = aux!();
+                    let table = res!(tables, aux!().0);
                     let r = store.inner.grow_table(table, r32!(delta), r!(init));
                     *fp.add(d as usize) = r.map_or(u32::MAX, |p| p) as u64;
                     ip = ip.add(2);
                 }
                 Instr::TableFill { i, v, n } => {
-                    let (table, _, _) = aux!();
+                    let table = res!(tables, aux!().0);
                     tri!(table_fill(&mut store.inner, table, r32!(i), r!(v), r32!(n)));
                     ip = ip.add(2);
                 }
                 Instr::TableCopy { d, s, n } => {
                     let (dt, st, _) = aux!();
+                    let (dt, st) = (res!(tables, dt), res!(tables, st));
                     tri!(table_copy(
                         &mut store.inner,
                         dt,
@@ -743,6 +755,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                 }
                 Instr::TableInit { d, s, n } => {
                     let (table, elem, _) = aux!();
+                    let (table, elem) = (res!(tables, table), res!(elems, elem));
                     tri!(table_init(
                         &mut store.inner,
                         table,
@@ -754,6 +767,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
                     ip = ip.add(2);
                 }
                 Instr::ElemDrop { elem } => {
+                    let elem = res!(elems, elem);
                     store.inner.elems[elem as usize].items = Vec::new();
                     ip = ip.add(1);
                 }
@@ -763,7 +777,7 @@ unsafe fn run<T>(store: &mut Store<T>, entry: u32, base: usize) -> Result<(), Tr
         break 'outer r;
     };
     result.map_err(|t| {
-        let (bt, omitted) = backtrace(&store.inner, func, ip, depth);
+        let (bt, omitted) = backtrace(&store.inner, (inst, func), ip, depth);
         t.with_backtrace(bt, omitted)
     })
 }

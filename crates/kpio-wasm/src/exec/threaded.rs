@@ -4,8 +4,8 @@
 //! tail-calls the next instruction's handler through a table indexed by opcode, so every
 //! handler has its own indirect jump (which the branch predictor learns per instruction)
 //! and the hot state (`ip`, `fp`, memory base and length) stays in argument registers.
-//! Calls to wasm functions that are already translated and share the caller's memory, and
-//! the returns to such callers, are handled here too, through [`FastCx`]. Anything else,
+//! Calls to functions of the running instance that are already translated, and the returns
+//! to callers in the same instance, are handled here too, through [`FastCx`]. Anything else,
 //! or an instruction about to trap or to hit a limit, returns its address to the portable
 //! loop in `exec`, which executes it and comes back.
 //!
@@ -14,19 +14,20 @@
 //! arguments may travel on the stack and the calls would pile up frames).
 
 use super::ops::simple_ops;
-use super::{CompiledFunc, Frame, ea, float};
+use super::{Frame, ea, float};
+use crate::code::{CompiledFunc, OnceBox};
 use crate::ir::{Instr, OP_COUNT, Op};
 use crate::trap::TrapCode;
 use alloc::vec::Vec;
-use core::cell::Cell;
 use core::sync::atomic::{AtomicBool, Ordering};
 
 type Handler =
     unsafe extern "sysv64" fn(*const Instr, *mut u64, *mut u8, usize, *mut FastCx) -> *const Instr;
 
 /// What the call and return handlers need besides the registers: the value stack, the frame
-/// stack and the code table, and the current function. The portable loop fills it in
-/// before each [`run`] and reads `fp` and `func` back after.
+/// stack, the running instance's code map, and the current function. The portable loop
+/// fills it in before each [`run`] and reads `fp` and `func` back after. The instance never
+/// changes here: calls and returns that would change it go to the portable loop.
 pub(super) struct FastCx {
     pub slots: *mut u64,
     pub slots_len: usize,
@@ -34,9 +35,12 @@ pub(super) struct FastCx {
     /// `frames.len()` when the executor was entered: returns below it go to the loop.
     pub depth: usize,
     pub max_depth: usize,
-    pub code: *const Cell<*const CompiledFunc>,
+    /// The module's code map entries, by module function index. Entries of imported
+    /// functions are always empty, so calls to imports go to the portable loop.
+    pub code: *const OnceBox<CompiledFunc>,
+    pub instance: u32,
+    /// Module index of the running function.
     pub func: u32,
-    pub memory: Option<u32>,
     /// Where the current frame was when `run` returned.
     pub fp: *mut u64,
     /// The store's interrupt flag, for `CheckInterrupt`.
@@ -88,8 +92,9 @@ unsafe extern "sysv64" fn bail(
     ip
 }
 
-/// `call` of a wasm function that is translated, uses the caller's memory, and fits in the
-/// frame and value stacks as they are; everything else goes to the portable loop.
+/// `call` of a function of the running instance (not an import: those may belong to other
+/// instances or the host) that is translated and fits in the frame and value stacks as they
+/// are; everything else goes to the portable loop.
 unsafe extern "sysv64" fn call(
     ip: *const Instr,
     fp: *mut u64,
@@ -103,8 +108,9 @@ unsafe extern "sysv64" fn call(
         let Instr::Call { func: callee, base } = *ip else {
             core::hint::unreachable_unchecked()
         };
-        let c = (*(*cx).code.add(callee as usize)).get();
-        if c.is_null() || (*c).memory != (*cx).memory {
+        // Validation keeps `callee` within the module's functions.
+        let c = (*(*cx).code.add(callee as usize)).as_ptr();
+        if c.is_null() {
             return bail(ip, fp, mem_base, mem_len, cx);
         }
         let c = &*c;
@@ -121,6 +127,7 @@ unsafe extern "sysv64" fn call(
             ip: ip.add(1),
             fp: fp_off,
             func: (*cx).func,
+            instance: (*cx).instance,
         });
         let fp = (*cx).slots.add(callee_off);
         let (nparams, nlocals) = (c.nparams as usize, c.nlocals as usize);
@@ -131,8 +138,9 @@ unsafe extern "sysv64" fn call(
     }
 }
 
-/// A return to a caller that uses the same memory (results are already in place, or
-/// `Return1` puts its one result there); a return to the host goes to the portable loop.
+/// A return to a caller in the same instance (results are already in place, or `Return1`
+/// puts its one result there); a return to the host or another instance goes to the
+/// portable loop.
 unsafe extern "sysv64" fn ret(
     ip: *const Instr,
     fp: *mut u64,
@@ -149,8 +157,7 @@ unsafe extern "sysv64" fn ret(
         let Some(f) = frames.last() else {
             return bail(ip, fp, mem_base, mem_len, cx);
         };
-        let caller = (*(*cx).code.add(f.func as usize)).get();
-        if caller.is_null() || (*caller).memory != (*cx).memory {
+        if f.instance != (*cx).instance {
             return bail(ip, fp, mem_base, mem_len, cx);
         }
         if let Instr::Return1 { s } = *ip {

@@ -1,10 +1,12 @@
 //! `Module`: decode and validate a binary with wasmparser (WebAssembly 2.0 without SIMD), and
 //! keep what instantiation and lazy translation need: types, imports, exports, segments,
-//! function body ranges and the name section.
+//! function body ranges and the name section, and the code translated from the bodies
+//! (one `CodeMap` per translation flavour, shared by every instance of the module).
 
 mod convert;
 mod limits;
 
+use crate::code::{CodeMap, Flavour, OnceBox};
 use crate::engine::Engine;
 use crate::error::{ModuleError, ModuleErrorKind};
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
@@ -105,9 +107,15 @@ pub(crate) struct ModuleInner {
     pub bodies: Vec<Range<usize>>,
     pub func_names: BTreeMap<u32, String>,
     pub name: Option<String>,
+    /// Translated functions, per flavour (indexed by `Flavour::index`), made on first use.
+    code: [OnceBox<CodeMap>; Flavour::COUNT],
 }
 
-/// A decoded, validated WebAssembly module, ready to instantiate any number of times.
+/// A decoded, validated WebAssembly module, ready to instantiate any number of times, in
+/// any number of stores, on any number of threads at once.
+///
+/// Cloning is cheap (the module is shared). Functions are translated on their first call in
+/// any instance, once; every instance of the module runs the same code.
 #[derive(Debug, Clone)]
 pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
@@ -173,6 +181,7 @@ impl Module {
             bodies: Vec::new(),
             func_names: BTreeMap::new(),
             name: None,
+            code: [const { OnceBox::new() }; Flavour::COUNT],
         };
         let mut validator = Validator::new_with_features(features());
         let mut allocs = FuncValidatorAllocations::default();
@@ -236,9 +245,28 @@ impl Module {
     pub fn num_funcs(&self) -> usize {
         self.inner.funcs.len()
     }
+
+    /// How many of the module's functions have been translated so far, by all its instances
+    /// together (a function counts once per set of translation options it ran under:
+    /// fuel metering and interruptibility change the code). Instantiating the module again,
+    /// in any store, and running functions that ran before translates nothing.
+    pub fn translated_functions(&self) -> usize {
+        self.inner
+            .code
+            .iter()
+            .filter_map(|c| c.get())
+            .map(|c| c.translated())
+            .sum()
+    }
 }
 
 impl ModuleInner {
+    /// The code map for `flavour`, made empty on first use.
+    pub(crate) fn code_map(&self, flavour: Flavour) -> &CodeMap {
+        self.code[flavour.index()]
+            .get_or_init(|| CodeMap::new(flavour, self.funcs.len(), self.num_imported_funcs))
+    }
+
     fn read_payload(&mut self, payload: Payload<'_>) -> Result<(), ModuleError> {
         match payload {
             Payload::TypeSection(r) => {

@@ -1,5 +1,9 @@
 //! The translator: turns one validated function body into register bytecode (see `ir`), on
-//! the function's first call.
+//! the function's first call in any instance of its module.
+//!
+//! Translation reads only the module: entities keep their module indices in the code, and
+//! the executor resolves them through the running instance. So the result goes into the
+//! module's code map (see `code`) and serves every instance.
 //!
 //! It walks the operators once, keeping a compile-time model of the operand stack in which
 //! each entry is a local, a constant, or a temp living at its canonical slot
@@ -8,8 +12,7 @@
 //! cross a block boundary, or be handed to a callee or a branch target. Branch targets and
 //! the heights values travel to are resolved here, so execution never searches.
 
-use crate::exec::CompiledFunc;
-use crate::instance::InstanceEntity;
+use crate::code::{CodeMap, CompiledFunc, Flavour};
 use crate::ir::{Instr, Slot};
 use crate::module::ModuleInner;
 use crate::trap::{Trap, TrapCode};
@@ -62,13 +65,28 @@ impl Ctrl {
     }
 }
 
-/// What translation needs to know about the instance the function belongs to.
+/// What translation reads: the module and the options the code is translated under.
 pub(crate) struct Context<'a> {
     pub module: &'a ModuleInner,
-    pub inst: &'a InstanceEntity,
-    pub fuel: bool,
-    /// Translate interrupt checks in (`Config::interruptible`).
-    pub interruptible: bool,
+    pub flavour: Flavour,
+}
+
+/// Function `index`'s code in `map` (one of `module`'s code maps), translating it first if
+/// no instance of the module has run it yet. Threads that race here each translate; the
+/// first to finish installs its code and the others use it.
+pub(crate) fn compiled<'a>(
+    module: &ModuleInner,
+    map: &'a CodeMap,
+    index: u32,
+) -> Result<&'a CompiledFunc, Trap> {
+    if let Some(c) = map.get(index) {
+        return Ok(c);
+    }
+    let cx = Context {
+        module,
+        flavour: map.flavour,
+    };
+    Ok(map.install(index, translate(&cx, index)?))
 }
 
 fn translate_error(e: wasmparser::BinaryReaderError) -> Trap {
@@ -131,9 +149,6 @@ pub(crate) fn translate(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Tr
             Operator::F32Const { value } => value.bits() as u64,
             Operator::F64Const { value } => value.bits(),
             Operator::RefNull { .. } => 0,
-            Operator::RefFunc { function_index } => {
-                cx.inst.funcs[function_index as usize] as u64 + 1
-            }
             Operator::If {
                 blockty: BlockType::FuncType(t),
             } => {
@@ -198,7 +213,6 @@ pub(crate) fn translate(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Tr
         nlocals,
         consts: const_values.into_boxed_slice(),
         frame_size: u32::try_from(frame_size).map_err(|_| Trap::new(TrapCode::StackExhausted))?,
-        memory: cx.inst.memories.first().copied(),
     })
 }
 
@@ -317,7 +331,7 @@ impl Translator<'_> {
     }
 
     fn start_fuel_block(&mut self) {
-        if self.cx.fuel {
+        if self.cx.flavour.fuel {
             let pc = self.emit(Instr::ConsumeFuel { amount: 0 });
             self.fuel_pc = Some(pc);
         }
@@ -326,7 +340,7 @@ impl Translator<'_> {
     /// At function entry and loop headers (the targets of every back-edge): a guest that
     /// runs on passes one of these on each call and each loop iteration.
     fn check_interrupt(&mut self) {
-        if self.cx.interruptible {
+        if self.cx.flavour.interruptible {
             self.emit(Instr::CheckInterrupt);
         }
     }
@@ -612,7 +626,6 @@ impl Translator<'_> {
                 self.push(Opd::Const(s));
             }};
         }
-        let inst = self.cx.inst;
         use Operator as O;
         match op {
             O::Unreachable => {
@@ -763,7 +776,7 @@ impl Translator<'_> {
             O::Call { function_index } => {
                 let ty = self.cx.module.func_type(function_index);
                 let (np, nr) = (ty.params().len(), ty.results().len());
-                self.call(inst.funcs[function_index as usize], np, nr, None);
+                self.call(function_index, np, nr, None);
             }
             O::CallIndirect {
                 type_index,
@@ -772,9 +785,7 @@ impl Translator<'_> {
                 let ty = &self.cx.module.types[type_index as usize];
                 let (np, nr) = (ty.params().len(), ty.results().len());
                 let index = self.pop();
-                let tyid = inst.types[type_index as usize];
-                let table = inst.tables[table_index as usize];
-                self.call(0, np, nr, Some((tyid, table, index)));
+                self.call(0, np, nr, Some((type_index, table_index, index)));
             }
             O::Drop => {
                 self.pop();
@@ -799,17 +810,11 @@ impl Translator<'_> {
             }
             O::GlobalGet { global_index } => {
                 let d = self.push_temp();
-                self.emit_result(Instr::GlobalGet {
-                    d,
-                    g: inst.globals[global_index as usize],
-                });
+                self.emit_result(Instr::GlobalGet { d, g: global_index });
             }
             O::GlobalSet { global_index } => {
                 let s = self.pop();
-                self.emit(Instr::GlobalSet {
-                    s,
-                    g: inst.globals[global_index as usize],
-                });
+                self.emit(Instr::GlobalSet { s, g: global_index });
             }
             O::I32Load { memarg } => load!(I32Load, memarg),
             O::I64Load { memarg } => load!(I64Load, memarg),
@@ -834,30 +839,19 @@ impl Translator<'_> {
             O::I64Store32 { memarg } => store!(I64Store32, memarg),
             O::MemorySize { mem } => {
                 let d = self.push_temp();
-                self.emit_result(Instr::MemorySize {
-                    d,
-                    mem: inst.memories[mem as usize],
-                });
+                self.emit_result(Instr::MemorySize { d, mem });
             }
             O::MemoryGrow { mem } => {
                 let delta = self.pop();
                 let d = self.push_temp();
-                self.emit_result(Instr::MemoryGrow {
-                    d,
-                    delta,
-                    mem: inst.memories[mem as usize],
-                });
+                self.emit_result(Instr::MemoryGrow { d, delta, mem });
             }
             O::MemoryFill { mem } => {
                 let n = self.pop();
                 let v = self.pop();
                 let d = self.pop();
                 self.emit(Instr::MemoryFill { d, v, n });
-                self.emit(Instr::Aux {
-                    a: inst.memories[mem as usize],
-                    b: 0,
-                    c: 0,
-                });
+                self.emit(Instr::Aux { a: mem, b: 0, c: 0 });
             }
             O::MemoryCopy {
                 dst_mem,
@@ -868,7 +862,7 @@ impl Translator<'_> {
                 let d = self.pop();
                 self.emit(Instr::MemoryCopy { d, s, n });
                 self.emit(Instr::Aux {
-                    a: inst.memories[dst_mem as usize],
+                    a: dst_mem,
                     b: 0,
                     c: 0,
                 });
@@ -879,40 +873,27 @@ impl Translator<'_> {
                 let d = self.pop();
                 self.emit(Instr::MemoryInit { d, s, n });
                 self.emit(Instr::Aux {
-                    a: inst.memories[mem as usize],
-                    b: inst.datas[data_index as usize],
+                    a: mem,
+                    b: data_index,
                     c: 0,
                 });
             }
             O::DataDrop { data_index } => {
-                self.emit(Instr::DataDrop {
-                    data: inst.datas[data_index as usize],
-                });
+                self.emit(Instr::DataDrop { data: data_index });
             }
             O::TableGet { table } => {
                 let i = self.pop();
                 let d = self.push_temp();
-                self.emit_result(Instr::TableGet {
-                    d,
-                    i,
-                    table: inst.tables[table as usize],
-                });
+                self.emit_result(Instr::TableGet { d, i, table });
             }
             O::TableSet { table } => {
                 let v = self.pop();
                 let i = self.pop();
-                self.emit(Instr::TableSet {
-                    i,
-                    v,
-                    table: inst.tables[table as usize],
-                });
+                self.emit(Instr::TableSet { i, v, table });
             }
             O::TableSize { table } => {
                 let d = self.push_temp();
-                self.emit_result(Instr::TableSize {
-                    d,
-                    table: inst.tables[table as usize],
-                });
+                self.emit_result(Instr::TableSize { d, table });
             }
             O::TableGrow { table } => {
                 let delta = self.pop();
@@ -920,7 +901,7 @@ impl Translator<'_> {
                 let d = self.push_temp();
                 self.emit(Instr::TableGrow { d, init, delta });
                 self.emit(Instr::Aux {
-                    a: inst.tables[table as usize],
+                    a: table,
                     b: 0,
                     c: 0,
                 });
@@ -931,7 +912,7 @@ impl Translator<'_> {
                 let i = self.pop();
                 self.emit(Instr::TableFill { i, v, n });
                 self.emit(Instr::Aux {
-                    a: inst.tables[table as usize],
+                    a: table,
                     b: 0,
                     c: 0,
                 });
@@ -945,8 +926,8 @@ impl Translator<'_> {
                 let d = self.pop();
                 self.emit(Instr::TableCopy { d, s, n });
                 self.emit(Instr::Aux {
-                    a: inst.tables[dst_table as usize],
-                    b: inst.tables[src_table as usize],
+                    a: dst_table,
+                    b: src_table,
                     c: 0,
                 });
             }
@@ -956,19 +937,23 @@ impl Translator<'_> {
                 let d = self.pop();
                 self.emit(Instr::TableInit { d, s, n });
                 self.emit(Instr::Aux {
-                    a: inst.tables[table as usize],
-                    b: inst.elems[elem_index as usize],
+                    a: table,
+                    b: elem_index,
                     c: 0,
                 });
             }
             O::ElemDrop { elem_index } => {
-                self.emit(Instr::ElemDrop {
-                    elem: inst.elems[elem_index as usize],
-                });
+                self.emit(Instr::ElemDrop { elem: elem_index });
             }
             O::RefNull { .. } => konst!(0),
             O::RefIsNull => un!(I64Eqz),
-            O::RefFunc { function_index } => konst!(inst.funcs[function_index as usize] as u64 + 1),
+            O::RefFunc { function_index } => {
+                let d = self.push_temp();
+                self.emit_result(Instr::RefFunc {
+                    d,
+                    func: function_index,
+                });
+            }
             O::I32Const { value } => konst!(value as u32 as u64),
             O::I64Const { value } => konst!(value as u64),
             O::F32Const { value } => konst!(value.bits() as u64),
