@@ -18,8 +18,23 @@ use crate::trap::TrapCode;
 /// Index of a 64-bit slot relative to the frame pointer.
 pub(crate) type Slot = u32;
 
+/// Where a callee's frame starts, relative to the caller's frame pointer: the caller's
+/// slot of its first argument and result. Not itself a slot of the caller: a call with no
+/// arguments and no results may start its callee's frame at the caller's frame size.
+pub(crate) type Base = u32;
+
+/// Calls `$each` with field `$x` if its type is `Slot`.
+macro_rules! slot_field {
+    (Slot, $x:ident, $each:ident) => {
+        $each($x)
+    };
+    ($t:tt, $x:ident, $each:ident) => {
+        let _ = $x;
+    };
+}
+
 macro_rules! instrs {
-    ($($(#[$m:meta])* $name:ident $({ $($f:ident : $t:ty),* })?,)*) => {
+    ($($(#[$m:meta])* $name:ident $({ $($f:ident : $t:tt),* })?,)*) => {
         /// `repr(u8)`: the first byte of every instruction is its `Op`, which the threaded
         /// dispatcher indexes its handler table with.
         #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,6 +54,17 @@ macro_rules! instrs {
         /// Number of opcodes.
         #[allow(dead_code)]
         pub(crate) const OP_COUNT: usize = [$(Op::$name),*].len();
+
+        impl Instr {
+            /// Calls `each` with every frame slot the instruction's own fields name (its
+            /// `Aux` words are not included), from the one instruction table.
+            #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
+            pub(crate) fn for_each_slot(&self, mut each: impl FnMut(Slot)) {
+                match *self {
+                    $(Instr::$name $({ $($f),* })? => { $($(slot_field!($t, $f, each);)*)? })*
+                }
+            }
+        }
     };
 }
 
@@ -79,9 +105,9 @@ instrs! {
     Return1 { s: Slot },
     /// Calls function `func` (module index); its frame starts at slot `base`, where the
     /// arguments are and where the results will be.
-    Call { func: u32, base: Slot },
+    Call { func: u32, base: Base },
     /// Calls through table (next `Aux.a`) at index `slot[index]`, expecting module type `ty`.
-    CallIndirect { ty: u32, index: Slot, base: Slot },
+    CallIndirect { ty: u32, index: Slot, base: Base },
     /// Extra operands of the preceding instruction.
     Aux { a: u32, b: u32, c: u32 },
     ConsumeFuel { amount: u32 },
@@ -472,6 +498,31 @@ impl Instr {
             (I64GeU { a, b, .. }, false) | (I64LtU { a, b, .. }, true) => BrI64GeU { a, b, off },
             _ => return None,
         })
+    }
+
+    /// How many `Aux` words follow the instruction.
+    #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
+    pub(crate) fn aux_words(&self) -> usize {
+        use Instr::*;
+        match self {
+            CallIndirect { .. }
+            | Select { .. }
+            | MemoryFill { .. }
+            | MemoryCopy { .. }
+            | MemoryInit { .. }
+            | TableGrow { .. }
+            | TableFill { .. }
+            | TableCopy { .. }
+            | TableInit { .. } => 1,
+            _ => 0,
+        }
+    }
+
+    /// The branch offset of a branch instruction (relative to the branch itself).
+    #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
+    pub(crate) fn branch_offset(&self) -> Option<i32> {
+        let mut i = *self;
+        i.branch_offset_mut().map(|o| *o)
     }
 
     /// The branch offset field of a branch instruction, for patching.

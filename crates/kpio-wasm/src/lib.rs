@@ -29,7 +29,6 @@
 
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
-#![allow(unsafe_op_in_unsafe_fn)]
 
 extern crate alloc;
 
@@ -53,6 +52,8 @@ mod translate;
 mod trap;
 mod types;
 mod value;
+#[cfg(any(debug_assertions, test))]
+mod verify;
 
 pub use engine::{Config, Engine};
 pub use error::{InstantiateError, LinkError, ModuleError, ModuleErrorKind};

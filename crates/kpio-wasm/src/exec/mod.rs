@@ -63,6 +63,7 @@ pub(crate) struct Stack {
 // keeps alive (code is never freed before its module); it is only dereferenced by the
 // executor holding `&mut Store`.
 unsafe impl Send for Stack {}
+// SAFETY: as for `Send`: nothing reads through `Frame::ip` from a shared `&Stack`.
 unsafe impl Sync for Stack {}
 
 /// The code map instance `inst` runs. The map lives in the instance's module, which the
@@ -391,15 +392,18 @@ unsafe fn run<T>(
                 inst = i;
                 code_map = code_map_of(&store.inner, inst);
             }
-            // The boxed bytecode never moves, and is freed only with its module.
-            let c: *const CompiledFunc = match (*code_map).get(f) {
+            // SAFETY: `code_map` is the running instance's, alive while the store is.
+            let cached = unsafe { (*code_map).get(f) };
+            let c: *const CompiledFunc = match cached {
                 Some(c) => c,
                 None => match compiled(&store.inner, inst, f) {
                     Ok(c) => c,
                     Err(t) => break Err(t),
                 },
             };
-            let c = &*c;
+            // SAFETY: boxed code in the module's code map never moves, and is freed only
+            // with the module, which the store's instance keeps alive.
+            let c = unsafe { &*c };
             let (code, nparams, nlocals, frame) = (
                 c.code.as_ptr(),
                 c.nparams as usize,
@@ -412,7 +416,8 @@ unsafe fn run<T>(
             let slots = &mut store.inner.stack.slots[off..off + frame];
             slots[nparams..nlocals].fill(0);
             slots[nlocals..nlocals + c.consts.len()].copy_from_slice(&c.consts);
-            fp = store.inner.stack.slots.as_mut_ptr().add(off);
+            // SAFETY: `reserve_slots` made the stack at least `off + frame` slots long.
+            fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(off) };
             ip = code;
             func = f;
             (mem_base, mem_len) = mem_of(&store.inner, inst);
@@ -424,32 +429,58 @@ unsafe fn run<T>(
     let result: Result<(), Trap> = 'outer: loop {
         enter!(entry_inst, entry, base);
         let r = loop {
+            // Slot access. SAFETY (for every `unsafe` in these): translated code names only
+            // slots below its frame size (checked by `verify` in debug builds), and `fp`
+            // points at a frame of that many slots inside the value stack (`enter!` reserved
+            // them; `refresh!` re-derives `fp` after the stack may have moved).
             macro_rules! r {
                 ($s:expr) => {
-                    *fp.add($s as usize)
+                    // SAFETY: a slot below the frame size (see above).
+                    unsafe { *fp.add($s as usize) }
                 };
             }
             macro_rules! r32 {
                 ($s:expr) => {
-                    *fp.add($s as usize) as u32
+                    r!($s) as u32
                 };
             }
             macro_rules! f32r {
                 ($s:expr) => {
-                    f32::from_bits(*fp.add($s as usize) as u32)
+                    f32::from_bits(r!($s) as u32)
                 };
             }
             macro_rules! f64r {
                 ($s:expr) => {
-                    f64::from_bits(*fp.add($s as usize))
+                    f64::from_bits(r!($s))
                 };
+            }
+            macro_rules! set {
+                ($d:expr, $v:expr) => {{
+                    let v: u64 = $v;
+                    // SAFETY: a slot below the frame size (see above).
+                    unsafe { *fp.add($d as usize) = v }
+                }};
             }
             macro_rules! w {
                 ($d:expr, $v:expr) => {{
-                    let v: u64 = $v;
-                    *fp.add($d as usize) = v;
-                    ip = ip.add(1);
+                    set!($d, $v);
+                    skip!(1);
                 }};
+            }
+            // Moving `ip`. SAFETY (for every `unsafe` in these): branch targets and the
+            // instructions after a non-final one lie inside the function's code (checked by
+            // `verify`: targets are instruction starts, and code never falls off its end).
+            macro_rules! jump {
+                ($off:expr) => {
+                    // SAFETY: a branch target inside the function's code (see above).
+                    ip = unsafe { ip.offset($off as isize) }
+                };
+            }
+            macro_rules! skip {
+                ($n:expr) => {
+                    // SAFETY: stays inside the function's code (see above).
+                    ip = unsafe { ip.add($n) }
+                };
             }
             macro_rules! trap {
                 ($c:expr) => {
@@ -467,38 +498,53 @@ unsafe fn run<T>(
             macro_rules! branch {
                 ($cond:expr, $off:expr) => {{
                     if $cond {
-                        ip = ip.offset($off as isize);
+                        jump!($off);
                     } else {
-                        ip = ip.add(1);
+                        skip!(1);
                     }
                 }};
             }
+            // Memory access. SAFETY (for both): `ea` checked that the access lies within
+            // `mem_len`, and `mem_base`/`mem_len` describe the instance's memory 0, reloaded
+            // after anything that may move or resize it (calls, returns, `memory.grow`,
+            // host calls). Unaligned access is fine: the pointer is to a byte array.
             macro_rules! load {
                 ($d:expr, $a:expr, $off:expr, $t:ty, $conv:expr) => {{
                     let a = tri!(ea(r!($a), $off, size_of::<$t>(), mem_len));
-                    let v = <$t>::from_le_bytes(*(mem_base.add(a) as *const [u8; size_of::<$t>()]));
-                    w!($d, $conv(v))
+                    // SAFETY: within memory 0 (see above).
+                    let bytes = unsafe { *(mem_base.add(a) as *const [u8; size_of::<$t>()]) };
+                    w!($d, $conv(<$t>::from_le_bytes(bytes)))
                 }};
             }
             macro_rules! store {
                 ($a:expr, $v:expr, $off:expr, $t:ty) => {{
                     let a = tri!(ea(r!($a), $off, size_of::<$t>(), mem_len));
-                    *(mem_base.add(a) as *mut [u8; size_of::<$t>()]) = (r!($v) as $t).to_le_bytes();
-                    ip = ip.add(1);
+                    let bytes = (r!($v) as $t).to_le_bytes();
+                    // SAFETY: within memory 0 (see above).
+                    unsafe { *(mem_base.add(a) as *mut [u8; size_of::<$t>()]) = bytes };
+                    skip!(1);
                 }};
             }
+            // The `Aux` word after the current instruction. SAFETY: instructions that read
+            // one are always followed by one (checked by `verify`).
             macro_rules! aux {
                 () => {
-                    match *ip.add(1) {
+                    match unsafe { *ip.add(1) } {
                         Instr::Aux { a, b, c } => (a, b, c),
                         _ => unreachable!("instruction without its Aux word"),
                     }
                 };
             }
+            // After the value stack may have been reallocated: `fp` keeps its offset.
             macro_rules! refresh {
                 () => {{
-                    let off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
-                    fp = store.inner.stack.slots.as_mut_ptr().add(off);
+                    // SAFETY: `fp` was derived from the stack's buffer (before it may have
+                    // moved) and the frame is still inside the (possibly new) buffer, which
+                    // only ever grows.
+                    unsafe {
+                        let off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
+                        fp = store.inner.stack.slots.as_mut_ptr().add(off);
+                    }
                     (mem_base, mem_len) = mem_of(&store.inner, inst);
                 }};
             }
@@ -510,28 +556,10 @@ unsafe fn run<T>(
                 };
             }
 
-            macro_rules! set {
-                ($d:expr, $v:expr) => {
-                    *fp.add($d as usize) = $v
-                };
-            }
-            macro_rules! jump {
-                ($off:expr) => {
-                    ip = ip.offset($off as isize)
-                };
-            }
-            macro_rules! skip {
-                ($n:expr) => {
-                    ip = ip.add($n)
-                };
-            }
             // The first operand of the `Aux` word after the current instruction.
             macro_rules! aux_a {
                 () => {
-                    match *ip.add(1) {
-                        Instr::Aux { a, .. } => a,
-                        _ => unreachable!("instruction without its Aux word"),
-                    }
+                    aux!().0
                 };
             }
             // Calls store function `$callee` with its frame at slot `$base`; the caller
@@ -539,7 +567,9 @@ unsafe fn run<T>(
             macro_rules! call {
                 ($callee:expr, $base:expr, $len:expr) => {{
                     let callee: u32 = $callee;
-                    let fp_off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
+                    // SAFETY: `fp` points into the value stack's current buffer.
+                    let fp_off =
+                        unsafe { fp.offset_from(store.inner.stack.slots.as_ptr()) } as usize;
                     let callee_off = fp_off + $base as usize;
                     let (callee_inst, callee_index) = match &store.inner.funcs[callee as usize].kind
                     {
@@ -551,7 +581,7 @@ unsafe fn run<T>(
                             if let Err(t) = call_host(store, callee, callee_off, Some(inst)) {
                                 break Err(t);
                             }
-                            ip = ip.add($len);
+                            skip!($len);
                             refresh!();
                             continue;
                         }
@@ -560,7 +590,8 @@ unsafe fn run<T>(
                         trap!(TrapCode::StackExhausted);
                     }
                     store.inner.stack.frames.push(Frame {
-                        ip: ip.add($len),
+                        // SAFETY: a call is never the last instruction (see `skip!`).
+                        ip: unsafe { ip.add($len) },
                         fp: fp_off,
                         func,
                         instance: inst,
@@ -573,7 +604,8 @@ unsafe fn run<T>(
             // threaded handler handed back an instruction that is about to trap.
             macro_rules! gen_match {
                 ({ $($slow:tt)* } $($name:ident { $($f:ident),* } => $body:block)*) => {
-                    match *ip {
+                    // SAFETY: `ip` points at an instruction of the running function's code.
+                    match unsafe { *ip } {
                         $(Instr::$name { $($f),* } => $body)*
                         $($slow)*
                     }
@@ -587,28 +619,33 @@ unsafe fn run<T>(
                     frames: &mut store.inner.stack.frames,
                     depth,
                     max_depth,
-                    code: (*code_map).entries(),
+                    // SAFETY: the running instance's code map outlives the run.
+                    code: unsafe { (*code_map).entries() },
                     instance: inst,
                     func,
                     fp,
                     interrupt: store.inner.interrupt.flag(),
                 };
-                ip = threaded::run(ip, fp, mem_base, mem_len, &mut cx);
+                // SAFETY: the state handed over is the portable loop's own, which upholds
+                // what `threaded::run` requires; `code_map` is the running instance's.
+                ip = unsafe { threaded::run(ip, fp, mem_base, mem_len, &mut cx) };
                 fp = cx.fp;
                 func = cx.func;
             }
             simple_ops!(gen_match {
                 Instr::Trap { code } => trap!(code),
                 Instr::Return | Instr::Return1 { .. } => {
-                    if let Instr::Return1 { s } = *ip {
-                        *fp = r!(s);
+                    // SAFETY: `ip` points at this `Return`/`Return1`.
+                    if let Instr::Return1 { s } = unsafe { *ip } {
+                        set!(0, r!(s));
                     }
                     if store.inner.stack.frames.len() == depth {
                         break Ok(());
                     }
                     let f = store.inner.stack.frames.pop().expect("frame above depth");
                     ip = f.ip;
-                    fp = store.inner.stack.slots.as_mut_ptr().add(f.fp);
+                    // SAFETY: a saved frame lies inside the value stack.
+                    fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(f.fp) };
                     func = f.func;
                     if f.instance != inst {
                         inst = f.instance;
@@ -639,13 +676,13 @@ unsafe fn run<T>(
                         trap!(TrapCode::OutOfFuel);
                     }
                     *fuel -= amount as u64;
-                    ip = ip.add(1);
+                    skip!(1);
                 }
                 Instr::CheckInterrupt => {
                     if store.inner.interrupt.is_interrupted() {
                         trap!(TrapCode::Interrupted);
                     }
-                    ip = ip.add(1);
+                    skip!(1);
                 }
                 Instr::GlobalGet { d, g } => {
                     w!(d, store.inner.globals[res!(globals, g) as usize].value)
@@ -653,7 +690,7 @@ unsafe fn run<T>(
                 Instr::GlobalSet { s, g } => {
                     let g = res!(globals, g);
                     store.inner.globals[g as usize].value = r!(s);
-                    ip = ip.add(1);
+                    skip!(1);
                 }
                 Instr::RefFunc { d, func } => w!(d, res!(funcs, func) as u64 + 1),
 
@@ -662,8 +699,8 @@ unsafe fn run<T>(
                 }
                 Instr::MemoryGrow { d, delta, mem } => {
                     let r = store.inner.grow_memory(res!(memories, mem), r32!(delta));
-                    *fp.add(d as usize) = r.map_or(u32::MAX, |p| p) as u64;
-                    ip = ip.add(1);
+                    set!(d, r.map_or(u32::MAX, |p| p) as u64);
+                    skip!(1);
                     refresh!();
                 }
                 Instr::MemoryFill { d, v, n } => {
@@ -675,7 +712,7 @@ unsafe fn run<T>(
                         r!(v) as u8,
                         r32!(n)
                     ));
-                    ip = ip.add(2);
+                    skip!(2);
                 }
                 Instr::MemoryCopy { d, s, n } => {
                     let mem = res!(memories, aux!().0);
@@ -686,7 +723,7 @@ unsafe fn run<T>(
                         r32!(s),
                         r32!(n)
                     ));
-                    ip = ip.add(2);
+                    skip!(2);
                 }
                 Instr::MemoryInit { d, s, n } => {
                     let (mem, data, _) = aux!();
@@ -699,12 +736,12 @@ unsafe fn run<T>(
                         r32!(s),
                         r32!(n)
                     ));
-                    ip = ip.add(2);
+                    skip!(2);
                 }
                 Instr::DataDrop { data } => {
                     let data = res!(datas, data);
                     store.inner.datas[data as usize].range = 0..0;
-                    ip = ip.add(1);
+                    skip!(1);
                 }
                 Instr::TableGet { d, i, table } => {
                     let t = &store.inner.tables[res!(tables, table) as usize].elems;
@@ -724,7 +761,7 @@ unsafe fn run<T>(
                             .ok_or(TrapCode::TableOutOfBounds)
                     );
                     *e = val;
-                    ip = ip.add(1);
+                    skip!(1);
                 }
                 Instr::TableSize { d, table } => {
                     w!(d, store.inner.tables[res!(tables, table) as usize].elems.len() as u64)
@@ -732,13 +769,13 @@ unsafe fn run<T>(
                 Instr::TableGrow { d, init, delta } => {
                     let table = res!(tables, aux!().0);
                     let r = store.inner.grow_table(table, r32!(delta), r!(init));
-                    *fp.add(d as usize) = r.map_or(u32::MAX, |p| p) as u64;
-                    ip = ip.add(2);
+                    set!(d, r.map_or(u32::MAX, |p| p) as u64);
+                    skip!(2);
                 }
                 Instr::TableFill { i, v, n } => {
                     let table = res!(tables, aux!().0);
                     tri!(table_fill(&mut store.inner, table, r32!(i), r!(v), r32!(n)));
-                    ip = ip.add(2);
+                    skip!(2);
                 }
                 Instr::TableCopy { d, s, n } => {
                     let (dt, st, _) = aux!();
@@ -751,7 +788,7 @@ unsafe fn run<T>(
                         r32!(s),
                         r32!(n)
                     ));
-                    ip = ip.add(2);
+                    skip!(2);
                 }
                 Instr::TableInit { d, s, n } => {
                     let (table, elem, _) = aux!();
@@ -764,12 +801,12 @@ unsafe fn run<T>(
                         r32!(s),
                         r32!(n)
                     ));
-                    ip = ip.add(2);
+                    skip!(2);
                 }
                 Instr::ElemDrop { elem } => {
                     let elem = res!(elems, elem);
                     store.inner.elems[elem as usize].items = Vec::new();
-                    ip = ip.add(1);
+                    skip!(1);
                 }
 
             });

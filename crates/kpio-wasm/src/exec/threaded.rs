@@ -61,6 +61,7 @@ pub(super) unsafe fn run(
     mem_len: usize,
     cx: &mut FastCx,
 ) -> *const Instr {
+    // SAFETY: `dispatch` needs what `run` was promised.
     unsafe { dispatch(ip, fp, mem_base, mem_len, cx) }
 }
 

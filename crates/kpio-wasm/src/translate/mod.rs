@@ -86,7 +86,13 @@ pub(crate) fn compiled<'a>(
         module,
         flavour: map.flavour,
     };
-    Ok(map.install(index, translate(&cx, index)?))
+    let code = translate(&cx, index)?;
+    // The executors trust translated code; in debug builds (every test run) check it.
+    #[cfg(debug_assertions)]
+    if let Err(e) = crate::verify::verify(module, index, &code) {
+        panic!("internal error: {e}");
+    }
+    Ok(map.install(index, code))
 }
 
 fn translate_error(e: wasmparser::BinaryReaderError) -> Trap {

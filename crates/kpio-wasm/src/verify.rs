@@ -1,0 +1,372 @@
+//! A checker for translated code, run on every function after translation in builds with
+//! debug assertions (so in every test run).
+//!
+//! The executors trust the code: they read and write frame slots, follow branch offsets and
+//! read `Aux` words without checking. This pass checks what that trust rests on, so a
+//! translator bug shows up as a clear panic naming the instruction instead of memory
+//! corruption: every slot lies below the frame size, every branch lands on an instruction
+//! (not past the end, not on an `Aux` word), `Aux` words follow exactly the instructions
+//! that read them, `br_table` is followed by its `Br`s, entity indices are within the
+//! module, call frames start where the arguments fit in the caller's frame, and the code
+//! cannot run off its end.
+
+use crate::code::CompiledFunc;
+use crate::ir::{Base, Instr};
+use crate::module::{ImportDesc, ModuleInner};
+use alloc::string::String;
+use alloc::vec;
+use core::fmt;
+
+/// What is wrong with a translated function, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VerifyError {
+    /// Module index of the function.
+    pub func: u32,
+    /// Index of the offending instruction, if the problem is with one.
+    pub pc: Option<usize>,
+    pub message: String,
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pc {
+            Some(pc) => write!(
+                f,
+                "translated function {} at instruction {pc}: {}",
+                self.func, self.message
+            ),
+            None => write!(f, "translated function {}: {}", self.func, self.message),
+        }
+    }
+}
+
+/// How many entities of each kind the module's index spaces hold (imports included).
+struct Counts {
+    funcs: u32,
+    types: u32,
+    globals: u32,
+    tables: u32,
+    memories: u32,
+    elems: u32,
+    datas: u32,
+}
+
+impl Counts {
+    fn of(m: &ModuleInner) -> Self {
+        let imported = |f: fn(&ImportDesc) -> bool| m.imports.iter().filter(|i| f(&i.desc)).count();
+        let n = |x: usize| x as u32;
+        Counts {
+            funcs: n(m.funcs.len()),
+            types: n(m.types.len()),
+            globals: n(imported(|d| matches!(d, ImportDesc::Global(_))) + m.globals.len()),
+            tables: n(imported(|d| matches!(d, ImportDesc::Table(_))) + m.tables.len()),
+            memories: n(imported(|d| matches!(d, ImportDesc::Memory(_))) + m.memories.len()),
+            elems: n(m.elems.len()),
+            datas: n(m.datas.len()),
+        }
+    }
+}
+
+/// Checks function `func`'s translated code `c` against its module.
+pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(), VerifyError> {
+    let fail = |pc: Option<usize>, message: String| VerifyError { func, pc, message };
+    let code = &c.code;
+    let frame = c.frame_size;
+    if c.offsets.len() != code.len() {
+        return Err(fail(
+            None,
+            alloc::format!(
+                "{} offsets for {} instructions",
+                c.offsets.len(),
+                code.len()
+            ),
+        ));
+    }
+    if c.nparams > c.nlocals || c.nlocals as usize + c.consts.len() > frame as usize {
+        return Err(fail(
+            None,
+            alloc::format!(
+                "{} params, {} locals and {} constants do not fit a frame of {frame}",
+                c.nparams,
+                c.nlocals,
+                c.consts.len()
+            ),
+        ));
+    }
+    let counts = Counts::of(m);
+
+    // First pass: where instructions start (an `Aux` word is not one) and the `Aux` layout.
+    let mut starts = vec![false; code.len()];
+    let mut pc = 0;
+    while pc < code.len() {
+        let i = code[pc];
+        if let Instr::Aux { .. } = i {
+            return Err(fail(Some(pc), "an Aux word no instruction reads".into()));
+        }
+        starts[pc] = true;
+        let aux = i.aux_words();
+        for k in 1..=aux {
+            if !matches!(code.get(pc + k), Some(Instr::Aux { .. })) {
+                return Err(fail(Some(pc), alloc::format!("{i:?} without its Aux word")));
+            }
+        }
+        if let Instr::BrTable { len, .. } = i {
+            let n = len as usize + 1;
+            if !(1..=n).all(|k| matches!(code.get(pc + k), Some(Instr::Br { .. }))) {
+                return Err(fail(
+                    Some(pc),
+                    alloc::format!("br_table without its {n} branches"),
+                ));
+            }
+        }
+        pc += 1 + aux;
+    }
+
+    // Second pass: operands of each instruction.
+    let mut pc = 0;
+    while pc < code.len() {
+        let i = code[pc];
+        let at = Some(pc);
+        let mut bad_slot = None;
+        i.for_each_slot(|s| {
+            if s >= frame {
+                bad_slot = Some(s);
+            }
+        });
+        if let Some(s) = bad_slot {
+            return Err(fail(
+                at,
+                alloc::format!("{i:?} names slot {s} of a frame of {frame}"),
+            ));
+        }
+        let aux = match code.get(pc + 1) {
+            Some(&Instr::Aux { a, b, c }) if i.aux_words() == 1 => (a, b, c),
+            _ => (0, 0, 0),
+        };
+        let index = |what: &str, x: u32, n: u32| {
+            if x < n {
+                Ok(())
+            } else {
+                Err(fail(at, alloc::format!("{i:?}: {what} {x} of {n}")))
+            }
+        };
+        let call_frame = |base: Base, ty: u32| {
+            let t = &m.types[ty as usize];
+            let need = base as usize + t.params().len().max(t.results().len());
+            if need > frame as usize {
+                Err(fail(
+                    at,
+                    alloc::format!(
+                        "{i:?}: arguments and results need {need} slots of a frame of {frame}"
+                    ),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        match i {
+            Instr::Call { func, base } => {
+                index("function", func, counts.funcs)?;
+                call_frame(base, m.funcs[func as usize])?;
+            }
+            Instr::CallIndirect { ty, base, .. } => {
+                index("type", ty, counts.types)?;
+                index("table", aux.0, counts.tables)?;
+                call_frame(base, ty)?;
+            }
+            Instr::Select { .. } if aux.0 >= frame => {
+                return Err(fail(
+                    at,
+                    alloc::format!("select condition in slot {} of a frame of {frame}", aux.0),
+                ));
+            }
+            Instr::GlobalGet { g, .. } | Instr::GlobalSet { g, .. } => {
+                index("global", g, counts.globals)?
+            }
+            Instr::RefFunc { func, .. } => index("function", func, counts.funcs)?,
+            Instr::MemorySize { mem, .. } | Instr::MemoryGrow { mem, .. } => {
+                index("memory", mem, counts.memories)?
+            }
+            Instr::MemoryFill { .. } | Instr::MemoryCopy { .. } => {
+                index("memory", aux.0, counts.memories)?
+            }
+            Instr::MemoryInit { .. } => {
+                index("memory", aux.0, counts.memories)?;
+                index("data segment", aux.1, counts.datas)?;
+            }
+            Instr::DataDrop { data } => index("data segment", data, counts.datas)?,
+            Instr::TableGet { table, .. }
+            | Instr::TableSet { table, .. }
+            | Instr::TableSize { table, .. } => index("table", table, counts.tables)?,
+            Instr::TableGrow { .. } | Instr::TableFill { .. } => {
+                index("table", aux.0, counts.tables)?
+            }
+            Instr::TableCopy { .. } => {
+                index("table", aux.0, counts.tables)?;
+                index("table", aux.1, counts.tables)?;
+            }
+            Instr::TableInit { .. } => {
+                index("table", aux.0, counts.tables)?;
+                index("element segment", aux.1, counts.elems)?;
+            }
+            Instr::ElemDrop { elem } => index("element segment", elem, counts.elems)?,
+            _ => {}
+        }
+        if let Some(off) = i.branch_offset() {
+            let target = pc as i64 + off as i64;
+            if target < 0 || target >= code.len() as i64 || !starts[target as usize] {
+                return Err(fail(
+                    at,
+                    alloc::format!("{i:?} branches to {target}, not an instruction"),
+                ));
+            }
+        }
+        pc += 1 + i.aux_words();
+    }
+
+    // Execution must never run off the end.
+    match code.last() {
+        Some(Instr::Br { .. } | Instr::Return | Instr::Return1 { .. } | Instr::Trap { .. }) => {
+            Ok(())
+        }
+        other => Err(fail(
+            code.len().checked_sub(1),
+            alloc::format!("code ends with {other:?}, which falls through"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::code::Flavour;
+    use crate::translate::{Context, translate};
+    use crate::{Engine, Module};
+
+    /// A module whose one function uses a branch, a select (with its Aux word), a call and
+    /// a global.
+    fn sample() -> (Module, CompiledFunc) {
+        let wasm = wat::parse_str(
+            r#"(module
+              (global $g (mut i32) (i32.const 0))
+              (func $f (param i32 i32) (result i32)
+                (if (local.get 0) (then (global.set $g (local.get 1))))
+                (select (local.get 0) (call $f (local.get 1) (i32.const 0)) (local.get 1))))"#,
+        )
+        .unwrap();
+        let module = Module::new(&Engine::default(), &wasm).unwrap();
+        let cx = Context {
+            module: &module.inner,
+            flavour: Flavour {
+                fuel: false,
+                interruptible: false,
+            },
+        };
+        let code = translate(&cx, 0).unwrap();
+        (module, code)
+    }
+
+    fn find(c: &CompiledFunc, f: impl Fn(&Instr) -> bool) -> usize {
+        c.code.iter().position(f).expect("instruction present")
+    }
+
+    #[test]
+    fn translated_code_passes() {
+        let (m, c) = sample();
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+    }
+
+    #[test]
+    fn a_slot_past_the_frame_is_caught() {
+        let (m, mut c) = sample();
+        let pc = find(&c, |i| matches!(i, Instr::GlobalSet { .. }));
+        c.code[pc] = Instr::GlobalSet {
+            s: c.frame_size,
+            g: 0,
+        };
+        let e = verify(&m.inner, 0, &c).unwrap_err();
+        assert_eq!(e.pc, Some(pc));
+        assert!(e.message.contains("names slot"), "{e}");
+    }
+
+    #[test]
+    fn a_branch_out_of_range_or_into_an_aux_word_is_caught() {
+        let (m, c) = sample();
+        let pc = find(&c, |i| i.branch_offset().is_some());
+        let aux = find(&c, |i| matches!(i, Instr::Aux { .. }));
+        for target in [c.code.len() as i64, -1, aux as i64] {
+            let mut bad = CompiledFunc {
+                code: c.code.clone(),
+                offsets: c.offsets.clone(),
+                consts: c.consts.clone(),
+                ..c
+            };
+            *bad.code[pc].branch_offset_mut().unwrap() = (target - pc as i64) as i32;
+            let e = verify(&m.inner, 0, &bad).unwrap_err();
+            assert!(e.message.contains("not an instruction"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_missing_or_stray_aux_word_is_caught() {
+        let (m, c) = sample();
+        let aux = find(&c, |i| matches!(i, Instr::Aux { .. }));
+        let mut missing = c.code.to_vec();
+        missing[aux] = Instr::Return;
+        let bad = CompiledFunc {
+            code: missing.into(),
+            ..sample().1
+        };
+        assert!(
+            verify(&m.inner, 0, &bad)
+                .unwrap_err()
+                .message
+                .contains("without its Aux")
+        );
+
+        let mut stray = c.code.to_vec();
+        stray[0] = Instr::Aux { a: 0, b: 0, c: 0 };
+        let bad = CompiledFunc {
+            code: stray.into(),
+            ..sample().1
+        };
+        assert!(
+            verify(&m.inner, 0, &bad)
+                .unwrap_err()
+                .message
+                .contains("no instruction reads")
+        );
+    }
+
+    #[test]
+    fn entity_indices_and_fall_through_are_caught() {
+        let (m, c) = sample();
+        let pc = find(&c, |i| matches!(i, Instr::Call { .. }));
+        let mut code = c.code.to_vec();
+        code[pc] = Instr::Call { func: 1, base: 0 };
+        let bad = CompiledFunc {
+            code: code.into(),
+            ..sample().1
+        };
+        assert!(
+            verify(&m.inner, 0, &bad)
+                .unwrap_err()
+                .message
+                .contains("function 1 of 1")
+        );
+
+        let mut code = c.code.to_vec();
+        let last = code.len() - 1;
+        code[last] = Instr::Copy { d: 0, s: 0 };
+        let bad = CompiledFunc {
+            code: code.into(),
+            ..sample().1
+        };
+        assert!(
+            verify(&m.inner, 0, &bad)
+                .unwrap_err()
+                .message
+                .contains("falls through")
+        );
+    }
+}
