@@ -55,6 +55,11 @@ impl ReservedBuffer {
     /// Reserves room for a memory of at most `max_bytes`; None if no reservation (not even
     /// of `max_bytes`) can be made.
     pub fn new(max_bytes: usize) -> Option<Self> {
+        // Miri cannot model PROT_NONE mappings; under it memories use the heap backend,
+        // which is what the bare-metal target runs anyway.
+        if cfg!(miri) {
+            return None;
+        }
         let (base, reserved) = match reserve(FULL + GUARD) {
             Some(b) => (b, FULL + GUARD),
             None => (reserve(max_bytes)?, max_bytes),
