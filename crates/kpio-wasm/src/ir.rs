@@ -23,18 +23,90 @@ pub(crate) type Slot = u32;
 /// arguments and no results may start its callee's frame at the caller's frame size.
 pub(crate) type Base = u32;
 
-/// Calls `$each` with field `$x` if its type is `Slot`.
+/// A destination slot that the instruction writes only after reading all its inputs, so the
+/// translator may point it at a local instead of a temp (`local.set` after the instruction).
+/// Only the instruction table's field types say which instructions have one.
+pub(crate) type Dst = Slot;
+
+/// A branch offset, relative to the branch instruction itself. A field of this type makes the
+/// instruction a branch (see [`Instr::branch_offset_mut`]).
+pub(crate) type Off = i32;
+
+/// Calls `$each` with field `$x` if its type names a frame slot (`Slot` or `Dst`).
 macro_rules! slot_field {
     (Slot, $x:ident, $each:ident) => {
-        $each($x)
+        $each(*$x)
+    };
+    (Dst, $x:ident, $each:ident) => {
+        $each(*$x)
     };
     ($t:tt, $x:ident, $each:ident) => {
         let _ = $x;
     };
 }
 
+/// Stores field `$x` into `$out` if its type is `$want` (a `Dst` or an `Off`).
+macro_rules! typed_field {
+    (Dst, Dst, $x:ident, $out:ident) => {
+        $out = Some($x)
+    };
+    (Off, Off, $x:ident, $out:ident) => {
+        $out = Some($x)
+    };
+    ($want:tt, $t:tt, $x:ident, $out:ident) => {
+        let _ = $x;
+    };
+}
+
+/// The number of `Aux` words a row's `+ Aux` marker declares.
+macro_rules! aux_count {
+    () => {
+        0
+    };
+    (Aux) => {
+        1
+    };
+}
+
+/// The body of `Instr::inverted` for one row: its `! Inverse`, with the same fields.
+macro_rules! inverse_of {
+    ([] $($fields:tt)?) => {
+        None
+    };
+    ([$inv:ident] { $($f:ident),* }) => {
+        Some(Instr::$inv { $($f),* })
+    };
+}
+
+/// The body of `Instr::fuse_branch` for one row: its `=> Branch { .. }`, at offset 0.
+macro_rules! fused_of {
+    ([]) => {
+        None
+    };
+    ([$br:ident { $($bf:ident $(: $bv:ident)?),* }]) => {
+        Some(Instr::$br { $($bf $(: $bv)?,)* off: 0 })
+    };
+}
+
+/// Defines `Instr`, `Op` and the per-instruction properties from one table. A row is
+///
+/// `Name { field: Type, ... } [+ Aux] [! Inverse] [=> FusedBranch { field: operand, ... }],`
+///
+/// - field types `Slot`/`Dst` name frame slots, `Dst` a retargetable destination, `Off` a
+///   branch offset;
+/// - `+ Aux`: one `Aux` word follows the instruction;
+/// - `! Inverse` (conditional branches): the branch taken exactly when this one is not,
+///   with the same fields;
+/// - `=> Branch { .. }` (compares): the conditional branch, offset 0, taken exactly when
+///   the compare yields 1, with its fields taken from the compare's operands.
 macro_rules! instrs {
-    ($($(#[$m:meta])* $name:ident $({ $($f:ident : $t:tt),* })?,)*) => {
+    ($(
+        $(#[$m:meta])*
+        $name:ident $({ $($f:ident : $t:tt),* })?
+        $(+ $aux:ident)?
+        $(! $inv:ident)?
+        $(=> $br:ident { $($bf:ident $(: $bv:ident)?),* })?,
+    )*) => {
         /// `repr(u8)`: the first byte of every instruction is its `Op`, which the threaded
         /// dispatcher indexes its handler table with.
         #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,12 +129,64 @@ macro_rules! instrs {
 
         impl Instr {
             /// Calls `each` with every frame slot the instruction's own fields name (its
-            /// `Aux` words are not included), from the one instruction table.
+            /// `Aux` words are not included).
             #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
             pub(crate) fn for_each_slot(&self, mut each: impl FnMut(Slot)) {
-                match *self {
+                match self {
                     $(Instr::$name $({ $($f),* })? => { $($(slot_field!($t, $f, each);)*)? })*
                 }
+            }
+
+            /// The destination of an instruction that computes a fresh value from its inputs
+            /// (reads all inputs before writing it), so the translator may retarget it.
+            pub(crate) fn retargetable_dst(&mut self) -> Option<&mut Slot> {
+                let mut out = None;
+                match self {
+                    $(Instr::$name $({ $($f),* })? => {
+                        $($(typed_field!(Dst, $t, $f, out);)*)?
+                    })*
+                }
+                out
+            }
+
+            /// The branch offset field of a branch instruction, for patching.
+            pub(crate) fn branch_offset_mut(&mut self) -> Option<&mut Off> {
+                let mut out = None;
+                match self {
+                    $(Instr::$name $({ $($f),* })? => {
+                        $($(typed_field!(Off, $t, $f, out);)*)?
+                    })*
+                }
+                out
+            }
+
+            /// How many `Aux` words follow the instruction.
+            #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
+            pub(crate) fn aux_words(&self) -> usize {
+                match self {
+                    $(Instr::$name { .. } => aux_count!($($aux)?),)*
+                }
+            }
+
+            /// For a conditional branch, the branch taken exactly when it is not (same
+            /// operands and offset).
+            #[allow(unused_variables)]
+            pub(crate) fn inverted(self) -> Option<Instr> {
+                match self {
+                    $(Instr::$name $({ $($f),* })? => inverse_of!([$($inv)?] $({ $($f),* })?),)*
+                }
+            }
+
+            /// For a compare just emitted into a temp, the fused branch (offset 0) taken when
+            /// the compare holds, or, `negate`, when it does not.
+            #[allow(unused_variables)]
+            pub(crate) fn fuse_branch(&self, negate: bool) -> Option<Instr> {
+                let fused = match *self {
+                    $(Instr::$name $({ $($f),* })? => {
+                        fused_of!([$($br { $($bf $(: $bv)?),* })?])
+                    })*
+                }?;
+                if negate { fused.inverted() } else { Some(fused) }
             }
         }
     };
@@ -71,32 +195,32 @@ macro_rules! instrs {
 instrs! {
     /// Traps unconditionally (`unreachable`).
     Trap { code: TrapCode },
-    Br { off: i32 },
-    BrIfNez { c: Slot, off: i32 },
-    BrIfEqz { c: Slot, off: i32 },
-    BrI64Nez { c: Slot, off: i32 },
-    BrI64Eqz { c: Slot, off: i32 },
+    Br { off: Off },
+    BrIfNez { c: Slot, off: Off } ! BrIfEqz,
+    BrIfEqz { c: Slot, off: Off } ! BrIfNez,
+    BrI64Nez { c: Slot, off: Off } ! BrI64Eqz,
+    BrI64Eqz { c: Slot, off: Off } ! BrI64Nez,
     // Fused compare-and-branch: branch if `a OP b`.
-    BrI32Eq { a: Slot, b: Slot, off: i32 },
-    BrI32Ne { a: Slot, b: Slot, off: i32 },
-    BrI32LtS { a: Slot, b: Slot, off: i32 },
-    BrI32LtU { a: Slot, b: Slot, off: i32 },
-    BrI32GtS { a: Slot, b: Slot, off: i32 },
-    BrI32GtU { a: Slot, b: Slot, off: i32 },
-    BrI32LeS { a: Slot, b: Slot, off: i32 },
-    BrI32LeU { a: Slot, b: Slot, off: i32 },
-    BrI32GeS { a: Slot, b: Slot, off: i32 },
-    BrI32GeU { a: Slot, b: Slot, off: i32 },
-    BrI64Eq { a: Slot, b: Slot, off: i32 },
-    BrI64Ne { a: Slot, b: Slot, off: i32 },
-    BrI64LtS { a: Slot, b: Slot, off: i32 },
-    BrI64LtU { a: Slot, b: Slot, off: i32 },
-    BrI64GtS { a: Slot, b: Slot, off: i32 },
-    BrI64GtU { a: Slot, b: Slot, off: i32 },
-    BrI64LeS { a: Slot, b: Slot, off: i32 },
-    BrI64LeU { a: Slot, b: Slot, off: i32 },
-    BrI64GeS { a: Slot, b: Slot, off: i32 },
-    BrI64GeU { a: Slot, b: Slot, off: i32 },
+    BrI32Eq { a: Slot, b: Slot, off: Off } ! BrI32Ne,
+    BrI32Ne { a: Slot, b: Slot, off: Off } ! BrI32Eq,
+    BrI32LtS { a: Slot, b: Slot, off: Off } ! BrI32GeS,
+    BrI32LtU { a: Slot, b: Slot, off: Off } ! BrI32GeU,
+    BrI32GtS { a: Slot, b: Slot, off: Off } ! BrI32LeS,
+    BrI32GtU { a: Slot, b: Slot, off: Off } ! BrI32LeU,
+    BrI32LeS { a: Slot, b: Slot, off: Off } ! BrI32GtS,
+    BrI32LeU { a: Slot, b: Slot, off: Off } ! BrI32GtU,
+    BrI32GeS { a: Slot, b: Slot, off: Off } ! BrI32LtS,
+    BrI32GeU { a: Slot, b: Slot, off: Off } ! BrI32LtU,
+    BrI64Eq { a: Slot, b: Slot, off: Off } ! BrI64Ne,
+    BrI64Ne { a: Slot, b: Slot, off: Off } ! BrI64Eq,
+    BrI64LtS { a: Slot, b: Slot, off: Off } ! BrI64GeS,
+    BrI64LtU { a: Slot, b: Slot, off: Off } ! BrI64GeU,
+    BrI64GtS { a: Slot, b: Slot, off: Off } ! BrI64LeS,
+    BrI64GtU { a: Slot, b: Slot, off: Off } ! BrI64LeU,
+    BrI64LeS { a: Slot, b: Slot, off: Off } ! BrI64GtS,
+    BrI64LeU { a: Slot, b: Slot, off: Off } ! BrI64GtU,
+    BrI64GeS { a: Slot, b: Slot, off: Off } ! BrI64LtS,
+    BrI64GeU { a: Slot, b: Slot, off: Off } ! BrI64LtU,
     /// Jumps to the `min(index, len)`-th of the `len + 1` `Br` instructions that follow.
     BrTable { index: Slot, len: u32 },
     /// Returns from the function; results are already in slots `0..n`.
@@ -107,7 +231,7 @@ instrs! {
     /// arguments are and where the results will be.
     Call { func: u32, base: Base },
     /// Calls through table (next `Aux.a`) at index `slot[index]`, expecting module type `ty`.
-    CallIndirect { ty: u32, index: Slot, base: Base },
+    CallIndirect { ty: u32, index: Slot, base: Base } + Aux,
     /// Extra operands of the preceding instruction.
     Aux { a: u32, b: u32, c: u32 },
     ConsumeFuel { amount: u32 },
@@ -115,28 +239,28 @@ instrs! {
     /// with `Config::interruptible`, at function entries and loop headers.
     CheckInterrupt,
 
-    Copy { d: Slot, s: Slot },
+    Copy { d: Dst, s: Slot },
     /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }`, with `c` in the next `Aux.a`.
-    Select { d: Slot, a: Slot, b: Slot },
-    GlobalGet { d: Slot, g: u32 },
+    Select { d: Slot, a: Slot, b: Slot } + Aux,
+    GlobalGet { d: Dst, g: u32 },
     GlobalSet { s: Slot, g: u32 },
     /// A reference to function `func`: instance-specific, so not a frame constant.
-    RefFunc { d: Slot, func: u32 },
+    RefFunc { d: Dst, func: u32 },
 
-    I32Load { d: Slot, a: Slot, off: u32 },
-    I64Load { d: Slot, a: Slot, off: u32 },
-    F32Load { d: Slot, a: Slot, off: u32 },
-    F64Load { d: Slot, a: Slot, off: u32 },
-    I32Load8S { d: Slot, a: Slot, off: u32 },
-    I32Load8U { d: Slot, a: Slot, off: u32 },
-    I32Load16S { d: Slot, a: Slot, off: u32 },
-    I32Load16U { d: Slot, a: Slot, off: u32 },
-    I64Load8S { d: Slot, a: Slot, off: u32 },
-    I64Load8U { d: Slot, a: Slot, off: u32 },
-    I64Load16S { d: Slot, a: Slot, off: u32 },
-    I64Load16U { d: Slot, a: Slot, off: u32 },
-    I64Load32S { d: Slot, a: Slot, off: u32 },
-    I64Load32U { d: Slot, a: Slot, off: u32 },
+    I32Load { d: Dst, a: Slot, off: u32 },
+    I64Load { d: Dst, a: Slot, off: u32 },
+    F32Load { d: Dst, a: Slot, off: u32 },
+    F64Load { d: Dst, a: Slot, off: u32 },
+    I32Load8S { d: Dst, a: Slot, off: u32 },
+    I32Load8U { d: Dst, a: Slot, off: u32 },
+    I32Load16S { d: Dst, a: Slot, off: u32 },
+    I32Load16U { d: Dst, a: Slot, off: u32 },
+    I64Load8S { d: Dst, a: Slot, off: u32 },
+    I64Load8U { d: Dst, a: Slot, off: u32 },
+    I64Load16S { d: Dst, a: Slot, off: u32 },
+    I64Load16U { d: Dst, a: Slot, off: u32 },
+    I64Load32S { d: Dst, a: Slot, off: u32 },
+    I64Load32U { d: Dst, a: Slot, off: u32 },
     I32Store { a: Slot, v: Slot, off: u32 },
     I64Store { a: Slot, v: Slot, off: u32 },
     I32Store8 { a: Slot, v: Slot, off: u32 },
@@ -144,417 +268,235 @@ instrs! {
     I64Store8 { a: Slot, v: Slot, off: u32 },
     I64Store16 { a: Slot, v: Slot, off: u32 },
     I64Store32 { a: Slot, v: Slot, off: u32 },
-    MemorySize { d: Slot, mem: u32 },
-    MemoryGrow { d: Slot, delta: Slot, mem: u32 },
+    MemorySize { d: Dst, mem: u32 },
+    MemoryGrow { d: Dst, delta: Slot, mem: u32 },
     /// Aux.a = memory.
-    MemoryFill { d: Slot, v: Slot, n: Slot },
+    MemoryFill { d: Slot, v: Slot, n: Slot } + Aux,
     /// Aux.a = memory.
-    MemoryCopy { d: Slot, s: Slot, n: Slot },
+    MemoryCopy { d: Slot, s: Slot, n: Slot } + Aux,
     /// Aux.a = memory, Aux.b = data segment.
-    MemoryInit { d: Slot, s: Slot, n: Slot },
+    MemoryInit { d: Slot, s: Slot, n: Slot } + Aux,
     DataDrop { data: u32 },
-    TableGet { d: Slot, i: Slot, table: u32 },
+    TableGet { d: Dst, i: Slot, table: u32 },
     TableSet { i: Slot, v: Slot, table: u32 },
-    TableSize { d: Slot, table: u32 },
+    TableSize { d: Dst, table: u32 },
     /// Aux.a = table.
-    TableGrow { d: Slot, init: Slot, delta: Slot },
+    TableGrow { d: Slot, init: Slot, delta: Slot } + Aux,
     /// Aux.a = table.
-    TableFill { i: Slot, v: Slot, n: Slot },
+    TableFill { i: Slot, v: Slot, n: Slot } + Aux,
     /// Aux.a = destination table, Aux.b = source table.
-    TableCopy { d: Slot, s: Slot, n: Slot },
+    TableCopy { d: Slot, s: Slot, n: Slot } + Aux,
     /// Aux.a = table, Aux.b = element segment.
-    TableInit { d: Slot, s: Slot, n: Slot },
+    TableInit { d: Slot, s: Slot, n: Slot } + Aux,
     ElemDrop { elem: u32 },
 
-    I32Eqz { d: Slot, s: Slot },
-    I32Eq { d: Slot, a: Slot, b: Slot },
-    I32Ne { d: Slot, a: Slot, b: Slot },
-    I32LtS { d: Slot, a: Slot, b: Slot },
-    I32LtU { d: Slot, a: Slot, b: Slot },
-    I32GtS { d: Slot, a: Slot, b: Slot },
-    I32GtU { d: Slot, a: Slot, b: Slot },
-    I32LeS { d: Slot, a: Slot, b: Slot },
-    I32LeU { d: Slot, a: Slot, b: Slot },
-    I32GeS { d: Slot, a: Slot, b: Slot },
-    I32GeU { d: Slot, a: Slot, b: Slot },
-    I64Eqz { d: Slot, s: Slot },
-    I64Eq { d: Slot, a: Slot, b: Slot },
-    I64Ne { d: Slot, a: Slot, b: Slot },
-    I64LtS { d: Slot, a: Slot, b: Slot },
-    I64LtU { d: Slot, a: Slot, b: Slot },
-    I64GtS { d: Slot, a: Slot, b: Slot },
-    I64GtU { d: Slot, a: Slot, b: Slot },
-    I64LeS { d: Slot, a: Slot, b: Slot },
-    I64LeU { d: Slot, a: Slot, b: Slot },
-    I64GeS { d: Slot, a: Slot, b: Slot },
-    I64GeU { d: Slot, a: Slot, b: Slot },
-    F32Eq { d: Slot, a: Slot, b: Slot },
-    F32Ne { d: Slot, a: Slot, b: Slot },
-    F32Lt { d: Slot, a: Slot, b: Slot },
-    F32Gt { d: Slot, a: Slot, b: Slot },
-    F32Le { d: Slot, a: Slot, b: Slot },
-    F32Ge { d: Slot, a: Slot, b: Slot },
-    F64Eq { d: Slot, a: Slot, b: Slot },
-    F64Ne { d: Slot, a: Slot, b: Slot },
-    F64Lt { d: Slot, a: Slot, b: Slot },
-    F64Gt { d: Slot, a: Slot, b: Slot },
-    F64Le { d: Slot, a: Slot, b: Slot },
-    F64Ge { d: Slot, a: Slot, b: Slot },
+    I32Eqz { d: Dst, s: Slot } => BrIfEqz { c: s },
+    I32Eq { d: Dst, a: Slot, b: Slot } => BrI32Eq { a, b },
+    I32Ne { d: Dst, a: Slot, b: Slot } => BrI32Ne { a, b },
+    I32LtS { d: Dst, a: Slot, b: Slot } => BrI32LtS { a, b },
+    I32LtU { d: Dst, a: Slot, b: Slot } => BrI32LtU { a, b },
+    I32GtS { d: Dst, a: Slot, b: Slot } => BrI32GtS { a, b },
+    I32GtU { d: Dst, a: Slot, b: Slot } => BrI32GtU { a, b },
+    I32LeS { d: Dst, a: Slot, b: Slot } => BrI32LeS { a, b },
+    I32LeU { d: Dst, a: Slot, b: Slot } => BrI32LeU { a, b },
+    I32GeS { d: Dst, a: Slot, b: Slot } => BrI32GeS { a, b },
+    I32GeU { d: Dst, a: Slot, b: Slot } => BrI32GeU { a, b },
+    I64Eqz { d: Dst, s: Slot } => BrI64Eqz { c: s },
+    I64Eq { d: Dst, a: Slot, b: Slot } => BrI64Eq { a, b },
+    I64Ne { d: Dst, a: Slot, b: Slot } => BrI64Ne { a, b },
+    I64LtS { d: Dst, a: Slot, b: Slot } => BrI64LtS { a, b },
+    I64LtU { d: Dst, a: Slot, b: Slot } => BrI64LtU { a, b },
+    I64GtS { d: Dst, a: Slot, b: Slot } => BrI64GtS { a, b },
+    I64GtU { d: Dst, a: Slot, b: Slot } => BrI64GtU { a, b },
+    I64LeS { d: Dst, a: Slot, b: Slot } => BrI64LeS { a, b },
+    I64LeU { d: Dst, a: Slot, b: Slot } => BrI64LeU { a, b },
+    I64GeS { d: Dst, a: Slot, b: Slot } => BrI64GeS { a, b },
+    I64GeU { d: Dst, a: Slot, b: Slot } => BrI64GeU { a, b },
+    F32Eq { d: Dst, a: Slot, b: Slot },
+    F32Ne { d: Dst, a: Slot, b: Slot },
+    F32Lt { d: Dst, a: Slot, b: Slot },
+    F32Gt { d: Dst, a: Slot, b: Slot },
+    F32Le { d: Dst, a: Slot, b: Slot },
+    F32Ge { d: Dst, a: Slot, b: Slot },
+    F64Eq { d: Dst, a: Slot, b: Slot },
+    F64Ne { d: Dst, a: Slot, b: Slot },
+    F64Lt { d: Dst, a: Slot, b: Slot },
+    F64Gt { d: Dst, a: Slot, b: Slot },
+    F64Le { d: Dst, a: Slot, b: Slot },
+    F64Ge { d: Dst, a: Slot, b: Slot },
 
-    I32Clz { d: Slot, s: Slot },
-    I32Ctz { d: Slot, s: Slot },
-    I32Popcnt { d: Slot, s: Slot },
-    I32Add { d: Slot, a: Slot, b: Slot },
-    I32Sub { d: Slot, a: Slot, b: Slot },
-    I32Mul { d: Slot, a: Slot, b: Slot },
-    I32DivS { d: Slot, a: Slot, b: Slot },
-    I32DivU { d: Slot, a: Slot, b: Slot },
-    I32RemS { d: Slot, a: Slot, b: Slot },
-    I32RemU { d: Slot, a: Slot, b: Slot },
-    I32And { d: Slot, a: Slot, b: Slot },
-    I32Or { d: Slot, a: Slot, b: Slot },
-    I32Xor { d: Slot, a: Slot, b: Slot },
-    I32Shl { d: Slot, a: Slot, b: Slot },
-    I32ShrS { d: Slot, a: Slot, b: Slot },
-    I32ShrU { d: Slot, a: Slot, b: Slot },
-    I32Rotl { d: Slot, a: Slot, b: Slot },
-    I32Rotr { d: Slot, a: Slot, b: Slot },
-    I64Clz { d: Slot, s: Slot },
-    I64Ctz { d: Slot, s: Slot },
-    I64Popcnt { d: Slot, s: Slot },
-    I64Add { d: Slot, a: Slot, b: Slot },
-    I64Sub { d: Slot, a: Slot, b: Slot },
-    I64Mul { d: Slot, a: Slot, b: Slot },
-    I64DivS { d: Slot, a: Slot, b: Slot },
-    I64DivU { d: Slot, a: Slot, b: Slot },
-    I64RemS { d: Slot, a: Slot, b: Slot },
-    I64RemU { d: Slot, a: Slot, b: Slot },
-    I64And { d: Slot, a: Slot, b: Slot },
-    I64Or { d: Slot, a: Slot, b: Slot },
-    I64Xor { d: Slot, a: Slot, b: Slot },
-    I64Shl { d: Slot, a: Slot, b: Slot },
-    I64ShrS { d: Slot, a: Slot, b: Slot },
-    I64ShrU { d: Slot, a: Slot, b: Slot },
-    I64Rotl { d: Slot, a: Slot, b: Slot },
-    I64Rotr { d: Slot, a: Slot, b: Slot },
+    I32Clz { d: Dst, s: Slot },
+    I32Ctz { d: Dst, s: Slot },
+    I32Popcnt { d: Dst, s: Slot },
+    I32Add { d: Dst, a: Slot, b: Slot },
+    I32Sub { d: Dst, a: Slot, b: Slot },
+    I32Mul { d: Dst, a: Slot, b: Slot },
+    I32DivS { d: Dst, a: Slot, b: Slot },
+    I32DivU { d: Dst, a: Slot, b: Slot },
+    I32RemS { d: Dst, a: Slot, b: Slot },
+    I32RemU { d: Dst, a: Slot, b: Slot },
+    I32And { d: Dst, a: Slot, b: Slot },
+    I32Or { d: Dst, a: Slot, b: Slot },
+    I32Xor { d: Dst, a: Slot, b: Slot },
+    I32Shl { d: Dst, a: Slot, b: Slot },
+    I32ShrS { d: Dst, a: Slot, b: Slot },
+    I32ShrU { d: Dst, a: Slot, b: Slot },
+    I32Rotl { d: Dst, a: Slot, b: Slot },
+    I32Rotr { d: Dst, a: Slot, b: Slot },
+    I64Clz { d: Dst, s: Slot },
+    I64Ctz { d: Dst, s: Slot },
+    I64Popcnt { d: Dst, s: Slot },
+    I64Add { d: Dst, a: Slot, b: Slot },
+    I64Sub { d: Dst, a: Slot, b: Slot },
+    I64Mul { d: Dst, a: Slot, b: Slot },
+    I64DivS { d: Dst, a: Slot, b: Slot },
+    I64DivU { d: Dst, a: Slot, b: Slot },
+    I64RemS { d: Dst, a: Slot, b: Slot },
+    I64RemU { d: Dst, a: Slot, b: Slot },
+    I64And { d: Dst, a: Slot, b: Slot },
+    I64Or { d: Dst, a: Slot, b: Slot },
+    I64Xor { d: Dst, a: Slot, b: Slot },
+    I64Shl { d: Dst, a: Slot, b: Slot },
+    I64ShrS { d: Dst, a: Slot, b: Slot },
+    I64ShrU { d: Dst, a: Slot, b: Slot },
+    I64Rotl { d: Dst, a: Slot, b: Slot },
+    I64Rotr { d: Dst, a: Slot, b: Slot },
 
-    F32Abs { d: Slot, s: Slot },
-    F32Neg { d: Slot, s: Slot },
-    F32Ceil { d: Slot, s: Slot },
-    F32Floor { d: Slot, s: Slot },
-    F32Trunc { d: Slot, s: Slot },
-    F32Nearest { d: Slot, s: Slot },
-    F32Sqrt { d: Slot, s: Slot },
-    F32Add { d: Slot, a: Slot, b: Slot },
-    F32Sub { d: Slot, a: Slot, b: Slot },
-    F32Mul { d: Slot, a: Slot, b: Slot },
-    F32Div { d: Slot, a: Slot, b: Slot },
-    F32Min { d: Slot, a: Slot, b: Slot },
-    F32Max { d: Slot, a: Slot, b: Slot },
-    F32Copysign { d: Slot, a: Slot, b: Slot },
-    F64Abs { d: Slot, s: Slot },
-    F64Neg { d: Slot, s: Slot },
-    F64Ceil { d: Slot, s: Slot },
-    F64Floor { d: Slot, s: Slot },
-    F64Trunc { d: Slot, s: Slot },
-    F64Nearest { d: Slot, s: Slot },
-    F64Sqrt { d: Slot, s: Slot },
-    F64Add { d: Slot, a: Slot, b: Slot },
-    F64Sub { d: Slot, a: Slot, b: Slot },
-    F64Mul { d: Slot, a: Slot, b: Slot },
-    F64Div { d: Slot, a: Slot, b: Slot },
-    F64Min { d: Slot, a: Slot, b: Slot },
-    F64Max { d: Slot, a: Slot, b: Slot },
-    F64Copysign { d: Slot, a: Slot, b: Slot },
+    F32Abs { d: Dst, s: Slot },
+    F32Neg { d: Dst, s: Slot },
+    F32Ceil { d: Dst, s: Slot },
+    F32Floor { d: Dst, s: Slot },
+    F32Trunc { d: Dst, s: Slot },
+    F32Nearest { d: Dst, s: Slot },
+    F32Sqrt { d: Dst, s: Slot },
+    F32Add { d: Dst, a: Slot, b: Slot },
+    F32Sub { d: Dst, a: Slot, b: Slot },
+    F32Mul { d: Dst, a: Slot, b: Slot },
+    F32Div { d: Dst, a: Slot, b: Slot },
+    F32Min { d: Dst, a: Slot, b: Slot },
+    F32Max { d: Dst, a: Slot, b: Slot },
+    F32Copysign { d: Dst, a: Slot, b: Slot },
+    F64Abs { d: Dst, s: Slot },
+    F64Neg { d: Dst, s: Slot },
+    F64Ceil { d: Dst, s: Slot },
+    F64Floor { d: Dst, s: Slot },
+    F64Trunc { d: Dst, s: Slot },
+    F64Nearest { d: Dst, s: Slot },
+    F64Sqrt { d: Dst, s: Slot },
+    F64Add { d: Dst, a: Slot, b: Slot },
+    F64Sub { d: Dst, a: Slot, b: Slot },
+    F64Mul { d: Dst, a: Slot, b: Slot },
+    F64Div { d: Dst, a: Slot, b: Slot },
+    F64Min { d: Dst, a: Slot, b: Slot },
+    F64Max { d: Dst, a: Slot, b: Slot },
+    F64Copysign { d: Dst, a: Slot, b: Slot },
 
-    I32TruncF32S { d: Slot, s: Slot },
-    I32TruncF32U { d: Slot, s: Slot },
-    I32TruncF64S { d: Slot, s: Slot },
-    I32TruncF64U { d: Slot, s: Slot },
-    I64ExtendI32S { d: Slot, s: Slot },
-    I64ExtendI32U { d: Slot, s: Slot },
-    I64TruncF32S { d: Slot, s: Slot },
-    I64TruncF32U { d: Slot, s: Slot },
-    I64TruncF64S { d: Slot, s: Slot },
-    I64TruncF64U { d: Slot, s: Slot },
-    F32ConvertI32S { d: Slot, s: Slot },
-    F32ConvertI32U { d: Slot, s: Slot },
-    F32ConvertI64S { d: Slot, s: Slot },
-    F32ConvertI64U { d: Slot, s: Slot },
-    F32DemoteF64 { d: Slot, s: Slot },
-    F64ConvertI32S { d: Slot, s: Slot },
-    F64ConvertI32U { d: Slot, s: Slot },
-    F64ConvertI64S { d: Slot, s: Slot },
-    F64ConvertI64U { d: Slot, s: Slot },
-    F64PromoteF32 { d: Slot, s: Slot },
-    I32Extend8S { d: Slot, s: Slot },
-    I32Extend16S { d: Slot, s: Slot },
-    I64Extend8S { d: Slot, s: Slot },
-    I64Extend16S { d: Slot, s: Slot },
-    I64Extend32S { d: Slot, s: Slot },
-    I32TruncSatF32S { d: Slot, s: Slot },
-    I32TruncSatF32U { d: Slot, s: Slot },
-    I32TruncSatF64S { d: Slot, s: Slot },
-    I32TruncSatF64U { d: Slot, s: Slot },
-    I64TruncSatF32S { d: Slot, s: Slot },
-    I64TruncSatF32U { d: Slot, s: Slot },
-    I64TruncSatF64S { d: Slot, s: Slot },
-    I64TruncSatF64U { d: Slot, s: Slot },
+    I32TruncF32S { d: Dst, s: Slot },
+    I32TruncF32U { d: Dst, s: Slot },
+    I32TruncF64S { d: Dst, s: Slot },
+    I32TruncF64U { d: Dst, s: Slot },
+    I64ExtendI32S { d: Dst, s: Slot },
+    I64ExtendI32U { d: Dst, s: Slot },
+    I64TruncF32S { d: Dst, s: Slot },
+    I64TruncF32U { d: Dst, s: Slot },
+    I64TruncF64S { d: Dst, s: Slot },
+    I64TruncF64U { d: Dst, s: Slot },
+    F32ConvertI32S { d: Dst, s: Slot },
+    F32ConvertI32U { d: Dst, s: Slot },
+    F32ConvertI64S { d: Dst, s: Slot },
+    F32ConvertI64U { d: Dst, s: Slot },
+    F32DemoteF64 { d: Dst, s: Slot },
+    F64ConvertI32S { d: Dst, s: Slot },
+    F64ConvertI32U { d: Dst, s: Slot },
+    F64ConvertI64S { d: Dst, s: Slot },
+    F64ConvertI64U { d: Dst, s: Slot },
+    F64PromoteF32 { d: Dst, s: Slot },
+    I32Extend8S { d: Dst, s: Slot },
+    I32Extend16S { d: Dst, s: Slot },
+    I64Extend8S { d: Dst, s: Slot },
+    I64Extend16S { d: Dst, s: Slot },
+    I64Extend32S { d: Dst, s: Slot },
+    I32TruncSatF32S { d: Dst, s: Slot },
+    I32TruncSatF32U { d: Dst, s: Slot },
+    I32TruncSatF64S { d: Dst, s: Slot },
+    I32TruncSatF64U { d: Dst, s: Slot },
+    I64TruncSatF32S { d: Dst, s: Slot },
+    I64TruncSatF32U { d: Dst, s: Slot },
+    I64TruncSatF64S { d: Dst, s: Slot },
+    I64TruncSatF64U { d: Dst, s: Slot },
 }
 
 const _: () = assert!(core::mem::size_of::<Instr>() == 16);
 
 impl Instr {
-    /// The destination slot of an instruction that computes a fresh value from its inputs
-    /// (reads all inputs before writing `d`), so the translator may retarget it.
-    pub(crate) fn retargetable_dst(&mut self) -> Option<&mut Slot> {
-        use Instr::*;
-        match self {
-            Copy { d, .. }
-            | GlobalGet { d, .. }
-            | RefFunc { d, .. }
-            | TableGet { d, .. }
-            | TableSize { d, .. }
-            | MemorySize { d, .. }
-            | MemoryGrow { d, .. } => Some(d),
-            I32Load { d, .. }
-            | I64Load { d, .. }
-            | F32Load { d, .. }
-            | F64Load { d, .. }
-            | I32Load8S { d, .. }
-            | I32Load8U { d, .. }
-            | I32Load16S { d, .. }
-            | I32Load16U { d, .. }
-            | I64Load8S { d, .. }
-            | I64Load8U { d, .. }
-            | I64Load16S { d, .. }
-            | I64Load16U { d, .. }
-            | I64Load32S { d, .. }
-            | I64Load32U { d, .. } => Some(d),
-            I32Eqz { d, .. }
-            | I32Eq { d, .. }
-            | I32Ne { d, .. }
-            | I32LtS { d, .. }
-            | I32LtU { d, .. }
-            | I32GtS { d, .. }
-            | I32GtU { d, .. }
-            | I32LeS { d, .. }
-            | I32LeU { d, .. }
-            | I32GeS { d, .. }
-            | I32GeU { d, .. }
-            | I64Eqz { d, .. }
-            | I64Eq { d, .. }
-            | I64Ne { d, .. }
-            | I64LtS { d, .. }
-            | I64LtU { d, .. }
-            | I64GtS { d, .. }
-            | I64GtU { d, .. }
-            | I64LeS { d, .. }
-            | I64LeU { d, .. }
-            | I64GeS { d, .. }
-            | I64GeU { d, .. }
-            | F32Eq { d, .. }
-            | F32Ne { d, .. }
-            | F32Lt { d, .. }
-            | F32Gt { d, .. }
-            | F32Le { d, .. }
-            | F32Ge { d, .. }
-            | F64Eq { d, .. }
-            | F64Ne { d, .. }
-            | F64Lt { d, .. }
-            | F64Gt { d, .. }
-            | F64Le { d, .. }
-            | F64Ge { d, .. } => Some(d),
-            I32Clz { d, .. }
-            | I32Ctz { d, .. }
-            | I32Popcnt { d, .. }
-            | I32Add { d, .. }
-            | I32Sub { d, .. }
-            | I32Mul { d, .. }
-            | I32DivS { d, .. }
-            | I32DivU { d, .. }
-            | I32RemS { d, .. }
-            | I32RemU { d, .. }
-            | I32And { d, .. }
-            | I32Or { d, .. }
-            | I32Xor { d, .. }
-            | I32Shl { d, .. }
-            | I32ShrS { d, .. }
-            | I32ShrU { d, .. }
-            | I32Rotl { d, .. }
-            | I32Rotr { d, .. }
-            | I64Clz { d, .. }
-            | I64Ctz { d, .. }
-            | I64Popcnt { d, .. }
-            | I64Add { d, .. }
-            | I64Sub { d, .. }
-            | I64Mul { d, .. }
-            | I64DivS { d, .. }
-            | I64DivU { d, .. }
-            | I64RemS { d, .. }
-            | I64RemU { d, .. }
-            | I64And { d, .. }
-            | I64Or { d, .. }
-            | I64Xor { d, .. }
-            | I64Shl { d, .. }
-            | I64ShrS { d, .. }
-            | I64ShrU { d, .. }
-            | I64Rotl { d, .. }
-            | I64Rotr { d, .. } => Some(d),
-            F32Abs { d, .. }
-            | F32Neg { d, .. }
-            | F32Ceil { d, .. }
-            | F32Floor { d, .. }
-            | F32Trunc { d, .. }
-            | F32Nearest { d, .. }
-            | F32Sqrt { d, .. }
-            | F32Add { d, .. }
-            | F32Sub { d, .. }
-            | F32Mul { d, .. }
-            | F32Div { d, .. }
-            | F32Min { d, .. }
-            | F32Max { d, .. }
-            | F32Copysign { d, .. }
-            | F64Abs { d, .. }
-            | F64Neg { d, .. }
-            | F64Ceil { d, .. }
-            | F64Floor { d, .. }
-            | F64Trunc { d, .. }
-            | F64Nearest { d, .. }
-            | F64Sqrt { d, .. }
-            | F64Add { d, .. }
-            | F64Sub { d, .. }
-            | F64Mul { d, .. }
-            | F64Div { d, .. }
-            | F64Min { d, .. }
-            | F64Max { d, .. }
-            | F64Copysign { d, .. } => Some(d),
-            I32TruncF32S { d, .. }
-            | I32TruncF32U { d, .. }
-            | I32TruncF64S { d, .. }
-            | I32TruncF64U { d, .. }
-            | I64ExtendI32S { d, .. }
-            | I64ExtendI32U { d, .. }
-            | I64TruncF32S { d, .. }
-            | I64TruncF32U { d, .. }
-            | I64TruncF64S { d, .. }
-            | I64TruncF64U { d, .. }
-            | F32ConvertI32S { d, .. }
-            | F32ConvertI32U { d, .. }
-            | F32ConvertI64S { d, .. }
-            | F32ConvertI64U { d, .. }
-            | F32DemoteF64 { d, .. }
-            | F64ConvertI32S { d, .. }
-            | F64ConvertI32U { d, .. }
-            | F64ConvertI64S { d, .. }
-            | F64ConvertI64U { d, .. }
-            | F64PromoteF32 { d, .. }
-            | I32Extend8S { d, .. }
-            | I32Extend16S { d, .. }
-            | I64Extend8S { d, .. }
-            | I64Extend16S { d, .. }
-            | I64Extend32S { d, .. }
-            | I32TruncSatF32S { d, .. }
-            | I32TruncSatF32U { d, .. }
-            | I32TruncSatF64S { d, .. }
-            | I32TruncSatF64U { d, .. }
-            | I64TruncSatF32S { d, .. }
-            | I64TruncSatF32U { d, .. }
-            | I64TruncSatF64S { d, .. }
-            | I64TruncSatF64U { d, .. } => Some(d),
-            _ => None,
-        }
-    }
-
-    /// For a compare just emitted into a temp, the fused branch "if compare holds"
-    /// (or, `negate`, "if it does not hold").
-    pub(crate) fn fuse_branch(&self, negate: bool) -> Option<Instr> {
-        use Instr::*;
-        let off = 0;
-        Some(match (*self, negate) {
-            (I32Eqz { s, .. }, false) => BrIfEqz { c: s, off },
-            (I32Eqz { s, .. }, true) => BrIfNez { c: s, off },
-            (I64Eqz { s, .. }, false) => BrI64Eqz { c: s, off },
-            (I64Eqz { s, .. }, true) => BrI64Nez { c: s, off },
-            (I32Eq { a, b, .. }, false) | (I32Ne { a, b, .. }, true) => BrI32Eq { a, b, off },
-            (I32Ne { a, b, .. }, false) | (I32Eq { a, b, .. }, true) => BrI32Ne { a, b, off },
-            (I32LtS { a, b, .. }, false) | (I32GeS { a, b, .. }, true) => BrI32LtS { a, b, off },
-            (I32LtU { a, b, .. }, false) | (I32GeU { a, b, .. }, true) => BrI32LtU { a, b, off },
-            (I32GtS { a, b, .. }, false) | (I32LeS { a, b, .. }, true) => BrI32GtS { a, b, off },
-            (I32GtU { a, b, .. }, false) | (I32LeU { a, b, .. }, true) => BrI32GtU { a, b, off },
-            (I32LeS { a, b, .. }, false) | (I32GtS { a, b, .. }, true) => BrI32LeS { a, b, off },
-            (I32LeU { a, b, .. }, false) | (I32GtU { a, b, .. }, true) => BrI32LeU { a, b, off },
-            (I32GeS { a, b, .. }, false) | (I32LtS { a, b, .. }, true) => BrI32GeS { a, b, off },
-            (I32GeU { a, b, .. }, false) | (I32LtU { a, b, .. }, true) => BrI32GeU { a, b, off },
-            (I64Eq { a, b, .. }, false) | (I64Ne { a, b, .. }, true) => BrI64Eq { a, b, off },
-            (I64Ne { a, b, .. }, false) | (I64Eq { a, b, .. }, true) => BrI64Ne { a, b, off },
-            (I64LtS { a, b, .. }, false) | (I64GeS { a, b, .. }, true) => BrI64LtS { a, b, off },
-            (I64LtU { a, b, .. }, false) | (I64GeU { a, b, .. }, true) => BrI64LtU { a, b, off },
-            (I64GtS { a, b, .. }, false) | (I64LeS { a, b, .. }, true) => BrI64GtS { a, b, off },
-            (I64GtU { a, b, .. }, false) | (I64LeU { a, b, .. }, true) => BrI64GtU { a, b, off },
-            (I64LeS { a, b, .. }, false) | (I64GtS { a, b, .. }, true) => BrI64LeS { a, b, off },
-            (I64LeU { a, b, .. }, false) | (I64GtU { a, b, .. }, true) => BrI64LeU { a, b, off },
-            (I64GeS { a, b, .. }, false) | (I64LtS { a, b, .. }, true) => BrI64GeS { a, b, off },
-            (I64GeU { a, b, .. }, false) | (I64LtU { a, b, .. }, true) => BrI64GeU { a, b, off },
-            _ => return None,
-        })
-    }
-
-    /// How many `Aux` words follow the instruction.
-    #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
-    pub(crate) fn aux_words(&self) -> usize {
-        use Instr::*;
-        match self {
-            CallIndirect { .. }
-            | Select { .. }
-            | MemoryFill { .. }
-            | MemoryCopy { .. }
-            | MemoryInit { .. }
-            | TableGrow { .. }
-            | TableFill { .. }
-            | TableCopy { .. }
-            | TableInit { .. } => 1,
-            _ => 0,
-        }
-    }
-
     /// The branch offset of a branch instruction (relative to the branch itself).
     #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
-    pub(crate) fn branch_offset(&self) -> Option<i32> {
+    pub(crate) fn branch_offset(&self) -> Option<Off> {
         let mut i = *self;
         i.branch_offset_mut().map(|o| *o)
     }
+}
 
-    /// The branch offset field of a branch instruction, for patching.
-    pub(crate) fn branch_offset_mut(&mut self) -> Option<&mut i32> {
-        use Instr::*;
-        match self {
-            Br { off }
-            | BrIfNez { off, .. }
-            | BrIfEqz { off, .. }
-            | BrI64Nez { off, .. }
-            | BrI64Eqz { off, .. }
-            | BrI32Eq { off, .. }
-            | BrI32Ne { off, .. }
-            | BrI32LtS { off, .. }
-            | BrI32LtU { off, .. }
-            | BrI32GtS { off, .. }
-            | BrI32GtU { off, .. }
-            | BrI32LeS { off, .. }
-            | BrI32LeU { off, .. }
-            | BrI32GeS { off, .. }
-            | BrI32GeU { off, .. }
-            | BrI64Eq { off, .. }
-            | BrI64Ne { off, .. }
-            | BrI64LtS { off, .. }
-            | BrI64LtU { off, .. }
-            | BrI64GtS { off, .. }
-            | BrI64GtU { off, .. }
-            | BrI64LeS { off, .. }
-            | BrI64LeU { off, .. }
-            | BrI64GeS { off, .. }
-            | BrI64GeU { off, .. } => Some(off),
-            _ => None,
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec::Vec;
+
+    #[test]
+    fn compares_fuse_into_the_branch_of_the_same_condition() {
+        let lt = Instr::I32LtS { d: 9, a: 1, b: 2 };
+        let taken = Instr::BrI32LtS { a: 1, b: 2, off: 0 };
+        let not_taken = Instr::BrI32GeS { a: 1, b: 2, off: 0 };
+        assert_eq!(lt.fuse_branch(false), Some(taken));
+        assert_eq!(lt.fuse_branch(true), Some(not_taken));
+        let eqz = Instr::I64Eqz { d: 9, s: 3 };
+        assert_eq!(
+            eqz.fuse_branch(false),
+            Some(Instr::BrI64Eqz { c: 3, off: 0 })
+        );
+        assert_eq!(
+            eqz.fuse_branch(true),
+            Some(Instr::BrI64Nez { c: 3, off: 0 })
+        );
+        // Float compares do not fuse: with NaN, "not less" is not "greater or equal".
+        assert_eq!(Instr::F64Lt { d: 9, a: 1, b: 2 }.fuse_branch(false), None);
+        assert_eq!(Instr::I32Add { d: 9, a: 1, b: 2 }.fuse_branch(false), None);
+    }
+
+    #[test]
+    fn inverses_are_conditional_branches_and_involutions() {
+        let branches = [
+            Instr::BrIfNez { c: 1, off: 5 },
+            Instr::BrI64Eqz { c: 1, off: 5 },
+            Instr::BrI32LeU {
+                a: 1,
+                b: 2,
+                off: -3,
+            },
+            Instr::BrI64GtS { a: 1, b: 2, off: 7 },
+        ];
+        for b in branches {
+            let inv = b.inverted().expect("conditional branch has an inverse");
+            assert_ne!(inv, b);
+            assert_eq!(inv.branch_offset(), b.branch_offset());
+            assert_eq!(inv.inverted(), Some(b));
         }
+        assert_eq!(Instr::Br { off: 1 }.inverted(), None);
+        assert_eq!(Instr::Br { off: 1 }.branch_offset(), Some(1));
+    }
+
+    #[test]
+    fn properties_follow_the_field_types() {
+        let mut add = Instr::I32Add { d: 4, a: 1, b: 2 };
+        *add.retargetable_dst().expect("arithmetic has a Dst") = 0;
+        assert_eq!(add, Instr::I32Add { d: 0, a: 1, b: 2 });
+        // `memory.copy`'s `d` is an address operand, not a destination.
+        let mut copy = Instr::MemoryCopy { d: 4, s: 1, n: 2 };
+        assert_eq!(copy.retargetable_dst(), None);
+        assert_eq!(copy.aux_words(), 1);
+        assert_eq!(Instr::Copy { d: 1, s: 2 }.aux_words(), 0);
+        let mut slots = Vec::new();
+        Instr::Select { d: 3, a: 1, b: 2 }.for_each_slot(|s| slots.push(s));
+        assert_eq!(slots, [3, 1, 2]);
     }
 }

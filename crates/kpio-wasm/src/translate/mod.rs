@@ -735,7 +735,7 @@ impl Translator<'_> {
                 let branch_if = self.pop_condition(false);
                 if self.copies_needed(target) {
                     // Invert: skip over the copies and the jump when the condition fails.
-                    let skip = invert(branch_if);
+                    let skip = branch_if.inverted().expect("a conditional branch");
                     let pc = self.emit(skip);
                     self.emit_branch(target);
                     let here = self.bind_label();
@@ -1109,37 +1109,5 @@ impl Translator<'_> {
             }
         }
         Ok(())
-    }
-}
-
-/// The branch taken exactly when `branch` is not.
-fn invert(branch: Instr) -> Instr {
-    use Instr::*;
-    match branch {
-        BrIfNez { c, off } => BrIfEqz { c, off },
-        BrIfEqz { c, off } => BrIfNez { c, off },
-        BrI64Nez { c, off } => BrI64Eqz { c, off },
-        BrI64Eqz { c, off } => BrI64Nez { c, off },
-        BrI32Eq { a, b, off } => BrI32Ne { a, b, off },
-        BrI32Ne { a, b, off } => BrI32Eq { a, b, off },
-        BrI32LtS { a, b, off } => BrI32GeS { a, b, off },
-        BrI32GeS { a, b, off } => BrI32LtS { a, b, off },
-        BrI32LtU { a, b, off } => BrI32GeU { a, b, off },
-        BrI32GeU { a, b, off } => BrI32LtU { a, b, off },
-        BrI32GtS { a, b, off } => BrI32LeS { a, b, off },
-        BrI32LeS { a, b, off } => BrI32GtS { a, b, off },
-        BrI32GtU { a, b, off } => BrI32LeU { a, b, off },
-        BrI32LeU { a, b, off } => BrI32GtU { a, b, off },
-        BrI64Eq { a, b, off } => BrI64Ne { a, b, off },
-        BrI64Ne { a, b, off } => BrI64Eq { a, b, off },
-        BrI64LtS { a, b, off } => BrI64GeS { a, b, off },
-        BrI64GeS { a, b, off } => BrI64LtS { a, b, off },
-        BrI64LtU { a, b, off } => BrI64GeU { a, b, off },
-        BrI64GeU { a, b, off } => BrI64LtU { a, b, off },
-        BrI64GtS { a, b, off } => BrI64LeS { a, b, off },
-        BrI64LeS { a, b, off } => BrI64GtS { a, b, off },
-        BrI64GtU { a, b, off } => BrI64LeU { a, b, off },
-        BrI64LeU { a, b, off } => BrI64GtU { a, b, off },
-        other => other,
     }
 }
