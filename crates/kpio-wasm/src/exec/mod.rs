@@ -14,7 +14,7 @@ mod ops;
 #[cfg(kpio_threaded)]
 mod threaded;
 
-use ops::simple_ops;
+use ops::{frame_helpers, simple_ops};
 
 use crate::Store;
 use crate::code::{CodeMap, CompiledFunc};
@@ -429,101 +429,11 @@ unsafe fn run<T>(
     let result: Result<(), Trap> = 'outer: loop {
         enter!(entry_inst, entry, base);
         let r = loop {
-            // Slot access. SAFETY (for every `unsafe` in these): translated code names only
-            // slots below its frame size (checked by `verify` in debug builds), and `fp`
-            // points at a frame of that many slots inside the value stack (`enter!` reserved
-            // them; `refresh!` re-derives `fp` after the stack may have moved).
-            macro_rules! r {
-                ($s:expr) => {
-                    // SAFETY: a slot below the frame size (see above).
-                    unsafe { *fp.add($s as usize) }
-                };
-            }
-            macro_rules! r32 {
-                ($s:expr) => {
-                    r!($s) as u32
-                };
-            }
-            macro_rules! f32r {
-                ($s:expr) => {
-                    f32::from_bits(r!($s) as u32)
-                };
-            }
-            macro_rules! f64r {
-                ($s:expr) => {
-                    f64::from_bits(r!($s))
-                };
-            }
-            macro_rules! set {
-                ($d:expr, $v:expr) => {{
-                    let v: u64 = $v;
-                    // SAFETY: a slot below the frame size (see above).
-                    unsafe { *fp.add($d as usize) = v }
-                }};
-            }
-            macro_rules! w {
-                ($d:expr, $v:expr) => {{
-                    set!($d, $v);
-                    skip!(1);
-                }};
-            }
-            // Moving `ip`. SAFETY (for every `unsafe` in these): branch targets and the
-            // instructions after a non-final one lie inside the function's code (checked by
-            // `verify`: targets are instruction starts, and code never falls off its end).
-            macro_rules! jump {
-                ($off:expr) => {
-                    // SAFETY: a branch target inside the function's code (see above).
-                    ip = unsafe { ip.offset($off as isize) }
-                };
-            }
-            macro_rules! skip {
-                ($n:expr) => {
-                    // SAFETY: stays inside the function's code (see above).
-                    ip = unsafe { ip.add($n) }
-                };
-            }
+            frame_helpers!({ $ } ip, fp, mem_base, mem_len);
             macro_rules! trap {
                 ($c:expr) => {
                     break Err(Trap::new($c))
                 };
-            }
-            macro_rules! tri {
-                ($e:expr) => {
-                    match $e {
-                        Ok(v) => v,
-                        Err(c) => trap!(c),
-                    }
-                };
-            }
-            macro_rules! branch {
-                ($cond:expr, $off:expr) => {{
-                    if $cond {
-                        jump!($off);
-                    } else {
-                        skip!(1);
-                    }
-                }};
-            }
-            // Memory access. SAFETY (for both): `ea` checked that the access lies within
-            // `mem_len`, and `mem_base`/`mem_len` describe the instance's memory 0, reloaded
-            // after anything that may move or resize it (calls, returns, `memory.grow`,
-            // host calls). Unaligned access is fine: the pointer is to a byte array.
-            macro_rules! load {
-                ($d:expr, $a:expr, $off:expr, $t:ty, $conv:expr) => {{
-                    let a = tri!(ea(r!($a), $off, size_of::<$t>(), mem_len));
-                    // SAFETY: within memory 0 (see above).
-                    let bytes = unsafe { *(mem_base.add(a) as *const [u8; size_of::<$t>()]) };
-                    w!($d, $conv(<$t>::from_le_bytes(bytes)))
-                }};
-            }
-            macro_rules! store {
-                ($a:expr, $v:expr, $off:expr, $t:ty) => {{
-                    let a = tri!(ea(r!($a), $off, size_of::<$t>(), mem_len));
-                    let bytes = (r!($v) as $t).to_le_bytes();
-                    // SAFETY: within memory 0 (see above).
-                    unsafe { *(mem_base.add(a) as *mut [u8; size_of::<$t>()]) = bytes };
-                    skip!(1);
-                }};
             }
             // The `Aux` word after the current instruction. SAFETY: instructions that read
             // one are always followed by one (checked by `verify`).

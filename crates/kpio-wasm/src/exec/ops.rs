@@ -2,12 +2,111 @@
 //! backends: the portable `match` loop and the threaded handlers.
 //!
 //! A simple instruction touches only the frame, linear memory and `ip`. Each row is
-//! `Variant { fields } => { body }`; bodies use the helper macros each backend defines
-//! (`r!`, `r32!`, `f32r!`, `f64r!`, `w!`, `set!`, `jump!`, `skip!`, `aux_a!`, `trap!`,
-//! `tri!`, `branch!`, `load!`, `store!`; never `ip` or `fp` directly, which hygiene would
-//! resolve to the wrong place)
+//! `Variant { fields } => { body }`; bodies use the helper macros (`r!`, `r32!`, `f32r!`,
+//! `f64r!`, `w!`, `set!`, `jump!`, `skip!`, `tri!`, `branch!`, `load!`, `store!`, defined
+//! once here by `frame_helpers!`, and each backend's own `aux_a!` and `trap!`; never `ip`
+//! or `fp` directly, which hygiene would resolve to the wrong place)
 //! and either advance `ip` or trap *before* any side effect, so a backend may hand a
 //! trapping instruction to the other to re-execute.
+
+/// Defines the helper macros the `simple_ops` rows use, once for both backends, over the
+/// backend's own `ip`, `fp`, `mem_base` and `mem_len` (named by the caller, since macro
+/// hygiene would not let these definitions see its locals). `$d` is a `$` token, for the
+/// inner macros' own metavariables. The backend itself defines only what differs between
+/// them: `trap!` (the portable loop raises the trap; a threaded handler hands the
+/// instruction back) and `aux_a!` (the first operand of the following `Aux` word).
+///
+/// SAFETY (for every `unsafe` in these): translated code names only slots below its frame
+/// size, and `fp` points at a frame of that many slots; branch targets are instruction
+/// starts inside the function's code, which never falls off its end (both checked by
+/// `verify` in debug builds). Memory accesses are bounds-checked by `ea` against `mem_len`,
+/// and `mem_base`/`mem_len` describe the instance's memory 0 as it is now (each backend
+/// reloads them after anything that may move or resize it). Unaligned access is fine: the
+/// pointers are to byte arrays.
+macro_rules! frame_helpers {
+    ({ $d:tt } $ip:ident, $fp:ident, $mem_base:ident, $mem_len:ident) => {
+        macro_rules! r {
+            ($d s:expr) => {
+                // SAFETY: a slot below the frame size (see `frame_helpers`).
+                unsafe { *$fp.add($d s as usize) }
+            };
+        }
+        macro_rules! r32 {
+            ($d s:expr) => {
+                r!($d s) as u32
+            };
+        }
+        macro_rules! f32r {
+            ($d s:expr) => {
+                f32::from_bits(r!($d s) as u32)
+            };
+        }
+        macro_rules! f64r {
+            ($d s:expr) => {
+                f64::from_bits(r!($d s))
+            };
+        }
+        macro_rules! set {
+            ($d dst:expr, $d v:expr) => {{
+                let v: u64 = $d v;
+                // SAFETY: a slot below the frame size (see `frame_helpers`).
+                unsafe { *$fp.add($d dst as usize) = v }
+            }};
+        }
+        macro_rules! w {
+            ($d dst:expr, $d v:expr) => {{
+                set!($d dst, $d v);
+                skip!(1);
+            }};
+        }
+        macro_rules! jump {
+            ($d off:expr) => {
+                // SAFETY: a branch target inside the function's code (see `frame_helpers`).
+                $ip = unsafe { $ip.offset($d off as isize) }
+            };
+        }
+        macro_rules! skip {
+            ($d n:expr) => {
+                // SAFETY: stays inside the function's code (see `frame_helpers`).
+                $ip = unsafe { $ip.add($d n) }
+            };
+        }
+        macro_rules! tri {
+            ($d e:expr) => {
+                match $d e {
+                    Ok(v) => v,
+                    Err(c) => trap!(c),
+                }
+            };
+        }
+        macro_rules! branch {
+            ($d cond:expr, $d off:expr) => {{
+                if $d cond {
+                    jump!($d off);
+                } else {
+                    skip!(1);
+                }
+            }};
+        }
+        macro_rules! load {
+            ($d dst:expr, $d a:expr, $d off:expr, $d t:ty, $d conv:expr) => {{
+                let a = tri!(ea(r!($d a), $d off, size_of::<$d t>(), $mem_len));
+                // SAFETY: within memory 0 (see `frame_helpers`).
+                let bytes = unsafe { *($mem_base.add(a) as *const [u8; size_of::<$d t>()]) };
+                w!($d dst, $d conv(<$d t>::from_le_bytes(bytes)))
+            }};
+        }
+        macro_rules! store {
+            ($d a:expr, $d v:expr, $d off:expr, $d t:ty) => {{
+                let a = tri!(ea(r!($d a), $d off, size_of::<$d t>(), $mem_len));
+                let bytes = (r!($d v) as $d t).to_le_bytes();
+                // SAFETY: within memory 0 (see `frame_helpers`).
+                unsafe { *($mem_base.add(a) as *mut [u8; size_of::<$d t>()]) = bytes };
+                skip!(1);
+            }};
+        }
+    };
+}
 
 /// Invokes `$cb! { { extra tokens } rows... }`.
 macro_rules! simple_ops {
@@ -285,4 +384,4 @@ macro_rules! simple_ops {
     };
 }
 
-pub(crate) use simple_ops;
+pub(crate) use {frame_helpers, simple_ops};

@@ -13,7 +13,7 @@
 //! (`build.rs` enables this module only then, and never for bare-metal targets, where
 //! arguments may travel on the stack and the calls would pile up frames).
 
-use super::ops::simple_ops;
+use super::ops::{frame_helpers, simple_ops};
 use super::{Frame, ea, float};
 use crate::code::{CompiledFunc, OnceBox};
 use crate::ir::{Instr, OP_COUNT, Op};
@@ -192,7 +192,8 @@ unsafe extern "sysv64" fn check_interrupt(
 macro_rules! gen_handlers {
     ({ $d:tt } $($name:ident { $($f:ident),* } => $body:block)*) => {
         $(
-            #[allow(non_snake_case, unused_mut, unused_macros, clippy::unnecessary_cast)]
+            // The shared helpers carry their own `unsafe` blocks, nested in the handler's.
+            #[allow(non_snake_case, unused_mut, unused_macros, unused_unsafe, clippy::unnecessary_cast)]
             unsafe extern "sysv64" fn $name(
                 mut ip: *const Instr,
                 fp: *mut u64,
@@ -200,13 +201,7 @@ macro_rules! gen_handlers {
                 mem_len: usize,
                 cx: *mut FastCx,
             ) -> *const Instr {
-                macro_rules! r { ($d s:expr) => { *fp.add($d s as usize) }; }
-                macro_rules! r32 { ($d s:expr) => { *fp.add($d s as usize) as u32 }; }
-                macro_rules! f32r { ($d s:expr) => { f32::from_bits(*fp.add($d s as usize) as u32) }; }
-                macro_rules! f64r { ($d s:expr) => { f64::from_bits(*fp.add($d s as usize)) }; }
-                macro_rules! set { ($d dst:expr, $d v:expr) => { *fp.add($d dst as usize) = $d v }; }
-                macro_rules! jump { ($d off:expr) => { ip = ip.offset($d off as isize) }; }
-                macro_rules! skip { ($d n:expr) => { ip = ip.add($d n) }; }
+                frame_helpers!({ $d } ip, fp, mem_base, mem_len);
                 macro_rules! aux_a {
                     () => {
                         match *ip.add(1) {
@@ -215,52 +210,11 @@ macro_rules! gen_handlers {
                         }
                     };
                 }
-                macro_rules! w {
-                    ($d dst:expr, $d v:expr) => {{
-                        let v: u64 = $d v;
-                        *fp.add($d dst as usize) = v;
-                        ip = ip.add(1);
-                    }};
-                }
                 // Hand the instruction back untouched; the portable loop raises the trap.
                 macro_rules! trap {
                     ($d c:expr) => {{
                         let _ = $d c;
                         return bail(ip, fp, mem_base, mem_len, cx);
-                    }};
-                }
-                macro_rules! tri {
-                    ($d e:expr) => {
-                        match $d e {
-                            Ok(v) => v,
-                            Err(_) => return bail(ip, fp, mem_base, mem_len, cx),
-                        }
-                    };
-                }
-                macro_rules! branch {
-                    ($d cond:expr, $d off:expr) => {{
-                        if $d cond {
-                            ip = ip.offset($d off as isize);
-                        } else {
-                            ip = ip.add(1);
-                        }
-                    }};
-                }
-                macro_rules! load {
-                    ($d dst:expr, $d a:expr, $d off:expr, $d t:ty, $d conv:expr) => {{
-                        let a = tri!(ea(r!($d a), $d off, size_of::<$d t>(), mem_len));
-                        let v = <$d t>::from_le_bytes(
-                            *(mem_base.add(a) as *const [u8; size_of::<$d t>()]),
-                        );
-                        w!($d dst, $d conv(v))
-                    }};
-                }
-                macro_rules! store {
-                    ($d a:expr, $d v:expr, $d off:expr, $d t:ty) => {{
-                        let a = tri!(ea(r!($d a), $d off, size_of::<$d t>(), mem_len));
-                        *(mem_base.add(a) as *mut [u8; size_of::<$d t>()]) =
-                            (r!($d v) as $d t).to_le_bytes();
-                        ip = ip.add(1);
                     }};
                 }
                 // SAFETY: the table sends only this variant here; the caller of `run`
