@@ -459,7 +459,10 @@ fn kpio_outcome(t: &kpio_wasm::Trap, instantiating: bool) -> Outcome {
         Some(C::IntegerDivideByZero) => Kind::IntegerDivideByZero,
         Some(C::IntegerOverflow) => Kind::IntegerOverflow,
         Some(C::InvalidConversionToInteger) => Kind::InvalidConversionToInteger,
-        Some(C::StackExhausted | C::OutOfFuel) => return Outcome::Exhausted(t.to_string()),
+        Some(C::StackExhausted | C::OutOfFuel | C::ResourceLimitExceeded) => {
+            return Outcome::Exhausted(t.to_string());
+        }
+        Some(C::Interrupted) => panic!("nothing interrupts the harness's stores: {t}"),
         Some(C::BadSignature) => panic!("harness called a kpio function with wrong arguments: {t}"),
         // Instantiation reports a memory or table larger than the store allows as a host
         // trap: a resource limit.
