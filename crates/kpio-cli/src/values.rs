@@ -28,6 +28,7 @@ impl fmt::Display for DisplayVal<'_> {
             Val::I64(v) => write!(f, "{v}"),
             Val::F32(v) => write!(f, "{}", v.to_float()),
             Val::F64(v) => write!(f, "{}", v.to_float()),
+            Val::V128(v) => write!(f, "{v:#034x}"),
             Val::FuncRef(None) => f.write_str("ref.null func"),
             Val::FuncRef(Some(_)) => f.write_str("ref.func"),
             Val::ExternRef(None) => f.write_str("ref.null extern"),
@@ -48,6 +49,7 @@ impl fmt::Display for DebugVal<'_> {
             Val::I64(v) => write!(f, "i64 {v} ({:#x})", *v as u64),
             Val::F32(v) => write!(f, "f32 {} ({:#010x})", v.to_float(), v.to_bits()),
             Val::F64(v) => write!(f, "f64 {} ({:#018x})", v.to_float(), v.to_bits()),
+            Val::V128(v) => write!(f, "v128 {v:#034x}"),
             other => DisplayVal(other).fmt(f),
         }
     }
@@ -109,6 +111,15 @@ pub fn parse_val(ty: &ValType, text: &str) -> Result<Val, ParseValError> {
                 .parse()
                 .map_err(|_| err("expected a decimal number, `nan` or `inf`"))?;
             Ok(Val::F64(F64::from(v)))
+        }
+        ValType::V128 => {
+            // One 128-bit integer (decimal or 0x-hex), lane 0 in the low bits.
+            let t = text.trim();
+            let v = match t.strip_prefix("0x") {
+                Some(h) => u128::from_str_radix(&h.replace('_', ""), 16),
+                None => t.replace('_', "").parse::<u128>(),
+            };
+            Ok(Val::V128(v.map_err(|_| err("expected a 128-bit integer"))?))
         }
         ValType::FuncRef => {
             if is_null(text) {

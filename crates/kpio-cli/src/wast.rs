@@ -664,7 +664,7 @@ fn arg_val(arg: &WastArg<'_>) -> Result<Val, ExecError> {
             _ => return Err(format!("unsupported argument: ref.null {ht:?}").into()),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(kpio_wasm::ExternRef::new(*n))),
-        WastArgCore::V128(_) => return Err("unsupported argument: v128".to_string().into()),
+        WastArgCore::V128(v) => Val::V128(u128::from_le_bytes(v.to_le_bytes())),
         WastArgCore::RefHost(_) => {
             return Err("unsupported argument: ref.host".to_string().into());
         }
@@ -749,7 +749,7 @@ fn ret_matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, String>
             }
             false
         }
-        (WastRetCore::V128(_), _) => return Err("unsupported expected value: v128".into()),
+        (WastRetCore::V128(p), Val::V128(a)) => v128_matches(p, *a),
         (
             WastRetCore::RefHost(_)
             | WastRetCore::RefAny
@@ -768,6 +768,40 @@ fn ret_matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, String>
         // Type mismatch between expectation and actual value.
         _ => false,
     })
+}
+
+/// A `v128` expectation, lane by lane (float lanes may be NaN patterns).
+fn v128_matches(p: &::wast::core::V128Pattern, v: u128) -> bool {
+    use ::wast::core::V128Pattern as P;
+    let b = v.to_le_bytes();
+    let lane = |i: usize, n: usize| {
+        let mut x = [0u8; 8];
+        x[..n].copy_from_slice(&b[i * n..i * n + n]);
+        u64::from_le_bytes(x)
+    };
+    match p {
+        P::I8x16(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, e)| *e as u8 as u64 == lane(i, 1)),
+        P::I16x8(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, e)| *e as u16 as u64 == lane(i, 2)),
+        P::I32x4(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, e)| *e as u32 as u64 == lane(i, 4)),
+        P::I64x2(e) => e.iter().enumerate().all(|(i, e)| *e as u64 == lane(i, 8)),
+        P::F32x4(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, e)| f32_matches(e, lane(i, 4) as u32)),
+        P::F64x2(e) => e
+            .iter()
+            .enumerate()
+            .all(|(i, e)| f64_matches(e, lane(i, 8))),
+    }
 }
 
 fn f32_matches(p: &NanPattern<::wast::token::F32>, bits: u32) -> bool {
@@ -803,7 +837,7 @@ fn describe_ret(e: &WastRetCore<'_>) -> String {
         WastRetCore::F64(p) => nan(p, "f64", |v| {
             format!("{} ({:#018x})", f64::from_bits(v.bits), v.bits)
         }),
-        WastRetCore::V128(_) => "v128".into(),
+        WastRetCore::V128(p) => format!("v128 {p:?}"),
         WastRetCore::RefNull(Some(ht)) => match null_kind(ht) {
             Some(ValType::FuncRef) => "ref.null func".into(),
             Some(ValType::ExternRef) => "ref.null extern".into(),

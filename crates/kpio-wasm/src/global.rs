@@ -17,13 +17,11 @@ impl Global {
         if val.ty() != ty.content {
             return Err(TrapCode::BadSignature.into());
         }
+        let (value, hi) = val.to_slots();
         store
             .inner
             .globals
-            .push(alloc::boxed::Box::new(GlobalEntity {
-                value: val.to_slot(),
-                ty,
-            }));
+            .push(alloc::boxed::Box::new(GlobalEntity { value, hi, ty }));
         Ok(Global(store.inner.globals.len() as u32 - 1))
     }
     pub fn ty<T>(&self, store: &Store<T>) -> GlobalType {
@@ -31,7 +29,7 @@ impl Global {
     }
     pub fn get<T>(&self, store: &Store<T>) -> Val {
         let g = &store.inner.globals[self.0 as usize];
-        Val::from_slot(g.ty.content, g.value)
+        Val::from_slots(g.ty.content, g.value, g.hi)
     }
     pub fn set<T>(&self, store: &mut Store<T>, val: Val) -> Result<(), Trap> {
         let g = &mut store.inner.globals[self.0 as usize];
@@ -41,7 +39,7 @@ impl Global {
         if val.ty() != g.ty.content {
             return Err(TrapCode::BadSignature.into());
         }
-        g.value = val.to_slot();
+        (g.value, g.hi) = val.to_slots();
         Ok(())
     }
 }

@@ -148,16 +148,21 @@ fn check_import<T>(
 }
 
 /// Evaluates a constant expression in the context of a (partially built) instance.
-fn eval_const<T>(store: &Store<T>, inst: &InstanceEntity, e: &ConstExpr) -> u64 {
-    match *e {
+/// Scalars are in the low 64 bits (one slot); a `v128` fills all 128.
+fn eval_const<T>(store: &Store<T>, inst: &InstanceEntity, e: &ConstExpr) -> u128 {
+    (match *e {
+        ConstExpr::V128(v) => return v,
         ConstExpr::I32(v) => v as u32 as u64,
         ConstExpr::I64(v) => v as u64,
         ConstExpr::F32(b) => b as u64,
         ConstExpr::F64(b) => b,
         ConstExpr::RefNull => 0,
         ConstExpr::RefFunc(i) => inst.funcs[i as usize] as u64 + 1,
-        ConstExpr::GlobalGet(i) => store.inner.globals[inst.globals[i as usize] as usize].value,
-    }
+        ConstExpr::GlobalGet(i) => {
+            let g = &store.inner.globals[inst.globals[i as usize] as usize];
+            return g.value as u128 | (g.hi as u128) << 64;
+        }
+    }) as u128
 }
 
 /// Instantiates `module` with `imports` given in the module's import order.
@@ -242,14 +247,17 @@ pub(crate) fn instantiate<T>(
     }
     for (ty, init) in &m.globals {
         let value = eval_const(store, &inst, init);
-        store
-            .inner
-            .globals
-            .push(Box::new(GlobalEntity { value, ty: *ty }));
+        store.inner.globals.push(Box::new(GlobalEntity {
+            value: value as u64,
+            hi: (value >> 64) as u64,
+            ty: *ty,
+        }));
         inst.globals.push(store.inner.globals.len() as u32 - 1);
     }
     for (ty, init) in &m.tables {
-        let init = init.as_ref().map_or(0, |e| eval_const(store, &inst, e));
+        let init = init
+            .as_ref()
+            .map_or(0, |e| eval_const(store, &inst, e) as u64);
         inst.tables.push(store.inner.new_table(*ty, init)?);
     }
     for ty in &m.memories {
@@ -259,7 +267,7 @@ pub(crate) fn instantiate<T>(
         let items = seg
             .items
             .iter()
-            .map(|e| eval_const(store, &inst, e))
+            .map(|e| eval_const(store, &inst, e) as u64)
             .collect();
         store.inner.elems.push(ElemEntity { items });
         inst.elems.push(store.inner.elems.len() as u32 - 1);
@@ -289,7 +297,7 @@ pub(crate) fn instantiate<T>(
             ElemMode::Active { table, offset } => active_elems.push((
                 i,
                 inst.tables[*table as usize],
-                eval_const(store, &inst, offset),
+                eval_const(store, &inst, offset) as u64,
             )),
             ElemMode::Declared => store.inner.elems[inst.elems[i] as usize].items.clear(),
             ElemMode::Passive => {}
@@ -301,7 +309,7 @@ pub(crate) fn instantiate<T>(
             active_datas.push((
                 i,
                 inst.memories[*memory as usize],
-                eval_const(store, &inst, offset),
+                eval_const(store, &inst, offset) as u64,
             ));
         }
     }

@@ -13,6 +13,7 @@
 //! instance of the module (see `code`); the executor maps them through the running
 //! instance.
 
+use crate::simd::{SimdOp, V128LoadKind};
 use crate::trap::TrapCode;
 
 /// Index of a 64-bit slot relative to the frame pointer.
@@ -28,6 +29,12 @@ pub(crate) type Base = u32;
 /// Only the instruction table's field types say which instructions have one.
 pub(crate) type Dst = Slot;
 
+/// The first of the two adjacent slots of a `v128` operand (low half first).
+pub(crate) type VSlot = Slot;
+
+/// A `v128` destination (two slots), retargetable like a [`Dst`].
+pub(crate) type VDst = Slot;
+
 /// A branch offset, relative to the branch instruction itself. A field of this type makes the
 /// instruction a branch (see [`Instr::branch_offset_mut`]).
 pub(crate) type Off = i32;
@@ -40,6 +47,14 @@ macro_rules! slot_field {
     (Dst, $x:ident, $each:ident) => {
         $each(*$x)
     };
+    (VSlot, $x:ident, $each:ident) => {{
+        $each(*$x);
+        $each(*$x + 1)
+    }};
+    (VDst, $x:ident, $each:ident) => {{
+        $each(*$x);
+        $each(*$x + 1)
+    }};
     ($t:tt, $x:ident, $each:ident) => {
         let _ = $x;
     };
@@ -48,6 +63,9 @@ macro_rules! slot_field {
 /// Stores field `$x` into `$out` if its type is `$want` (a `Dst` or an `Off`).
 macro_rules! typed_field {
     (Dst, Dst, $x:ident, $out:ident) => {
+        $out = Some($x)
+    };
+    (Dst, VDst, $x:ident, $out:ident) => {
         $out = Some($x)
     };
     (Off, Off, $x:ident, $out:ident) => {
@@ -93,7 +111,8 @@ macro_rules! fused_of {
 /// `Name { field: Type, ... } [+ Aux] [! Inverse] [=> FusedBranch { field: operand, ... }],`
 ///
 /// - field types `Slot`/`Dst` name frame slots, `Dst` a retargetable destination, `Off` a
-///   branch offset;
+///   branch offset; `VSlot`/`VDst` the same for a `v128`, which takes the named slot and the
+///   next;
 /// - `+ Aux`: one `Aux` word follows the instruction;
 /// - `! Inverse` (conditional branches): the branch taken exactly when this one is not,
 ///   with the same fields;
@@ -424,6 +443,50 @@ instrs! {
     I64TruncSatF32U { d: Dst, s: Slot },
     I64TruncSatF64S { d: Dst, s: Slot },
     I64TruncSatF64U { d: Dst, s: Slot },
+
+    // Fixed-width SIMD. A `v128` takes two adjacent slots; the executor reads all inputs
+    // before it writes a destination. `Instr` is `repr(u8)`, so each row is laid out in
+    // field order after the opcode byte: the small fields come first to fit 16 bytes.
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    V128Copy { d: VDst, s: VSlot },
+    /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }` (two slots each), with `c`
+    /// in the next `Aux.a`.
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    V128Select { d: VSlot, a: VSlot, b: VSlot } + Aux,
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    V128GlobalGet { d: VDst, g: u32 },
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    V128GlobalSet { s: VSlot, g: u32 },
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    V128Load { kind: V128LoadKind, d: VDst, a: Slot, off: u32 },
+    /// Loads `bytes` (1, 2, 4 or 8; next `Aux.b`) into lane `Aux.c` of the vector in slot
+    /// `Aux.a`.
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    V128LoadLane { d: VDst, a: Slot, off: u32 } + Aux,
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    V128Store { a: Slot, v: VSlot, off: u32 },
+    /// Stores lane `lane` (of `bytes` bytes) of `v`.
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    V128StoreLane { bytes: u8, lane: u8, a: Slot, v: VSlot, off: u32 },
+    /// Vector → vector.
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    SimdUnary { op: SimdOp, d: VDst, s: VSlot },
+    /// Scalar → vector (`splat`).
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    SimdSplat { op: SimdOp, d: VDst, s: Slot },
+    /// Vector → scalar: lane extraction (lane `lane`), `any_true`, `all_true`, `bitmask`.
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    SimdToScalar { lane: u8, op: SimdOp, d: Dst, s: VSlot },
+    /// Vector × vector → vector.
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    SimdBinary { op: SimdOp, d: VDst, a: VSlot, b: VSlot },
+    /// Vector × scalar → vector: shifts, and lane replacement (lane `lane`).
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    SimdWithScalar { lane: u8, op: SimdOp, d: VDst, a: VSlot, b: Slot },
+    /// Three vectors → vector: `bitselect` (`c` in the next `Aux.a`) and `i8x16.shuffle`
+    /// (its lane mask a `v128` constant in slot `Aux.a`); the operation in `Aux.b`.
+    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
+    SimdTernary { d: VSlot, a: VSlot, b: VSlot } + Aux,
 }
 
 const _: () = assert!(core::mem::size_of::<Instr>() == 16);

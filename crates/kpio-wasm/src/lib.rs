@@ -46,6 +46,7 @@ mod limits;
 mod linker;
 mod memory;
 mod module;
+mod simd;
 mod store;
 mod table;
 mod translate;

@@ -45,6 +45,8 @@ pub(crate) struct FuncEntity<T> {
 pub(crate) struct GlobalEntity {
     /// The value, encoded as a slot. First field: its address is the global's address.
     pub value: u64,
+    /// A `v128` global's high half (0 for the other types).
+    pub hi: u64,
     pub ty: GlobalType,
 }
 

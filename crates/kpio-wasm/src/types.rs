@@ -4,18 +4,25 @@
 use alloc::boxed::Box;
 use core::fmt;
 
-/// A WebAssembly value type (the 2.0 core language minus `v128`, which is not supported yet).
+/// A WebAssembly value type of the 2.0 core language. Modules with `v128` values are only
+/// accepted when the engine is built with its `simd` feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValType {
     I32,
     I64,
     F32,
     F64,
+    V128,
     FuncRef,
     ExternRef,
 }
 
 impl ValType {
+    /// How many 64-bit frame slots a value of this type takes: two for `v128`, one else.
+    pub(crate) fn slots(self) -> usize {
+        if self == ValType::V128 { 2 } else { 1 }
+    }
+
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
         matches!(self, ValType::FuncRef | ValType::ExternRef)
@@ -29,6 +36,7 @@ impl fmt::Display for ValType {
             ValType::I64 => "i64",
             ValType::F32 => "f32",
             ValType::F64 => "f64",
+            ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
         })

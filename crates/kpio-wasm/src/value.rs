@@ -2,7 +2,7 @@
 //!
 //! Inside the engine every value is a `u64` slot: 32-bit values live in the low half,
 //! floats are stored as their bit patterns (so NaN payloads survive), and references are
-//! `0` for null and `index + 1` otherwise.
+//! `0` for null and `index + 1` otherwise. A `v128` takes two adjacent slots, low half first.
 
 use crate::func::Func;
 use crate::types::ValType;
@@ -71,6 +71,8 @@ pub enum Val {
     I64(i64),
     F32(F32),
     F64(F64),
+    /// A 128-bit vector, lane 0 in the least significant bits (little-endian lanes).
+    V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
 }
@@ -82,6 +84,7 @@ impl Val {
             Val::I64(_) => ValType::I64,
             Val::F32(_) => ValType::F32,
             Val::F64(_) => ValType::F64,
+            Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
         }
@@ -94,6 +97,7 @@ impl Val {
             ValType::I64 => Val::I64(0),
             ValType::F32 => Val::F32(F32(0)),
             ValType::F64 => Val::F64(F64(0)),
+            ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
         }
@@ -112,9 +116,15 @@ impl Val {
         }
     }
 
-    /// Encodes into an engine slot.
+    /// Encodes into an engine slot (a `v128`'s low half: see [`Val::to_slots`]).
     pub(crate) fn to_slot(self) -> u64 {
-        match self {
+        self.to_slots().0
+    }
+
+    /// Encodes into engine slots: the first, and for a `v128` the second (else 0).
+    pub(crate) fn to_slots(self) -> (u64, u64) {
+        let lo = match self {
+            Val::V128(v) => return (v as u64, (v >> 64) as u64),
             Val::I32(v) => v as u32 as u64,
             Val::I64(v) => v as u64,
             Val::F32(v) => v.0 as u64,
@@ -122,12 +132,19 @@ impl Val {
             Val::FuncRef(None) | Val::ExternRef(None) => 0,
             Val::FuncRef(Some(f)) => f.0 as u64 + 1,
             Val::ExternRef(Some(e)) => e.0 as u64 + 1,
-        }
+        };
+        (lo, 0)
     }
 
-    /// Decodes an engine slot of type `ty`.
+    /// Decodes an engine slot of type `ty` (not `v128`: see [`Val::from_slots`]).
     pub(crate) fn from_slot(ty: ValType, slot: u64) -> Val {
+        Val::from_slots(ty, slot, 0)
+    }
+
+    /// Decodes engine slots of type `ty`; `hi` is the second slot of a `v128`.
+    pub(crate) fn from_slots(ty: ValType, slot: u64, hi: u64) -> Val {
         match ty {
+            ValType::V128 => Val::V128(slot as u128 | (hi as u128) << 64),
             ValType::I32 => Val::I32(slot as u32 as i32),
             ValType::I64 => Val::I64(slot as i64),
             ValType::F32 => Val::F32(F32(slot as u32)),

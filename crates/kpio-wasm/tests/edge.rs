@@ -306,9 +306,14 @@ fn bad_modules_get_typed_errors_with_offsets() {
         "(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))",
     )
     .unwrap();
-    let e = Module::new(&engine, &simd).unwrap_err();
-    assert_eq!(e.kind(), ModuleErrorKind::Unsupported, "{e}");
-    assert!(e.to_string().contains("SIMD"), "{e}");
+    // Refused until the `simd` feature (off by default while SIMD is completed) is on.
+    if cfg!(feature = "simd") {
+        assert!(Module::new(&engine, &simd).is_ok());
+    } else {
+        let e = Module::new(&engine, &simd).unwrap_err();
+        assert_eq!(e.kind(), ModuleErrorKind::Unsupported, "{e}");
+        assert!(e.to_string().contains("SIMD"), "{e}");
+    }
 }
 
 #[test]

@@ -11,6 +11,7 @@
 
 mod float;
 mod ops;
+mod simd;
 #[cfg(kpio_threaded)]
 mod threaded;
 
@@ -109,11 +110,11 @@ pub(crate) fn call<T>(
         return Err(TrapCode::StackExhausted.into());
     }
     let base = store.inner.stack.top;
-    let n = params.len().max(results.len());
+    let ty = store.inner.func_type(func);
+    let slots_of = |ts: &[crate::ValType]| ts.iter().map(|t| t.slots()).sum::<usize>();
+    let n = slots_of(ty.params()).max(slots_of(ty.results()));
     reserve_slots(&mut store.inner, base + n)?;
-    for (i, p) in params.iter().enumerate() {
-        store.inner.stack.slots[base + i] = p.to_slot();
-    }
+    write_vals(&mut store.inner.stack.slots[base..], params.iter().copied());
     let depth = store.inner.stack.frames.len();
     store.inner.stack.entries += 1;
     let r = match store.inner.funcs[func as usize].kind {
@@ -129,10 +130,40 @@ pub(crate) fn call<T>(
     store.inner.stack.top = base;
     r?;
     let ty = store.inner.func_type(func);
-    for (i, (r, t)) in results.iter_mut().zip(ty.results()).enumerate() {
-        *r = Val::from_slot(*t, store.inner.stack.slots[base + i]);
-    }
+    read_vals(
+        &store.inner.stack.slots[base..],
+        ty.results(),
+        results.iter_mut(),
+    );
     Ok(())
+}
+
+/// Writes `vals` into consecutive slots from `out[0]`, a `v128` taking two (the calling
+/// convention of arguments and results).
+fn write_vals(out: &mut [u64], vals: impl Iterator<Item = Val>) {
+    let mut k = 0;
+    for v in vals {
+        let (lo, hi) = v.to_slots();
+        out[k] = lo;
+        if v.ty() == crate::ValType::V128 {
+            out[k + 1] = hi;
+        }
+        k += v.ty().slots();
+    }
+}
+
+/// Reads values of types `tys` from consecutive slots from `slots[0]` into `out`.
+fn read_vals<'v>(slots: &[u64], tys: &[crate::ValType], out: impl Iterator<Item = &'v mut Val>) {
+    let mut k = 0;
+    for (r, t) in out.zip(tys) {
+        let hi = if *t == crate::ValType::V128 {
+            slots[k + 1]
+        } else {
+            0
+        };
+        *r = Val::from_slots(*t, slots[k], hi);
+        k += t.slots();
+    }
 }
 
 /// Calls host function `func` with arguments at `slots[base..]`, writing results there.
@@ -148,17 +179,22 @@ fn call_host<T>(
     };
     let h = h.clone();
     let ty = &store.inner.types[entity.ty as usize];
-    let (np, nr) = (ty.params().len(), ty.results().len());
+    let np = ty.params().len();
+    let slots_of = |ts: &[crate::ValType]| ts.iter().map(|t| t.slots()).sum::<usize>();
+    let (sp, sr) = (slots_of(ty.params()), slots_of(ty.results()));
     let mut vals = core::mem::take(&mut store.inner.stack.vals);
     vals.clear();
-    for (i, t) in ty.params().iter().enumerate() {
-        vals.push(Val::from_slot(*t, store.inner.stack.slots[base + i]));
-    }
+    vals.extend(ty.params().iter().map(|t| Val::default_for(*t)));
+    read_vals(
+        &store.inner.stack.slots[base..],
+        ty.params(),
+        vals.iter_mut(),
+    );
     for t in ty.results() {
         vals.push(Val::default_for(*t));
     }
     let saved_top = store.inner.stack.top;
-    store.inner.stack.top = base + np.max(nr);
+    store.inner.stack.top = base + sp.max(sr);
     let (args, rets) = vals.split_at_mut(np);
     let r = h(
         Caller {
@@ -171,15 +207,18 @@ fn call_host<T>(
     store.inner.stack.top = saved_top;
     let r = r.and_then(|()| {
         let ty = &store.inner.types[store.inner.funcs[func as usize].ty as usize];
-        for (i, (v, t)) in vals[np..].iter().zip(ty.results()).enumerate() {
+        for (v, t) in vals[np..].iter().zip(ty.results()) {
             if v.ty() != *t {
                 return Err(Trap::host(alloc::format!(
                     "host function returned {} for a result of type {t}",
                     v.ty()
                 )));
             }
-            store.inner.stack.slots[base + i] = v.to_slot();
         }
+        write_vals(
+            &mut store.inner.stack.slots[base..],
+            vals[np..].iter().copied(),
+        );
         Ok(())
     });
     store.inner.stack.vals = vals;
@@ -466,6 +505,30 @@ unsafe fn run<T>(
                 };
             }
 
+            // A `v128` operand: two adjacent slots, low half first.
+            macro_rules! rv {
+                ($s:expr) => {
+                    (r!($s) as u128) | ((r!($s + 1) as u128) << 64)
+                };
+            }
+            macro_rules! wv {
+                ($d:expr, $v:expr) => {{
+                    let v: u128 = $v;
+                    set!($d, v as u64);
+                    set!($d + 1, (v >> 64) as u64);
+                    skip!(1);
+                }};
+            }
+            // The bytes `addr + off .. + N` of memory 0, or an out-of-bounds trap.
+            macro_rules! mem_at {
+                ($a:expr, $off:expr, $n:expr) => {{
+                    let a = tri!(ea(r!($a), $off, $n, mem_len));
+                    // SAFETY: `ea` checked `a + N <= mem_len`, and `mem_base`/`mem_len`
+                    // describe memory 0 as it is now (reloaded after anything that moves it).
+                    unsafe { core::slice::from_raw_parts_mut(mem_base.add(a), $n) }
+                }};
+            }
+
             // The first operand of the `Aux` word after the current instruction.
             macro_rules! aux_a {
                 () => {
@@ -716,6 +779,70 @@ unsafe fn run<T>(
                 Instr::ElemDrop { elem } => {
                     let elem = res!(elems, elem);
                     store.inner.elems[elem as usize].items = Vec::new();
+                    skip!(1);
+                }
+
+                // Fixed-width SIMD: here only, for now (the threaded backend hands these back).
+                Instr::V128Copy { d, s } => wv!(d, rv!(s)),
+                Instr::V128Select { d, a, b } => {
+                    let c = aux_a!();
+                    let v = if r32!(c) != 0 { rv!(a) } else { rv!(b) };
+                    wv!(d, v);
+                    skip!(1);
+                }
+                Instr::V128GlobalGet { d, g } => {
+                    let g = &store.inner.globals[res!(globals, g) as usize];
+                    wv!(d, g.value as u128 | (g.hi as u128) << 64)
+                }
+                Instr::V128GlobalSet { s, g } => {
+                    let v = rv!(s);
+                    let g = &mut store.inner.globals[res!(globals, g) as usize];
+                    (g.value, g.hi) = (v as u64, (v >> 64) as u64);
+                    skip!(1);
+                }
+                Instr::V128Load { d, a, off, kind } => {
+                    let n = simd::load_width(kind);
+                    let mut bytes = [0u8; 16];
+                    bytes[..n].copy_from_slice(mem_at!(a, off, n));
+                    wv!(d, simd::load(kind, bytes))
+                }
+                Instr::V128LoadLane { d, a, off } => {
+                    let (v, n, lane) = aux!();
+                    let (n, lane) = (n as usize, lane as usize);
+                    let mut bytes = [0u8; 8];
+                    bytes[..n].copy_from_slice(mem_at!(a, off, n));
+                    let x = u64::from_le_bytes(bytes);
+                    wv!(d, simd::replace_bytes(rv!(v), n, lane, x));
+                    skip!(1);
+                }
+                Instr::V128Store { a, v, off } => {
+                    let v = rv!(v);
+                    mem_at!(a, off, 16).copy_from_slice(&v.to_le_bytes());
+                    skip!(1);
+                }
+                Instr::V128StoreLane { a, v, off, bytes, lane } => {
+                    let n = bytes as usize;
+                    let x = simd::lane_bytes(rv!(v), n, lane as usize);
+                    mem_at!(a, off, n).copy_from_slice(&x.to_le_bytes()[..n]);
+                    skip!(1);
+                }
+                Instr::SimdUnary { d, s, op } => wv!(d, simd::unary(op, rv!(s))),
+                Instr::SimdSplat { d, s, op } => wv!(d, simd::splat(op, r!(s))),
+                Instr::SimdToScalar { d, s, op, lane } => {
+                    w!(d, simd::to_scalar(op, rv!(s), lane))
+                }
+                Instr::SimdBinary { d, a, b, op } => wv!(d, simd::binary(op, rv!(a), rv!(b))),
+                Instr::SimdWithScalar { d, a, b, op, lane } => {
+                    wv!(d, simd::with_scalar(op, rv!(a), r!(b), lane))
+                }
+                Instr::SimdTernary { d, a, b } => {
+                    let (c, which, _) = aux!();
+                    let v = if which == 0 {
+                        simd::bitselect(rv!(a), rv!(b), rv!(c))
+                    } else {
+                        simd::shuffle(rv!(a), rv!(b), rv!(c))
+                    };
+                    wv!(d, v);
                     skip!(1);
                 }
 

@@ -121,9 +121,14 @@ pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
 }
 
-/// WebAssembly 2.0 as the engine runs it: everything but fixed-width SIMD.
+/// WebAssembly 2.0 as the engine runs it: everything but fixed-width SIMD, which the `simd`
+/// feature (off by default while it is being completed) adds.
 fn features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::SIMD | WasmFeatures::RELAXED_SIMD)
+    if cfg!(feature = "simd") {
+        WasmFeatures::WASM2.difference(WasmFeatures::RELAXED_SIMD)
+    } else {
+        WasmFeatures::WASM2.difference(WasmFeatures::SIMD | WasmFeatures::RELAXED_SIMD)
+    }
 }
 
 fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError {

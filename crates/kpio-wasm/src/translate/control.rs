@@ -3,7 +3,7 @@
 //!
 //! Each open block has a control frame recording the operand stack height below its
 //! parameters and its arities. Values a branch carries travel to the target's canonical
-//! slots (`temps_base + height + i`), so a branch whose values are already there is one
+//! slots (from the slot of `height` on, packed: a `v128` takes two), so a branch whose values are already there is one
 //! jump; otherwise `br_if` inverts its condition to skip over the copies, and `br_table`
 //! jumps to a stub that copies and branches. Backward branches (to loops) are patched at
 //! once; forward ones are fixed up when the block's `end` binds its label. A bound label is
@@ -43,6 +43,8 @@ pub(super) struct Ctrl {
     pub else_fixup: Option<usize>,
     /// For `if` with parameters: where they are saved for the `else` arm.
     pub spill: Slot,
+    /// The block's type (the function body's frame has `Empty`: it pushes nothing at its end).
+    pub bt: BlockType,
 }
 
 impl Ctrl {
@@ -57,6 +59,7 @@ impl Ctrl {
             fixups: Vec::new(),
             else_fixup: None,
             spill: 0,
+            bt: BlockType::Empty,
         }
     }
 
@@ -112,15 +115,16 @@ impl Translator<'_> {
             return;
         }
         let len = self.stack.len();
+        let mut d = self.temp(height);
         for i in 0..n {
             let h = len - n + i;
+            let wide = self.is_wide(h);
             if !(self.stack[h] == Opd::Temp && h == height + i) {
                 let s = self.slot_at(h);
-                self.emit(Instr::Copy {
-                    d: self.temp(height + i),
-                    s,
-                });
+                let copy = Self::copy_instr(d, s, wide);
+                self.emit(copy);
             }
+            d += 1 + wide as Slot;
         }
         let pc = self.emit(Instr::Br { off: 0 });
         if kind == Kind::Loop {
@@ -148,37 +152,55 @@ impl Translator<'_> {
             0 => {
                 self.emit(Instr::Return);
             }
-            1 => {
+            1 if !self.is_wide(len - 1) => {
                 let s = self.slot_at(len - 1);
                 self.emit(Instr::Return1 { s });
             }
             _ => {
-                // Results go to slots 0..n. A local or constant among the sources that lies in
-                // that range could be overwritten before it is read: stage those through their
-                // canonical temps (copying temps in increasing order never clobbers a later
-                // source). The stack model is left as it is: this code may sit on a branch
-                // path that the fall-through does not take.
-                let mut srcs: Vec<Slot> = (len - n..len).map(|h| self.slot_at(h)).collect();
+                // Results go to slots from 0 on, packed (a `v128` takes two). A local or
+                // constant among the sources that lies in that range could be overwritten
+                // before it is read: stage those through their canonical temps (copying temps
+                // in increasing order never clobbers a later source). The stack model is left
+                // as it is: this code may sit on a branch path that the fall-through does not
+                // take.
+                let total = (self.top_offset() - self.offset_at(len - n)) as usize;
+                let mut srcs: Vec<(Slot, bool)> = (len - n..len)
+                    .map(|h| (self.slot_at(h), self.is_wide(h)))
+                    .collect();
                 let hazard = (len - n..len)
-                    .any(|h| self.stack[h] != Opd::Temp && (self.slot_at(h) as usize) < n);
+                    .any(|h| self.stack[h] != Opd::Temp && (self.slot_at(h) as usize) < total);
                 if hazard {
                     for (i, src) in srcs.iter_mut().enumerate() {
                         let h = len - n + i;
                         if self.stack[h] != Opd::Temp {
-                            self.emit(Instr::Copy {
-                                d: self.temp(h),
-                                s: *src,
-                            });
-                            *src = self.temp(h);
+                            let copy = Self::copy_instr(self.temp(h), src.0, src.1);
+                            self.emit(copy);
+                            src.0 = self.temp(h);
                         }
                     }
                 }
-                for (i, s) in srcs.into_iter().enumerate() {
-                    if s != i as Slot {
-                        self.emit(Instr::Copy { d: i as Slot, s });
+                let mut d: Slot = 0;
+                for (s, wide) in srcs {
+                    if s != d {
+                        let copy = Self::copy_instr(d, s, wide);
+                        self.emit(copy);
                     }
+                    d += 1 + wide as Slot;
                 }
                 self.emit(Instr::Return);
+            }
+        }
+    }
+
+    /// Whether the `i`-th parameter (or, `result`, result) of block type `bt` is a `v128`.
+    fn block_val_wide(&self, bt: BlockType, result: bool, i: usize) -> bool {
+        match bt {
+            BlockType::Empty => false,
+            BlockType::Type(t) => t == wasmparser::ValType::V128,
+            BlockType::FuncType(f) => {
+                let t = &self.cx.module.types[f as usize];
+                let ts = if result { t.results() } else { t.params() };
+                ts[i] == crate::ValType::V128
             }
         }
     }
@@ -209,6 +231,7 @@ impl Translator<'_> {
             fixups: Vec::new(),
             else_fixup: None,
             spill: 0,
+            bt,
         }
     }
 
@@ -232,14 +255,13 @@ impl Translator<'_> {
         let mut c = self.enter_block(Kind::If, bt);
         if c.nparams > 0 {
             c.spill = self.next_spill;
-            self.next_spill += c.nparams as Slot;
+            let mut d = c.spill;
             for i in 0..c.nparams {
-                let s = self.temp(c.height + i);
-                self.emit(Instr::Copy {
-                    d: c.spill + i as Slot,
-                    s,
-                });
+                let (s, wide) = (self.temp(c.height + i), self.is_wide(c.height + i));
+                self.emit(Self::copy_instr(d, s, wide));
+                d += 1 + wide as Slot;
             }
+            self.next_spill = d;
         }
         c.else_fixup = Some(self.emit(branch));
         self.ctrl.push(c);
@@ -259,18 +281,19 @@ impl Translator<'_> {
             .take()
             .expect("if has an else fixup");
         self.patch(fix, here);
-        let (height, nparams, spill) = (
+        let (height, nparams, spill, bt) = (
             self.ctrl[i].height,
             self.ctrl[i].nparams,
             self.ctrl[i].spill,
+            self.ctrl[i].bt,
         );
         self.truncate(height);
+        let mut s = spill;
         for k in 0..nparams {
-            let d = self.push_temp();
-            self.emit(Instr::Copy {
-                d,
-                s: spill + k as Slot,
-            });
+            let wide = self.block_val_wide(bt, false, k);
+            let d = self.push_temp_as(wide);
+            self.emit(Self::copy_instr(d, s, wide));
+            s += 1 + wide as Slot;
         }
         self.reachable = true;
         self.start_fuel_block();
@@ -296,8 +319,9 @@ impl Translator<'_> {
         if let Some(pc) = c.else_fixup {
             self.patch(pc, here);
         }
-        for _ in 0..c.nresults {
-            self.push_temp();
+        for k in 0..c.nresults {
+            let wide = self.block_val_wide(c.bt, true, k);
+            self.push_temp_as(wide);
         }
         self.reachable = true;
         self.start_fuel_block();

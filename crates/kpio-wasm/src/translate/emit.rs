@@ -84,9 +84,10 @@ impl Translator<'_> {
         }
     }
 
-    /// `local.set`: the popped value goes into `local`, preferably by retargeting the
+    /// `local.set`: the popped value goes into local `index`, preferably by retargeting the
     /// instruction that just computed it.
-    pub(super) fn local_set(&mut self, local: u32) {
+    pub(super) fn local_set(&mut self, index: u32) {
+        let (local, wide) = self.local_slot(index);
         let h = self.stack.len() - 1;
         let producer = self.producer_of(h);
         let (opd, s) = self.pop_opd();
@@ -104,6 +105,6 @@ impl Translator<'_> {
             self.last_result = None;
             return;
         }
-        self.emit(Instr::Copy { d: local, s });
+        self.emit(Self::copy_instr(local, s, wide));
     }
 }

@@ -78,10 +78,20 @@ struct Translator<'a> {
     /// The body's byte offset of each instruction in `code`.
     offsets: Vec<u32>,
     stack: Vec<Opd>,
+    /// Per stack entry: its slot offset above `temps_base`, and whether it is a `v128`.
+    offs: Vec<Slot>,
+    wide: Vec<bool>,
     ctrl: Vec<Ctrl>,
+    /// The highest the operand stack got, in slots.
     max_height: usize,
     temps_base: Slot,
     consts: BTreeMap<u64, Slot>,
+    /// `v128` constants (and shuffle masks) → their first slot.
+    #[cfg(feature = "simd")]
+    layout_v128: BTreeMap<u128, Slot>,
+    /// Local index → first slot, with one more entry for the end; empty when no local is a
+    /// `v128`, and then local `i` is slot `i`.
+    local_slots: Vec<Slot>,
     next_spill: Slot,
     nresults: usize,
     reachable: bool,
@@ -116,10 +126,15 @@ impl<'a> Translator<'a> {
             code: Vec::new(),
             offsets: Vec::new(),
             stack: Vec::new(),
+            offs: Vec::new(),
+            wide: Vec::new(),
             ctrl: Vec::new(),
             max_height: 0,
             temps_base,
             consts,
+            #[cfg(feature = "simd")]
+            layout_v128: BTreeMap::new(),
+            local_slots: Vec::new(),
             next_spill,
             nresults,
             reachable: true,
@@ -146,13 +161,37 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
         range.start as u64,
     ));
     let ty = m.func_type(index);
-    let nparams = ty.params().len() as u32;
+    // Locals (parameters first) in slots: a `v128` takes two. Only functions with a `v128`
+    // local keep the index → slot map; elsewhere local `i` is slot `i`.
+    let param_slots: u32 = ty.params().iter().map(|t| t.slots() as u32).sum();
+    let mut wide_locals = param_slots as usize != ty.params().len();
+    let nparams = param_slots;
     let mut nlocals = nparams;
     for l in body.get_locals_reader()? {
-        let (count, _) = l?;
-        nlocals = nlocals
-            .checked_add(count)
+        let (count, t) = l?;
+        let w = if t == wasmparser::ValType::V128 { 2 } else { 1 };
+        wide_locals |= w == 2 && count > 0;
+        nlocals = count
+            .checked_mul(w)
+            .and_then(|n| nlocals.checked_add(n))
             .ok_or(TranslateError::TooManyLocals)?;
+    }
+    let mut local_slots = Vec::new();
+    if wide_locals {
+        let mut next = 0;
+        for t in ty.params() {
+            local_slots.push(next);
+            next += t.slots() as u32;
+        }
+        for l in body.get_locals_reader()? {
+            let (count, t) = l?;
+            let w = if t == wasmparser::ValType::V128 { 2 } else { 1 };
+            for _ in 0..count {
+                local_slots.push(next);
+                next += w;
+            }
+        }
+        local_slots.push(next);
     }
 
     let layout = prescan::scan(m, body.get_operators_reader()?, nlocals)?;
@@ -167,6 +206,11 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
         ty.results().len(),
         range.start as u32,
     );
+    t.local_slots = local_slots;
+    #[cfg(feature = "simd")]
+    {
+        t.layout_v128 = layout.v128;
+    }
     t.ctrl.push(Ctrl::function(t.nresults));
     t.start_fuel_block();
     t.check_interrupt();
@@ -180,7 +224,8 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
             t.skip_unreachable(&op);
         }
     }
-    let frame_size = (temps_base as usize + t.max_height).max(t.nresults);
+    let result_slots: usize = ty.results().iter().map(|t| t.slots()).sum();
+    let frame_size = (temps_base as usize + t.max_height).max(result_slots);
     Ok(CompiledFunc {
         code: t.code.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),

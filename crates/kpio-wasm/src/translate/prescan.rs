@@ -3,7 +3,8 @@
 //! Operands name frame slots directly, so the slots of constants and of the saved
 //! parameters of `if` blocks must be known before the first instruction is emitted: the
 //! frame is `[params + locals | constants | if-parameter spill | operand temps]`. Constants
-//! are deduplicated by their bits, so each distinct value takes one slot.
+//! are deduplicated by their bits, so each distinct value takes one slot; `v128` constants
+//! (and the lane masks of `i8x16.shuffle`) take two adjacent slots each, after the others.
 
 use super::error::TranslateError;
 use crate::ir::Slot;
@@ -20,6 +21,9 @@ pub(super) struct Layout {
     pub const_values: Vec<u64>,
     /// Number of spill slots the `if`s with parameters need.
     pub nspill: u32,
+    /// `v128` constant bits → first of its two frame slots.
+    #[cfg(feature = "simd")]
+    pub v128: BTreeMap<u128, Slot>,
 }
 
 /// Scans `ops` (a function's operators) for constants and `if` parameters; the constant
@@ -32,6 +36,8 @@ pub(super) fn scan(
     use wasmparser::Operator;
     let mut consts = BTreeMap::new();
     let mut nspill = 0u32;
+    #[cfg(feature = "simd")]
+    let mut v128: BTreeMap<u128, Slot> = BTreeMap::new();
     while !ops.eof() {
         let v = match ops.read()? {
             Operator::I32Const { value } => value as u32 as u64,
@@ -42,7 +48,20 @@ pub(super) fn scan(
             Operator::If {
                 blockty: BlockType::FuncType(t),
             } => {
-                nspill += module.types[t as usize].params().len() as u32;
+                let params = module.types[t as usize].params();
+                nspill += params.iter().map(|p| p.slots() as u32).sum::<u32>();
+                continue;
+            }
+            #[cfg(feature = "simd")]
+            Operator::V128Const { value } => {
+                let next = v128.len() as u32;
+                v128.entry(value.i128() as u128).or_insert(next);
+                continue;
+            }
+            #[cfg(feature = "simd")]
+            Operator::I8x16Shuffle { lanes } => {
+                let next = v128.len() as u32;
+                v128.entry(u128::from_le_bytes(lanes)).or_insert(next);
                 continue;
             }
             _ => continue,
@@ -55,9 +74,22 @@ pub(super) fn scan(
         const_values[*k as usize] = *v;
         *k += nlocals;
     }
+    #[cfg(feature = "simd")]
+    {
+        let base = nlocals + const_values.len() as u32;
+        const_values.resize(const_values.len() + 2 * v128.len(), 0);
+        for (v, k) in v128.iter_mut() {
+            let i = (base - nlocals + 2 * *k) as usize;
+            const_values[i] = *v as u64;
+            const_values[i + 1] = (*v >> 64) as u64;
+            *k = base + 2 * *k;
+        }
+    }
     Ok(Layout {
         consts,
         const_values,
         nspill,
+        #[cfg(feature = "simd")]
+        v128,
     })
 }

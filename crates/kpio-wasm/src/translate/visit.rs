@@ -22,6 +22,10 @@ use wasmparser::{BlockType, BrTable, HeapType, Ieee32, Ieee64, MemArg, ValType, 
 
 type Out = Result<(), TranslateError>;
 
+#[cfg(feature = "simd")]
+#[path = "visit_simd.rs"]
+mod simd;
+
 /// Visit methods for the operators of the proposals the engine does not run: one arm per
 /// proposal, so every group wasmparser knows is named here, either as translated (by the
 /// methods of the `VisitOperator` impl below) or as refused.
@@ -35,6 +39,10 @@ macro_rules! refused_proposals {
     (@one saturating_float_to_int $($rest:tt)*) => {};
     (@one bulk_memory $($rest:tt)*) => {};
     (@one reference_types $($rest:tt)*) => {};
+    // Without wasmparser's `simd` feature the SIMD operators are part of this trait; they
+    // are refused (validation refuses SIMD then, too). With it, see `visit_simd`.
+    (@one simd $($rest:tt)*) => { refused_proposals!(@refuse "simd" $($rest)*); };
+    (@one relaxed_simd $($rest:tt)*) => { refused_proposals!(@refuse "relaxed-simd" $($rest)*); };
     // Not run yet.
     (@one tail_call $($rest:tt)*) => { refused_proposals!(@refuse "tail-call" $($rest)*); };
     (@one exceptions $($rest:tt)*) => { refused_proposals!(@refuse "exception-handling" $($rest)*); };
@@ -133,7 +141,7 @@ impl Translator<'_> {
         &mut self,
         func: u32,
         nparams: usize,
-        nresults: usize,
+        results_wide: impl Iterator<Item = bool>,
         indirect: Option<(u32, u32, crate::ir::Slot)>,
     ) {
         self.materialize_top(nparams);
@@ -153,9 +161,21 @@ impl Translator<'_> {
                 });
             }
         }
-        for _ in 0..nresults {
-            self.push_temp();
+        for w in results_wide {
+            self.push_temp_as(w);
         }
+    }
+
+    /// Whether global `g` (module index) holds a `v128`.
+    fn global_is_v128(&self, g: u32) -> bool {
+        let m = self.cx.module;
+        let imported = m.imports.iter().filter_map(|i| match &i.desc {
+            crate::module::ImportDesc::Global(t) => Some(*t),
+            _ => None,
+        });
+        let mut all = imported.chain(m.globals.iter().map(|(t, _)| *t));
+        all.nth(g as usize)
+            .is_some_and(|t| t.content == crate::ValType::V128)
     }
 }
 
@@ -163,6 +183,13 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
     type Output = Out;
 
     wasmparser::for_each_visit_operator!(refused_proposals);
+
+    #[cfg(feature = "simd")]
+    fn simd_visitor(
+        &mut self,
+    ) -> Option<&mut dyn wasmparser::VisitSimdOperator<'a, Output = Self::Output>> {
+        Some(self)
+    }
 
     fn visit_unreachable(&mut self) -> Out {
         self.emit(Instr::Trap {
@@ -210,16 +237,23 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         Ok(())
     }
     fn visit_call(&mut self, function_index: u32) -> Out {
-        let ty = self.cx.module.func_type(function_index);
-        let (np, nr) = (ty.params().len(), ty.results().len());
-        self.call(function_index, np, nr, None);
+        let m = self.cx.module;
+        let ty = m.func_type(function_index);
+        let wide = ty.results().iter().map(|t| *t == crate::ValType::V128);
+        self.call(function_index, ty.params().len(), wide, None);
         Ok(())
     }
     fn visit_call_indirect(&mut self, type_index: u32, table_index: u32) -> Out {
-        let ty = &self.cx.module.types[type_index as usize];
-        let (np, nr) = (ty.params().len(), ty.results().len());
+        let m = self.cx.module;
+        let ty = &m.types[type_index as usize];
+        let wide = ty.results().iter().map(|t| *t == crate::ValType::V128);
         let index = self.pop();
-        self.call(0, np, nr, Some((type_index, table_index, index)));
+        self.call(
+            0,
+            ty.params().len(),
+            wide,
+            Some((type_index, table_index, index)),
+        );
         Ok(())
     }
     fn visit_drop(&mut self) -> Out {
@@ -228,10 +262,15 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
     }
     fn visit_select(&mut self) -> Out {
         let c = self.pop();
+        let wide = self.top_is_wide();
         let b = self.pop();
         let a = self.pop();
-        let d = self.push_temp();
-        let pc = self.emit(Instr::Select { d, a, b });
+        let d = self.push_temp_as(wide);
+        let pc = if wide {
+            self.emit(Instr::V128Select { d, a, b })
+        } else {
+            self.emit(Instr::Select { d, a, b })
+        };
         self.emit(Instr::Aux { a: c, b: 0, c: 0 });
         self.last_result = Some((pc, self.stack.len() - 1, pc + 2));
         Ok(())
@@ -245,7 +284,8 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         })
     }
     fn visit_local_get(&mut self, local_index: u32) -> Out {
-        self.push(Opd::Local(local_index));
+        let (slot, wide) = self.local_slot(local_index);
+        self.push_as(Opd::Local(slot), wide);
         Ok(())
     }
     fn visit_local_set(&mut self, local_index: u32) -> Out {
@@ -254,17 +294,27 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
     }
     fn visit_local_tee(&mut self, local_index: u32) -> Out {
         self.local_set(local_index);
-        self.push(Opd::Local(local_index));
-        Ok(())
+        self.visit_local_get(local_index)
     }
     fn visit_global_get(&mut self, global_index: u32) -> Out {
-        let d = self.push_temp();
-        self.emit_result(Instr::GlobalGet { d, g: global_index });
+        let g = global_index;
+        if self.global_is_v128(g) {
+            let d = self.push_temp_as(true);
+            self.emit_result(Instr::V128GlobalGet { d, g });
+        } else {
+            let d = self.push_temp();
+            self.emit_result(Instr::GlobalGet { d, g });
+        }
         Ok(())
     }
     fn visit_global_set(&mut self, global_index: u32) -> Out {
+        let g = global_index;
         let s = self.pop();
-        self.emit(Instr::GlobalSet { s, g: global_index });
+        if self.global_is_v128(g) {
+            self.emit(Instr::V128GlobalSet { s, g });
+        } else {
+            self.emit(Instr::GlobalSet { s, g });
+        }
         Ok(())
     }
     fn visit_memory_size(&mut self, mem: u32) -> Out {
