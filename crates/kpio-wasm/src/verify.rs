@@ -180,6 +180,21 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                     alloc::format!("select condition in slot {} of a frame of {frame}", aux.0),
                 ));
             }
+            // A v128 operand in an Aux word: both of its slots.
+            Instr::V128Select { .. } | Instr::V128LoadLane { .. } | Instr::SimdTernary { .. }
+                if aux.0 + 1 >= frame =>
+            {
+                return Err(fail(
+                    at,
+                    alloc::format!(
+                        "{i:?}: v128 operand in slot {} of a frame of {frame}",
+                        aux.0
+                    ),
+                ));
+            }
+            Instr::V128GlobalGet { g, .. } | Instr::V128GlobalSet { g, .. } => {
+                index("global", g, counts.globals)?
+            }
             Instr::GlobalGet { g, .. } | Instr::GlobalSet { g, .. } => {
                 index("global", g, counts.globals)?
             }
