@@ -1,9 +1,9 @@
 //! The WebAssembly 2.0 spec test suite, run in-process through the same
 //! runner as `kpio wast`.
 //!
-//! SIMD (v128) runs only when kpio-wasm is built with its `simd` feature (while it is
-//! being completed): then the SIMD proposal scripts run like the others; without it they
-//! are listed as skipped (with their directive counts), never silently dropped.
+//! Fixed-width SIMD (v128) is part of 2.0: the SIMD proposal scripts run like the others,
+//! except `simd_memory-multi.wast`, which also needs multi-memory (not implemented): it is
+//! listed as skipped with its reason and directive count, never silently dropped.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,9 +18,8 @@ const THREADS: usize = 2;
 /// Failures printed per file (the rest are summarised).
 const MAX_FAILURES_SHOWN: usize = 25;
 
-fn is_simd(name: &str) -> bool {
-    name.starts_with("simd_")
-}
+/// SIMD scripts that need a proposal the engine does not run yet, with the reason.
+const SKIPPED: &[(&str, &str)] = &[("simd_memory-multi.wast", "needs multi-memory")];
 
 /// Runs `job` on every item, `THREADS` at a time on big-stack threads;
 /// results come back in input order.
@@ -51,40 +50,30 @@ fn parallel<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<
         .collect()
 }
 
-/// Whether this build of kpio-wasm runs SIMD (its `simd` feature), probed by compiling a
-/// module with a `v128` constant.
-fn simd_supported() -> bool {
-    let wasm = wat::parse_str("(module (func (result v128) v128.const i64x2 0 0))")
-        .expect("probe module parses");
-    kpio_wasm::Module::new(&kpio_wasm::Engine::default(), &wasm).is_ok()
-}
-
 #[test]
 fn spec_v2() {
     let mut files: Vec<TestFile<'static>> = spec(SpecVersion::V2).collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut simd: Vec<TestFile<'static>> = proposal(Proposal::Simd).collect();
-    // Defensive: should a SIMD script ever appear in the 2.0 directory, it
-    // is skipped together with the proposal's.
-    let (simd_in_v2, files): (Vec<_>, Vec<_>) = files.into_iter().partition(|f| is_simd(&f.name));
-    simd.extend(simd_in_v2);
-    simd.sort_by(|a, b| a.name.cmp(&b.name));
     assert!(!files.is_empty(), "the 2.0 suite is empty?");
-    let mut files = files;
-    if simd_supported() {
-        // `simd_memory-multi.wast` also needs multi-memory (not part of 2.0): skipped with
-        // the reason, until multi-memory runs.
-        let (multi, mut runnable): (Vec<_>, Vec<_>) = simd
-            .into_iter()
-            .partition(|f| f.name == "simd_memory-multi.wast");
-        files.append(&mut runnable);
-        simd = multi;
-    }
+    let simd: Vec<TestFile<'static>> = proposal(Proposal::Simd).collect();
+    assert!(!simd.is_empty(), "the SIMD proposal's suite is empty?");
+    let (skip, mut runnable): (Vec<_>, Vec<_>) = simd
+        .into_iter()
+        .partition(|f| SKIPPED.iter().any(|(n, _)| *n == f.name));
+    assert_eq!(
+        skip.len(),
+        SKIPPED.len(),
+        "a skipped script is missing from the suite"
+    );
+    files.append(&mut runnable);
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    // Should the 2.0 directory ever carry a SIMD script too, it runs once.
+    files.dedup_by(|a, b| a.name == b.name);
 
     let opts = WastOptions::default();
     let reports: Vec<FileReport> = parallel(&files, |f| run_wast_str(&f.name, f.contents, &opts));
     let skipped: Vec<(String, Result<usize, String>)> =
-        parallel(&simd, |f| (f.name.clone(), count_directives(f.contents)));
+        parallel(&skip, |f| (f.name.clone(), count_directives(f.contents)));
 
     let mut total = Counts::default();
     let mut failing_files = Vec::new();
@@ -107,24 +96,21 @@ fn spec_v2() {
     for r in &reports {
         println!("{}: {}", r.name, r.counts());
     }
-    if !skipped.is_empty() {
-        println!(
-            "skipped {} SIMD proposal scripts (kpio-wasm built without its `simd` feature, \
-             or needing multi-memory):",
-            skipped.len()
-        );
-    }
     for (name, count) in &skipped {
+        let reason = SKIPPED
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, r)| r);
         match count {
             Ok(n) => {
                 let c = Counts {
                     skipped: *n,
                     ..Counts::default()
                 };
-                println!("{name}: {c}");
+                println!("{name}: {c} ({reason})");
                 total.skipped += n;
             }
-            Err(e) => println!("{name}: skipped (does not parse: {e})"),
+            Err(e) => println!("{name}: skipped ({reason}; does not parse: {e})"),
         }
     }
     println!("{total}");

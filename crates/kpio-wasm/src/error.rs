@@ -13,7 +13,8 @@ pub enum ModuleErrorKind {
     Malformed,
     /// Well-formed, but fails validation.
     Invalid,
-    /// Valid WebAssembly that uses a feature this engine does not run (e.g. SIMD).
+    /// Valid WebAssembly that uses a feature this engine does not run (e.g. relaxed
+    /// SIMD).
     Unsupported,
 }
 

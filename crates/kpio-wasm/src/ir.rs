@@ -447,45 +447,31 @@ instrs! {
     // Fixed-width SIMD. A `v128` takes two adjacent slots; the executor reads all inputs
     // before it writes a destination. `Instr` is `repr(u8)`, so each row is laid out in
     // field order after the opcode byte: the small fields come first to fit 16 bytes.
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128Copy { d: VDst, s: VSlot },
     /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }` (two slots each), with `c`
     /// in the next `Aux.a`.
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128Select { d: VSlot, a: VSlot, b: VSlot } + Aux,
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128GlobalGet { d: VDst, g: u32 },
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128GlobalSet { s: VSlot, g: u32 },
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128Load { kind: V128LoadKind, d: VDst, a: Slot, off: u32 },
     /// Loads `bytes` (1, 2, 4 or 8; next `Aux.b`) into lane `Aux.c` of the vector in slot
     /// `Aux.a`.
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128LoadLane { d: VDst, a: Slot, off: u32 } + Aux,
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128Store { a: Slot, v: VSlot, off: u32 },
     /// Stores lane `lane` (of `bytes` bytes) of `v`.
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128StoreLane { bytes: u8, lane: u8, a: Slot, v: VSlot, off: u32 },
     /// Vector → vector.
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     SimdUnary { op: SimdOp, d: VDst, s: VSlot },
     /// Scalar → vector (`splat`).
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     SimdSplat { op: SimdOp, d: VDst, s: Slot },
     /// Vector → scalar: lane extraction (lane `lane`), `any_true`, `all_true`, `bitmask`.
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     SimdToScalar { lane: u8, op: SimdOp, d: Dst, s: VSlot },
     /// Vector × vector → vector.
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     SimdBinary { op: SimdOp, d: VDst, a: VSlot, b: VSlot },
     /// Vector × scalar → vector: shifts, and lane replacement (lane `lane`).
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     SimdWithScalar { lane: u8, op: SimdOp, d: VDst, a: VSlot, b: Slot },
     /// Three vectors → vector: `bitselect` (`c` in the next `Aux.a`) and `i8x16.shuffle`
     /// (its lane mask a `v128` constant in slot `Aux.a`); the operation in `Aux.b`.
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     SimdTernary { d: VSlot, a: VSlot, b: VSlot } + Aux,
 }
 

@@ -4,7 +4,6 @@
 //! row's; the code picks the lane-wise operation, which `exec::simd` implements.
 
 /// A SIMD operation, named after its wasmparser operator.
-#[cfg_attr(not(feature = "simd"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u16)]
 pub(crate) enum SimdOp {
@@ -222,7 +221,6 @@ pub(crate) enum SimdOp {
 }
 
 /// What a `v128` load reads and how it widens it into a vector.
-#[cfg_attr(not(feature = "simd"), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 pub(crate) enum V128LoadKind {

@@ -4,8 +4,7 @@
 use alloc::boxed::Box;
 use core::fmt;
 
-/// A WebAssembly value type of the 2.0 core language. Modules with `v128` values are only
-/// accepted when the engine is built with its `simd` feature.
+/// A WebAssembly value type of the 2.0 core language, fixed-width SIMD's `v128` included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValType {
     I32,

@@ -302,18 +302,29 @@ fn bad_modules_get_typed_errors_with_offsets() {
     assert!(e.offset() > 8, "offset points into the code: {e}");
     assert!(e.to_string().contains("type mismatch"), "{e}");
 
+    // Fixed-width SIMD is part of the 2.0 set the engine runs.
     let simd = wat::parse_str(
         "(module (func (result i32) (i32x4.extract_lane 0 (v128.const i32x4 1 2 3 4))))",
     )
     .unwrap();
-    // Refused until the `simd` feature (off by default while SIMD is completed) is on.
-    if cfg!(feature = "simd") {
-        assert!(Module::new(&engine, &simd).is_ok());
-    } else {
-        let e = Module::new(&engine, &simd).unwrap_err();
-        assert_eq!(e.kind(), ModuleErrorKind::Unsupported, "{e}");
-        assert!(e.to_string().contains("SIMD"), "{e}");
-    }
+    Module::new(&engine, &simd).unwrap();
+
+    // Relaxed SIMD is not run: refused as unsupported (valid, not invalid), naming it.
+    let relaxed = wat::parse_str(
+        "(module (func (result v128) \
+           (i32x4.relaxed_trunc_f32x4_s (v128.const f32x4 1 2 3 4))))",
+    )
+    .unwrap();
+    let e = Module::new(&engine, &relaxed).unwrap_err();
+    assert_eq!(e.kind(), ModuleErrorKind::Unsupported, "{e}");
+    assert!(e.to_string().contains("relaxed SIMD"), "{e}");
+    assert!(e.offset() > 8, "offset points into the code: {e}");
+
+    // So is any other proposal outside the set, e.g. tail calls.
+    let tail = wat::parse_str("(module (func $f (return_call $f)))").unwrap();
+    let e = Module::new(&engine, &tail).unwrap_err();
+    assert_eq!(e.kind(), ModuleErrorKind::Unsupported, "{e}");
+    assert!(e.to_string().contains("tail calls"), "{e}");
 }
 
 #[test]

@@ -29,12 +29,7 @@ pub(crate) fn val_type(t: wasmparser::ValType) -> Result<ValType, ModuleError> {
         wasmparser::ValType::I64 => ValType::I64,
         wasmparser::ValType::F32 => ValType::F32,
         wasmparser::ValType::F64 => ValType::F64,
-        #[cfg(feature = "simd")]
         wasmparser::ValType::V128 => ValType::V128,
-        #[cfg(not(feature = "simd"))]
-        wasmparser::ValType::V128 => {
-            return Err(unsupported("fixed-width SIMD (v128) values", 0));
-        }
         wasmparser::ValType::Ref(r) => ref_type(r)?.into(),
     })
 }
@@ -95,7 +90,6 @@ pub(crate) enum ConstExpr {
     I64(i64),
     F32(u32),
     F64(u64),
-    #[cfg_attr(not(feature = "simd"), allow(dead_code))]
     V128(u128),
     RefNull,
     RefFunc(u32),
@@ -113,7 +107,6 @@ impl ConstExpr {
             O::I64Const { value } => ConstExpr::I64(value),
             O::F32Const { value } => ConstExpr::F32(value.bits()),
             O::F64Const { value } => ConstExpr::F64(value.bits()),
-            #[cfg(feature = "simd")]
             O::V128Const { value } => ConstExpr::V128(value.i128() as u128),
             O::RefNull { .. } => ConstExpr::RefNull,
             O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),

@@ -87,7 +87,6 @@ struct Translator<'a> {
     temps_base: Slot,
     consts: BTreeMap<u64, Slot>,
     /// `v128` constants (and shuffle masks) → their first slot.
-    #[cfg(feature = "simd")]
     layout_v128: BTreeMap<u128, Slot>,
     /// Local index → first slot, with one more entry for the end; empty when no local is a
     /// `v128`, and then local `i` is slot `i`.
@@ -132,7 +131,6 @@ impl<'a> Translator<'a> {
             max_height: 0,
             temps_base,
             consts,
-            #[cfg(feature = "simd")]
             layout_v128: BTreeMap::new(),
             local_slots: Vec::new(),
             next_spill,
@@ -207,10 +205,7 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
         range.start as u32,
     );
     t.local_slots = local_slots;
-    #[cfg(feature = "simd")]
-    {
-        t.layout_v128 = layout.v128;
-    }
+    t.layout_v128 = layout.v128;
     t.ctrl.push(Ctrl::function(t.nresults));
     t.start_fuel_block();
     t.check_interrupt();

@@ -22,7 +22,6 @@ pub(super) struct Layout {
     /// Number of spill slots the `if`s with parameters need.
     pub nspill: u32,
     /// `v128` constant bits → first of its two frame slots.
-    #[cfg(feature = "simd")]
     pub v128: BTreeMap<u128, Slot>,
 }
 
@@ -36,7 +35,6 @@ pub(super) fn scan(
     use wasmparser::Operator;
     let mut consts = BTreeMap::new();
     let mut nspill = 0u32;
-    #[cfg(feature = "simd")]
     let mut v128: BTreeMap<u128, Slot> = BTreeMap::new();
     while !ops.eof() {
         let v = match ops.read()? {
@@ -52,13 +50,11 @@ pub(super) fn scan(
                 nspill += params.iter().map(|p| p.slots() as u32).sum::<u32>();
                 continue;
             }
-            #[cfg(feature = "simd")]
             Operator::V128Const { value } => {
                 let next = v128.len() as u32;
                 v128.entry(value.i128() as u128).or_insert(next);
                 continue;
             }
-            #[cfg(feature = "simd")]
             Operator::I8x16Shuffle { lanes } => {
                 let next = v128.len() as u32;
                 v128.entry(u128::from_le_bytes(lanes)).or_insert(next);
@@ -74,7 +70,6 @@ pub(super) fn scan(
         const_values[*k as usize] = *v;
         *k += nlocals;
     }
-    #[cfg(feature = "simd")]
     {
         let base = nlocals + const_values.len() as u32;
         const_values.resize(const_values.len() + 2 * v128.len(), 0);
@@ -89,7 +84,6 @@ pub(super) fn scan(
         consts,
         const_values,
         nspill,
-        #[cfg(feature = "simd")]
         v128,
     })
 }

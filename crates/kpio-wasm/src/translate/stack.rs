@@ -134,7 +134,6 @@ impl Translator<'_> {
 
     /// The first of the two frame slots holding `v128` constant `v` (reserved by the
     /// pre-scan).
-    #[cfg(feature = "simd")]
     pub(super) fn v128_const_slot(&self, v: u128) -> Slot {
         self.layout_v128[&v]
     }

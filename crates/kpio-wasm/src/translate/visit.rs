@@ -6,8 +6,8 @@
 //! `refused_proposals!`, each operator of them translating to a typed
 //! `TranslateError::Unsupported`; validation refuses them first (see `module::features`),
 //! and a wasmparser upgrade that adds a proposal group fails to compile until it is listed
-//! here. SIMD operators are not part of this trait without wasmparser's `simd` feature,
-//! which stays off: validation refuses them with its own error.
+//! here. The SIMD operators are not part of this trait (wasmparser's `simd` feature moves them
+//! to `VisitSimdOperator`): `visit_simd` translates them.
 //!
 //! The arithmetic, compare, conversion, load and store operators map one-to-one onto an
 //! instruction; the tables below name the pairs. Control operators go to `control`.
@@ -22,7 +22,6 @@ use wasmparser::{BlockType, BrTable, HeapType, Ieee32, Ieee64, MemArg, ValType, 
 
 type Out = Result<(), TranslateError>;
 
-#[cfg(feature = "simd")]
 #[path = "visit_simd.rs"]
 mod simd;
 
@@ -33,16 +32,13 @@ macro_rules! refused_proposals {
     ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
         $( refused_proposals!(@one $proposal $op $({ $($arg: $argty),* })? => $visit); )*
     };
-    // Translated: the WebAssembly 2.0 set without SIMD.
+    // Translated: the WebAssembly 2.0 set. Its SIMD operators (and relaxed SIMD's) are not
+    // part of this trait with wasmparser's `simd` feature: see `visit_simd`.
     (@one mvp $($rest:tt)*) => {};
     (@one sign_extension $($rest:tt)*) => {};
     (@one saturating_float_to_int $($rest:tt)*) => {};
     (@one bulk_memory $($rest:tt)*) => {};
     (@one reference_types $($rest:tt)*) => {};
-    // Without wasmparser's `simd` feature the SIMD operators are part of this trait; they
-    // are refused (validation refuses SIMD then, too). With it, see `visit_simd`.
-    (@one simd $($rest:tt)*) => { refused_proposals!(@refuse "simd" $($rest)*); };
-    (@one relaxed_simd $($rest:tt)*) => { refused_proposals!(@refuse "relaxed-simd" $($rest)*); };
     // Not run yet.
     (@one tail_call $($rest:tt)*) => { refused_proposals!(@refuse "tail-call" $($rest)*); };
     (@one exceptions $($rest:tt)*) => { refused_proposals!(@refuse "exception-handling" $($rest)*); };
@@ -184,7 +180,6 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
 
     wasmparser::for_each_visit_operator!(refused_proposals);
 
-    #[cfg(feature = "simd")]
     fn simd_visitor(
         &mut self,
     ) -> Option<&mut dyn wasmparser::VisitSimdOperator<'a, Output = Self::Output>> {

@@ -1,4 +1,4 @@
-//! The SIMD half of the visitor (with the `simd` feature): wasmparser's
+//! The SIMD half of the visitor: wasmparser's
 //! `VisitSimdOperator`, whose methods have no defaults either, so a fixed-width SIMD
 //! operator the engine does not translate is a compile error here. Relaxed SIMD is refused
 //! (validation refuses it first).
