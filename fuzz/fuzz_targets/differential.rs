@@ -1,7 +1,7 @@
 //! Differential execution: guards kpio-wasm's semantics against wasmi 2.0 as an oracle.
 //!
 //! wasm-smith turns the fuzz input into a valid module restricted to what kpio runs
-//! (WebAssembly 2.0 without SIMD: reference types, bulk memory, multi-value, saturating
+//! (WebAssembly 2.0 with SIMD: reference types, bulk memory, multi-value, saturating
 //! float-to-int, sign extension; no imports). Both engines then
 //! 1. validate it: kpio must accept every module wasm-smith generates;
 //! 2. instantiate it: both succeed, or both trap with the same trap kind (segment out of
@@ -160,12 +160,13 @@ enum Value {
     F64(u64),
     FuncRef { null: bool },
     ExternRef(Option<u32>),
+    /// Lanes as one little-endian integer (NaNs canonicalised by wasm-smith).
+    V128(u128),
 }
 
 fn smith_config() -> wasm_smith::Config {
     let mut c = wasm_smith::Config::default();
     // Features kpio does not implement (or that are not WebAssembly 2.0).
-    c.simd_enabled = false;
     c.relaxed_simd_enabled = false;
     c.threads_enabled = false;
     c.shared_everything_threads_enabled = false;
@@ -180,6 +181,7 @@ fn smith_config() -> wasm_smith::Config {
     c.custom_descriptors_enabled = false;
     c.max_memories = 1; // no multi-memory
     // WebAssembly 2.0 features kpio does implement.
+    c.simd_enabled = true;
     c.reference_types_enabled = true;
     c.bulk_memory_enabled = true;
     c.multi_value_enabled = true;
@@ -244,7 +246,7 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
         Ok(m) => m,
         Err(e) => panic!("kpio rejected a valid wasm-smith module: {e}"),
     };
-    // wasmi's SIMD support is behind a cargo feature that is not enabled here.
+    // wasmi runs SIMD with its `simd` cargo feature (on in Cargo.toml).
     let mut w_config = wasmi::Config::default();
     w_config
         .set_max_recursion_depth(CALL_DEPTH)
@@ -398,6 +400,10 @@ fn arg(
             let v: u64 = u.arbitrary().unwrap_or(0);
             (K::F64(F64::from_bits(v)), W::F64(wasmi::F64::from_bits(v)))
         }
+        T::V128 => {
+            let v: u128 = u.arbitrary().unwrap_or(0);
+            (K::V128(v), W::V128(wasmi::V128::from(v)))
+        }
         // Only null funcrefs can be named identically in both stores without imports.
         T::FuncRef => (K::FuncRef(None), W::FuncRef(wasmi::Nullable::Null)),
         T::ExternRef => match u.arbitrary::<Option<u32>>().unwrap_or(None) {
@@ -419,6 +425,7 @@ fn kpio_value(v: &kpio_wasm::Val) -> Value {
         K::F64(x) => Value::F64(x.to_bits()),
         K::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         K::ExternRef(e) => Value::ExternRef(e.map(|e| e.get())),
+        K::V128(x) => Value::V128(*x),
     }
 }
 
@@ -431,7 +438,8 @@ fn wasmi_value(store: &wasmi::Store<wasmi::StoreLimits>, v: &wasmi::Val) -> Valu
         W::F64(x) => Value::F64(x.to_bits()),
         W::FuncRef(f) => Value::FuncRef { null: f.is_null() },
         W::ExternRef(e) => Value::ExternRef(e.val().map(|e| extern_handle(store, e))),
-        W::V128(_) => unreachable!("SIMD is disabled"),
+        // `as_u128` reads the lanes in native order; fuzzing runs on little-endian x86-64.
+        W::V128(x) => Value::V128(x.as_u128()),
     }
 }
 
