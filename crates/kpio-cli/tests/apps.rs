@@ -3,7 +3,7 @@
 
 mod guests;
 
-use guests::{KPIO, TMP, temp_dir};
+use guests::{KPIO, TMP, ok, temp_dir, text};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -16,21 +16,6 @@ fn kpio(home: &Path, args: &[&str]) -> Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn ok(o: &Output, what: &str) -> String {
-    assert!(
-        o.status.success(),
-        "{what} failed ({:?}):\n{}{}",
-        o.status,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
 }
 
 /// The hello-world example's wasm, built once for wasm32-wasip1.

@@ -9,7 +9,7 @@
 
 mod guests;
 
-use guests::{KPIO, temp_dir};
+use guests::{KPIO, ok, temp_dir, text};
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -20,10 +20,6 @@ use std::time::{Duration, Instant};
 
 /// Deadline for any child: far above what a working command needs.
 const DEADLINE: Duration = Duration::from_secs(20);
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// Waits for `child` until [`DEADLINE`]; kills it and panics if it is still running then.
 fn wait_deadline(mut child: Child, what: &str) -> Output {
@@ -56,17 +52,6 @@ fn kpio(home: &Path, args: &[&str]) -> Output {
         .spawn()
         .unwrap();
     wait_deadline(child, &format!("kpio {}", args.join(" ")))
-}
-
-fn ok(o: &Output, what: &str) -> String {
-    assert!(
-        o.status.success(),
-        "{what} failed ({:?}):\n{}{}",
-        o.status,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-    text(&o.stdout)
 }
 
 /// A package of app `id` whose entry module is `wat`, with `permissions` (TOML lines).
