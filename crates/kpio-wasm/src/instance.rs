@@ -10,7 +10,10 @@ use crate::extern_::Extern;
 use crate::func::Func;
 use crate::global::Global;
 use crate::memory::Memory;
-use crate::module::{ConstExpr, DataMode, ElemMode, ExternKind, ImportDesc, Module, ModuleInner};
+use crate::module::{
+    ConstExpr, ConstOp, DataMode, ElemMode, ExternKind, ImportDesc, Module, ModuleInner,
+    SimpleConst,
+};
 use crate::store::{DataEntity, ElemEntity, FuncEntity, FuncKind, GlobalEntity, WasmFunc};
 use crate::table::Table;
 use crate::trap::{Trap, TrapCode};
@@ -150,19 +153,57 @@ fn check_import<T>(
 /// Evaluates a constant expression in the context of a (partially built) instance.
 /// Scalars are in the low 64 bits (one slot); a `v128` fills all 128.
 fn eval_const<T>(store: &Store<T>, inst: &InstanceEntity, e: &ConstExpr) -> u128 {
-    (match *e {
-        ConstExpr::V128(v) => return v,
-        ConstExpr::I32(v) => v as u32 as u64,
-        ConstExpr::I64(v) => v as u64,
-        ConstExpr::F32(b) => b as u64,
-        ConstExpr::F64(b) => b,
-        ConstExpr::RefNull => 0,
-        ConstExpr::RefFunc(i) => inst.funcs[i as usize] as u64 + 1,
-        ConstExpr::GlobalGet(i) => {
-            let g = &store.inner.globals[inst.globals[i as usize] as usize];
-            return g.value as u128 | (g.hi as u128) << 64;
+    let simple = |c: SimpleConst| -> u128 {
+        (match c {
+            SimpleConst::V128(v) => return v,
+            SimpleConst::I32(v) => v as u32 as u64,
+            SimpleConst::I64(v) => v as u64,
+            SimpleConst::F32(b) => b as u64,
+            SimpleConst::F64(b) => b,
+            SimpleConst::RefNull => 0,
+            SimpleConst::RefFunc(i) => inst.funcs[i as usize] as u64 + 1,
+            SimpleConst::GlobalGet(i) => {
+                let g = &store.inner.globals[inst.globals[i as usize] as usize];
+                return g.value as u128 | (g.hi as u128) << 64;
+            }
+        }) as u128
+    };
+    match e {
+        ConstExpr::V128(v) => simple(SimpleConst::V128(*v)),
+        ConstExpr::I32(v) => simple(SimpleConst::I32(*v)),
+        ConstExpr::I64(v) => simple(SimpleConst::I64(*v)),
+        ConstExpr::F32(b) => simple(SimpleConst::F32(*b)),
+        ConstExpr::F64(b) => simple(SimpleConst::F64(*b)),
+        ConstExpr::RefNull => simple(SimpleConst::RefNull),
+        ConstExpr::RefFunc(i) => simple(SimpleConst::RefFunc(*i)),
+        ConstExpr::GlobalGet(i) => simple(SimpleConst::GlobalGet(*i)),
+        ConstExpr::Extended(ops) => {
+            // Validation typed the sequence: each operator finds its two operands, of its
+            // type, and one value is left. i32 values are kept zero-extended, like slots.
+            let mut stack: Vec<u128> = Vec::with_capacity(4);
+            for op in ops.iter() {
+                let v = match *op {
+                    ConstOp::Push(c) => simple(c),
+                    arith => {
+                        let b = stack.pop().unwrap_or(0) as u64;
+                        let a = stack.pop().unwrap_or(0) as u64;
+                        let (a32, b32) = (a as u32, b as u32);
+                        (match arith {
+                            ConstOp::I32Add => a32.wrapping_add(b32) as u64,
+                            ConstOp::I32Sub => a32.wrapping_sub(b32) as u64,
+                            ConstOp::I32Mul => a32.wrapping_mul(b32) as u64,
+                            ConstOp::I64Add => a.wrapping_add(b),
+                            ConstOp::I64Sub => a.wrapping_sub(b),
+                            ConstOp::I64Mul => a.wrapping_mul(b),
+                            ConstOp::Push(_) => unreachable!("matched above"),
+                        }) as u128
+                    }
+                };
+                stack.push(v);
+            }
+            stack.pop().unwrap_or(0)
         }
-    }) as u128
+    }
 }
 
 /// Instantiates `module` with `imports` given in the module's import order.

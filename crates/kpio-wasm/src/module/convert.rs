@@ -2,6 +2,7 @@
 
 use crate::error::{ModuleError, ModuleErrorKind};
 use crate::types::{FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
 
@@ -83,9 +84,40 @@ pub(crate) fn global_type(t: &wasmparser::GlobalType) -> Result<GlobalType, Modu
     })
 }
 
-/// A constant expression of WebAssembly 2.0: exactly one value-producing instruction.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// A constant expression: one value-producing instruction (WebAssembly 2.0), or, with the
+/// extended-const proposal, a sequence of integer constants, `global.get`s and
+/// `i32`/`i64` `add`/`sub`/`mul` evaluated on a small stack.
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum ConstExpr {
+    I32(i32),
+    I64(i64),
+    F32(u32),
+    F64(u64),
+    V128(u128),
+    RefNull,
+    RefFunc(u32),
+    GlobalGet(u32),
+    /// An extended constant expression (more than one instruction), in order.
+    Extended(Box<[ConstOp]>),
+}
+
+/// One instruction of an extended constant expression.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum ConstOp {
+    /// Push a value: one of the single-instruction forms of [`ConstExpr`].
+    Push(SimpleConst),
+    I32Add,
+    I32Sub,
+    I32Mul,
+    I64Add,
+    I64Sub,
+    I64Mul,
+}
+
+/// A value-pushing instruction inside an extended constant expression. Validation allows
+/// any constant instruction there, so every single-instruction form is kept.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum SimpleConst {
     I32(i32),
     I64(i64),
     F32(u32),
@@ -100,24 +132,51 @@ impl ConstExpr {
     pub(crate) fn read(e: &wasmparser::ConstExpr<'_>) -> Result<ConstExpr, ModuleError> {
         use wasmparser::Operator as O;
         let mut r = e.get_operators_reader();
-        let offset = r.original_position();
-        let op = r.read().map_err(super::malformed)?;
-        let c = match op {
-            O::I32Const { value } => ConstExpr::I32(value),
-            O::I64Const { value } => ConstExpr::I64(value),
-            O::F32Const { value } => ConstExpr::F32(value.bits()),
-            O::F64Const { value } => ConstExpr::F64(value.bits()),
-            O::V128Const { value } => ConstExpr::V128(value.i128() as u128),
-            O::RefNull { .. } => ConstExpr::RefNull,
-            O::RefFunc { function_index } => ConstExpr::RefFunc(function_index),
-            O::GlobalGet { global_index } => ConstExpr::GlobalGet(global_index),
-            _ => {
-                return Err(unsupported(
-                    "extended constant expressions",
-                    offset as usize,
-                ));
-            }
-        };
-        Ok(c)
+        let mut ops = Vec::new();
+        loop {
+            let offset = r.original_position();
+            let op = match r.read().map_err(super::malformed)? {
+                O::End => break,
+                O::I32Const { value } => ConstOp::Push(SimpleConst::I32(value)),
+                O::I64Const { value } => ConstOp::Push(SimpleConst::I64(value)),
+                O::F32Const { value } => ConstOp::Push(SimpleConst::F32(value.bits())),
+                O::F64Const { value } => ConstOp::Push(SimpleConst::F64(value.bits())),
+                O::V128Const { value } => ConstOp::Push(SimpleConst::V128(value.i128() as u128)),
+                O::RefNull { .. } => ConstOp::Push(SimpleConst::RefNull),
+                O::RefFunc { function_index } => {
+                    ConstOp::Push(SimpleConst::RefFunc(function_index))
+                }
+                O::GlobalGet { global_index } => {
+                    ConstOp::Push(SimpleConst::GlobalGet(global_index))
+                }
+                O::I32Add => ConstOp::I32Add,
+                O::I32Sub => ConstOp::I32Sub,
+                O::I32Mul => ConstOp::I32Mul,
+                O::I64Add => ConstOp::I64Add,
+                O::I64Sub => ConstOp::I64Sub,
+                O::I64Mul => ConstOp::I64Mul,
+                // Validation admits nothing else in a constant expression.
+                _ => {
+                    return Err(unsupported(
+                        "other constant-expression instructions",
+                        offset as usize,
+                    ));
+                }
+            };
+            ops.push(op);
+        }
+        Ok(match ops.as_slice() {
+            [ConstOp::Push(c)] => match *c {
+                SimpleConst::I32(v) => ConstExpr::I32(v),
+                SimpleConst::I64(v) => ConstExpr::I64(v),
+                SimpleConst::F32(v) => ConstExpr::F32(v),
+                SimpleConst::F64(v) => ConstExpr::F64(v),
+                SimpleConst::V128(v) => ConstExpr::V128(v),
+                SimpleConst::RefNull => ConstExpr::RefNull,
+                SimpleConst::RefFunc(f) => ConstExpr::RefFunc(f),
+                SimpleConst::GlobalGet(g) => ConstExpr::GlobalGet(g),
+            },
+            _ => ConstExpr::Extended(ops.into_boxed_slice()),
+        })
     }
 }

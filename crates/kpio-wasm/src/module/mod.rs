@@ -20,7 +20,7 @@ use wasmparser::{
     TypeRef, ValidPayload, Validator, WasmFeatures,
 };
 
-pub(crate) use convert::ConstExpr;
+pub(crate) use convert::{ConstExpr, ConstOp, SimpleConst};
 
 /// What kind of item an import or export refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,10 +121,13 @@ pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
 }
 
-/// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included. Relaxed SIMD
-/// (which wasmparser counts in its 2.0 set) is not run yet, so validation refuses it.
+/// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, and extended
+/// constant expressions. Relaxed SIMD (which wasmparser counts in its 2.0 set) is not run
+/// yet, so validation refuses it.
 fn features() -> WasmFeatures {
-    WasmFeatures::WASM2.difference(WasmFeatures::RELAXED_SIMD)
+    WasmFeatures::WASM2
+        .difference(WasmFeatures::RELAXED_SIMD)
+        .union(WasmFeatures::EXTENDED_CONST)
 }
 
 fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError {
