@@ -20,11 +20,18 @@ struct Plan {
     skipped: &'static [(&'static str, &'static str)],
 }
 
-const PLANS: &[Plan] = &[Plan {
-    proposal: Proposal::ExtendedConst,
-    run: &["data.wast", "elem.wast", "global.wast"],
-    skipped: &[],
-}];
+const PLANS: &[Plan] = &[
+    Plan {
+        proposal: Proposal::ExtendedConst,
+        run: &["data.wast", "elem.wast", "global.wast"],
+        skipped: &[],
+    },
+    Plan {
+        proposal: Proposal::TailCall,
+        run: &["return_call.wast", "return_call_indirect.wast"],
+        skipped: &[],
+    },
+];
 
 /// Runs one proposal's plan; returns its totals, printing each file's counts.
 fn run_plan(plan: &Plan) -> Counts {

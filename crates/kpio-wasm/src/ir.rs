@@ -251,6 +251,13 @@ instrs! {
     Call { func: u32, base: Base },
     /// Calls through table (next `Aux.a`) at index `slot[index]`, expecting module type `ty`.
     CallIndirect { ty: u32, index: Slot, base: Base } + Aux,
+    /// Tail-calls function `func` (module index): the `Aux.a` argument slots at `base` move
+    /// to slot 0 and the callee's frame replaces this one (a host callee runs there, then
+    /// this function returns its results).
+    ReturnCall { func: u32, base: Base } + Aux,
+    /// Tail-calls through table `Aux.a` at index `slot[index]`, expecting module type `ty`,
+    /// with `Aux.b` argument slots at `base`, like `ReturnCall`.
+    ReturnCallIndirect { ty: u32, index: Slot, base: Base } + Aux,
     /// Extra operands of the preceding instruction.
     Aux { a: u32, b: u32, c: u32 },
     ConsumeFuel { amount: u32 },

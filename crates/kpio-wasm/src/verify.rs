@@ -97,6 +97,7 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
 
     // First pass: where instructions start (an `Aux` word is not one) and the `Aux` layout.
     let mut starts = vec![false; code.len()];
+    let mut last = None;
     let mut pc = 0;
     while pc < code.len() {
         let i = code[pc];
@@ -104,6 +105,7 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             return Err(fail(Some(pc), "an Aux word no instruction reads".into()));
         }
         starts[pc] = true;
+        last = Some(pc);
         let aux = i.aux_words();
         for k in 1..=aux {
             if !matches!(code.get(pc + k), Some(Instr::Aux { .. })) {
@@ -164,6 +166,27 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 Ok(())
             }
         };
+        // A tail call's argument slots: the callee type's, inside this frame.
+        let tail_args = |base: Base, n: u32, ty: u32| {
+            let t = &m.types[ty as usize];
+            let want: u32 = t.params().iter().map(|p| p.slots() as u32).sum();
+            if n != want {
+                return Err(fail(
+                    at,
+                    alloc::format!("{i:?}: {n} argument slots for a callee that takes {want}"),
+                ));
+            }
+            if base as u64 + n as u64 > frame as u64 {
+                return Err(fail(
+                    at,
+                    alloc::format!(
+                        "{i:?}: arguments need {} slots of a frame of {frame}",
+                        base + n
+                    ),
+                ));
+            }
+            Ok(())
+        };
         match i {
             Instr::Call { func, base } => {
                 index("function", func, counts.funcs)?;
@@ -173,6 +196,15 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("type", ty, counts.types)?;
                 index("table", aux.0, counts.tables)?;
                 call_frame(base, ty)?;
+            }
+            Instr::ReturnCall { func, base } => {
+                index("function", func, counts.funcs)?;
+                tail_args(base, aux.0, m.funcs[func as usize])?;
+            }
+            Instr::ReturnCallIndirect { ty, base, .. } => {
+                index("type", ty, counts.types)?;
+                index("table", aux.0, counts.tables)?;
+                tail_args(base, aux.1, ty)?;
             }
             Instr::Select { .. } if aux.0 >= frame => {
                 return Err(fail(
@@ -240,12 +272,18 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
     }
 
     // Execution must never run off the end.
-    match code.last() {
-        Some(Instr::Br { .. } | Instr::Return | Instr::Return1 { .. } | Instr::Trap { .. }) => {
-            Ok(())
-        }
+    // (A tail call ends a function too; its `Aux` word is the last word of the code.)
+    match last.map(|pc| code[pc]) {
+        Some(
+            Instr::Br { .. }
+            | Instr::Return
+            | Instr::Return1 { .. }
+            | Instr::Trap { .. }
+            | Instr::ReturnCall { .. }
+            | Instr::ReturnCallIndirect { .. },
+        ) => Ok(()),
         other => Err(fail(
-            code.len().checked_sub(1),
+            last,
             alloc::format!("code ends with {other:?}, which falls through"),
         )),
     }
@@ -350,6 +388,42 @@ mod tests {
                 .unwrap_err()
                 .message
                 .contains("no instruction reads")
+        );
+    }
+
+    /// A function that ends in a tail call (its `Aux` word is the code's last word) passes;
+    /// a wrong argument slot count in that word is caught.
+    #[test]
+    fn tail_calls_end_functions_and_their_argument_count_is_checked() {
+        let wasm = wat::parse_str(
+            r#"(module (func $f (param i64 v128) (result i32)
+                 (return_call $f (i64.const 1) (local.get 1))))"#,
+        )
+        .unwrap();
+        let m = Module::new(&Engine::default(), &wasm).unwrap();
+        let cx = Context {
+            module: &m.inner,
+            flavour: Flavour {
+                fuel: false,
+                interruptible: false,
+            },
+        };
+        let c = translate(&cx, 0).unwrap();
+        assert!(matches!(c.code.last(), Some(Instr::Aux { a: 3, .. })));
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+        let mut code = c.code.to_vec();
+        let last = code.len() - 1;
+        code[last] = Instr::Aux { a: 2, b: 0, c: 0 };
+        let bad = CompiledFunc {
+            code: code.into(),
+            ..translate(&cx, 0).unwrap()
+        };
+        let e = verify(&m.inner, 0, &bad).unwrap_err();
+        assert!(
+            e.message
+                .contains("2 argument slots for a callee that takes 3"),
+            "{}",
+            e.message
         );
     }
 

@@ -572,6 +572,86 @@ unsafe fn run<T>(
                     enter!(callee_inst, callee_index, callee_off);
                 }};
             }
+            // Returns to the saved caller (results are in slots from 0 on), or ends the run.
+            macro_rules! ret {
+                () => {{
+                    if store.inner.stack.frames.len() == depth {
+                        break Ok(());
+                    }
+                    let f = store.inner.stack.frames.pop().expect("frame above depth");
+                    ip = f.ip;
+                    // SAFETY: a saved frame lies inside the value stack.
+                    fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(f.fp) };
+                    func = f.func;
+                    if f.instance != inst {
+                        inst = f.instance;
+                        code_map = code_map_of(&store.inner, inst);
+                    }
+                    (mem_base, mem_len) = mem_of(&store.inner, inst);
+                }};
+            }
+            // The store function at `slot[$index]` of table `$table`, checked against module
+            // type `$ty`, or the trap of a bad indirect call.
+            macro_rules! indirect_callee {
+                ($table:expr, $ty:expr, $index:expr) => {{
+                    let i = r32!($index) as usize;
+                    let Some(&r) = store.inner.tables[res!(tables, $table) as usize]
+                        .elems
+                        .get(i)
+                    else {
+                        trap!(TrapCode::UndefinedElement);
+                    };
+                    if r == 0 {
+                        trap!(TrapCode::UninitializedElement);
+                    }
+                    let callee = (r - 1) as u32;
+                    if store.inner.funcs[callee as usize].ty != res!(types, $ty) {
+                        trap!(TrapCode::IndirectCallTypeMismatch);
+                    }
+                    callee
+                }};
+            }
+            // Tail-calls store function `$callee` whose `$n` argument slots are at `$base`:
+            // they move to slot 0 and the callee takes over this frame, so the call stack
+            // does not grow. A host callee runs there and this function returns its results.
+            macro_rules! tail_call {
+                ($callee:expr, $base:expr, $n:expr) => {{
+                    let callee: u32 = $callee;
+                    // SAFETY: `fp` points into the value stack's current buffer.
+                    let fp_off =
+                        unsafe { fp.offset_from(store.inner.stack.slots.as_ptr()) } as usize;
+                    let from = fp_off + $base as usize;
+                    // The arguments are temps of this frame, inside the stack (translation
+                    // sized the frame for them); the copy may overlap, `copy_within` allows it.
+                    store
+                        .inner
+                        .stack
+                        .slots
+                        .copy_within(from..from + $n as usize, fp_off);
+                    match &store.inner.funcs[callee as usize].kind {
+                        FuncKind::Wasm(w) => {
+                            let (callee_inst, callee_index) = (w.instance, w.index);
+                            enter!(callee_inst, callee_index, fp_off);
+                        }
+                        FuncKind::Host(_) => {
+                            let ty =
+                                &store.inner.types[store.inner.funcs[callee as usize].ty as usize];
+                            let slots_of =
+                                |ts: &[crate::ValType]| ts.iter().map(|t| t.slots()).sum::<usize>();
+                            let need = slots_of(ty.params()).max(slots_of(ty.results())).max(1);
+                            if let Err(t) = reserve_slots(&mut store.inner, fp_off + need) {
+                                trap!(t);
+                            }
+                            if let Err(t) = call_host(store, callee, fp_off, Some(inst)) {
+                                break Err(t);
+                            }
+                            // `ret!` reloads the frame pointer and memory (the host may have
+                            // moved both).
+                            ret!();
+                        }
+                    }
+                }};
+            }
             // One `match` over every instruction: the simple ones from the shared table,
             // then the rest. With threaded dispatch on, the simple arms only run when a
             // threaded handler handed back an instruction that is about to trap.
@@ -612,35 +692,22 @@ unsafe fn run<T>(
                     if let Instr::Return1 { s } = unsafe { *ip } {
                         set!(0, r!(s));
                     }
-                    if store.inner.stack.frames.len() == depth {
-                        break Ok(());
-                    }
-                    let f = store.inner.stack.frames.pop().expect("frame above depth");
-                    ip = f.ip;
-                    // SAFETY: a saved frame lies inside the value stack.
-                    fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(f.fp) };
-                    func = f.func;
-                    if f.instance != inst {
-                        inst = f.instance;
-                        code_map = code_map_of(&store.inner, inst);
-                    }
-                    (mem_base, mem_len) = mem_of(&store.inner, inst);
+                    ret!();
                 }
                 Instr::Call { func: callee, base } => call!(res!(funcs, callee), base, 1),
                 Instr::CallIndirect { ty, index, base } => {
                     let (table, _, _) = aux!();
-                    let i = r32!(index) as usize;
-                    let Some(&r) = store.inner.tables[res!(tables, table) as usize].elems.get(i) else {
-                        trap!(TrapCode::UndefinedElement);
-                    };
-                    if r == 0 {
-                        trap!(TrapCode::UninitializedElement);
-                    }
-                    let callee = (r - 1) as u32;
-                    if store.inner.funcs[callee as usize].ty != res!(types, ty) {
-                        trap!(TrapCode::IndirectCallTypeMismatch);
-                    }
+                    let callee = indirect_callee!(table, ty, index);
                     call!(callee, base, 2)
+                }
+                Instr::ReturnCall { func: callee, base } => {
+                    let n = aux!().0;
+                    tail_call!(res!(funcs, callee), base, n)
+                }
+                Instr::ReturnCallIndirect { ty, index, base } => {
+                    let (table, n, _) = aux!();
+                    let callee = indirect_callee!(table, ty, index);
+                    tail_call!(callee, base, n)
                 }
                 Instr::Aux { .. } => unreachable!("Aux is never executed"),
                 Instr::ConsumeFuel { amount } => {

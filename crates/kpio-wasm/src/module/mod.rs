@@ -121,13 +121,14 @@ pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
 }
 
-/// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, and extended
-/// constant expressions. Relaxed SIMD (which wasmparser counts in its 2.0 set) is not run
-/// yet, so validation refuses it.
+/// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, extended
+/// constant expressions and tail calls. Relaxed SIMD (which wasmparser counts in its 2.0
+/// set) is not run yet, so validation refuses it.
 fn features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
+        .union(WasmFeatures::TAIL_CALL)
 }
 
 fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError {

@@ -253,12 +253,12 @@ mod tests {
             },
         };
         let mut t = Translator::new(&cx, BTreeMap::new(), 0, 0, 0, 0x2a);
-        let e = t.visit_return_call(0).unwrap_err();
+        let e = t.visit_return_call_ref(0).unwrap_err();
         assert!(matches!(
             e,
             TranslateError::Unsupported {
-                proposal: "tail-call",
-                operator: "ReturnCall",
+                proposal: "function-references",
+                operator: "ReturnCallRef",
                 offset: 0x2a
             }
         ));

@@ -40,7 +40,9 @@ macro_rules! refused_proposals {
     (@one bulk_memory $($rest:tt)*) => {};
     (@one reference_types $($rest:tt)*) => {};
     // Not run yet.
-    (@one tail_call $($rest:tt)*) => { refused_proposals!(@refuse "tail-call" $($rest)*); };
+    // Tail calls (`return_call`, `return_call_indirect`; wasmparser files `return_call_ref`
+    // under typed function references).
+    (@one tail_call $($rest:tt)*) => {};
     (@one exceptions $($rest:tt)*) => { refused_proposals!(@refuse "exception-handling" $($rest)*); };
     (@one legacy_exceptions $($rest:tt)*) => { refused_proposals!(@refuse "legacy exception-handling" $($rest)*); };
     (@one function_references $($rest:tt)*) => { refused_proposals!(@refuse "function-references" $($rest)*); };
@@ -162,6 +164,42 @@ impl Translator<'_> {
         }
     }
 
+    /// A tail call (`return_call`, `return_call_indirect`): the arguments go to temps from
+    /// `base` on, as for a call; the executor moves them to slot 0 and replaces this frame
+    /// with the callee's, so nothing after it in this block runs.
+    fn return_call(
+        &mut self,
+        func: u32,
+        ty: &crate::FuncType,
+        indirect: Option<(u32, u32, crate::ir::Slot)>,
+    ) {
+        let nparams = ty.params().len();
+        let arg_slots: u32 = ty.params().iter().map(|t| t.slots() as u32).sum();
+        self.materialize_top(nparams);
+        let h = self.stack.len() - nparams;
+        let base = self.temp(h);
+        self.truncate(h);
+        match indirect {
+            None => {
+                self.emit(Instr::ReturnCall { func, base });
+                self.emit(Instr::Aux {
+                    a: arg_slots,
+                    b: 0,
+                    c: 0,
+                });
+            }
+            Some((ty, table, index)) => {
+                self.emit(Instr::ReturnCallIndirect { ty, index, base });
+                self.emit(Instr::Aux {
+                    a: table,
+                    b: arg_slots,
+                    c: 0,
+                });
+            }
+        }
+        self.reachable = false;
+    }
+
     /// Whether global `g` (module index) holds a `v128`.
     fn global_is_v128(&self, g: u32) -> bool {
         let m = self.cx.module;
@@ -249,6 +287,19 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
             wide,
             Some((type_index, table_index, index)),
         );
+        Ok(())
+    }
+    fn visit_return_call(&mut self, function_index: u32) -> Out {
+        let m = self.cx.module;
+        let ty = m.func_type(function_index);
+        self.return_call(function_index, ty, None);
+        Ok(())
+    }
+    fn visit_return_call_indirect(&mut self, type_index: u32, table_index: u32) -> Out {
+        let m = self.cx.module;
+        let ty = &m.types[type_index as usize];
+        let index = self.pop();
+        self.return_call(0, ty, Some((type_index, table_index, index)));
         Ok(())
     }
     fn visit_drop(&mut self) -> Out {
