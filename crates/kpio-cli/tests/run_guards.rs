@@ -336,3 +336,24 @@ fn timeout_ends_a_guest_blocked_reading_stdin() {
         stderr(&o)
     );
 }
+
+#[test]
+fn timeout_and_fuel_stop_an_endless_tail_call_loop() {
+    // A tail call reuses its frame, so no stack limit ever ends this loop.
+    let dir = temp_dir("tailloop");
+    module(
+        &dir,
+        "tail.wat",
+        r#"(module (func $f (return_call $f)) (func (export "_start") (call $f)))"#,
+    );
+    let o = kpio_in(&dir, &["run", "--timeout", "300ms", "tail.wat"]);
+    assert_eq!(code(&o), 124, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("timed out after 300ms"),
+        "{}",
+        stderr(&o)
+    );
+    let o = kpio_in(&dir, &["run", "--fuel", "1000000", "tail.wat"]);
+    assert_eq!(code(&o), 134, "{}", stderr(&o));
+    assert!(stderr(&o).contains("all fuel consumed"), "{}", stderr(&o));
+}
