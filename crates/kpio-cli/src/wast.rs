@@ -49,6 +49,21 @@ pub struct FileReport {
 }
 
 impl FileReport {
+    /// Prints the first `max` failures on stderr, then how many more there were, so a
+    /// broken file cannot flood a test log.
+    pub fn eprint_failures(&self, max: usize) {
+        for failure in self.failures.iter().take(max) {
+            eprintln!("{failure}");
+        }
+        if self.failures.len() > max {
+            eprintln!(
+                "{}: ... and {} more failures",
+                self.name,
+                self.failures.len() - max
+            );
+        }
+    }
+
     /// An empty report for `name`.
     pub fn new(name: impl Into<String>) -> Self {
         FileReport {

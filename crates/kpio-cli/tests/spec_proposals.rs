@@ -64,16 +64,7 @@ fn run_plan(plan: &Plan) -> Counts {
         }
         let (name, contents, opts) = (f.name.clone(), f.contents, &opts);
         let r = with_big_stack(move || run_wast_str(&name, contents, opts));
-        for failure in r.failures.iter().take(MAX_FAILURES_SHOWN) {
-            eprintln!("{failure}");
-        }
-        if r.failures.len() > MAX_FAILURES_SHOWN {
-            eprintln!(
-                "{}: ... and {} more failures",
-                r.name,
-                r.failures.len() - MAX_FAILURES_SHOWN
-            );
-        }
+        r.eprint_failures(MAX_FAILURES_SHOWN);
         if r.failed > 0 || r.counts().skipped > 0 {
             failing.push(r.name.clone());
         }

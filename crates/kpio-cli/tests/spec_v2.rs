@@ -78,16 +78,7 @@ fn spec_v2() {
     let mut total = Counts::default();
     let mut failing_files = Vec::new();
     for r in &reports {
-        for failure in r.failures.iter().take(MAX_FAILURES_SHOWN) {
-            eprintln!("{failure}");
-        }
-        if r.failures.len() > MAX_FAILURES_SHOWN {
-            eprintln!(
-                "{}: ... and {} more failures",
-                r.name,
-                r.failures.len() - MAX_FAILURES_SHOWN
-            );
-        }
+        r.eprint_failures(MAX_FAILURES_SHOWN);
         if r.failed > 0 {
             failing_files.push(r.name.clone());
         }
