@@ -484,7 +484,7 @@ instrs! {
     // Relaxed SIMD.
     /// Three vectors → vector: the relaxed operations `op` of three operands (`madd`,
     /// `nmadd`, `laneselect`, `dot_i8x16_i7x16_add_s`), the third in the next `Aux.a`.
-    SimdTernaryOp { op: SimdOp, d: VSlot, a: VSlot, b: VSlot } + Aux,
+    SimdRelaxedTernary { op: SimdOp, d: VSlot, a: VSlot, b: VSlot } + Aux,
 }
 
 const _: () = assert!(core::mem::size_of::<Instr>() == 16);

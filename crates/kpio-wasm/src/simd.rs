@@ -220,7 +220,7 @@ pub(crate) enum SimdOp {
     F64x2PromoteLowF32x4,
     // Relaxed SIMD: each with one fixed result, the deterministic profile's (see
     // `docs/relaxed-simd.md`). The `*Madd`, `*Nmadd`, `*Laneselect` and `*DotI8x16I7x16AddS`
-    // operations take three vectors (`ir`'s `SimdTernaryOp`).
+    // operations take three vectors (`ir`'s `SimdRelaxedTernary`).
     I8x16RelaxedSwizzle,
     I32x4RelaxedTruncF32x4S,
     I32x4RelaxedTruncF32x4U,

@@ -216,7 +216,7 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             Instr::V128Select { .. }
             | Instr::V128LoadLane { .. }
             | Instr::SimdTernary { .. }
-            | Instr::SimdTernaryOp { .. }
+            | Instr::SimdRelaxedTernary { .. }
                 if aux.0 + 1 >= frame =>
             {
                 return Err(fail(

@@ -912,7 +912,7 @@ unsafe fn run<T>(
                     wv!(d, v);
                     skip!(1);
                 }
-                Instr::SimdTernaryOp { d, a, b, op } => {
+                Instr::SimdRelaxedTernary { d, a, b, op } => {
                     let (c, _, _) = aux!();
                     wv!(d, simd::ternary(op, rv!(a), rv!(b), rv!(c)));
                     skip!(1);

@@ -1,8 +1,8 @@
 //! The SIMD half of the visitor: wasmparser's
 //! `VisitSimdOperator`, whose methods have no defaults either, so a fixed-width SIMD
 //! operator the engine does not translate is a compile error here. Relaxed SIMD's operators
-//! map onto the same rows (three-operand ones onto `SimdTernaryOp`), each with the one result
-//! `exec::simd` fixes for it.
+//! map onto the same rows (three-operand ones onto `SimdRelaxedTernary`), each with the one
+//! result `exec::simd` fixes for it.
 //!
 //! Memory accesses and constants are written out; every other operator maps onto one of
 //! the generic `Simd*` instructions by its shape, with its `SimdOp` naming the operation.
@@ -127,7 +127,7 @@ macro_rules! simd_ternary_op {
             let b = self.pop();
             let a = self.pop();
             let d = self.push_temp_as(true);
-            self.emit(Instr::SimdTernaryOp { d, a, b, op: SimdOp::$op });
+            self.emit(Instr::SimdRelaxedTernary { d, a, b, op: SimdOp::$op });
             self.emit(Instr::Aux { a: c, b: 0, c: 0 });
             Ok(())
         })*
