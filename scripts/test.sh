@@ -17,6 +17,13 @@ if ! { command -v clang >/dev/null && [ -f /usr/lib/wasm32-wasi/libc.a ] \
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang lld wasi-libc libclang-rt-dev-wasm32 >/dev/null
 fi
+# The relaxed SIMD C guest (crates/kpio-cli/tests/simd_guests.rs) needs clang 16 or later:
+# Debian 12's clang 14 emits the proposal's prototype opcodes for -mrelaxed-simd.
+if ! command -v clang-19 >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang-19 lld-19 libclang-rt-19-dev-wasm32 >/dev/null
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -13,8 +13,7 @@ pub enum ModuleErrorKind {
     Malformed,
     /// Well-formed, but fails validation.
     Invalid,
-    /// Valid WebAssembly that uses a feature this engine does not run (e.g. relaxed
-    /// SIMD).
+    /// Valid WebAssembly that uses a feature this engine does not run (e.g. GC).
     Unsupported,
 }
 

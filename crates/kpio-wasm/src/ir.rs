@@ -480,6 +480,11 @@ instrs! {
     /// Three vectors → vector: `bitselect` (`c` in the next `Aux.a`) and `i8x16.shuffle`
     /// (its lane mask a `v128` constant in slot `Aux.a`); the operation in `Aux.b`.
     SimdTernary { d: VSlot, a: VSlot, b: VSlot } + Aux,
+
+    // Relaxed SIMD.
+    /// Three vectors → vector: the relaxed operations `op` of three operands (`madd`,
+    /// `nmadd`, `laneselect`, `dot_i8x16_i7x16_add_s`), the third in the next `Aux.a`.
+    SimdRelaxedTernary { op: SimdOp, d: VSlot, a: VSlot, b: VSlot } + Aux,
 }
 
 const _: () = assert!(core::mem::size_of::<Instr>() == 16);

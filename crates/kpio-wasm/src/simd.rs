@@ -218,6 +218,29 @@ pub(crate) enum SimdOp {
     F64x2ConvertLowI32x4U,
     F32x4DemoteF64x2Zero,
     F64x2PromoteLowF32x4,
+    // Relaxed SIMD: each with one fixed result, the deterministic profile's (see
+    // `docs/relaxed-simd.md`). The `*Madd`, `*Nmadd`, `*Laneselect` and `*DotI8x16I7x16AddS`
+    // operations take three vectors (`ir`'s `SimdRelaxedTernary`).
+    I8x16RelaxedSwizzle,
+    I32x4RelaxedTruncF32x4S,
+    I32x4RelaxedTruncF32x4U,
+    I32x4RelaxedTruncF64x2SZero,
+    I32x4RelaxedTruncF64x2UZero,
+    F32x4RelaxedMadd,
+    F32x4RelaxedNmadd,
+    F64x2RelaxedMadd,
+    F64x2RelaxedNmadd,
+    I8x16RelaxedLaneselect,
+    I16x8RelaxedLaneselect,
+    I32x4RelaxedLaneselect,
+    I64x2RelaxedLaneselect,
+    F32x4RelaxedMin,
+    F32x4RelaxedMax,
+    F64x2RelaxedMin,
+    F64x2RelaxedMax,
+    I16x8RelaxedQ15mulrS,
+    I16x8RelaxedDotI8x16I7x16S,
+    I32x4RelaxedDotI8x16I7x16AddS,
 }
 
 /// What a `v128` load reads and how it widens it into a vector.

@@ -213,7 +213,10 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 ));
             }
             // A v128 operand in an Aux word: both of its slots.
-            Instr::V128Select { .. } | Instr::V128LoadLane { .. } | Instr::SimdTernary { .. }
+            Instr::V128Select { .. }
+            | Instr::V128LoadLane { .. }
+            | Instr::SimdTernary { .. }
+            | Instr::SimdRelaxedTernary { .. }
                 if aux.0 + 1 >= frame =>
             {
                 return Err(fail(

@@ -912,6 +912,11 @@ unsafe fn run<T>(
                     wv!(d, v);
                     skip!(1);
                 }
+                Instr::SimdRelaxedTernary { d, a, b, op } => {
+                    let (c, _, _) = aux!();
+                    wv!(d, simd::ternary(op, rv!(a), rv!(b), rv!(c)));
+                    skip!(1);
+                }
 
             });
         };

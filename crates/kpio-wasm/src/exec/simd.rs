@@ -149,6 +149,11 @@ pub(super) fn unary(op: SimdOp, v: u128) -> u128 {
             from_f32s([a[0] as f32, a[1] as f32, 0.0, 0.0])
         }
         F64x2PromoteLowF32x4 => from_f64s(half(f32s(v), false, |x| x as f64)),
+        // Relaxed SIMD: the `trunc_sat` results (NaN → 0, out of range saturates).
+        I32x4RelaxedTruncF32x4S => unary(I32x4TruncSatF32x4S, v),
+        I32x4RelaxedTruncF32x4U => unary(I32x4TruncSatF32x4U, v),
+        I32x4RelaxedTruncF64x2SZero => unary(I32x4TruncSatF64x2SZero, v),
+        I32x4RelaxedTruncF64x2UZero => unary(I32x4TruncSatF64x2UZero, v),
         _ => unreachable!("{op:?} is not a unary SIMD operation"),
     }
 }
@@ -442,7 +447,63 @@ pub(super) fn binary(op: SimdOp, a: u128, b: u128) -> u128 {
         F64x2Max => lanewise!(f64s, from_f64s, float::max64),
         F64x2PMin => lanewise!(f64s, from_f64s, |x, y| if y < x { y } else { x }),
         F64x2PMax => lanewise!(f64s, from_f64s, |x, y| if x < y { y } else { x }),
+        // Relaxed SIMD: swizzle zeroes every out-of-range lane, min/max are the NaN-propagating
+        // `min`/`max`, Q15 multiplication saturates, and the dot product is signed.
+        I8x16RelaxedSwizzle => binary(I8x16Swizzle, a, b),
+        F32x4RelaxedMin => binary(F32x4Min, a, b),
+        F32x4RelaxedMax => binary(F32x4Max, a, b),
+        F64x2RelaxedMin => binary(F64x2Min, a, b),
+        F64x2RelaxedMax => binary(F64x2Max, a, b),
+        I16x8RelaxedQ15mulrS => binary(I16x8Q15MulrSatS, a, b),
+        I16x8RelaxedDotI8x16I7x16S => from_i16s(relaxed_dot_i16(a, b)),
         _ => unreachable!("{op:?} is not a binary SIMD operation"),
+    }
+}
+
+/// `i16x8.relaxed_dot_i8x16_i7x16_s` as the deterministic profile defines it: both operands'
+/// bytes signed, each pair of 16-bit products summed with signed saturation (which only
+/// `-128 * -128` twice reaches).
+fn relaxed_dot_i16(a: u128, b: u128) -> [i16; 8] {
+    let (x, y) = (i8s(a), i8s(b));
+    core::array::from_fn(|i| {
+        let p = |k: usize| x[k] as i16 * y[k] as i16;
+        p(2 * i).saturating_add(p(2 * i + 1))
+    })
+}
+
+/// Three vectors → vector: the relaxed SIMD operations with three operands (`a`, `b`, `c` in
+/// operand order).
+pub(super) fn ternary(op: SimdOp, a: u128, b: u128, c: u128) -> u128 {
+    use SimdOp::*;
+    fn zip3<T: Copy, const N: usize>(
+        a: [T; N],
+        b: [T; N],
+        c: [T; N],
+        f: impl Fn(T, T, T) -> T,
+    ) -> [T; N] {
+        core::array::from_fn(|i| f(a[i], b[i], c[i]))
+    }
+    match op {
+        // Unfused: the product is rounded before the sum (two roundings), never `fma`. Rust
+        // does not contract `x * y + z`, so this holds on every host.
+        F32x4RelaxedMadd => from_f32s(zip3(f32s(a), f32s(b), f32s(c), |x, y, z| x * y + z)),
+        F32x4RelaxedNmadd => from_f32s(zip3(f32s(a), f32s(b), f32s(c), |x, y, z| -x * y + z)),
+        F64x2RelaxedMadd => from_f64s(zip3(f64s(a), f64s(b), f64s(c), |x, y, z| x * y + z)),
+        F64x2RelaxedNmadd => from_f64s(zip3(f64s(a), f64s(b), f64s(c), |x, y, z| -x * y + z)),
+        // Every bit of the mask selects, as in `v128.bitselect`, whatever the lane width.
+        I8x16RelaxedLaneselect
+        | I16x8RelaxedLaneselect
+        | I32x4RelaxedLaneselect
+        | I64x2RelaxedLaneselect => bitselect(a, b, c),
+        // The saturating signed 16-bit dot product, its pairs widened and summed into 32-bit
+        // lanes, plus `c` (wrapping).
+        I32x4RelaxedDotI8x16I7x16AddS => {
+            let (d, c) = (relaxed_dot_i16(a, b), i32s(c));
+            from_i32s(core::array::from_fn(|i| {
+                (d[2 * i] as i32 + d[2 * i + 1] as i32).wrapping_add(c[i])
+            }))
+        }
+        _ => unreachable!("{op:?} is not a three-operand SIMD operation"),
     }
 }
 

@@ -121,12 +121,12 @@ pub struct Module {
     pub(crate) inner: Arc<ModuleInner>,
 }
 
-/// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, extended
-/// constant expressions and tail calls. Relaxed SIMD (which wasmparser counts in its 2.0
-/// set) is not run yet, so validation refuses it.
+/// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, relaxed SIMD
+/// (with the deterministic profile's results, see `docs/relaxed-simd.md`), extended constant
+/// expressions and tail calls.
 fn features() -> WasmFeatures {
     WasmFeatures::WASM2
-        .difference(WasmFeatures::RELAXED_SIMD)
+        .union(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
 }
@@ -137,10 +137,6 @@ fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError
     // tagged with the missing feature: valid WebAssembly this engine does not run (yet), not
     // an invalid module, so say so plainly.
     let (kind, message) = match e.missing_wasm_feature() {
-        Some(f) if f.contains(WasmFeatures::RELAXED_SIMD) => (
-            ModuleErrorKind::Unsupported,
-            alloc::format!("relaxed SIMD is not supported by this engine yet ({message})"),
-        ),
         Some(_) => (
             ModuleErrorKind::Unsupported,
             alloc::format!("a proposal this engine does not run yet ({message})"),

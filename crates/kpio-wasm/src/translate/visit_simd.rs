@@ -1,13 +1,13 @@
 //! The SIMD half of the visitor: wasmparser's
 //! `VisitSimdOperator`, whose methods have no defaults either, so a fixed-width SIMD
-//! operator the engine does not translate is a compile error here. Relaxed SIMD is refused
-//! (validation refuses it first).
+//! operator the engine does not translate is a compile error here. Relaxed SIMD's operators
+//! map onto the same rows (three-operand ones onto `SimdRelaxedTernary`), each with the one
+//! result `exec::simd` fixes for it.
 //!
 //! Memory accesses and constants are written out; every other operator maps onto one of
 //! the generic `Simd*` instructions by its shape, with its `SimdOp` naming the operation.
 
 use super::super::Translator;
-use super::super::error::TranslateError;
 use super::super::stack::Opd;
 use super::Out;
 use crate::ir::Instr;
@@ -119,27 +119,22 @@ macro_rules! simd_store_lanes {
     };
 }
 
-/// The relaxed SIMD operators: refused.
-macro_rules! refused_relaxed {
-    ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
-        $( refused_relaxed!(@one $proposal $op $({ $($arg: $argty),* })? => $visit); )*
-    };
-    (@one simd $($rest:tt)*) => {};
-    (@one relaxed_simd $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident) => {
-        fn $visit(&mut self $($(, $arg: $argty)*)?) -> Out {
-            $($(let _ = $arg;)*)?
-            Err(TranslateError::Unsupported {
-                proposal: "relaxed-simd",
-                operator: stringify!($op),
-                offset: self.offset,
-            })
-        }
+/// Three vectors → vector: the relaxed operations of three operands, the third in an `Aux`.
+macro_rules! simd_ternary_op {
+    ($($visit:ident => $op:ident,)*) => {
+        $(fn $visit(&mut self) -> Out {
+            let c = self.pop();
+            let b = self.pop();
+            let a = self.pop();
+            let d = self.push_temp_as(true);
+            self.emit(Instr::SimdRelaxedTernary { d, a, b, op: SimdOp::$op });
+            self.emit(Instr::Aux { a: c, b: 0, c: 0 });
+            Ok(())
+        })*
     };
 }
 
 impl<'a> VisitSimdOperator<'a> for Translator<'_> {
-    wasmparser::for_each_visit_simd_operator!(refused_relaxed);
-
     fn visit_v128_const(&mut self, value: V128) -> Out {
         let s = self.v128_const_slot(value.i128() as u128);
         self.push_as(Opd::Const(s), true);
@@ -377,6 +372,34 @@ impl<'a> VisitSimdOperator<'a> for Translator<'_> {
         visit_f64x2_max => F64x2Max,
         visit_f64x2_pmin => F64x2PMin,
         visit_f64x2_pmax => F64x2PMax,
+    }
+    // Relaxed SIMD: one fixed result each, the deterministic profile's (`exec::simd`,
+    // `docs/relaxed-simd.md`).
+    simd_unary! {
+        visit_i32x4_relaxed_trunc_f32x4_s => I32x4RelaxedTruncF32x4S,
+        visit_i32x4_relaxed_trunc_f32x4_u => I32x4RelaxedTruncF32x4U,
+        visit_i32x4_relaxed_trunc_f64x2_s_zero => I32x4RelaxedTruncF64x2SZero,
+        visit_i32x4_relaxed_trunc_f64x2_u_zero => I32x4RelaxedTruncF64x2UZero,
+    }
+    simd_binary! {
+        visit_i8x16_relaxed_swizzle => I8x16RelaxedSwizzle,
+        visit_f32x4_relaxed_min => F32x4RelaxedMin,
+        visit_f32x4_relaxed_max => F32x4RelaxedMax,
+        visit_f64x2_relaxed_min => F64x2RelaxedMin,
+        visit_f64x2_relaxed_max => F64x2RelaxedMax,
+        visit_i16x8_relaxed_q15mulr_s => I16x8RelaxedQ15mulrS,
+        visit_i16x8_relaxed_dot_i8x16_i7x16_s => I16x8RelaxedDotI8x16I7x16S,
+    }
+    simd_ternary_op! {
+        visit_f32x4_relaxed_madd => F32x4RelaxedMadd,
+        visit_f32x4_relaxed_nmadd => F32x4RelaxedNmadd,
+        visit_f64x2_relaxed_madd => F64x2RelaxedMadd,
+        visit_f64x2_relaxed_nmadd => F64x2RelaxedNmadd,
+        visit_i8x16_relaxed_laneselect => I8x16RelaxedLaneselect,
+        visit_i16x8_relaxed_laneselect => I16x8RelaxedLaneselect,
+        visit_i32x4_relaxed_laneselect => I32x4RelaxedLaneselect,
+        visit_i64x2_relaxed_laneselect => I64x2RelaxedLaneselect,
+        visit_i32x4_relaxed_dot_i8x16_i7x16_add_s => I32x4RelaxedDotI8x16I7x16AddS,
     }
     simd_splat! {
         visit_i8x16_splat => I8x16Splat,
