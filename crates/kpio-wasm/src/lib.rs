@@ -73,6 +73,6 @@ pub use store::Store;
 pub use table::Table;
 pub use trap::{BACKTRACE_KEEP, BacktraceLine, FrameInfo, Trap, TrapCode};
 pub use types::{
-    ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
+    ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,
 };
 pub use value::{ExternRef, F32, F64, Val};

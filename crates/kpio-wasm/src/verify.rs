@@ -206,6 +206,14 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("table", aux.0, counts.tables)?;
                 tail_args(base, aux.1, ty)?;
             }
+            Instr::CallRef { ty, base, .. } => {
+                index("type", ty, counts.types)?;
+                call_frame(base, ty)?;
+            }
+            Instr::ReturnCallRef { ty, base, .. } => {
+                index("type", ty, counts.types)?;
+                tail_args(base, aux.0, ty)?;
+            }
             Instr::Select { .. } if aux.0 >= frame => {
                 return Err(fail(
                     at,
@@ -280,7 +288,8 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             | Instr::Return1 { .. }
             | Instr::Trap { .. }
             | Instr::ReturnCall { .. }
-            | Instr::ReturnCallIndirect { .. },
+            | Instr::ReturnCallIndirect { .. }
+            | Instr::ReturnCallRef { .. },
         ) => Ok(()),
         other => Err(fail(
             last,

@@ -122,13 +122,15 @@ pub struct Module {
 }
 
 /// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, extended
-/// constant expressions and tail calls. Relaxed SIMD (which wasmparser counts in its 2.0
-/// set) is not run yet, so validation refuses it.
+/// constant expressions, tail calls and typed function references. Relaxed SIMD (which
+/// wasmparser counts in its 2.0 set) is not run yet, and GC is left out by design, so
+/// validation refuses both.
 fn features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
+        .union(WasmFeatures::FUNCTION_REFERENCES)
 }
 
 fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -140,6 +142,10 @@ fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError
         Some(f) if f.contains(WasmFeatures::RELAXED_SIMD) => (
             ModuleErrorKind::Unsupported,
             alloc::format!("relaxed SIMD is not supported by this engine yet ({message})"),
+        ),
+        Some(f) if f.contains(WasmFeatures::GC) => (
+            ModuleErrorKind::Unsupported,
+            alloc::format!("GC is not supported by this engine ({message})"),
         ),
         Some(_) => (
             ModuleErrorKind::Unsupported,
