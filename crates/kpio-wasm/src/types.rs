@@ -384,3 +384,72 @@ pub(crate) fn limits_match(
         (Some(e), Some(a)) => a <= e,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    const T0: HeapType = HeapType::Concrete(0);
+
+    #[test]
+    fn nullable_abstract_references_have_one_spelling() {
+        assert_eq!(ValType::from(RefType::FuncRef), ValType::FuncRef);
+        assert_eq!(ValType::from(RefType::ExternRef), ValType::ExternRef);
+        assert_eq!(ValType::Ref(RefType::FuncRef).canonical(), ValType::FuncRef);
+        let typed = RefType::new(false, T0);
+        assert_eq!(ValType::from(typed), ValType::Ref(typed));
+        assert_eq!(ValType::FuncRef.as_ref_type(), Some(RefType::FuncRef));
+        assert!(ValType::Ref(typed).is_ref() && !ValType::I32.is_ref());
+    }
+
+    #[test]
+    fn subtyping_of_function_references() {
+        let t = RefType::new(false, T0);
+        let t_null = RefType::new(true, T0);
+        let func = RefType::new(false, HeapType::Func);
+        // Non-null <: nullable; a defined type <: func; not the other way round.
+        assert!(t.matches(t_null) && t.matches(func) && t.matches(RefType::FuncRef));
+        assert!(t_null.matches(RefType::FuncRef));
+        assert!(!t_null.matches(t) && !func.matches(t) && !RefType::FuncRef.matches(func));
+        // Distinct defined types and the extern hierarchy are unrelated.
+        assert!(!t.matches(RefType::new(false, HeapType::Concrete(1))));
+        assert!(!t.matches(RefType::ExternRef));
+        assert!(!RefType::ExternRef.matches(RefType::FuncRef));
+        // Value types: numbers only match themselves.
+        assert!(ValType::Ref(t).matches(ValType::FuncRef));
+        assert!(!ValType::I32.matches(ValType::I64));
+        assert!(!ValType::I32.matches(ValType::FuncRef));
+    }
+
+    #[test]
+    fn global_import_matching_is_covariant_only_when_immutable() {
+        let t = ValType::Ref(RefType::new(false, T0));
+        let konst = GlobalType::new(t, Mutability::Const);
+        let var = GlobalType::new(t, Mutability::Var);
+        assert!(konst.matches(GlobalType::new(ValType::FuncRef, Mutability::Const)));
+        assert!(var.matches(var));
+        assert!(!var.matches(GlobalType::new(ValType::FuncRef, Mutability::Var)));
+        assert!(!konst.matches(var));
+    }
+
+    #[test]
+    fn typed_references_print_in_text_format() {
+        assert_eq!(RefType::new(false, T0).to_string(), "(ref $0)");
+        assert_eq!(
+            RefType::new(true, HeapType::Concrete(7)).to_string(),
+            "(ref null $7)"
+        );
+        assert_eq!(
+            RefType::new(false, HeapType::Func).to_string(),
+            "(ref func)"
+        );
+        assert_eq!(RefType::FuncRef.to_string(), "funcref");
+        let map = |i: u32| i + 10;
+        let ft = FuncType::new([ValType::Ref(RefType::new(true, T0))], [ValType::I32]);
+        assert_eq!(
+            ft.map_types(&map).to_string(),
+            "(func (param (ref null $10)) (result i32))"
+        );
+    }
+}
