@@ -251,4 +251,16 @@ mod tests {
         }
         assert!(parse_val(&ValType::F32, "x").is_err());
     }
+
+    #[test]
+    fn typed_references_take_null_only_when_nullable() {
+        use kpio_wasm::{HeapType, RefType};
+        let nullable = ValType::Ref(RefType::new(true, HeapType::Concrete(0)));
+        assert_eq!(parse_val(&nullable, "null").unwrap(), Val::FuncRef(None));
+        let extern_ = ValType::Ref(RefType::new(true, HeapType::Extern));
+        assert_eq!(parse_val(&extern_, "null").unwrap(), Val::ExternRef(None));
+        let non_null = ValType::Ref(RefType::new(false, HeapType::Func));
+        assert!(parse_val(&non_null, "null").is_err());
+        assert!(parse_val(&nullable, "1").is_err());
+    }
 }
