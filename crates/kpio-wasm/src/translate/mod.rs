@@ -255,7 +255,9 @@ mod tests {
             },
         };
         let mut t = Translator::new(&cx, BTreeMap::new(), 0, 0, 0, 0x2a);
-        let e = t.visit_atomic_fence(wasmparser::Ordering::SeqCst).unwrap_err();
+        let e = t
+            .visit_atomic_fence(wasmparser::Ordering::SeqCst)
+            .unwrap_err();
         assert!(matches!(
             e,
             TranslateError::Unsupported {
