@@ -34,7 +34,7 @@ cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi -p kpio-app -p kpio-userlib --
 echo "== cargo test"
 cargo test --workspace --features kpio-vfs/host,kpio-wasi/host,kpio-pkg/host
 echo "== spec suites again on the portable dispatch loop (what the kernel target uses)"
-cargo test -p kpio-cli --test spec_v2 --test spec_proposals --features kpio-wasm/portable-dispatch
+cargo test -p kpio-cli --test spec_v2 --test spec_proposals --test spec_v3 --features kpio-wasm/portable-dispatch
 echo "== threaded dispatch keeps its tail calls in a release build (a long loop on a small stack)"
 cargo test --release -p kpio-wasm --test tailcalls
 echo "== Miri: the engine's module-owned code on the portable loop (a documented subset)"

@@ -83,6 +83,7 @@ impl std::error::Error for ParseValError {}
 ///   `nan`, `inf`, `-inf`, `infinity`).
 /// * `funcref`: only `null`.
 /// * `externref`: `null` or a non-negative integer host handle.
+/// * typed references (`(ref null $t)`, ...): only `null`, for a nullable one.
 pub fn parse_val(ty: &ValType, text: &str) -> Result<Val, ParseValError> {
     let err = |reason: &str| ParseValError {
         ty: *ty,
@@ -139,6 +140,20 @@ pub fn parse_val(ty: &ValType, text: &str) -> Result<Val, ParseValError> {
                     .filter(|v| *v >= 0)
                     .ok_or_else(|| err("expected `null` or a non-negative integer handle"))?;
                 Ok(Val::ExternRef(Some(ExternRef::new(handle as u32))))
+            }
+        }
+        // Typed references: only a nullable one's `null` can be written here.
+        ValType::Ref(r) => {
+            if !is_null(text) {
+                Err(err(
+                    "only `null` can be passed as a typed reference from the command line",
+                ))
+            } else if !r.nullable {
+                Err(err("a non-null reference type has no `null`"))
+            } else if r.is_func() {
+                Ok(Val::FuncRef(None))
+            } else {
+                Ok(Val::ExternRef(None))
             }
         }
     }
@@ -235,5 +250,17 @@ mod tests {
             _ => unreachable!(),
         }
         assert!(parse_val(&ValType::F32, "x").is_err());
+    }
+
+    #[test]
+    fn typed_references_take_null_only_when_nullable() {
+        use kpio_wasm::{HeapType, RefType};
+        let nullable = ValType::Ref(RefType::new(true, HeapType::Concrete(0)));
+        assert_eq!(parse_val(&nullable, "null").unwrap(), Val::FuncRef(None));
+        let extern_ = ValType::Ref(RefType::new(true, HeapType::Extern));
+        assert_eq!(parse_val(&extern_, "null").unwrap(), Val::ExternRef(None));
+        let non_null = ValType::Ref(RefType::new(false, HeapType::Func));
+        assert!(parse_val(&non_null, "null").is_err());
+        assert!(parse_val(&nullable, "1").is_err());
     }
 }

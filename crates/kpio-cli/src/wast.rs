@@ -686,9 +686,11 @@ fn arg_val(arg: &WastArg<'_>) -> Result<Val, ExecError> {
     })
 }
 
-/// The reference type of a `ref.null` heap type, if it is one we support.
+/// The reference type of a `ref.null` heap type, if it is one we support (a defined
+/// type is a function type: without GC there are no others).
 fn null_kind(ht: &HeapType<'_>) -> Option<ValType> {
     match ht {
+        HeapType::Concrete(_) => Some(ValType::FuncRef),
         HeapType::Abstract {
             shared: false,
             ty: AbstractHeapType::Func | AbstractHeapType::NoFunc,

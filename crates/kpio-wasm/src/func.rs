@@ -60,7 +60,8 @@ impl<T> Caller<'_, T> {
 }
 
 impl Func {
-    /// Defines a host function with signature `ty`.
+    /// Defines a host function with signature `ty` (typed references in it name store type
+    /// indices: see `Store::type_index`).
     pub fn new<T>(
         store: &mut Store<T>,
         ty: FuncType,
@@ -88,7 +89,10 @@ impl Func {
         let ty = store.inner.func_type(self.0);
         if params.len() != ty.params().len()
             || results.len() != ty.results().len()
-            || params.iter().zip(ty.params()).any(|(v, t)| v.ty() != *t)
+            || params
+                .iter()
+                .zip(ty.params())
+                .any(|(v, t)| !store.inner.val_matches(v, *t))
         {
             return Err(TrapCode::BadSignature.into());
         }

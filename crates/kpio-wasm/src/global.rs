@@ -14,7 +14,8 @@ impl Global {
     /// Creates a global (for imports provided by the host). Panics never: a value of the
     /// wrong type is an error.
     pub fn new<T>(store: &mut Store<T>, ty: GlobalType, val: Val) -> Result<Global, Trap> {
-        if val.ty() != ty.content {
+        let ty = GlobalType::new(ty.content.canonical(), ty.mutability);
+        if !store.inner.val_matches(&val, ty.content) {
             return Err(TrapCode::BadSignature.into());
         }
         let (value, hi) = val.to_slots();
@@ -32,13 +33,14 @@ impl Global {
         Val::from_slots(g.ty.content, g.value, g.hi)
     }
     pub fn set<T>(&self, store: &mut Store<T>, val: Val) -> Result<(), Trap> {
-        let g = &mut store.inner.globals[self.0 as usize];
-        if g.ty.mutability != Mutability::Var {
+        let ty = store.inner.globals[self.0 as usize].ty;
+        if ty.mutability != Mutability::Var {
             return Err(Trap::host("cannot set an immutable global"));
         }
-        if val.ty() != g.ty.content {
+        if !store.inner.val_matches(&val, ty.content) {
             return Err(TrapCode::BadSignature.into());
         }
+        let g = &mut store.inner.globals[self.0 as usize];
         (g.value, g.hi) = val.to_slots();
         Ok(())
     }

@@ -107,17 +107,23 @@ fn extern_type<T>(store: &Store<T>, e: Extern) -> ExternType {
     }
 }
 
+/// Whether `given` satisfies import `desc` (import matching, with subtyping: a function's
+/// type must be the import's, an immutable global's content type may be a subtype, a
+/// mutable global's and a table's element type must be the same). `types` maps the
+/// module's type indices to store type ids, in which the given entities' types are.
 fn check_import<T>(
     store: &Store<T>,
     module: &ModuleInner,
+    types: &[u32],
     desc: &ImportDesc,
     given: Extern,
 ) -> Result<(), String> {
+    let to_store = |i: u32| types[i as usize];
     let ok = match (desc, given) {
         (ImportDesc::Func(t), Extern::Func(f)) => {
-            store.inner.func_type(f.0) == &module.types[*t as usize]
+            store.inner.funcs[f.0 as usize].ty == types[*t as usize]
         }
-        (ImportDesc::Global(t), Extern::Global(g)) => g.ty(store) == *t,
+        (ImportDesc::Global(t), Extern::Global(g)) => g.ty(store).matches(t.map_types(&to_store)),
         (ImportDesc::Memory(t), Extern::Memory(m)) => {
             let a = m.ty(store);
             limits_match(
@@ -129,7 +135,9 @@ fn check_import<T>(
         }
         (ImportDesc::Table(t), Extern::Table(tb)) => {
             let a = tb.ty(store);
-            a.element == t.element
+            let e = t.element.map_types(&to_store);
+            a.element.matches(e)
+                && e.matches(a.element)
                 && limits_match(
                     a.min as u64,
                     a.max.map(u64::from),
@@ -225,8 +233,11 @@ pub(crate) fn instantiate<T>(
         }
         .into());
     }
+    // The module's types as store ids: imports are checked, and entities typed, in them.
+    let types = store.inner.intern_module_types(&m);
+    let to_store = |i: u32| types[i as usize];
     for (imp, given) in m.imports.iter().zip(imports) {
-        check_import(store, &m, &imp.desc, *given).map_err(|message| LinkError {
+        check_import(store, &m, &types, &imp.desc, *given).map_err(|message| LinkError {
             module: imp.module.clone(),
             name: imp.name.clone(),
             message,
@@ -254,7 +265,7 @@ pub(crate) fn instantiate<T>(
     let mut inst = InstanceEntity {
         module: m.clone(),
         flavour,
-        types: m.types.iter().map(|t| store.inner.intern_type(t)).collect(),
+        types: types.clone(),
         funcs: Vec::new(),
         tables: Vec::new(),
         memories: Vec::new(),
@@ -271,6 +282,8 @@ pub(crate) fn instantiate<T>(
             Extern::Table(t) => inst.tables.push(t.0),
         }
     }
+    // The defined functions go into the store in a row: the threaded `call_ref` finds a
+    // callee of the running instance by that range (see `exec::threaded::FastCx`).
     for (i, ty) in m
         .funcs
         .iter()
@@ -291,7 +304,7 @@ pub(crate) fn instantiate<T>(
         store.inner.globals.push(Box::new(GlobalEntity {
             value: value as u64,
             hi: (value >> 64) as u64,
-            ty: *ty,
+            ty: ty.map_types(&to_store),
         }));
         inst.globals.push(store.inner.globals.len() as u32 - 1);
     }
@@ -299,7 +312,8 @@ pub(crate) fn instantiate<T>(
         let init = init
             .as_ref()
             .map_or(0, |e| eval_const(store, &inst, e) as u64);
-        inst.tables.push(store.inner.new_table(*ty, init)?);
+        inst.tables
+            .push(store.inner.new_table(ty.map_types(&to_store), init)?);
     }
     for ty in &m.memories {
         inst.memories.push(store.inner.new_memory(*ty)?);

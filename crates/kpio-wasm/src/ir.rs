@@ -272,6 +272,17 @@ instrs! {
     GlobalSet { s: Slot, g: u32 },
     /// A reference to function `func`: instance-specific, so not a frame constant.
     RefFunc { d: Dst, func: u32 },
+    // Typed function references.
+    /// Traps with `NullReference` if the reference in slot `s` is null (`ref.as_non_null`;
+    /// the value stays where it is).
+    RefAsNonNull { s: Slot },
+    /// Calls the function referenced by slot `r` (a store function, `index + 1`; null
+    /// traps with `NullFunctionReference`), of module type `ty`, its frame at `base` like
+    /// `Call`. Validation typed the reference, so the executor does not check `ty` again.
+    CallRef { ty: u32, r: Slot, base: Base },
+    /// Tail-calls the function referenced by slot `r`, of module type `ty`, with `Aux.a`
+    /// argument slots at `base`, like `ReturnCall`.
+    ReturnCallRef { ty: u32, r: Slot, base: Base } + Aux,
 
     I32Load { d: Dst, a: Slot, off: u32 },
     I64Load { d: Dst, a: Slot, off: u32 },

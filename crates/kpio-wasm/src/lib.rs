@@ -3,7 +3,8 @@
 //! `#![no_std]` + `alloc`, so the same engine runs hosted and inside the KPIO kernel.
 //!
 //! - [`Module::new`] decodes and validates with wasmparser (WebAssembly 2.0, fixed-width SIMD
-//!   included, and relaxed SIMD with the deterministic profile's results).
+//!   included, relaxed SIMD with the deterministic profile's results, extended constant
+//!   expressions, tail calls and typed function references; GC is refused).
 //! - Functions are translated lazily, on first call, into a compact register bytecode
 //!   (`ir`, built by `translate`) and run by a loop (`exec`) that allocates nothing per
 //!   instruction and keeps guest calls off the host stack. The code belongs to the
@@ -73,6 +74,6 @@ pub use store::Store;
 pub use table::Table;
 pub use trap::{BACKTRACE_KEEP, BacktraceLine, FrameInfo, Trap, TrapCode};
 pub use types::{
-    ExternType, FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType,
+    ExternType, FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,
 };
 pub use value::{ExternRef, F32, F64, Val};

@@ -15,8 +15,10 @@ use crate::instance::InstanceEntity;
 use crate::interrupt::InterruptHandle;
 use crate::limits::{StoreLimits, Usage};
 use crate::memory::MemoryEntity;
+use crate::module::ModuleInner;
 use crate::table::TableEntity;
-use crate::types::{FuncType, GlobalType};
+use crate::types::{FuncType, GlobalType, HeapType, ValType};
+use crate::value::Val;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
@@ -159,10 +161,56 @@ impl<T> Store<T> {
     pub fn interrupt_handle(&self) -> InterruptHandle {
         self.inner.interrupt.clone()
     }
+
+    /// The store's index of function type `ty` (whose own concrete references are store
+    /// indices), for [`HeapType::Concrete`](crate::HeapType::Concrete) in the types of
+    /// host-made globals and tables. Structurally equal types have the same index, in
+    /// whichever module or host function they were declared.
+    pub fn type_index(&mut self, ty: &FuncType) -> u32 {
+        self.inner.intern_type(ty)
+    }
+
+    /// Whether `val` is a value of type `ty` (store type indices) in this store: for a
+    /// typed function reference, whether the function's type is the one named.
+    pub fn matches(&self, val: &Val, ty: ValType) -> bool {
+        self.inner.val_matches(val, ty)
+    }
 }
 
 impl<T> StoreInner<T> {
-    /// Interns a function type, returning its store-wide id.
+    /// Interns the types of `module` in order, returning their store ids. A type refers
+    /// only to types before it (without GC there are no recursive types), so each one's
+    /// concrete references are already store ids when it is interned.
+    pub fn intern_module_types(&mut self, module: &ModuleInner) -> Vec<u32> {
+        let mut ids: Vec<u32> = Vec::with_capacity(module.types.len());
+        for t in &module.types {
+            let id = self.intern_type(&t.map_types(&|i| ids[i as usize]));
+            ids.push(id);
+        }
+        ids
+    }
+
+    /// See [`Store::matches`].
+    pub fn val_matches(&self, val: &Val, ty: ValType) -> bool {
+        let Some(r) = ty.as_ref_type() else {
+            return val.ty() == ty;
+        };
+        match *val {
+            Val::FuncRef(None) | Val::ExternRef(None) => {
+                r.nullable && r.is_func() == matches!(val, Val::FuncRef(_))
+            }
+            Val::FuncRef(Some(f)) => match r.heap {
+                HeapType::Func => (f.0 as usize) < self.funcs.len(),
+                HeapType::Concrete(id) => self.funcs.get(f.0 as usize).is_some_and(|e| e.ty == id),
+                HeapType::Extern => false,
+            },
+            Val::ExternRef(Some(_)) => r.heap == HeapType::Extern,
+            _ => false,
+        }
+    }
+
+    /// Interns a function type (concrete references as store ids), returning its
+    /// store-wide id.
     pub fn intern_type(&mut self, ty: &FuncType) -> u32 {
         if let Some(id) = self.type_ids.get(ty) {
             return *id;
@@ -179,6 +227,7 @@ impl<T> StoreInner<T> {
         self.funcs.len() as u32 - 1
     }
 
+    /// The type of function `func`; concrete references in it are store type ids.
     pub fn func_type(&self, func: u32) -> &FuncType {
         &self.types[self.funcs[func as usize].ty as usize]
     }

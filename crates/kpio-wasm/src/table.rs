@@ -49,7 +49,7 @@ pub struct Table(pub(crate) u32);
 
 impl Table {
     pub fn new<T>(store: &mut Store<T>, ty: TableType, init: Val) -> Result<Table, Trap> {
-        if init.ty() != ty.element.into() {
+        if !store.inner.val_matches(&init, ty.element.into()) {
             return Err(TrapCode::BadSignature.into());
         }
         store.inner.new_table(ty, init.to_slot()).map(Table)
@@ -72,17 +72,19 @@ impl Table {
             .map(|v| Val::from_slot(t.ty.element.into(), *v))
     }
     pub fn set<T>(&self, store: &mut Store<T>, index: u32, val: Val) -> Result<(), Trap> {
-        let t = &mut store.inner.tables[self.0 as usize];
-        if val.ty() != t.ty.element.into() {
+        let element = store.inner.tables[self.0 as usize].ty.element;
+        if !store.inner.val_matches(&val, element.into()) {
             return Err(TrapCode::BadSignature.into());
         }
+        let t = &mut store.inner.tables[self.0 as usize];
         *t.elems
             .get_mut(index as usize)
             .ok_or(TrapCode::TableOutOfBounds)? = val.to_slot();
         Ok(())
     }
     pub fn grow<T>(&self, store: &mut Store<T>, delta: u32, init: Val) -> Result<u32, Trap> {
-        if init.ty() != store.inner.tables[self.0 as usize].ty.element.into() {
+        let element = store.inner.tables[self.0 as usize].ty.element;
+        if !store.inner.val_matches(&init, element.into()) {
             return Err(TrapCode::BadSignature.into());
         }
         store

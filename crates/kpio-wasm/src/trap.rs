@@ -31,6 +31,10 @@ pub enum TrapCode {
     ResourceLimitExceeded,
     /// A host function was called with arguments of the wrong type or count.
     BadSignature,
+    /// `ref.as_non_null` of a null reference.
+    NullReference,
+    /// `call_ref` or `return_call_ref` of a null function reference.
+    NullFunctionReference,
 }
 
 impl TrapCode {
@@ -51,6 +55,8 @@ impl TrapCode {
             TrapCode::Interrupted => "interrupted",
             TrapCode::ResourceLimitExceeded => "resource limit exceeded",
             TrapCode::BadSignature => "argument type mismatch",
+            TrapCode::NullReference => "null reference",
+            TrapCode::NullFunctionReference => "null function reference",
         }
     }
 }

@@ -4,7 +4,12 @@
 use alloc::boxed::Box;
 use core::fmt;
 
-/// A WebAssembly value type of the 2.0 core language, fixed-width SIMD's `v128` included.
+/// A WebAssembly value type: the 2.0 core language (fixed-width SIMD's `v128` included)
+/// and the typed references of the function-references proposal.
+///
+/// The two nullable abstract references keep their 2.0 names, [`ValType::FuncRef`] and
+/// [`ValType::ExternRef`]; every other reference type is [`ValType::Ref`]. Build reference
+/// types with `ValType::from(RefType)`, which keeps that one spelling for each type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ValType {
     I32,
@@ -12,8 +17,12 @@ pub enum ValType {
     F32,
     F64,
     V128,
+    /// `funcref`, i.e. `(ref null func)`.
     FuncRef,
+    /// `externref`, i.e. `(ref null extern)`.
     ExternRef,
+    /// Any other reference type: `(ref func)`, `(ref extern)`, `(ref $t)`, `(ref null $t)`.
+    Ref(RefType),
 }
 
 impl ValType {
@@ -24,7 +33,46 @@ impl ValType {
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        self.as_ref_type().is_some()
+    }
+
+    /// The reference type this is, if it is one (`FuncRef` is `RefType::FuncRef`, ...).
+    pub fn as_ref_type(self) -> Option<RefType> {
+        match self {
+            ValType::FuncRef => Some(RefType::FuncRef),
+            ValType::ExternRef => Some(RefType::ExternRef),
+            ValType::Ref(r) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The one spelling of this type (a `Ref` of a nullable abstract type becomes
+    /// `FuncRef`/`ExternRef`).
+    pub fn canonical(self) -> ValType {
+        match self {
+            ValType::Ref(r) => r.into(),
+            t => t,
+        }
+    }
+
+    /// Whether every value of `self` is a value of `other` (subtyping: a non-null reference
+    /// is a nullable one, a reference to a function of a defined type is a `func`
+    /// reference; defined function types match when they are the same type). Concrete type
+    /// indices of both must be in the same index space (see [`HeapType::Concrete`]).
+    pub fn matches(self, other: ValType) -> bool {
+        match (self.as_ref_type(), other.as_ref_type()) {
+            (Some(a), Some(b)) => a.matches(b),
+            (None, None) => self == other,
+            _ => false,
+        }
+    }
+
+    /// The same type with every concrete type index mapped through `f`.
+    pub(crate) fn map_types(self, f: &impl Fn(u32) -> u32) -> ValType {
+        match self {
+            ValType::Ref(r) => ValType::Ref(r.map_types(f)),
+            t => t,
+        }
     }
 }
 
@@ -38,15 +86,74 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::Ref(r) => return r.fmt(f),
         })
     }
 }
 
-/// A reference type: the element type of tables.
+/// What a reference points to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RefType {
-    FuncRef,
-    ExternRef,
+pub enum HeapType {
+    /// Any function.
+    Func,
+    /// Any host reference.
+    Extern,
+    /// A function of one defined function type, by index. In a module's own types
+    /// ([`Module::imports`](crate::Module::imports), [`Module::exports`](crate::Module::exports))
+    /// the index is the module's type index; in a store's
+    /// ([`Func::ty`](crate::Func::ty), [`Global::ty`](crate::Global::ty),
+    /// [`Table::ty`](crate::Table::ty), and the types given to `Global::new`/`Table::new`)
+    /// it is the store's type index (see [`Store::type_index`](crate::Store::type_index)),
+    /// where structurally equal function types have the same index.
+    Concrete(u32),
+}
+
+/// A reference type: nullable or not, to a heap type. Tables hold references of one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RefType {
+    pub nullable: bool,
+    pub heap: HeapType,
+}
+
+#[allow(non_upper_case_globals)]
+impl RefType {
+    /// `funcref`: `(ref null func)`.
+    pub const FuncRef: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Func,
+    };
+    /// `externref`: `(ref null extern)`.
+    pub const ExternRef: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Extern,
+    };
+
+    pub const fn new(nullable: bool, heap: HeapType) -> RefType {
+        RefType { nullable, heap }
+    }
+
+    /// Whether the references point to functions (`func` or a defined function type).
+    pub fn is_func(self) -> bool {
+        self.heap != HeapType::Extern
+    }
+
+    /// Whether every reference of `self` is a reference of `other` (see
+    /// [`ValType::matches`]).
+    pub fn matches(self, other: RefType) -> bool {
+        (other.nullable || !self.nullable)
+            && match (self.heap, other.heap) {
+                (a, b) if a == b => true,
+                (HeapType::Concrete(_), HeapType::Func) => true,
+                _ => false,
+            }
+    }
+
+    pub(crate) fn map_types(self, f: &impl Fn(u32) -> u32) -> RefType {
+        match self.heap {
+            HeapType::Concrete(i) => RefType::new(self.nullable, HeapType::Concrete(f(i))),
+            _ => self,
+        }
+    }
 }
 
 impl From<RefType> for ValType {
@@ -54,17 +161,40 @@ impl From<RefType> for ValType {
         match r {
             RefType::FuncRef => ValType::FuncRef,
             RefType::ExternRef => ValType::ExternRef,
+            r => ValType::Ref(r),
+        }
+    }
+}
+
+impl fmt::Display for HeapType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HeapType::Func => f.write_str("func"),
+            HeapType::Extern => f.write_str("extern"),
+            HeapType::Concrete(i) => write!(f, "${i}"),
         }
     }
 }
 
 impl fmt::Display for RefType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        ValType::from(*self).fmt(f)
+        match *self {
+            RefType::FuncRef => f.write_str("funcref"),
+            RefType::ExternRef => f.write_str("externref"),
+            RefType {
+                nullable: true,
+                heap,
+            } => write!(f, "(ref null {heap})"),
+            RefType {
+                nullable: false,
+                heap,
+            } => write!(f, "(ref {heap})"),
+        }
     }
 }
 
-/// A function signature. Compared structurally, as in WebAssembly 2.0.
+/// A function signature. Compared structurally; typed references in it name their defined
+/// types by index (see [`HeapType::Concrete`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct FuncType {
     params: Box<[ValType]>,
@@ -77,8 +207,15 @@ impl FuncType {
         results: impl IntoIterator<Item = ValType>,
     ) -> Self {
         FuncType {
-            params: params.into_iter().collect(),
-            results: results.into_iter().collect(),
+            params: params.into_iter().map(ValType::canonical).collect(),
+            results: results.into_iter().map(ValType::canonical).collect(),
+        }
+    }
+    /// The same signature with every concrete type index mapped through `f`.
+    pub(crate) fn map_types(&self, f: &impl Fn(u32) -> u32) -> FuncType {
+        FuncType {
+            params: self.params.iter().map(|t| t.map_types(f)).collect(),
+            results: self.results.iter().map(|t| t.map_types(f)).collect(),
         }
     }
     pub fn params(&self) -> &[ValType] {
@@ -133,6 +270,24 @@ impl GlobalType {
     }
 }
 
+impl GlobalType {
+    pub(crate) fn map_types(self, f: &impl Fn(u32) -> u32) -> GlobalType {
+        GlobalType::new(self.content.map_types(f).canonical(), self.mutability)
+    }
+
+    /// Whether a global of type `self` can be imported as `expected`: an immutable global's
+    /// content may be a subtype, a mutable one's must be the same type.
+    pub(crate) fn matches(self, expected: GlobalType) -> bool {
+        self.mutability == expected.mutability
+            && match self.mutability {
+                Mutability::Const => self.content.matches(expected.content),
+                Mutability::Var => {
+                    self.content.matches(expected.content) && expected.content.matches(self.content)
+                }
+            }
+    }
+}
+
 impl fmt::Display for GlobalType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.mutability {
@@ -175,6 +330,12 @@ pub struct TableType {
 impl TableType {
     pub fn new(element: RefType, min: u32, max: Option<u32>) -> Self {
         TableType { element, min, max }
+    }
+}
+
+impl TableType {
+    pub(crate) fn map_types(self, f: &impl Fn(u32) -> u32) -> TableType {
+        TableType::new(self.element.map_types(f), self.min, self.max)
     }
 }
 
@@ -221,5 +382,74 @@ pub(crate) fn limits_match(
         (None, _) => true,
         (Some(_), None) => false,
         (Some(e), Some(a)) => a <= e,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::string::ToString;
+
+    const T0: HeapType = HeapType::Concrete(0);
+
+    #[test]
+    fn nullable_abstract_references_have_one_spelling() {
+        assert_eq!(ValType::from(RefType::FuncRef), ValType::FuncRef);
+        assert_eq!(ValType::from(RefType::ExternRef), ValType::ExternRef);
+        assert_eq!(ValType::Ref(RefType::FuncRef).canonical(), ValType::FuncRef);
+        let typed = RefType::new(false, T0);
+        assert_eq!(ValType::from(typed), ValType::Ref(typed));
+        assert_eq!(ValType::FuncRef.as_ref_type(), Some(RefType::FuncRef));
+        assert!(ValType::Ref(typed).is_ref() && !ValType::I32.is_ref());
+    }
+
+    #[test]
+    fn subtyping_of_function_references() {
+        let t = RefType::new(false, T0);
+        let t_null = RefType::new(true, T0);
+        let func = RefType::new(false, HeapType::Func);
+        // Non-null <: nullable; a defined type <: func; not the other way round.
+        assert!(t.matches(t_null) && t.matches(func) && t.matches(RefType::FuncRef));
+        assert!(t_null.matches(RefType::FuncRef));
+        assert!(!t_null.matches(t) && !func.matches(t) && !RefType::FuncRef.matches(func));
+        // Distinct defined types and the extern hierarchy are unrelated.
+        assert!(!t.matches(RefType::new(false, HeapType::Concrete(1))));
+        assert!(!t.matches(RefType::ExternRef));
+        assert!(!RefType::ExternRef.matches(RefType::FuncRef));
+        // Value types: numbers only match themselves.
+        assert!(ValType::Ref(t).matches(ValType::FuncRef));
+        assert!(!ValType::I32.matches(ValType::I64));
+        assert!(!ValType::I32.matches(ValType::FuncRef));
+    }
+
+    #[test]
+    fn global_import_matching_is_covariant_only_when_immutable() {
+        let t = ValType::Ref(RefType::new(false, T0));
+        let konst = GlobalType::new(t, Mutability::Const);
+        let var = GlobalType::new(t, Mutability::Var);
+        assert!(konst.matches(GlobalType::new(ValType::FuncRef, Mutability::Const)));
+        assert!(var.matches(var));
+        assert!(!var.matches(GlobalType::new(ValType::FuncRef, Mutability::Var)));
+        assert!(!konst.matches(var));
+    }
+
+    #[test]
+    fn typed_references_print_in_text_format() {
+        assert_eq!(RefType::new(false, T0).to_string(), "(ref $0)");
+        assert_eq!(
+            RefType::new(true, HeapType::Concrete(7)).to_string(),
+            "(ref null $7)"
+        );
+        assert_eq!(
+            RefType::new(false, HeapType::Func).to_string(),
+            "(ref func)"
+        );
+        assert_eq!(RefType::FuncRef.to_string(), "funcref");
+        let map = |i: u32| i + 10;
+        let ft = FuncType::new([ValType::Ref(RefType::new(true, T0))], [ValType::I32]);
+        assert_eq!(
+            ft.map_types(&map).to_string(),
+            "(func (param (ref null $10)) (result i32))"
+        );
     }
 }

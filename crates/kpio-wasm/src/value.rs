@@ -78,6 +78,9 @@ pub enum Val {
 }
 
 impl Val {
+    /// The value's type, as far as the value tells: a reference is `funcref` or
+    /// `externref` (whether it matches a typed reference type depends on the store: see
+    /// `Store::matches`).
     pub fn ty(&self) -> ValType {
         match self {
             Val::I32(_) => ValType::I32,
@@ -100,6 +103,8 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
+            ValType::Ref(_) => Val::ExternRef(None),
         }
     }
 
@@ -151,6 +156,8 @@ impl Val {
             ValType::F64 => Val::F64(F64(slot)),
             ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|i| Func(i as u32))),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|i| ExternRef(i as u32))),
+            ValType::Ref(r) if r.is_func() => Val::from_slots(ValType::FuncRef, slot, hi),
+            ValType::Ref(_) => Val::from_slots(ValType::ExternRef, slot, hi),
         }
     }
 }

@@ -206,6 +206,14 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("table", aux.0, counts.tables)?;
                 tail_args(base, aux.1, ty)?;
             }
+            Instr::CallRef { ty, base, .. } => {
+                index("type", ty, counts.types)?;
+                call_frame(base, ty)?;
+            }
+            Instr::ReturnCallRef { ty, base, .. } => {
+                index("type", ty, counts.types)?;
+                tail_args(base, aux.0, ty)?;
+            }
             Instr::Select { .. } if aux.0 >= frame => {
                 return Err(fail(
                     at,
@@ -283,7 +291,8 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             | Instr::Return1 { .. }
             | Instr::Trap { .. }
             | Instr::ReturnCall { .. }
-            | Instr::ReturnCallIndirect { .. },
+            | Instr::ReturnCallIndirect { .. }
+            | Instr::ReturnCallRef { .. },
         ) => Ok(()),
         other => Err(fail(
             last,
@@ -459,6 +468,72 @@ mod tests {
                 .unwrap_err()
                 .message
                 .contains("falls through")
+        );
+    }
+
+    /// Typed function references: `call_ref` and a function that ends in `return_call_ref`
+    /// pass; a bad type index, a callee frame past this one's, a wrong argument slot count
+    /// and a reference slot past the frame are caught.
+    #[test]
+    fn call_ref_and_return_call_ref_are_checked() {
+        let wasm = wat::parse_str(
+            r#"(module
+                 (type $t (func (param i64 v128) (result i32)))
+                 (func (param (ref $t)) (result i32)
+                   (drop (call_ref $t (i64.const 1) (v128.const i64x2 0 0) (local.get 0)))
+                   (return_call_ref $t (i64.const 1) (v128.const i64x2 0 0) (local.get 0))))"#,
+        )
+        .unwrap();
+        let m = Module::new(&Engine::default(), &wasm).unwrap();
+        let cx = Context {
+            module: &m.inner,
+            flavour: Flavour {
+                fuel: false,
+                interruptible: false,
+            },
+        };
+        let c = translate(&cx, 0).unwrap();
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+        let with = |pc: usize, i: Instr| {
+            let mut code = c.code.to_vec();
+            code[pc] = i;
+            let bad = CompiledFunc {
+                code: code.into(),
+                ..translate(&cx, 0).unwrap()
+            };
+            verify(&m.inner, 0, &bad).unwrap_err().message
+        };
+        let call = find(&c, |i| matches!(i, Instr::CallRef { .. }));
+        let Instr::CallRef { r, base, .. } = c.code[call] else {
+            unreachable!()
+        };
+        // Types: `$t` and the function's own.
+        let e = with(call, Instr::CallRef { ty: 2, r, base });
+        assert!(e.contains("type 2 of 2"), "{e}");
+        let e = with(
+            call,
+            Instr::CallRef {
+                ty: 0,
+                r,
+                base: c.frame_size,
+            },
+        );
+        assert!(e.contains("arguments and results need"), "{e}");
+        let e = with(
+            call,
+            Instr::CallRef {
+                ty: 0,
+                r: c.frame_size,
+                base,
+            },
+        );
+        assert!(e.contains("names slot"), "{e}");
+        let last = c.code.len() - 1;
+        assert!(matches!(c.code[last - 1], Instr::ReturnCallRef { .. }));
+        let e = with(last, Instr::Aux { a: 2, b: 0, c: 0 });
+        assert!(
+            e.contains("2 argument slots for a callee that takes 3"),
+            "{e}"
         );
     }
 }

@@ -208,7 +208,7 @@ fn call_host<T>(
     let r = r.and_then(|()| {
         let ty = &store.inner.types[store.inner.funcs[func as usize].ty as usize];
         for (v, t) in vals[np..].iter().zip(ty.results()) {
-            if v.ty() != *t {
+            if !store.inner.val_matches(v, *t) {
                 return Err(Trap::host(alloc::format!(
                     "host function returned {} for a result of type {t}",
                     v.ty()
@@ -274,6 +274,15 @@ fn mem_of<T>(inner: &StoreInner<T>, inst: u32) -> (*mut u8, usize) {
             (m.base(), m.len())
         }
         None => (core::ptr::null_mut(), 0),
+    }
+}
+
+/// The store function a `call_ref` reference names (`index + 1`), or its null trap.
+#[inline(always)]
+fn ref_callee(r: u64) -> Result<u32, TrapCode> {
+    match r.checked_sub(1) {
+        Some(f) => Ok(f as u32),
+        None => Err(TrapCode::NullFunctionReference),
     }
 }
 
@@ -666,7 +675,12 @@ unsafe fn run<T>(
             }
             #[cfg(kpio_threaded)]
             {
+                let ie = &store.inner.instances[inst as usize];
+                let num_imported = ie.module.num_imported_funcs;
                 let mut cx = threaded::FastCx {
+                    first_defined: ie.funcs.get(num_imported as usize).copied().unwrap_or(0),
+                    num_defined: ie.funcs.len() as u32 - num_imported,
+                    num_imported,
                     slots: store.inner.stack.slots.as_mut_ptr(),
                     slots_len: store.inner.stack.slots.len(),
                     frames: &mut store.inner.stack.frames,
@@ -707,6 +721,15 @@ unsafe fn run<T>(
                 Instr::ReturnCallIndirect { ty, index, base } => {
                     let (table, n, _) = aux!();
                     let callee = indirect_callee!(table, ty, index);
+                    tail_call!(callee, base, n)
+                }
+                Instr::CallRef { r, base, .. } => {
+                    let callee = tri!(ref_callee(r!(r)));
+                    call!(callee, base, 1)
+                }
+                Instr::ReturnCallRef { r, base, .. } => {
+                    let callee = tri!(ref_callee(r!(r)));
+                    let n = aux!().0;
                     tail_call!(callee, base, n)
                 }
                 Instr::Aux { .. } => unreachable!("Aux is never executed"),

@@ -148,6 +148,13 @@ macro_rules! simple_ops {
                     set!(d, if r32!(c) != 0 { r!(a) } else { r!(b) });
                     skip!(2);
                 }
+        // Typed function references.
+        RefAsNonNull { s } => {
+                    if r!(s) == 0 {
+                        trap!(TrapCode::NullReference);
+                    }
+                    skip!(1);
+                }
         I32Load { d, a, off } => { load!(d, a, off, u32, |v: u32| v as u64) }
         I64Load { d, a, off } => { load!(d, a, off, u64, |v: u64| v) }
         F32Load { d, a, off } => { load!(d, a, off, u32, |v: u32| v as u64) }

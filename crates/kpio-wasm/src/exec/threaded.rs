@@ -4,8 +4,9 @@
 //! tail-calls the next instruction's handler through a table indexed by opcode, so every
 //! handler has its own indirect jump (which the branch predictor learns per instruction)
 //! and the hot state (`ip`, `fp`, memory base and length) stays in argument registers.
-//! Calls to functions of the running instance that are already translated, and the returns
-//! to callers in the same instance, are handled here too, through [`FastCx`]. Anything else,
+//! Calls to functions of the running instance that are already translated (`call`, and
+//! `call_ref` of a reference to one of them), and the returns to callers in the same
+//! instance, are handled here too, through [`FastCx`]. Anything else,
 //! or an instruction about to trap or to hit a limit, returns its address to the portable
 //! loop in `exec`, which executes it and comes back.
 //!
@@ -41,6 +42,12 @@ pub(super) struct FastCx {
     pub instance: u32,
     /// Module index of the running function.
     pub func: u32,
+    /// The running instance's defined functions are the store functions
+    /// `first_defined .. first_defined + num_defined` (instantiation adds them in a row),
+    /// module indices from `num_imported` on: how `call_ref` finds a callee of its own.
+    pub first_defined: u32,
+    pub num_defined: u32,
+    pub num_imported: u32,
     /// Where the current frame was when `run` returned.
     pub fp: *mut u64,
     /// The store's interrupt flag, for `CheckInterrupt`.
@@ -103,13 +110,62 @@ unsafe extern "sysv64" fn call(
     mem_len: usize,
     cx: *mut FastCx,
 ) -> *const Instr {
-    // SAFETY: `cx` describes the live value and frame stacks (see `FastCx`); every index
-    // is checked against them before use.
+    // SAFETY: the table sends only `Call` here; `enter` needs what this handler was given.
     unsafe {
         let Instr::Call { func: callee, base } = *ip else {
             core::hint::unreachable_unchecked()
         };
         // Validation keeps `callee` within the module's functions.
+        enter(ip, fp, mem_base, mem_len, cx, callee, base)
+    }
+}
+
+/// `call_ref` of a function defined by the running instance (a reference to one of its
+/// store functions); null references, imports, host functions and other instances' go to
+/// the portable loop, as do calls `enter` turns down.
+unsafe extern "sysv64" fn call_ref(
+    ip: *const Instr,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: usize,
+    cx: *mut FastCx,
+) -> *const Instr {
+    // SAFETY: the table sends only `CallRef` here; `r` is a slot of the frame (verified);
+    // the range check makes `callee` a defined function of the running instance's module.
+    unsafe {
+        let Instr::CallRef { r, base, .. } = *ip else {
+            core::hint::unreachable_unchecked()
+        };
+        // Null (0) wraps to u64::MAX, outside every range.
+        let store_func = (*fp.add(r as usize)).wrapping_sub(1);
+        let k = store_func.wrapping_sub((*cx).first_defined as u64);
+        if k >= (*cx).num_defined as u64 {
+            return bail(ip, fp, mem_base, mem_len, cx);
+        }
+        let callee = (*cx).num_imported + k as u32;
+        enter(ip, fp, mem_base, mem_len, cx, callee, base)
+    }
+}
+
+/// Enters function `callee` (module index, of the running instance) for the call at `ip`
+/// (no `Aux` words) with its frame at `base`, if it is translated and fits in the frame and
+/// value stacks as they are; else hands the call to the portable loop.
+///
+/// # Safety
+/// As for the handlers, and `callee` is below the module's function count.
+#[inline(always)]
+unsafe fn enter(
+    ip: *const Instr,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    mem_len: usize,
+    cx: *mut FastCx,
+    callee: u32,
+    base: u32,
+) -> *const Instr {
+    // SAFETY: `cx` describes the live value and frame stacks (see `FastCx`); every index
+    // is checked against them before use.
+    unsafe {
         let c = (*(*cx).code.add(callee as usize)).as_ptr();
         if c.is_null() {
             return bail(ip, fp, mem_base, mem_len, cx);
@@ -233,6 +289,7 @@ macro_rules! gen_handlers {
             let mut t = [bail as Handler; OP_COUNT];
             $( t[Op::$name as usize] = $name; )*
             t[Op::Call as usize] = call;
+            t[Op::CallRef as usize] = call_ref;
             t[Op::Return as usize] = ret;
             t[Op::Return1 as usize] = ret;
             t[Op::CheckInterrupt as usize] = check_interrupt;

@@ -1,7 +1,9 @@
 //! Conversions from wasmparser's types to the engine's, and constant expressions.
 
 use crate::error::{ModuleError, ModuleErrorKind};
-use crate::types::{FuncType, GlobalType, MemoryType, Mutability, RefType, TableType, ValType};
+use crate::types::{
+    FuncType, GlobalType, HeapType, MemoryType, Mutability, RefType, TableType, ValType,
+};
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::vec::Vec;
@@ -14,14 +16,24 @@ pub(crate) fn unsupported(what: &str, offset: usize) -> ModuleError {
     }
 }
 
+/// A reference type of the function-references proposal: nullable or not, to `func`,
+/// `extern` or a defined function type (module type index). Other heap types (GC's, shared
+/// ones, exact types, exceptions' `exn`) are refused.
 pub(crate) fn ref_type(r: wasmparser::RefType) -> Result<RefType, ModuleError> {
-    if r == wasmparser::RefType::FUNCREF {
-        Ok(RefType::FuncRef)
-    } else if r == wasmparser::RefType::EXTERNREF {
-        Ok(RefType::ExternRef)
-    } else {
-        Err(unsupported("typed function references and GC types", 0))
-    }
+    use wasmparser::{AbstractHeapType, HeapType as H, UnpackedIndex};
+    let heap = match r.heap_type() {
+        H::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Func,
+        } => HeapType::Func,
+        H::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Extern,
+        } => HeapType::Extern,
+        H::Concrete(UnpackedIndex::Module(i)) => HeapType::Concrete(i),
+        _ => return Err(unsupported("GC and other non-function reference types", 0)),
+    };
+    Ok(RefType::new(r.is_nullable(), heap))
 }
 
 pub(crate) fn val_type(t: wasmparser::ValType) -> Result<ValType, ModuleError> {

@@ -123,12 +123,14 @@ pub struct Module {
 
 /// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, relaxed SIMD
 /// (with the deterministic profile's results, see `docs/relaxed-simd.md`), extended constant
-/// expressions and tail calls.
+/// expressions, tail calls and typed function references. GC is left out by design, so
+/// validation refuses it.
 fn features() -> WasmFeatures {
     WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
+        .union(WasmFeatures::FUNCTION_REFERENCES)
 }
 
 fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -137,6 +139,10 @@ fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError
     // tagged with the missing feature: valid WebAssembly this engine does not run (yet), not
     // an invalid module, so say so plainly.
     let (kind, message) = match e.missing_wasm_feature() {
+        Some(f) if f.contains(WasmFeatures::GC) => (
+            ModuleErrorKind::Unsupported,
+            alloc::format!("GC is not supported by this engine ({message})"),
+        ),
         Some(_) => (
             ModuleErrorKind::Unsupported,
             alloc::format!("a proposal this engine does not run yet ({message})"),

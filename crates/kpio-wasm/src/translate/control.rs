@@ -381,6 +381,37 @@ impl Translator<'_> {
         Ok(())
     }
 
+    /// `br_on_null`: branches with the values below the reference when it is null; else
+    /// the reference stays on the stack, where it was.
+    pub(super) fn br_on_null(&mut self, relative_depth: u32) {
+        let (opd, s) = self.pop_opd();
+        self.br_when(relative_depth, Instr::BrI64Eqz { c: s, off: 0 });
+        self.push(opd);
+    }
+
+    /// `br_on_non_null`: branches with the values and the reference when it is not null;
+    /// else drops it.
+    pub(super) fn br_on_non_null(&mut self, relative_depth: u32) {
+        let s = self.slot_at(self.stack.len() - 1);
+        self.br_when(relative_depth, Instr::BrI64Nez { c: s, off: 0 });
+        self.pop();
+    }
+
+    /// A conditional branch (`branch_if`, offset 0) to `relative_depth` carrying the top
+    /// values of the stack as it is, like `br_if` (whose condition is already popped).
+    fn br_when(&mut self, relative_depth: u32, branch_if: Instr) {
+        let target = self.target(relative_depth);
+        if self.copies_needed(target) {
+            let skip = branch_if.inverted().expect("a conditional branch");
+            let pc = self.emit(skip);
+            self.emit_branch(target);
+            let here = self.bind_label();
+            self.patch(pc, here);
+        } else {
+            self.emit_cond_branch(branch_if, target);
+        }
+    }
+
     pub(super) fn return_(&mut self) {
         self.emit_return();
         self.reachable = false;

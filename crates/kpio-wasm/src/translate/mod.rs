@@ -21,11 +21,13 @@
 //! | `emit.rs` | emitting instructions, fuel and interrupt checks, peepholes |
 //! | `control.rs` | control frames, branches and their fix-ups, returns |
 //! | `visit.rs` | the one visitor: operator → instructions |
+//! | `func_refs.rs` | typed function references: `call_ref`, `return_call_ref`, `ref.as_non_null` |
 //! | `error.rs` | typed translation errors |
 
 mod control;
 mod emit;
 mod error;
+mod func_refs;
 mod prescan;
 mod stack;
 mod visit;
@@ -253,12 +255,14 @@ mod tests {
             },
         };
         let mut t = Translator::new(&cx, BTreeMap::new(), 0, 0, 0, 0x2a);
-        let e = t.visit_return_call_ref(0).unwrap_err();
+        let e = t
+            .visit_atomic_fence(wasmparser::Ordering::SeqCst)
+            .unwrap_err();
         assert!(matches!(
             e,
             TranslateError::Unsupported {
-                proposal: "function-references",
-                operator: "ReturnCallRef",
+                proposal: "threads",
+                operator: "AtomicFence",
                 offset: 0x2a
             }
         ));

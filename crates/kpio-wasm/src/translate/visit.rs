@@ -45,7 +45,8 @@ macro_rules! refused_proposals {
     (@one tail_call $($rest:tt)*) => {};
     (@one exceptions $($rest:tt)*) => { refused_proposals!(@refuse "exception-handling" $($rest)*); };
     (@one legacy_exceptions $($rest:tt)*) => { refused_proposals!(@refuse "legacy exception-handling" $($rest)*); };
-    (@one function_references $($rest:tt)*) => { refused_proposals!(@refuse "function-references" $($rest)*); };
+    // Typed function references: translated (see `func_refs` and `control`).
+    (@one function_references $($rest:tt)*) => {};
     (@one gc $($rest:tt)*) => { refused_proposals!(@refuse "gc" $($rest)*); };
     (@one custom_descriptors $($rest:tt)*) => { refused_proposals!(@refuse "custom-descriptors" $($rest)*); };
     (@one threads $($rest:tt)*) => { refused_proposals!(@refuse "threads" $($rest)*); };
@@ -300,6 +301,26 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         let ty = &m.types[type_index as usize];
         let index = self.pop();
         self.return_call(0, ty, Some((type_index, table_index, index)));
+        Ok(())
+    }
+    fn visit_call_ref(&mut self, type_index: u32) -> Out {
+        self.call_ref(type_index);
+        Ok(())
+    }
+    fn visit_return_call_ref(&mut self, type_index: u32) -> Out {
+        self.return_call_ref(type_index);
+        Ok(())
+    }
+    fn visit_ref_as_non_null(&mut self) -> Out {
+        self.ref_as_non_null();
+        Ok(())
+    }
+    fn visit_br_on_null(&mut self, relative_depth: u32) -> Out {
+        self.br_on_null(relative_depth);
+        Ok(())
+    }
+    fn visit_br_on_non_null(&mut self, relative_depth: u32) -> Out {
+        self.br_on_non_null(relative_depth);
         Ok(())
     }
     fn visit_drop(&mut self) -> Out {
