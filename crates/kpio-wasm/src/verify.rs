@@ -166,6 +166,18 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 Ok(())
             }
         };
+        // Memory `mem` exists and its index type is `i64` exactly when `is64`.
+        let memory = |mem: u32, is64: bool| {
+            index("memory", mem, counts.memories)?;
+            if m.memory_space[mem as usize].memory64 != is64 {
+                let want = if is64 { "64" } else { "32" };
+                return Err(fail(
+                    at,
+                    alloc::format!("{i:?}: memory {mem} is not {want}-bit"),
+                ));
+            }
+            Ok(())
+        };
         // A tail call's argument slots: the callee type's, inside this frame.
         let tail_args = |base: Base, n: u32, ty: u32| {
             let t = &m.types[ty as usize];
@@ -231,16 +243,68 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("global", g, counts.globals)?
             }
             Instr::RefFunc { func, .. } => index("function", func, counts.funcs)?,
-            Instr::MemorySize { mem, .. } | Instr::MemoryGrow { mem, .. } => {
-                index("memory", mem, counts.memories)?
-            }
-            Instr::MemoryFill { .. } | Instr::MemoryCopy { .. } => {
-                index("memory", aux.0, counts.memories)?
-            }
+            Instr::MemorySize { mem, .. } => index("memory", mem, counts.memories)?,
+            Instr::MemoryGrow { mem, .. } => memory(mem, false)?,
+            Instr::MemoryFill { .. } | Instr::MemoryCopy { .. } => memory(aux.0, false)?,
             Instr::MemoryInit { .. } => {
-                index("memory", aux.0, counts.memories)?;
+                memory(aux.0, false)?;
                 index("data segment", aux.1, counts.datas)?;
             }
+            // Multi-memory and memory64: the memory exists and has the index type the
+            // instruction reads its addresses with.
+            Instr::MemLoad { is64, mem, .. }
+            | Instr::MemStore { is64, mem, .. }
+            | Instr::V128MemLoad { is64, mem, .. }
+            | Instr::V128MemStore { is64, mem, .. }
+            | Instr::V128MemStoreLane { is64, mem, .. } => memory(mem, is64)?,
+            Instr::V128MemLoadLane { is64, mem, .. } => {
+                memory(mem, is64)?;
+                if aux.0 + 1 >= frame {
+                    return Err(fail(
+                        at,
+                        alloc::format!(
+                            "{i:?}: v128 operand in slot {} of a frame of {frame}",
+                            aux.0
+                        ),
+                    ));
+                }
+            }
+            Instr::MemoryGrow64 { mem, .. } => memory(mem, true)?,
+            Instr::MemoryFill64 { .. } => memory(aux.0, true)?,
+            Instr::MemoryCopyAny { .. } => {
+                memory(aux.0, aux.2 & 1 != 0)?;
+                memory(aux.1, aux.2 & 2 != 0)?;
+            }
+            Instr::MemoryInit64 { .. } => {
+                memory(aux.0, true)?;
+                index("data segment", aux.1, counts.datas)?;
+            }
+            // The memory-0 forms: memory 0 exists and is 32-bit.
+            Instr::I32Load { .. }
+            | Instr::I64Load { .. }
+            | Instr::F32Load { .. }
+            | Instr::F64Load { .. }
+            | Instr::I32Load8S { .. }
+            | Instr::I32Load8U { .. }
+            | Instr::I32Load16S { .. }
+            | Instr::I32Load16U { .. }
+            | Instr::I64Load8S { .. }
+            | Instr::I64Load8U { .. }
+            | Instr::I64Load16S { .. }
+            | Instr::I64Load16U { .. }
+            | Instr::I64Load32S { .. }
+            | Instr::I64Load32U { .. }
+            | Instr::I32Store { .. }
+            | Instr::I64Store { .. }
+            | Instr::I32Store8 { .. }
+            | Instr::I32Store16 { .. }
+            | Instr::I64Store8 { .. }
+            | Instr::I64Store16 { .. }
+            | Instr::I64Store32 { .. }
+            | Instr::V128Load { .. }
+            | Instr::V128LoadLane { .. }
+            | Instr::V128Store { .. }
+            | Instr::V128StoreLane { .. } => memory(0, false)?,
             Instr::DataDrop { data } => index("data segment", data, counts.datas)?,
             Instr::TableGet { table, .. }
             | Instr::TableSet { table, .. }

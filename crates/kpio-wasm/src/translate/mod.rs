@@ -21,11 +21,13 @@
 //! | `emit.rs` | emitting instructions, fuel and interrupt checks, peepholes |
 //! | `control.rs` | control frames, branches and their fix-ups, returns |
 //! | `visit.rs` | the one visitor: operator → instructions |
+//! | `memory.rs` | multi-memory and memory64: the general memory instructions |
 //! | `error.rs` | typed translation errors |
 
 mod control;
 mod emit;
 mod error;
+mod memory;
 mod prescan;
 mod stack;
 mod visit;
