@@ -194,7 +194,7 @@ Exit status: 0 if every check passed, 1 otherwise.",
         #[arg(short, long)]
         verbose: bool,
         /// Refuse modules with more than one memory, as scripts written before
-        /// multi-memory expect (the memory64 proposal's).
+        /// multi-memory expect (WebAssembly 2.0's, and the memory64 proposal's).
         #[arg(long)]
         single_memory: bool,
     },

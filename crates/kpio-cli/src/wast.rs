@@ -33,7 +33,7 @@ pub struct WastOptions {
     /// (otherwise they are no-ops).
     pub verbose: bool,
     /// Run with multi-memory off (`Config::multi_memory`), for scripts written before it
-    /// that expect a second memory to be invalid (memory64's).
+    /// that expect a second memory to be invalid (WebAssembly 2.0's, memory64's).
     pub single_memory: bool,
 }
 

@@ -455,6 +455,88 @@ mod tests {
         );
     }
 
+    /// Multi-memory and memory64: accesses to another memory or a 64-bit one translate to
+    /// the general instructions, which pass; an index type that disagrees with the memory's,
+    /// a memory-0 fast form on a 64-bit memory 0, or a memory out of range are caught.
+    #[test]
+    fn memory_indices_and_index_types_are_checked() {
+        let wasm = wat::parse_str(
+            r#"(module (memory $w i64 1) (memory $n 1)
+                 (func (param i64 i32) (result i32)
+                   (i64.store $w (local.get 0) (i64.const 1))
+                   (memory.copy $n $w (local.get 1) (local.get 0) (i32.const 4))
+                   (i32.load $n offset=4 (local.get 1))))"#,
+        )
+        .unwrap();
+        let m = Module::new(&Engine::default(), &wasm).unwrap();
+        let cx = Context {
+            module: &m.inner,
+            flavour: Flavour {
+                fuel: false,
+                interruptible: false,
+            },
+        };
+        let c = translate(&cx, 0).unwrap();
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+        let load = find(&c, |i| matches!(i, Instr::MemLoad { .. }));
+        let store = find(&c, |i| matches!(i, Instr::MemStore { .. }));
+        assert!(matches!(
+            c.code[store],
+            Instr::MemStore {
+                is64: true,
+                mem: 0,
+                bytes: 8,
+                ..
+            }
+        ));
+        assert!(matches!(
+            c.code[load],
+            Instr::MemLoad {
+                is64: false,
+                mem: 1,
+                ..
+            }
+        ));
+        assert!(matches!(c.code[load + 1], Instr::Aux { a: 4, b: 0, .. }));
+        let copy = find(&c, |i| matches!(i, Instr::MemoryCopyAny { .. }));
+        assert!(matches!(c.code[copy + 1], Instr::Aux { a: 1, b: 0, c: 2 }));
+        let corrupt = |pc: usize, i: Instr| {
+            let mut code = c.code.to_vec();
+            code[pc] = i;
+            let bad = CompiledFunc {
+                code: code.into(),
+                offsets: c.offsets.clone(),
+                consts: c.consts.clone(),
+                ..c
+            };
+            verify(&m.inner, 0, &bad).unwrap_err().message
+        };
+        let Instr::MemLoad { kind, d, a, .. } = c.code[load] else {
+            unreachable!()
+        };
+        let wrong_type = Instr::MemLoad {
+            kind,
+            is64: true,
+            d,
+            a,
+            mem: 1,
+        };
+        assert!(corrupt(load, wrong_type).contains("not 64-bit"));
+        let no_such_memory = Instr::MemLoad {
+            kind,
+            is64: false,
+            d,
+            a,
+            mem: 2,
+        };
+        assert!(corrupt(load, no_such_memory).contains("memory 2 of 2"));
+        // Memory 0 is 64-bit: the memory-0 fast forms may not touch it.
+        let fast = Instr::I32Load { d, a, off: 4 };
+        assert!(corrupt(load, fast).contains("memory 0 is not 32-bit"));
+        let copy_flags = Instr::Aux { a: 1, b: 0, c: 0 };
+        assert!(corrupt(copy + 1, copy_flags).contains("memory 0 is not 32-bit"));
+    }
+
     /// A function that ends in a tail call (its `Aux` word is the code's last word) passes;
     /// a wrong argument slot count in that word is caught.
     #[test]

@@ -145,6 +145,20 @@ mod tests {
         assert!(s[PAGE_SIZE..].iter().all(|&x| x == 0));
     }
 
+    /// A 64-bit memory's reservation (unguarded) is exactly its maximum: growth stops there.
+    #[test]
+    fn an_unguarded_reservation_is_the_maximum() {
+        let mut b = ReservedBuffer::new(3 * PAGE_SIZE, false).expect("reserve");
+        assert_eq!(b.reserved, 3 * PAGE_SIZE);
+        assert!(b.grow_to(3 * PAGE_SIZE));
+        assert!(!b.grow_to(4 * PAGE_SIZE));
+        let guarded = ReservedBuffer::new(3 * PAGE_SIZE, true).expect("reserve");
+        assert!(
+            guarded.reserved >= FULL,
+            "a 32-bit memory reserves all it can address"
+        );
+    }
+
     #[test]
     fn refuses_past_the_reservation() {
         let mut b = ReservedBuffer::new(PAGE_SIZE, true).expect("reserve");
