@@ -503,6 +503,11 @@ mod tests {
         let corrupt = |pc: usize, i: Instr| {
             let mut code = c.code.to_vec();
             code[pc] = i;
+            // An instruction without an `Aux` word in place of one with: its word becomes a
+            // harmless instruction, so the check under test is the one that fires.
+            if i.aux_words() == 0 && c.code[pc].aux_words() == 1 {
+                code[pc + 1] = Instr::Copy { d: 0, s: 0 };
+            }
             let bad = CompiledFunc {
                 code: code.into(),
                 offsets: c.offsets.clone(),

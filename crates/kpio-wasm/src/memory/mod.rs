@@ -59,11 +59,6 @@ impl MemoryEntity {
         if ty.min > max_pages {
             return Err(refused());
         }
-        // At most `u32::MAX` pages (`limit_pages`), so 2^48 bytes: fits a 64-bit `usize`;
-        // saturating for 32-bit hosts, where growth past the address space fails anyway.
-        let max_bytes = usize::try_from(max_pages)
-            .unwrap_or(usize::MAX)
-            .saturating_mul(PAGE_SIZE);
         // Where the bytes live. A 32-bit memory gets the full 4 GiB plus a guard, so a JIT
         // tier can elide bounds checks on 32-bit addresses. A 64-bit memory reserves just its
         // effective maximum, without a guard: no finite guard covers what an `i64` address
@@ -72,9 +67,15 @@ impl MemoryEntity {
         // Beyond the address space (a huge maximum), it falls back to the heap like any
         // memory whose reservation fails.
         #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-        let storage = match reserved::ReservedBuffer::new(max_bytes, !ty.memory64) {
-            Some(r) => Storage::Reserved(r),
-            None => Storage::Heap(HeapBuffer::new()),
+        let storage = {
+            // At most `u32::MAX` pages (`limit_pages`), so 2^48 bytes: fits a 64-bit `usize`.
+            let max_bytes = usize::try_from(max_pages)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(PAGE_SIZE);
+            match reserved::ReservedBuffer::new(max_bytes, !ty.memory64) {
+                Some(r) => Storage::Reserved(r),
+                None => Storage::Heap(HeapBuffer::new()),
+            }
         };
         #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
         let storage = Storage::Heap(HeapBuffer::new());
