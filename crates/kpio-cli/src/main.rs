@@ -193,6 +193,10 @@ Exit status: 0 if every check passed, 1 otherwise.",
         /// Let the `spectest.print*` functions print their arguments.
         #[arg(short, long)]
         verbose: bool,
+        /// Refuse modules with more than one memory, as scripts written before
+        /// multi-memory expect (WebAssembly 2.0's, and the memory64 proposal's).
+        #[arg(long)]
+        single_memory: bool,
     },
 }
 
@@ -265,7 +269,17 @@ fn main() -> ExitCode {
         Command::Uninstall { app } => report(apps::uninstall(&app)),
         Command::Ps { json } => report(apps::ps(json)),
         Command::Kill { instance } => report(apps::kill(&instance)),
-        Command::Wast { files, verbose } => cmd_wast(&files, &WastOptions { verbose }),
+        Command::Wast {
+            files,
+            verbose,
+            single_memory,
+        } => cmd_wast(
+            &files,
+            &WastOptions {
+                verbose,
+                single_memory,
+            },
+        ),
     })
 }
 

@@ -19,8 +19,9 @@ use ::wast::parser::{self, ParseBuffer};
 use ::wast::token::{Id, Span};
 use ::wast::{QuoteWat, Wast, WastArg, WastDirective, WastExecute, WastInvoke, WastRet, Wat};
 use kpio_wasm::{
-    Caller, Engine, F32, F64, FuncType, Global, GlobalType, Instance, InstantiateError, Linker,
-    Memory, MemoryType, Module, Mutability, RefType, Store, Table, TableType, Trap, Val, ValType,
+    Caller, Config, Engine, F32, F64, FuncType, Global, GlobalType, Instance, InstantiateError,
+    Linker, Memory, MemoryType, Module, Mutability, RefType, Store, Table, TableType, Trap, Val,
+    ValType,
 };
 
 use crate::values::DebugVal;
@@ -31,6 +32,9 @@ pub struct WastOptions {
     /// Let the `spectest.print*` functions print their arguments to stdout
     /// (otherwise they are no-ops).
     pub verbose: bool,
+    /// Run with multi-memory off (`Config::multi_memory`), for scripts written before it
+    /// that expect a second memory to be invalid (WebAssembly 2.0's, memory64's).
+    pub single_memory: bool,
 }
 
 /// The outcome of running one script.
@@ -346,7 +350,10 @@ struct Runner {
 
 impl Runner {
     fn new(opts: &WastOptions) -> Self {
-        let engine = Engine::default();
+        let engine = Engine::new(Config {
+            multi_memory: !opts.single_memory,
+            ..Config::default()
+        });
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new();
         define_spectest(&mut store, &mut linker, opts.verbose);

@@ -23,6 +23,10 @@ pub struct Config {
     /// entry and loop header, trapping with `TrapCode::Interrupted` once it is raised.
     /// Off costs nothing: the checks are only translated in when this is on.
     pub interruptible: bool,
+    /// Accept modules with more than one memory (the multi-memory proposal, part of
+    /// WebAssembly 3.0). Off, validation refuses them as WebAssembly 2.0 does, which is what
+    /// scripts written before multi-memory (memory64's) expect.
+    pub multi_memory: bool,
 }
 
 impl Default for Config {
@@ -35,6 +39,7 @@ impl Default for Config {
             max_table_elements: 10_000_000,
             consume_fuel: false,
             interruptible: false,
+            multi_memory: true,
         }
     }
 }

@@ -126,12 +126,8 @@ fn check_import<T>(
         (ImportDesc::Global(t), Extern::Global(g)) => g.ty(store).matches(t.map_types(&to_store)),
         (ImportDesc::Memory(t), Extern::Memory(m)) => {
             let a = m.ty(store);
-            limits_match(
-                a.min as u64,
-                a.max.map(u64::from),
-                t.min as u64,
-                t.max.map(u64::from),
-            )
+            // A memory's index type must match exactly (memory64).
+            a.memory64 == t.memory64 && limits_match(a.min, a.max, t.min, t.max)
         }
         (ImportDesc::Table(t), Extern::Table(tb)) => {
             let a = tb.ty(store);
@@ -249,7 +245,10 @@ pub(crate) fn instantiate<T>(
     store.inner.check_new(
         1,
         m.memories.len(),
-        m.memories.iter().map(|t| t.min as u64).sum(),
+        // Saturating: 64-bit memories may declare up to 2^48 pages each.
+        m.memories
+            .iter()
+            .fold(0u64, |sum, t| sum.saturating_add(t.min)),
         m.tables.len(),
         m.tables.iter().map(|(t, _)| t.min as u64).sum(),
     )?;
@@ -380,7 +379,13 @@ pub(crate) fn instantiate<T>(
     for (i, mem, offset) in active_datas {
         let data = store.inner.instances[id as usize].datas[i];
         let n = store.inner.datas[data as usize].bytes().len();
-        exec::memory_init(&mut store.inner, mem, data, offset as u32, 0, n as u32)?;
+        // A 32-bit memory's offset is an `i32`: only the low half of the value counts.
+        let offset = if store.inner.memories[mem as usize].is_64() {
+            offset
+        } else {
+            offset as u32 as u64
+        };
+        exec::memory_init(&mut store.inner, mem, data, offset, 0, n as u32)?;
         store.inner.datas[data as usize].range = 0..0;
     }
     if let Some(f) = start {

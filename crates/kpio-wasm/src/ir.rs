@@ -13,6 +13,7 @@
 //! instance of the module (see `code`); the executor maps them through the running
 //! instance.
 
+use crate::load_kind::LoadKind;
 use crate::simd::{SimdOp, V128LoadKind};
 use crate::trap::TrapCode;
 
@@ -326,6 +327,35 @@ instrs! {
     /// Aux.a = table, Aux.b = element segment.
     TableInit { d: Slot, s: Slot, n: Slot } + Aux,
     ElemDrop { elem: u32 },
+    // Multi-memory and memory64. The instructions above that touch memory 0 implicitly
+    // (`I32Load`, `V128Store`, ...), and `MemoryGrow`/`MemoryFill`/`MemoryCopy`/`MemoryInit`,
+    // are for 32-bit memories (the loads and stores for memory 0 only); an access to another
+    // memory, or to a 64-bit memory, takes one of these. `is64`: the memory's addresses (and
+    // sizes) are `i64`, else `i32` (read from the low half of the slot). A 64-bit static
+    // offset is in the next `Aux` word: `Aux.a` its low half, `Aux.b` its high half, except
+    // where said otherwise. The threaded backend hands these to the portable loop.
+    /// `slot[d] = kind(memory mem [slot[a] + offset])`.
+    MemLoad { kind: LoadKind, is64: bool, d: Dst, a: Slot, mem: u32 } + Aux,
+    /// Stores the low `bytes` bytes of `slot[v]` at `slot[a] + offset` in memory `mem`.
+    MemStore { bytes: u8, is64: bool, a: Slot, v: Slot, mem: u32 } + Aux,
+    /// `memory.grow` of a 64-bit memory: an `i64` delta, the old size or -1 as `i64`.
+    MemoryGrow64 { d: Dst, delta: Slot, mem: u32 },
+    /// `memory.fill` of a 64-bit memory; Aux.a = memory.
+    MemoryFill64 { d: Slot, v: Slot, n: Slot } + Aux,
+    /// `memory.copy` between two memories, or within a 64-bit one; Aux.a = destination
+    /// memory, Aux.b = source memory, Aux.c = bit 0: the destination is 64-bit, bit 1: the
+    /// source is (the length is `i64` only if both are).
+    MemoryCopyAny { d: Slot, s: Slot, n: Slot } + Aux,
+    /// `memory.init` of a 64-bit memory (an `i64` destination); Aux.a = memory, Aux.b =
+    /// data segment.
+    MemoryInit64 { d: Slot, s: Slot, n: Slot } + Aux,
+    V128MemLoad { kind: V128LoadKind, is64: bool, d: VDst, a: Slot, mem: u32 } + Aux,
+    /// Loads `bytes` into lane `lane` of the vector in slot `Aux.a`; the offset is in
+    /// `Aux.b` (low half) and `Aux.c` (high half).
+    V128MemLoadLane { bytes: u8, lane: u8, is64: bool, d: VDst, a: Slot, mem: u32 } + Aux,
+    V128MemStore { is64: bool, a: Slot, v: VSlot, mem: u32 } + Aux,
+    /// Stores lane `lane` (of `bytes` bytes) of `v`.
+    V128MemStoreLane { bytes: u8, lane: u8, is64: bool, a: Slot, v: VSlot, mem: u32 } + Aux,
 
     I32Eqz { d: Dst, s: Slot } => BrIfEqz { c: s },
     I32Eq { d: Dst, a: Slot, b: Slot } => BrI32Eq { a, b },

@@ -46,6 +46,7 @@ mod interrupt;
 mod ir;
 mod limits;
 mod linker;
+mod load_kind;
 mod memory;
 mod module;
 mod simd;

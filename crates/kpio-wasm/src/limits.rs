@@ -210,7 +210,7 @@ impl<T> StoreInner<T> {
     /// Creates a memory within the budget and `Config::max_memory_pages`; returns its store
     /// index.
     pub(crate) fn new_memory(&mut self, ty: MemoryType) -> Result<u32, Trap> {
-        self.check_new(0, 1, ty.min as u64, 0, 0)?;
+        self.check_new(0, 1, ty.min, 0, 0)?;
         let mem = MemoryEntity::new(ty, self.engine.config().max_memory_pages)?;
         self.usage.memory_bytes += mem.len();
         self.memories.push(Box::new(mem));
@@ -229,8 +229,8 @@ impl<T> StoreInner<T> {
 
     /// `memory.grow`: the old size in pages, or None if the memory's maximum or the store's
     /// budget refuses (nothing is allocated then).
-    pub(crate) fn grow_memory(&mut self, mem: u32, delta: u32) -> Option<u32> {
-        let extra = (delta as usize).checked_mul(PAGE_SIZE)?;
+    pub(crate) fn grow_memory(&mut self, mem: u32, delta: u64) -> Option<u64> {
+        let extra = usize::try_from(delta).ok()?.checked_mul(PAGE_SIZE)?;
         check(
             Resource::MemorySize,
             self.usage.memory_bytes,

@@ -298,24 +298,54 @@ impl fmt::Display for GlobalType {
 }
 
 /// The type of a linear memory, in 64 KiB pages.
+///
+/// `memory64` says how the memory is addressed: with `i64` addresses, sizes and offsets
+/// (the memory64 proposal) or with `i32` ones. The limits are 64-bit so a 64-bit memory's
+/// can be expressed; a 32-bit memory's are at most 65,536 pages (validation sees to it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct MemoryType {
-    pub min: u32,
-    pub max: Option<u32>,
+    pub min: u64,
+    pub max: Option<u64>,
+    /// Addresses are `i64` (memory64) rather than `i32`.
+    pub memory64: bool,
 }
 
 impl MemoryType {
-    pub fn new(min: u32, max: Option<u32>) -> Self {
-        MemoryType { min, max }
+    /// A 32-bit memory of at least `min` pages and at most `max`.
+    pub fn new(min: u64, max: Option<u64>) -> Self {
+        MemoryType {
+            min,
+            max,
+            memory64: false,
+        }
+    }
+
+    /// A 64-bit memory (`i64` addresses) of at least `min` pages and at most `max`.
+    pub fn new64(min: u64, max: Option<u64>) -> Self {
+        MemoryType {
+            min,
+            max,
+            memory64: true,
+        }
+    }
+
+    /// Whether the memory is addressed with `i64` (memory64).
+    pub fn is_64(&self) -> bool {
+        self.memory64
     }
 }
 
 impl fmt::Display for MemoryType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.max {
-            Some(max) => write!(f, "(memory {} {})", self.min, max),
-            None => write!(f, "(memory {})", self.min),
+        f.write_str("(memory")?;
+        if self.memory64 {
+            f.write_str(" i64")?;
         }
+        write!(f, " {}", self.min)?;
+        if let Some(max) = self.max {
+            write!(f, " {max}")?;
+        }
+        f.write_str(")")
     }
 }
 

@@ -166,6 +166,18 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 Ok(())
             }
         };
+        // Memory `mem` exists and its index type is `i64` exactly when `is64`.
+        let memory = |mem: u32, is64: bool| {
+            index("memory", mem, counts.memories)?;
+            if m.memory_space[mem as usize].memory64 != is64 {
+                let want = if is64 { "64" } else { "32" };
+                return Err(fail(
+                    at,
+                    alloc::format!("{i:?}: memory {mem} is not {want}-bit"),
+                ));
+            }
+            Ok(())
+        };
         // A tail call's argument slots: the callee type's, inside this frame.
         let tail_args = |base: Base, n: u32, ty: u32| {
             let t = &m.types[ty as usize];
@@ -242,16 +254,68 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("global", g, counts.globals)?
             }
             Instr::RefFunc { func, .. } => index("function", func, counts.funcs)?,
-            Instr::MemorySize { mem, .. } | Instr::MemoryGrow { mem, .. } => {
-                index("memory", mem, counts.memories)?
-            }
-            Instr::MemoryFill { .. } | Instr::MemoryCopy { .. } => {
-                index("memory", aux.0, counts.memories)?
-            }
+            Instr::MemorySize { mem, .. } => index("memory", mem, counts.memories)?,
+            Instr::MemoryGrow { mem, .. } => memory(mem, false)?,
+            Instr::MemoryFill { .. } | Instr::MemoryCopy { .. } => memory(aux.0, false)?,
             Instr::MemoryInit { .. } => {
-                index("memory", aux.0, counts.memories)?;
+                memory(aux.0, false)?;
                 index("data segment", aux.1, counts.datas)?;
             }
+            // Multi-memory and memory64: the memory exists and has the index type the
+            // instruction reads its addresses with.
+            Instr::MemLoad { is64, mem, .. }
+            | Instr::MemStore { is64, mem, .. }
+            | Instr::V128MemLoad { is64, mem, .. }
+            | Instr::V128MemStore { is64, mem, .. }
+            | Instr::V128MemStoreLane { is64, mem, .. } => memory(mem, is64)?,
+            Instr::V128MemLoadLane { is64, mem, .. } => {
+                memory(mem, is64)?;
+                if aux.0 + 1 >= frame {
+                    return Err(fail(
+                        at,
+                        alloc::format!(
+                            "{i:?}: v128 operand in slot {} of a frame of {frame}",
+                            aux.0
+                        ),
+                    ));
+                }
+            }
+            Instr::MemoryGrow64 { mem, .. } => memory(mem, true)?,
+            Instr::MemoryFill64 { .. } => memory(aux.0, true)?,
+            Instr::MemoryCopyAny { .. } => {
+                memory(aux.0, aux.2 & 1 != 0)?;
+                memory(aux.1, aux.2 & 2 != 0)?;
+            }
+            Instr::MemoryInit64 { .. } => {
+                memory(aux.0, true)?;
+                index("data segment", aux.1, counts.datas)?;
+            }
+            // The memory-0 forms: memory 0 exists and is 32-bit.
+            Instr::I32Load { .. }
+            | Instr::I64Load { .. }
+            | Instr::F32Load { .. }
+            | Instr::F64Load { .. }
+            | Instr::I32Load8S { .. }
+            | Instr::I32Load8U { .. }
+            | Instr::I32Load16S { .. }
+            | Instr::I32Load16U { .. }
+            | Instr::I64Load8S { .. }
+            | Instr::I64Load8U { .. }
+            | Instr::I64Load16S { .. }
+            | Instr::I64Load16U { .. }
+            | Instr::I64Load32S { .. }
+            | Instr::I64Load32U { .. }
+            | Instr::I32Store { .. }
+            | Instr::I64Store { .. }
+            | Instr::I32Store8 { .. }
+            | Instr::I32Store16 { .. }
+            | Instr::I64Store8 { .. }
+            | Instr::I64Store16 { .. }
+            | Instr::I64Store32 { .. }
+            | Instr::V128Load { .. }
+            | Instr::V128LoadLane { .. }
+            | Instr::V128Store { .. }
+            | Instr::V128StoreLane { .. } => memory(0, false)?,
             Instr::DataDrop { data } => index("data segment", data, counts.datas)?,
             Instr::TableGet { table, .. }
             | Instr::TableSet { table, .. }
@@ -401,6 +465,93 @@ mod tests {
                 .message
                 .contains("no instruction reads")
         );
+    }
+
+    /// Multi-memory and memory64: accesses to another memory or a 64-bit one translate to
+    /// the general instructions, which pass; an index type that disagrees with the memory's,
+    /// a memory-0 fast form on a 64-bit memory 0, or a memory out of range are caught.
+    #[test]
+    fn memory_indices_and_index_types_are_checked() {
+        let wasm = wat::parse_str(
+            r#"(module (memory $w i64 1) (memory $n 1)
+                 (func (param i64 i32) (result i32)
+                   (i64.store $w (local.get 0) (i64.const 1))
+                   (memory.copy $n $w (local.get 1) (local.get 0) (i32.const 4))
+                   (i32.load $n offset=4 (local.get 1))))"#,
+        )
+        .unwrap();
+        let m = Module::new(&Engine::default(), &wasm).unwrap();
+        let cx = Context {
+            module: &m.inner,
+            flavour: Flavour {
+                fuel: false,
+                interruptible: false,
+            },
+        };
+        let c = translate(&cx, 0).unwrap();
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+        let load = find(&c, |i| matches!(i, Instr::MemLoad { .. }));
+        let store = find(&c, |i| matches!(i, Instr::MemStore { .. }));
+        assert!(matches!(
+            c.code[store],
+            Instr::MemStore {
+                is64: true,
+                mem: 0,
+                bytes: 8,
+                ..
+            }
+        ));
+        assert!(matches!(
+            c.code[load],
+            Instr::MemLoad {
+                is64: false,
+                mem: 1,
+                ..
+            }
+        ));
+        assert!(matches!(c.code[load + 1], Instr::Aux { a: 4, b: 0, .. }));
+        let copy = find(&c, |i| matches!(i, Instr::MemoryCopyAny { .. }));
+        assert!(matches!(c.code[copy + 1], Instr::Aux { a: 1, b: 0, c: 2 }));
+        let corrupt = |pc: usize, i: Instr| {
+            let mut code = c.code.to_vec();
+            code[pc] = i;
+            // An instruction without an `Aux` word in place of one with: its word becomes a
+            // harmless instruction, so the check under test is the one that fires.
+            if i.aux_words() == 0 && c.code[pc].aux_words() == 1 {
+                code[pc + 1] = Instr::Copy { d: 0, s: 0 };
+            }
+            let bad = CompiledFunc {
+                code: code.into(),
+                offsets: c.offsets.clone(),
+                consts: c.consts.clone(),
+                ..c
+            };
+            verify(&m.inner, 0, &bad).unwrap_err().message
+        };
+        let Instr::MemLoad { kind, d, a, .. } = c.code[load] else {
+            unreachable!()
+        };
+        let wrong_type = Instr::MemLoad {
+            kind,
+            is64: true,
+            d,
+            a,
+            mem: 1,
+        };
+        assert!(corrupt(load, wrong_type).contains("not 64-bit"));
+        let no_such_memory = Instr::MemLoad {
+            kind,
+            is64: false,
+            d,
+            a,
+            mem: 2,
+        };
+        assert!(corrupt(load, no_such_memory).contains("memory 2 of 2"));
+        // Memory 0 is 64-bit: the memory-0 fast forms may not touch it.
+        let fast = Instr::I32Load { d, a, off: 4 };
+        assert!(corrupt(load, fast).contains("memory 0 is not 32-bit"));
+        let copy_flags = Instr::Aux { a: 1, b: 0, c: 0 };
+        assert!(corrupt(copy + 1, copy_flags).contains("memory 0 is not 32-bit"));
     }
 
     /// A function that ends in a tail call (its `Aux` word is the code's last word) passes;

@@ -126,7 +126,7 @@ fn memory_grow_is_refused_past_the_store_budget() {
     assert!(mem.grow(&mut store, 1).is_err());
 
     // A second memory would take the store past its budget even at its minimum.
-    let ty = MemoryType { min: 1, max: None };
+    let ty = MemoryType::new(1, None);
     let t = Memory::new(&mut store, ty).unwrap_err();
     let l = t.limit_exceeded().unwrap();
     assert_eq!(l.resource, Resource::MemorySize);
@@ -175,7 +175,7 @@ fn instance_memory_and_table_counts_are_limited() {
         Resource::Tables
     );
     // wat has no multi-memory by default; a host memory plus a module memory is two.
-    Memory::new(&mut store, MemoryType { min: 0, max: None }).unwrap();
+    Memory::new(&mut store, MemoryType::new(0, None)).unwrap();
     let one_memory = module(&engine, "(module (memory 0))");
     assert_eq!(
         limit_of(&instantiate(&mut store, &one_memory).unwrap_err()).resource,

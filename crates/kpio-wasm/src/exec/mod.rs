@@ -10,6 +10,7 @@
 //! the instance (`InstanceEntity`'s index spaces).
 
 mod float;
+mod memory;
 mod ops;
 mod simd;
 #[cfg(kpio_threaded)]
@@ -297,21 +298,22 @@ fn ea(addr: u64, off: u32, n: usize, len: usize) -> Result<usize, TrapCode> {
     }
 }
 
+/// `memory.init`: `n` bytes of data segment `data` from `s` to `d` in memory `mem` (store
+/// indices). `d` is an address of the memory's index type (zero-extended if 32-bit).
 pub(crate) fn memory_init<T>(
     inner: &mut StoreInner<T>,
     mem: u32,
     data: u32,
-    d: u32,
+    d: u64,
     s: u32,
     n: u32,
 ) -> Result<(), TrapCode> {
-    let (d, s, n) = (d as usize, s as usize, n as usize);
     let src = inner.datas[data as usize].bytes();
-    let src = src.get(s..s + n).ok_or(TrapCode::MemoryOutOfBounds)?;
-    let m = inner.memories[mem as usize].data_mut();
-    m.get_mut(d..d + n)
-        .ok_or(TrapCode::MemoryOutOfBounds)?
-        .copy_from_slice(src);
+    let src = src
+        .get(s as usize..s as usize + n as usize)
+        .ok_or(TrapCode::MemoryOutOfBounds)?;
+    let m = &mut inner.memories[mem as usize];
+    memory::bytes_mut(m, d, 0, n as usize)?.copy_from_slice(src);
     Ok(())
 }
 
@@ -336,15 +338,13 @@ pub(crate) fn table_init<T>(
 fn memory_fill<T>(
     inner: &mut StoreInner<T>,
     mem: u32,
-    d: u32,
+    d: u64,
     v: u8,
-    n: u32,
+    n: u64,
 ) -> Result<(), TrapCode> {
-    let (d, n) = (d as usize, n as usize);
-    let m = inner.memories[mem as usize].data_mut();
-    m.get_mut(d..d + n)
-        .ok_or(TrapCode::MemoryOutOfBounds)?
-        .fill(v);
+    let m = &mut inner.memories[mem as usize];
+    let r = memory::range(d, 0, n, m.len())?;
+    m.data_mut()[r].fill(v);
     Ok(())
 }
 
@@ -355,13 +355,7 @@ fn memory_copy<T>(
     s: u32,
     n: u32,
 ) -> Result<(), TrapCode> {
-    let (d, s, n) = (d as usize, s as usize, n as usize);
-    let m = inner.memories[mem as usize].data_mut();
-    if s + n > m.len() || d + n > m.len() {
-        return Err(TrapCode::MemoryOutOfBounds);
-    }
-    m.copy_within(s..s + n, d);
-    Ok(())
+    memory::copy(&mut inner.memories, mem, mem, d as u64, s as u64, n as u64)
 }
 
 fn table_copy<T>(
@@ -538,6 +532,20 @@ unsafe fn run<T>(
                 }};
             }
 
+            // An address operand of a memory of either index type: `i64` if `$is64`, else
+            // the `i32` in the slot's low half, zero-extended.
+            macro_rules! addr {
+                ($is64:expr, $s:expr) => {
+                    if $is64 { r!($s) } else { r32!($s) as u64 }
+                };
+            }
+            // The 64-bit static offset in the `Aux` word after the current instruction.
+            macro_rules! aux_offset {
+                () => {{
+                    let (lo, hi, _) = aux!();
+                    lo as u64 | (hi as u64) << 32
+                }};
+            }
             // The first operand of the `Aux` word after the current instruction.
             macro_rules! aux_a {
                 () => {
@@ -758,11 +766,11 @@ unsafe fn run<T>(
                 Instr::RefFunc { d, func } => w!(d, res!(funcs, func) as u64 + 1),
 
                 Instr::MemorySize { d, mem } => {
-                    w!(d, store.inner.memories[res!(memories, mem) as usize].pages() as u64)
+                    w!(d, store.inner.memories[res!(memories, mem) as usize].pages())
                 }
                 Instr::MemoryGrow { d, delta, mem } => {
-                    let r = store.inner.grow_memory(res!(memories, mem), r32!(delta));
-                    set!(d, r.map_or(u32::MAX, |p| p) as u64);
+                    let r = store.inner.grow_memory(res!(memories, mem), r32!(delta) as u64);
+                    set!(d, r.map_or(u32::MAX as u64, |p| p));
                     skip!(1);
                     refresh!();
                 }
@@ -771,9 +779,9 @@ unsafe fn run<T>(
                     tri!(memory_fill(
                         &mut store.inner,
                         mem,
-                        r32!(d),
+                        r32!(d) as u64,
                         r!(v) as u8,
-                        r32!(n)
+                        r32!(n) as u64
                     ));
                     skip!(2);
                 }
@@ -795,7 +803,7 @@ unsafe fn run<T>(
                         &mut store.inner,
                         mem,
                         data,
-                        r32!(d),
+                        r32!(d) as u64,
                         r32!(s),
                         r32!(n)
                     ));
@@ -870,6 +878,89 @@ unsafe fn run<T>(
                     let elem = res!(elems, elem);
                     store.inner.elems[elem as usize].items = Vec::new();
                     skip!(1);
+                }
+
+                // Multi-memory and memory64: here only (the threaded backend hands these
+                // back). Any memory of the instance, of either index type; see `memory`.
+                Instr::MemLoad { kind, is64, d, a, mem } => {
+                    let (addr, off) = (addr!(is64, a), aux_offset!());
+                    let m = &store.inner.memories[res!(memories, mem) as usize];
+                    set!(d, tri!(memory::load(m, kind, addr, off)));
+                    skip!(2);
+                }
+                Instr::MemStore { bytes, is64, a, v, mem } => {
+                    let (addr, off, v) = (addr!(is64, a), aux_offset!(), r!(v));
+                    let m = &mut store.inner.memories[res!(memories, mem) as usize];
+                    tri!(memory::store(m, bytes as usize, addr, off, v));
+                    skip!(2);
+                }
+                Instr::MemoryGrow64 { d, delta, mem } => {
+                    let r = store.inner.grow_memory(res!(memories, mem), r!(delta));
+                    set!(d, r.unwrap_or(u64::MAX));
+                    skip!(1);
+                    refresh!();
+                }
+                Instr::MemoryFill64 { d, v, n } => {
+                    let mem = res!(memories, aux!().0);
+                    tri!(memory_fill(&mut store.inner, mem, r!(d), r!(v) as u8, r!(n)));
+                    skip!(2);
+                }
+                Instr::MemoryCopyAny { d, s, n } => {
+                    let (dm, sm, wide) = aux!();
+                    let (d64, s64) = (wide & 1 != 0, wide & 2 != 0);
+                    // The length has the smaller of the two index types.
+                    let n = if d64 && s64 { r!(n) } else { r32!(n) as u64 };
+                    let (d, s) = (addr!(d64, d), addr!(s64, s));
+                    let (dm, sm) = (res!(memories, dm), res!(memories, sm));
+                    tri!(memory::copy(&mut store.inner.memories, dm, sm, d, s, n));
+                    skip!(2);
+                }
+                Instr::MemoryInit64 { d, s, n } => {
+                    let (mem, data, _) = aux!();
+                    let (mem, data) = (res!(memories, mem), res!(datas, data));
+                    tri!(memory_init(
+                        &mut store.inner,
+                        mem,
+                        data,
+                        r!(d),
+                        r32!(s),
+                        r32!(n)
+                    ));
+                    skip!(2);
+                }
+                Instr::V128MemLoad { kind, is64, d, a, mem } => {
+                    let (addr, off) = (addr!(is64, a), aux_offset!());
+                    let m = &store.inner.memories[res!(memories, mem) as usize];
+                    let n = simd::load_width(kind);
+                    let mut bytes = [0u8; 16];
+                    bytes[..n].copy_from_slice(tri!(memory::bytes(m, addr, off, n)));
+                    wv!(d, simd::load(kind, bytes));
+                    skip!(1);
+                }
+                Instr::V128MemLoadLane { bytes: n, lane, is64, d, a, mem } => {
+                    let (v, lo, hi) = aux!();
+                    let (addr, off) = (addr!(is64, a), lo as u64 | (hi as u64) << 32);
+                    let m = &store.inner.memories[res!(memories, mem) as usize];
+                    let n = n as usize;
+                    let mut bytes = [0u8; 8];
+                    bytes[..n].copy_from_slice(tri!(memory::bytes(m, addr, off, n)));
+                    let x = u64::from_le_bytes(bytes);
+                    wv!(d, simd::replace_bytes(rv!(v), n, lane as usize, x));
+                    skip!(1);
+                }
+                Instr::V128MemStore { is64, a, v, mem } => {
+                    let (addr, off, v) = (addr!(is64, a), aux_offset!(), rv!(v));
+                    let m = &mut store.inner.memories[res!(memories, mem) as usize];
+                    tri!(memory::bytes_mut(m, addr, off, 16)).copy_from_slice(&v.to_le_bytes());
+                    skip!(2);
+                }
+                Instr::V128MemStoreLane { bytes: n, lane, is64, a, v, mem } => {
+                    let (addr, off) = (addr!(is64, a), aux_offset!());
+                    let n = n as usize;
+                    let x = simd::lane_bytes(rv!(v), n, lane as usize);
+                    let m = &mut store.inner.memories[res!(memories, mem) as usize];
+                    tri!(memory::store(m, n, addr, off, x));
+                    skip!(2);
                 }
 
                 // Fixed-width SIMD: here only, for now (the threaded backend hands these back).

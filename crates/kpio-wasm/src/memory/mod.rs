@@ -24,17 +24,31 @@ enum Storage {
     Heap(HeapBuffer),
 }
 
+/// Pages a 32-bit memory can address (4 GiB).
+const MAX_PAGES_32: u64 = 1 << 16;
+/// Pages a 64-bit memory's type may declare (2^64 bytes).
+const MAX_PAGES_64: u64 = 1 << 48;
+
 /// A linear memory's storage. A failed growth leaves the memory untouched.
 pub(crate) struct MemoryEntity {
     storage: Storage,
     pub ty: MemoryType,
     /// The effective maximum in pages: the type's max capped by the engine's limit.
-    max_pages: u32,
+    max_pages: u64,
 }
 
 impl MemoryEntity {
     pub fn new(ty: MemoryType, limit_pages: u32) -> Result<Self, Trap> {
-        let max_pages = ty.max.unwrap_or(65536).min(65536).min(limit_pages);
+        let type_max = if ty.memory64 {
+            MAX_PAGES_64
+        } else {
+            MAX_PAGES_32
+        };
+        let max_pages = ty
+            .max
+            .unwrap_or(type_max)
+            .min(type_max)
+            .min(limit_pages as u64);
         let refused = || {
             Trap::host(alloc::format!(
                 "cannot allocate memory of {} pages (limit {} pages)",
@@ -45,10 +59,23 @@ impl MemoryEntity {
         if ty.min > max_pages {
             return Err(refused());
         }
+        // Where the bytes live. A 32-bit memory gets the full 4 GiB plus a guard, so a JIT
+        // tier can elide bounds checks on 32-bit addresses. A 64-bit memory reserves just its
+        // effective maximum, without a guard: no finite guard covers what an `i64` address
+        // plus a `u64` offset can reach, so every access to it is bounds-checked explicitly
+        // (and wrap-around checked) whatever the backend, and guard pages would buy nothing.
+        // Beyond the address space (a huge maximum), it falls back to the heap like any
+        // memory whose reservation fails.
         #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
-        let storage = match reserved::ReservedBuffer::new(max_pages as usize * PAGE_SIZE) {
-            Some(r) => Storage::Reserved(r),
-            None => Storage::Heap(HeapBuffer::new()),
+        let storage = {
+            // At most `u32::MAX` pages (`limit_pages`), so 2^48 bytes: fits a 64-bit `usize`.
+            let max_bytes = usize::try_from(max_pages)
+                .unwrap_or(usize::MAX)
+                .saturating_mul(PAGE_SIZE);
+            match reserved::ReservedBuffer::new(max_bytes, !ty.memory64) {
+                Some(r) => Storage::Reserved(r),
+                None => Storage::Heap(HeapBuffer::new()),
+            }
         };
         #[cfg(not(all(target_os = "linux", target_pointer_width = "64")))]
         let storage = Storage::Heap(HeapBuffer::new());
@@ -63,8 +90,13 @@ impl MemoryEntity {
         Ok(m)
     }
 
-    pub fn pages(&self) -> u32 {
-        (self.len() / PAGE_SIZE) as u32
+    /// Whether the memory is addressed with `i64` (memory64).
+    pub fn is_64(&self) -> bool {
+        self.ty.memory64
+    }
+
+    pub fn pages(&self) -> u64 {
+        (self.len() / PAGE_SIZE) as u64
     }
     pub fn len(&self) -> usize {
         match &self.storage {
@@ -92,7 +124,7 @@ impl MemoryEntity {
     /// Grows by `delta` pages; returns the old size in pages, or None if refused.
     /// `budget` is the most bytes this memory may reach under the store's limits; storage
     /// that over-allocates for future growth stays within it.
-    pub fn grow(&mut self, delta: u32, budget: usize) -> Option<u32> {
+    pub fn grow(&mut self, delta: u64, budget: usize) -> Option<u64> {
         let old = self.pages();
         let new = old.checked_add(delta)?;
         if new > self.max_pages {
@@ -101,13 +133,15 @@ impl MemoryEntity {
         if delta == 0 {
             return Some(old);
         }
-        let new_len = new as usize * PAGE_SIZE;
+        let new_len = usize::try_from(new).ok()?.checked_mul(PAGE_SIZE)?;
         let ok = match &mut self.storage {
             #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
             Storage::Reserved(r) => r.grow_to(new_len),
             Storage::Heap(h) => {
-                let cap_limit = (self.max_pages as usize * PAGE_SIZE).min(budget);
-                h.grow_to(new_len, cap_limit)
+                let max_bytes = usize::try_from(self.max_pages)
+                    .unwrap_or(usize::MAX)
+                    .saturating_mul(PAGE_SIZE);
+                h.grow_to(new_len, max_bytes.min(budget))
             }
         };
         ok.then_some(old)
@@ -129,9 +163,15 @@ impl Memory {
         MemoryType {
             min: m.pages(),
             max: m.ty.max,
+            memory64: m.ty.memory64,
         }
     }
-    pub fn size<T>(&self, store: &Store<T>) -> u32 {
+    /// Whether the memory is addressed with `i64` (memory64).
+    pub fn is_64<T>(&self, store: &Store<T>) -> bool {
+        store.inner.memories[self.0 as usize].is_64()
+    }
+    /// The size in pages.
+    pub fn size<T>(&self, store: &Store<T>) -> u64 {
         store.inner.memories[self.0 as usize].pages()
     }
     pub fn data<'a, T>(&self, store: &'a Store<T>) -> &'a [u8] {
@@ -141,7 +181,7 @@ impl Memory {
         store.inner.memories[self.0 as usize].data_mut()
     }
     /// Grows by `delta` pages, returning the previous size.
-    pub fn grow<T>(&self, store: &mut Store<T>, delta: u32) -> Result<u32, Trap> {
+    pub fn grow<T>(&self, store: &mut Store<T>, delta: u64) -> Result<u64, Trap> {
         store
             .inner
             .grow_memory(self.0, delta)

@@ -53,15 +53,22 @@ fn reserve(size: usize) -> Option<NonNull<u8>> {
 
 impl ReservedBuffer {
     /// Reserves room for a memory of at most `max_bytes`; None if no reservation (not even
-    /// of `max_bytes`) can be made.
-    pub fn new(max_bytes: usize) -> Option<Self> {
+    /// of `max_bytes`) can be made. `guarded` (32-bit memories) reserves the whole 4 GiB a
+    /// 32-bit address reaches plus the guard, falling back to `max_bytes`; otherwise (64-bit
+    /// memories, which are always bounds-checked) exactly `max_bytes`.
+    pub fn new(max_bytes: usize, guarded: bool) -> Option<Self> {
         // Miri cannot model PROT_NONE mappings; under it memories use the heap backend,
         // which is what the bare-metal target runs anyway.
         if cfg!(miri) {
             return None;
         }
-        let (base, reserved) = match reserve(FULL + GUARD) {
-            Some(b) => (b, FULL + GUARD),
+        let full = if guarded {
+            reserve(FULL + GUARD).map(|b| (b, FULL + GUARD))
+        } else {
+            None
+        };
+        let (base, reserved) = match full {
+            Some(r) => r,
             None => (reserve(max_bytes)?, max_bytes),
         };
         Some(ReservedBuffer {
@@ -125,7 +132,7 @@ mod tests {
 
     #[test]
     fn commits_in_place_with_zeroed_pages() {
-        let mut b = ReservedBuffer::new(16 * PAGE_SIZE).expect("reserve");
+        let mut b = ReservedBuffer::new(16 * PAGE_SIZE, true).expect("reserve");
         let base = b.base();
         assert!(b.grow_to(PAGE_SIZE));
         // SAFETY: one page is committed.
@@ -138,9 +145,23 @@ mod tests {
         assert!(s[PAGE_SIZE..].iter().all(|&x| x == 0));
     }
 
+    /// A 64-bit memory's reservation (unguarded) is exactly its maximum: growth stops there.
+    #[test]
+    fn an_unguarded_reservation_is_the_maximum() {
+        let mut b = ReservedBuffer::new(3 * PAGE_SIZE, false).expect("reserve");
+        assert_eq!(b.reserved, 3 * PAGE_SIZE);
+        assert!(b.grow_to(3 * PAGE_SIZE));
+        assert!(!b.grow_to(4 * PAGE_SIZE));
+        let guarded = ReservedBuffer::new(3 * PAGE_SIZE, true).expect("reserve");
+        assert!(
+            guarded.reserved >= FULL,
+            "a 32-bit memory reserves all it can address"
+        );
+    }
+
     #[test]
     fn refuses_past_the_reservation() {
-        let mut b = ReservedBuffer::new(PAGE_SIZE).expect("reserve");
+        let mut b = ReservedBuffer::new(PAGE_SIZE, true).expect("reserve");
         assert!(!b.grow_to(b.reserved + PAGE_SIZE));
         assert_eq!(b.len(), 0);
     }

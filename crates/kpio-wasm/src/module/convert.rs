@@ -73,15 +73,13 @@ pub(crate) fn table_type(t: &wasmparser::TableType) -> Result<TableType, ModuleE
 }
 
 pub(crate) fn memory_type(t: &wasmparser::MemoryType) -> Result<MemoryType, ModuleError> {
-    if t.memory64 || t.shared || t.page_size_log2.is_some() {
-        return Err(unsupported(
-            "64-bit, shared or custom-page-size memories",
-            0,
-        ));
+    if t.shared || t.page_size_log2.is_some() {
+        return Err(unsupported("shared or custom-page-size memories", 0));
     }
     Ok(MemoryType {
-        min: t.initial as u32,
-        max: t.maximum.map(|m| m as u32),
+        min: t.initial,
+        max: t.maximum,
+        memory64: t.memory64,
     })
 }
 

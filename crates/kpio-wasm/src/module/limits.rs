@@ -1,7 +1,8 @@
 //! Strict LEB128 for memory and table limits.
 //!
 //! wasmparser reads limits as 64-bit LEB128 (for memory64), so it accepts a 32-bit limit
-//! encoded in more than five bytes. WebAssembly 2.0 says that is malformed. This re-reads the
+//! encoded in more than five bytes. WebAssembly 2.0 says that is malformed (a 64-bit
+//! memory's limits may take ten). This re-reads the
 //! limits in the memory, table and import sections and rejects over-long encodings; anything
 //! else that fails to parse here is left for wasmparser to report.
 
@@ -16,10 +17,11 @@ fn too_long(offset: usize) -> ModuleError {
     }
 }
 
-/// Skips one u32 LEB128; `Err(Some)` if it is over-long, `Err(None)` on other read errors.
-fn strict_u32(r: &mut BinaryReader<'_>) -> Result<(), Option<ModuleError>> {
+/// Skips one unsigned LEB128 of at most `max_bytes` bytes; `Err(Some)` if it is over-long,
+/// `Err(None)` on other read errors.
+fn strict_leb(r: &mut BinaryReader<'_>, max_bytes: usize) -> Result<(), Option<ModuleError>> {
     let start = r.original_position() as usize;
-    for _ in 0..5 {
+    for _ in 0..max_bytes {
         if r.read_u8().map_err(|_| None)? & 0x80 == 0 {
             return Ok(());
         }
@@ -27,11 +29,17 @@ fn strict_u32(r: &mut BinaryReader<'_>) -> Result<(), Option<ModuleError>> {
     Err(Some(too_long(start)))
 }
 
+/// Flag of a memory's limits: the memory is 64-bit (memory64), its limits are u64 LEB128.
+const MEMORY64_FLAG: u8 = 0x04;
+
 fn limits(r: &mut BinaryReader<'_>) -> Result<(), Option<ModuleError>> {
     let flags = r.read_u8().map_err(|_| None)?;
-    strict_u32(r)?;
+    // A 64-bit memory's limits are u64 (at most 10 bytes); wasmparser reads those strictly
+    // itself, but they are skipped here to reach the next entry.
+    let max_bytes = if flags & MEMORY64_FLAG != 0 { 10 } else { 5 };
+    strict_leb(r, max_bytes)?;
     if flags & 1 != 0 {
-        strict_u32(r)?;
+        strict_leb(r, max_bytes)?;
     }
     Ok(())
 }

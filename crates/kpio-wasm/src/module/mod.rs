@@ -7,7 +7,7 @@ mod convert;
 mod limits;
 
 use crate::code::{CodeMap, Flavour, OnceBox};
-use crate::engine::Engine;
+use crate::engine::{Config, Engine};
 use crate::error::{ModuleError, ModuleErrorKind};
 use crate::types::{ExternType, FuncType, GlobalType, MemoryType, TableType};
 use alloc::collections::BTreeMap;
@@ -98,6 +98,9 @@ pub(crate) struct ModuleInner {
     pub num_imported_funcs: u32,
     pub tables: Vec<(TableType, Option<ConstExpr>)>,
     pub memories: Vec<MemoryType>,
+    /// Every memory's type in the module's index space (imported ones first), so the
+    /// translator knows each memory's index type (multi-memory and memory64).
+    pub memory_space: Vec<MemoryType>,
     pub globals: Vec<(GlobalType, ConstExpr)>,
     pub exports: Vec<Export>,
     pub start: Option<u32>,
@@ -123,14 +126,22 @@ pub struct Module {
 
 /// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, relaxed SIMD
 /// (with the deterministic profile's results, see `docs/relaxed-simd.md`), extended constant
-/// expressions, tail calls and typed function references. GC is left out by design, so
-/// validation refuses it.
-fn features() -> WasmFeatures {
-    WasmFeatures::WASM2
+/// expressions, tail calls, typed function references, multi-memory and memory64. GC is left
+/// out by design, so validation refuses it. Multi-memory can be turned off
+/// (`Config::multi_memory`), for the 2.0 scripts that assert a second memory is invalid.
+fn features(config: &Config) -> WasmFeatures {
+    let f = WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::FUNCTION_REFERENCES)
+        .union(WasmFeatures::MULTI_MEMORY)
+        .union(WasmFeatures::MEMORY64);
+    if config.multi_memory {
+        f
+    } else {
+        f.difference(WasmFeatures::MULTI_MEMORY)
+    }
 }
 
 fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -168,7 +179,6 @@ impl Module {
     /// Decodes and validates `bytes`. Function bodies are validated here; they are translated
     /// to the interpreter's bytecode lazily, on their first call.
     pub fn new(engine: &Engine, bytes: &[u8]) -> Result<Module, ModuleError> {
-        let _ = engine;
         let bytes: Arc<[u8]> = Arc::from(bytes);
         let mut m = ModuleInner {
             bytes: bytes.clone(),
@@ -178,6 +188,7 @@ impl Module {
             num_imported_funcs: 0,
             tables: Vec::new(),
             memories: Vec::new(),
+            memory_space: Vec::new(),
             globals: Vec::new(),
             exports: Vec::new(),
             start: None,
@@ -188,7 +199,7 @@ impl Module {
             name: None,
             code: [const { OnceBox::new() }; Flavour::COUNT],
         };
-        let mut validator = Validator::new_with_features(features());
+        let mut validator = Validator::new_with_features(features(engine.config()));
         let mut allocs = FuncValidatorAllocations::default();
         for payload in Parser::new(0).parse_all(&bytes) {
             let payload = payload.map_err(malformed)?;
@@ -290,7 +301,11 @@ impl ModuleInner {
                             ImportDesc::Func(t)
                         }
                         TypeRef::Table(t) => ImportDesc::Table(convert::table_type(&t)?),
-                        TypeRef::Memory(t) => ImportDesc::Memory(convert::memory_type(&t)?),
+                        TypeRef::Memory(t) => {
+                            let t = convert::memory_type(&t)?;
+                            self.memory_space.push(t);
+                            ImportDesc::Memory(t)
+                        }
                         TypeRef::Global(t) => ImportDesc::Global(convert::global_type(&t)?),
                         TypeRef::Tag(_) => return Err(convert::unsupported("exception tags", 0)),
                     };
@@ -318,8 +333,9 @@ impl ModuleInner {
             }
             Payload::MemorySection(r) => {
                 for t in r {
-                    self.memories
-                        .push(convert::memory_type(&t.map_err(malformed)?)?);
+                    let t = convert::memory_type(&t.map_err(malformed)?)?;
+                    self.memories.push(t);
+                    self.memory_space.push(t);
                 }
             }
             Payload::GlobalSection(r) => {

@@ -22,12 +22,14 @@
 //! | `control.rs` | control frames, branches and their fix-ups, returns |
 //! | `visit.rs` | the one visitor: operator → instructions |
 //! | `func_refs.rs` | typed function references: `call_ref`, `return_call_ref`, `ref.as_non_null` |
+//! | `memory.rs` | multi-memory and memory64: the general memory instructions |
 //! | `error.rs` | typed translation errors |
 
 mod control;
 mod emit;
 mod error;
 mod func_refs;
+mod memory;
 mod prescan;
 mod stack;
 mod visit;

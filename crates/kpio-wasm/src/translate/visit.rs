@@ -16,6 +16,7 @@ use super::Translator;
 use super::error::TranslateError;
 use super::stack::Opd;
 use crate::ir::Instr;
+use crate::load_kind::LoadKind;
 use crate::trap::TrapCode;
 use alloc::vec::Vec;
 use wasmparser::{BlockType, BrTable, HeapType, Ieee32, Ieee64, MemArg, ValType, VisitOperator};
@@ -92,25 +93,37 @@ macro_rules! binary {
     };
 }
 
-/// Visit methods for loads: address in, value out, the static offset in the instruction.
+/// Visit methods for loads: address in, value out, the static offset in the instruction
+/// (for a 32-bit memory 0; other memories take the general `MemLoad`, see `memory`).
 macro_rules! loads {
     ($($visit:ident => $i:ident,)*) => {
         $(fn $visit(&mut self, memarg: MemArg) -> Out {
+            let m = self.memarg(&memarg)?;
             let a = self.pop();
             let d = self.push_temp();
-            self.emit_result(Instr::$i { d, a, off: memarg.offset as u32 });
+            if self.plain_memory(m.0) {
+                self.emit_result(Instr::$i { d, a, off: m.1 as u32 });
+            } else {
+                self.emit_mem_load(LoadKind::$i, d, a, m);
+            }
             Ok(())
         })*
     };
 }
 
-/// Visit methods for stores (floats store their bits through the integer stores).
+/// Visit methods for stores of `$bytes` bytes (floats store their bits through the integer
+/// stores); other memories than a 32-bit memory 0 take the general `MemStore`.
 macro_rules! stores {
-    ($($visit:ident => $i:ident,)*) => {
+    ($($visit:ident => $i:ident $bytes:literal,)*) => {
         $(fn $visit(&mut self, memarg: MemArg) -> Out {
+            let m = self.memarg(&memarg)?;
             let v = self.pop();
             let a = self.pop();
-            self.emit(Instr::$i { a, v, off: memarg.offset as u32 });
+            if self.plain_memory(m.0) {
+                self.emit(Instr::$i { a, v, off: m.1 as u32 });
+            } else {
+                self.emit_mem_store($bytes, a, v, m);
+            }
             Ok(())
         })*
     };
@@ -392,34 +405,56 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
     fn visit_memory_grow(&mut self, mem: u32) -> Out {
         let delta = self.pop();
         let d = self.push_temp();
-        self.emit_result(Instr::MemoryGrow { d, delta, mem });
+        if self.memory_is_64(mem) {
+            self.emit_result(Instr::MemoryGrow64 { d, delta, mem });
+        } else {
+            self.emit_result(Instr::MemoryGrow { d, delta, mem });
+        }
         Ok(())
     }
     fn visit_memory_fill(&mut self, mem: u32) -> Out {
         let n = self.pop();
         let v = self.pop();
         let d = self.pop();
-        self.emit(Instr::MemoryFill { d, v, n });
+        if self.memory_is_64(mem) {
+            self.emit(Instr::MemoryFill64 { d, v, n });
+        } else {
+            self.emit(Instr::MemoryFill { d, v, n });
+        }
         self.emit(Instr::Aux { a: mem, b: 0, c: 0 });
         Ok(())
     }
-    fn visit_memory_copy(&mut self, dst_mem: u32, _src_mem: u32) -> Out {
+    fn visit_memory_copy(&mut self, dst_mem: u32, src_mem: u32) -> Out {
         let n = self.pop();
         let s = self.pop();
         let d = self.pop();
-        self.emit(Instr::MemoryCopy { d, s, n });
-        self.emit(Instr::Aux {
-            a: dst_mem,
-            b: 0,
-            c: 0,
-        });
+        let (d64, s64) = (self.memory_is_64(dst_mem), self.memory_is_64(src_mem));
+        if dst_mem == src_mem && !d64 {
+            self.emit(Instr::MemoryCopy { d, s, n });
+            self.emit(Instr::Aux {
+                a: dst_mem,
+                b: 0,
+                c: 0,
+            });
+        } else {
+            self.emit(Instr::MemoryCopyAny { d, s, n });
+            self.emit(Instr::Aux {
+                a: dst_mem,
+                b: src_mem,
+                c: d64 as u32 | (s64 as u32) << 1,
+            });
+        }
         Ok(())
     }
     fn visit_memory_init(&mut self, data_index: u32, mem: u32) -> Out {
         let n = self.pop();
         let s = self.pop();
         let d = self.pop();
-        self.emit(Instr::MemoryInit { d, s, n });
+        if self.memory_is_64(mem) {
+            self.emit(Instr::MemoryInit64 { d, s, n });
+        } else {
+            self.emit(Instr::MemoryInit { d, s, n });
+        }
         self.emit(Instr::Aux {
             a: mem,
             b: data_index,
@@ -685,14 +720,14 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         visit_i64_load32_u => I64Load32U,
     }
     stores! {
-        visit_i32_store => I32Store,
-        visit_i64_store => I64Store,
-        visit_f32_store => I32Store,
-        visit_f64_store => I64Store,
-        visit_i32_store8 => I32Store8,
-        visit_i32_store16 => I32Store16,
-        visit_i64_store8 => I64Store8,
-        visit_i64_store16 => I64Store16,
-        visit_i64_store32 => I64Store32,
+        visit_i32_store => I32Store 4,
+        visit_i64_store => I64Store 8,
+        visit_f32_store => I32Store 4,
+        visit_f64_store => I64Store 8,
+        visit_i32_store8 => I32Store8 1,
+        visit_i32_store16 => I32Store16 2,
+        visit_i64_store8 => I64Store8 1,
+        visit_i64_store16 => I64Store16 2,
+        visit_i64_store32 => I64Store32 4,
     }
 }

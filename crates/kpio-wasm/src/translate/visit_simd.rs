@@ -82,10 +82,15 @@ macro_rules! simd_with_scalar {
 macro_rules! simd_loads {
     ($($visit:ident => $kind:ident,)*) => {
         $(fn $visit(&mut self, memarg: MemArg) -> Out {
+            let m = self.memarg(&memarg)?;
             let a = self.pop();
             let d = self.push_temp_as(true);
-            let off = memarg.offset as u32;
-            self.emit_result(Instr::V128Load { d, a, off, kind: V128LoadKind::$kind });
+            if self.plain_memory(m.0) {
+                let off = m.1 as u32;
+                self.emit_result(Instr::V128Load { d, a, off, kind: V128LoadKind::$kind });
+            } else {
+                self.emit_v128_mem_load(V128LoadKind::$kind, d, a, m);
+            }
             Ok(())
         })*
     };
@@ -98,9 +103,14 @@ macro_rules! simd_load_lanes {
             let v = self.pop();
             let a = self.pop();
             let d = self.push_temp_as(true);
-            let off = memarg.offset as u32;
-            self.emit(Instr::V128LoadLane { d, a, off });
-            self.emit(Instr::Aux { a: v, b: $bytes, c: lane as u32 });
+            let m = self.memarg(&memarg)?;
+            if self.plain_memory(m.0) {
+                let off = m.1 as u32;
+                self.emit(Instr::V128LoadLane { d, a, off });
+                self.emit(Instr::Aux { a: v, b: $bytes, c: lane as u32 });
+            } else {
+                self.emit_v128_mem_load_lane(($bytes, lane), d, a, v, m);
+            }
             Ok(())
         })*
     };
@@ -112,8 +122,13 @@ macro_rules! simd_store_lanes {
         $(fn $visit(&mut self, memarg: MemArg, lane: u8) -> Out {
             let v = self.pop();
             let a = self.pop();
-            let off = memarg.offset as u32;
-            self.emit(Instr::V128StoreLane { a, v, off, bytes: $bytes, lane });
+            let m = self.memarg(&memarg)?;
+            if self.plain_memory(m.0) {
+                let off = m.1 as u32;
+                self.emit(Instr::V128StoreLane { a, v, off, bytes: $bytes, lane });
+            } else {
+                self.emit_v128_mem_store(Some(($bytes, lane)), a, v, m);
+            }
             Ok(())
         })*
     };
@@ -165,11 +180,16 @@ impl<'a> VisitSimdOperator<'a> for Translator<'_> {
     fn visit_v128_store(&mut self, memarg: MemArg) -> Out {
         let v = self.pop();
         let a = self.pop();
-        self.emit(Instr::V128Store {
-            a,
-            v,
-            off: memarg.offset as u32,
-        });
+        let m = self.memarg(&memarg)?;
+        if self.plain_memory(m.0) {
+            self.emit(Instr::V128Store {
+                a,
+                v,
+                off: m.1 as u32,
+            });
+        } else {
+            self.emit_v128_mem_store(None, a, v, m);
+        }
         Ok(())
     }
     simd_loads! {
