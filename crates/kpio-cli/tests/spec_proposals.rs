@@ -148,9 +148,10 @@ const PLANS: &[Plan] = &[
 
 /// Proposals whose scripts were written before multi-memory: they assert that a second
 /// memory, or a non-zero memory index byte, is invalid or malformed (memory64's
-/// `memory.wast`, `memory64.wast` and `binary.wast`). They run with multi-memory off
-/// (`Config::multi_memory`, `kpio wast --single-memory`), as their proposal specifies.
-const SINGLE_MEMORY: &[Proposal] = &[Proposal::Memory64];
+/// `memory.wast`, `memory64.wast` and `binary.wast`; function-references' `binary.wast`).
+/// They run with multi-memory off (`Config::multi_memory`, `kpio wast --single-memory`), as
+/// their proposal specifies.
+const SINGLE_MEMORY: &[Proposal] = &[Proposal::Memory64, Proposal::FunctionReferences];
 
 /// Runs one proposal's plan; returns its totals, printing each file's counts.
 fn run_plan(plan: &Plan) -> Counts {
