@@ -316,6 +316,46 @@ instrs! {
     TableInit { d: Slot, s: Slot, n: Slot } + Aux,
     ElemDrop { elem: u32 },
 
+    // Fused and immediate forms.
+    // An integer operator with a constant operand takes it as `imm` instead of reading a
+    // constant slot (an i64 operator only when the constant fits in an `i32`, sign-extended;
+    // shift and rotate counts already reduced, `rotr` as `rotl`, `sub` as `add` of the
+    // negation).
+    I32AddImm { d: Dst, a: Slot, imm: i32 },
+    I32MulImm { d: Dst, a: Slot, imm: i32 },
+    I32AndImm { d: Dst, a: Slot, imm: i32 },
+    I32OrImm { d: Dst, a: Slot, imm: i32 },
+    I32XorImm { d: Dst, a: Slot, imm: i32 },
+    I32ShlImm { d: Dst, a: Slot, imm: i32 },
+    I32ShrSImm { d: Dst, a: Slot, imm: i32 },
+    I32ShrUImm { d: Dst, a: Slot, imm: i32 },
+    I32RotlImm { d: Dst, a: Slot, imm: i32 },
+    I64AddImm { d: Dst, a: Slot, imm: i32 },
+    I64MulImm { d: Dst, a: Slot, imm: i32 },
+    I64AndImm { d: Dst, a: Slot, imm: i32 },
+    I64OrImm { d: Dst, a: Slot, imm: i32 },
+    I64XorImm { d: Dst, a: Slot, imm: i32 },
+    I64ShlImm { d: Dst, a: Slot, imm: i32 },
+    I64ShrSImm { d: Dst, a: Slot, imm: i32 },
+    I64ShrUImm { d: Dst, a: Slot, imm: i32 },
+    I64RotlImm { d: Dst, a: Slot, imm: i32 },
+    // Memory 0 accesses at address `(slot[a] + imm) mod 2^32`: an `i32.add` of a constant
+    // folded into the load or store after it (static offset 0). A narrow load names the
+    // extension it does; the zero-extending ones serve both widths, f32/f64 the integer ones.
+    I32LoadAddImm { d: Dst, a: Slot, imm: i32 },
+    I64LoadAddImm { d: Dst, a: Slot, imm: i32 },
+    I32Load8SAddImm { d: Dst, a: Slot, imm: i32 },
+    I32Load8UAddImm { d: Dst, a: Slot, imm: i32 },
+    I32Load16SAddImm { d: Dst, a: Slot, imm: i32 },
+    I32Load16UAddImm { d: Dst, a: Slot, imm: i32 },
+    I64Load8SAddImm { d: Dst, a: Slot, imm: i32 },
+    I64Load16SAddImm { d: Dst, a: Slot, imm: i32 },
+    I64Load32SAddImm { d: Dst, a: Slot, imm: i32 },
+    I32StoreAddImm { a: Slot, v: Slot, imm: i32 },
+    I64StoreAddImm { a: Slot, v: Slot, imm: i32 },
+    I32Store8AddImm { a: Slot, v: Slot, imm: i32 },
+    I32Store16AddImm { a: Slot, v: Slot, imm: i32 },
+
     I32Eqz { d: Dst, s: Slot } => BrIfEqz { c: s },
     I32Eq { d: Dst, a: Slot, b: Slot } => BrI32Eq { a, b },
     I32Ne { d: Dst, a: Slot, b: Slot } => BrI32Ne { a, b },
