@@ -3,7 +3,11 @@
 //! Each simple instruction gets its own handler; a handler does its work and then
 //! tail-calls the next instruction's handler through a table indexed by opcode, so every
 //! handler has its own indirect jump (which the branch predictor learns per instruction)
-//! and the hot state (`ip`, `fp`, memory base and length) stays in argument registers.
+//! and the hot state (`ip`, `fp`, the memory base and the context) stays in argument
+//! registers. The fourth argument, in `rcx`, carries nothing: x86 takes variable shift and
+//! rotate counts only in `cl`, so a handler that shifts would otherwise save and restore
+//! what `rcx` holds. The memory's length is read from the context where a bounds check
+//! needs it (a memory operand of the compare).
 //! Calls to functions of the running instance that are already translated, and the returns
 //! to callers in the same instance, are handled here too, through [`FastCx`]. Anything else,
 //! or an instruction about to trap or to hit a limit, returns its address to the portable
@@ -19,10 +23,19 @@ use crate::code::{CompiledFunc, OnceBox};
 use crate::ir::{Instr, OP_COUNT, Op};
 use crate::trap::TrapCode;
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-type Handler =
-    unsafe extern "sysv64" fn(*const Instr, *mut u64, *mut u8, usize, *mut FastCx) -> *const Instr;
+type Handler = unsafe extern "sysv64" fn(
+    *const Instr,
+    *mut u64,
+    *mut u8,
+    Scratch,
+    *mut FastCx,
+) -> *const Instr;
+
+/// The argument that keeps `rcx` free (see the module comment): never read.
+type Scratch = MaybeUninit<usize>;
 
 /// What the call and return handlers need besides the registers: the value stack, the frame
 /// stack, the running instance's code map, and the current function. The portable loop
@@ -45,6 +58,8 @@ pub(super) struct FastCx {
     pub fp: *mut u64,
     /// The store's interrupt flag, for `CheckInterrupt`.
     pub interrupt: *const AtomicBool,
+    /// The length of the function's memory 0 (`run` fills it in).
+    pub mem_len: usize,
 }
 
 /// Runs instructions from `ip` until one needs the portable loop; returns it, with the
@@ -61,8 +76,9 @@ pub(super) unsafe fn run(
     mem_len: usize,
     cx: &mut FastCx,
 ) -> *const Instr {
+    cx.mem_len = mem_len;
     // SAFETY: `dispatch` needs what `run` was promised.
-    unsafe { dispatch(ip, fp, mem_base, mem_len, cx) }
+    unsafe { dispatch(ip, fp, mem_base, cx) }
 }
 
 #[inline(always)]
@@ -70,13 +86,12 @@ unsafe fn dispatch(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: `Instr` is `repr(u8)`: its first byte is the opcode, always below OP_COUNT.
     unsafe {
         let op = *(ip as *const u8) as usize;
-        (TABLE.get_unchecked(op))(ip, fp, mem_base, mem_len, cx)
+        (TABLE.get_unchecked(op))(ip, fp, mem_base, MaybeUninit::uninit(), cx)
     }
 }
 
@@ -85,7 +100,7 @@ unsafe extern "sysv64" fn bail(
     ip: *const Instr,
     fp: *mut u64,
     _: *mut u8,
-    _: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: `cx` is the context `run` was given.
@@ -100,7 +115,7 @@ unsafe extern "sysv64" fn call(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: `cx` describes the live value and frame stacks (see `FastCx`); every index
@@ -112,7 +127,7 @@ unsafe extern "sysv64" fn call(
         // Validation keeps `callee` within the module's functions.
         let c = (*(*cx).code.add(callee as usize)).as_ptr();
         if c.is_null() {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         let c = &*c;
         let frames = &mut *(*cx).frames;
@@ -122,7 +137,7 @@ unsafe extern "sysv64" fn call(
             || frames.len() == frames.capacity()
             || callee_off + c.frame_size as usize > (*cx).slots_len
         {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         frames.push(Frame {
             ip: ip.add(1),
@@ -135,7 +150,7 @@ unsafe extern "sysv64" fn call(
         core::ptr::write_bytes(fp.add(nparams), 0, nlocals - nparams);
         core::ptr::copy_nonoverlapping(c.consts.as_ptr(), fp.add(nlocals), c.consts.len());
         (*cx).func = callee;
-        dispatch(c.code.as_ptr(), fp, mem_base, mem_len, cx)
+        dispatch(c.code.as_ptr(), fp, mem_base, cx)
     }
 }
 
@@ -146,20 +161,20 @@ unsafe extern "sysv64" fn ret(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: as for `call`; a saved frame's `fp` lies in the value stack.
     unsafe {
         let frames = &mut *(*cx).frames;
         if frames.len() <= (*cx).depth {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         let Some(f) = frames.last() else {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         };
         if f.instance != (*cx).instance {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         if let Instr::Return1 { s } = *ip {
             *fp = *fp.add(s as usize);
@@ -167,7 +182,7 @@ unsafe extern "sysv64" fn ret(
         let (next, caller_fp, func) = (f.ip, f.fp, f.func);
         frames.pop();
         (*cx).func = func;
-        dispatch(next, (*cx).slots.add(caller_fp), mem_base, mem_len, cx)
+        dispatch(next, (*cx).slots.add(caller_fp), mem_base, cx)
     }
 }
 
@@ -176,16 +191,16 @@ unsafe extern "sysv64" fn check_interrupt(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: `cx` is the context `run` was given; its flag pointer is the store's, which
     // outlives the run.
     unsafe {
         if (*(*cx).interrupt).load(Ordering::Relaxed) {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
-        dispatch(ip.add(1), fp, mem_base, mem_len, cx)
+        dispatch(ip.add(1), fp, mem_base, cx)
     }
 }
 
@@ -198,9 +213,13 @@ macro_rules! gen_handlers {
                 mut ip: *const Instr,
                 fp: *mut u64,
                 mem_base: *mut u8,
-                mem_len: usize,
+                _: Scratch,
                 cx: *mut FastCx,
             ) -> *const Instr {
+                // SAFETY: `cx` is the context `run` was given. Only bounds checks read it
+                // (LLVM drops the load from the other handlers).
+                #[allow(unused_variables)]
+                let mem_len = unsafe { (*cx).mem_len };
                 frame_helpers!({ $d } ip, fp, mem_base, mem_len);
                 macro_rules! aux_a {
                     () => {
@@ -214,7 +233,7 @@ macro_rules! gen_handlers {
                 macro_rules! trap {
                     ($d c:expr) => {{
                         let _ = $d c;
-                        return bail(ip, fp, mem_base, mem_len, cx);
+                        return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
                     }};
                 }
                 // SAFETY: the table sends only this variant here; the caller of `run`
@@ -224,7 +243,7 @@ macro_rules! gen_handlers {
                         core::hint::unreachable_unchecked()
                     };
                     $body
-                    dispatch(ip, fp, mem_base, mem_len, cx)
+                    dispatch(ip, fp, mem_base, cx)
                 }
             }
         )*
