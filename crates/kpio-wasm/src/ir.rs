@@ -339,6 +339,9 @@ instrs! {
     I64ShrSImm { d: Dst, a: Slot, imm: i32 },
     I64ShrUImm { d: Dst, a: Slot, imm: i32 },
     I64RotlImm { d: Dst, a: Slot, imm: i32 },
+    /// `slot[d] = slot[a] + (slot[b] << k)` (i32): an `i32.shl` by a constant fused into the
+    /// `i32.add` after it, the usual array-element address.
+    I32AddShl { k: u8, d: Dst, a: Slot, b: Slot },
     // Memory 0 accesses at address `(slot[a] + imm) mod 2^32`: an `i32.add` of a constant
     // folded into the load or store after it (static offset 0). A narrow load names the
     // extension it does; the zero-extending ones serve both widths, f32/f64 the integer ones.

@@ -246,3 +246,40 @@ fn stores_that_absorb_an_add_write_where_the_plain_stores_write() {
         }
     }
 }
+
+#[test]
+fn an_add_of_a_shifted_operand_matches_the_two_instructions() {
+    // `base + (i << k)` with the shift by a constant fused into the add, the shift on
+    // either side of the add, against the same with `k` passed in.
+    let ks = [0, 1, 2, 3, 31, 32, 33, -1];
+    let mut m = String::from(
+        "(module (func (export \"r\") (param i32 i32 i32) (result i32)
+           (i32.add (local.get 0) (i32.shl (local.get 1) (local.get 2))))\n",
+    );
+    for (n, k) in ks.iter().enumerate() {
+        m += &format!(
+            "(func (export \"k_{n}\") (param i32 i32) (result i32) (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const {k}))))
+             (func (export \"kl_{n}\") (param i32 i32) (result i32) (i32.add (i32.shl (local.get 1) (i32.const {k})) (local.get 0)))
+             (func (export \"kt_{n}\") (param i32 i32) (result i32) (local.set 0 (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const {k})))) (local.get 0))\n"
+        );
+    }
+    let (mut s, i) = setup(&(m + ")"));
+    for (n, &k) in ks.iter().enumerate() {
+        for &base in I32_VALUES {
+            for &x in I32_VALUES {
+                let want =
+                    call(&mut s, i, "r", &[Val::I32(base), Val::I32(x), Val::I32(k)]).unwrap();
+                for f in ["k", "kl", "kt"] {
+                    let got = call(
+                        &mut s,
+                        i,
+                        &format!("{f}_{n}"),
+                        &[Val::I32(base), Val::I32(x)],
+                    )
+                    .unwrap();
+                    assert_eq!(got, want, "{f}: {base} + ({x} << {k})");
+                }
+            }
+        }
+    }
+}

@@ -213,6 +213,7 @@ macro_rules! simple_ops {
                 }
         I64ShrUImm { d, a, imm } => { w!(d, r!(a).wrapping_shr(imm as u32)) }
         I64RotlImm { d, a, imm } => { w!(d, r!(a).rotate_left(imm as u32)) }
+        I32AddShl { k, d, a, b } => { w!(d, r32!(a).wrapping_add(r32!(b) << k) as u64) }
         I32LoadAddImm { d, a, imm } => {
                     load_ea!(d, r32!(a).wrapping_add(imm as u32), u32, |v: u32| v as u64)
                 }

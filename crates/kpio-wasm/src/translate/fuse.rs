@@ -120,6 +120,39 @@ impl Translator<'_> {
         Err((a, b))
     }
 
+    /// `i32.add`: `I32AddImm` with a constant operand; `I32AddShl` when the other operand
+    /// is a temp that an `I32ShlImm` just computed; else `I32Add`.
+    pub(super) fn i32_add(&mut self) {
+        let h = self.stack.len() - 1;
+        let shl =
+            |t: &Self, h: usize| match (t.stack[h], t.producer_of(h).map(|pc| (pc, t.code[pc]))) {
+                (Opd::Temp, Some((pc, Instr::I32ShlImm { a, imm, .. }))) => {
+                    Some((pc, a, imm as u8))
+                }
+                _ => None,
+            };
+        // Only the last instruction can be fused, so at most one of these is `Some`.
+        let (shl_b, shl_a) = (shl(self, h), shl(self, h - 1));
+        let ops = self.pop_binary_imm(ImmRule::I32Commutes);
+        let d = self.push_temp();
+        let (a, b) = match ops {
+            Ok((a, imm)) => return self.emit_result(Instr::I32AddImm { d, a, imm }),
+            Err(ab) => ab,
+        };
+        let fused = match (shl_b, shl_a) {
+            (Some((pc, i, k)), _) => Some((pc, Instr::I32AddShl { k, d, a, b: i })),
+            (None, Some((pc, i, k))) => Some((pc, Instr::I32AddShl { k, d, a: b, b: i })),
+            (None, None) => None,
+        };
+        match fused {
+            Some((pc, i)) => {
+                self.replace_last(pc, i);
+                self.last_result = Some((pc, self.stack.len() - 1, pc + 1));
+            }
+            None => self.emit_result(Instr::I32Add { d, a, b }),
+        }
+    }
+
     /// If the top entry (a memory address) is a temp that an `I32AddImm` just computed,
     /// returns that instruction's index, with the add's operand and constant.
     fn address_add(&self) -> Option<(usize, Slot, i32)> {
@@ -235,6 +268,27 @@ mod tests {
         );
         // A constant shifted by a variable count keeps the plain form.
         assert!(c.iter().any(|i| matches!(i, Instr::I32Shl { .. })), "{c:?}");
+    }
+
+    #[test]
+    fn a_shift_by_a_constant_folds_into_the_add_after_it() {
+        let c = code(
+            "(module (func (param i32 i32) (result i32 i32)
+               (i32.add (local.get 0) (i32.shl (local.get 1) (i32.const 2)))
+               (i32.add (i32.shl (local.get 1) (i32.const 35)) (local.get 0))))",
+        );
+        let fused: Vec<_> = c
+            .iter()
+            .filter_map(|i| match *i {
+                Instr::I32AddShl { k, a, b, .. } => Some((k, a, b)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(fused, [(2, 0, 1), (3, 0, 1)], "{c:?}");
+        assert!(
+            !c.iter().any(|i| matches!(i, Instr::I32ShlImm { .. })),
+            "{c:?}"
+        );
     }
 
     #[test]

@@ -509,6 +509,10 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         });
         Ok(())
     }
+    fn visit_i32_add(&mut self) -> Out {
+        self.i32_add();
+        Ok(())
+    }
     fn visit_i32_const(&mut self, value: i32) -> Out {
         self.konst(value as u32 as u64)
     }
@@ -645,7 +649,6 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         visit_f64_copysign => F64Copysign,
     }
     binary_imm! {
-        visit_i32_add => I32Add, I32AddImm, I32Commutes,
         visit_i32_sub => I32Sub, I32AddImm, I32Sub,
         visit_i32_mul => I32Mul, I32MulImm, I32Commutes,
         visit_i32_and => I32And, I32AndImm, I32Commutes,
