@@ -127,10 +127,12 @@ macro_rules! instrs {
         $(! $inv:ident)?
         $(=> $br:ident { $($bf:ident $(: $bv:ident)?),* })?,
     )*) => {
-        /// `repr(u8)`: the first byte of every instruction is its `Op`, which the threaded
-        /// dispatcher indexes its handler table with.
+        /// `repr(u16)`: the first two bytes of every instruction are its `Op`, which the
+        /// threaded dispatcher indexes its handler table with. (There are more than 256
+        /// instructions since the 3.0 features and the fused forms; a 16-bit tag still
+        /// leaves every row in 16 bytes, the assertion below the table checks it.)
         #[derive(Debug, Clone, Copy, PartialEq)]
-        #[repr(u8)]
+        #[repr(u16)]
         pub(crate) enum Instr {
             $($(#[$m])* $name $({ $($f: $t),* })?,)*
         }
@@ -138,7 +140,7 @@ macro_rules! instrs {
         /// The opcode of each `Instr` variant, in the same order.
         #[allow(dead_code)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-        #[repr(u8)]
+        #[repr(u16)]
         pub(crate) enum Op {
             $($name,)*
         }
@@ -351,11 +353,55 @@ instrs! {
     MemoryInit64 { d: Slot, s: Slot, n: Slot } + Aux,
     V128MemLoad { kind: V128LoadKind, is64: bool, d: VDst, a: Slot, mem: u32 } + Aux,
     /// Loads `bytes` into lane `lane` of the vector in slot `Aux.a`; the offset is in
-    /// `Aux.b` (low half) and `Aux.c` (high half).
-    V128MemLoadLane { bytes: u8, lane: u8, is64: bool, d: VDst, a: Slot, mem: u32 } + Aux,
+    /// `Aux.b` (low half) and `Aux.c` (high half). The lane forms name their memory in 16
+    /// bits (wasmparser allows at most 100 memories) so that they fit 16 bytes.
+    V128MemLoadLane { bytes: u8, lane: u8, is64: bool, mem: u16, d: VDst, a: Slot } + Aux,
     V128MemStore { is64: bool, a: Slot, v: VSlot, mem: u32 } + Aux,
     /// Stores lane `lane` (of `bytes` bytes) of `v`.
-    V128MemStoreLane { bytes: u8, lane: u8, is64: bool, a: Slot, v: VSlot, mem: u32 } + Aux,
+    V128MemStoreLane { bytes: u8, lane: u8, is64: bool, mem: u16, a: Slot, v: VSlot } + Aux,
+
+    // Fused and immediate forms.
+    // An integer operator with a constant operand takes it as `imm` instead of reading a
+    // constant slot (an i64 operator only when the constant fits in an `i32`, sign-extended;
+    // shift and rotate counts already reduced, `rotr` as `rotl`, `sub` as `add` of the
+    // negation).
+    I32AddImm { d: Dst, a: Slot, imm: i32 },
+    I32MulImm { d: Dst, a: Slot, imm: i32 },
+    I32AndImm { d: Dst, a: Slot, imm: i32 },
+    I32OrImm { d: Dst, a: Slot, imm: i32 },
+    I32XorImm { d: Dst, a: Slot, imm: i32 },
+    I32ShlImm { d: Dst, a: Slot, imm: i32 },
+    I32ShrSImm { d: Dst, a: Slot, imm: i32 },
+    I32ShrUImm { d: Dst, a: Slot, imm: i32 },
+    I32RotlImm { d: Dst, a: Slot, imm: i32 },
+    I64AddImm { d: Dst, a: Slot, imm: i32 },
+    I64MulImm { d: Dst, a: Slot, imm: i32 },
+    I64AndImm { d: Dst, a: Slot, imm: i32 },
+    I64OrImm { d: Dst, a: Slot, imm: i32 },
+    I64XorImm { d: Dst, a: Slot, imm: i32 },
+    I64ShlImm { d: Dst, a: Slot, imm: i32 },
+    I64ShrSImm { d: Dst, a: Slot, imm: i32 },
+    I64ShrUImm { d: Dst, a: Slot, imm: i32 },
+    I64RotlImm { d: Dst, a: Slot, imm: i32 },
+    /// `slot[d] = slot[a] + (slot[b] << k)` (i32): an `i32.shl` by a constant fused into the
+    /// `i32.add` after it, the usual array-element address.
+    I32AddShl { k: u8, d: Dst, a: Slot, b: Slot },
+    // Memory 0 accesses at address `(slot[a] + imm) mod 2^32`: an `i32.add` of a constant
+    // folded into the load or store after it (static offset 0). A narrow load names the
+    // extension it does; the zero-extending ones serve both widths, f32/f64 the integer ones.
+    I32LoadAddImm { d: Dst, a: Slot, imm: i32 },
+    I64LoadAddImm { d: Dst, a: Slot, imm: i32 },
+    I32Load8SAddImm { d: Dst, a: Slot, imm: i32 },
+    I32Load8UAddImm { d: Dst, a: Slot, imm: i32 },
+    I32Load16SAddImm { d: Dst, a: Slot, imm: i32 },
+    I32Load16UAddImm { d: Dst, a: Slot, imm: i32 },
+    I64Load8SAddImm { d: Dst, a: Slot, imm: i32 },
+    I64Load16SAddImm { d: Dst, a: Slot, imm: i32 },
+    I64Load32SAddImm { d: Dst, a: Slot, imm: i32 },
+    I32StoreAddImm { a: Slot, v: Slot, imm: i32 },
+    I64StoreAddImm { a: Slot, v: Slot, imm: i32 },
+    I32Store8AddImm { a: Slot, v: Slot, imm: i32 },
+    I32Store16AddImm { a: Slot, v: Slot, imm: i32 },
 
     I32Eqz { d: Dst, s: Slot } => BrIfEqz { c: s },
     I32Eq { d: Dst, a: Slot, b: Slot } => BrI32Eq { a, b },
@@ -493,8 +539,8 @@ instrs! {
     I64TruncSatF64U { d: Dst, s: Slot },
 
     // Fixed-width SIMD. A `v128` takes two adjacent slots; the executor reads all inputs
-    // before it writes a destination. `Instr` is `repr(u8)`, so each row is laid out in
-    // field order after the opcode byte: the small fields come first to fit 16 bytes.
+    // before it writes a destination. `Instr` is `repr(u16)`, so each row is laid out in
+    // field order after the two opcode bytes: the small fields come first to fit 16 bytes.
     V128Copy { d: VDst, s: VSlot },
     /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }` (two slots each), with `c`
     /// in the next `Aux.a`.

@@ -3,9 +3,11 @@
 //! shape (which operands are vectors, which scalars, whether a lane index follows) is the
 //! row's; the code picks the lane-wise operation, which `exec::simd` implements.
 
-/// A SIMD operation, named after its wasmparser operator.
+/// A SIMD operation, named after its wasmparser operator. One byte (231 operations), so
+/// that `SimdWithScalar` (a 16-bit opcode, a lane, the operation and three slots) fits in 16
+/// bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(u16)]
+#[repr(u8)]
 pub(crate) enum SimdOp {
     I8x16ExtractLaneS,
     I8x16ExtractLaneU,

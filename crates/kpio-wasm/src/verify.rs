@@ -266,10 +266,10 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             Instr::MemLoad { is64, mem, .. }
             | Instr::MemStore { is64, mem, .. }
             | Instr::V128MemLoad { is64, mem, .. }
-            | Instr::V128MemStore { is64, mem, .. }
-            | Instr::V128MemStoreLane { is64, mem, .. } => memory(mem, is64)?,
+            | Instr::V128MemStore { is64, mem, .. } => memory(mem, is64)?,
+            Instr::V128MemStoreLane { is64, mem, .. } => memory(u32::from(mem), is64)?,
             Instr::V128MemLoadLane { is64, mem, .. } => {
-                memory(mem, is64)?;
+                memory(u32::from(mem), is64)?;
                 if aux.0 + 1 >= frame {
                     return Err(fail(
                         at,

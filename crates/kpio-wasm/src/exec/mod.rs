@@ -700,6 +700,7 @@ unsafe fn run<T>(
                     func,
                     fp,
                     interrupt: store.inner.interrupt.flag(),
+                    mem_len,
                 };
                 // SAFETY: the state handed over is the portable loop's own, which upholds
                 // what `threaded::run` requires; `code_map` is the running instance's.

@@ -96,6 +96,24 @@ macro_rules! frame_helpers {
                 w!($d dst, $d conv(<$d t>::from_le_bytes(bytes)))
             }};
         }
+        // `load!`/`store!` at a computed 32-bit address (`I32LoadAddImm` and the like).
+        macro_rules! load_ea {
+            ($d dst:expr, $d addr:expr, $d t:ty, $d conv:expr) => {{
+                let a = tri!(ea($d addr as u64, 0, size_of::<$d t>(), $mem_len));
+                // SAFETY: within memory 0 (see `frame_helpers`).
+                let bytes = unsafe { *($mem_base.add(a) as *const [u8; size_of::<$d t>()]) };
+                w!($d dst, $d conv(<$d t>::from_le_bytes(bytes)))
+            }};
+        }
+        macro_rules! store_ea {
+            ($d addr:expr, $d v:expr, $d t:ty) => {{
+                let a = tri!(ea($d addr as u64, 0, size_of::<$d t>(), $mem_len));
+                let bytes = (r!($d v) as $d t).to_le_bytes();
+                // SAFETY: within memory 0 (see `frame_helpers`).
+                unsafe { *($mem_base.add(a) as *mut [u8; size_of::<$d t>()]) = bytes };
+                skip!(1);
+            }};
+        }
         macro_rules! store {
             ($d a:expr, $d v:expr, $d off:expr, $d t:ty) => {{
                 let a = tri!(ea(r!($d a), $d off, size_of::<$d t>(), $mem_len));
@@ -180,6 +198,62 @@ macro_rules! simple_ops {
         I64Store8 { a, v, off } => { store!(a, v, off, u8) }
         I64Store16 { a, v, off } => { store!(a, v, off, u16) }
         I64Store32 { a, v, off } => { store!(a, v, off, u32) }
+        I32AddImm { d, a, imm } => { w!(d, r32!(a).wrapping_add(imm as u32) as u64) }
+        I32MulImm { d, a, imm } => { w!(d, r32!(a).wrapping_mul(imm as u32) as u64) }
+        I32AndImm { d, a, imm } => { w!(d, (r32!(a) & imm as u32) as u64) }
+        I32OrImm { d, a, imm } => { w!(d, (r32!(a) | imm as u32) as u64) }
+        I32XorImm { d, a, imm } => { w!(d, (r32!(a) ^ imm as u32) as u64) }
+        I32ShlImm { d, a, imm } => { w!(d, r32!(a).wrapping_shl(imm as u32) as u64) }
+        I32ShrSImm { d, a, imm } => {
+                    w!(d, (r32!(a) as i32).wrapping_shr(imm as u32) as u32 as u64)
+                }
+        I32ShrUImm { d, a, imm } => { w!(d, r32!(a).wrapping_shr(imm as u32) as u64) }
+        I32RotlImm { d, a, imm } => { w!(d, r32!(a).rotate_left(imm as u32) as u64) }
+        I64AddImm { d, a, imm } => { w!(d, r!(a).wrapping_add(imm as i64 as u64)) }
+        I64MulImm { d, a, imm } => { w!(d, r!(a).wrapping_mul(imm as i64 as u64)) }
+        I64AndImm { d, a, imm } => { w!(d, r!(a) & imm as i64 as u64) }
+        I64OrImm { d, a, imm } => { w!(d, r!(a) | imm as i64 as u64) }
+        I64XorImm { d, a, imm } => { w!(d, r!(a) ^ imm as i64 as u64) }
+        I64ShlImm { d, a, imm } => { w!(d, r!(a).wrapping_shl(imm as u32)) }
+        I64ShrSImm { d, a, imm } => {
+                    w!(d, (r!(a) as i64).wrapping_shr(imm as u32) as u64)
+                }
+        I64ShrUImm { d, a, imm } => { w!(d, r!(a).wrapping_shr(imm as u32)) }
+        I64RotlImm { d, a, imm } => { w!(d, r!(a).rotate_left(imm as u32)) }
+        I32AddShl { k, d, a, b } => { w!(d, r32!(a).wrapping_add(r32!(b) << k) as u64) }
+        I32LoadAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), u32, |v: u32| v as u64)
+                }
+        I64LoadAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), u64, |v: u64| v)
+                }
+        I32Load8SAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), i8, |v: i8| v as i32 as u32 as u64)
+                }
+        I32Load8UAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), u8, |v: u8| v as u64)
+                }
+        I32Load16SAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), i16, |v: i16| v as i32 as u32 as u64)
+                }
+        I32Load16UAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), u16, |v: u16| v as u64)
+                }
+        I64Load8SAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), i8, |v: i8| v as i64 as u64)
+                }
+        I64Load16SAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), i16, |v: i16| v as i64 as u64)
+                }
+        I64Load32SAddImm { d, a, imm } => {
+                    load_ea!(d, r32!(a).wrapping_add(imm as u32), i32, |v: i32| v as i64 as u64)
+                }
+        I32StoreAddImm { a, v, imm } => { store_ea!(r32!(a).wrapping_add(imm as u32), v, u32) }
+        I64StoreAddImm { a, v, imm } => { store_ea!(r32!(a).wrapping_add(imm as u32), v, u64) }
+        I32Store8AddImm { a, v, imm } => { store_ea!(r32!(a).wrapping_add(imm as u32), v, u8) }
+        I32Store16AddImm { a, v, imm } => {
+                    store_ea!(r32!(a).wrapping_add(imm as u32), v, u16)
+                }
         I32Eqz { d, s } => { w!(d, (r32!(s) == 0) as u64) }
         I32Eq { d, a, b } => { w!(d, (r32!(a) == r32!(b)) as u64) }
         I32Ne { d, a, b } => { w!(d, (r32!(a) != r32!(b)) as u64) }

@@ -3,7 +3,11 @@
 //! Each simple instruction gets its own handler; a handler does its work and then
 //! tail-calls the next instruction's handler through a table indexed by opcode, so every
 //! handler has its own indirect jump (which the branch predictor learns per instruction)
-//! and the hot state (`ip`, `fp`, memory base and length) stays in argument registers.
+//! and the hot state (`ip`, `fp`, the memory base and the context) stays in argument
+//! registers. The fourth argument, in `rcx`, carries nothing: x86 takes variable shift and
+//! rotate counts only in `cl`, so a handler that shifts would otherwise save and restore
+//! what `rcx` holds. The memory's length is read from the context where a bounds check
+//! needs it (a memory operand of the compare).
 //! Calls to functions of the running instance that are already translated (`call`, and
 //! `call_ref` of a reference to one of them), and the returns to callers in the same
 //! instance, are handled here too, through [`FastCx`]. Anything else,
@@ -20,10 +24,19 @@ use crate::code::{CompiledFunc, OnceBox};
 use crate::ir::{Instr, OP_COUNT, Op};
 use crate::trap::TrapCode;
 use alloc::vec::Vec;
+use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-type Handler =
-    unsafe extern "sysv64" fn(*const Instr, *mut u64, *mut u8, usize, *mut FastCx) -> *const Instr;
+type Handler = unsafe extern "sysv64" fn(
+    *const Instr,
+    *mut u64,
+    *mut u8,
+    Scratch,
+    *mut FastCx,
+) -> *const Instr;
+
+/// The argument that keeps `rcx` free (see the module comment): never read.
+type Scratch = MaybeUninit<usize>;
 
 /// What the call and return handlers need besides the registers: the value stack, the frame
 /// stack, the running instance's code map, and the current function. The portable loop
@@ -52,6 +65,8 @@ pub(super) struct FastCx {
     pub fp: *mut u64,
     /// The store's interrupt flag, for `CheckInterrupt`.
     pub interrupt: *const AtomicBool,
+    /// The length of the function's memory 0 (`run` fills it in).
+    pub mem_len: usize,
 }
 
 /// Runs instructions from `ip` until one needs the portable loop; returns it, with the
@@ -68,8 +83,9 @@ pub(super) unsafe fn run(
     mem_len: usize,
     cx: &mut FastCx,
 ) -> *const Instr {
+    cx.mem_len = mem_len;
     // SAFETY: `dispatch` needs what `run` was promised.
-    unsafe { dispatch(ip, fp, mem_base, mem_len, cx) }
+    unsafe { dispatch(ip, fp, mem_base, cx) }
 }
 
 #[inline(always)]
@@ -77,13 +93,14 @@ unsafe fn dispatch(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
     cx: *mut FastCx,
 ) -> *const Instr {
-    // SAFETY: `Instr` is `repr(u8)`: its first byte is the opcode, always below OP_COUNT.
+    // SAFETY: `Instr` is `repr(u16)`: its first two bytes are the opcode, always below
+    // OP_COUNT; an `Instr` is at least 2-aligned (it has u16 and u32 fields), so the read is
+    // aligned.
     unsafe {
-        let op = *(ip as *const u8) as usize;
-        (TABLE.get_unchecked(op))(ip, fp, mem_base, mem_len, cx)
+        let op = *(ip as *const u16) as usize;
+        (TABLE.get_unchecked(op))(ip, fp, mem_base, MaybeUninit::uninit(), cx)
     }
 }
 
@@ -92,7 +109,7 @@ unsafe extern "sysv64" fn bail(
     ip: *const Instr,
     fp: *mut u64,
     _: *mut u8,
-    _: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: `cx` is the context `run` was given.
@@ -107,7 +124,7 @@ unsafe extern "sysv64" fn call(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: the table sends only `Call` here; `enter` needs what this handler was given.
@@ -116,7 +133,7 @@ unsafe extern "sysv64" fn call(
             core::hint::unreachable_unchecked()
         };
         // Validation keeps `callee` within the module's functions.
-        enter(ip, fp, mem_base, mem_len, cx, callee, base)
+        enter(ip, fp, mem_base, cx, callee, base)
     }
 }
 
@@ -127,7 +144,7 @@ unsafe extern "sysv64" fn call_ref(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: the table sends only `CallRef` here; `r` is a slot of the frame (verified);
@@ -140,10 +157,10 @@ unsafe extern "sysv64" fn call_ref(
         let store_func = (*fp.add(r as usize)).wrapping_sub(1);
         let k = store_func.wrapping_sub((*cx).first_defined as u64);
         if k >= (*cx).num_defined as u64 {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         let callee = (*cx).num_imported + k as u32;
-        enter(ip, fp, mem_base, mem_len, cx, callee, base)
+        enter(ip, fp, mem_base, cx, callee, base)
     }
 }
 
@@ -158,7 +175,6 @@ unsafe fn enter(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
     cx: *mut FastCx,
     callee: u32,
     base: u32,
@@ -168,7 +184,7 @@ unsafe fn enter(
     unsafe {
         let c = (*(*cx).code.add(callee as usize)).as_ptr();
         if c.is_null() {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         let c = &*c;
         let frames = &mut *(*cx).frames;
@@ -178,7 +194,7 @@ unsafe fn enter(
             || frames.len() == frames.capacity()
             || callee_off + c.frame_size as usize > (*cx).slots_len
         {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         frames.push(Frame {
             ip: ip.add(1),
@@ -191,7 +207,7 @@ unsafe fn enter(
         core::ptr::write_bytes(fp.add(nparams), 0, nlocals - nparams);
         core::ptr::copy_nonoverlapping(c.consts.as_ptr(), fp.add(nlocals), c.consts.len());
         (*cx).func = callee;
-        dispatch(c.code.as_ptr(), fp, mem_base, mem_len, cx)
+        dispatch(c.code.as_ptr(), fp, mem_base, cx)
     }
 }
 
@@ -202,20 +218,20 @@ unsafe extern "sysv64" fn ret(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: as for `call`; a saved frame's `fp` lies in the value stack.
     unsafe {
         let frames = &mut *(*cx).frames;
         if frames.len() <= (*cx).depth {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         let Some(f) = frames.last() else {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         };
         if f.instance != (*cx).instance {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
         if let Instr::Return1 { s } = *ip {
             *fp = *fp.add(s as usize);
@@ -223,7 +239,7 @@ unsafe extern "sysv64" fn ret(
         let (next, caller_fp, func) = (f.ip, f.fp, f.func);
         frames.pop();
         (*cx).func = func;
-        dispatch(next, (*cx).slots.add(caller_fp), mem_base, mem_len, cx)
+        dispatch(next, (*cx).slots.add(caller_fp), mem_base, cx)
     }
 }
 
@@ -232,16 +248,16 @@ unsafe extern "sysv64" fn check_interrupt(
     ip: *const Instr,
     fp: *mut u64,
     mem_base: *mut u8,
-    mem_len: usize,
+    _: Scratch,
     cx: *mut FastCx,
 ) -> *const Instr {
     // SAFETY: `cx` is the context `run` was given; its flag pointer is the store's, which
     // outlives the run.
     unsafe {
         if (*(*cx).interrupt).load(Ordering::Relaxed) {
-            return bail(ip, fp, mem_base, mem_len, cx);
+            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
         }
-        dispatch(ip.add(1), fp, mem_base, mem_len, cx)
+        dispatch(ip.add(1), fp, mem_base, cx)
     }
 }
 
@@ -254,9 +270,13 @@ macro_rules! gen_handlers {
                 mut ip: *const Instr,
                 fp: *mut u64,
                 mem_base: *mut u8,
-                mem_len: usize,
+                _: Scratch,
                 cx: *mut FastCx,
             ) -> *const Instr {
+                // SAFETY: `cx` is the context `run` was given. Only bounds checks read it
+                // (LLVM drops the load from the other handlers).
+                #[allow(unused_variables)]
+                let mem_len = unsafe { (*cx).mem_len };
                 frame_helpers!({ $d } ip, fp, mem_base, mem_len);
                 macro_rules! aux_a {
                     () => {
@@ -270,7 +290,7 @@ macro_rules! gen_handlers {
                 macro_rules! trap {
                     ($d c:expr) => {{
                         let _ = $d c;
-                        return bail(ip, fp, mem_base, mem_len, cx);
+                        return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
                     }};
                 }
                 // SAFETY: the table sends only this variant here; the caller of `run`
@@ -280,7 +300,7 @@ macro_rules! gen_handlers {
                         core::hint::unreachable_unchecked()
                     };
                     $body
-                    dispatch(ip, fp, mem_base, mem_len, cx)
+                    dispatch(ip, fp, mem_base, cx)
                 }
             }
         )*

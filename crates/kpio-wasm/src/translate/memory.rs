@@ -120,9 +120,9 @@ impl Translator<'_> {
             bytes,
             lane,
             is64,
+            mem: narrow_memory(mem),
             d,
             a,
-            mem,
         });
         self.emit(Instr::Aux {
             a: v,
@@ -146,9 +146,9 @@ impl Translator<'_> {
                 bytes,
                 lane,
                 is64,
+                mem: narrow_memory(mem),
                 a,
                 v,
-                mem,
             },
         });
         self.emit(offset_aux(offset));
@@ -161,4 +161,11 @@ impl Translator<'_> {
         self.emit(aux);
         self.last_result = Some((pc, self.stack.len() - 1, pc + 2));
     }
+}
+
+/// A memory index in the 16 bits the lane instructions keep it in: validation allows at
+/// most 100 memories (wasmparser's `MAX_WASM_MEMORIES`).
+fn narrow_memory(mem: u32) -> u16 {
+    debug_assert!(mem <= u32::from(u16::MAX), "memory index {mem}");
+    mem as u16
 }

@@ -19,6 +19,7 @@
 //! | `prescan.rs` | constants and `if` spill slots: the frame layout |
 //! | `stack.rs` | the operand stack model: locals, constants, temps, lazy copies |
 //! | `emit.rs` | emitting instructions, fuel and interrupt checks, peepholes |
+//! | `fuse.rs` | immediate operands and fused instructions |
 //! | `control.rs` | control frames, branches and their fix-ups, returns |
 //! | `visit.rs` | the one visitor: operator → instructions |
 //! | `func_refs.rs` | typed function references: `call_ref`, `return_call_ref`, `ref.as_non_null` |
@@ -29,6 +30,7 @@ mod control;
 mod emit;
 mod error;
 mod func_refs;
+mod fuse;
 mod memory;
 mod prescan;
 mod stack;
@@ -90,6 +92,9 @@ struct Translator<'a> {
     max_height: usize,
     temps_base: Slot,
     consts: BTreeMap<u64, Slot>,
+    /// The constant area's values, from slot `const_base` on (for immediate operands).
+    const_values: Vec<u64>,
+    const_base: Slot,
     /// `v128` constants (and shuffle masks) → their first slot.
     layout_v128: BTreeMap<u128, Slot>,
     /// Local index → first slot, with one more entry for the end; empty when no local is a
@@ -135,6 +140,8 @@ impl<'a> Translator<'a> {
             max_height: 0,
             temps_base,
             consts,
+            const_values: Vec::new(),
+            const_base: 0,
             layout_v128: BTreeMap::new(),
             local_slots: Vec::new(),
             next_spill,
@@ -209,6 +216,8 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
         range.start as u32,
     );
     t.local_slots = local_slots;
+    t.const_values = layout.const_values.clone();
+    t.const_base = nlocals;
     t.layout_v128 = layout.v128;
     t.ctrl.push(Ctrl::function(t.nresults));
     t.start_fuel_block();

@@ -14,12 +14,15 @@
 
 use super::Translator;
 use super::error::TranslateError;
+use super::fuse::ImmRule;
 use super::stack::Opd;
 use crate::ir::Instr;
 use crate::load_kind::LoadKind;
 use crate::trap::TrapCode;
 use alloc::vec::Vec;
-use wasmparser::{BlockType, BrTable, HeapType, Ieee32, Ieee64, MemArg, ValType, VisitOperator};
+use wasmparser::{
+    BlockType, BrTable, HeapType, Ieee32, Ieee64, MemArg, ValType, VisitOperator,
+};
 
 type Out = Result<(), TranslateError>;
 
@@ -93,17 +96,36 @@ macro_rules! binary {
     };
 }
 
+/// Visit methods for integer operators with an immediate form (see `fuse`): a constant
+/// operand that `ImmRule::$rule` accepts becomes the immediate of `Instr::$imm`.
+macro_rules! binary_imm {
+    ($($visit:ident => $i:ident, $imm:ident, $rule:ident,)*) => {
+        $(fn $visit(&mut self) -> Out {
+            let ops = self.pop_binary_imm(ImmRule::$rule);
+            let d = self.push_temp();
+            self.emit_result(match ops {
+                Ok((a, imm)) => Instr::$imm { d, a, imm },
+                Err((a, b)) => Instr::$i { d, a, b },
+            });
+            Ok(())
+        })*
+    };
+}
+
 /// Visit methods for loads: address in, value out, the static offset in the instruction
-/// (for a 32-bit memory 0; other memories take the general `MemLoad`, see `memory`).
+/// (for a 32-bit memory 0, where `fuse` may fold an address add into it; other memories
+/// take the general `MemLoad`, see `memory`).
 macro_rules! loads {
     ($($visit:ident => $i:ident,)*) => {
         $(fn $visit(&mut self, memarg: MemArg) -> Out {
             let m = self.memarg(&memarg)?;
-            let a = self.pop();
-            let d = self.push_temp();
             if self.plain_memory(m.0) {
-                self.emit_result(Instr::$i { d, a, off: m.1 as u32 });
+                // Validation keeps a 32-bit memory's offsets below 2^32.
+                let off = m.1 as u32;
+                self.load(true, m.1, |d, a| Instr::$i { d, a, off });
             } else {
+                let a = self.pop();
+                let d = self.push_temp();
                 self.emit_mem_load(LoadKind::$i, d, a, m);
             }
             Ok(())
@@ -117,11 +139,12 @@ macro_rules! stores {
     ($($visit:ident => $i:ident $bytes:literal,)*) => {
         $(fn $visit(&mut self, memarg: MemArg) -> Out {
             let m = self.memarg(&memarg)?;
-            let v = self.pop();
-            let a = self.pop();
             if self.plain_memory(m.0) {
-                self.emit(Instr::$i { a, v, off: m.1 as u32 });
+                let off = m.1 as u32;
+                self.store(true, m.1, |a, v| Instr::$i { a, v, off });
             } else {
+                let v = self.pop();
+                let a = self.pop();
                 self.emit_mem_store($bytes, a, v, m);
             }
             Ok(())
@@ -546,6 +569,10 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         });
         Ok(())
     }
+    fn visit_i32_add(&mut self) -> Out {
+        self.i32_add();
+        Ok(())
+    }
     fn visit_i32_const(&mut self, value: i32) -> Out {
         self.konst(value as u32 as u64)
     }
@@ -658,36 +685,14 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         visit_f64_gt => F64Gt,
         visit_f64_le => F64Le,
         visit_f64_ge => F64Ge,
-        visit_i32_add => I32Add,
-        visit_i32_sub => I32Sub,
-        visit_i32_mul => I32Mul,
         visit_i32_div_s => I32DivS,
         visit_i32_div_u => I32DivU,
         visit_i32_rem_s => I32RemS,
         visit_i32_rem_u => I32RemU,
-        visit_i32_and => I32And,
-        visit_i32_or => I32Or,
-        visit_i32_xor => I32Xor,
-        visit_i32_shl => I32Shl,
-        visit_i32_shr_s => I32ShrS,
-        visit_i32_shr_u => I32ShrU,
-        visit_i32_rotl => I32Rotl,
-        visit_i32_rotr => I32Rotr,
-        visit_i64_add => I64Add,
-        visit_i64_sub => I64Sub,
-        visit_i64_mul => I64Mul,
         visit_i64_div_s => I64DivS,
         visit_i64_div_u => I64DivU,
         visit_i64_rem_s => I64RemS,
         visit_i64_rem_u => I64RemU,
-        visit_i64_and => I64And,
-        visit_i64_or => I64Or,
-        visit_i64_xor => I64Xor,
-        visit_i64_shl => I64Shl,
-        visit_i64_shr_s => I64ShrS,
-        visit_i64_shr_u => I64ShrU,
-        visit_i64_rotl => I64Rotl,
-        visit_i64_rotr => I64Rotr,
         visit_f32_add => F32Add,
         visit_f32_sub => F32Sub,
         visit_f32_mul => F32Mul,
@@ -702,6 +707,29 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         visit_f64_min => F64Min,
         visit_f64_max => F64Max,
         visit_f64_copysign => F64Copysign,
+    }
+    binary_imm! {
+        visit_i32_sub => I32Sub, I32AddImm, I32Sub,
+        visit_i32_mul => I32Mul, I32MulImm, I32Commutes,
+        visit_i32_and => I32And, I32AndImm, I32Commutes,
+        visit_i32_or => I32Or, I32OrImm, I32Commutes,
+        visit_i32_xor => I32Xor, I32XorImm, I32Commutes,
+        visit_i32_shl => I32Shl, I32ShlImm, I32Shift,
+        visit_i32_shr_s => I32ShrS, I32ShrSImm, I32Shift,
+        visit_i32_shr_u => I32ShrU, I32ShrUImm, I32Shift,
+        visit_i32_rotl => I32Rotl, I32RotlImm, I32Shift,
+        visit_i32_rotr => I32Rotr, I32RotlImm, I32Rotr,
+        visit_i64_add => I64Add, I64AddImm, I64Commutes,
+        visit_i64_sub => I64Sub, I64AddImm, I64Sub,
+        visit_i64_mul => I64Mul, I64MulImm, I64Commutes,
+        visit_i64_and => I64And, I64AndImm, I64Commutes,
+        visit_i64_or => I64Or, I64OrImm, I64Commutes,
+        visit_i64_xor => I64Xor, I64XorImm, I64Commutes,
+        visit_i64_shl => I64Shl, I64ShlImm, I64Shift,
+        visit_i64_shr_s => I64ShrS, I64ShrSImm, I64Shift,
+        visit_i64_shr_u => I64ShrU, I64ShrUImm, I64Shift,
+        visit_i64_rotl => I64Rotl, I64RotlImm, I64Shift,
+        visit_i64_rotr => I64Rotr, I64RotlImm, I64Rotr,
     }
     loads! {
         visit_i32_load => I32Load,
