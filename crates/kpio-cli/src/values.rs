@@ -33,6 +33,8 @@ impl fmt::Display for DisplayVal<'_> {
             Val::FuncRef(Some(_)) => f.write_str("ref.func"),
             Val::ExternRef(None) => f.write_str("ref.null extern"),
             Val::ExternRef(Some(r)) => write!(f, "ref.extern {}", r.get()),
+            Val::ExnRef(None) => f.write_str("ref.null exn"),
+            Val::ExnRef(Some(_)) => f.write_str("ref.exn"),
         }
     }
 }
@@ -139,6 +141,15 @@ pub fn parse_val(ty: &ValType, text: &str) -> Result<Val, ParseValError> {
                     .filter(|v| *v >= 0)
                     .ok_or_else(|| err("expected `null` or a non-negative integer handle"))?;
                 Ok(Val::ExternRef(Some(ExternRef::new(handle as u32))))
+            }
+        }
+        ValType::ExnRef => {
+            if is_null(text) {
+                Ok(Val::ExnRef(None))
+            } else {
+                Err(err(
+                    "only `null` can be passed as an exnref from the command line",
+                ))
             }
         }
     }

@@ -36,6 +36,7 @@ extern crate alloc;
 mod code;
 mod engine;
 mod error;
+mod exception;
 mod exec;
 mod extern_;
 mod func;
@@ -59,6 +60,7 @@ mod verify;
 
 pub use engine::{Config, Engine};
 pub use error::{InstantiateError, LinkError, ModuleError, ModuleErrorKind};
+pub use exception::{Exception, ExnRef, MAX_LIVE_EXCEPTION_BYTES, Tag};
 pub use exec::dispatch_backend;
 pub use extern_::Extern;
 pub use func::{Caller, Func};

@@ -9,6 +9,7 @@
 //! it through their `InstanceEntity`.
 
 use crate::engine::Engine;
+use crate::exception::{ExnHeap, TagEntity};
 use crate::exec::Stack;
 use crate::func::HostFunc;
 use crate::instance::InstanceEntity;
@@ -82,6 +83,10 @@ pub(crate) struct StoreInner<T> {
     pub instances: Vec<InstanceEntity>,
     pub elems: Vec<ElemEntity>,
     pub datas: Vec<DataEntity>,
+    /// Exception tags (exception handling).
+    pub tags: Vec<TagEntity>,
+    /// Exception objects (see `exception`).
+    pub exns: ExnHeap,
     pub stack: Stack,
     pub fuel: u64,
     pub limits: StoreLimits,
@@ -111,6 +116,8 @@ impl<T> Store<T> {
                 instances: Vec::new(),
                 elems: Vec::new(),
                 datas: Vec::new(),
+                tags: Vec::new(),
+                exns: ExnHeap::default(),
                 stack: Stack::default(),
                 fuel: 0,
                 limits: StoreLimits::default(),

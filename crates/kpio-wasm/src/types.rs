@@ -14,6 +14,9 @@ pub enum ValType {
     V128,
     FuncRef,
     ExternRef,
+    /// A reference to an exception object (exception handling), `ref.null exn` or one the
+    /// guest caught with `catch_ref`/`catch_all_ref`.
+    ExnRef,
 }
 
 impl ValType {
@@ -24,7 +27,10 @@ impl ValType {
 
     /// Whether this is a reference type.
     pub fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 }
 
@@ -38,6 +44,7 @@ impl fmt::Display for ValType {
             ValType::V128 => "v128",
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -47,6 +54,7 @@ impl fmt::Display for ValType {
 pub enum RefType {
     FuncRef,
     ExternRef,
+    ExnRef,
 }
 
 impl From<RefType> for ValType {
@@ -54,6 +62,7 @@ impl From<RefType> for ValType {
         match r {
             RefType::FuncRef => ValType::FuncRef,
             RefType::ExternRef => ValType::ExternRef,
+            RefType::ExnRef => ValType::ExnRef,
         }
     }
 }
@@ -194,6 +203,9 @@ pub enum ExternType {
     Global(GlobalType),
     Memory(MemoryType),
     Table(TableType),
+    /// An exception tag: the types of the values its exceptions carry (the function type's
+    /// parameters; its results are empty).
+    Tag(FuncType),
 }
 
 impl fmt::Display for ExternType {
@@ -203,6 +215,7 @@ impl fmt::Display for ExternType {
             ExternType::Global(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
             ExternType::Table(t) => t.fmt(f),
+            ExternType::Tag(t) => write!(f, "(tag {t})"),
         }
     }
 }

@@ -2,8 +2,10 @@
 //!
 //! Inside the engine every value is a `u64` slot: 32-bit values live in the low half,
 //! floats are stored as their bit patterns (so NaN payloads survive), and references are
-//! `0` for null and `index + 1` otherwise. A `v128` takes two adjacent slots, low half first.
+//! `0` for null and `index + 1` otherwise (an `exnref` also keeps a generation in the high
+//! half: see `exception`). A `v128` takes two adjacent slots, low half first.
 
+use crate::exception::ExnRef;
 use crate::func::Func;
 use crate::types::ValType;
 
@@ -65,7 +67,7 @@ impl ExternRef {
 }
 
 /// A typed WebAssembly value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Val {
     I32(i32),
     I64(i64),
@@ -75,6 +77,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    /// A reference to an exception object of the store (see [`ExnRef`]).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -87,6 +91,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -100,6 +105,7 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
         }
     }
 
@@ -129,7 +135,8 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => v.0 as u64,
             Val::F64(v) => v.0,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+            Val::ExnRef(Some(e)) => e.to_slot(),
             Val::FuncRef(Some(f)) => f.0 as u64 + 1,
             Val::ExternRef(Some(e)) => e.0 as u64 + 1,
         };
@@ -151,6 +158,7 @@ impl Val {
             ValType::F64 => Val::F64(F64(slot)),
             ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|i| Func(i as u32))),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|i| ExternRef(i as u32))),
+            ValType::ExnRef => Val::ExnRef(ExnRef::from_slot(slot)),
         }
     }
 }

@@ -49,6 +49,7 @@ struct Counts {
     memories: u32,
     elems: u32,
     datas: u32,
+    tags: u32,
 }
 
 impl Counts {
@@ -63,6 +64,7 @@ impl Counts {
             memories: n(imported(|d| matches!(d, ImportDesc::Memory(_))) + m.memories.len()),
             elems: n(m.elems.len()),
             datas: n(m.datas.len()),
+            tags: n(m.tags.len()),
         }
     }
 }
@@ -206,6 +208,11 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("table", aux.0, counts.tables)?;
                 tail_args(base, aux.1, ty)?;
             }
+            // A throw's payload is laid out like a tail call's arguments.
+            Instr::Throw { tag, base } => {
+                index("tag", tag, counts.tags)?;
+                tail_args(base, aux.0, m.tags[tag as usize])?;
+            }
             Instr::Select { .. } if aux.0 >= frame => {
                 return Err(fail(
                     at,
@@ -271,6 +278,35 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
         pc += 1 + i.aux_words();
     }
 
+    // Handler table: body ranges within the code, pads on instruction starts, payload (and
+    // reference) slots inside the frame, tags within the module.
+    for h in c.handlers.iter() {
+        let fail_h = |message: String| fail(None, alloc::format!("handler {h:?}: {message}"));
+        if h.start > h.end || h.end as usize > code.len() {
+            return Err(fail_h("body range outside the code".into()));
+        }
+        if !starts.get(h.pad as usize).copied().unwrap_or(false) {
+            return Err(fail_h("landing pad is not an instruction".into()));
+        }
+        let payload: u32 = if h.tag == crate::code::CATCH_ALL {
+            0
+        } else if h.tag < counts.tags {
+            m.tag_type(h.tag)
+                .params()
+                .iter()
+                .map(|p| p.slots() as u32)
+                .sum()
+        } else {
+            return Err(fail_h(alloc::format!("tag {} of {}", h.tag, counts.tags)));
+        };
+        let need = h.dst as u64 + payload as u64 + h.with_ref as u64;
+        if need > frame as u64 {
+            return Err(fail_h(alloc::format!(
+                "payload needs {need} slots of a frame of {frame}"
+            )));
+        }
+    }
+
     // Execution must never run off the end.
     // (A tail call ends a function too; its `Aux` word is the last word of the code.)
     match last.map(|pc| code[pc]) {
@@ -280,7 +316,9 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             | Instr::Return1 { .. }
             | Instr::Trap { .. }
             | Instr::ReturnCall { .. }
-            | Instr::ReturnCallIndirect { .. },
+            | Instr::ReturnCallIndirect { .. }
+            | Instr::Throw { .. }
+            | Instr::ThrowRef { .. },
         ) => Ok(()),
         other => Err(fail(
             last,
@@ -352,6 +390,7 @@ mod tests {
                 code: c.code.clone(),
                 offsets: c.offsets.clone(),
                 consts: c.consts.clone(),
+                handlers: c.handlers.clone(),
                 ..c
             };
             *bad.code[pc].branch_offset_mut().unwrap() = (target - pc as i64) as i32;

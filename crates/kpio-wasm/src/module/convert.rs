@@ -19,6 +19,8 @@ pub(crate) fn ref_type(r: wasmparser::RefType) -> Result<RefType, ModuleError> {
         Ok(RefType::FuncRef)
     } else if r == wasmparser::RefType::EXTERNREF {
         Ok(RefType::ExternRef)
+    } else if r == wasmparser::RefType::EXNREF {
+        Ok(RefType::ExnRef)
     } else {
         Err(unsupported("typed function references and GC types", 0))
     }

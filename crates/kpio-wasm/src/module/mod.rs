@@ -29,6 +29,8 @@ pub enum ExternKind {
     Table,
     Memory,
     Global,
+    /// An exception tag.
+    Tag,
 }
 
 /// An import declared by a module.
@@ -45,6 +47,8 @@ pub(crate) enum ImportDesc {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag of this module type index.
+    Tag(u32),
 }
 
 /// A borrowed view of one import, for embedders.
@@ -99,6 +103,9 @@ pub(crate) struct ModuleInner {
     pub tables: Vec<(TableType, Option<ConstExpr>)>,
     pub memories: Vec<MemoryType>,
     pub globals: Vec<(GlobalType, ConstExpr)>,
+    /// Type index of every tag, imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub exports: Vec<Export>,
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
@@ -122,13 +129,16 @@ pub struct Module {
 }
 
 /// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, extended
-/// constant expressions and tail calls. Relaxed SIMD (which wasmparser counts in its 2.0
-/// set) is not run yet, so validation refuses it.
+/// constant expressions, tail calls and exception handling (the `exnref` form:
+/// `try_table`, `throw`, `throw_ref`). Relaxed SIMD (which wasmparser counts in its 2.0
+/// set) is not run yet, and neither is the legacy form of exception handling (`try`,
+/// `catch`, `rethrow`, `delegate`), so validation refuses them.
 fn features() -> WasmFeatures {
     WasmFeatures::WASM2
         .difference(WasmFeatures::RELAXED_SIMD)
         .union(WasmFeatures::EXTENDED_CONST)
         .union(WasmFeatures::TAIL_CALL)
+        .union(WasmFeatures::EXCEPTIONS)
 }
 
 fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError {
@@ -140,6 +150,13 @@ fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError
         Some(f) if f.contains(WasmFeatures::RELAXED_SIMD) => (
             ModuleErrorKind::Unsupported,
             alloc::format!("relaxed SIMD is not supported by this engine yet ({message})"),
+        ),
+        Some(f) if f.contains(WasmFeatures::LEGACY_EXCEPTIONS) => (
+            ModuleErrorKind::Unsupported,
+            alloc::format!(
+                "legacy exception handling (try/catch/rethrow/delegate) is not supported by \
+                 this engine; use the exnref form (try_table, throw_ref) ({message})"
+            ),
         ),
         Some(_) => (
             ModuleErrorKind::Unsupported,
@@ -177,6 +194,8 @@ impl Module {
             tables: Vec::new(),
             memories: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
+            num_imported_tags: 0,
             exports: Vec::new(),
             start: None,
             elems: Vec::new(),
@@ -290,7 +309,11 @@ impl ModuleInner {
                         TypeRef::Table(t) => ImportDesc::Table(convert::table_type(&t)?),
                         TypeRef::Memory(t) => ImportDesc::Memory(convert::memory_type(&t)?),
                         TypeRef::Global(t) => ImportDesc::Global(convert::global_type(&t)?),
-                        TypeRef::Tag(_) => return Err(convert::unsupported("exception tags", 0)),
+                        TypeRef::Tag(t) => {
+                            self.tags.push(t.func_type_idx);
+                            self.num_imported_tags += 1;
+                            ImportDesc::Tag(t.func_type_idx)
+                        }
                     };
                     self.imports.push(Import {
                         module: imp.module.to_string(),
@@ -337,15 +360,18 @@ impl ModuleInner {
                         wasmparser::ExternalKind::Table => ExternKind::Table,
                         wasmparser::ExternalKind::Memory => ExternKind::Memory,
                         wasmparser::ExternalKind::Global => ExternKind::Global,
-                        wasmparser::ExternalKind::Tag => {
-                            return Err(convert::unsupported("exception tags", 0));
-                        }
+                        wasmparser::ExternalKind::Tag => ExternKind::Tag,
                     };
                     self.exports.push(Export {
                         name: e.name.to_string(),
                         kind,
                         index: e.index,
                     });
+                }
+            }
+            Payload::TagSection(r) => {
+                for t in r {
+                    self.tags.push(t.map_err(malformed)?.func_type_idx);
                 }
             }
             Payload::StartSection { func, .. } => self.start = Some(func),
@@ -426,12 +452,18 @@ impl ModuleInner {
         &self.types[self.funcs[func_index as usize] as usize]
     }
 
+    /// The type of tag `tag_index` (module index): its parameters are the payload's types.
+    pub(crate) fn tag_type(&self, tag_index: u32) -> &FuncType {
+        &self.types[self.tags[tag_index as usize] as usize]
+    }
+
     pub(crate) fn import_type(&self, desc: &ImportDesc) -> ExternType {
         match desc {
             ImportDesc::Func(t) => ExternType::Func(self.types[*t as usize].clone()),
             ImportDesc::Table(t) => ExternType::Table(*t),
             ImportDesc::Memory(t) => ExternType::Memory(*t),
             ImportDesc::Global(t) => ExternType::Global(*t),
+            ImportDesc::Tag(t) => ExternType::Tag(self.types[*t as usize].clone()),
         }
     }
 
@@ -443,6 +475,7 @@ impl ModuleInner {
         let i = index as usize;
         match kind {
             ExternKind::Func => ExternType::Func(self.func_type(index).clone()),
+            ExternKind::Tag => ExternType::Tag(self.tag_type(index).clone()),
             ExternKind::Table => {
                 let imp = self.imported(|d| match d {
                     ImportDesc::Table(t) => Some(ExternType::Table(*t)),

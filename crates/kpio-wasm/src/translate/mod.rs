@@ -20,6 +20,7 @@
 //! | `stack.rs` | the operand stack model: locals, constants, temps, lazy copies |
 //! | `emit.rs` | emitting instructions, fuel and interrupt checks, peepholes |
 //! | `control.rs` | control frames, branches and their fix-ups, returns |
+//! | `try_table.rs` | exception handling: `try_table`'s handler table and landing pads, `throw` |
 //! | `visit.rs` | the one visitor: operator → instructions |
 //! | `error.rs` | typed translation errors |
 
@@ -28,9 +29,10 @@ mod emit;
 mod error;
 mod prescan;
 mod stack;
+mod try_table;
 mod visit;
 
-use crate::code::{CodeMap, CompiledFunc, Flavour};
+use crate::code::{CodeMap, CompiledFunc, Flavour, Handler};
 use crate::ir::{Instr, Slot};
 use crate::module::ModuleInner;
 use crate::trap::Trap;
@@ -107,6 +109,10 @@ struct Translator<'a> {
     offset: u32,
     /// The `ConsumeFuel` of the current straight-line stretch, with fuel metering on.
     fuel_pc: Option<usize>,
+    /// The catch clauses of the `try_table`s closed so far (see `try_table`).
+    handlers: Vec<Handler>,
+    /// The open `try_table`s, innermost last.
+    try_tables: Vec<try_table::OpenTry>,
 }
 
 impl<'a> Translator<'a> {
@@ -142,6 +148,8 @@ impl<'a> Translator<'a> {
             local_refs: 0,
             offset,
             fuel_pc: None,
+            handlers: Vec::new(),
+            try_tables: Vec::new(),
         }
     }
 }
@@ -228,6 +236,7 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
         nlocals,
         consts: layout.const_values.into_boxed_slice(),
         frame_size: u32::try_from(frame_size).map_err(|_| TranslateError::FrameTooLarge)?,
+        handlers: t.handlers.into_boxed_slice(),
     })
 }
 
