@@ -466,6 +466,51 @@ mod tests {
         );
     }
 
+    /// A function with a `try_table` passes; a handler whose pad is not an instruction, whose
+    /// payload does not fit the frame, or whose tag is out of range is caught.
+    #[test]
+    fn handler_tables_are_checked() {
+        let wasm = wat::parse_str(
+            r#"(module (tag $e (param i64))
+              (func (result i64)
+                (block $h (result i64)
+                  (try_table (catch $e $h) (throw $e (i64.const 1)))
+                  (i64.const 0))))"#,
+        )
+        .unwrap();
+        let m = Module::new(&Engine::default(), &wasm).unwrap();
+        let cx = Context {
+            module: &m.inner,
+            flavour: Flavour {
+                fuel: false,
+                interruptible: false,
+            },
+        };
+        let c = translate(&cx, 0).unwrap();
+        assert_eq!(c.handlers.len(), 1);
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+        let aux = find(&c, |i| matches!(i, Instr::Aux { .. }));
+        let corrupt = |f: &dyn Fn(&mut crate::code::Handler)| {
+            let good = translate(&cx, 0).unwrap();
+            let mut h = good.handlers.to_vec();
+            f(&mut h[0]);
+            let bad = CompiledFunc {
+                handlers: h.into(),
+                ..good
+            };
+            verify(&m.inner, 0, &bad).unwrap_err().message
+        };
+        let e = corrupt(&|h| h.pad = aux as u32);
+        assert!(e.contains("landing pad is not an instruction"), "{e}");
+        let frame = c.frame_size;
+        let e = corrupt(&|h| h.dst = frame);
+        assert!(e.contains("payload needs"), "{e}");
+        let e = corrupt(&|h| h.tag = 7);
+        assert!(e.contains("tag 7 of 1"), "{e}");
+        let e = corrupt(&|h| h.end = u32::MAX);
+        assert!(e.contains("body range"), "{e}");
+    }
+
     #[test]
     fn entity_indices_and_fall_through_are_caught() {
         let (m, c) = sample();

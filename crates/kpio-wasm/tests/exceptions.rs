@@ -449,9 +449,10 @@ fn reachable_exceptions_are_bounded() {
 
 #[test]
 fn fuel_runs_out_in_a_throwing_loop() {
-    let mut config = Config::default();
-    config.consume_fuel = true;
-    let engine = Engine::new(config);
+    let engine = Engine::new(Config {
+        consume_fuel: true,
+        ..Config::default()
+    });
     let m = compile(&engine, LOOP);
     let mut store = Store::new(&engine, ());
     let inst = Linker::new().instantiate(&mut store, &m).unwrap();
