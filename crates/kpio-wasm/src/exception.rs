@@ -15,10 +15,11 @@
 //!
 //! **Lifetime.** Objects are freed when unreachable, by a mark-and-sweep collection that
 //! runs when a `throw` finds the live count at its threshold (1,024 at first, then twice
-//! what survived the last collection, so the work is amortised over the allocations).
-//! Roots: the value stack up to the running frame's end, scanned *conservatively* (slots
-//! are untyped, so any slot whose value is the exact encoding of a live object keeps it: a
-//! wrong guess keeps garbage alive, never frees a live object), globals and tables of type
+//! what survived the last collection, so the work is amortised over the allocations), or
+//! finds that the new object would not fit the byte budget below. Roots: the value stack
+//! up to the running frame's end, scanned *conservatively* (slots are untyped, so any slot
+//! whose value is the exact encoding of a live object keeps it: a wrong guess keeps
+//! garbage alive, never frees a live object), globals and tables of type
 //! `exnref`, and the exception that last escaped to the embedder (as wasmtime keeps its
 //! "pending exception"). Payload slots are traced conservatively too. References the
 //! embedder holds in [`Val::ExnRef`] values are not roots: one kept across a later call that
@@ -198,9 +199,12 @@ impl ExnHeap {
         self.entries[self.index_of(slot)?].obj.as_ref()
     }
 
-    /// Whether the next allocation should collect first.
-    pub fn wants_collection(&self) -> bool {
+    /// Whether an allocation with `payload_slots` should collect first: the live count is
+    /// at the threshold, or the object would not fit the byte budget (garbage may be what
+    /// fills it).
+    pub fn wants_collection(&self, payload_slots: usize) -> bool {
         self.live >= self.threshold
+            || self.live_bytes + 16 + 8 * payload_slots > MAX_LIVE_EXCEPTION_BYTES
     }
 
     /// How many objects are live (not yet collected).
@@ -294,7 +298,7 @@ impl<T> crate::store::StoreInner<T> {
         payload: Box<[u64]>,
         extent: usize,
     ) -> Result<u64, Trap> {
-        if self.exns.wants_collection() {
+        if self.exns.wants_collection(payload.len()) {
             let globals = self
                 .globals
                 .iter()

@@ -447,6 +447,40 @@ fn reachable_exceptions_are_bounded() {
     );
 }
 
+/// Garbage may fill the byte budget before the live count reaches the collection
+/// threshold (big payloads, a large live set): a throw then collects rather than failing.
+#[test]
+fn garbage_never_counts_against_the_byte_budget() {
+    // 550 v128 values: 1,100 payload slots, 8,816 bytes an object (a type has at most 1,000
+    // parameters).
+    let params = "v128 ".repeat(550);
+    let args = "(v128.const i64x2 1 1) ".repeat(550);
+    let wat = format!(
+        r#"(module
+          (tag $big (param {params}))
+          (table $keep 5000 exnref)
+          (func $catch (result exnref)
+            (block $h (result exnref)
+              (try_table (catch_all_ref $h) (throw $big {args}))
+              (unreachable)))
+          (func (export "keep") (param $n i32)
+            (loop $l
+              (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+              (table.set $keep (local.get $n) (call $catch))
+              (br_if $l (local.get $n))))
+          (func (export "churn") (param $n i32)
+            (loop $l
+              (drop (call $catch))
+              (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))))"#
+    );
+    let (mut store, inst) = instance(&wat);
+    // 5,000 live objects take 44 MB of the 64 MiB; the threshold is then 8,192 objects,
+    // which big garbage would reach only past the budget.
+    call(&mut store, inst, "keep", &[Val::I32(5000)]).unwrap();
+    call(&mut store, inst, "churn", &[Val::I32(10_000)]).unwrap();
+    assert!(store.exception_objects() >= 5000);
+}
+
 #[test]
 fn fuel_runs_out_in_a_throwing_loop() {
     let engine = Engine::new(Config {
