@@ -3,7 +3,8 @@
 //! `#![no_std]` + `alloc`, so the same engine runs hosted and inside the KPIO kernel.
 //!
 //! - [`Module::new`] decodes and validates with wasmparser (WebAssembly 2.0, fixed-width SIMD
-//!   included; relaxed SIMD is refused).
+//!   included; relaxed SIMD is refused), plus extended constants, tail calls and exception
+//!   handling (`try_table`, `throw`, `throw_ref`: see [`Tag`], [`Exception`], [`ExnRef`]).
 //! - Functions are translated lazily, on first call, into a compact register bytecode
 //!   (`ir`, built by `translate`) and run by a loop (`exec`) that allocates nothing per
 //!   instruction and keeps guest calls off the host stack. The code belongs to the

@@ -317,7 +317,10 @@ fn traps_are_not_caught() {
               (return))
             (i32.const -1))
           (func (export "g")
-            (block $h (try_table (catch_all $h) (unreachable)))))"#,
+            (block $h (try_table (catch_all $h) (unreachable))))
+          (func $forever (call $forever))
+          (func (export "exhaust")
+            (block $h (try_table (catch_all $h) (call $forever)))))"#,
     );
     assert_eq!(
         call(&mut store, inst, "f", &[Val::I32(1)]).unwrap(),
@@ -328,6 +331,10 @@ fn traps_are_not_caught() {
     assert!(!t.backtrace().is_empty(), "trap reporting is unchanged");
     let t = call(&mut store, inst, "g", &[]).unwrap_err();
     assert_eq!(t.code(), Some(TrapCode::Unreachable));
+    // The call-depth limit still ends a runaway recursion, and no handler catches that.
+    let t = call(&mut store, inst, "exhaust", &[]).unwrap_err();
+    assert_eq!(t.code(), Some(TrapCode::StackExhausted));
+    assert_eq!(call(&mut store, inst, "f", &[Val::I32(1)]).unwrap(), [Val::I32(1)]);
 }
 
 #[test]
