@@ -334,7 +334,10 @@ fn traps_are_not_caught() {
     // The call-depth limit still ends a runaway recursion, and no handler catches that.
     let t = call(&mut store, inst, "exhaust", &[]).unwrap_err();
     assert_eq!(t.code(), Some(TrapCode::StackExhausted));
-    assert_eq!(call(&mut store, inst, "f", &[Val::I32(1)]).unwrap(), [Val::I32(1)]);
+    assert_eq!(
+        call(&mut store, inst, "f", &[Val::I32(1)]).unwrap(),
+        [Val::I32(1)]
+    );
 }
 
 #[test]
