@@ -444,6 +444,85 @@ fn a_million_throws_do_not_grow_the_store() {
     );
 }
 
+/// A module whose only references to two exceptions are a non-null `(ref exn)` global (a
+/// host-made import) and a non-null `(ref exn)` table, after enough throws to collect.
+/// (The table half fails if the collector roots only `exnref`-typed places; the global's
+/// object may also survive through a stale stack slot, since the stack is scanned
+/// conservatively.)
+const NON_NULL_ROOTS: &str = r#"(module
+  (global $g (import "host" "g") (ref exn))
+  (tag $p (param i32))
+  (tag $e)
+  (table $t 1 (ref exn) (global.get $g))
+  ;; Puts a new exception (payload 42) in the table, held by nothing else.
+  (func (export "stash") (local $r (ref null exn))
+    (block $h (result i32 (ref exn))
+      (try_table (catch_ref $p $h) (throw $p (i32.const 42)))
+      (unreachable))
+    (local.set $r)
+    (drop)
+    (table.set $t (i32.const 0) (ref.as_non_null (local.get $r))))
+  (func (export "spin") (param $n i32)
+    (loop $l
+      (block $c (try_table (catch $e $c) (throw $e)))
+      (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1))))))
+  (func (export "rethrow_global") (throw_ref (global.get $g)))
+  (func (export "rethrow_table") (throw_ref (table.get $t (i32.const 0))))
+)"#;
+
+#[test]
+fn non_null_exnref_globals_and_tables_are_collector_roots() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let payloads = Linker::new()
+        .instantiate(&mut store, &compile(&engine, PAYLOADS))
+        .expect("instantiates");
+    let r = call(&mut store, payloads, "catch_and_return", &[]).unwrap();
+    let Val::ExnRef(Some(exn)) = r[0] else {
+        panic!("expected an exnref, got {r:?}")
+    };
+    let non_null_exn = ValType::Ref(RefType::new(false, HeapType::Exn));
+    let g = Global::new(
+        &mut store,
+        GlobalType::new(non_null_exn, Mutability::Const),
+        r[0],
+    )
+    .expect("an exception is a `(ref exn)`");
+    assert!(
+        Global::new(
+            &mut store,
+            GlobalType::new(non_null_exn, Mutability::Const),
+            Val::ExnRef(None)
+        )
+        .is_err(),
+        "null is not a `(ref exn)`"
+    );
+    assert!(
+        Global::new(
+            &mut store,
+            GlobalType::new(ValType::ExnRef, Mutability::Const),
+            Val::ExternRef(None)
+        )
+        .is_err(),
+        "an extern null is not an `exnref`"
+    );
+    let mut linker = Linker::new();
+    linker.define("host", "g", g);
+    let inst = linker
+        .instantiate(&mut store, &compile(&engine, NON_NULL_ROOTS))
+        .expect("instantiates");
+    call(&mut store, inst, "stash", &[]).unwrap();
+    // Enough throws for several collections.
+    call(&mut store, inst, "spin", &[Val::I32(5000)]).unwrap();
+    let t = call(&mut store, inst, "rethrow_global", &[]).unwrap_err();
+    let all = payloads.get_tag(&store, "all").unwrap();
+    let e = t.exception().expect("the global's exception, still live");
+    assert_eq!((e.tag(), e.exnref()), (all, exn));
+    let t = call(&mut store, inst, "rethrow_table", &[]).unwrap_err();
+    let e = t.exception().expect("the table's exception, still live");
+    assert_eq!(e.payload(), &[Val::I32(42)]);
+}
+
 #[test]
 fn reachable_exceptions_are_bounded() {
     let (mut store, inst) = instance(LOOP);
@@ -534,4 +613,41 @@ fn legacy_exception_handling_is_refused_by_name() {
     let e = Module::new(&Engine::default(), &wasm).unwrap_err();
     assert_eq!(e.kind(), ModuleErrorKind::Unsupported, "{e}");
     assert!(e.message().contains("legacy exception handling"), "{e}");
+}
+
+#[test]
+fn null_checks_work_on_exception_references() {
+    let (mut store, inst) = instance(
+        r#"(module
+  (tag $e)
+  (func $caught (result exnref)
+    (block $h (result exnref) (try_table (catch_all_ref $h) (throw $e)) (unreachable)))
+  ;; 1 if null, 2 if not, by br_on_null.
+  (func (export "which") (param $null i32) (result i32)
+    (block $n
+      (br_on_null $n
+        (if (result exnref) (local.get $null)
+          (then (ref.null exn)) (else (call $caught))))
+      (drop)
+      (return (i32.const 2)))
+    (i32.const 1))
+  (func (export "is_null") (param exnref) (result i32) (ref.is_null (local.get 0)))
+  (func (export "non_null") (param exnref) (result (ref exn))
+    (ref.as_non_null (local.get 0)))
+)"#,
+    );
+    assert_eq!(
+        call(&mut store, inst, "which", &[Val::I32(1)]).unwrap(),
+        [Val::I32(1)]
+    );
+    assert_eq!(
+        call(&mut store, inst, "which", &[Val::I32(0)]).unwrap(),
+        [Val::I32(2)]
+    );
+    assert_eq!(
+        call(&mut store, inst, "is_null", &[Val::ExnRef(None)]).unwrap(),
+        [Val::I32(1)]
+    );
+    let t = call(&mut store, inst, "non_null", &[Val::ExnRef(None)]).unwrap_err();
+    assert_eq!(t.code(), Some(TrapCode::NullReference));
 }
