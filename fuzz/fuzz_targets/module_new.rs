@@ -3,8 +3,10 @@
 //!
 //! Half the inputs (odd first byte) are not raw bytes but a wasm-smith module with typed
 //! function references (`call_ref`, `return_call_ref`, `ref.as_non_null`, `br_on_null`,
-//! `br_on_non_null`, typed locals, globals and tables) and tail calls. wasmi 2.0 runs
-//! neither, so this is the target that fuzzes them (the `differential` one keeps to 2.0).
+//! `br_on_non_null`, typed locals, globals and tables), exception handling (`try_table`,
+//! `throw`, `throw_ref`, tags, so the unwinder is reached too) and tail calls. wasmi 2.0
+//! runs none of them, so this is the target that fuzzes them (the `differential` one keeps
+//! to 2.0).
 //! wasm-smith only generates function references with its GC switch on, so these modules
 //! may also use GC, which kpio refuses by design: a wasm-smith module is valid, so kpio
 //! must accept it or refuse it as `Unsupported`, never call it malformed or invalid.
@@ -37,6 +39,7 @@ fn smith_config() -> wasm_smith::Config {
     c.reference_types_enabled = true;
     c.tail_call_enabled = true;
     c.extended_const_enabled = true;
+    c.exceptions_enabled = true;
     c.simd_enabled = true;
     // No struct/array instructions: they would only make more modules GC ones.
     c.allowed_instructions = wasm_smith::InstructionKinds::new(&[
@@ -53,7 +56,6 @@ fn smith_config() -> wasm_smith::Config {
     c.relaxed_simd_enabled = false;
     c.threads_enabled = false;
     c.shared_everything_threads_enabled = false;
-    c.exceptions_enabled = false;
     c.memory64_enabled = false;
     c.custom_page_sizes_enabled = false;
     c.wide_arithmetic_enabled = false;

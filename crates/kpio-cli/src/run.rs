@@ -390,6 +390,7 @@ pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
                     Extern::Global(_) => "global",
                     Extern::Memory(_) => "memory",
                     Extern::Table(_) => "table",
+                    Extern::Tag(_) => "tag",
                 },
             });
         }

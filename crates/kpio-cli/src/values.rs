@@ -33,6 +33,8 @@ impl fmt::Display for DisplayVal<'_> {
             Val::FuncRef(Some(_)) => f.write_str("ref.func"),
             Val::ExternRef(None) => f.write_str("ref.null extern"),
             Val::ExternRef(Some(r)) => write!(f, "ref.extern {}", r.get()),
+            Val::ExnRef(None) => f.write_str("ref.null exn"),
+            Val::ExnRef(Some(_)) => f.write_str("ref.exn"),
         }
     }
 }
@@ -142,6 +144,15 @@ pub fn parse_val(ty: &ValType, text: &str) -> Result<Val, ParseValError> {
                 Ok(Val::ExternRef(Some(ExternRef::new(handle as u32))))
             }
         }
+        ValType::ExnRef => {
+            if is_null(text) {
+                Ok(Val::ExnRef(None))
+            } else {
+                Err(err(
+                    "only `null` can be passed as an exnref from the command line",
+                ))
+            }
+        }
         // Typed references: only a nullable one's `null` can be written here.
         ValType::Ref(r) => {
             if !is_null(text) {
@@ -150,10 +161,8 @@ pub fn parse_val(ty: &ValType, text: &str) -> Result<Val, ParseValError> {
                 ))
             } else if !r.nullable {
                 Err(err("a non-null reference type has no `null`"))
-            } else if r.is_func() {
-                Ok(Val::FuncRef(None))
             } else {
-                Ok(Val::ExternRef(None))
+                Ok(Val::default_for(r.top().into()))
             }
         }
     }

@@ -2,8 +2,9 @@
 //!
 //! Every directive of a script is one *check*: it either passes or fails
 //! (with a `FILE:LINE:COL: message` description). Directives outside the
-//! WebAssembly 2.0 script language (threads, exceptions, components, ...)
-//! fail with "unsupported directive". A panic inside the engine never aborts
+//! WebAssembly 2.0 script language and the exception-handling proposal's
+//! `assert_exception` (threads, components, ...) fail with "unsupported
+//! directive". A panic inside the engine never aborts
 //! the run: it is caught and reported as a failed check ("engine panicked").
 
 use std::cell::{Cell, RefCell};
@@ -511,8 +512,19 @@ impl Runner {
             WastDirective::AssertMalformedCustom { .. } => {
                 Err("unsupported directive: assert_malformed_custom".into())
             }
-            WastDirective::AssertException { .. } => {
-                Err("unsupported directive: assert_exception".into())
+            WastDirective::AssertException { exec, .. } => {
+                let what = describe_exec(&exec);
+                match self.execute(exec) {
+                    Ok(v) => Err(format!(
+                        "{what}: expected an uncaught exception, got {}",
+                        fmt_vals(&v)
+                    )),
+                    Err(ExecError::Trap(t)) if t.exception().is_some() => Ok(()),
+                    Err(ExecError::Trap(t)) => Err(format!(
+                        "{what}: expected an uncaught exception, got trap: {t}"
+                    )),
+                    Err(ExecError::Other(s)) => Err(format!("{what}: {s}")),
+                }
             }
             WastDirective::AssertSuspension { .. } => {
                 Err("unsupported directive: assert_suspension".into())
@@ -683,6 +695,7 @@ fn arg_val(arg: &WastArg<'_>) -> Result<Val, ExecError> {
         WastArgCore::RefNull(ht) => match null_kind(ht) {
             Some(ValType::FuncRef) => Val::FuncRef(None),
             Some(ValType::ExternRef) => Val::ExternRef(None),
+            Some(ValType::ExnRef) => Val::ExnRef(None),
             _ => return Err(format!("unsupported argument: ref.null {ht:?}").into()),
         },
         WastArgCore::RefExtern(n) => Val::ExternRef(Some(kpio_wasm::ExternRef::new(*n))),
@@ -706,6 +719,10 @@ fn null_kind(ht: &HeapType<'_>) -> Option<ValType> {
             shared: false,
             ty: AbstractHeapType::Extern | AbstractHeapType::NoExtern,
         } => Some(ValType::ExternRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Exn | AbstractHeapType::NoExn,
+        } => Some(ValType::ExnRef),
         _ => None,
     }
 }
@@ -758,6 +775,12 @@ fn ret_matches(actual: &Val, expected: &WastRetCore<'_>) -> Result<bool, String>
                 && ht
                     .as_ref()
                     .is_none_or(|ht| null_kind(ht) == Some(ValType::ExternRef))
+        }
+        (WastRetCore::RefNull(ht), Val::ExnRef(r)) => {
+            r.is_none()
+                && ht
+                    .as_ref()
+                    .is_none_or(|ht| null_kind(ht) == Some(ValType::ExnRef))
         }
         (WastRetCore::RefFunc(_), Val::FuncRef(r)) => r.is_some(),
         (WastRetCore::RefExtern(e), Val::ExternRef(r)) => match (e, r) {
@@ -865,6 +888,7 @@ fn describe_ret(e: &WastRetCore<'_>) -> String {
         WastRetCore::RefNull(Some(ht)) => match null_kind(ht) {
             Some(ValType::FuncRef) => "ref.null func".into(),
             Some(ValType::ExternRef) => "ref.null extern".into(),
+            Some(ValType::ExnRef) => "ref.null exn".into(),
             _ => format!("ref.null {ht:?}"),
         },
         WastRetCore::RefNull(None) => "ref.null".into(),

@@ -33,11 +33,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("data.wast", GC),
     ("elem.wast", GC),
     ("global.wast", GC),
-    ("imports.wast", "needs exception handling (branch eh)"),
-    (
-        "instance.wast",
-        "needs exception handling (branch eh) and multi-memory (branch mem)",
-    ),
     ("ref_null.wast", GC),
     ("type-canon.wast", GC),
     ("type-equivalence.wast", GC),

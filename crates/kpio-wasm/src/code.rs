@@ -11,7 +11,7 @@
 //! in), so a module has one map per combination of options ([`Flavour`]), made when the
 //! first instance that needs it is created.
 
-use crate::ir::Instr;
+use crate::ir::{Instr, Slot};
 use alloc::boxed::Box;
 use core::fmt;
 use core::marker::PhantomData;
@@ -29,6 +29,42 @@ pub(crate) struct CompiledFunc {
     /// Constants, copied into the frame after the locals at each call.
     pub consts: Box<[u64]>,
     pub frame_size: u32,
+    /// The catch clauses of the function's `try_table`s, innermost `try_table` first and
+    /// each one's clauses in order: the unwinder takes the first that covers the throwing
+    /// (or calling) instruction and matches the exception. Empty without `try_table`.
+    pub handlers: Box<[Handler]>,
+}
+
+/// [`Handler::tag`] of `catch_all` and `catch_all_ref`.
+pub(crate) const CATCH_ALL: u32 = u32::MAX;
+
+/// One catch clause of a `try_table`, for the unwinder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Handler {
+    /// The `try_table`'s body: instructions `start..end` (indices into the code). A throw
+    /// there, or a call there that an exception leaves, is covered by this clause.
+    pub start: u32,
+    pub end: u32,
+    /// The tag caught (module index), or [`CATCH_ALL`].
+    pub tag: u32,
+    /// `catch_ref`/`catch_all_ref`: the exception reference is delivered after the payload.
+    pub with_ref: bool,
+    /// The clause's landing pad (an instruction index): code that carries the values from
+    /// `dst` to the clause's label, as a `br` would.
+    pub pad: u32,
+    /// Where the payload goes (packed like arguments), then the reference.
+    pub dst: Slot,
+}
+
+impl CompiledFunc {
+    /// The first catch clause covering instruction `pc` for which `catches(tag)` holds
+    /// (`tag` a module index; `catch_all` clauses match without asking).
+    pub fn handler_for(&self, pc: usize, mut catches: impl FnMut(u32) -> bool) -> Option<&Handler> {
+        let pc = pc as u32;
+        self.handlers
+            .iter()
+            .find(|h| h.start <= pc && pc < h.end && (h.tag == CATCH_ALL || catches(h.tag)))
+    }
 }
 
 /// A cell written at most once, by any thread, without locks (`no_std` has no `OnceLock`).

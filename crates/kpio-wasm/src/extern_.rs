@@ -1,17 +1,19 @@
 //! `Extern`: any importable or exportable item.
 
+use crate::exception::Tag;
 use crate::func::Func;
 use crate::global::Global;
 use crate::memory::Memory;
 use crate::table::Table;
 
-/// A function, global, memory or table, as imported or exported.
+/// A function, global, memory, table or exception tag, as imported or exported.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Extern {
     Func(Func),
     Global(Global),
     Memory(Memory),
     Table(Table),
+    Tag(Tag),
 }
 
 impl Extern {
@@ -39,6 +41,12 @@ impl Extern {
             _ => None,
         }
     }
+    pub fn into_tag(self) -> Option<Tag> {
+        match self {
+            Extern::Tag(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 impl From<Func> for Extern {
@@ -59,5 +67,10 @@ impl From<Memory> for Extern {
 impl From<Table> for Extern {
     fn from(t: Table) -> Self {
         Extern::Table(t)
+    }
+}
+impl From<Tag> for Extern {
+    fn from(t: Tag) -> Self {
+        Extern::Tag(t)
     }
 }

@@ -5,6 +5,7 @@
 use crate::Store;
 use crate::code::{CodeMap, Flavour};
 use crate::error::{InstantiateError, LinkError};
+use crate::exception::{Tag, TagEntity};
 use crate::exec;
 use crate::extern_::Extern;
 use crate::func::Func;
@@ -40,6 +41,8 @@ pub(crate) struct InstanceEntity {
     pub globals: Vec<u32>,
     pub elems: Vec<u32>,
     pub datas: Vec<u32>,
+    /// Module tag index -> store tag index.
+    pub tags: Vec<u32>,
     pub exports: BTreeMap<String, Extern>,
 }
 
@@ -83,6 +86,9 @@ impl Instance {
     pub fn get_table<T>(&self, store: &Store<T>, name: &str) -> Option<Table> {
         self.get_export(store, name)?.into_table()
     }
+    pub fn get_tag<T>(&self, store: &Store<T>, name: &str) -> Option<Tag> {
+        self.get_export(store, name)?.into_tag()
+    }
     /// All exports, by name.
     pub fn exports<'a, T>(&self, store: &'a Store<T>) -> impl Iterator<Item = (&'a str, Extern)> {
         store.inner.instances[self.0 as usize]
@@ -104,6 +110,7 @@ fn extern_type<T>(store: &Store<T>, e: Extern) -> ExternType {
         Extern::Global(g) => ExternType::Global(g.ty(store)),
         Extern::Memory(m) => ExternType::Memory(m.ty(store)),
         Extern::Table(t) => ExternType::Table(t.ty(store)),
+        Extern::Tag(t) => ExternType::Tag(t.ty(store)),
     }
 }
 
@@ -124,6 +131,11 @@ fn check_import<T>(
             store.inner.funcs[f.0 as usize].ty == types[*t as usize]
         }
         (ImportDesc::Global(t), Extern::Global(g)) => g.ty(store).matches(t.map_types(&to_store)),
+        // Tag types match exactly (the payload is read and written by both sides): the
+        // same store type id.
+        (ImportDesc::Tag(t), Extern::Tag(tag)) => {
+            store.inner.tags[tag.0 as usize].ty == types[*t as usize]
+        }
         (ImportDesc::Memory(t), Extern::Memory(m)) => {
             let a = m.ty(store);
             // A memory's index type must match exactly (memory64).
@@ -271,6 +283,7 @@ pub(crate) fn instantiate<T>(
         globals: Vec::new(),
         elems: Vec::new(),
         datas: Vec::new(),
+        tags: Vec::new(),
         exports: BTreeMap::new(),
     };
     for e in imports {
@@ -279,7 +292,15 @@ pub(crate) fn instantiate<T>(
             Extern::Global(g) => inst.globals.push(g.0),
             Extern::Memory(x) => inst.memories.push(x.0),
             Extern::Table(t) => inst.tables.push(t.0),
+            Extern::Tag(t) => inst.tags.push(t.0),
         }
+    }
+    // Each instance's own tags are new tags: another instance of the module throws
+    // exceptions its handlers do not catch by tag.
+    for ty in m.tags.iter().skip(m.num_imported_tags as usize) {
+        let ty = inst.types[*ty as usize];
+        store.inner.tags.push(TagEntity { ty });
+        inst.tags.push(store.inner.tags.len() as u32 - 1);
     }
     // The defined functions go into the store in a row: the threaded `call_ref` finds a
     // callee of the running instance by that range (see `exec::threaded::FastCx`).
@@ -340,6 +361,7 @@ pub(crate) fn instantiate<T>(
             ExternKind::Table => Extern::Table(Table(inst.tables[i])),
             ExternKind::Memory => Extern::Memory(Memory(inst.memories[i])),
             ExternKind::Global => Extern::Global(Global(inst.globals[i])),
+            ExternKind::Tag => Extern::Tag(Tag(inst.tags[i])),
         };
         inst.exports.insert(e.name.to_string(), x);
     }

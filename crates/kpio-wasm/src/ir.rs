@@ -261,6 +261,13 @@ instrs! {
     /// Tail-calls through table `Aux.a` at index `slot[index]`, expecting module type `ty`,
     /// with `Aux.b` argument slots at `base`, like `ReturnCall`.
     ReturnCallIndirect { ty: u32, index: Slot, base: Base } + Aux,
+    // Exception handling.
+    /// Throws a new exception of tag `tag` (module index) whose payload, the tag type's
+    /// parameters, is in the `Aux.a` slots from `base` on (packed like call arguments). The
+    /// unwinder looks the handler up in the function's handler table (`code::Handler`).
+    Throw { tag: u32, base: Base } + Aux,
+    /// Rethrows the exception `slot[s]` refers to; traps on null.
+    ThrowRef { s: Slot },
     /// Extra operands of the preceding instruction.
     Aux { a: u32, b: u32, c: u32 },
     ConsumeFuel { amount: u32 },

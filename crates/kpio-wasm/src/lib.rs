@@ -4,7 +4,9 @@
 //!
 //! - [`Module::new`] decodes and validates with wasmparser (WebAssembly 2.0, fixed-width SIMD
 //!   included, relaxed SIMD with the deterministic profile's results, extended constant
-//!   expressions, tail calls and typed function references; GC is refused).
+//!   expressions, tail calls, typed function references and exception handling
+//!   (`try_table`, `throw`, `throw_ref`: see [`Tag`], [`Exception`], [`ExnRef`]; GC is
+//!   refused).
 //! - Functions are translated lazily, on first call, into a compact register bytecode
 //!   (`ir`, built by `translate`) and run by a loop (`exec`) that allocates nothing per
 //!   instruction and keeps guest calls off the host stack. The code belongs to the
@@ -37,6 +39,7 @@ extern crate alloc;
 mod code;
 mod engine;
 mod error;
+mod exception;
 mod exec;
 mod extern_;
 mod func;
@@ -61,6 +64,7 @@ mod verify;
 
 pub use engine::{Config, Engine};
 pub use error::{InstantiateError, LinkError, ModuleError, ModuleErrorKind};
+pub use exception::{Exception, ExnRef, MAX_LIVE_EXCEPTION_BYTES, Tag};
 pub use exec::dispatch_backend;
 pub use extern_::Extern;
 pub use func::{Caller, Func};

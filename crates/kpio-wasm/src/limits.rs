@@ -31,6 +31,8 @@ pub enum Resource {
     Tables,
     /// Bytes of value stack (frames' locals, constants and operands).
     ValueStack,
+    /// Bytes of live exception objects (see `exception::MAX_LIVE_EXCEPTION_BYTES`).
+    ExceptionObjects,
 }
 
 impl fmt::Display for Resource {
@@ -42,6 +44,7 @@ impl fmt::Display for Resource {
             Resource::Memories => "memories",
             Resource::Tables => "tables",
             Resource::ValueStack => "value stack bytes",
+            Resource::ExceptionObjects => "live exception object bytes",
         })
     }
 }

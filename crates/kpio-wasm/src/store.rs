@@ -9,6 +9,7 @@
 //! it through their `InstanceEntity`.
 
 use crate::engine::Engine;
+use crate::exception::{ExnHeap, TagEntity};
 use crate::exec::Stack;
 use crate::func::HostFunc;
 use crate::instance::InstanceEntity;
@@ -84,6 +85,10 @@ pub(crate) struct StoreInner<T> {
     pub instances: Vec<InstanceEntity>,
     pub elems: Vec<ElemEntity>,
     pub datas: Vec<DataEntity>,
+    /// Exception tags (exception handling).
+    pub tags: Vec<TagEntity>,
+    /// Exception objects (see `exception`).
+    pub exns: ExnHeap,
     pub stack: Stack,
     pub fuel: u64,
     pub limits: StoreLimits,
@@ -113,6 +118,8 @@ impl<T> Store<T> {
                 instances: Vec::new(),
                 elems: Vec::new(),
                 datas: Vec::new(),
+                tags: Vec::new(),
+                exns: ExnHeap::default(),
                 stack: Stack::default(),
                 fuel: 0,
                 limits: StoreLimits::default(),
@@ -196,15 +203,17 @@ impl<T> StoreInner<T> {
             return val.ty() == ty;
         };
         match *val {
-            Val::FuncRef(None) | Val::ExternRef(None) => {
-                r.nullable && r.is_func() == matches!(val, Val::FuncRef(_))
+            // A null is a value of every nullable type of its hierarchy.
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => {
+                r.nullable && val.ty() == ValType::from(r.top())
             }
             Val::FuncRef(Some(f)) => match r.heap {
                 HeapType::Func => (f.0 as usize) < self.funcs.len(),
                 HeapType::Concrete(id) => self.funcs.get(f.0 as usize).is_some_and(|e| e.ty == id),
-                HeapType::Extern => false,
+                HeapType::Extern | HeapType::Exn => false,
             },
             Val::ExternRef(Some(_)) => r.heap == HeapType::Extern,
+            Val::ExnRef(Some(_)) => r.heap == HeapType::Exn,
             _ => false,
         }
     }

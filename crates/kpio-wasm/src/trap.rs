@@ -1,6 +1,7 @@
 //! Traps: every way guest execution can stop abnormally, as a value. Nothing a guest does
 //! panics the host; it becomes one of these.
 
+use crate::exception::Exception;
 use crate::limits::LimitExceeded;
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -35,6 +36,8 @@ pub enum TrapCode {
     NullReference,
     /// `call_ref` or `return_call_ref` of a null function reference.
     NullFunctionReference,
+    /// `throw_ref` of a null exception reference.
+    NullExceptionReference,
 }
 
 impl TrapCode {
@@ -57,6 +60,7 @@ impl TrapCode {
             TrapCode::BadSignature => "argument type mismatch",
             TrapCode::NullReference => "null reference",
             TrapCode::NullFunctionReference => "null function reference",
+            TrapCode::NullExceptionReference => "null exception reference",
         }
     }
 }
@@ -111,6 +115,8 @@ enum Reason {
     Host(String),
     /// A creation would have exceeded a store limit.
     Limit(LimitExceeded),
+    /// A wasm exception no handler caught (boxed: rare, and it keeps `Trap` small).
+    Exception(Box<Exception>),
 }
 
 /// Frames a trap keeps at each end of its backtrace: a backtrace deeper than twice this
@@ -149,6 +155,23 @@ impl Trap {
             reason: Reason::Exit(code),
             backtrace: Vec::new(),
             omitted: 0,
+        }
+    }
+    /// An uncaught wasm exception leaving wasm at a host boundary. Not a trap in the spec's
+    /// sense: a host function that returns it to the wasm that called it rethrows it there.
+    pub(crate) fn uncaught(e: Exception) -> Self {
+        Trap {
+            reason: Reason::Exception(Box::new(e)),
+            backtrace: Vec::new(),
+            omitted: 0,
+        }
+    }
+    /// The uncaught exception this error carries, if it is one (then [`Trap::code`] is
+    /// `None`): its tag and payload.
+    pub fn exception(&self) -> Option<&Exception> {
+        match &self.reason {
+            Reason::Exception(e) => Some(e),
+            _ => None,
         }
     }
     /// A creation refused by the store's limits.
@@ -212,8 +235,10 @@ impl Trap {
         head.chain(gap).chain(tail)
     }
     /// Sets the backtrace (already capped by the capture) unless an inner call set one.
+    /// An uncaught exception keeps none: the frames it passed through are gone by the time
+    /// it leaves wasm.
     pub(crate) fn with_backtrace(mut self, bt: Vec<FrameInfo>, omitted: usize) -> Self {
-        if self.backtrace.is_empty() {
+        if self.backtrace.is_empty() && !matches!(self.reason, Reason::Exception(_)) {
             self.backtrace = bt;
             self.omitted = omitted;
         }
@@ -240,6 +265,7 @@ impl fmt::Display for Trap {
             Reason::Exit(c) => write!(f, "exited with code {c}")?,
             Reason::Host(m) => f.write_str(m)?,
             Reason::Limit(e) => write!(f, "{e}")?,
+            Reason::Exception(e) => write!(f, "uncaught wasm exception (tag {})", e.tag().0)?,
         }
         if let Some(top) = self.backtrace.first() {
             match &top.func_name {

@@ -21,7 +21,11 @@ pub enum ValType {
     FuncRef,
     /// `externref`, i.e. `(ref null extern)`.
     ExternRef,
-    /// Any other reference type: `(ref func)`, `(ref extern)`, `(ref $t)`, `(ref null $t)`.
+    /// `exnref`, i.e. `(ref null exn)`: a reference to an exception object (exception
+    /// handling), `ref.null exn` or one the guest caught with `catch_ref`/`catch_all_ref`.
+    ExnRef,
+    /// Any other reference type: `(ref func)`, `(ref extern)`, `(ref exn)`, `(ref $t)`,
+    /// `(ref null $t)`.
     Ref(RefType),
 }
 
@@ -41,13 +45,14 @@ impl ValType {
         match self {
             ValType::FuncRef => Some(RefType::FuncRef),
             ValType::ExternRef => Some(RefType::ExternRef),
+            ValType::ExnRef => Some(RefType::ExnRef),
             ValType::Ref(r) => Some(r),
             _ => None,
         }
     }
 
     /// The one spelling of this type (a `Ref` of a nullable abstract type becomes
-    /// `FuncRef`/`ExternRef`).
+    /// `FuncRef`/`ExternRef`/`ExnRef`).
     pub fn canonical(self) -> ValType {
         match self {
             ValType::Ref(r) => r.into(),
@@ -87,6 +92,7 @@ impl fmt::Display for ValType {
             ValType::FuncRef => "funcref",
             ValType::ExternRef => "externref",
             ValType::Ref(r) => return r.fmt(f),
+            ValType::ExnRef => "exnref",
         })
     }
 }
@@ -98,6 +104,9 @@ pub enum HeapType {
     Func,
     /// Any host reference.
     Extern,
+    /// Any exception object (exception handling). Unrelated to `Func` and `Extern` by
+    /// subtyping.
+    Exn,
     /// A function of one defined function type, by index. In a module's own types
     /// ([`Module::imports`](crate::Module::imports), [`Module::exports`](crate::Module::exports))
     /// the index is the module's type index; in a store's
@@ -127,6 +136,11 @@ impl RefType {
         nullable: true,
         heap: HeapType::Extern,
     };
+    /// `exnref`: `(ref null exn)`.
+    pub const ExnRef: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Exn,
+    };
 
     pub const fn new(nullable: bool, heap: HeapType) -> RefType {
         RefType { nullable, heap }
@@ -134,7 +148,18 @@ impl RefType {
 
     /// Whether the references point to functions (`func` or a defined function type).
     pub fn is_func(self) -> bool {
-        self.heap != HeapType::Extern
+        matches!(self.heap, HeapType::Func | HeapType::Concrete(_))
+    }
+
+    /// The nullable abstract type at the top of this type's hierarchy (`funcref` for
+    /// function references, `externref`, `exnref`): what a slot of this type holds is
+    /// encoded as a value of that type.
+    pub fn top(self) -> RefType {
+        match self.heap {
+            HeapType::Func | HeapType::Concrete(_) => RefType::FuncRef,
+            HeapType::Extern => RefType::ExternRef,
+            HeapType::Exn => RefType::ExnRef,
+        }
     }
 
     /// Whether every reference of `self` is a reference of `other` (see
@@ -161,6 +186,7 @@ impl From<RefType> for ValType {
         match r {
             RefType::FuncRef => ValType::FuncRef,
             RefType::ExternRef => ValType::ExternRef,
+            RefType::ExnRef => ValType::ExnRef,
             r => ValType::Ref(r),
         }
     }
@@ -171,6 +197,7 @@ impl fmt::Display for HeapType {
         match self {
             HeapType::Func => f.write_str("func"),
             HeapType::Extern => f.write_str("extern"),
+            HeapType::Exn => f.write_str("exn"),
             HeapType::Concrete(i) => write!(f, "${i}"),
         }
     }
@@ -181,6 +208,7 @@ impl fmt::Display for RefType {
         match *self {
             RefType::FuncRef => f.write_str("funcref"),
             RefType::ExternRef => f.write_str("externref"),
+            RefType::ExnRef => f.write_str("exnref"),
             RefType {
                 nullable: true,
                 heap,
@@ -385,6 +413,9 @@ pub enum ExternType {
     Global(GlobalType),
     Memory(MemoryType),
     Table(TableType),
+    /// An exception tag: the types of the values its exceptions carry (the function type's
+    /// parameters; its results are empty).
+    Tag(FuncType),
 }
 
 impl fmt::Display for ExternType {
@@ -394,6 +425,7 @@ impl fmt::Display for ExternType {
             ExternType::Global(t) => t.fmt(f),
             ExternType::Memory(t) => t.fmt(f),
             ExternType::Table(t) => t.fmt(f),
+            ExternType::Tag(t) => write!(f, "(tag {t})"),
         }
     }
 }
@@ -450,6 +482,23 @@ mod tests {
         assert!(ValType::Ref(t).matches(ValType::FuncRef));
         assert!(!ValType::I32.matches(ValType::I64));
         assert!(!ValType::I32.matches(ValType::FuncRef));
+    }
+
+    #[test]
+    fn exception_references_are_references_of_their_own_hierarchy() {
+        let exn = RefType::new(false, HeapType::Exn);
+        assert_eq!(ValType::from(RefType::ExnRef), ValType::ExnRef);
+        assert_eq!(ValType::Ref(RefType::ExnRef).canonical(), ValType::ExnRef);
+        assert_eq!(ValType::ExnRef.as_ref_type(), Some(RefType::ExnRef));
+        assert!(ValType::ExnRef.is_ref() && ValType::Ref(exn).is_ref());
+        assert!(!RefType::ExnRef.is_func() && !exn.is_func());
+        assert!(exn.matches(RefType::ExnRef) && !RefType::ExnRef.matches(exn));
+        for other in [RefType::FuncRef, RefType::ExternRef] {
+            assert!(!exn.matches(other) && !RefType::ExnRef.matches(other));
+            assert!(!other.matches(RefType::ExnRef));
+        }
+        assert_eq!(ValType::ExnRef.to_string(), "exnref");
+        assert_eq!(exn.to_string(), "(ref exn)");
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //!
 //! Inside the engine every value is a `u64` slot: 32-bit values live in the low half,
 //! floats are stored as their bit patterns (so NaN payloads survive), and references are
-//! `0` for null and `index + 1` otherwise. A `v128` takes two adjacent slots, low half first.
+//! `0` for null and `index + 1` otherwise (an `exnref` also keeps a generation in the high
+//! half: see `exception`). A `v128` takes two adjacent slots, low half first.
 
+use crate::exception::ExnRef;
 use crate::func::Func;
 use crate::types::ValType;
 
@@ -65,7 +67,7 @@ impl ExternRef {
 }
 
 /// A typed WebAssembly value.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Val {
     I32(i32),
     I64(i64),
@@ -75,6 +77,8 @@ pub enum Val {
     V128(u128),
     FuncRef(Option<Func>),
     ExternRef(Option<ExternRef>),
+    /// A reference to an exception object of the store (see [`ExnRef`]).
+    ExnRef(Option<ExnRef>),
 }
 
 impl Val {
@@ -90,6 +94,7 @@ impl Val {
             Val::V128(_) => ValType::V128,
             Val::FuncRef(_) => ValType::FuncRef,
             Val::ExternRef(_) => ValType::ExternRef,
+            Val::ExnRef(_) => ValType::ExnRef,
         }
     }
 
@@ -103,8 +108,8 @@ impl Val {
             ValType::V128 => Val::V128(0),
             ValType::FuncRef => Val::FuncRef(None),
             ValType::ExternRef => Val::ExternRef(None),
-            ValType::Ref(r) if r.is_func() => Val::FuncRef(None),
-            ValType::Ref(_) => Val::ExternRef(None),
+            ValType::ExnRef => Val::ExnRef(None),
+            ValType::Ref(r) => Val::default_for(r.top().into()),
         }
     }
 
@@ -134,7 +139,8 @@ impl Val {
             Val::I64(v) => v as u64,
             Val::F32(v) => v.0 as u64,
             Val::F64(v) => v.0,
-            Val::FuncRef(None) | Val::ExternRef(None) => 0,
+            Val::FuncRef(None) | Val::ExternRef(None) | Val::ExnRef(None) => 0,
+            Val::ExnRef(Some(e)) => e.to_slot(),
             Val::FuncRef(Some(f)) => f.0 as u64 + 1,
             Val::ExternRef(Some(e)) => e.0 as u64 + 1,
         };
@@ -156,8 +162,8 @@ impl Val {
             ValType::F64 => Val::F64(F64(slot)),
             ValType::FuncRef => Val::FuncRef(slot.checked_sub(1).map(|i| Func(i as u32))),
             ValType::ExternRef => Val::ExternRef(slot.checked_sub(1).map(|i| ExternRef(i as u32))),
-            ValType::Ref(r) if r.is_func() => Val::from_slots(ValType::FuncRef, slot, hi),
-            ValType::Ref(_) => Val::from_slots(ValType::ExternRef, slot, hi),
+            ValType::ExnRef => Val::ExnRef(ExnRef::from_slot(slot)),
+            ValType::Ref(r) => Val::from_slots(r.top().into(), slot, hi),
         }
     }
 }

@@ -49,6 +49,7 @@ struct Counts {
     memories: u32,
     elems: u32,
     datas: u32,
+    tags: u32,
 }
 
 impl Counts {
@@ -63,6 +64,7 @@ impl Counts {
             memories: n(imported(|d| matches!(d, ImportDesc::Memory(_))) + m.memories.len()),
             elems: n(m.elems.len()),
             datas: n(m.datas.len()),
+            tags: n(m.tags.len()),
         }
     }
 }
@@ -226,6 +228,11 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("type", ty, counts.types)?;
                 tail_args(base, aux.0, ty)?;
             }
+            // A throw's payload is laid out like a tail call's arguments.
+            Instr::Throw { tag, base } => {
+                index("tag", tag, counts.tags)?;
+                tail_args(base, aux.0, m.tags[tag as usize])?;
+            }
             Instr::Select { .. } if aux.0 >= frame => {
                 return Err(fail(
                     at,
@@ -346,6 +353,35 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
         pc += 1 + i.aux_words();
     }
 
+    // Handler table: body ranges within the code, pads on instruction starts, payload (and
+    // reference) slots inside the frame, tags within the module.
+    for h in c.handlers.iter() {
+        let fail_h = |message: String| fail(None, alloc::format!("handler {h:?}: {message}"));
+        if h.start > h.end || h.end as usize > code.len() {
+            return Err(fail_h("body range outside the code".into()));
+        }
+        if !starts.get(h.pad as usize).copied().unwrap_or(false) {
+            return Err(fail_h("landing pad is not an instruction".into()));
+        }
+        let payload: u32 = if h.tag == crate::code::CATCH_ALL {
+            0
+        } else if h.tag < counts.tags {
+            m.tag_type(h.tag)
+                .params()
+                .iter()
+                .map(|p| p.slots() as u32)
+                .sum()
+        } else {
+            return Err(fail_h(alloc::format!("tag {} of {}", h.tag, counts.tags)));
+        };
+        let need = h.dst as u64 + payload as u64 + h.with_ref as u64;
+        if need > frame as u64 {
+            return Err(fail_h(alloc::format!(
+                "payload needs {need} slots of a frame of {frame}"
+            )));
+        }
+    }
+
     // Execution must never run off the end.
     // (A tail call ends a function too; its `Aux` word is the last word of the code.)
     match last.map(|pc| code[pc]) {
@@ -356,7 +392,9 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             | Instr::Trap { .. }
             | Instr::ReturnCall { .. }
             | Instr::ReturnCallIndirect { .. }
-            | Instr::ReturnCallRef { .. },
+            | Instr::ReturnCallRef { .. }
+            | Instr::Throw { .. }
+            | Instr::ThrowRef { .. },
         ) => Ok(()),
         other => Err(fail(
             last,
@@ -428,6 +466,7 @@ mod tests {
                 code: c.code.clone(),
                 offsets: c.offsets.clone(),
                 consts: c.consts.clone(),
+                handlers: c.handlers.clone(),
                 ..c
             };
             *bad.code[pc].branch_offset_mut().unwrap() = (target - pc as i64) as i32;
@@ -524,6 +563,7 @@ mod tests {
                 code: code.into(),
                 offsets: c.offsets.clone(),
                 consts: c.consts.clone(),
+                handlers: c.handlers.clone(),
                 ..c
             };
             verify(&m.inner, 0, &bad).unwrap_err().message
@@ -588,6 +628,51 @@ mod tests {
             "{}",
             e.message
         );
+    }
+
+    /// A function with a `try_table` passes; a handler whose pad is not an instruction, whose
+    /// payload does not fit the frame, or whose tag is out of range is caught.
+    #[test]
+    fn handler_tables_are_checked() {
+        let wasm = wat::parse_str(
+            r#"(module (tag $e (param i64))
+              (func (result i64)
+                (block $h (result i64)
+                  (try_table (catch $e $h) (throw $e (i64.const 1)))
+                  (i64.const 0))))"#,
+        )
+        .unwrap();
+        let m = Module::new(&Engine::default(), &wasm).unwrap();
+        let cx = Context {
+            module: &m.inner,
+            flavour: Flavour {
+                fuel: false,
+                interruptible: false,
+            },
+        };
+        let c = translate(&cx, 0).unwrap();
+        assert_eq!(c.handlers.len(), 1);
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+        let aux = find(&c, |i| matches!(i, Instr::Aux { .. }));
+        let corrupt = |f: &dyn Fn(&mut crate::code::Handler)| {
+            let good = translate(&cx, 0).unwrap();
+            let mut h = good.handlers.to_vec();
+            f(&mut h[0]);
+            let bad = CompiledFunc {
+                handlers: h.into(),
+                ..good
+            };
+            verify(&m.inner, 0, &bad).unwrap_err().message
+        };
+        let e = corrupt(&|h| h.pad = aux as u32);
+        assert!(e.contains("landing pad is not an instruction"), "{e}");
+        let frame = c.frame_size;
+        let e = corrupt(&|h| h.dst = frame);
+        assert!(e.contains("payload needs"), "{e}");
+        let e = corrupt(&|h| h.tag = 7);
+        assert!(e.contains("tag 7 of 1"), "{e}");
+        let e = corrupt(&|h| h.end = u32::MAX);
+        assert!(e.contains("body range"), "{e}");
     }
 
     #[test]

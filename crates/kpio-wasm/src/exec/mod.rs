@@ -61,6 +61,14 @@ pub(crate) struct Stack {
     entries: usize,
 }
 
+impl Stack {
+    /// The value stack's slots below `extent` (clamped to its length): the live frames
+    /// when `extent` is the end of the running one.
+    pub(crate) fn live_slots(&self, extent: usize) -> &[u64] {
+        &self.slots[..extent.min(self.slots.len())]
+    }
+}
+
 // SAFETY: `Frame::ip` points into bytecode owned by a module that an instance of the store
 // keeps alive (code is never freed before its module); it is only dereferenced by the
 // executor holding `&mut Store`.
@@ -265,6 +273,76 @@ fn backtrace<T>(
         out.extend(outer.map(|(f, ip)| info(f, ip)));
     }
     (out, omitted)
+}
+
+/// Where the running frame of function `func` (module index) of instance `inst`, at slot
+/// `fp_off`, ends: what the value stack holds live.
+fn frame_end<T>(inner: &StoreInner<T>, inst: u32, func: u32, fp_off: usize) -> usize {
+    let c = inner.instances[inst as usize].code().get(func);
+    fp_off + c.map_or(0, |c| c.frame_size as usize)
+}
+
+/// Where an exception is caught: the handling frame and its landing pad.
+struct Landing {
+    inst: u32,
+    func: u32,
+    ip: *const Instr,
+    fp: usize,
+}
+
+/// Unwinds to the handler of exception `exn` (a live object's slot): looks up the running
+/// frame's handler table at `ip` (unless `skip`: a frame a tail call to the host replaced),
+/// then each caller's at its call, popping frames down to `depth`. At the handler, writes
+/// the payload (and the reference) where the clause's pad expects them. `None`: no frame of
+/// this run catches it; the frames are popped.
+fn unwind<T>(
+    inner: &mut StoreInner<T>,
+    depth: usize,
+    exn: u64,
+    (mut inst, mut func): (u32, u32),
+    mut ip: *const Instr,
+    mut fp: usize,
+    mut skip: bool,
+) -> Option<Landing> {
+    let tag = inner.exns.get(exn).expect("a thrown exception is live").tag;
+    loop {
+        if !skip {
+            let ie = &inner.instances[inst as usize];
+            let c = ie
+                .code()
+                .get(func)
+                .expect("a running function is translated");
+            if !c.handlers.is_empty() {
+                let pc = (ip as usize).wrapping_sub(c.code.as_ptr() as usize) / size_of::<Instr>();
+                let tags = &ie.tags;
+                if let Some(h) = c.handler_for(pc, |t| tags[t as usize] == tag) {
+                    let obj = inner.exns.get(exn).expect("live");
+                    let d = fp + h.dst as usize;
+                    let mut n = 0;
+                    if h.tag != crate::code::CATCH_ALL {
+                        n = obj.payload.len();
+                        inner.stack.slots[d..d + n].copy_from_slice(&obj.payload);
+                    }
+                    if h.with_ref {
+                        inner.stack.slots[d + n] = exn;
+                    }
+                    return Some(Landing {
+                        inst,
+                        func,
+                        ip: c.code[h.pad as usize..].as_ptr(),
+                        fp,
+                    });
+                }
+            }
+        }
+        skip = false;
+        if inner.stack.frames.len() == depth {
+            return None;
+        }
+        let f = inner.stack.frames.pop().expect("frame above depth");
+        // A saved ip is the return address: the call is the instruction before it.
+        (inst, func, ip, fp) = (f.instance, f.func, f.ip.wrapping_sub(1), f.fp);
+    }
 }
 
 /// Base and length of instance `inst`'s memory 0 (null and 0 without one).
@@ -569,7 +647,7 @@ unsafe fn run<T>(
                                 trap!(t);
                             }
                             if let Err(t) = call_host(store, callee, callee_off, Some(inst)) {
-                                break Err(t);
+                                host_failed!(t, false);
                             }
                             skip!($len);
                             refresh!();
@@ -660,12 +738,65 @@ unsafe fn run<T>(
                                 trap!(t);
                             }
                             if let Err(t) = call_host(store, callee, fp_off, Some(inst)) {
-                                break Err(t);
+                                host_failed!(t, true);
                             }
                             // `ret!` reloads the frame pointer and memory (the host may have
                             // moved both).
                             ret!();
                         }
+                    }
+                }};
+            }
+            // Unwinds to the handler of exception `$exn` (a live object's slot) from the
+            // running frame at `ip` (`$skip`: from its caller, the running frame having been
+            // replaced by a tail call), or ends the run with the exception as its error.
+            macro_rules! throw {
+                ($exn:expr, $skip:expr) => {{
+                    let exn: u64 = $exn;
+                    // SAFETY: `fp` points into the value stack's current buffer.
+                    let fp_off =
+                        unsafe { fp.offset_from(store.inner.stack.slots.as_ptr()) } as usize;
+                    match unwind(
+                        &mut store.inner,
+                        depth,
+                        exn,
+                        (inst, func),
+                        ip,
+                        fp_off,
+                        $skip,
+                    ) {
+                        Some(l) => {
+                            if l.inst != inst {
+                                inst = l.inst;
+                                code_map = code_map_of(&store.inner, inst);
+                            }
+                            func = l.func;
+                            ip = l.ip;
+                            // SAFETY: the handling frame lies inside the value stack.
+                            fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(l.fp) };
+                            (mem_base, mem_len) = mem_of(&store.inner, inst);
+                            continue;
+                        }
+                        None => break Err(store.inner.escaping(exn)),
+                    }
+                }};
+            }
+            // A host function called from here failed with `$t`: an exception (one that
+            // left wasm it called, or that it passed on) propagates into this wasm, from
+            // the call (`$skip` as for `throw!`); anything else ends the run.
+            macro_rules! host_failed {
+                ($t:expr, $skip:expr) => {{
+                    let t: Trap = $t;
+                    let Some(e) = t.exception() else {
+                        break Err(t);
+                    };
+                    // SAFETY: `fp` points into the value stack's current buffer.
+                    let fp_off =
+                        unsafe { fp.offset_from(store.inner.stack.slots.as_ptr()) } as usize;
+                    let extent = frame_end(&store.inner, inst, func, fp_off);
+                    match store.inner.rethrown(e, extent) {
+                        Ok(exn) => throw!(exn, $skip),
+                        Err(t) => break Err(t),
                     }
                 }};
             }
@@ -740,6 +871,31 @@ unsafe fn run<T>(
                     let callee = tri!(ref_callee(r!(r)));
                     let n = aux!().0;
                     tail_call!(callee, base, n)
+                }
+                Instr::Throw { tag, base } => {
+                    let n = aux!().0 as usize;
+                    // SAFETY: `fp` points into the value stack's current buffer.
+                    let fp_off =
+                        unsafe { fp.offset_from(store.inner.stack.slots.as_ptr()) } as usize;
+                    let at = fp_off + base as usize;
+                    let payload: alloc::boxed::Box<[u64]> =
+                        store.inner.stack.slots[at..at + n].into();
+                    let extent = frame_end(&store.inner, inst, func, fp_off);
+                    let tag = res!(tags, tag);
+                    match store.inner.new_exception(tag, payload, extent) {
+                        Ok(exn) => throw!(exn, false),
+                        Err(t) => break Err(t),
+                    }
+                }
+                Instr::ThrowRef { s } => {
+                    let exn = r!(s);
+                    if exn == 0 {
+                        trap!(TrapCode::NullExceptionReference);
+                    }
+                    if store.inner.exns.get(exn).is_none() {
+                        break Err(Trap::host("throw_ref of a stale exception reference"));
+                    }
+                    throw!(exn, false)
                 }
                 Instr::Aux { .. } => unreachable!("Aux is never executed"),
                 Instr::ConsumeFuel { amount } => {

@@ -16,9 +16,9 @@ pub(crate) fn unsupported(what: &str, offset: usize) -> ModuleError {
     }
 }
 
-/// A reference type of the function-references proposal: nullable or not, to `func`,
-/// `extern` or a defined function type (module type index). Other heap types (GC's, shared
-/// ones, exact types, exceptions' `exn`) are refused.
+/// A reference type of the function-references and exception-handling proposals: nullable
+/// or not, to `func`, `extern`, `exn` or a defined function type (module type index). Other
+/// heap types (GC's, shared ones, exact types) are refused.
 pub(crate) fn ref_type(r: wasmparser::RefType) -> Result<RefType, ModuleError> {
     use wasmparser::{AbstractHeapType, HeapType as H, UnpackedIndex};
     let heap = match r.heap_type() {
@@ -30,8 +30,12 @@ pub(crate) fn ref_type(r: wasmparser::RefType) -> Result<RefType, ModuleError> {
             shared: false,
             ty: AbstractHeapType::Extern,
         } => HeapType::Extern,
+        H::Abstract {
+            shared: false,
+            ty: AbstractHeapType::Exn,
+        } => HeapType::Exn,
         H::Concrete(UnpackedIndex::Module(i)) => HeapType::Concrete(i),
-        _ => return Err(unsupported("GC and other non-function reference types", 0)),
+        _ => return Err(unsupported("GC and other reference types", 0)),
     };
     Ok(RefType::new(r.is_nullable(), heap))
 }

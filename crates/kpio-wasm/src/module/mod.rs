@@ -29,6 +29,8 @@ pub enum ExternKind {
     Table,
     Memory,
     Global,
+    /// An exception tag.
+    Tag,
 }
 
 /// An import declared by a module.
@@ -45,6 +47,8 @@ pub(crate) enum ImportDesc {
     Table(TableType),
     Memory(MemoryType),
     Global(GlobalType),
+    /// A tag of this module type index.
+    Tag(u32),
 }
 
 /// A borrowed view of one import, for embedders.
@@ -102,6 +106,9 @@ pub(crate) struct ModuleInner {
     /// translator knows each memory's index type (multi-memory and memory64).
     pub memory_space: Vec<MemoryType>,
     pub globals: Vec<(GlobalType, ConstExpr)>,
+    /// Type index of every tag, imported ones first.
+    pub tags: Vec<u32>,
+    pub num_imported_tags: u32,
     pub exports: Vec<Export>,
     pub start: Option<u32>,
     pub elems: Vec<ElemSegment>,
@@ -126,9 +133,11 @@ pub struct Module {
 
 /// The proposals the engine runs: WebAssembly 2.0, fixed-width SIMD included, relaxed SIMD
 /// (with the deterministic profile's results, see `docs/relaxed-simd.md`), extended constant
-/// expressions, tail calls, typed function references, multi-memory and memory64. GC is left
-/// out by design, so validation refuses it. Multi-memory can be turned off
-/// (`Config::multi_memory`), for the 2.0 scripts that assert a second memory is invalid.
+/// expressions, tail calls, typed function references, multi-memory, memory64 and exception
+/// handling (the `exnref` form: `try_table`, `throw`, `throw_ref`). GC and the legacy form of
+/// exception handling (`try`, `catch`, `rethrow`, `delegate`) are left out by design, so
+/// validation refuses them. Multi-memory can be turned off (`Config::multi_memory`), for the
+/// scripts that assert a second memory is invalid.
 fn features(config: &Config) -> WasmFeatures {
     let f = WasmFeatures::WASM2
         .union(WasmFeatures::RELAXED_SIMD)
@@ -136,7 +145,8 @@ fn features(config: &Config) -> WasmFeatures {
         .union(WasmFeatures::TAIL_CALL)
         .union(WasmFeatures::FUNCTION_REFERENCES)
         .union(WasmFeatures::MULTI_MEMORY)
-        .union(WasmFeatures::MEMORY64);
+        .union(WasmFeatures::MEMORY64)
+        .union(WasmFeatures::EXCEPTIONS);
     if config.multi_memory {
         f
     } else {
@@ -153,6 +163,13 @@ fn error(kind: ModuleErrorKind, e: wasmparser::BinaryReaderError) -> ModuleError
         Some(f) if f.contains(WasmFeatures::GC) => (
             ModuleErrorKind::Unsupported,
             alloc::format!("GC is not supported by this engine ({message})"),
+        ),
+        Some(f) if f.contains(WasmFeatures::LEGACY_EXCEPTIONS) => (
+            ModuleErrorKind::Unsupported,
+            alloc::format!(
+                "legacy exception handling (try/catch/rethrow/delegate) is not supported by \
+                 this engine; use the exnref form (try_table, throw_ref) ({message})"
+            ),
         ),
         Some(_) => (
             ModuleErrorKind::Unsupported,
@@ -190,6 +207,8 @@ impl Module {
             memories: Vec::new(),
             memory_space: Vec::new(),
             globals: Vec::new(),
+            tags: Vec::new(),
+            num_imported_tags: 0,
             exports: Vec::new(),
             start: None,
             elems: Vec::new(),
@@ -307,7 +326,11 @@ impl ModuleInner {
                             ImportDesc::Memory(t)
                         }
                         TypeRef::Global(t) => ImportDesc::Global(convert::global_type(&t)?),
-                        TypeRef::Tag(_) => return Err(convert::unsupported("exception tags", 0)),
+                        TypeRef::Tag(t) => {
+                            self.tags.push(t.func_type_idx);
+                            self.num_imported_tags += 1;
+                            ImportDesc::Tag(t.func_type_idx)
+                        }
                     };
                     self.imports.push(Import {
                         module: imp.module.to_string(),
@@ -355,15 +378,18 @@ impl ModuleInner {
                         wasmparser::ExternalKind::Table => ExternKind::Table,
                         wasmparser::ExternalKind::Memory => ExternKind::Memory,
                         wasmparser::ExternalKind::Global => ExternKind::Global,
-                        wasmparser::ExternalKind::Tag => {
-                            return Err(convert::unsupported("exception tags", 0));
-                        }
+                        wasmparser::ExternalKind::Tag => ExternKind::Tag,
                     };
                     self.exports.push(Export {
                         name: e.name.to_string(),
                         kind,
                         index: e.index,
                     });
+                }
+            }
+            Payload::TagSection(r) => {
+                for t in r {
+                    self.tags.push(t.map_err(malformed)?.func_type_idx);
                 }
             }
             Payload::StartSection { func, .. } => self.start = Some(func),
@@ -444,12 +470,18 @@ impl ModuleInner {
         &self.types[self.funcs[func_index as usize] as usize]
     }
 
+    /// The type of tag `tag_index` (module index): its parameters are the payload's types.
+    pub(crate) fn tag_type(&self, tag_index: u32) -> &FuncType {
+        &self.types[self.tags[tag_index as usize] as usize]
+    }
+
     pub(crate) fn import_type(&self, desc: &ImportDesc) -> ExternType {
         match desc {
             ImportDesc::Func(t) => ExternType::Func(self.types[*t as usize].clone()),
             ImportDesc::Table(t) => ExternType::Table(*t),
             ImportDesc::Memory(t) => ExternType::Memory(*t),
             ImportDesc::Global(t) => ExternType::Global(*t),
+            ImportDesc::Tag(t) => ExternType::Tag(self.types[*t as usize].clone()),
         }
     }
 
@@ -461,6 +493,7 @@ impl ModuleInner {
         let i = index as usize;
         match kind {
             ExternKind::Func => ExternType::Func(self.func_type(index).clone()),
+            ExternKind::Tag => ExternType::Tag(self.tag_type(index).clone()),
             ExternKind::Table => {
                 let imp = self.imported(|d| match d {
                     ImportDesc::Table(t) => Some(ExternType::Table(*t)),

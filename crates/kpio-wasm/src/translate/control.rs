@@ -75,14 +75,14 @@ impl Ctrl {
 
 impl Translator<'_> {
     /// Binds a label at the next instruction: a barrier for peephole rewrites.
-    fn bind_label(&mut self) -> usize {
+    pub(super) fn bind_label(&mut self) -> usize {
         self.label_barrier = self.code.len();
         self.last_result = None;
         self.code.len()
     }
 
     /// Points the branch at `pc` to `target`.
-    fn patch(&mut self, pc: usize, target: usize) {
+    pub(super) fn patch(&mut self, pc: usize, target: usize) {
         let off = target as i64 - pc as i64;
         *self.code[pc]
             .branch_offset_mut()
@@ -90,7 +90,7 @@ impl Translator<'_> {
     }
 
     /// The index into `ctrl` of the frame `relative_depth` levels out.
-    fn target(&self, relative_depth: u32) -> usize {
+    pub(super) fn target(&self, relative_depth: u32) -> usize {
         self.ctrl.len() - 1 - relative_depth as usize
     }
 
@@ -105,7 +105,7 @@ impl Translator<'_> {
     }
 
     /// Unconditional branch to control frame `target` (an index into `ctrl`), carrying values.
-    fn emit_branch(&mut self, target: usize) {
+    pub(super) fn emit_branch(&mut self, target: usize) {
         let (kind, height, n, start) = {
             let t = &self.ctrl[target];
             (t.kind, t.height, t.branch_arity(), t.start)
@@ -205,7 +205,7 @@ impl Translator<'_> {
         }
     }
 
-    fn block_arity(&self, bt: BlockType) -> (usize, usize) {
+    pub(super) fn block_arity(&self, bt: BlockType) -> (usize, usize) {
         match bt {
             BlockType::Empty => (0, 0),
             BlockType::Type(_) => (0, 1),
@@ -301,6 +301,7 @@ impl Translator<'_> {
 
     pub(super) fn end(&mut self) {
         let c = self.ctrl.pop().expect("validated control stack");
+        self.close_try_table(self.ctrl.len());
         if c.kind == Kind::Func {
             if self.reachable {
                 self.emit_return();
@@ -421,7 +422,10 @@ impl Translator<'_> {
     /// `end` that ends it. Nothing else in it is translated (validation checked it).
     pub(super) fn skip_unreachable(&mut self, op: &Operator<'_>) {
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. } => {
                 self.skip_depth += 1;
             }
             Operator::Else if self.skip_depth == 0 => self.else_(),

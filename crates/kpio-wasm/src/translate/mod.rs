@@ -21,6 +21,7 @@
 //! | `emit.rs` | emitting instructions, fuel and interrupt checks, peepholes |
 //! | `fuse.rs` | immediate operands and fused instructions |
 //! | `control.rs` | control frames, branches and their fix-ups, returns |
+//! | `try_table.rs` | exception handling: `try_table`'s handler table and landing pads, `throw` |
 //! | `visit.rs` | the one visitor: operator → instructions |
 //! | `func_refs.rs` | typed function references: `call_ref`, `return_call_ref`, `ref.as_non_null` |
 //! | `memory.rs` | multi-memory and memory64: the general memory instructions |
@@ -34,9 +35,10 @@ mod fuse;
 mod memory;
 mod prescan;
 mod stack;
+mod try_table;
 mod visit;
 
-use crate::code::{CodeMap, CompiledFunc, Flavour};
+use crate::code::{CodeMap, CompiledFunc, Flavour, Handler};
 use crate::ir::{Instr, Slot};
 use crate::module::ModuleInner;
 use crate::trap::Trap;
@@ -116,6 +118,10 @@ struct Translator<'a> {
     offset: u32,
     /// The `ConsumeFuel` of the current straight-line stretch, with fuel metering on.
     fuel_pc: Option<usize>,
+    /// The catch clauses of the `try_table`s closed so far (see `try_table`).
+    handlers: Vec<Handler>,
+    /// The open `try_table`s, innermost last.
+    try_tables: Vec<try_table::OpenTry>,
 }
 
 impl<'a> Translator<'a> {
@@ -153,6 +159,8 @@ impl<'a> Translator<'a> {
             local_refs: 0,
             offset,
             fuel_pc: None,
+            handlers: Vec::new(),
+            try_tables: Vec::new(),
         }
     }
 }
@@ -241,6 +249,7 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
         nlocals,
         consts: layout.const_values.into_boxed_slice(),
         frame_size: u32::try_from(frame_size).map_err(|_| TranslateError::FrameTooLarge)?,
+        handlers: t.handlers.into_boxed_slice(),
     })
 }
 

@@ -47,7 +47,9 @@ macro_rules! refused_proposals {
     // Tail calls (`return_call`, `return_call_indirect`; wasmparser files `return_call_ref`
     // under typed function references).
     (@one tail_call $($rest:tt)*) => {};
-    (@one exceptions $($rest:tt)*) => { refused_proposals!(@refuse "exception-handling" $($rest)*); };
+    // Exception handling, the `exnref` form (`try_table`, `throw`, `throw_ref`): see
+    // `try_table`. The legacy form (`try`, `catch`, `rethrow`, `delegate`) is refused.
+    (@one exceptions $($rest:tt)*) => {};
     (@one legacy_exceptions $($rest:tt)*) => { refused_proposals!(@refuse "legacy exception-handling" $($rest)*); };
     // Typed function references: translated (see `func_refs` and `control`).
     (@one function_references $($rest:tt)*) => {};
@@ -289,6 +291,18 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
     }
     fn visit_end(&mut self) -> Out {
         self.end();
+        Ok(())
+    }
+    fn visit_try_table(&mut self, try_table: wasmparser::TryTable) -> Out {
+        self.try_table(try_table);
+        Ok(())
+    }
+    fn visit_throw(&mut self, tag_index: u32) -> Out {
+        self.throw(tag_index);
+        Ok(())
+    }
+    fn visit_throw_ref(&mut self) -> Out {
+        self.throw_ref();
         Ok(())
     }
     fn visit_br(&mut self, relative_depth: u32) -> Out {
