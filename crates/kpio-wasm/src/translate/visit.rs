@@ -20,9 +20,7 @@ use crate::ir::Instr;
 use crate::load_kind::LoadKind;
 use crate::trap::TrapCode;
 use alloc::vec::Vec;
-use wasmparser::{
-    BlockType, BrTable, HeapType, Ieee32, Ieee64, MemArg, ValType, VisitOperator,
-};
+use wasmparser::{BlockType, BrTable, HeapType, Ieee32, Ieee64, MemArg, ValType, VisitOperator};
 
 type Out = Result<(), TranslateError>;
 
