@@ -165,7 +165,9 @@ enum Value {
     I64(i64),
     F32(u32),
     F64(u64),
-    FuncRef { null: bool },
+    FuncRef {
+        null: bool,
+    },
     ExternRef(Option<u32>),
     /// Lanes as one little-endian integer (NaNs canonicalised by wasm-smith).
     V128(u128),
@@ -379,7 +381,11 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
             // The engines' limits differ, so their states may now legitimately differ.
             return;
         }
-        bump(if matches!(ko, Outcome::Ok(_)) { &STATS.calls_ok } else { &STATS.calls_trapped });
+        bump(if matches!(ko, Outcome::Ok(_)) {
+            &STATS.calls_ok
+        } else {
+            &STATS.calls_trapped
+        });
         if ko != wo {
             panic!(
                 "call to export `{name}` {k_args:?} differs:\n  kpio:  {ko:?}\n  wasmi: {wo:?}\n{}",
@@ -433,7 +439,10 @@ fn arg(
             None => (K::ExternRef(None), W::ExternRef(wasmi::Nullable::Null)),
             Some(h) => (
                 K::ExternRef(Some(kpio_wasm::ExternRef::new(h))),
-                W::ExternRef(wasmi::Nullable::Val(wasmi::ExternRef::new(&mut *w_store, h))),
+                W::ExternRef(wasmi::Nullable::Val(wasmi::ExternRef::new(
+                    &mut *w_store,
+                    h,
+                ))),
             ),
         },
         // The wasm-smith config here has neither typed references nor exceptions.
@@ -525,7 +534,9 @@ fn wasmi_outcome(e: &wasmi::Error) -> Outcome {
         Some(C::IntegerDivisionByZero) => Kind::IntegerDivideByZero,
         Some(C::IntegerOverflow) => Kind::IntegerOverflow,
         Some(C::BadConversionToInteger) => Kind::InvalidConversionToInteger,
-        Some(C::StackOverflow | C::OutOfFuel | C::GrowthOperationLimited | C::OutOfSystemMemory) => {
+        Some(
+            C::StackOverflow | C::OutOfFuel | C::GrowthOperationLimited | C::OutOfSystemMemory,
+        ) => {
             return Outcome::Exhausted(e.to_string());
         }
         None => match e.kind() {
@@ -563,7 +574,10 @@ fn compare_state(
             kpio_wasm::ExternType::Global(_) => {
                 let k = kpio_value(&ki.get_global(ks, name).expect("kpio global").get(ks));
                 let w = wasmi_value(ws, &wi.get_global(ws, name).expect("wasmi global").get(ws));
-                assert_eq!(k, w, "global `{name}` differs {when} (left kpio, right wasmi)");
+                assert_eq!(
+                    k, w,
+                    "global `{name}` differs {when} (left kpio, right wasmi)"
+                );
             }
             kpio_wasm::ExternType::Memory(_) => {
                 let k = ki.get_memory(ks, name).expect("kpio memory").data(ks);
@@ -593,7 +607,10 @@ fn compare_state(
                 for i in 0..kn {
                     let k = kpio_value(&kt.get(ks, i).expect("kpio table index"));
                     let w = wasmi_ref(ws, &wt.get(ws, u64::from(i)).expect("wasmi table index"));
-                    assert_eq!(k, w, "table `{name}`[{i}] differs {when} (left kpio, right wasmi)");
+                    assert_eq!(
+                        k, w,
+                        "table `{name}`[{i}] differs {when} (left kpio, right wasmi)"
+                    );
                 }
             }
         }
