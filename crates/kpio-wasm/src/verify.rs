@@ -413,24 +413,32 @@ mod tests {
     /// A module whose one function uses a branch, a select (with its Aux word), a call and
     /// a global.
     fn sample() -> (Module, CompiledFunc) {
-        let wasm = wat::parse_str(
+        let module = module(
             r#"(module
               (global $g (mut i32) (i32.const 0))
               (func $f (param i32 i32) (result i32)
                 (if (local.get 0) (then (global.set $g (local.get 1))))
                 (select (local.get 0) (call $f (local.get 1) (i32.const 0)) (local.get 1))))"#,
-        )
-        .unwrap();
-        let module = Module::new(&Engine::default(), &wasm).unwrap();
-        let cx = Context {
-            module: &module.inner,
+        );
+        let cx = plain(&module);
+        let code = translate(&cx, 0).unwrap();
+        (module, code)
+    }
+
+    /// The module of a WAT text.
+    fn module(wat: &str) -> Module {
+        Module::new(&Engine::default(), &wat::parse_str(wat).unwrap()).unwrap()
+    }
+
+    /// The translation context without fuel or interrupt checks.
+    fn plain(m: &Module) -> Context<'_> {
+        Context {
+            module: &m.inner,
             flavour: Flavour {
                 fuel: false,
                 interruptible: false,
             },
-        };
-        let code = translate(&cx, 0).unwrap();
-        (module, code)
+        }
     }
 
     fn find(c: &CompiledFunc, f: impl Fn(&Instr) -> bool) -> usize {
@@ -511,22 +519,14 @@ mod tests {
     /// a memory-0 fast form on a 64-bit memory 0, or a memory out of range are caught.
     #[test]
     fn memory_indices_and_index_types_are_checked() {
-        let wasm = wat::parse_str(
+        let m = module(
             r#"(module (memory $w i64 1) (memory $n 1)
                  (func (param i64 i32) (result i32)
                    (i64.store $w (local.get 0) (i64.const 1))
                    (memory.copy $n $w (local.get 1) (local.get 0) (i32.const 4))
                    (i32.load $n offset=4 (local.get 1))))"#,
-        )
-        .unwrap();
-        let m = Module::new(&Engine::default(), &wasm).unwrap();
-        let cx = Context {
-            module: &m.inner,
-            flavour: Flavour {
-                fuel: false,
-                interruptible: false,
-            },
-        };
+        );
+        let cx = plain(&m);
         let c = translate(&cx, 0).unwrap();
         assert_eq!(verify(&m.inner, 0, &c), Ok(()));
         let load = find(&c, |i| matches!(i, Instr::MemLoad { .. }));
@@ -598,19 +598,11 @@ mod tests {
     /// a wrong argument slot count in that word is caught.
     #[test]
     fn tail_calls_end_functions_and_their_argument_count_is_checked() {
-        let wasm = wat::parse_str(
+        let m = module(
             r#"(module (func $f (param i64 v128) (result i32)
                  (return_call $f (i64.const 1) (local.get 1))))"#,
-        )
-        .unwrap();
-        let m = Module::new(&Engine::default(), &wasm).unwrap();
-        let cx = Context {
-            module: &m.inner,
-            flavour: Flavour {
-                fuel: false,
-                interruptible: false,
-            },
-        };
+        );
+        let cx = plain(&m);
         let c = translate(&cx, 0).unwrap();
         assert!(matches!(c.code.last(), Some(Instr::Aux { a: 3, .. })));
         assert_eq!(verify(&m.inner, 0, &c), Ok(()));
@@ -634,22 +626,14 @@ mod tests {
     /// payload does not fit the frame, or whose tag is out of range is caught.
     #[test]
     fn handler_tables_are_checked() {
-        let wasm = wat::parse_str(
+        let m = module(
             r#"(module (tag $e (param i64))
               (func (result i64)
                 (block $h (result i64)
                   (try_table (catch $e $h) (throw $e (i64.const 1)))
                   (i64.const 0))))"#,
-        )
-        .unwrap();
-        let m = Module::new(&Engine::default(), &wasm).unwrap();
-        let cx = Context {
-            module: &m.inner,
-            flavour: Flavour {
-                fuel: false,
-                interruptible: false,
-            },
-        };
+        );
+        let cx = plain(&m);
         let c = translate(&cx, 0).unwrap();
         assert_eq!(c.handlers.len(), 1);
         assert_eq!(verify(&m.inner, 0, &c), Ok(()));
@@ -712,22 +696,14 @@ mod tests {
     /// and a reference slot past the frame are caught.
     #[test]
     fn call_ref_and_return_call_ref_are_checked() {
-        let wasm = wat::parse_str(
+        let m = module(
             r#"(module
                  (type $t (func (param i64 v128) (result i32)))
                  (func (param (ref $t)) (result i32)
                    (drop (call_ref $t (i64.const 1) (v128.const i64x2 0 0) (local.get 0)))
                    (return_call_ref $t (i64.const 1) (v128.const i64x2 0 0) (local.get 0))))"#,
-        )
-        .unwrap();
-        let m = Module::new(&Engine::default(), &wasm).unwrap();
-        let cx = Context {
-            module: &m.inner,
-            flavour: Flavour {
-                fuel: false,
-                interruptible: false,
-            },
-        };
+        );
+        let cx = plain(&m);
         let c = translate(&cx, 0).unwrap();
         assert_eq!(verify(&m.inner, 0, &c), Ok(()));
         let with = |pc: usize, i: Instr| {
