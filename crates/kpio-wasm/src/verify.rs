@@ -13,6 +13,7 @@
 use crate::code::CompiledFunc;
 use crate::ir::{Base, Instr};
 use crate::module::{ImportDesc, ModuleInner};
+use crate::translate::accumulator;
 use alloc::string::String;
 use alloc::vec;
 use core::fmt;
@@ -353,6 +354,30 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
         pc += 1 + i.aux_words();
     }
 
+    // Accumulator forms: right after the simple instruction that computed their
+    // accumulator operand, and reached from nowhere else (see `translate::accumulator`).
+    let entered = accumulator::entered_elsewhere(code, &c.handlers);
+    for pc in 0..code.len() {
+        let Some(s) = accumulator::accumulator_operand(code[pc]) else {
+            continue;
+        };
+        let before = pc.checked_sub(1).map(|p| code[p]);
+        if entered[pc] || before.and_then(accumulator::result_in_accumulator) != Some(s) {
+            return Err(fail(
+                Some(pc),
+                alloc::format!(
+                    "{:?} reads slot {s} from the accumulator, but follows {before:?}{}",
+                    code[pc],
+                    if entered[pc] {
+                        " and is a branch target"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+    }
+
     // Handler table: body ranges within the code, pads on instruction starts, payload (and
     // reference) slots inside the frame, tags within the module.
     for h in c.handlers.iter() {
@@ -449,6 +474,29 @@ mod tests {
     fn translated_code_passes() {
         let (m, c) = sample();
         assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+    }
+
+    #[test]
+    fn an_accumulator_form_without_its_producer_is_caught() {
+        let m = module(
+            r#"(module (func (param i32 i32) (result i32)
+                 (i32.add (i32.mul (local.get 0) (local.get 1)) (local.get 1))))"#,
+        );
+        let c = translate(&plain(&m), 0).unwrap();
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+        let pc = find(&c, |i| matches!(i, Instr::I32AddAccA { .. }));
+        // The instruction before it no longer computes the operand.
+        let mut bad = CompiledFunc {
+            code: c.code.clone(),
+            offsets: c.offsets.clone(),
+            consts: c.consts.clone(),
+            handlers: c.handlers.clone(),
+            ..c
+        };
+        bad.code[pc - 1] = Instr::Copy { d: 0, s: 1 };
+        let e = verify(&m.inner, 0, &bad).unwrap_err();
+        assert_eq!(e.pc, Some(pc));
+        assert!(e.message.contains("from the accumulator"), "{e}");
     }
 
     #[test]

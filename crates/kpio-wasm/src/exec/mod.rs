@@ -11,7 +11,7 @@
 
 mod float;
 mod memory;
-mod ops;
+pub(crate) mod ops;
 mod simd;
 #[cfg(kpio_threaded)]
 mod threaded;
@@ -550,6 +550,13 @@ unsafe fn run<T>(
         enter!(entry_inst, entry, base);
         let r = loop {
             frame_helpers!({ $ } ip, fp, mem_base, mem_len);
+            // This loop keeps no accumulator: its accumulator forms read the operand's slot,
+            // which the instruction before wrote too.
+            macro_rules! keep_result {
+                ($v:expr) => {
+                    let _ = $v;
+                };
+            }
             macro_rules! trap {
                 ($c:expr) => {
                     break Err(Trap::new($c))
@@ -804,10 +811,10 @@ unsafe fn run<T>(
             // then the rest. With threaded dispatch on, the simple arms only run when a
             // threaded handler handed back an instruction that is about to trap.
             macro_rules! gen_match {
-                ({ $($slow:tt)* } $($name:ident { $($f:ident),* } => $body:block)*) => {
+                ({ $($slow:tt)* } $($name:ident $fields:tt $([$($acc:tt)*])? => $body:block)*) => {
                     // SAFETY: `ip` points at an instruction of the running function's code.
                     match unsafe { *ip } {
-                        $(Instr::$name { $($f),* } => $body)*
+                        $(Instr::$name $fields => $body)*
                         $($slow)*
                     }
                 };

@@ -33,10 +33,26 @@ type Handler = unsafe extern "sysv64" fn(
     *mut u8,
     Scratch,
     *mut FastCx,
+    IntAcc,
+    FloatAcc,
 ) -> *const Instr;
 
 /// The argument that keeps `rcx` free (see the module comment): never read.
 type Scratch = MaybeUninit<usize>;
+
+/// The accumulator, in `r9`: the result of the instruction just executed, if it computed
+/// one into a slot (it is in the slot too). Only an accumulator form reads it, and the
+/// translator places one only right after such an instruction (see
+/// `translate::accumulator`), so the operand arrives without a store-to-load round trip
+/// through the frame. Handlers that compute nothing pass it on uninitialised.
+type IntAcc = MaybeUninit<u64>;
+
+/// The same result as an `f64`, in `xmm0`, for the accumulator forms of the `f64`
+/// operators (a float result would otherwise cross to an integer register and back).
+type FloatAcc = MaybeUninit<f64>;
+
+/// Nothing in the accumulator (after an instruction that computes no result).
+const NO_ACC: (IntAcc, FloatAcc) = (MaybeUninit::uninit(), MaybeUninit::uninit());
 
 /// What the call and return handlers need besides the registers: the value stack, the frame
 /// stack, the running instance's code map, and the current function. The portable loop
@@ -85,7 +101,7 @@ pub(super) unsafe fn run(
 ) -> *const Instr {
     cx.mem_len = mem_len;
     // SAFETY: `dispatch` needs what `run` was promised.
-    unsafe { dispatch(ip, fp, mem_base, cx) }
+    unsafe { dispatch(ip, fp, mem_base, cx, NO_ACC) }
 }
 
 #[inline(always)]
@@ -94,13 +110,14 @@ unsafe fn dispatch(
     fp: *mut u64,
     mem_base: *mut u8,
     cx: *mut FastCx,
+    acc: (IntAcc, FloatAcc),
 ) -> *const Instr {
     // SAFETY: `Instr` is `repr(u16)`: its first two bytes are the opcode, always below
     // OP_COUNT; an `Instr` is at least 2-aligned (it has u16 and u32 fields), so the read is
     // aligned.
     unsafe {
         let op = *(ip as *const u16) as usize;
-        (TABLE.get_unchecked(op))(ip, fp, mem_base, MaybeUninit::uninit(), cx)
+        (TABLE.get_unchecked(op))(ip, fp, mem_base, MaybeUninit::uninit(), cx, acc.0, acc.1)
     }
 }
 
@@ -111,8 +128,20 @@ unsafe extern "sysv64" fn bail(
     _: *mut u8,
     _: Scratch,
     cx: *mut FastCx,
+    _: IntAcc,
+    _: FloatAcc,
 ) -> *const Instr {
     // SAFETY: `cx` is the context `run` was given.
+    unsafe { hand_back(ip, fp, cx) }
+}
+
+/// Returns the instruction at `ip` to the portable loop, with the frame it runs in.
+///
+/// # Safety
+/// `cx` is the context `run` was given.
+#[inline(always)]
+unsafe fn hand_back(ip: *const Instr, fp: *mut u64, cx: *mut FastCx) -> *const Instr {
+    // SAFETY: as the caller promised.
     unsafe { (*cx).fp = fp };
     ip
 }
@@ -126,6 +155,8 @@ unsafe extern "sysv64" fn call(
     mem_base: *mut u8,
     _: Scratch,
     cx: *mut FastCx,
+    _: IntAcc,
+    _: FloatAcc,
 ) -> *const Instr {
     // SAFETY: the table sends only `Call` here; `enter` needs what this handler was given.
     unsafe {
@@ -146,6 +177,8 @@ unsafe extern "sysv64" fn call_ref(
     mem_base: *mut u8,
     _: Scratch,
     cx: *mut FastCx,
+    _: IntAcc,
+    _: FloatAcc,
 ) -> *const Instr {
     // SAFETY: the table sends only `CallRef` here; `r` is a slot of the frame (verified);
     // the range check makes `callee` a defined function of the running instance's module.
@@ -157,7 +190,7 @@ unsafe extern "sysv64" fn call_ref(
         let store_func = (*fp.add(r as usize)).wrapping_sub(1);
         let k = store_func.wrapping_sub((*cx).first_defined as u64);
         if k >= (*cx).num_defined as u64 {
-            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
+            return hand_back(ip, fp, cx);
         }
         let callee = (*cx).num_imported + k as u32;
         enter(ip, fp, mem_base, cx, callee, base)
@@ -184,7 +217,7 @@ unsafe fn enter(
     unsafe {
         let c = (*(*cx).code.add(callee as usize)).as_ptr();
         if c.is_null() {
-            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
+            return hand_back(ip, fp, cx);
         }
         let c = &*c;
         let frames = &mut *(*cx).frames;
@@ -194,7 +227,7 @@ unsafe fn enter(
             || frames.len() == frames.capacity()
             || callee_off + c.frame_size as usize > (*cx).slots_len
         {
-            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
+            return hand_back(ip, fp, cx);
         }
         frames.push(Frame {
             ip: ip.add(1),
@@ -207,7 +240,7 @@ unsafe fn enter(
         core::ptr::write_bytes(fp.add(nparams), 0, nlocals - nparams);
         core::ptr::copy_nonoverlapping(c.consts.as_ptr(), fp.add(nlocals), c.consts.len());
         (*cx).func = callee;
-        dispatch(c.code.as_ptr(), fp, mem_base, cx)
+        dispatch(c.code.as_ptr(), fp, mem_base, cx, NO_ACC)
     }
 }
 
@@ -220,18 +253,20 @@ unsafe extern "sysv64" fn ret(
     mem_base: *mut u8,
     _: Scratch,
     cx: *mut FastCx,
+    _: IntAcc,
+    _: FloatAcc,
 ) -> *const Instr {
     // SAFETY: as for `call`; a saved frame's `fp` lies in the value stack.
     unsafe {
         let frames = &mut *(*cx).frames;
         if frames.len() <= (*cx).depth {
-            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
+            return hand_back(ip, fp, cx);
         }
         let Some(f) = frames.last() else {
-            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
+            return hand_back(ip, fp, cx);
         };
         if f.instance != (*cx).instance {
-            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
+            return hand_back(ip, fp, cx);
         }
         if let Instr::Return1 { s } = *ip {
             *fp = *fp.add(s as usize);
@@ -239,7 +274,7 @@ unsafe extern "sysv64" fn ret(
         let (next, caller_fp, func) = (f.ip, f.fp, f.func);
         frames.pop();
         (*cx).func = func;
-        dispatch(next, (*cx).slots.add(caller_fp), mem_base, cx)
+        dispatch(next, (*cx).slots.add(caller_fp), mem_base, cx, NO_ACC)
     }
 }
 
@@ -250,34 +285,47 @@ unsafe extern "sysv64" fn check_interrupt(
     mem_base: *mut u8,
     _: Scratch,
     cx: *mut FastCx,
+    _: IntAcc,
+    _: FloatAcc,
 ) -> *const Instr {
     // SAFETY: `cx` is the context `run` was given; its flag pointer is the store's, which
     // outlives the run.
     unsafe {
         if (*(*cx).interrupt).load(Ordering::Relaxed) {
-            return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
+            return hand_back(ip, fp, cx);
         }
-        dispatch(ip.add(1), fp, mem_base, cx)
+        dispatch(ip.add(1), fp, mem_base, cx, NO_ACC)
     }
 }
 
 macro_rules! gen_handlers {
-    ({ $d:tt } $($name:ident { $($f:ident),* } => $body:block)*) => {
+    ({ $d:tt } $($name:ident $fields:tt $([$($acc:tt)*])? => $body:block)*) => {
         $(
             // The shared helpers carry their own `unsafe` blocks, nested in the handler's.
-            #[allow(non_snake_case, unused_mut, unused_macros, unused_unsafe, clippy::unnecessary_cast)]
+            #[allow(non_snake_case, unused_mut, unused_macros, unused_unsafe, unused_variables, unused_assignments, clippy::unnecessary_cast)]
             unsafe extern "sysv64" fn $name(
                 mut ip: *const Instr,
                 fp: *mut u64,
                 mem_base: *mut u8,
                 _: Scratch,
                 cx: *mut FastCx,
+                int_acc: IntAcc,
+                float_acc: FloatAcc,
             ) -> *const Instr {
                 // SAFETY: `cx` is the context `run` was given. Only bounds checks read it
                 // (LLVM drops the load from the other handlers).
                 #[allow(unused_variables)]
                 let mem_len = unsafe { (*cx).mem_len };
-                frame_helpers!({ $d } ip, fp, mem_base, mem_len);
+                // An accumulator form reads its accumulator operand from `int_acc` or
+                // `float_acc` (see `frame_helpers`).
+                frame_helpers!({ $d } ip, fp, mem_base, mem_len $(; int_acc, float_acc, $($acc)*)?);
+                // The result goes to the next handler in the accumulator too.
+                let mut acc = NO_ACC;
+                macro_rules! keep_result {
+                    ($d v:expr) => {
+                        acc = (MaybeUninit::new($d v), MaybeUninit::new(f64::from_bits($d v)));
+                    };
+                }
                 macro_rules! aux_a {
                     () => {
                         match *ip.add(1) {
@@ -290,17 +338,17 @@ macro_rules! gen_handlers {
                 macro_rules! trap {
                     ($d c:expr) => {{
                         let _ = $d c;
-                        return bail(ip, fp, mem_base, MaybeUninit::uninit(), cx);
+                        return hand_back(ip, fp, cx);
                     }};
                 }
                 // SAFETY: the table sends only this variant here; the caller of `run`
                 // vouches for `fp` and memory.
                 unsafe {
-                    let Instr::$name { $($f),* } = *ip else {
+                    let Instr::$name $fields = *ip else {
                         core::hint::unreachable_unchecked()
                     };
                     $body
-                    dispatch(ip, fp, mem_base, cx)
+                    dispatch(ip, fp, mem_base, cx, acc)
                 }
             }
         )*

@@ -27,6 +27,7 @@
 //! | `memory.rs` | multi-memory and memory64: the general memory instructions |
 //! | `error.rs` | typed translation errors |
 
+pub(crate) mod accumulator;
 mod control;
 mod emit;
 mod error;
@@ -242,6 +243,7 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
     }
     let result_slots: usize = ty.results().iter().map(|t| t.slots()).sum();
     let frame_size = (temps_base as usize + t.max_height).max(result_slots);
+    accumulator::place(&mut t.code, &t.handlers);
     Ok(CompiledFunc {
         code: t.code.into_boxed_slice(),
         offsets: t.offsets.into_boxed_slice(),
