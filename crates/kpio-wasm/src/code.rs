@@ -24,10 +24,14 @@ pub(crate) struct CompiledFunc {
     /// Wasm byte offset of each instruction, for trap locations.
     pub offsets: Box<[u32]>,
     pub nparams: u32,
-    /// Parameters plus declared locals.
+    /// Parameters plus declared locals (the executors need only `frame_init`; the verifier
+    /// checks the two agree).
+    #[cfg_attr(not(any(debug_assertions, test)), allow(dead_code))]
     pub nlocals: u32,
-    /// Constants, copied into the frame after the locals at each call.
-    pub consts: Box<[u64]>,
+    /// What each call writes into the frame after the parameters: a zero for each declared
+    /// local, then the constants. (One copy from one array, which a call of a function with
+    /// few of them does without calling `memcpy`.)
+    pub frame_init: Box<[u64]>,
     pub frame_size: u32,
     /// The catch clauses of the function's `try_table`s, innermost `try_table` first and
     /// each one's clauses in order: the unwinder takes the first that covers the throwing

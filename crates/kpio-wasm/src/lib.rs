@@ -33,6 +33,8 @@
 
 #![no_std]
 #![deny(unsafe_op_in_unsafe_fn)]
+// `exec::ops::simple_ops` expands its accumulator rows one macro call each (120 and more).
+#![recursion_limit = "512"]
 
 extern crate alloc;
 

@@ -85,14 +85,17 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             ),
         ));
     }
-    if c.nparams > c.nlocals || c.nlocals as usize + c.consts.len() > frame as usize {
+    if c.nparams > c.nlocals
+        || (c.frame_init.len() as u64) < (c.nlocals - c.nparams) as u64
+        || c.nparams as usize + c.frame_init.len() > frame as usize
+    {
         return Err(fail(
             None,
             alloc::format!(
-                "{} params, {} locals and {} constants do not fit a frame of {frame}",
+                "{} params, {} locals and {} initial slots do not fit a frame of {frame}",
                 c.nparams,
                 c.nlocals,
-                c.consts.len()
+                c.frame_init.len()
             ),
         ));
     }
@@ -489,7 +492,7 @@ mod tests {
         let mut bad = CompiledFunc {
             code: c.code.clone(),
             offsets: c.offsets.clone(),
-            consts: c.consts.clone(),
+            frame_init: c.frame_init.clone(),
             handlers: c.handlers.clone(),
             ..c
         };
@@ -521,7 +524,7 @@ mod tests {
             let mut bad = CompiledFunc {
                 code: c.code.clone(),
                 offsets: c.offsets.clone(),
-                consts: c.consts.clone(),
+                frame_init: c.frame_init.clone(),
                 handlers: c.handlers.clone(),
                 ..c
             };
@@ -610,7 +613,7 @@ mod tests {
             let bad = CompiledFunc {
                 code: code.into(),
                 offsets: c.offsets.clone(),
-                consts: c.consts.clone(),
+                frame_init: c.frame_init.clone(),
                 handlers: c.handlers.clone(),
                 ..c
             };

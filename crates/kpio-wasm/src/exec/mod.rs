@@ -524,18 +524,13 @@ unsafe fn run<T>(
             // SAFETY: boxed code in the module's code map never moves, and is freed only
             // with the module, which the store's instance keeps alive.
             let c = unsafe { &*c };
-            let (code, nparams, nlocals, frame) = (
-                c.code.as_ptr(),
-                c.nparams as usize,
-                c.nlocals as usize,
-                c.frame_size as usize,
-            );
+            let (code, nparams, frame) =
+                (c.code.as_ptr(), c.nparams as usize, c.frame_size as usize);
             if let Err(t) = reserve_slots(&mut store.inner, off + frame) {
                 break Err(t.into());
             }
             let slots = &mut store.inner.stack.slots[off..off + frame];
-            slots[nparams..nlocals].fill(0);
-            slots[nlocals..nlocals + c.consts.len()].copy_from_slice(&c.consts);
+            slots[nparams..nparams + c.frame_init.len()].copy_from_slice(&c.frame_init);
             // SAFETY: `reserve_slots` made the stack at least `off + frame` slots long.
             fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(off) };
             ip = code;

@@ -200,22 +200,6 @@ macro_rules! simple_ops {
         I32Store16AddImm { a, v, imm } => {
                     store_ea!(r32!(a).wrapping_add(imm as u32), v, u16)
                 }
-        I32Eq { d, a, b } => { w!(d, (r32!(a) == r32!(b)) as u64) }
-        I32Ne { d, a, b } => { w!(d, (r32!(a) != r32!(b)) as u64) }
-        I32LtS { d, a, b } => { w!(d, ((r32!(a) as i32) < r32!(b) as i32) as u64) }
-        I32LtU { d, a, b } => { w!(d, (r32!(a) < r32!(b)) as u64) }
-        I32GtS { d, a, b } => { w!(d, (r32!(a) as i32 > r32!(b) as i32) as u64) }
-        I32GtU { d, a, b } => { w!(d, (r32!(a) > r32!(b)) as u64) }
-        I32LeS { d, a, b } => { w!(d, (r32!(a) as i32 <= r32!(b) as i32) as u64) }
-        I32LeU { d, a, b } => { w!(d, (r32!(a) <= r32!(b)) as u64) }
-        I32GeS { d, a, b } => { w!(d, (r32!(a) as i32 >= r32!(b) as i32) as u64) }
-        I32GeU { d, a, b } => { w!(d, (r32!(a) >= r32!(b)) as u64) }
-        I64Eq { d, a, b } => { w!(d, (r!(a) == r!(b)) as u64) }
-        I64Ne { d, a, b } => { w!(d, (r!(a) != r!(b)) as u64) }
-        I64LtS { d, a, b } => { w!(d, ((r!(a) as i64) < r!(b) as i64) as u64) }
-        I64LtU { d, a, b } => { w!(d, (r!(a) < r!(b)) as u64) }
-        I64GtS { d, a, b } => { w!(d, (r!(a) as i64 > r!(b) as i64) as u64) }
-        I64GtU { d, a, b } => { w!(d, (r!(a) > r!(b)) as u64) }
         I64LeS { d, a, b } => { w!(d, (r!(a) as i64 <= r!(b) as i64) as u64) }
         I64LeU { d, a, b } => { w!(d, (r!(a) <= r!(b)) as u64) }
         I64GeS { d, a, b } => { w!(d, (r!(a) as i64 >= r!(b) as i64) as u64) }
@@ -232,9 +216,6 @@ macro_rules! simple_ops {
         F64Gt { d, a, b } => { w!(d, (f64r!(a) > f64r!(b)) as u64) }
         F64Le { d, a, b } => { w!(d, (f64r!(a) <= f64r!(b)) as u64) }
         F64Ge { d, a, b } => { w!(d, (f64r!(a) >= f64r!(b)) as u64) }
-        I32Clz { d, s } => { w!(d, r32!(s).leading_zeros() as u64) }
-        I32Ctz { d, s } => { w!(d, r32!(s).trailing_zeros() as u64) }
-        I32Popcnt { d, s } => { w!(d, r32!(s).count_ones() as u64) }
         I32DivS { d, a, b } => {
                     let (x, y) = (r32!(a) as i32, r32!(b) as i32);
                     if y == 0 {
@@ -269,7 +250,6 @@ macro_rules! simple_ops {
         I32Rotr { d, a, b } => { w!(d, r32!(a).rotate_right(r32!(b) % 32) as u64) }
         I64Clz { d, s } => { w!(d, r!(s).leading_zeros() as u64) }
         I64Ctz { d, s } => { w!(d, r!(s).trailing_zeros() as u64) }
-        I64Popcnt { d, s } => { w!(d, r!(s).count_ones() as u64) }
         I64DivS { d, a, b } => {
                     let (x, y) = (r!(a) as i64, r!(b) as i64);
                     if y == 0 {
@@ -494,6 +474,26 @@ macro_rules! simple_ops {
         I64ExtendI32U { d, s } [I64ExtendI32UAccS s] => { w!(d, r32!(s) as u64) }
         F64ConvertI32S { d, s } [F64ConvertI32SAccS s] => { w!(d, (r32!(s) as i32 as f64).to_bits()) }
         F64ConvertI64S { d, s } [F64ConvertI64SAccS s] => { w!(d, (r!(s) as i64 as f64).to_bits()) }
+        I32Eq { d, a, b } [I32EqAccA a, I32EqAccB b] => { w!(d, (r32!(a) == r32!(b)) as u64) }
+        I32Ne { d, a, b } [I32NeAccA a, I32NeAccB b] => { w!(d, (r32!(a) != r32!(b)) as u64) }
+        I32LtS { d, a, b } [I32LtSAccA a, I32LtSAccB b] => { w!(d, ((r32!(a) as i32) < r32!(b) as i32) as u64) }
+        I32LtU { d, a, b } [I32LtUAccA a, I32LtUAccB b] => { w!(d, (r32!(a) < r32!(b)) as u64) }
+        I32GtS { d, a, b } [I32GtSAccA a, I32GtSAccB b] => { w!(d, (r32!(a) as i32 > r32!(b) as i32) as u64) }
+        I32GtU { d, a, b } [I32GtUAccA a, I32GtUAccB b] => { w!(d, (r32!(a) > r32!(b)) as u64) }
+        I32LeS { d, a, b } [I32LeSAccA a, I32LeSAccB b] => { w!(d, (r32!(a) as i32 <= r32!(b) as i32) as u64) }
+        I32LeU { d, a, b } [I32LeUAccA a, I32LeUAccB b] => { w!(d, (r32!(a) <= r32!(b)) as u64) }
+        I32GeS { d, a, b } [I32GeSAccA a, I32GeSAccB b] => { w!(d, (r32!(a) as i32 >= r32!(b) as i32) as u64) }
+        I32GeU { d, a, b } [I32GeUAccA a, I32GeUAccB b] => { w!(d, (r32!(a) >= r32!(b)) as u64) }
+        I64Eq { d, a, b } [I64EqAccA a, I64EqAccB b] => { w!(d, (r!(a) == r!(b)) as u64) }
+        I64Ne { d, a, b } [I64NeAccA a, I64NeAccB b] => { w!(d, (r!(a) != r!(b)) as u64) }
+        I64LtS { d, a, b } [I64LtSAccA a, I64LtSAccB b] => { w!(d, ((r!(a) as i64) < r!(b) as i64) as u64) }
+        I64LtU { d, a, b } [I64LtUAccA a, I64LtUAccB b] => { w!(d, (r!(a) < r!(b)) as u64) }
+        I64GtS { d, a, b } [I64GtSAccA a, I64GtSAccB b] => { w!(d, (r!(a) as i64 > r!(b) as i64) as u64) }
+        I64GtU { d, a, b } [I64GtUAccA a, I64GtUAccB b] => { w!(d, (r!(a) > r!(b)) as u64) }
+        I32Clz { d, s } [I32ClzAccS s] => { w!(d, r32!(s).leading_zeros() as u64) }
+        I32Ctz { d, s } [I32CtzAccS s] => { w!(d, r32!(s).trailing_zeros() as u64) }
+        I32Popcnt { d, s } [I32PopcntAccS s] => { w!(d, r32!(s).count_ones() as u64) }
+        I64Popcnt { d, s } [I64PopcntAccS s] => { w!(d, r!(s).count_ones() as u64) }
         }
     };
 }

@@ -236,10 +236,39 @@ unsafe fn enter(
             instance: (*cx).instance,
         });
         let fp = (*cx).slots.add(callee_off);
-        let (nparams, nlocals) = (c.nparams as usize, c.nlocals as usize);
-        core::ptr::write_bytes(fp.add(nparams), 0, nlocals - nparams);
-        core::ptr::copy_nonoverlapping(c.consts.as_ptr(), fp.add(nlocals), c.consts.len());
         (*cx).func = callee;
+        let (init, to) = (&c.frame_init, fp.add(c.nparams as usize));
+        if init.len() > SHORT_FRAME_INIT {
+            return enter_long(c, fp, mem_base, cx);
+        }
+        // A few words: copied here, so that this handler calls nothing (a call would make
+        // it save and restore registers on every wasm call).
+        for k in 0..init.len() {
+            *to.add(k) = *init.as_ptr().add(k);
+        }
+        dispatch(c.code.as_ptr(), fp, mem_base, cx, NO_ACC)
+    }
+}
+
+/// How many initial slots (`CompiledFunc::frame_init`) `enter` copies itself.
+const SHORT_FRAME_INIT: usize = 4;
+
+/// `enter` for a callee with more initial slots than `SHORT_FRAME_INIT`: the copy (a
+/// `memcpy`) happens here, away from the short path.
+///
+/// # Safety
+/// As for `dispatch`, with `fp` the frame of `c`, which has room for its initial slots.
+#[inline(never)]
+unsafe fn enter_long(
+    c: &CompiledFunc,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    cx: *mut FastCx,
+) -> *const Instr {
+    // SAFETY: as the caller promised.
+    unsafe {
+        let to = fp.add(c.nparams as usize);
+        core::ptr::copy_nonoverlapping(c.frame_init.as_ptr(), to, c.frame_init.len());
         dispatch(c.code.as_ptr(), fp, mem_base, cx, NO_ACC)
     }
 }

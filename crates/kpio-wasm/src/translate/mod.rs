@@ -249,7 +249,9 @@ fn translate_body(cx: &Context<'_>, index: u32) -> Result<CompiledFunc, Translat
         offsets: t.offsets.into_boxed_slice(),
         nparams,
         nlocals,
-        consts: layout.const_values.into_boxed_slice(),
+        frame_init: core::iter::repeat_n(0, (nlocals - nparams) as usize)
+            .chain(layout.const_values)
+            .collect(),
         frame_size: u32::try_from(frame_size).map_err(|_| TranslateError::FrameTooLarge)?,
         handlers: t.handlers.into_boxed_slice(),
     })
