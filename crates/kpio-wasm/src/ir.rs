@@ -277,7 +277,7 @@ instrs! {
 
     Copy { d: Dst, s: Slot },
     /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }`, with `c` in the next `Aux.a`.
-    Select { d: Slot, a: Slot, b: Slot } + Aux,
+    Select { d: Dst, a: Slot, b: Slot } + Aux,
     GlobalGet { d: Dst, g: u32 },
     GlobalSet { s: Slot, g: u32 },
     /// A reference to function `func`: instance-specific, so not a frame constant.

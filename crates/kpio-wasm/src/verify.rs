@@ -357,25 +357,20 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
         pc += 1 + i.aux_words();
     }
 
-    // Accumulator forms: right after the simple instruction that computed their
-    // accumulator operand, and reached from nowhere else (see `translate::accumulator`).
-    let entered = accumulator::entered_elsewhere(code, &c.handlers);
+    // Accumulator forms: where the register holds their accumulator operand (see
+    // `translate::accumulator`).
+    let held = accumulator::held_slots(code, &c.handlers);
     for pc in 0..code.len() {
         let Some(s) = accumulator::accumulator_operand(code[pc]) else {
             continue;
         };
-        let before = pc.checked_sub(1).map(|p| code[p]);
-        if entered[pc] || before.and_then(accumulator::result_in_accumulator) != Some(s) {
+        if held[pc] != Some(s) {
             return Err(fail(
                 Some(pc),
                 alloc::format!(
-                    "{:?} reads slot {s} from the accumulator, but follows {before:?}{}",
+                    "{:?} reads slot {s} from the accumulator, which holds {:?} there",
                     code[pc],
-                    if entered[pc] {
-                        " and is a branch target"
-                    } else {
-                        ""
-                    }
+                    held[pc]
                 ),
             ));
         }

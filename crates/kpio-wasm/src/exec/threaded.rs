@@ -348,8 +348,10 @@ macro_rules! gen_handlers {
                 // An accumulator form reads its accumulator operand from `int_acc` or
                 // `float_acc` (see `frame_helpers`).
                 frame_helpers!({ $d } ip, fp, mem_base, mem_len $(; int_acc, float_acc, $($acc)*)?);
-                // The result goes to the next handler in the accumulator too.
-                let mut acc = NO_ACC;
+                // An instruction that computes a result passes it to the next handler in
+                // the accumulator too; one that does not (a store, a branch) passes on what
+                // it was given (see `translate::accumulator`).
+                let mut acc = (int_acc, float_acc);
                 macro_rules! keep_result {
                     ($d v:expr) => {
                         acc = (MaybeUninit::new($d v), MaybeUninit::new(f64::from_bits($d v)));

@@ -13,11 +13,15 @@
 //! nothing else about the code changes. Which instructions have accumulator forms, and for
 //! which operands, is declared once, in the rows of `exec::ops::simple_ops`.
 //!
-//! This pass runs on a function's finished code, after every other rewrite: it turns an
-//! instruction into its accumulator form when the instruction just before it is a simple
-//! instruction that computed the operand, and control cannot reach the instruction any other
-//! way (it is no branch target and no landing pad). Calls, returns and anything the portable
-//! loop executes leave nothing in the register, and they are not simple instructions.
+//! A simple instruction that computes no result (a store, a conditional branch) passes the
+//! register on as it got it, so a value stays there across it.
+//!
+//! This pass runs on a function's finished code, after every other rewrite. It follows the
+//! register through each straight-line stretch: which slot's value it holds after each
+//! simple instruction, nothing after anything else (calls, returns and whatever the portable
+//! loop executes pass nothing on) and nothing where control may arrive from elsewhere (branch
+//! targets and landing pads). An instruction that reads the slot the register holds becomes
+//! its accumulator form.
 
 use crate::code::Handler;
 use crate::exec::ops::simple_ops;
@@ -75,19 +79,25 @@ macro_rules! gen_accumulator {
 
 simple_ops!(gen_accumulator {});
 
-/// The slot whose value `i` leaves in the accumulator, if it leaves one.
-pub(crate) fn result_in_accumulator(i: Instr) -> Option<Slot> {
+/// What the register holds after `i` runs, given that it held the value of slot `held`
+/// before (`None`: nothing known): the value of `i`'s destination if it computes one; what
+/// it held before if `i` is a simple instruction that writes no slot and falls through (a
+/// store, a conditional branch not taken); else nothing.
+fn held_after(i: Instr, held: Option<Slot>) -> Option<Slot> {
     let mut i = i;
-    if is_simple(&i) {
-        i.retargetable_dst().map(|d| *d)
-    } else {
-        None
+    if !is_simple(&i) || matches!(i, Instr::Br { .. } | Instr::BrTable { .. }) {
+        return None;
+    }
+    match i.retargetable_dst() {
+        Some(d) => Some(*d),
+        None => held,
     }
 }
 
-/// Which instructions control can reach other than from the instruction before: branch
-/// targets and landing pads.
-pub(crate) fn entered_elsewhere(code: &[Instr], handlers: &[Handler]) -> Vec<bool> {
+/// For each instruction start, the slot whose value the register holds when the
+/// instruction runs, if it is known (`None` at branch targets, landing pads, `Aux` words
+/// and after anything but a simple instruction).
+pub(crate) fn held_slots(code: &[Instr], handlers: &[Handler]) -> Vec<Option<Slot>> {
     let mut entered = vec![false; code.len()];
     for (pc, i) in code.iter().enumerate() {
         if let Some(off) = i.branch_offset()
@@ -101,18 +111,25 @@ pub(crate) fn entered_elsewhere(code: &[Instr], handlers: &[Handler]) -> Vec<boo
             *e = true;
         }
     }
-    entered
+    let mut held_at = vec![None; code.len()];
+    let mut held = None;
+    let mut pc = 0;
+    while pc < code.len() {
+        if entered[pc] {
+            held = None;
+        }
+        held_at[pc] = held;
+        held = held_after(code[pc], held);
+        pc += 1 + code[pc].aux_words();
+    }
+    held_at
 }
 
-/// Turns each instruction that reads the result of the one before into its accumulator
-/// form, where it has one and nothing else enters it.
+/// Turns each instruction that reads the value the register holds into its accumulator
+/// form, where it has one.
 pub(super) fn place(code: &mut [Instr], handlers: &[Handler]) {
-    let entered = entered_elsewhere(code, handlers);
-    for pc in 1..code.len() {
-        if entered[pc] {
-            continue;
-        }
-        if let Some(s) = result_in_accumulator(code[pc - 1])
+    for (pc, held) in held_slots(code, handlers).into_iter().enumerate() {
+        if let Some(s) = held
             && let Some(form) = accumulator_form(code[pc], s)
         {
             code[pc] = form;
@@ -196,15 +213,41 @@ mod tests {
                  (local.get 1)))"#,
         );
         let code: Vec<Instr> = c.code.to_vec();
-        let entered = entered_elsewhere(&code, &c.handlers);
-        let header = entered.iter().position(|&e| e).expect("a loop header");
+        let (back_edge, off) = code
+            .iter()
+            .enumerate()
+            .find_map(|(pc, i)| i.branch_offset().filter(|&o| o < 0).map(|o| (pc, o)))
+            .expect("a back-edge");
+        let header = (back_edge as i64 + off as i64) as usize;
         assert!(
-            result_in_accumulator(code[header - 1]).is_some(),
-            "{code:?}"
+            held_after(code[header - 1], None).is_some(),
+            "the instruction before the header computes a result: {code:?}"
         );
+        assert_eq!(held_slots(&code, &c.handlers)[header], None);
         assert!(
             accumulator_operand(code[header]).is_none(),
             "the loop header reads the accumulator: {code:?}"
+        );
+    }
+
+    #[test]
+    fn a_value_stays_in_the_register_across_a_store() {
+        // The loaded value is stored, then compared: the compare still finds it in the
+        // register, since the store passes the register on.
+        let c = code_of(
+            r#"(module (memory 1) (func (param i32 i32) (result i32) (local i32)
+                 (local.set 2 (i32.load (local.get 0)))
+                 (i32.store (local.get 1) (local.get 2))
+                 (i32.lt_u (local.get 2) (local.get 1))))"#,
+        );
+        let code: Vec<Instr> = c.code.to_vec();
+        let store = code
+            .iter()
+            .position(|i| matches!(i, Instr::I32StoreAccV { .. }))
+            .expect("the store reads the loaded value from the register");
+        assert!(
+            matches!(code[store + 1], Instr::I32LtUAccA { .. }),
+            "{code:?}"
         );
     }
 
