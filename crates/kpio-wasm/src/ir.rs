@@ -276,8 +276,9 @@ instrs! {
     CheckInterrupt,
 
     Copy { d: Dst, s: Slot },
-    /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }`, with `c` in the next `Aux.a`.
-    Select { d: Dst, a: Slot, b: Slot } + Aux,
+    /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }`, with `b` in the next `Aux.a`
+    /// (the condition is a field, so an accumulator form can take it from the register).
+    Select { d: Dst, c: Slot, a: Slot } + Aux,
     GlobalGet { d: Dst, g: u32 },
     GlobalSet { s: Slot, g: u32 },
     /// A reference to function `func`: instance-specific, so not a frame constant.
@@ -767,6 +768,8 @@ instrs! {
     I32CtzAccS { d: Dst, s: Slot },
     I32PopcntAccS { d: Dst, s: Slot },
     I64PopcntAccS { d: Dst, s: Slot },
+    SelectAccC { d: Dst, c: Slot, a: Slot } + Aux,
+    SelectAccA { d: Dst, c: Slot, a: Slot } + Aux,
 }
 
 const _: () = assert!(core::mem::size_of::<Instr>() == 16);
@@ -839,7 +842,7 @@ mod tests {
         assert_eq!(copy.aux_words(), 1);
         assert_eq!(Instr::Copy { d: 1, s: 2 }.aux_words(), 0);
         let mut slots = Vec::new();
-        Instr::Select { d: 3, a: 1, b: 2 }.for_each_slot(|s| slots.push(s));
+        Instr::Select { d: 3, c: 1, a: 2 }.for_each_slot(|s| slots.push(s));
         assert_eq!(slots, [3, 1, 2]);
     }
 }

@@ -237,10 +237,12 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("tag", tag, counts.tags)?;
                 tail_args(base, aux.0, m.tags[tag as usize])?;
             }
-            Instr::Select { .. } if aux.0 >= frame => {
+            Instr::Select { .. } | Instr::SelectAccC { .. } | Instr::SelectAccA { .. }
+                if aux.0 >= frame =>
+            {
                 return Err(fail(
                     at,
-                    alloc::format!("select condition in slot {} of a frame of {frame}", aux.0),
+                    alloc::format!("select operand in slot {} of a frame of {frame}", aux.0),
                 ));
             }
             // A v128 operand in an Aux word: both of its slots.

@@ -166,11 +166,6 @@ macro_rules! simple_ops {
                     let i = r32!(index).min(len);
                     skip!(1 + i as usize);
                 }
-        Select { d, a, b } => {
-                    let c = aux_a!();
-                    set!(d, if r32!(c) != 0 { r!(a) } else { r!(b) });
-                    skip!(2);
-                }
         // Typed function references.
         RefAsNonNull { s } => {
                     if r!(s) == 0 {
@@ -494,6 +489,11 @@ macro_rules! simple_ops {
         I32Ctz { d, s } [I32CtzAccS s] => { w!(d, r32!(s).trailing_zeros() as u64) }
         I32Popcnt { d, s } [I32PopcntAccS s] => { w!(d, r32!(s).count_ones() as u64) }
         I64Popcnt { d, s } [I64PopcntAccS s] => { w!(d, r!(s).count_ones() as u64) }
+        Select { d, c, a } [SelectAccC c, SelectAccA a] => {
+                    let b = aux_a!();
+                    set!(d, if r32!(c) != 0 { r!(a) } else { r!(b) });
+                    skip!(2);
+                }
         }
     };
 }

@@ -384,9 +384,15 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         let pc = if wide {
             self.emit(Instr::V128Select { d, a, b })
         } else {
-            self.emit(Instr::Select { d, a, b })
+            self.emit(Instr::Select { d, c, a })
         };
-        self.emit(Instr::Aux { a: c, b: 0, c: 0 });
+        // `V128Select` reads its condition from the `Aux` word, `Select` its second value.
+        let extra = if wide { c } else { b };
+        self.emit(Instr::Aux {
+            a: extra,
+            b: 0,
+            c: 0,
+        });
         self.last_result = Some((pc, self.stack.len() - 1, pc + 2));
         Ok(())
     }
