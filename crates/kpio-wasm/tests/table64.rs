@@ -440,3 +440,35 @@ fn the_embedder_api_works_on_64_bit_tables() {
         Err(InstantiateError::Link(_))
     ));
 }
+
+/// The `i32` operands of the table64 instructions (a mixed copy's 32-bit side and length,
+/// `table.init`'s segment offset and length) are read from the low half of their slots:
+/// `i32.wrap_i64` leaves the high half as it was, so reading the whole slot would see
+/// 2^32 + 1 where the program has 1.
+#[test]
+fn i32_operands_of_table64_instructions_ignore_the_high_half() {
+    let engine = Engine::default();
+    let mut store = Store::new(&engine, ());
+    let wat = r#"(module
+      (type $v (func (result i32)))
+      (table $t i64 4 funcref)
+      (table $s 4 funcref)
+      (func $f7 (type $v) (i32.const 7))
+      (elem (table $s) (i32.const 0) func $f7 $f7)
+      (elem $p func $f7 $f7)
+      (func $one (result i32) (i32.wrap_i64 (i64.const 0x1_0000_0001)))
+      (func (export "from_s") (result i32)
+        (table.copy $t $s (i64.const 0) (call $one) (call $one))
+        (call_indirect $t (type $v) (i64.const 0)))
+      (func (export "to_s") (result i32)
+        (table.copy $s $t (call $one) (i64.const 0) (call $one))
+        (call_indirect $s (type $v) (i32.const 1)))
+      (func (export "init") (result i32)
+        (table.init $t $p (i64.const 3) (call $one) (call $one))
+        (call_indirect $t (type $v) (i64.const 3))))"#;
+    let module = Module::new(&engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+    for name in ["from_s", "to_s", "init"] {
+        assert_eq!(i32_of(call(&mut store, inst, name, &[])), Ok(7), "{name}");
+    }
+}
