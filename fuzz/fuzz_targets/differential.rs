@@ -2,9 +2,8 @@
 //!
 //! wasm-smith turns the fuzz input into a valid module restricted to what kpio runs
 //! (WebAssembly 2.0 with SIMD: reference types, bulk memory, multi-value, saturating
-//! float-to-int, sign extension; plus multi-memory and memory64; no imports). A module with
-//! a 64-bit table (which wasm-smith makes under memory64, and kpio refuses as unsupported)
-//! is not compared. Both engines then
+//! float-to-int, sign extension; plus multi-memory and memory64, 64-bit tables included; no
+//! imports). Both engines then
 //! 1. validate it: kpio must accept every module wasm-smith generates;
 //! 2. instantiate it: both succeed, or both trap with the same trap kind (segment out of
 //!    bounds, start function trap);
@@ -39,8 +38,6 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 struct Stats {
     inputs: AtomicU64,
     modules: AtomicU64,
-    /// Modules with a 64-bit table, which kpio refuses (not compared).
-    table64_skipped: AtomicU64,
     wasmi_rejected: AtomicU64,
     instantiated: AtomicU64,
     instantiation_traps: AtomicU64,
@@ -53,7 +50,6 @@ struct Stats {
 static STATS: Stats = Stats {
     inputs: AtomicU64::new(0),
     modules: AtomicU64::new(0),
-    table64_skipped: AtomicU64::new(0),
     wasmi_rejected: AtomicU64::new(0),
     instantiated: AtomicU64::new(0),
     instantiation_traps: AtomicU64::new(0),
@@ -101,11 +97,10 @@ fn report_stats() {
         .unwrap_or(10_000);
     if n % every == 0 && std::env::var_os("KPIO_FUZZ_STATS").is_some() {
         eprintln!(
-            "stats: inputs {n} modules {} table64-skipped {} wasmi-rejected {} instantiated {} \
+            "stats: inputs {n} modules {} wasmi-rejected {} instantiated {} \
              instantiation-traps {} calls-ok {} calls-trapped {} exhausted {} (kpio only {}, \
              wasmi only {})",
             STATS.modules.load(Relaxed),
-            STATS.table64_skipped.load(Relaxed),
             STATS.wasmi_rejected.load(Relaxed),
             STATS.instantiated.load(Relaxed),
             STATS.instantiation_traps.load(Relaxed),
@@ -188,8 +183,8 @@ fn smith_config() -> wasm_smith::Config {
     c.wide_arithmetic_enabled = false;
     c.compact_imports_enabled = false;
     c.custom_descriptors_enabled = false;
-    // Multi-memory and memory64 (wasm-smith also makes 64-bit tables under memory64: such
-    // modules are skipped, see `run`).
+    // Multi-memory and memory64 (with which wasm-smith also makes 64-bit tables; wasmi 2.0
+    // runs those too).
     c.memory64_enabled = true;
     c.max_memories = 4;
     // Tail calls (wasm-smith's fuel check at every function entry bounds tail recursion
@@ -261,14 +256,6 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
     });
     let k_module = match kpio_wasm::Module::new(&k_engine, wasm) {
         Ok(m) => m,
-        // 64-bit tables (table64, which wasm-smith generates with memory64) are not run.
-        Err(e)
-            if e.kind() == kpio_wasm::ModuleErrorKind::Unsupported
-                && e.message().contains("64-bit tables") =>
-        {
-            bump(&STATS.table64_skipped);
-            return;
-        }
         Err(e) => panic!("kpio rejected a valid wasm-smith module: {e}"),
     };
     // wasmi runs SIMD with its `simd` cargo feature (on in Cargo.toml).
@@ -598,6 +585,11 @@ fn compare_state(
             kpio_wasm::ExternType::Table(_) => {
                 let kt = ki.get_table(ks, name).expect("kpio table");
                 let wt = wi.get_table(ws, name).expect("wasmi table");
+                assert_eq!(
+                    kt.is_64(ks),
+                    wt.ty(ws).is_64(),
+                    "table `{name}` index type differs {when} (left kpio, right wasmi)"
+                );
                 let (kn, wn) = (kt.size(ks), wt.size(ws));
                 assert_eq!(
                     u64::from(kn),

@@ -965,6 +965,14 @@ fn define_spectest(store: &mut Store<()>, linker: &mut Linker<()>, verbose: bool
     )
     .expect("spectest table");
     linker.define("spectest", "table", table);
+    // The 64-bit twin the spec interpreter's spectest has had since memory64 (table64).
+    let table64 = Table::new(
+        store,
+        TableType::new64(RefType::FuncRef, 10, Some(20)),
+        Val::FuncRef(None),
+    )
+    .expect("spectest table64");
+    linker.define("spectest", "table64", table64);
 
     let memory = Memory::new(store, MemoryType::new(1, Some(2))).expect("spectest memory");
     linker.define("spectest", "memory", memory);

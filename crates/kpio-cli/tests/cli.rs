@@ -201,6 +201,35 @@ fn wast_reports_failures() {
     assert!(err.contains("t.wast:5:1: "), "stderr: {err}");
 }
 
+/// `kpio wast` runs 64-bit tables, and its spectest module has the spec interpreter's
+/// `table64` (i64, 10 to 20 funcref) beside `table`.
+#[test]
+fn wast_runs_64_bit_tables_and_spectest_table64() {
+    let dir = TempDir::new("wast_table64");
+    let script = dir.file(
+        "t.wast",
+        r#"(module (import "spectest" "table64" (table $t i64 10 20 funcref))
+  (func $f (result i32) (i32.const 5))
+  (elem (table $t) (i64.const 9) func $f)
+  (func (export "call") (param i64) (result i32) (call_indirect $t (result i32) (local.get 0)))
+  (func (export "grow") (param i64) (result i64) (table.grow $t (ref.null func) (local.get 0))))
+(assert_return (invoke "call" (i64.const 9)) (i32.const 5))
+(assert_trap (invoke "call" (i64.const 0x100000009)) "undefined element")
+(assert_return (invoke "grow" (i64.const 11)) (i64.const -1))
+(assert_return (invoke "grow" (i64.const 10)) (i64.const 10))
+(assert_unlinkable (module (import "spectest" "table64" (table 10 funcref))) "incompatible import type")
+"#,
+    );
+    let o = kpio(&["wast", script.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "stdout: {out}\nstderr: {}", stderr(&o));
+    assert_eq!(
+        out.lines().last(),
+        Some("6 passed, 0 failed"),
+        "stdout: {out}"
+    );
+}
+
 #[test]
 fn wast_several_files() {
     let dir = TempDir::new("wast_several");

@@ -144,14 +144,11 @@ fn check_import<T>(
         (ImportDesc::Table(t), Extern::Table(tb)) => {
             let a = tb.ty(store);
             let e = t.element.map_types(&to_store);
-            a.element.matches(e)
+            // A table's index type must match exactly (table64), like a memory's.
+            a.table64 == t.table64
+                && a.element.matches(e)
                 && e.matches(a.element)
-                && limits_match(
-                    a.min as u64,
-                    a.max.map(u64::from),
-                    t.min as u64,
-                    t.max.map(u64::from),
-                )
+                && limits_match(a.min, a.max, t.min, t.max)
         }
         _ => false,
     };
@@ -262,7 +259,10 @@ pub(crate) fn instantiate<T>(
             .iter()
             .fold(0u64, |sum, t| sum.saturating_add(t.min)),
         m.tables.len(),
-        m.tables.iter().map(|(t, _)| t.min as u64).sum(),
+        // Saturating: 64-bit tables may declare up to 2^64 - 1 elements each.
+        m.tables
+            .iter()
+            .fold(0u64, |sum, (t, _)| sum.saturating_add(t.min)),
     )?;
 
     let id = store.inner.instances.len() as u32;
@@ -395,7 +395,14 @@ pub(crate) fn instantiate<T>(
     for (i, table, offset) in active_elems {
         let elem = store.inner.instances[id as usize].elems[i];
         let n = store.inner.elems[elem as usize].items.len();
-        exec::table_init(&mut store.inner, table, elem, offset as u32, 0, n as u32)?;
+        // A 32-bit table's offset is an `i32`: only the low half of the value counts. A
+        // 64-bit table's is taken whole (an offset at or past 2^32 is out of bounds).
+        let offset = if store.inner.tables[table as usize].ty.table64 {
+            offset
+        } else {
+            offset as u32 as u64
+        };
+        exec::table::init(&mut store.inner, table, elem, offset, 0, n as u32)?;
         store.inner.elems[elem as usize].items.clear();
     }
     for (i, mem, offset) in active_datas {

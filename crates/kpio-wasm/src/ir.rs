@@ -337,6 +337,33 @@ instrs! {
     /// Aux.a = table, Aux.b = element segment.
     TableInit { d: Slot, s: Slot, n: Slot } + Aux,
     ElemDrop { elem: u32 },
+    // table64: the instructions above are for 32-bit tables (`i32` indices and lengths, read
+    // from the low half of the slot); a 64-bit table's take these, with `i64` indices, or a
+    // `TableCopyAny` when either table of a copy is 64-bit. `table.size` is `TableSize` for
+    // both (the length is written whole). The threaded backend hands these to the portable
+    // loop.
+    /// `table.get` of a 64-bit table: `slot[d] = table[slot[i]]`.
+    TableGet64 { d: Dst, i: Slot, table: u32 },
+    /// `table.set` of a 64-bit table: `table[slot[i]] = slot[v]`.
+    TableSet64 { i: Slot, v: Slot, table: u32 },
+    /// `table.grow` of a 64-bit table: an `i64` delta, the old size or -1 as `i64`;
+    /// Aux.a = table.
+    TableGrow64 { d: Slot, init: Slot, delta: Slot } + Aux,
+    /// `table.fill` of a 64-bit table; Aux.a = table.
+    TableFill64 { i: Slot, v: Slot, n: Slot } + Aux,
+    /// `table.copy` where either table is 64-bit; Aux.a = destination table, Aux.b = source
+    /// table, Aux.c = bit 0: the destination is 64-bit, bit 1: the source is (the length is
+    /// `i64` only if both are).
+    TableCopyAny { d: Slot, s: Slot, n: Slot } + Aux,
+    /// `table.init` of a 64-bit table (an `i64` destination; the segment offset and the
+    /// length stay `i32`); Aux.a = table, Aux.b = element segment.
+    TableInit64 { d: Slot, s: Slot, n: Slot } + Aux,
+    /// `call_indirect` through a 64-bit table (Aux.a) at the `i64` index `slot[index]`,
+    /// like `CallIndirect`.
+    CallIndirect64 { ty: u32, index: Slot, base: Base } + Aux,
+    /// `return_call_indirect` through a 64-bit table at an `i64` index, like
+    /// `ReturnCallIndirect` (Aux.a = table, Aux.b = argument slots).
+    ReturnCallIndirect64 { ty: u32, index: Slot, base: Base } + Aux,
     // Multi-memory and memory64. The instructions above that touch memory 0 implicitly
     // (`I32Load`, `V128Store`, ...), and `MemoryGrow`/`MemoryFill`/`MemoryCopy`/`MemoryInit`,
     // are for 32-bit memories (the loads and stores for memory 0 only); an access to another

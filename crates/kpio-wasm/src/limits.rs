@@ -223,7 +223,7 @@ impl<T> StoreInner<T> {
     /// Creates a table filled with `init` within the budget and
     /// `Config::max_table_elements`; returns its store index.
     pub(crate) fn new_table(&mut self, ty: TableType, init: u64) -> Result<u32, Trap> {
-        self.check_new(0, 0, 0, 1, ty.min as u64)?;
+        self.check_new(0, 0, 0, 1, ty.min)?;
         let t = TableEntity::new(ty, init, self.engine.config().max_table_elements)?;
         self.usage.table_elements += t.elems.len();
         self.tables.push(Box::new(t));
@@ -254,14 +254,23 @@ impl<T> StoreInner<T> {
     /// `table.grow`: the old length, or None if the table's maximum or the store's budget
     /// refuses (nothing is allocated then).
     pub(crate) fn grow_table(&mut self, table: u32, delta: u32, init: u64) -> Option<u32> {
+        // The length stays within `Config::max_table_elements`, a u32.
+        self.grow_table64(table, delta.into(), init)
+            .map(|old| old as u32)
+    }
+
+    /// `table.grow` with a 64-bit delta (a 64-bit table's): the old length, or None if
+    /// refused, as [`grow_table`](Self::grow_table).
+    pub(crate) fn grow_table64(&mut self, table: u32, delta: u64, init: u64) -> Option<u64> {
         check(
             Resource::TableElements,
             self.usage.table_elements,
-            delta as usize,
+            usize::try_from(delta).unwrap_or(usize::MAX),
             self.limits.table_elements,
         )
         .ok()?;
         let old = self.tables[table as usize].grow(delta, init)?;
+        // `grow` succeeded, so the delta fits the table's u32 maximum.
         self.usage.table_elements += delta as usize;
         Some(old)
     }

@@ -10,13 +10,18 @@ use alloc::vec::Vec;
 pub(crate) struct TableEntity {
     pub elems: Vec<u64>,
     pub ty: TableType,
+    /// The most elements the table may hold: its type's maximum within
+    /// `Config::max_table_elements`, so a length always fits in 32 bits, even a 64-bit
+    /// table's.
     max: u32,
 }
 
 impl TableEntity {
     pub fn new(ty: TableType, init: u64, limit: u32) -> Result<Self, Trap> {
-        let max = ty.max.unwrap_or(u32::MAX).min(limit);
-        if ty.min > max {
+        let max = ty
+            .max
+            .map_or(limit, |m| u32::try_from(m).unwrap_or(u32::MAX).min(limit));
+        if ty.min > u64::from(max) {
             return Err(Trap::host(alloc::format!(
                 "table of {} elements exceeds the limit of {max}",
                 ty.min
@@ -30,13 +35,16 @@ impl TableEntity {
         Ok(TableEntity { elems, ty, max })
     }
 
-    /// Grows by `delta` filled with `init`; returns the old size or None if refused.
-    pub fn grow(&mut self, delta: u32, init: u64) -> Option<u32> {
-        let old = self.elems.len() as u32;
+    /// Grows by `delta` filled with `init`; returns the old size or None if refused. The
+    /// delta is 64-bit for 64-bit tables (any delta beyond the maximum is refused, never
+    /// truncated).
+    pub fn grow(&mut self, delta: u64, init: u64) -> Option<u64> {
+        let old = self.elems.len() as u64;
         let new = old.checked_add(delta)?;
-        if new > self.max {
+        if new > u64::from(self.max) {
             return None;
         }
+        // Both at most `max`, a u32.
         self.elems.try_reserve(delta as usize).ok()?;
         self.elems.resize(new as usize, init);
         Some(old)
@@ -57,10 +65,14 @@ impl Table {
     pub fn ty<T>(&self, store: &Store<T>) -> TableType {
         let t = &store.inner.tables[self.0 as usize];
         TableType {
-            element: t.ty.element,
-            min: t.elems.len() as u32,
-            max: t.ty.max,
+            min: t.elems.len() as u64,
+            ..t.ty
         }
+    }
+    /// Whether the table is indexed with `i64` (table64). The embedder's indices and sizes
+    /// below are `u32` for both index types: no table grows past `Config::max_table_elements`.
+    pub fn is_64<T>(&self, store: &Store<T>) -> bool {
+        store.inner.tables[self.0 as usize].ty.table64
     }
     pub fn size<T>(&self, store: &Store<T>) -> u32 {
         store.inner.tables[self.0 as usize].elems.len() as u32

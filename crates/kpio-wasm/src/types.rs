@@ -378,31 +378,67 @@ impl fmt::Display for MemoryType {
 }
 
 /// The type of a table: element type and limits in elements.
+///
+/// `table64` says how the table is indexed: with `i64` indices, sizes and lengths (the
+/// table64 part of the memory64 proposal) or with `i32` ones. The limits are 64-bit so a
+/// 64-bit table's can be expressed; a 32-bit table's fit in 32 bits (validation sees to it).
+/// A table's actual length is still bounded by `Config::max_table_elements`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TableType {
     pub element: RefType,
-    pub min: u32,
-    pub max: Option<u32>,
+    pub min: u64,
+    pub max: Option<u64>,
+    /// Indices are `i64` (table64) rather than `i32`.
+    pub table64: bool,
 }
 
 impl TableType {
+    /// A 32-bit table of `element`s, at least `min` long and at most `max`.
     pub fn new(element: RefType, min: u32, max: Option<u32>) -> Self {
-        TableType { element, min, max }
+        TableType {
+            element,
+            min: min.into(),
+            max: max.map(u64::from),
+            table64: false,
+        }
+    }
+
+    /// A 64-bit table (`i64` indices) of `element`s, at least `min` long and at most `max`.
+    pub fn new64(element: RefType, min: u64, max: Option<u64>) -> Self {
+        TableType {
+            element,
+            min,
+            max,
+            table64: true,
+        }
+    }
+
+    /// Whether the table is indexed with `i64` (table64).
+    pub fn is_64(&self) -> bool {
+        self.table64
     }
 }
 
 impl TableType {
     pub(crate) fn map_types(self, f: &impl Fn(u32) -> u32) -> TableType {
-        TableType::new(self.element.map_types(f), self.min, self.max)
+        TableType {
+            element: self.element.map_types(f),
+            ..self
+        }
     }
 }
 
 impl fmt::Display for TableType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.max {
-            Some(max) => write!(f, "(table {} {} {})", self.min, max, self.element),
-            None => write!(f, "(table {} {})", self.min, self.element),
+        f.write_str("(table")?;
+        if self.table64 {
+            f.write_str(" i64")?;
         }
+        write!(f, " {}", self.min)?;
+        if let Some(max) = self.max {
+            write!(f, " {max}")?;
+        }
+        write!(f, " {})", self.element)
     }
 }
 

@@ -184,6 +184,18 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             }
             Ok(())
         };
+        // Table `table` exists and its index type is `i64` exactly when `is64` (table64).
+        let table = |table: u32, is64: bool| {
+            index("table", table, counts.tables)?;
+            if m.table_space[table as usize].table64 != is64 {
+                let want = if is64 { "64" } else { "32" };
+                return Err(fail(
+                    at,
+                    alloc::format!("{i:?}: table {table} is not {want}-bit"),
+                ));
+            }
+            Ok(())
+        };
         // A tail call's argument slots: the callee type's, inside this frame.
         let tail_args = |base: Base, n: u32, ty: u32| {
             let t = &m.types[ty as usize];
@@ -210,18 +222,19 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("function", func, counts.funcs)?;
                 call_frame(base, m.funcs[func as usize])?;
             }
-            Instr::CallIndirect { ty, base, .. } => {
+            Instr::CallIndirect { ty, base, .. } | Instr::CallIndirect64 { ty, base, .. } => {
                 index("type", ty, counts.types)?;
-                index("table", aux.0, counts.tables)?;
+                table(aux.0, matches!(i, Instr::CallIndirect64 { .. }))?;
                 call_frame(base, ty)?;
             }
             Instr::ReturnCall { func, base } => {
                 index("function", func, counts.funcs)?;
                 tail_args(base, aux.0, m.funcs[func as usize])?;
             }
-            Instr::ReturnCallIndirect { ty, base, .. } => {
+            Instr::ReturnCallIndirect { ty, base, .. }
+            | Instr::ReturnCallIndirect64 { ty, base, .. } => {
                 index("type", ty, counts.types)?;
-                index("table", aux.0, counts.tables)?;
+                table(aux.0, matches!(i, Instr::ReturnCallIndirect64 { .. }))?;
                 tail_args(base, aux.1, ty)?;
             }
             Instr::CallRef { ty, base, .. } => {
@@ -330,18 +343,30 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             | Instr::V128Store { .. }
             | Instr::V128StoreLane { .. } => memory(0, false)?,
             Instr::DataDrop { data } => index("data segment", data, counts.datas)?,
-            Instr::TableGet { table, .. }
-            | Instr::TableSet { table, .. }
-            | Instr::TableSize { table, .. } => index("table", table, counts.tables)?,
-            Instr::TableGrow { .. } | Instr::TableFill { .. } => {
-                index("table", aux.0, counts.tables)?
-            }
+            // Table instructions name an existing table of the index type they read indices
+            // with (`TableSize` serves both).
+            Instr::TableSize { table, .. } => index("table", table, counts.tables)?,
+            Instr::TableGet { table: t, .. } | Instr::TableSet { table: t, .. } => table(t, false)?,
+            Instr::TableGrow { .. } | Instr::TableFill { .. } => table(aux.0, false)?,
             Instr::TableCopy { .. } => {
-                index("table", aux.0, counts.tables)?;
-                index("table", aux.1, counts.tables)?;
+                table(aux.0, false)?;
+                table(aux.1, false)?;
             }
             Instr::TableInit { .. } => {
-                index("table", aux.0, counts.tables)?;
+                table(aux.0, false)?;
+                index("element segment", aux.1, counts.elems)?;
+            }
+            // table64
+            Instr::TableGet64 { table: t, .. } | Instr::TableSet64 { table: t, .. } => {
+                table(t, true)?
+            }
+            Instr::TableGrow64 { .. } | Instr::TableFill64 { .. } => table(aux.0, true)?,
+            Instr::TableCopyAny { .. } => {
+                table(aux.0, aux.2 & 1 != 0)?;
+                table(aux.1, aux.2 & 2 != 0)?;
+            }
+            Instr::TableInit64 { .. } => {
+                table(aux.0, true)?;
                 index("element segment", aux.1, counts.elems)?;
             }
             Instr::ElemDrop { elem } => index("element segment", elem, counts.elems)?,
@@ -417,6 +442,7 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
             | Instr::Trap { .. }
             | Instr::ReturnCall { .. }
             | Instr::ReturnCallIndirect { .. }
+            | Instr::ReturnCallIndirect64 { .. }
             | Instr::ReturnCallRef { .. }
             | Instr::Throw { .. }
             | Instr::ThrowRef { .. },
@@ -640,6 +666,70 @@ mod tests {
         assert!(corrupt(load, fast).contains("memory 0 is not 32-bit"));
         let copy_flags = Instr::Aux { a: 1, b: 0, c: 0 };
         assert!(corrupt(copy + 1, copy_flags).contains("memory 0 is not 32-bit"));
+    }
+
+    /// table64: operators on a 64-bit table translate to the table64 forms, which pass; a
+    /// 32-bit form on a 64-bit table, a table64 form on a 32-bit table, copy flags that
+    /// disagree with the tables, or a table out of range are caught.
+    #[test]
+    fn table_indices_and_index_types_are_checked() {
+        let m = module(
+            r#"(module (table $w i64 2 funcref) (table $n 2 funcref) (elem $e func)
+                 (func (param i64 i32) (result i32)
+                   (table.set $w (local.get 0) (table.get $w (local.get 0)))
+                   (drop (table.grow $w (ref.null func) (local.get 0)))
+                   (table.fill $w (local.get 0) (ref.null func) (local.get 0))
+                   (table.init $w $e (local.get 0) (local.get 1) (local.get 1))
+                   (table.copy $n $w (local.get 1) (local.get 0) (local.get 1))
+                   (drop (table.get $n (local.get 1)))
+                   (return_call_indirect $w (result i32) (local.get 0))))"#,
+        );
+        let cx = plain(&m);
+        let c = translate(&cx, 0).unwrap();
+        assert_eq!(verify(&m.inner, 0, &c), Ok(()));
+        for want in [
+            |i: &Instr| matches!(i, Instr::TableGet64 { table: 0, .. }),
+            |i: &Instr| matches!(i, Instr::TableSet64 { table: 0, .. }),
+            |i: &Instr| matches!(i, Instr::TableGrow64 { .. }),
+            |i: &Instr| matches!(i, Instr::TableFill64 { .. }),
+            |i: &Instr| matches!(i, Instr::TableInit64 { .. }),
+            |i: &Instr| matches!(i, Instr::TableGet { table: 1, .. }),
+            |i: &Instr| matches!(i, Instr::ReturnCallIndirect64 { .. }),
+        ] {
+            find(&c, want);
+        }
+        let copy = find(&c, |i| matches!(i, Instr::TableCopyAny { .. }));
+        assert!(matches!(c.code[copy + 1], Instr::Aux { a: 1, b: 0, c: 2 }));
+        let corrupt = |pc: usize, i: Instr| {
+            let mut code = c.code.to_vec();
+            code[pc] = i;
+            let bad = CompiledFunc {
+                code: code.into(),
+                offsets: c.offsets.clone(),
+                consts: c.consts.clone(),
+                handlers: c.handlers.clone(),
+                ..c
+            };
+            verify(&m.inner, 0, &bad).unwrap_err().message
+        };
+        let get = find(&c, |i| matches!(i, Instr::TableGet64 { .. }));
+        let Instr::TableGet64 { d, i, .. } = c.code[get] else {
+            unreachable!()
+        };
+        let narrow = Instr::TableGet { d, i, table: 0 };
+        assert!(corrupt(get, narrow).contains("table 0 is not 32-bit"));
+        let wide = Instr::TableGet64 { d, i, table: 1 };
+        assert!(corrupt(get, wide).contains("table 1 is not 64-bit"));
+        let missing = Instr::TableGet64 { d, i, table: 2 };
+        assert!(corrupt(get, missing).contains("table 2 of 2"));
+        let flags = Instr::Aux { a: 1, b: 0, c: 3 };
+        assert!(corrupt(copy + 1, flags).contains("table 1 is not 64-bit"));
+        let tail = find(&c, |i| matches!(i, Instr::ReturnCallIndirect64 { .. }));
+        let Instr::ReturnCallIndirect64 { ty, index, base } = c.code[tail] else {
+            unreachable!()
+        };
+        let narrow = Instr::ReturnCallIndirect { ty, index, base };
+        assert!(corrupt(tail, narrow).contains("table 0 is not 32-bit"));
     }
 
     /// A function that ends in a tail call (its `Aux` word is the code's last word) passes;

@@ -94,11 +94,7 @@ fn one_table_past_the_budget_is_refused_and_table_grow_returns_minus_one() {
     // 30 in use now: one more element is refused, and nothing changed.
     assert_eq!(call_i32(&mut store, i, "grow", &[Val::I32(1)]).unwrap(), -1);
     // Host-created tables count too.
-    let ty = TableType {
-        element: RefType::FuncRef,
-        min: 1,
-        max: None,
-    };
+    let ty = TableType::new(RefType::FuncRef, 1, None);
     let err = Table::new(&mut store, ty, Val::FuncRef(None)).unwrap_err();
     assert_eq!(
         err.limit_exceeded().unwrap().resource,

@@ -13,6 +13,7 @@ mod float;
 mod memory;
 pub(crate) mod ops;
 mod simd;
+pub(crate) mod table;
 #[cfg(kpio_threaded)]
 mod threaded;
 
@@ -403,14 +404,7 @@ pub(crate) fn table_init<T>(
     s: u32,
     n: u32,
 ) -> Result<(), TrapCode> {
-    let (d, s, n) = (d as usize, s as usize, n as usize);
-    let src = &inner.elems[elem as usize].items;
-    let src = src.get(s..s + n).ok_or(TrapCode::TableOutOfBounds)?;
-    let t = &mut inner.tables[table as usize].elems;
-    t.get_mut(d..d + n)
-        .ok_or(TrapCode::TableOutOfBounds)?
-        .copy_from_slice(src);
-    Ok(())
+    table::init(inner, table, elem, d.into(), s, n)
 }
 
 fn memory_fill<T>(
@@ -444,19 +438,7 @@ fn table_copy<T>(
     s: u32,
     n: u32,
 ) -> Result<(), TrapCode> {
-    let (d, s, n) = (d as usize, s as usize, n as usize);
-    if s + n > inner.tables[st as usize].elems.len()
-        || d + n > inner.tables[dt as usize].elems.len()
-    {
-        return Err(TrapCode::TableOutOfBounds);
-    }
-    if dt == st {
-        inner.tables[dt as usize].elems.copy_within(s..s + n, d);
-    } else {
-        let src: Vec<u64> = inner.tables[st as usize].elems[s..s + n].to_vec();
-        inner.tables[dt as usize].elems[d..d + n].copy_from_slice(&src);
-    }
-    Ok(())
+    table::copy(inner, dt, st, d.into(), s.into(), n.into())
 }
 
 fn table_fill<T>(
@@ -466,12 +448,7 @@ fn table_fill<T>(
     v: u64,
     n: u32,
 ) -> Result<(), TrapCode> {
-    let (i, n) = (i as usize, n as usize);
-    let t = &mut inner.tables[table as usize].elems;
-    t.get_mut(i..i + n)
-        .ok_or(TrapCode::TableOutOfBounds)?
-        .fill(v);
-    Ok(())
+    table::fill(inner, table, i.into(), v, n.into())
 }
 
 /// Runs function `entry` (module index) of instance `entry_inst` with its frame at
@@ -688,13 +665,15 @@ unsafe fn run<T>(
                 }};
             }
             // The store function at `slot[$index]` of table `$table`, checked against module
-            // type `$ty`, or the trap of a bad indirect call.
+            // type `$ty`, or the trap of a bad indirect call. `@at`: at the 64-bit index `$i`
+            // (a 64-bit table's, taken whole: past 2^32 it is undefined, never wrapped).
             macro_rules! indirect_callee {
-                ($table:expr, $ty:expr, $index:expr) => {{
-                    let i = r32!($index) as usize;
-                    let Some(&r) = store.inner.tables[res!(tables, $table) as usize]
-                        .elems
-                        .get(i)
+                ($table:expr, $ty:expr, $index:expr) => {
+                    indirect_callee!(@at $table, $ty, r32!($index) as u64)
+                };
+                (@at $table:expr, $ty:expr, $i:expr) => {{
+                    let i: u64 = $i;
+                    let Ok(r) = table::get(&store.inner.tables[res!(tables, $table) as usize].elems, i)
                     else {
                         trap!(TrapCode::UndefinedElement);
                     };
@@ -1037,6 +1016,58 @@ unsafe fn run<T>(
                     let elem = res!(elems, elem);
                     store.inner.elems[elem as usize].items = Vec::new();
                     skip!(1);
+                }
+                // table64: here only (the threaded backend hands these back). `i64` indices
+                // and lengths, taken whole; see `table`.
+                Instr::TableGet64 { d, i, table } => {
+                    let t = &store.inner.tables[res!(tables, table) as usize].elems;
+                    w!(d, tri!(table::get(t, r!(i))))
+                }
+                Instr::TableSet64 { i, v, table } => {
+                    let (i, val) = (r!(i), r!(v));
+                    let t = &mut store.inner.tables[res!(tables, table) as usize].elems;
+                    *tri!(table::get_mut(t, i)) = val;
+                    skip!(1);
+                }
+                Instr::TableGrow64 { d, init, delta } => {
+                    let table = res!(tables, aux_a!());
+                    let r = store.inner.grow_table64(table, r!(delta), r!(init));
+                    set!(d, r.unwrap_or(u64::MAX));
+                    skip!(2);
+                }
+                Instr::TableFill64 { i, v, n } => {
+                    let table = res!(tables, aux_a!());
+                    tri!(table::fill(&mut store.inner, table, r!(i), r!(v), r!(n)));
+                    skip!(2);
+                }
+                Instr::TableCopyAny { d, s, n } => {
+                    let (dt, st, flags) = aux!();
+                    let (dt, st) = (res!(tables, dt), res!(tables, st));
+                    let (d, s, n) = table::copy_operands(flags, r!(d), r!(s), r!(n));
+                    tri!(table::copy(&mut store.inner, dt, st, d, s, n));
+                    skip!(2);
+                }
+                Instr::TableInit64 { d, s, n } => {
+                    let (table, elem, _) = aux!();
+                    let (table, elem) = (res!(tables, table), res!(elems, elem));
+                    tri!(table::init(
+                        &mut store.inner,
+                        table,
+                        elem,
+                        r!(d),
+                        r32!(s),
+                        r32!(n)
+                    ));
+                    skip!(2);
+                }
+                Instr::CallIndirect64 { ty, index, base } => {
+                    let callee = indirect_callee!(@at aux_a!(), ty, r!(index));
+                    call!(callee, base, 2)
+                }
+                Instr::ReturnCallIndirect64 { ty, index, base } => {
+                    let (table, n, _) = aux!();
+                    let callee = indirect_callee!(@at table, ty, r!(index));
+                    tail_call!(callee, base, n)
                 }
 
                 // Multi-memory and memory64: here only (the threaded backend hands these

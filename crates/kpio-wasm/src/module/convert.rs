@@ -66,13 +66,13 @@ pub(crate) fn func_type(t: &wasmparser::FuncType) -> Result<FuncType, ModuleErro
 }
 
 pub(crate) fn table_type(t: &wasmparser::TableType) -> Result<TableType, ModuleError> {
-    if t.table64 {
-        return Err(unsupported("64-bit tables", 0));
-    }
+    // A 32-bit table's limits fit in 32 bits (validation checked); a 64-bit table's are
+    // kept whole.
     Ok(TableType {
         element: ref_type(t.element_type)?,
-        min: t.initial as u32,
-        max: t.maximum.map(|m| m as u32),
+        min: t.initial,
+        max: t.maximum,
+        table64: t.table64,
     })
 }
 

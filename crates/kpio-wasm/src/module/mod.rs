@@ -105,6 +105,9 @@ pub(crate) struct ModuleInner {
     /// Every memory's type in the module's index space (imported ones first), so the
     /// translator knows each memory's index type (multi-memory and memory64).
     pub memory_space: Vec<MemoryType>,
+    /// Every table's type in the module's index space (imported ones first), so the
+    /// translator and the verifier know each table's index type (table64).
+    pub table_space: Vec<TableType>,
     pub globals: Vec<(GlobalType, ConstExpr)>,
     /// Type index of every tag, imported ones first.
     pub tags: Vec<u32>,
@@ -206,6 +209,7 @@ impl Module {
             tables: Vec::new(),
             memories: Vec::new(),
             memory_space: Vec::new(),
+            table_space: Vec::new(),
             globals: Vec::new(),
             tags: Vec::new(),
             num_imported_tags: 0,
@@ -319,7 +323,11 @@ impl ModuleInner {
                             self.num_imported_funcs += 1;
                             ImportDesc::Func(t)
                         }
-                        TypeRef::Table(t) => ImportDesc::Table(convert::table_type(&t)?),
+                        TypeRef::Table(t) => {
+                            let t = convert::table_type(&t)?;
+                            self.table_space.push(t);
+                            ImportDesc::Table(t)
+                        }
                         TypeRef::Memory(t) => {
                             let t = convert::memory_type(&t)?;
                             self.memory_space.push(t);
@@ -351,7 +359,9 @@ impl ModuleInner {
                         wasmparser::TableInit::RefNull => None,
                         wasmparser::TableInit::Expr(e) => Some(ConstExpr::read(&e)?),
                     };
-                    self.tables.push((convert::table_type(&t.ty)?, init));
+                    let ty = convert::table_type(&t.ty)?;
+                    self.tables.push((ty, init));
+                    self.table_space.push(ty);
                 }
             }
             Payload::MemorySection(r) => {

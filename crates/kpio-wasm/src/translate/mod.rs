@@ -25,6 +25,7 @@
 //! | `visit.rs` | the one visitor: operator → instructions |
 //! | `func_refs.rs` | typed function references: `call_ref`, `return_call_ref`, `ref.as_non_null` |
 //! | `memory.rs` | multi-memory and memory64: the general memory instructions |
+//! | `table.rs` | table instructions of either index type (table64) |
 //! | `error.rs` | typed translation errors |
 
 pub(crate) mod accumulator;
@@ -36,6 +37,7 @@ mod fuse;
 mod memory;
 mod prescan;
 mod stack;
+mod table;
 mod try_table;
 mod visit;
 

@@ -188,7 +188,7 @@ impl Translator<'_> {
                 self.emit(Instr::Call { func, base });
             }
             Some((ty, table, index)) => {
-                self.emit(Instr::CallIndirect { ty, index, base });
+                self.emit(self.call_indirect_instr(ty, table, index, base));
                 self.emit(Instr::Aux {
                     a: table,
                     b: 0,
@@ -226,7 +226,7 @@ impl Translator<'_> {
                 });
             }
             Some((ty, table, index)) => {
-                self.emit(Instr::ReturnCallIndirect { ty, index, base });
+                self.emit(self.return_call_indirect_instr(ty, table, index, base));
                 self.emit(Instr::Aux {
                     a: table,
                     b: arg_slots,
@@ -508,15 +508,11 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         Ok(())
     }
     fn visit_table_get(&mut self, table: u32) -> Out {
-        let i = self.pop();
-        let d = self.push_temp();
-        self.emit_result(Instr::TableGet { d, i, table });
+        self.table_get(table);
         Ok(())
     }
     fn visit_table_set(&mut self, table: u32) -> Out {
-        let v = self.pop();
-        let i = self.pop();
-        self.emit(Instr::TableSet { i, v, table });
+        self.table_set(table);
         Ok(())
     }
     fn visit_table_size(&mut self, table: u32) -> Out {
@@ -525,51 +521,19 @@ impl<'a> VisitOperator<'a> for Translator<'_> {
         Ok(())
     }
     fn visit_table_grow(&mut self, table: u32) -> Out {
-        let delta = self.pop();
-        let init = self.pop();
-        let d = self.push_temp();
-        self.emit(Instr::TableGrow { d, init, delta });
-        self.emit(Instr::Aux {
-            a: table,
-            b: 0,
-            c: 0,
-        });
+        self.table_grow(table);
         Ok(())
     }
     fn visit_table_fill(&mut self, table: u32) -> Out {
-        let n = self.pop();
-        let v = self.pop();
-        let i = self.pop();
-        self.emit(Instr::TableFill { i, v, n });
-        self.emit(Instr::Aux {
-            a: table,
-            b: 0,
-            c: 0,
-        });
+        self.table_fill(table);
         Ok(())
     }
     fn visit_table_copy(&mut self, dst_table: u32, src_table: u32) -> Out {
-        let n = self.pop();
-        let s = self.pop();
-        let d = self.pop();
-        self.emit(Instr::TableCopy { d, s, n });
-        self.emit(Instr::Aux {
-            a: dst_table,
-            b: src_table,
-            c: 0,
-        });
+        self.table_copy(dst_table, src_table);
         Ok(())
     }
     fn visit_table_init(&mut self, elem_index: u32, table: u32) -> Out {
-        let n = self.pop();
-        let s = self.pop();
-        let d = self.pop();
-        self.emit(Instr::TableInit { d, s, n });
-        self.emit(Instr::Aux {
-            a: table,
-            b: elem_index,
-            c: 0,
-        });
+        self.table_init(elem_index, table);
         Ok(())
     }
     fn visit_elem_drop(&mut self, elem_index: u32) -> Out {
