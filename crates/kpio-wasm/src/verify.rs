@@ -706,7 +706,7 @@ mod tests {
             let bad = CompiledFunc {
                 code: code.into(),
                 offsets: c.offsets.clone(),
-                consts: c.consts.clone(),
+                frame_init: c.frame_init.clone(),
                 handlers: c.handlers.clone(),
                 ..c
             };
