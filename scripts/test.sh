@@ -33,6 +33,8 @@ echo "== no_std core crates for x86_64-unknown-none"
 cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi -p kpio-app -p kpio-userlib --target x86_64-unknown-none
 echo "== cargo test"
 cargo test --workspace --features kpio-vfs/host,kpio-wasi/host,kpio-pkg/host
+echo "== the benchmark programs' own tests (native: kpio-bench checks both engines against their results)"
+CARGO_TARGET_DIR=target/bench-programs-test cargo test --manifest-path bench/programs/Cargo.toml
 echo "== spec suites again on the portable dispatch loop (what the kernel target uses)"
 cargo test -p kpio-cli --test spec_v2 --test spec_proposals --test spec_v3 --features kpio-wasm/portable-dispatch
 echo "== threaded dispatch keeps its tail calls in a release build (a long loop on a small stack)"
