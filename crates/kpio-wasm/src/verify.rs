@@ -250,7 +250,11 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 index("tag", tag, counts.tags)?;
                 tail_args(base, aux.0, m.tags[tag as usize])?;
             }
-            Instr::Select { .. } | Instr::SelectAccC { .. } | Instr::SelectAccA { .. }
+            // `Select`'s second value, `V128Select`'s condition: one slot.
+            Instr::Select { .. }
+            | Instr::SelectAccC { .. }
+            | Instr::SelectAccA { .. }
+            | Instr::V128Select { .. }
                 if aux.0 >= frame =>
             {
                 return Err(fail(
@@ -259,8 +263,7 @@ pub(crate) fn verify(m: &ModuleInner, func: u32, c: &CompiledFunc) -> Result<(),
                 ));
             }
             // A v128 operand in an Aux word: both of its slots.
-            Instr::V128Select { .. }
-            | Instr::V128LoadLane { .. }
+            Instr::V128LoadLane { .. }
             | Instr::SimdTernary { .. }
             | Instr::SimdRelaxedTernary { .. }
                 if aux.0 + 1 >= frame =>
