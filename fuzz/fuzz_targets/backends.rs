@@ -304,12 +304,18 @@ struct Side {
     module: Module,
 }
 
+/// Why a module is not compared (see the module docs).
+enum Skip {
+    Gc,
+    Table64,
+}
+
 fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
     // --- Configuration: everything but the dispatch backend is the same ---------------
     let consume_fuel: bool = u.arbitrary().unwrap_or(false);
     let interruptible: bool = u.arbitrary().unwrap_or(false);
     let fuel = u.int_in_range(0..=MAX_FUEL).unwrap_or(MAX_FUEL);
-    let side = |dispatch| -> Option<Side> {
+    let side = |dispatch| -> Result<Side, Skip> {
         let engine = Engine::new(kpio_wasm::Config {
             consume_fuel,
             interruptible,
@@ -318,12 +324,12 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
         });
         let module = match Module::new(&engine, wasm) {
             Ok(m) => m,
-            Err(e) if common::is_table64_refusal(&e) => return None,
+            Err(e) if common::is_table64_refusal(&e) => return Err(Skip::Table64),
             Err(e)
                 if e.kind() == kpio_wasm::ModuleErrorKind::Unsupported
                     && e.message().contains("GC") =>
             {
-                return None;
+                return Err(Skip::Gc);
             }
             Err(e) => panic!(
                 "kpio rejected a valid wasm-smith module: {e}\n{}",
@@ -334,17 +340,23 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
         if consume_fuel {
             store.set_fuel(fuel);
         }
-        Some(Side { store, module })
+        Ok(Side { store, module })
     };
 
     // --- Validation -------------------------------------------------------------------
-    let (Some(mut t), Some(mut p)) = (side(Dispatch::Auto), side(Dispatch::Portable)) else {
-        // Both engines validate alike (the backend plays no part): count why once.
-        match Module::new(&Engine::default(), wasm) {
-            Err(e) if common::is_table64_refusal(&e) => bump(&STATS.table64_skipped),
-            _ => bump(&STATS.gc_refused),
+    let mut t = match side(Dispatch::Auto) {
+        Ok(t) => t,
+        Err(skip) => {
+            bump(match skip {
+                Skip::Gc => &STATS.gc_refused,
+                Skip::Table64 => &STATS.table64_skipped,
+            });
+            return;
         }
-        return;
+    };
+    // Validation and translation do not depend on the backend.
+    let Ok(mut p) = side(Dispatch::Portable) else {
+        panic!("the portable engine refused a module the threaded one accepted");
     };
 
     // --- Instantiation ----------------------------------------------------------------
