@@ -211,8 +211,6 @@ fn smith_config(typed_refs: bool) -> wasm_smith::Config {
         wasm_smith::InstructionKind::Memory,
         wasm_smith::InstructionKind::Control,
     ]);
-    // Few types: each may be a struct or array type (GC), which makes the module refused.
-    c.max_types = 10;
     c
 }
 
