@@ -300,7 +300,7 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
             .collect();
 
         let ko = match k_func.call(&mut k_store, &k_args, &mut k_res) {
-            Ok(()) => Outcome::Ok(k_res.iter().map(|v| kpio_value(v)).collect()),
+            Ok(()) => Outcome::Ok(k_res.iter().map(kpio_value).collect()),
             Err(t) => kpio_outcome(&t, false),
         };
         let wo = match w_func.call(&mut w_store, &w_args, &mut w_res) {
