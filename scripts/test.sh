@@ -35,8 +35,10 @@ echo "== cargo test"
 cargo test --workspace --features kpio-vfs/host,kpio-wasi/host,kpio-pkg/host
 echo "== the benchmark programs' own tests (native: kpio-bench checks both engines against their results)"
 CARGO_TARGET_DIR=target/bench-programs-test cargo test --manifest-path bench/programs/Cargo.toml
-echo "== spec suites again on the portable dispatch loop (what the kernel target uses)"
-cargo test -p kpio-cli --test spec_v2 --test spec_proposals --test spec_v3 --features kpio-wasm/portable-dispatch
+# The spec suites (spec_v2, spec_proposals, spec_v3) ran above on both dispatch backends,
+# threaded and the portable loop the kernel uses (`Config::dispatch`), in one build. The
+# `portable-dispatch` feature (a build without the threaded backend) is still built by the
+# Miri run below, and the bare-metal build above has no threaded backend either.
 echo "== threaded dispatch keeps its tail calls in a release build (a long loop on a small stack)"
 cargo test --release -p kpio-wasm --test tailcalls
 echo "== Miri: the engine's module-owned code on the portable loop (a documented subset)"
@@ -48,9 +50,9 @@ echo "== Miri: the engine's module-owned code on the portable loop (a documented
 rustup component add --toolchain nightly miri rust-src >/dev/null 2>&1
 MIRIFLAGS="-Zmiri-disable-isolation" cargo +nightly miri test -p kpio-wasm \
   --features portable-dispatch --test module_code -- --skip four_threads
-echo "== fuzz: a short run of each cargo-fuzz target (differential against wasmi 2.0, decoder), so they build and hold"
+echo "== fuzz: a short run of each cargo-fuzz target (against wasmi 2.0, between the dispatch backends, decoder), so they build and hold"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2 --locked --quiet
-for target in differential:60 module_new:30; do
+for target in differential:60 backends:40 module_new:30; do
   name=${target%%:*}; secs=${target##*:}
   if ! (cd fuzz && cargo +nightly fuzz run "$name" -- -max_total_time="$secs" -rss_limit_mb=4096 \
           -len_control=0 -max_len=8192 > "fuzz-$name.log" 2>&1); then

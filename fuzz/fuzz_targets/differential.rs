@@ -24,7 +24,13 @@
 //! exhaustion the input is not compared any further.
 #![no_main]
 
+mod common;
+
 use arbitrary::Unstructured;
+use common::{
+    CALL_DEPTH, ENGINE_MAX_PAGES, ENGINE_MAX_TABLE, TERMINATION_FUEL, bump, dump, print_module,
+    stats_due, stats_on,
+};
 use libfuzzer_sys::fuzz_target;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
@@ -60,10 +66,6 @@ static STATS: Stats = Stats {
     exhausted_wasmi_only: AtomicU64::new(0),
 };
 
-fn bump(c: &AtomicU64) {
-    c.fetch_add(1, Relaxed);
-}
-
 /// Whether either side hit a limit; counts which.
 fn exhausted(k: &Outcome, w: &Outcome) -> bool {
     let (ke, we) = (
@@ -75,13 +77,13 @@ fn exhausted(k: &Outcome, w: &Outcome) -> bool {
     }
     if ke && !we {
         bump(&STATS.exhausted_kpio_only);
-        if std::env::var_os("KPIO_FUZZ_STATS").is_some() {
+        if stats_on() {
             eprintln!("exhausted in kpio only: kpio {k:?}, wasmi {w:?}");
         }
     }
     if we && !ke {
         bump(&STATS.exhausted_wasmi_only);
-        if std::env::var_os("KPIO_FUZZ_STATS").is_some() {
+        if stats_on() {
             eprintln!("exhausted in wasmi only: kpio {k:?}, wasmi {w:?}");
         }
     }
@@ -90,12 +92,7 @@ fn exhausted(k: &Outcome, w: &Outcome) -> bool {
 
 fn report_stats() {
     let n = STATS.inputs.load(Relaxed);
-    let every = std::env::var("KPIO_FUZZ_STATS")
-        .ok()
-        .and_then(|v| v.parse::<u64>().ok())
-        .filter(|&e| e > 0)
-        .unwrap_or(10_000);
-    if n % every == 0 && std::env::var_os("KPIO_FUZZ_STATS").is_some() {
+    if stats_due(n) {
         eprintln!(
             "stats: inputs {n} modules {} wasmi-rejected {} instantiated {} \
              instantiation-traps {} calls-ok {} calls-trapped {} exhausted {} (kpio only {}, \
@@ -112,18 +109,6 @@ fn report_stats() {
         );
     }
 }
-
-/// Largest memory wasm-smith may declare (min and max), in 64 KiB pages.
-const SMITH_MAX_PAGES: u64 = 16;
-/// Largest table wasm-smith may declare.
-const SMITH_MAX_TABLE: u64 = 1_000;
-/// `memory.grow` / `table.grow` limits, identical in both engines so growth fails alike.
-const ENGINE_MAX_PAGES: u32 = 32;
-const ENGINE_MAX_TABLE: u32 = 10_000;
-/// Call depth limit in both engines (their units differ slightly; see module docs).
-const CALL_DEPTH: usize = 2_000;
-/// Loop iterations plus function entries allowed per instance (`ensure_termination`).
-const TERMINATION_FUEL: u32 = 20_000;
 
 /// What a call or instantiation did, in terms comparable across engines.
 #[derive(Debug, Clone, PartialEq)]
@@ -168,50 +153,18 @@ enum Value {
     V128(u128),
 }
 
+/// The shared base (`common::smith_config`: 2.0 with SIMD, multi-memory, memory64, tail
+/// calls, extended constants) without the features wasmi 2.0 does not run alike.
 fn smith_config() -> wasm_smith::Config {
-    let mut c = wasm_smith::Config::default();
+    let mut c = common::smith_config();
     // Relaxed SIMD: kpio runs it with the deterministic profile's results, but wasmi 2.0 fuses
     // `relaxed_madd`/`relaxed_nmadd` and wraps the relaxed dot products' 16-bit sums, so the
     // engines may rightly disagree (docs/relaxed-simd.md).
     c.relaxed_simd_enabled = false;
-    // Features kpio does not implement (or that are not WebAssembly 2.0).
-    c.threads_enabled = false;
-    c.shared_everything_threads_enabled = false;
+    // Exceptions and typed function references (wasm-smith's GC switch): wasmi 2.0 runs
+    // neither; the `backends` target covers them.
     c.exceptions_enabled = false;
     c.gc_enabled = false;
-    c.custom_page_sizes_enabled = false;
-    c.wide_arithmetic_enabled = false;
-    c.compact_imports_enabled = false;
-    c.custom_descriptors_enabled = false;
-    // Multi-memory and memory64 (with which wasm-smith also makes 64-bit tables; wasmi 2.0
-    // runs those too).
-    c.memory64_enabled = true;
-    c.max_memories = 4;
-    // Tail calls (wasm-smith's fuel check at every function entry bounds tail recursion
-    // too) and extended constant expressions: wasmi 2.0 runs both.
-    c.tail_call_enabled = true;
-    c.extended_const_enabled = true;
-    // WebAssembly 2.0 features kpio does implement.
-    c.simd_enabled = true;
-    c.reference_types_enabled = true;
-    c.bulk_memory_enabled = true;
-    c.multi_value_enabled = true;
-    c.saturating_float_to_int_enabled = true;
-    c.sign_extension_ops_enabled = true;
-    c.allow_floats = true;
-    // Nothing to import, so instantiation needs no host.
-    c.max_imports = 0;
-    c.min_imports = 0;
-    // Small memories and tables: cheap to compare after every call.
-    c.max_memory32_bytes = SMITH_MAX_PAGES * 65536;
-    c.max_memory64_bytes = SMITH_MAX_PAGES as u128 * 65536;
-    c.max_table_elements = SMITH_MAX_TABLE;
-    c.max_tables = 4;
-    // Deterministic floats; every item exported so its state can be compared.
-    c.canonicalize_nans = true;
-    c.export_everything = true;
-    c.allow_start_export = true;
-    c.generate_custom_sections = true;
     c
 }
 
@@ -231,29 +184,9 @@ fuzz_target!(|data: &[u8]| {
     run(&wasm, &mut u);
 });
 
-/// With `KPIO_FUZZ_DUMP_DIR=dir`, writes each generated module to `dir/<hash>.wasm`: running
-/// this target over its corpus with `-runs=0` makes a seed corpus of valid modules for
-/// `module_new` (see fuzz/README.md).
-fn dump(wasm: &[u8]) {
-    use std::hash::{Hash, Hasher};
-    if let Some(dir) = std::env::var_os("KPIO_FUZZ_DUMP_DIR") {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        wasm.hash(&mut h);
-        let path = std::path::Path::new(&dir).join(format!("{:016x}.wasm", h.finish()));
-        std::fs::write(path, wasm).expect("KPIO_FUZZ_DUMP_DIR is writable");
-    }
-}
-
 fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
     // --- Validation -------------------------------------------------------------------
-    let k_engine = kpio_wasm::Engine::new(kpio_wasm::Config {
-        max_value_stack: 1 << 20,
-        max_call_depth: CALL_DEPTH,
-        max_memory_pages: ENGINE_MAX_PAGES,
-        max_table_elements: ENGINE_MAX_TABLE,
-        consume_fuel: false,
-        ..kpio_wasm::Config::default()
-    });
+    let k_engine = kpio_wasm::Engine::new(common::kpio_config());
     let k_module = match kpio_wasm::Module::new(&k_engine, wasm) {
         Ok(m) => m,
         Err(e) => panic!("kpio rejected a valid wasm-smith module: {e}"),
@@ -340,9 +273,9 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
         let mut k_args = Vec::new();
         let mut w_args = Vec::new();
         for p in fty.params() {
-            let (k, w) = arg(u, *p, &mut w_store);
+            let k = common::kpio_arg(u, *p);
+            w_args.push(to_wasmi(&k, &mut w_store));
             k_args.push(k);
-            w_args.push(w);
         }
         let mut k_res: Vec<kpio_wasm::Val> = fty
             .results()
@@ -357,7 +290,7 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
             .collect();
 
         let ko = match k_func.call(&mut k_store, &k_args, &mut k_res) {
-            Ok(()) => Outcome::Ok(k_res.iter().map(|v| kpio_value(v)).collect()),
+            Ok(()) => Outcome::Ok(k_res.iter().map(kpio_value).collect()),
             Err(t) => kpio_outcome(&t, false),
         };
         let wo = match w_func.call(&mut w_store, &w_args, &mut w_res) {
@@ -390,50 +323,27 @@ fn run(wasm: &[u8], u: &mut Unstructured<'_>) {
     }
 }
 
-/// Arguments for one parameter, the same for both engines, drawn from the fuzz input
-/// (zeros once it runs out).
-fn arg(
-    u: &mut Unstructured<'_>,
-    ty: kpio_wasm::ValType,
-    w_store: &mut wasmi::Store<wasmi::StoreLimits>,
-) -> (kpio_wasm::Val, wasmi::Val) {
-    use kpio_wasm::{F32, F64, Val as K, ValType as T};
+/// The same argument for wasmi (`common::kpio_arg` drew it): externrefs get the same
+/// handle, funcrefs are null.
+fn to_wasmi(k: &kpio_wasm::Val, w_store: &mut wasmi::Store<wasmi::StoreLimits>) -> wasmi::Val {
+    use kpio_wasm::Val as K;
     use wasmi::Val as W;
-    match ty {
-        T::I32 => {
-            let v: i32 = u.arbitrary().unwrap_or(0);
-            (K::I32(v), W::I32(v))
-        }
-        T::I64 => {
-            let v: i64 = u.arbitrary().unwrap_or(0);
-            (K::I64(v), W::I64(v))
-        }
-        T::F32 => {
-            let v: u32 = u.arbitrary().unwrap_or(0);
-            (K::F32(F32::from_bits(v)), W::F32(wasmi::F32::from_bits(v)))
-        }
-        T::F64 => {
-            let v: u64 = u.arbitrary().unwrap_or(0);
-            (K::F64(F64::from_bits(v)), W::F64(wasmi::F64::from_bits(v)))
-        }
-        T::V128 => {
-            let v: u128 = u.arbitrary().unwrap_or(0);
-            (K::V128(v), W::V128(wasmi::V128::from(v)))
-        }
-        // Only null funcrefs can be named identically in both stores without imports.
-        T::FuncRef => (K::FuncRef(None), W::FuncRef(wasmi::Nullable::Null)),
-        T::ExternRef => match u.arbitrary::<Option<u32>>().unwrap_or(None) {
-            None => (K::ExternRef(None), W::ExternRef(wasmi::Nullable::Null)),
-            Some(h) => (
-                K::ExternRef(Some(kpio_wasm::ExternRef::new(h))),
-                W::ExternRef(wasmi::Nullable::Val(wasmi::ExternRef::new(
-                    &mut *w_store,
-                    h,
-                ))),
-            ),
-        },
+    match *k {
+        K::I32(v) => W::I32(v),
+        K::I64(v) => W::I64(v),
+        K::F32(v) => W::F32(wasmi::F32::from_bits(v.to_bits())),
+        K::F64(v) => W::F64(wasmi::F64::from_bits(v.to_bits())),
+        K::V128(v) => W::V128(wasmi::V128::from(v)),
+        K::FuncRef(None) => W::FuncRef(wasmi::Nullable::Null),
+        K::ExternRef(None) => W::ExternRef(wasmi::Nullable::Null),
+        K::ExternRef(Some(h)) => W::ExternRef(wasmi::Nullable::Val(wasmi::ExternRef::new(
+            &mut *w_store,
+            h.get(),
+        ))),
         // The wasm-smith config here has neither typed references nor exceptions.
-        T::Ref(_) | T::ExnRef => panic!("this harness's modules have no parameter of type {ty}"),
+        K::FuncRef(Some(_)) | K::ExnRef(_) => {
+            panic!("this harness's modules have no parameter taking {k:?}")
+        }
     }
 }
 
@@ -607,16 +517,4 @@ fn compare_state(
             }
         }
     }
-}
-
-/// The module as hex, for the panic message (the crash artifact reproduces it anyway).
-fn print_module(wasm: &[u8]) -> String {
-    let mut s = format!("module ({} bytes):", wasm.len());
-    for (i, b) in wasm.iter().enumerate() {
-        if i % 32 == 0 {
-            s.push('\n');
-        }
-        s.push_str(&format!("{b:02x}"));
-    }
-    s
 }

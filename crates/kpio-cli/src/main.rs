@@ -8,7 +8,7 @@ use kpio_cli::apps;
 use kpio_cli::run::{Outcome, RunError, RunRequest, run};
 use kpio_cli::values::DisplayVal;
 use kpio_cli::wast::{Counts, WastOptions, run_wast_file};
-use kpio_wasm::BacktraceLine;
+use kpio_wasm::{BacktraceLine, Dispatch};
 
 /// Run WebAssembly programs and spec scripts on KPIO's engine.
 #[derive(Debug, Parser)]
@@ -85,6 +85,9 @@ Examples:
         /// 3 times with backoff, as the platform does for launched apps.
         #[arg(long)]
         restart: bool,
+        /// Which interpreter loop runs the module (modules only, not apps).
+        #[arg(long, value_enum, value_name = "BACKEND", default_value_t = DispatchArg::Auto)]
+        dispatch: DispatchArg,
         /// The module to run (.wasm binary or .wat text), then the program's arguments
         /// (or, with --invoke, the function's). Everything after FILE goes to the guest.
         #[arg(
@@ -183,8 +186,14 @@ file; the last line is always the total: `N passed, M failed`.
 Scripts can import from the `spectest` module (print functions, globals \
 global_i32/i64/f32/f64, a funcref table and a memory).
 
+The interpreter has two dispatch backends, which must agree on every script: \
+threaded dispatch (a handler per instruction; what optimised x86-64 builds run \
+by default) and the portable `match` loop (in every build; what the kernel \
+runs). --dispatch portable runs only the portable loop in a build that has \
+both, so one build checks both: run the scripts once with each.
+
 Exit status: 0 if every check passed, 1 otherwise.",
-        after_help = "Example:\n  kpio wast i32.wast i64.wast"
+        after_help = "Examples:\n  kpio wast i32.wast i64.wast\n  kpio wast --dispatch portable simd_*.wast    (the portable loop only)"
     )]
     Wast {
         /// The scripts to run.
@@ -197,7 +206,31 @@ Exit status: 0 if every check passed, 1 otherwise.",
         /// multi-memory expect (WebAssembly 2.0's, and the memory64 proposal's).
         #[arg(long)]
         single_memory: bool,
+        /// Which interpreter loop runs the scripts; every script must pass on both.
+        #[arg(long, value_enum, value_name = "BACKEND", default_value_t = DispatchArg::Auto)]
+        dispatch: DispatchArg,
     },
+}
+
+/// `--dispatch`: the interpreter's dispatch backend (`kpio_wasm::Dispatch`). Both run the
+/// same instructions with the same results; `portable` is there to check that, and to
+/// measure what threaded dispatch gains, without building the engine a second time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum DispatchArg {
+    /// Threaded dispatch (a handler per instruction, chained by tail calls) where this
+    /// build has it: optimised builds for x86-64 hosts; the portable loop elsewhere
+    Auto,
+    /// Only the portable `match` loop, which bare-metal (kernel) builds run
+    Portable,
+}
+
+impl From<DispatchArg> for Dispatch {
+    fn from(d: DispatchArg) -> Dispatch {
+        match d {
+            DispatchArg::Auto => Dispatch::Auto,
+            DispatchArg::Portable => Dispatch::Portable,
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -213,6 +246,7 @@ fn main() -> ExitCode {
             timeout,
             max_memory,
             restart,
+            dispatch,
             mut module_and_args,
         } => {
             let target = module_and_args.remove(0);
@@ -228,10 +262,15 @@ fn main() -> ExitCode {
             let path = match run_target(&target) {
                 Ok(RunTarget::Module(path)) => path,
                 Ok(target_kind @ (RunTarget::Package(_) | RunTarget::App)) => {
-                    if !dirs.is_empty() || !envs.is_empty() || invoke.is_some() {
+                    if !dirs.is_empty()
+                        || !envs.is_empty()
+                        || invoke.is_some()
+                        || dispatch != DispatchArg::Auto
+                    {
                         eprintln!(
-                            "error: --dir, --env and --invoke apply to modules; an app gets its \
-                             data directory, environment and entry point from the platform"
+                            "error: --dir, --env, --invoke and --dispatch apply to modules; an \
+                             app gets its data directory, environment, entry point and engine \
+                             from the platform"
                         );
                         return ExitCode::from(2);
                     }
@@ -260,6 +299,7 @@ fn main() -> ExitCode {
                 dirs,
                 envs,
                 limits,
+                dispatch: dispatch.into(),
             })
         }
         Command::Pack { dir, output } => report(apps::pack(&dir, &output)),
@@ -273,11 +313,13 @@ fn main() -> ExitCode {
             files,
             verbose,
             single_memory,
+            dispatch,
         } => cmd_wast(
             &files,
             &WastOptions {
                 verbose,
                 single_memory,
+                dispatch: dispatch.into(),
             },
         ),
     })

@@ -40,6 +40,8 @@ pub struct RunRequest {
     pub envs: Vec<String>,
     /// Fuel, timeout and memory limits.
     pub limits: RunLimits,
+    /// The interpreter's dispatch backend (`Config::dispatch`).
+    pub dispatch: kpio_wasm::Dispatch,
 }
 
 /// How a run ended without an error.
@@ -322,7 +324,11 @@ fn wasi_context(req: &RunRequest, guard: &GuardedRun<'_>) -> Result<WasiCtx, Run
 pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
     let bytes = load_module_bytes(&req.path)?;
     // Interruptible only when a timeout asks for it: the checks cost a little speed.
-    let config = req.limits.engine_config(Config::default(), false);
+    let base = Config {
+        dispatch: req.dispatch,
+        ..Config::default()
+    };
+    let config = req.limits.engine_config(base, false);
     let engine = Engine::new(config);
     let module = Module::new(&engine, &bytes).map_err(|error| RunError::Compile {
         path: req.path.clone(),

@@ -36,6 +36,8 @@ pub struct WastOptions {
     /// Run with multi-memory off (`Config::multi_memory`), for scripts written before it
     /// that expect a second memory to be invalid (WebAssembly 2.0's, memory64's).
     pub single_memory: bool,
+    /// The interpreter's dispatch backend (`Config::dispatch`): both must pass every script.
+    pub dispatch: kpio_wasm::Dispatch,
 }
 
 /// The outcome of running one script.
@@ -353,6 +355,7 @@ impl Runner {
     fn new(opts: &WastOptions) -> Self {
         let engine = Engine::new(Config {
             multi_memory: !opts.single_memory,
+            dispatch: opts.dispatch,
             ..Config::default()
         });
         let mut store = Store::new(&engine, ());

@@ -268,6 +268,53 @@ fn wast_several_files() {
 }
 
 #[test]
+fn wast_and_run_take_a_dispatch_backend() {
+    let dir = TempDir::new("dispatch");
+    let script = dir.file(
+        "t.wast",
+        r#"(module
+  (func $fac (export "fac") (param i64) (result i64)
+    (if (result i64) (i64.eqz (local.get 0)) (then (i64.const 1))
+      (else (i64.mul (local.get 0) (call $fac (i64.sub (local.get 0) (i64.const 1))))))))
+(assert_return (invoke "fac" (i64.const 20)) (i64.const 2432902008176640000))
+"#,
+    );
+    for backend in ["auto", "portable"] {
+        let o = kpio(&["wast", "--dispatch", backend, script.to_str().unwrap()]);
+        assert!(o.status.success(), "{backend}: stderr: {}", stderr(&o));
+        assert_eq!(stdout(&o), "2 passed, 0 failed\n", "{backend}");
+
+        let wat = dir.file("x.wat", WAT);
+        let o = kpio(&[
+            "run",
+            "--dispatch",
+            backend,
+            "--invoke",
+            "add",
+            wat.to_str().unwrap(),
+            "1",
+            "2",
+        ]);
+        assert!(o.status.success(), "{backend}: stderr: {}", stderr(&o));
+        assert_eq!(stdout(&o), "3\n", "{backend}");
+    }
+
+    // A backend that does not exist is a usage error that names the ones that do.
+    let o = kpio(&["wast", "--dispatch", "jit", script.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("auto") && err.contains("portable"), "{err}");
+
+    // The help says what the backends are.
+    let o = kpio(&["wast", "--help"]);
+    let out = stdout(&o);
+    assert!(
+        out.contains("--dispatch <BACKEND>") && out.contains("portable `match` loop"),
+        "{out}"
+    );
+}
+
+#[test]
 fn help_mentions_subcommands() {
     let o = kpio(&["--help"]);
     assert!(o.status.success());

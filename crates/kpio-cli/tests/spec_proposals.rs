@@ -4,7 +4,10 @@
 //! Each proposal the engine runs lists its scripts: every script of the proposal's directory
 //! is either run (and must pass every directive) or listed as skipped with its reason, so a
 //! new script in a testsuite upgrade fails this test until it is placed. Proposals the engine
-//! refuses (typed `Unsupported` errors) are not listed here.
+//! refuses (typed `Unsupported` errors) are not listed here. Every script runs on both
+//! dispatch backends (see `spec_dispatch`).
+
+mod spec_dispatch;
 
 use kpio_cli::wast::{Counts, WastOptions, count_directives, run_wast_str};
 use kpio_cli::with_big_stack;
@@ -178,8 +181,9 @@ const NEEDS_OTHER: &[NeedsOther] = &[NeedsOther {
 /// their proposal specifies.
 const SINGLE_MEMORY: &[Proposal] = &[Proposal::Memory64, Proposal::FunctionReferences];
 
-/// Runs one proposal's plan; returns its totals, printing each file's counts.
-fn run_plan(plan: &Plan) -> Counts {
+/// Runs one proposal's plan on dispatch backend `dispatch` (named `backend`); returns its
+/// totals, printing each file's counts.
+fn run_plan(plan: &Plan, dispatch: kpio_wasm::Dispatch, backend: &str) -> Counts {
     let mut files: Vec<_> = proposal(plan.proposal).collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
     let mut names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
@@ -199,6 +203,7 @@ fn run_plan(plan: &Plan) -> Counts {
 
     let opts = WastOptions {
         single_memory: SINGLE_MEMORY.contains(&plan.proposal),
+        dispatch,
         ..WastOptions::default()
     };
     let mut total = Counts::default();
@@ -258,7 +263,7 @@ fn run_plan(plan: &Plan) -> Counts {
     }
     assert!(
         failing.is_empty(),
-        "{:?}: scripts with failed or unrun directives: {}",
+        "{:?}: scripts with failed or unrun directives on {backend} dispatch: {}",
         plan.proposal,
         failing.join(", ")
     );
@@ -267,11 +272,13 @@ fn run_plan(plan: &Plan) -> Counts {
 
 #[test]
 fn spec_proposals() {
-    let mut total = Counts::default();
-    for plan in PLANS {
-        let c = run_plan(plan);
-        println!("{:?}: {c}", plan.proposal);
-        total.add(c);
+    for (dispatch, backend) in spec_dispatch::backends() {
+        let mut total = Counts::default();
+        for plan in PLANS {
+            let c = run_plan(plan, dispatch, backend);
+            println!("{:?}: {c}", plan.proposal);
+            total.add(c);
+        }
+        println!("{total} (dispatch: {backend})");
     }
-    println!("{total}");
 }

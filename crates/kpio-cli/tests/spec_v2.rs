@@ -10,7 +10,10 @@
 //! assert that a second memory is invalid, which multi-memory (on by default) makes valid.
 //! So they run with multi-memory off (`Config::multi_memory`, `kpio wast
 //! --single-memory`); the SIMD proposal's scripts run with it on.
+//!
+//! Every script runs on both dispatch backends (see `spec_dispatch`).
 
+mod spec_dispatch;
 mod spec_report;
 
 use kpio_cli::parallel_with_big_stacks;
@@ -45,13 +48,19 @@ fn spec_v2() {
     // Should the 2.0 directory ever carry a SIMD script too, it runs once.
     files.dedup_by(|a, b| a.0.name == b.0.name);
 
-    let single = WastOptions {
-        single_memory: true,
-        ..WastOptions::default()
-    };
-    let multi = WastOptions::default();
-    let reports: Vec<FileReport> = parallel_with_big_stacks(&files, THREADS, |(f, v2)| {
-        run_wast_str(&f.name, f.contents, if *v2 { &single } else { &multi })
-    });
-    spec_report::report_and_check(&reports, &skip, SKIPPED, THREADS);
+    for (dispatch, backend) in spec_dispatch::backends() {
+        let single = WastOptions {
+            single_memory: true,
+            dispatch,
+            ..WastOptions::default()
+        };
+        let multi = WastOptions {
+            dispatch,
+            ..WastOptions::default()
+        };
+        let reports: Vec<FileReport> = parallel_with_big_stacks(&files, THREADS, |(f, v2)| {
+            run_wast_str(&f.name, f.contents, if *v2 { &single } else { &multi })
+        });
+        spec_report::report_and_check(backend, &reports, &skip, SKIPPED, THREADS);
+    }
 }

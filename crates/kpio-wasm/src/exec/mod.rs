@@ -29,9 +29,14 @@ use crate::trap::{BACKTRACE_KEEP, FrameInfo, Trap, TrapCode};
 use crate::value::Val;
 use alloc::vec::Vec;
 
-/// Which dispatch backend this build of the interpreter uses: `"threaded"` (per-handler
-/// tail calls, x86_64 hosted optimised builds; see `build.rs`) or `"portable"` (one
-/// `match` loop). Tests assert it so a build that silently lost threaded dispatch shows.
+/// Which dispatch backend this build of the interpreter uses with [`Dispatch::Auto`]
+/// (the default): `"threaded"` (per-handler tail calls, x86_64 hosted optimised builds; see
+/// `build.rs`) or `"portable"` (one `match` loop). Tests assert it so a build that silently
+/// lost threaded dispatch shows. [`Engine::dispatch_backend`](crate::Engine::dispatch_backend)
+/// says what one engine runs, [`Dispatch::Portable`] included.
+///
+/// [`Dispatch::Auto`]: crate::Dispatch::Auto
+/// [`Dispatch::Portable`]: crate::Dispatch::Portable
 pub fn dispatch_backend() -> &'static str {
     if cfg!(kpio_threaded) {
         "threaded"
@@ -467,6 +472,11 @@ unsafe fn run<T>(
 ) -> Result<(), Trap> {
     let depth = store.inner.stack.frames.len();
     let max_depth = store.inner.engine.config().max_call_depth;
+    // `Dispatch::Portable` skips the threaded handlers: read once per run, tested once per
+    // pass of the loop below (the threaded handlers run until an instruction bails, so the
+    // test is not per instruction).
+    #[cfg(kpio_threaded)]
+    let threaded = store.inner.engine.config().dispatch == crate::Dispatch::Auto;
     // Room for calls the threaded handlers can make without reallocating.
     let _ = store.inner.stack.frames.try_reserve(256);
 
@@ -794,7 +804,7 @@ unsafe fn run<T>(
                 };
             }
             #[cfg(kpio_threaded)]
-            {
+            if threaded {
                 let ie = &store.inner.instances[inst as usize];
                 let num_imported = ie.module.num_imported_funcs;
                 let mut cx = threaded::FastCx {
