@@ -13,9 +13,10 @@
 //! `KPIO_SKIP_WASMTIME_DIFF=1` skips it explicitly (as `wasi_diff`).
 
 use kpio_wasm::{Caller, Engine, Func, FuncType, Instance, Linker, Module, Store, Val, ValType};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
+
+mod wasmtime_oracle;
 
 /// Catches, rethrows and payloads within one module.
 const CORE: &str = r#"(module
@@ -325,30 +326,7 @@ fn kpio_transcript(spec: &Spec) -> String {
     out
 }
 
-fn oracle_available() -> bool {
-    if std::env::var_os("KPIO_SKIP_WASMTIME_DIFF").is_some_and(|v| v == "1") {
-        eprintln!("KPIO_SKIP_WASMTIME_DIFF=1: the differential test against wasmtime is skipped");
-        return false;
-    }
-    let probe = Command::new("python3")
-        .args(["-c", "import wasmtime"])
-        .status();
-    assert!(
-        probe.is_ok_and(|s| s.success()),
-        "the differential exception test needs python3 with the `wasmtime` package:\n    \
-         python3 -m pip install wasmtime==50.0.1\n\
-         (set KPIO_SKIP_WASMTIME_DIFF=1 to skip this test)"
-    );
-    true
-}
-
 fn wasmtime_transcript(spec: &Spec, dir: &Path) -> String {
-    let mut modules = Vec::new();
-    for (k, (wat, name)) in spec.modules.iter().enumerate() {
-        let path = dir.join(format!("m{k}.wasm"));
-        std::fs::write(&path, wat::parse_str(wat).unwrap()).unwrap();
-        modules.push(serde_json::json!({"wasm": path, "name": name}));
-    }
     let calls: Vec<_> = spec
         .calls
         .iter()
@@ -357,34 +335,12 @@ fn wasmtime_transcript(spec: &Spec, dir: &Path) -> String {
             serde_json::json!({"module": m, "export": e, "args": args})
         })
         .collect();
-    let path = dir.join("spec.json");
-    std::fs::write(
-        &path,
-        serde_json::json!({"modules": modules, "calls": calls}).to_string(),
-    )
-    .unwrap();
-    let script: PathBuf =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasmtime_exceptions.py");
-    let o = Command::new("python3")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "wasmtime_exceptions.py failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect()
+    wasmtime_oracle::transcript("wasmtime_exceptions.py", dir, &spec.modules, calls)
 }
 
 #[test]
 fn exceptions_agree_with_wasmtime() {
-    if !oracle_available() {
+    if !wasmtime_oracle::available("exception") {
         return;
     }
     let spec = spec();

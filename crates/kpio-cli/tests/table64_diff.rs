@@ -14,8 +14,9 @@
 
 use kpio_wasm::{Engine, Instance, InstantiateError, Linker, Module, Store, TrapCode, Val};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
+
+mod wasmtime_oracle;
 
 /// A 64-bit table `$t` (4 elements, at most 10), a 32-bit table `$s` and a 64-bit table
 /// `$m` holding a function of another type, with a function per instruction.
@@ -273,30 +274,7 @@ fn kpio_transcript(spec: &Spec) -> String {
     out
 }
 
-fn oracle_available() -> bool {
-    if std::env::var_os("KPIO_SKIP_WASMTIME_DIFF").is_some_and(|v| v == "1") {
-        eprintln!("KPIO_SKIP_WASMTIME_DIFF=1: the differential test against wasmtime is skipped");
-        return false;
-    }
-    let probe = Command::new("python3")
-        .args(["-c", "import wasmtime"])
-        .status();
-    assert!(
-        probe.is_ok_and(|s| s.success()),
-        "the differential table64 test needs python3 with the `wasmtime` package:\n    \
-         python3 -m pip install wasmtime==50.0.1\n\
-         (set KPIO_SKIP_WASMTIME_DIFF=1 to skip this test)"
-    );
-    true
-}
-
 fn wasmtime_transcript(spec: &Spec, dir: &Path) -> String {
-    let mut modules = Vec::new();
-    for (k, (wat, name)) in spec.modules.iter().enumerate() {
-        let path = dir.join(format!("m{k}.wasm"));
-        std::fs::write(&path, wat::parse_str(wat).unwrap()).unwrap();
-        modules.push(serde_json::json!({"wasm": path, "name": name}));
-    }
     let calls: Vec<_> = spec
         .calls
         .iter()
@@ -311,33 +289,12 @@ fn wasmtime_transcript(spec: &Spec, dir: &Path) -> String {
             serde_json::json!({"module": m, "export": e, "args": args})
         })
         .collect();
-    let path = dir.join("spec.json");
-    std::fs::write(
-        &path,
-        serde_json::json!({"modules": modules, "calls": calls}).to_string(),
-    )
-    .unwrap();
-    let script: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/wasmtime_table64.py");
-    let o = Command::new("python3")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "wasmtime_table64.py failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8(o.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| format!("{}\n", l.trim_end()))
-        .collect()
+    wasmtime_oracle::transcript("wasmtime_table64.py", dir, &spec.modules, calls)
 }
 
 #[test]
 fn table64_agrees_with_wasmtime() {
-    if !oracle_available() {
+    if !wasmtime_oracle::available("table64") {
         return;
     }
     let spec = spec();
