@@ -197,16 +197,7 @@ fn smith_config(typed_refs: bool) -> wasm_smith::Config {
         c.max_types = TYPED_REF_TYPES;
     }
     // No struct/array instructions: they would only make more modules GC ones.
-    c.allowed_instructions = wasm_smith::InstructionKinds::new(&[
-        wasm_smith::InstructionKind::Numeric,
-        wasm_smith::InstructionKind::Vector,
-        wasm_smith::InstructionKind::Reference,
-        wasm_smith::InstructionKind::Parametric,
-        wasm_smith::InstructionKind::Variable,
-        wasm_smith::InstructionKind::Table,
-        wasm_smith::InstructionKind::Memory,
-        wasm_smith::InstructionKind::Control,
-    ]);
+    c.allowed_instructions = common::instructions_without_gc();
     c
 }
 

@@ -25,6 +25,8 @@ use arbitrary::Unstructured;
 use kpio_wasm::{Config, Engine, Extern, Linker, Module, ModuleErrorKind, Store, Val};
 use libfuzzer_sys::fuzz_target;
 
+mod common;
+
 /// Fuel for instantiation plus all calls of one input.
 const FUEL: u64 = 200_000;
 
@@ -42,16 +44,7 @@ fn smith_config() -> wasm_smith::Config {
     c.exceptions_enabled = true;
     c.simd_enabled = true;
     // No struct/array instructions: they would only make more modules GC ones.
-    c.allowed_instructions = wasm_smith::InstructionKinds::new(&[
-        wasm_smith::InstructionKind::Numeric,
-        wasm_smith::InstructionKind::Vector,
-        wasm_smith::InstructionKind::Reference,
-        wasm_smith::InstructionKind::Parametric,
-        wasm_smith::InstructionKind::Variable,
-        wasm_smith::InstructionKind::Table,
-        wasm_smith::InstructionKind::Memory,
-        wasm_smith::InstructionKind::Control,
-    ]);
+    c.allowed_instructions = common::instructions_without_gc();
     // Proposals kpio does not run on this branch.
     c.relaxed_simd_enabled = false;
     c.threads_enabled = false;

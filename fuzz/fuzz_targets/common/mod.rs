@@ -1,4 +1,4 @@
-//! What the two differential targets share: `differential` (kpio-wasm against wasmi 2.0)
+//! What the fuzz targets share (most of it the two differential ones): `differential` (kpio-wasm against wasmi 2.0)
 //! and `backends` (kpio-wasm's threaded dispatch against its portable loop). Both turn the
 //! input into a wasm-smith module, run it in two engines under the same limits, call every
 //! export with the same arguments and compare; the pieces here are the ones that do not
@@ -70,6 +70,22 @@ pub fn smith_config() -> wasm_smith::Config {
     c.allow_start_export = true;
     c.generate_custom_sections = true;
     c
+}
+
+/// The instruction kinds for modules made under wasm-smith's GC switch (its only way to
+/// typed function references): all but struct and array instructions, which would only make
+/// more modules GC ones (kpio refuses GC).
+pub fn instructions_without_gc() -> wasm_smith::InstructionKinds {
+    wasm_smith::InstructionKinds::new(&[
+        wasm_smith::InstructionKind::Numeric,
+        wasm_smith::InstructionKind::Vector,
+        wasm_smith::InstructionKind::Reference,
+        wasm_smith::InstructionKind::Parametric,
+        wasm_smith::InstructionKind::Variable,
+        wasm_smith::InstructionKind::Table,
+        wasm_smith::InstructionKind::Memory,
+        wasm_smith::InstructionKind::Control,
+    ])
 }
 
 /// kpio's limits in these targets (the same for every kpio engine in them).
