@@ -13,7 +13,6 @@
 //! `KPIO_SKIP_WASMTIME_DIFF=1` skips it explicitly (as `wasi_diff`).
 
 use kpio_wasm::{Caller, Engine, Func, FuncType, Instance, Linker, Module, Store, Val, ValType};
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 mod wasmtime_oracle;
@@ -326,7 +325,7 @@ fn kpio_transcript(spec: &Spec) -> String {
     out
 }
 
-fn wasmtime_transcript(spec: &Spec, dir: &Path) -> String {
+fn wasmtime_transcript(spec: &Spec) -> String {
     let calls: Vec<_> = spec
         .calls
         .iter()
@@ -335,7 +334,7 @@ fn wasmtime_transcript(spec: &Spec, dir: &Path) -> String {
             serde_json::json!({"module": m, "export": e, "args": args})
         })
         .collect();
-    wasmtime_oracle::transcript("wasmtime_exceptions.py", dir, &spec.modules, calls)
+    wasmtime_oracle::transcript("wasmtime_exceptions.py", "exn-diff", &spec.modules, calls)
 }
 
 #[test]
@@ -344,11 +343,8 @@ fn exceptions_agree_with_wasmtime() {
         return;
     }
     let spec = spec();
-    let dir =
-        Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("exn-diff-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
     let ours = kpio_transcript(&spec);
-    let theirs = wasmtime_transcript(&spec, &dir);
+    let theirs = wasmtime_transcript(&spec);
     println!("{ours}");
     assert_eq!(ours, theirs, "kpio (left) and wasmtime (right) differ");
     // The scenarios reach every outcome: returns, caught and uncaught exceptions, traps.

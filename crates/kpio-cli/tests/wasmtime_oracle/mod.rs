@@ -27,13 +27,16 @@ pub fn available(what: &str) -> bool {
 
 /// Runs `tests/SCRIPT` under wasmtime on `modules` (WAT text and the name each is
 /// registered under, in order) and `calls` (the script's JSON call objects), with the files
-/// it needs written to `dir`; returns its transcript, each line with trailing blanks cut.
+/// it needs written to a directory `NAME-PID` of the test's temporary directory; returns its
+/// transcript, each line with trailing blanks cut.
 pub fn transcript(
     script: &str,
-    dir: &Path,
+    name: &str,
     modules: &[(&str, &str)],
     calls: Vec<serde_json::Value>,
 ) -> String {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
     let mut listed = Vec::new();
     for (k, (wat, name)) in modules.iter().enumerate() {
         let path = dir.join(format!("m{k}.wasm"));
