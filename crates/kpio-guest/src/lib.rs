@@ -1,0 +1,2 @@
+//! The SDK KPIO apps use.
+#![no_std]

@@ -1,0 +1,4 @@
+//! KPIO's compositor (`no_std` + `alloc`).
+#![no_std]
+
+extern crate alloc;
