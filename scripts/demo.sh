@@ -16,7 +16,7 @@ cp target/examples/wasm32-wasip1/release/hello-world.wasm examples/hello-world/p
 echo "== kpio pack"
 "$KPIO" pack examples/hello-world/package -o target/hello-world.kpioapp
 echo "== kpio install"
-"$KPIO" install --force target/hello-world.kpioapp
+"$KPIO" install --yes --force target/hello-world.kpioapp
 echo "== kpio list"
 "$KPIO" list
 echo "== kpio run com.kpio.hello -- from the demo"

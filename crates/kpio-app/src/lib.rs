@@ -41,4 +41,4 @@ pub use registry::{MAX_REGISTRY_BYTES, Registry, RegistryRestored};
 pub use syscall::{
     AppServices, MAX_ARGS_BYTES, MAX_PACKAGE_BYTES, RegionMemory, SliceMemory, UserMemory, dispatch,
 };
-pub use types::{AppDescriptor, AppInstanceId, AppType, KernelAppId};
+pub use types::{AppDescriptor, AppInstanceId, AppType, Approval, ApprovalSource, KernelAppId};

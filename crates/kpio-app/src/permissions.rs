@@ -211,6 +211,42 @@ impl Permissions {
         Ok(vfs)
     }
 
+    /// What these permissions allow, one line each, for a person reviewing an install
+    /// (`kpio install`'s prompt, the desktop's dialog, `kpio info`). Every field appears,
+    /// granted or not, so nothing is hidden by omission.
+    pub fn describe(&self) -> Vec<String> {
+        let yes_no = |b: bool| if b { "yes" } else { "no" };
+        let mut lines = Vec::new();
+        lines.push(format!(
+            "files: {}",
+            match self.filesystem {
+                FsPermission::None => "none",
+                FsPermission::ReadOnly => "read its own data folder",
+                FsPermission::ReadWrite => "read and write its own data folder",
+            }
+        ));
+        lines.push(format!(
+            "network: {}",
+            match &self.network {
+                NetworkPermission::None => String::from("none"),
+                NetworkPermission::LocalOnly => String::from("this computer only (localhost)"),
+                NetworkPermission::AllowList(list) => format!("only {}", list.join(", ")),
+                NetworkPermission::Full => String::from("any host"),
+            }
+        ));
+        lines.push(format!("windows (gui): {}", yes_no(self.gui)));
+        lines.push(format!("notifications: {}", yes_no(self.notifications)));
+        lines.push(format!("clipboard: {}", yes_no(self.clipboard)));
+        lines.push(format!("background: {}", yes_no(self.background)));
+        if let Some(pages) = self.memory_limit_pages {
+            lines.push(format!(
+                "memory: at most {} KiB per memory",
+                u64::from(pages) * 64
+            ));
+        }
+        lines
+    }
+
     /// `base` with the app's memory limit applied: `max_memory_pages` becomes the smaller
     /// of the two, so an app can lower the host's cap but never raise it.
     pub fn engine_config(&self, base: kpio_wasm::Config) -> kpio_wasm::Config {

@@ -85,6 +85,45 @@ pub struct AppDescriptor {
     /// When it was last launched (nanoseconds since the Unix epoch), if ever.
     #[serde(default)]
     pub last_launched: Option<u64>,
+    /// The permissions a person approved for this app, and when. `None` for apps installed
+    /// before installs were reviewed. An update asking for anything else is reviewed again.
+    #[serde(default)]
+    pub approval: Option<Approval>,
+}
+
+/// A person's answer to an install's permission review: they approved exactly
+/// `permissions`, at `approved_at` (nanoseconds since the Unix epoch), through `via`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Approval {
+    pub permissions: Permissions,
+    pub approved_at: u64,
+    pub via: ApprovalSource,
+}
+
+/// Where an install's permissions were approved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ApprovalSource {
+    /// Answered "yes" at `kpio install`'s prompt.
+    Prompt,
+    /// Approved in advance on the command line (`kpio install --yes`) or by the caller of
+    /// the library for an unattended install.
+    Unattended,
+    /// The desktop's install dialog.
+    Dialog,
+    /// Carried over from the previous version, which asked for the same permissions.
+    Unchanged,
+}
+
+impl fmt::Display for ApprovalSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ApprovalSource::Prompt => "at the install prompt",
+            ApprovalSource::Unattended => "unattended (--yes)",
+            ApprovalSource::Dialog => "in the desktop's install dialog",
+            ApprovalSource::Unchanged => "unchanged from the previous version",
+        })
+    }
 }
 
 impl AppDescriptor {

@@ -36,12 +36,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kpio_app::{
-    AppDescriptor, AppError, AppInstanceId, AppServices, FsPermission, KernelAppId,
-    NetworkPermission, RestartPolicy,
+    AppDescriptor, AppError, AppInstanceId, AppServices, ApprovalSource, FsPermission, KernelAppId,
+    NetworkPermission, Permissions, RestartPolicy,
 };
 use kpio_pkg::{
     AppManager, HostPlatform, InstallOptions, InstallOutcome, InstanceRecord, InstanceState,
-    Instances, Limits, Package, PkgError, Progress, RunEnd, RunLimits, Stdio,
+    Instances, Limits, Package, PkgError, Progress, Review, RunEnd, RunLimits, Stdio,
 };
 use kpio_userlib::Direct;
 use kpio_vfs::{HostFs, HostOptions};
@@ -80,6 +80,13 @@ pub enum AppCmdError {
     NoSuchInstance(String),
     /// An instance could not be stopped.
     Stop { instance: u64, message: String },
+    /// The install's permissions were not approved: declined at the prompt
+    /// (`interactive`), or there was no terminal to ask on and no `--yes`.
+    NotApproved {
+        app: String,
+        review: String,
+        interactive: bool,
+    },
 }
 
 impl fmt::Display for AppCmdError {
@@ -91,6 +98,23 @@ impl fmt::Display for AppCmdError {
             AppCmdError::File { path, error } => write!(f, "{}: {error}", path.display()),
             AppCmdError::Pkg { subject, error } => write!(f, "{subject}: {error}"),
             AppCmdError::Errno { subject, errno } => write!(f, "{subject}: error {errno}"),
+            AppCmdError::NotApproved {
+                app,
+                interactive: true,
+                ..
+            } => write!(
+                f,
+                "{app} was not installed: its permissions were not approved"
+            ),
+            AppCmdError::NotApproved {
+                app,
+                review,
+                interactive: false,
+            } => write!(
+                f,
+                "{app} was not installed: its permissions need approval.\n{review}\
+                 Run `kpio install` in a terminal to be asked, or pass --yes to approve them."
+            ),
             AppCmdError::NoSuchApp(key) => write!(
                 f,
                 "no installed app is called `{key}` (see `kpio list` for ids, app ids and names)"
@@ -293,6 +317,7 @@ struct CliServices<'a> {
     /// The guards `launch` applies.
     limits: RunLimits,
     force: bool,
+    review: Review,
     show_progress: bool,
     installed: Option<InstallOutcome>,
     ran: Option<RunEnd>,
@@ -306,6 +331,7 @@ impl<'a> CliServices<'a> {
             lock: None,
             limits: RunLimits::default(),
             force: false,
+            review: Review::Required,
             show_progress: false,
             installed: None,
             ran: None,
@@ -409,9 +435,14 @@ impl AppServices for CliServices<'_> {
                 let _ = std::io::stderr().flush();
             }
         };
-        let r = self
-            .mgr
-            .install(pkg, InstallOptions { force: self.force }, &mut progress);
+        let r = self.mgr.install(
+            pkg,
+            InstallOptions {
+                force: self.force,
+                review: self.review.clone(),
+            },
+            &mut progress,
+        );
         if show {
             eprint!("\r\x1b[2K");
         }
@@ -527,16 +558,93 @@ pub fn read_package_file(path: &Path, limit: u64) -> Result<Vec<u8>, AppCmdError
 }
 
 /// `kpio install X.kpioapp [--force]`
-pub fn install(path: &Path, force: bool) -> Result<String, AppCmdError> {
+pub fn install(path: &Path, force: bool, yes: bool) -> Result<String, AppCmdError> {
     let bytes = read_file(path)?;
+    let subject = path.display().to_string();
+    let first = if yes {
+        Review::AcceptRequested
+    } else {
+        Review::Required
+    };
+    let review = match install_with(&bytes, &subject, force, first) {
+        Err(AppCmdError::Pkg {
+            error:
+                PkgError::NeedsApproval {
+                    app,
+                    name,
+                    version,
+                    requested,
+                    previous,
+                },
+            ..
+        }) => {
+            // Asked without holding the platform lock: a person may take their time.
+            let text = review_text(&app, &name, &version, &requested, previous.as_ref());
+            if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+                return Err(AppCmdError::NotApproved {
+                    app,
+                    review: text,
+                    interactive: false,
+                });
+            }
+            eprint!("{text}\nInstall {name} {version} with these permissions? [y/N] ");
+            let _ = std::io::stderr().flush();
+            let mut answer = String::new();
+            let _ = std::io::stdin().read_line(&mut answer);
+            if !matches!(answer.trim(), "y" | "Y" | "yes" | "Yes" | "YES") {
+                return Err(AppCmdError::NotApproved {
+                    app,
+                    review: text,
+                    interactive: true,
+                });
+            }
+            Review::Approved {
+                permissions: requested,
+                via: ApprovalSource::Prompt,
+            }
+        }
+        other => return other,
+    };
+    install_with(&bytes, &subject, force, review)
+}
+
+/// What `kpio install` shows before asking: the app and each permission it asks for, and
+/// for an update, what the installed version had approved.
+pub fn review_text(
+    app: &str,
+    name: &str,
+    version: &str,
+    requested: &Permissions,
+    previous: Option<&Permissions>,
+) -> String {
+    let mut text = format!("{name} {version} ({app}) asks for:\n");
+    for line in requested.describe() {
+        text.push_str(&format!("  {line}\n"));
+    }
+    if let Some(prev) = previous {
+        text.push_str("The installed version was approved for:\n");
+        for line in prev.describe() {
+            text.push_str(&format!("  {line}\n"));
+        }
+    }
+    text
+}
+
+/// One install attempt under the platform lock, with `review` as the answer.
+fn install_with(
+    bytes: &[u8],
+    subject: &str,
+    force: bool,
+    review: Review,
+) -> Result<String, AppCmdError> {
     let mut p = Platform::open()?;
     let mut svc = CliServices::new(&mut p.mgr);
     svc.force = force;
+    svc.review = review;
     svc.show_progress = std::io::stderr().is_terminal();
-    let subject = path.display().to_string();
-    let r = kpio_userlib::app_install(&mut Direct::new(&mut svc), &bytes);
+    let r = kpio_userlib::app_install(&mut Direct::new(&mut svc), bytes);
     if let Err(errno) = r {
-        let e = svc.explain(subject, errno);
+        let e = svc.explain(subject.to_string(), errno);
         print_warnings(&mut p.mgr);
         return Err(e);
     }
@@ -814,7 +922,8 @@ pub fn info(key: &str) -> Result<String, AppCmdError> {
         "id:            {}\napp id:        {}\nname:          {}\nversion:       {}\ntype:          {:?}\n\
          installed in:  {}\ndata:          {}\nentry:         {}\nicon:          {} bytes\n\
          installed at:  {} ns since 1970\nlast launched: {}\n\
-         permissions:   filesystem {}, network {}, gui {}, notifications {}, clipboard {}, background {}, memory limit {}",
+         permissions:   filesystem {}, network {}, gui {}, notifications {}, clipboard {}, background {}, memory limit {}\n\
+         approved:      {}",
         d.id,
         d.app_id,
         d.name,
@@ -835,6 +944,12 @@ pub fn info(key: &str) -> Result<String, AppCmdError> {
         yes(perm.background),
         perm.memory_limit_pages
             .map_or("engine default".into(), |p| format!("{p} pages")),
+        match &d.approval {
+            Some(a) if a.permissions == d.permissions =>
+                format!("yes, {} ({} ns since 1970)", a.via, a.approved_at),
+            Some(_) => "no: the approval was for other permissions".into(),
+            None => "not reviewed (installed before installs were reviewed)".into(),
+        },
     ))
 }
 

@@ -124,7 +124,14 @@ $XDG_DATA_HOME/kpio or ~/.local/share/kpio).
 
 Installing an app that is already installed updates it: the code and \
 resources are replaced, its data is kept. A lower version is refused unless \
---force is given. Any failure leaves the previous state untouched.")]
+--force is given. Any failure leaves the previous state untouched.
+
+Before anything is installed, kpio shows the permissions the app asks for \
+(files, network, windows, notifications, clipboard, background, memory) and \
+asks for approval on the terminal; --yes approves them without asking (for \
+scripts). The answer is stored with the app (see `kpio info`). An update that \
+asks for the same permissions is not asked again; one that asks for different \
+permissions is.")]
     Install {
         /// The package.
         #[arg(value_name = "X.kpioapp")]
@@ -132,6 +139,9 @@ resources are replaced, its data is kept. A lower version is refused unless \
         /// Allow installing a lower version over a higher one.
         #[arg(long)]
         force: bool,
+        /// Approve the permissions the app asks for without asking.
+        #[arg(short = 'y', long)]
+        yes: bool,
     },
     /// List installed apps.
     List {
@@ -303,7 +313,11 @@ fn main() -> ExitCode {
             })
         }
         Command::Pack { dir, output } => report(apps::pack(&dir, &output)),
-        Command::Install { package, force } => report(apps::install(&package, force)),
+        Command::Install {
+            package,
+            force,
+            yes,
+        } => report(apps::install(&package, force, yes)),
         Command::List { json } => report(apps::list(json)),
         Command::Info { app } => report(apps::info(&app)),
         Command::Uninstall { app } => report(apps::uninstall(&app)),

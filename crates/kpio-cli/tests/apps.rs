@@ -97,7 +97,7 @@ fn pack_install_list_run_update_uninstall() {
     pack(&home, &package_dir("1.0.0", 0), &v1);
 
     let out = ok(
-        &kpio(&home, &["install", v1.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", v1.to_str().unwrap()]),
         "install v1",
     );
     assert!(
@@ -137,7 +137,7 @@ fn pack_install_list_run_update_uninstall() {
     let v2 = work.join("hello-2.kpioapp");
     pack(&home, &package_dir("1.1.0", 0), &v2);
     let out = ok(
-        &kpio(&home, &["install", v2.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", v2.to_str().unwrap()]),
         "update to 1.1.0",
     );
     assert!(out.contains("1.1.0"), "{out}");
@@ -150,7 +150,7 @@ fn pack_install_list_run_update_uninstall() {
     assert!(info.contains("1.1.0"), "{info}");
 
     // A downgrade is refused unless forced.
-    let o = kpio(&home, &["install", v1.to_str().unwrap()]);
+    let o = kpio(&home, &["install", "--yes", v1.to_str().unwrap()]);
     assert!(!o.status.success());
     assert!(
         text(&o.stderr).contains("1.0.0") && text(&o.stderr).contains("1.1.0"),
@@ -158,7 +158,10 @@ fn pack_install_list_run_update_uninstall() {
         text(&o.stderr)
     );
     ok(
-        &kpio(&home, &["install", "--force", v1.to_str().unwrap()]),
+        &kpio(
+            &home,
+            &["install", "--yes", "--force", v1.to_str().unwrap()],
+        ),
         "forced downgrade",
     );
 
@@ -195,7 +198,7 @@ fn broken_packages_are_refused_with_the_reason() {
     // Not a ZIP at all.
     let junk = work.join("junk.kpioapp");
     std::fs::write(&junk, b"definitely not a zip").unwrap();
-    let o = kpio(&home, &["install", junk.to_str().unwrap()]);
+    let o = kpio(&home, &["install", "--yes", junk.to_str().unwrap()]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
     assert!(
@@ -301,7 +304,7 @@ fn killing_install_and_update_at_random_points_leaves_old_or_new() {
     // How long an uninterrupted install takes, to spread the kills over it.
     let t = Instant::now();
     ok(
-        &kpio(&home, &["install", p1.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", p1.to_str().unwrap()]),
         "timing install",
     );
     let full = t.elapsed().max(Duration::from_millis(5));
@@ -322,7 +325,7 @@ fn killing_install_and_update_at_random_points_leaves_old_or_new() {
         };
         let mut child = Command::new(KPIO)
             .env("KPIO_HOME", &home)
-            .args(["install", "--force", pkg.to_str().unwrap()])
+            .args(["install", "--yes", "--force", pkg.to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -354,11 +357,14 @@ fn a_corrupt_registry_is_restored_from_its_previous_generation_with_a_warning() 
     pack(&home, &package_dir("1.0.0", 0), &v1);
     pack(&home, &package_dir("2.0.0", 0), &v2);
     ok(
-        &kpio(&home, &["install", v1.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", v1.to_str().unwrap()]),
         "install v1",
     );
     // The update's commit keeps the registry naming 1.0.0 as the previous generation.
-    ok(&kpio(&home, &["install", v2.to_str().unwrap()]), "update");
+    ok(
+        &kpio(&home, &["install", "--yes", v2.to_str().unwrap()]),
+        "update",
+    );
     let registry = home.join("system/apps/registry.json");
     let full = std::fs::read(&registry).unwrap();
     std::fs::write(&registry, &full[..full.len() / 2]).unwrap();
@@ -380,7 +386,119 @@ fn a_corrupt_registry_is_restored_from_its_previous_generation_with_a_warning() 
     assert!(!text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
     // Every command works again: install over the restored state.
     ok(
-        &kpio(&home, &["install", v2.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", v2.to_str().unwrap()]),
         "install after restore",
+    );
+}
+
+/// `kpio install` under a pseudo-terminal (util-linux `script`), answering the permission
+/// prompt with `answer`.
+fn install_at_prompt(home: &Path, pkg: &Path, answer: &str) -> Output {
+    let mut child = Command::new("script")
+        .args(["-qec"])
+        .arg(format!("{KPIO} install {}", pkg.display()))
+        .arg("/dev/null")
+        .env("KPIO_HOME", home)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    // The prompt reads one line; `script` forwards it through the terminal.
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{answer}\n").as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn installs_ask_for_permission_approval_and_remember_the_answer() {
+    let home = temp_dir("review-home");
+    let work = temp_dir("review-work");
+    let v1 = work.join("hello-1.kpioapp");
+    pack(&home, &package_dir("1.0.0", 0), &v1);
+
+    // No terminal and no --yes: nothing is installed, and the error shows what was asked.
+    let o = kpio(&home, &["install", v1.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    for want in [
+        "its permissions need approval",
+        "hello-world 1.0.0 (com.kpio.hello) asks for:",
+        "files: read and write its own data folder",
+        "network: none",
+        "windows (gui): no",
+        "--yes",
+    ] {
+        assert!(err.contains(want), "missing {want:?} in:\n{err}");
+    }
+    assert_eq!(ok(&kpio(&home, &["list", "--json"]), "list").trim(), "[]");
+
+    // Declined at the prompt: still nothing installed.
+    let o = install_at_prompt(&home, &v1, "n");
+    let shown = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(shown.contains("with these permissions? [y/N]"), "{shown}");
+    assert!(shown.contains("were not approved"), "{shown}");
+    assert_eq!(ok(&kpio(&home, &["list", "--json"]), "list").trim(), "[]");
+
+    // Approved at the prompt: installed, and `kpio info` says how.
+    let o = install_at_prompt(&home, &v1, "y");
+    let shown = format!("{}{}", text(&o.stdout), text(&o.stderr));
+    assert!(o.status.success(), "{shown}");
+    assert!(shown.contains("installed com.kpio.hello 1.0.0"), "{shown}");
+    let info = ok(&kpio(&home, &["info", "com.kpio.hello"]), "info");
+    assert!(
+        info.contains("approved:      yes, at the install prompt"),
+        "{info}"
+    );
+
+    // An update asking for the same permissions is not asked again.
+    let v2 = work.join("hello-2.kpioapp");
+    pack(&home, &package_dir("1.1.0", 0), &v2);
+    ok(
+        &kpio(&home, &["install", v2.to_str().unwrap()]),
+        "same permissions",
+    );
+    let info = ok(&kpio(&home, &["info", "com.kpio.hello"]), "info");
+    assert!(
+        info.contains("approved:      yes, unchanged from the previous version"),
+        "{info}"
+    );
+
+    // One asking for more is, and shows what had been approved.
+    let dir = package_dir("1.2.0", 0);
+    let manifest = std::fs::read_to_string(dir.join("manifest.toml")).unwrap();
+    std::fs::write(
+        dir.join("manifest.toml"),
+        manifest.replace("network = \"none\"", "network = \"local\""),
+    )
+    .unwrap();
+    let v3 = work.join("hello-3.kpioapp");
+    pack(&home, &dir, &v3);
+    let o = kpio(&home, &["install", v3.to_str().unwrap()]);
+    assert!(!o.status.success());
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("network: this computer only (localhost)"),
+        "{err}"
+    );
+    assert!(err.contains("The installed version was approved for:\n  files: read and write its own data folder\n  network: none"), "{err}");
+    let info = ok(&kpio(&home, &["info", "com.kpio.hello"]), "info");
+    assert!(
+        info.contains("version:       1.1.0"),
+        "refused update changed nothing: {info}"
+    );
+    ok(
+        &kpio(&home, &["install", "--yes", v3.to_str().unwrap()]),
+        "--yes",
+    );
+    let info = ok(&kpio(&home, &["info", "com.kpio.hello"]), "info");
+    assert!(
+        info.contains("approved:      yes, unattended (--yes)"),
+        "{info}"
     );
 }

@@ -254,7 +254,7 @@ fn a_file_does_not_silently_shadow_an_installed_app() {
     std::fs::write(pkg.join("app.wasm"), &wasm).unwrap();
     let o = kpio_in(&dir, &["pack", "pkg", "-o", "argc.kpioapp"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let o = kpio_in(&dir, &["install", "argc.kpioapp"]);
+    let o = kpio_in(&dir, &["install", "--yes", "argc.kpioapp"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     // Installed apps run by name (argv is [name]).
     let o = kpio_in(&dir, &["run", "argc"]);

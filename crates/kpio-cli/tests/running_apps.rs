@@ -104,7 +104,7 @@ fn home_with(id: &str, wat: &str) -> (PathBuf, PathBuf) {
     let work = temp_dir("lifecycle-work");
     let pkg = package(&work, id, wat, "filesystem = \"read-write\"");
     ok(
-        &kpio(&home, &["install", pkg.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", pkg.to_str().unwrap()]),
         "install the app",
     );
     (home, work)
@@ -181,7 +181,7 @@ fn a_running_app_blocks_nothing_and_kill_ends_it() {
     );
     assert!(!info.contains("last launched: never"), "{info}");
     ok(
-        &kpio(&home, &["install", other.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", other.to_str().unwrap()]),
         "install while an app runs",
     );
 
@@ -310,7 +310,7 @@ fn kpio_home_is_private() {
     let o = Command::new("sh")
         .arg("-c")
         .arg(format!(
-            "umask 000 && exec '{KPIO}' install '{}'",
+            "umask 000 && exec '{KPIO}' install --yes '{}'",
             pkg.display()
         ))
         .env("KPIO_HOME", &home)
@@ -366,7 +366,7 @@ fn a_kpio_home_of_another_user_is_refused() {
 #[test]
 fn install_refuses_endless_and_oversized_files_before_reading() {
     let home = temp_dir("lifecycle-home");
-    let o = kpio(&home, &["install", "/dev/zero"]);
+    let o = kpio(&home, &["install", "--yes", "/dev/zero"]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
     assert!(
@@ -379,7 +379,7 @@ fn install_refuses_endless_and_oversized_files_before_reading() {
     let f = std::fs::File::create(&sparse).unwrap();
     f.set_len(60 << 20).unwrap();
     drop(f);
-    let o = kpio(&home, &["install", sparse.to_str().unwrap()]);
+    let o = kpio(&home, &["install", "--yes", sparse.to_str().unwrap()]);
     assert!(!o.status.success());
     let err = text(&o.stderr);
     let limit = kpio_pkg::Limits::default().max_package_bytes;
@@ -392,7 +392,7 @@ fn install_refuses_endless_and_oversized_files_before_reading() {
 
     let dir = work.join("a-directory.kpioapp");
     std::fs::create_dir(&dir).unwrap();
-    let o = kpio(&home, &["install", dir.to_str().unwrap()]);
+    let o = kpio(&home, &["install", "--yes", dir.to_str().unwrap()]);
     assert!(
         text(&o.stderr).contains("is a directory"),
         "{}",
@@ -419,7 +419,7 @@ fn timeout_stops_a_looping_and_a_sleeping_app() {
 
     let sleeper = package(&work, "org.test.sleeper", SLEEP, "");
     ok(
-        &kpio(&home, &["install", sleeper.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", sleeper.to_str().unwrap()]),
         "install",
     );
     let (code, err) = run_guarded(&home, &["--timeout", "500ms"], "org.test.sleeper");
@@ -509,7 +509,10 @@ fn memory_limits_bound_an_installed_app() {
         r#"(module (memory 4) (func (export "_start")))"#,
         "",
     );
-    ok(&kpio(&home, &["install", big.to_str().unwrap()]), "install");
+    ok(
+        &kpio(&home, &["install", "--yes", big.to_str().unwrap()]),
+        "install",
+    );
     let (code, err) = run_guarded(&home, &["--max-memory", "128K"], "org.test.big");
     assert_eq!(code, Some(134), "{err}");
     let (code, err) = run_guarded(&home, &["--max-memory", "256K"], "org.test.big");
@@ -527,7 +530,7 @@ fn memory_limits_bound_an_installed_app() {
         "memory_limit_pages = 1",
     );
     ok(
-        &kpio(&home, &["install", greedy.to_str().unwrap()]),
+        &kpio(&home, &["install", "--yes", greedy.to_str().unwrap()]),
         "install",
     );
     let (code, err) = run_guarded(&home, &[], "org.test.greedy");

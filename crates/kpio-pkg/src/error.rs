@@ -100,6 +100,16 @@ pub enum PkgError {
         installed: String,
         new: String,
     },
+    /// The app's permissions have not been approved: a person must see `requested` (and
+    /// what the installed version had approved, `previous`) and answer
+    /// ([`Review`](crate::Review)).
+    NeedsApproval {
+        app: String,
+        name: String,
+        version: String,
+        requested: kpio_app::Permissions,
+        previous: Option<kpio_app::Permissions>,
+    },
     /// The app id is taken by an app this installer does not manage (a web app).
     Conflict { app: String, reason: String },
     /// No installed app has this id.
@@ -163,6 +173,7 @@ impl PkgError {
             PkgError::InvalidWasm { .. } => "invalid-wasm",
             PkgError::NoStart { .. } => "no-start",
             PkgError::Downgrade { .. } => "downgrade",
+            PkgError::NeedsApproval { .. } => "needs-approval",
             PkgError::Conflict { .. } => "conflict",
             PkgError::NotInstalled { .. } => "not-installed",
             PkgError::Corrupt { .. } => "corrupt",
@@ -286,6 +297,22 @@ impl fmt::Display for PkgError {
                 f,
                 "{app} {installed} is installed; refusing to downgrade to {new} (use --force)"
             ),
+            PkgError::NeedsApproval {
+                app,
+                version,
+                previous,
+                ..
+            } => match previous {
+                None => write!(
+                    f,
+                    "{app} {version} needs its permissions approved before it is installed"
+                ),
+                Some(_) => write!(
+                    f,
+                    "{app} {version} asks for different permissions than the installed \
+                     version; they need approving again"
+                ),
+            },
             PkgError::Conflict { app, reason } => write!(f, "cannot install {app}: {reason}"),
             PkgError::NotInstalled { app } => write!(f, "no installed app {app}"),
             PkgError::Corrupt { path, reason } => {

@@ -59,6 +59,7 @@ use crate::fsutil::{
 use crate::manifest::check_app_id;
 use crate::package::Package;
 use crate::platform::{Platform, Stdio};
+use crate::review::Review;
 
 /// Where app code and data directories live.
 pub const APPS_DATA: &str = "apps/data";
@@ -72,10 +73,23 @@ pub const DATA_NAME: &str = "data";
 pub const STAGING_SUFFIX: &str = ".staging";
 
 /// Options of [`AppManager::install`].
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstallOptions {
     /// Install even if the package is older than the installed version.
     pub force: bool,
+    /// The answer to the permission review ([`crate::review`]); by default none, so an
+    /// install that needs approval fails with [`PkgError::NeedsApproval`].
+    pub review: Review,
+}
+
+impl InstallOptions {
+    /// Options that approve whatever the package asks for (scripts' `--yes`, tests).
+    pub fn accept_requested() -> InstallOptions {
+        InstallOptions {
+            force: false,
+            review: Review::AcceptRequested,
+        }
+    }
 }
 
 /// What an install did.
@@ -446,6 +460,17 @@ impl AppManager {
             }
         }
 
+        let requested = m.permissions.to_app();
+        let approval = crate::review::approve(
+            &options.review,
+            &m.id,
+            &m.name,
+            &m.version.to_string(),
+            &requested,
+            existing.as_ref().and_then(|d| d.approval.as_ref()),
+            self.platform.now_ns(),
+        )?;
+
         let app_dir = join(APPS_DATA, &m.id);
         let n = existing
             .as_ref()
@@ -471,9 +496,10 @@ impl AppManager {
             install_path: format!("/{ver_dir}"),
             data_path: format!("/{}", join(&app_dir, DATA_NAME)),
             entry: m.entry.clone(),
-            permissions: m.permissions.to_app(),
+            permissions: requested,
             installed_at: self.platform.now_ns(),
             last_launched: existing.as_ref().and_then(|d| d.last_launched),
+            approval: Some(approval),
         };
         let id = desc.id;
 

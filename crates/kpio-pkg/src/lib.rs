@@ -13,6 +13,7 @@
 //! - [`pack`]: [`pack_dir`] builds a package from an app directory, deterministically.
 //! - [`install`]: [`AppManager`], install/update/uninstall over a [`kpio_vfs::Backend`] with
 //!   the registry file as the one commit point, and [`AppManager::recover`].
+//! - [`review`]: the permission review an install needs ([`Review`]).
 //! - [`launch`]: [`AppManager::launch`] (WASI args, env, data dir at `/`, permissions,
 //!   lifecycle and restart policy) and [`run_package`].
 //! - `instances` (feature `host`): the durable records of running instances that
@@ -45,7 +46,7 @@
 //! let fs: Arc<dyn Backend> =
 //!     Arc::new(MemoryFs::new(MemoryLimits::default(), Arc::new(ManualClock::new(0))));
 //! let mut apps = AppManager::open(fs, Arc::new(ManualPlatform::new(0)))?;
-//! let installed = apps.install(&package, InstallOptions::default(), &mut |p| println!("{p:?}"))?;
+//! let installed = apps.install(&package, InstallOptions::accept_requested(), &mut |p| println!("{p:?}"))?;
 //! assert_eq!(apps.info(installed.id)?.install_path, "/apps/data/org.example.hello/v1");
 //! let run = apps.launch(installed.id, &["--help".into()], &Stdio::null())?;
 //! assert_eq!(*run.last(), RunEnd::Exited(0));
@@ -72,6 +73,7 @@ pub mod manifest;
 pub mod pack;
 pub mod package;
 mod platform;
+pub mod review;
 mod services;
 
 pub use archive::{ArchiveFile, Limits, check_entry_name, read_archive};
@@ -96,3 +98,4 @@ pub use package::{Package, check_module};
 #[cfg(feature = "host")]
 pub use platform::HostPlatform;
 pub use platform::{ManualPlatform, Platform, Stdio};
+pub use review::Review;

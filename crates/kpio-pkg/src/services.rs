@@ -22,6 +22,9 @@ impl From<PkgError> for AppError {
                 limit,
             },
             PkgError::Corrupt { path, reason } => AppError::Corrupt { path, reason },
+            PkgError::NeedsApproval { .. } => AppError::Permission {
+                what: e.to_string(),
+            },
             PkgError::Conflict { .. } | PkgError::Downgrade { .. } => {
                 AppError::Exists(e.to_string())
             }

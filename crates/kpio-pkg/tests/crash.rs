@@ -24,7 +24,7 @@ fn base(m: &mut AppManager, op: Op) {
         Op::Update | Op::Uninstall => {
             m.install(
                 &package("crash.app", "1.0.0", "v1"),
-                InstallOptions::default(),
+                InstallOptions::accept_requested(),
                 &mut |_| {},
             )
             .unwrap();
@@ -50,7 +50,7 @@ fn act(m: &mut AppManager, op: Op) -> Result<(), kpio_pkg::PkgError> {
         Op::Install => m
             .install(
                 &package("crash.app", "1.0.0", "v1"),
-                InstallOptions::default(),
+                InstallOptions::accept_requested(),
                 &mut |_| {},
             )
             .map(|_| ()),
@@ -63,7 +63,7 @@ fn act(m: &mut AppManager, op: Op) -> Result<(), kpio_pkg::PkgError> {
                     "",
                     &[("resources/extra/deep.txt", b"deep")],
                 ),
-                InstallOptions::default(),
+                InstallOptions::accept_requested(),
                 &mut |_| {},
             )
             .map(|_| ()),

@@ -26,7 +26,7 @@ fn shapes() -> Vec<(String, usize)> {
 fn install(m: &mut AppManager, wasm_bytes: &[u8]) -> KernelAppId {
     m.install(
         &package_with(APP, "1.0.0", wasm_bytes, "", &[]),
-        InstallOptions::default(),
+        InstallOptions::accept_requested(),
         &mut |_| {},
     )
     .unwrap()

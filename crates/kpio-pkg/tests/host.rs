@@ -23,7 +23,7 @@ fn install_update_launch_uninstall_on_a_host_directory() {
     let id = m
         .install(
             &package("host.app", "1.0.0", "one"),
-            InstallOptions::default(),
+            InstallOptions::accept_requested(),
             &mut |_| {},
         )
         .unwrap()
@@ -38,7 +38,7 @@ fn install_update_launch_uninstall_on_a_host_directory() {
 
     m.install(
         &package("host.app", "2.0.0", "two"),
-        InstallOptions::default(),
+        InstallOptions::accept_requested(),
         &mut |_| {},
     )
     .unwrap();

@@ -13,7 +13,7 @@ use kpio_vfs::{MountId, OpenOptions, Vfs};
 use kpio_wasi::MemoryOutput;
 
 fn install(m: &mut AppManager, bytes: &[u8]) -> Result<kpio_pkg::InstallOutcome, PkgError> {
-    m.install(bytes, InstallOptions::default(), &mut |_| {})
+    m.install(bytes, InstallOptions::accept_requested(), &mut |_| {})
 }
 
 /// Runs `id` and returns (outcome, stdout).
@@ -96,7 +96,9 @@ fn pack_install_list_info_launch_update_downgrade_uninstall() {
     let mut m = manager(Arc::clone(&fs), &p);
     let mut events = Vec::new();
     let out = m
-        .install(&v1, InstallOptions::default(), &mut |e| events.push(e))
+        .install(&v1, InstallOptions::accept_requested(), &mut |e| {
+            events.push(e)
+        })
         .unwrap();
     assert_eq!(out.id, KernelAppId(1));
     assert_eq!(out.previous_version, None);
@@ -224,7 +226,14 @@ fn pack_install_list_info_launch_update_downgrade_uninstall() {
     assert_eq!(snapshot(&fs), before);
     // forced
     let forced = m
-        .install(&v09, InstallOptions { force: true }, &mut |_| {})
+        .install(
+            &v09,
+            InstallOptions {
+                force: true,
+                ..InstallOptions::accept_requested()
+            },
+            &mut |_| {},
+        )
         .unwrap();
     assert_eq!(forced.previous_version.as_deref(), Some("1.1.0"));
     assert_eq!(
@@ -339,7 +348,7 @@ fn filesystem_permission_is_enforced() {
         pkg
     };
     let id = m
-        .install_package(&ro_pkg, InstallOptions::default(), &mut |_| {})
+        .install_package(&ro_pkg, InstallOptions::accept_requested(), &mut |_| {})
         .unwrap()
         .id;
     let (o, _) = run(&mut m, id, &[]);
@@ -351,7 +360,7 @@ fn filesystem_permission_is_enforced() {
     none_pkg.manifest.name = "App none".into();
     none_pkg.manifest.permissions.filesystem = kpio_pkg::FsAccess::None;
     let id = m
-        .install_package(&none_pkg, InstallOptions::default(), &mut |_| {})
+        .install_package(&none_pkg, InstallOptions::accept_requested(), &mut |_| {})
         .unwrap()
         .id;
     let (o, _) = run(&mut m, id, &[]);
@@ -524,6 +533,7 @@ fn ids_of_other_app_types_are_not_taken_over() {
             permissions: Permissions::default(),
             installed_at: 0,
             last_launched: None,
+            approval: None,
         })
         .unwrap();
         reg.commit(&mut vfs, root).unwrap();
@@ -552,10 +562,21 @@ fn app_services_syscall_surface() {
     let fs = memory_fs();
     let p = platform();
     let out = MemoryOutput::new();
-    let m =
+    let mut m =
         manager(Arc::clone(&fs), &p).with_default_stdio(Stdio::capture(&out, &MemoryOutput::new()));
+    // Nobody can be asked through the syscall, so it installs only what was approved: a
+    // new app is refused, an update asking for the approved permissions goes through.
+    let first = install(&mut m, &package("svc.app", "1.0.0", "svc")).unwrap();
     let mut svc: Box<dyn AppServices> = Box::new(m);
-    let id = svc.install(&package("svc.app", "1.0.0", "svc")).unwrap();
+    let e = svc
+        .install(&package("other.app", "1.0.0", "other"))
+        .unwrap_err();
+    assert!(
+        matches!(&e, kpio_app::AppError::Permission { what } if what.contains("approved")),
+        "{e:?}"
+    );
+    let id = svc.install(&package("svc.app", "1.0.1", "svc")).unwrap();
+    assert_eq!(id, first.id);
     assert_eq!(svc.list(), [id]);
     assert_eq!(svc.info(id).unwrap().app_id, "svc.app");
     let inst = svc.launch(id, vec!["x".into()]).unwrap();
@@ -630,13 +651,13 @@ fn a_hand_built_package_is_checked_again() {
     bad.files
         .insert("../../../system/evil".into(), b"x".to_vec());
     let e = m
-        .install_package(&bad, InstallOptions::default(), &mut |_| {})
+        .install_package(&bad, InstallOptions::accept_requested(), &mut |_| {})
         .unwrap_err();
     assert!(matches!(e, PkgError::PathEscape { .. }), "{e:?}");
     let mut bad = good.clone();
     bad.data.insert("/abs".into(), b"x".to_vec());
     let e = m
-        .install_package(&bad, InstallOptions::default(), &mut |_| {})
+        .install_package(&bad, InstallOptions::accept_requested(), &mut |_| {})
         .unwrap_err();
     assert!(
         matches!(&e, PkgError::PathEscape { entry, .. } if entry == "data//abs"),
@@ -645,7 +666,7 @@ fn a_hand_built_package_is_checked_again() {
     let mut bad = good.clone();
     bad.manifest.id = "../x".into();
     let e = m
-        .install_package(&bad, InstallOptions::default(), &mut |_| {})
+        .install_package(&bad, InstallOptions::accept_requested(), &mut |_| {})
         .unwrap_err();
     assert!(
         matches!(e, PkgError::InvalidField { field: "id", .. }),

@@ -14,7 +14,7 @@ use kpio_pkg::{
 use kpio_vfs::{Backend, MountId, OpenOptions, Vfs};
 
 fn install(m: &mut AppManager, bytes: &[u8]) -> Result<kpio_pkg::InstallOutcome, PkgError> {
-    m.install(bytes, InstallOptions::default(), &mut |_| {})
+    m.install(bytes, InstallOptions::accept_requested(), &mut |_| {})
 }
 
 /// A package of app `id` whose display name is `name`.
@@ -117,12 +117,12 @@ fn manifest_names_with_hidden_characters_or_digits_point_at_the_line() {
 fn look_alike_display_names_cannot_both_be_installed() {
     let fs = memory_fs();
     let mut m = manager(Arc::clone(&fs), &platform());
-    let opts = InstallOptions::default();
-    m.install_package(&named("one.app", "Émile"), opts, &mut |_| {})
+    let opts = InstallOptions::accept_requested();
+    m.install_package(&named("one.app", "Émile"), opts.clone(), &mut |_| {})
         .unwrap();
     for look_alike in ["émile", "E\u{301}MILE", "one.app"] {
         let e = m
-            .install_package(&named("two.app", look_alike), opts, &mut |_| {})
+            .install_package(&named("two.app", look_alike), opts.clone(), &mut |_| {})
             .unwrap_err();
         assert!(
             matches!(&e, PkgError::App(AppError::Exists(s)) if s.contains("one.app")),

@@ -36,6 +36,7 @@ pub fn full_desc(id: KernelAppId, app_id: &str, name: &str, t: AppType) -> AppDe
         },
         installed_at: 1_700_000_000_123_456_789,
         last_launched: Some(u64::MAX),
+        approval: None,
     }
 }
 
