@@ -15,3 +15,9 @@ pub mod image;
 
 // The desktop.
 pub mod shell;
+
+pub use canvas::{Canvas, DrawError, TextRun};
+pub use color::{argb, blend, rgb, theme};
+pub use font::{Font, FontError};
+pub use framebuffer::{ChannelOrder, FrameBuffer, FrameBufferError, PixelFormat};
+pub use image::{Image, ImageError, decode_png, fallback_icon};
