@@ -1,1 +1,912 @@
-//! (being written)
+//! The desktop shell: the whole desktop as a state machine the platform drives.
+//!
+//! [`Shell`] holds the installed apps' icons, the windows (z-order, focus, per-window event
+//! queues, presented frames), the taskbar, menus, toasts, the notification panel, dialogs and
+//! splash screens. The platform feeds it input ([`Shell::handle_input`]) and time (`now_ms`
+//! arguments; the shell never reads a clock), and gets back [`ShellRequest`]s for what only
+//! the platform can do (launch, uninstall, kill). [`Shell::render`] composites everything
+//! into a canvas; [`Shell::scene`] describes the same picture as data for tests.
+//!
+//! Input routing, top to bottom: an open dialog takes everything (modal); an open menu takes
+//! the next click (outside it, the click only closes it); toasts; the notification panel
+//! (a click outside closes it and is used up); the taskbar; windows from the top; icons.
+//! Keys go to the dialog, else the menu, else the focused window.
+
+mod art;
+pub mod desktop;
+pub mod dialog;
+pub mod events;
+pub mod geometry;
+pub mod input;
+pub mod menu;
+pub mod notifications;
+mod render;
+pub mod scene;
+pub mod splash;
+pub mod taskbar;
+pub mod theme;
+pub mod window_state;
+pub mod windows;
+
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+pub use desktop::{ALL_APPS_ID, AppEntry, IconKind, NOTIFICATIONS_ID};
+pub use dialog::DialogId;
+pub use events::{EventKind, WindowEvent};
+pub use geometry::Rect;
+pub use input::{InputEvent, Key, MouseButton};
+pub use notifications::NotificationId;
+pub use scene::Scene;
+pub use window_state::{WindowState, WindowStateError};
+pub use windows::{WindowId, WindowOwner};
+
+use crate::canvas::Canvas;
+use crate::font::Font;
+use crate::image::Image;
+use desktop::{Desktop, DesktopIcon};
+use dialog::Dialog;
+use menu::{Menu, MenuAction, MenuItem, MenuKind};
+use notifications::{Notifications, PanelRow};
+use splash::Splash;
+use theme::*;
+use windows::{WindowManager, WindowPart};
+
+/// Longest title, notification text or dialog line the shell keeps (in chars); longer text
+/// is cut, so a hostile app cannot make the shell hold megabytes per string.
+const MAX_TEXT_CHARS: usize = 1024;
+
+/// What the platform must do in answer to input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShellRequest {
+    /// Start an instance of the app (double-click, menu "Open", launcher).
+    Launch { app_id: String },
+    /// The user chose "Uninstall" on the app's icon.
+    Uninstall { app_id: String },
+    /// The close button was clicked; a `close` event is queued for the app. The platform
+    /// decides when to close the window or kill the app.
+    CloseRequested { window: WindowId },
+    /// A dialog was answered (button index into the dialog's buttons).
+    DialogAnswer {
+        dialog: DialogId,
+        button_index: usize,
+    },
+    /// Keyboard focus moved (to no window when `None`).
+    FocusChanged { window: Option<WindowId> },
+    /// A move or resize drag ended: the platform may store [`Shell::window_state`].
+    WindowStateChanged { window: WindowId },
+}
+
+/// What an ongoing mouse drag does.
+#[derive(Clone, Copy, Debug)]
+enum Drag {
+    /// Moving a window by its title bar; the grab point's offset from the outer corner.
+    Move { window: WindowId, dx: i32, dy: i32 },
+    /// Resizing by the grip, from the size and pointer position at the press.
+    Resize {
+        window: WindowId,
+        x0: i32,
+        y0: i32,
+        w0: u32,
+        h0: u32,
+    },
+    /// A press in a window's content: mouse events go to it until the button is released.
+    Content {
+        window: WindowId,
+        button: MouseButton,
+    },
+}
+
+/// The desktop (see the module doc).
+pub struct Shell {
+    width: u32,
+    height: u32,
+    font: Font,
+    apps: Vec<AppEntry>,
+    desktop: Desktop,
+    windows: WindowManager,
+    notifications: Notifications,
+    menu: Option<Menu>,
+    /// Waiting dialogs; the first is shown.
+    dialogs: Vec<Dialog>,
+    next_dialog: u32,
+    drag: Option<Drag>,
+    pointer: (i32, i32),
+    now_ms: u64,
+}
+
+impl Shell {
+    /// A desktop for a `width × height` screen (any size, zero included).
+    pub fn new(width: u32, height: u32) -> Self {
+        Self::with_font(width, height, Font::embedded())
+    }
+
+    /// A desktop drawing with the given font (parsing the embedded font takes milliseconds;
+    /// a platform that already has one passes it in).
+    pub fn with_font(width: u32, height: u32, font: Font) -> Self {
+        let mut shell = Shell {
+            width,
+            height,
+            font,
+            apps: Vec::new(),
+            desktop: Desktop::default(),
+            windows: WindowManager::new(),
+            notifications: Notifications::default(),
+            menu: None,
+            dialogs: Vec::new(),
+            next_dialog: 1,
+            drag: None,
+            pointer: (0, 0),
+            now_ms: 0,
+        };
+        shell.rebuild_icons();
+        shell
+    }
+
+    /// The screen's size.
+    pub fn size(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// The screen changed size: icons are laid out again, windows kept reachable, menus closed.
+    pub fn resize(&mut self, width: u32, height: u32) {
+        self.width = width;
+        self.height = height;
+        self.desktop.relayout(width);
+        let work = self.work_area();
+        self.windows.fit_to(work);
+        self.menu = None;
+        self.drag = None;
+    }
+
+    /// The screen minus the taskbar: where windows live.
+    pub fn work_area(&self) -> Rect {
+        Rect::new(0, 0, self.width, self.height.saturating_sub(TASKBAR_HEIGHT))
+    }
+
+    /// The font the shell draws with (apps' text is measured with the same one).
+    pub fn font(&self) -> &Font {
+        &self.font
+    }
+
+    // ---- installed apps -------------------------------------------------------------------
+
+    /// Replaces the installed apps: one desktop icon each (after the system icons), and the
+    /// launcher's list.
+    pub fn set_apps(&mut self, apps: Vec<AppEntry>) {
+        self.apps = apps;
+        self.rebuild_icons();
+        if self
+            .menu
+            .as_ref()
+            .is_some_and(|m| m.kind == MenuKind::Launcher)
+        {
+            self.open_launcher();
+        } else {
+            self.menu = None;
+        }
+    }
+
+    /// The installed apps as last set.
+    pub fn apps(&self) -> &[AppEntry] {
+        &self.apps
+    }
+
+    fn rebuild_icons(&mut self) {
+        let mut icons = Vec::with_capacity(self.apps.len() + 2);
+        let sys = |id: &str, label: &str, art: Image| DesktopIcon {
+            id: id.to_string(),
+            label: label.to_string(),
+            kind: IconKind::System,
+            art,
+            rect: Rect::default(),
+        };
+        icons.push(sys(ALL_APPS_ID, "All apps", art::all_apps_icon()));
+        icons.push(sys(NOTIFICATIONS_ID, "Notifications", art::bell_icon()));
+        for app in &self.apps {
+            icons.push(DesktopIcon {
+                id: app.app_id.clone(),
+                label: app.name.clone(),
+                kind: IconKind::App,
+                art: art::app_icon(&self.font, app.icon.as_ref(), &app.name),
+                rect: Rect::default(),
+            });
+        }
+        self.desktop.set_icons(icons, self.width);
+    }
+
+    fn app(&self, app_id: &str) -> Option<&AppEntry> {
+        self.apps.iter().find(|a| a.app_id == app_id)
+    }
+
+    fn accent_of(&self, app_id: &str) -> u32 {
+        self.app(app_id).map_or(SYSTEM_ACCENT, |a| a.accent)
+    }
+
+    // ---- windows --------------------------------------------------------------------------
+
+    /// Opens a window with a content area of `content_w × content_h` (clamped to 1..=4096
+    /// and the screen), at `saved` if that fits on screen, else cascaded. It is raised and
+    /// focused. If its final size differs from the request a resize event is queued first.
+    pub fn open_window(
+        &mut self,
+        owner: WindowOwner,
+        title: &str,
+        content_w: u32,
+        content_h: u32,
+        saved: Option<WindowState>,
+        now_ms: u64,
+    ) -> WindowId {
+        self.tick(now_ms);
+        let work = self.work_area();
+        self.windows
+            .open(owner, cut(title), content_w, content_h, saved, work)
+    }
+
+    /// Removes a window (its events and frame go with it). False for an unknown id.
+    pub fn close_window(&mut self, id: WindowId) -> bool {
+        if self.windows.close(id).is_none() {
+            return false;
+        }
+        if self.drag.is_some_and(|d| drag_window(d) == id) {
+            self.drag = None;
+        }
+        true
+    }
+
+    pub fn set_title(&mut self, id: WindowId, title: &str) -> bool {
+        let Some(w) = self.windows.get_mut(id) else {
+            return false;
+        };
+        w.title = cut(title);
+        true
+    }
+
+    /// Swaps in a finished frame for the window's content and returns the previous one for
+    /// reuse. The first frame ends the splash. An unknown window hands the canvas back.
+    pub fn present(&mut self, id: WindowId, frame: Canvas) -> Option<Canvas> {
+        match self.windows.get_mut(id) {
+            Some(w) => {
+                w.splash = None;
+                w.frame.replace(frame)
+            }
+            None => Some(frame),
+        }
+    }
+
+    /// The window's content size (what the app should draw).
+    pub fn content_size(&self, id: WindowId) -> Option<(u32, u32)> {
+        self.windows.get(id).map(|w| (w.content_w, w.content_h))
+    }
+
+    /// Shows a failed overlay with the reason over the window (the app trapped or died).
+    pub fn mark_failed(&mut self, id: WindowId, reason: &str) -> bool {
+        let Some(w) = self.windows.get_mut(id) else {
+            return false;
+        };
+        w.failed = Some(cut(reason));
+        w.splash = None;
+        true
+    }
+
+    /// The window's position and content size, for `window_state.json`.
+    pub fn window_state(&self, id: WindowId) -> Option<WindowState> {
+        self.windows.get(id).map(|w| w.state())
+    }
+
+    /// Which app instance owns the window.
+    pub fn window_owner(&self, id: WindowId) -> Option<&WindowOwner> {
+        self.windows.get(id).map(|w| &w.owner)
+    }
+
+    /// Windows back to front.
+    pub fn window_ids(&self) -> Vec<WindowId> {
+        self.windows.iter().map(|w| w.id).collect()
+    }
+
+    pub fn focused_window(&self) -> Option<WindowId> {
+        self.windows.focused()
+    }
+
+    /// Raises, restores and focuses a window.
+    pub fn focus_window(&mut self, id: WindowId) -> bool {
+        self.windows.focus(id)
+    }
+
+    pub fn minimise_window(&mut self, id: WindowId) -> bool {
+        self.windows.minimise(id)
+    }
+
+    /// The next event for the window's app, oldest first.
+    pub fn pop_event(&mut self, id: WindowId) -> Option<WindowEvent> {
+        self.windows.get_mut(id)?.events.pop()
+    }
+
+    pub fn has_events(&self, id: WindowId) -> bool {
+        self.windows.get(id).is_some_and(|w| !w.events.is_empty())
+    }
+
+    /// Covers the window's content with a splash (accent colour, icon, name) until its
+    /// first [`Shell::present`]. `icon: None` uses the installed app's icon art if known,
+    /// else a circle with the name's first letter.
+    pub fn show_splash(
+        &mut self,
+        id: WindowId,
+        app_name: &str,
+        icon: Option<&Image>,
+        accent: u32,
+    ) -> bool {
+        let app_icon = self
+            .windows
+            .get(id)
+            .and_then(|w| self.app(&w.owner.app_id))
+            .and_then(|a| a.icon.as_ref());
+        let art = art::splash_icon(&self.font, icon.or(app_icon), app_name);
+        let Some(w) = self.windows.get_mut(id) else {
+            return false;
+        };
+        if w.frame.is_some() {
+            return false;
+        }
+        w.splash = Some(Splash {
+            app_name: cut(app_name),
+            icon: art,
+            accent,
+        });
+        true
+    }
+
+    // ---- notifications --------------------------------------------------------------------
+
+    /// Posts a notification: an unread entry in the panel, and a toast unless the panel is open.
+    pub fn notify(
+        &mut self,
+        app_id: &str,
+        app_name: &str,
+        title: &str,
+        body: &str,
+        now_ms: u64,
+    ) -> NotificationId {
+        self.tick(now_ms);
+        let id = self.notifications.add(
+            app_id.to_string(),
+            cut(app_name),
+            cut(title),
+            cut(body),
+            now_ms,
+        );
+        if self.notifications.panel_open {
+            // The open panel already shows it; a toast would cover the panel.
+            self.notifications.dismiss_toast(id);
+        }
+        id
+    }
+
+    /// Unread notifications (the bell's badge).
+    pub fn unread_count(&self) -> usize {
+        self.notifications.unread()
+    }
+
+    /// Advances time: expires toasts.
+    pub fn tick(&mut self, now_ms: u64) {
+        self.now_ms = self.now_ms.max(now_ms);
+        self.notifications.tick(now_ms);
+    }
+
+    // ---- dialogs --------------------------------------------------------------------------
+
+    /// Queues a modal dialog (shown when the ones before it are answered). With no buttons
+    /// it gets an "OK". The answer comes as [`ShellRequest::DialogAnswer`].
+    pub fn show_dialog(
+        &mut self,
+        title: &str,
+        lines: Vec<String>,
+        buttons: Vec<String>,
+    ) -> DialogId {
+        let id = DialogId(self.next_dialog);
+        self.next_dialog = self.next_dialog.saturating_add(1);
+        let mut buttons: Vec<String> = buttons.iter().map(|b| cut(b)).collect();
+        if buttons.is_empty() {
+            buttons.push("OK".to_string());
+        }
+        let lines = lines.iter().map(|l| cut(l)).collect();
+        self.dialogs.push(Dialog {
+            id,
+            title: cut(title),
+            lines,
+            buttons,
+        });
+        self.menu = None;
+        self.drag = None;
+        id
+    }
+
+    /// Removes a dialog without an answer (e.g. the install was cancelled elsewhere).
+    pub fn close_dialog(&mut self, id: DialogId) -> bool {
+        let before = self.dialogs.len();
+        self.dialogs.retain(|d| d.id != id);
+        before != self.dialogs.len()
+    }
+
+    // ---- input ----------------------------------------------------------------------------
+
+    /// Routes one input event (see the module doc) and returns what the platform must do.
+    pub fn handle_input(&mut self, ev: InputEvent, now_ms: u64) -> Vec<ShellRequest> {
+        self.tick(now_ms);
+        let focus_before = self.windows.focused();
+        let mut out = Vec::new();
+        match ev {
+            InputEvent::MouseMove { x, y } => self.mouse_move(x, y),
+            InputEvent::MouseDown { x, y, button } => {
+                self.pointer = (x, y);
+                self.mouse_down(x, y, button, now_ms, &mut out);
+            }
+            InputEvent::MouseUp { x, y, button } => {
+                self.pointer = (x, y);
+                self.mouse_up(x, y, button, &mut out);
+            }
+            InputEvent::KeyDown { key } => self.key(key, true, &mut out),
+            InputEvent::KeyUp { key } => self.key(key, false, &mut out),
+            InputEvent::Scroll { dy } => self.scroll(dy),
+        }
+        let focus_after = self.windows.focused();
+        if focus_after != focus_before {
+            out.push(ShellRequest::FocusChanged {
+                window: focus_after,
+            });
+        }
+        out
+    }
+
+    fn mouse_move(&mut self, x: i32, y: i32) {
+        self.pointer = (x, y);
+        let work = self.work_area();
+        match self.drag {
+            Some(Drag::Move { window, dx, dy }) => {
+                self.windows
+                    .move_to(window, x.saturating_sub(dx), y.saturating_sub(dy), work);
+            }
+            Some(Drag::Resize {
+                window,
+                x0,
+                y0,
+                w0,
+                h0,
+            }) => {
+                let w = add_delta(w0, x, x0);
+                let h = add_delta(h0, y, y0);
+                self.windows.resize(window, w, h);
+            }
+            Some(Drag::Content { window, .. }) => {
+                if let Some(w) = self.windows.get_mut(window) {
+                    let (cx, cy) = w.to_content(x, y);
+                    w.queue(EventKind::MouseMove, 0, cx, cy);
+                }
+            }
+            None => {
+                if !self.dialogs.is_empty() {
+                    return;
+                }
+                if let Some(m) = &mut self.menu {
+                    if let Some(i) = m.item_at(x, y) {
+                        m.highlighted = Some(i);
+                    }
+                    return;
+                }
+                if let Some(id) = self.content_under(x, y)
+                    && let Some(w) = self.windows.get_mut(id)
+                {
+                    let (cx, cy) = w.to_content(x, y);
+                    w.queue(EventKind::MouseMove, 0, cx, cy);
+                }
+            }
+        }
+    }
+
+    /// The window whose content is under the point, if no shell surface covers it.
+    fn content_under(&self, x: i32, y: i32) -> Option<WindowId> {
+        if self.over_shell_surface(x, y) {
+            return None;
+        }
+        match self.windows.hit(x, y) {
+            Some((id, WindowPart::Content)) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// Whether a toast, the panel or the taskbar covers the point.
+    fn over_shell_surface(&self, x: i32, y: i32) -> bool {
+        self.taskbar_layout().bar.contains(x, y)
+            || self
+                .notifications
+                .toast_rects(self.width)
+                .iter()
+                .any(|(_, r)| r.contains(x, y))
+            || (self.notifications.panel_open && self.panel_layout().rect.contains(x, y))
+    }
+
+    fn mouse_down(
+        &mut self,
+        x: i32,
+        y: i32,
+        button: MouseButton,
+        now_ms: u64,
+        out: &mut Vec<ShellRequest>,
+    ) {
+        // 1. A dialog is modal.
+        if let Some(d) = self.dialogs.first() {
+            if button == MouseButton::Left {
+                let l = d.layout(self.width, self.height);
+                if let Some(i) = l.buttons.iter().position(|r| r.contains(x, y)) {
+                    self.answer_dialog(i, out);
+                }
+            }
+            return;
+        }
+        // 2. An open menu takes the click; outside it the click only closes it.
+        if let Some(m) = self.menu.take() {
+            if let Some(i) = m.item_at(x, y)
+                && button != MouseButton::Middle
+            {
+                let action = m.items[i].action.clone();
+                self.run_action(action, out);
+            } else if m.rect.contains(x, y) {
+                self.menu = Some(m);
+            }
+            return;
+        }
+        // 3. Toasts.
+        let toast = self
+            .notifications
+            .toast_rects(self.width)
+            .into_iter()
+            .find(|(_, r)| r.contains(x, y));
+        if let Some((id, _)) = toast {
+            self.open_notification(id);
+            self.notifications.dismiss_toast(id);
+            return;
+        }
+        // 4. The panel; a click outside closes it.
+        if self.notifications.panel_open {
+            let p = self.panel_layout();
+            if p.rect.contains(x, y) {
+                if p.mark_all_read.contains(x, y) {
+                    self.notifications.mark_all_read();
+                } else if let Some((PanelRow::Item(id), _)) =
+                    p.rows.iter().find(|(_, r)| r.contains(x, y))
+                {
+                    let id = *id;
+                    self.open_notification(id);
+                }
+            } else {
+                self.notifications.panel_open = false;
+            }
+            return;
+        }
+        // 5. The taskbar.
+        let tb = self.taskbar_layout();
+        if tb.bar.contains(x, y) {
+            self.drag = None;
+            if button != MouseButton::Left {
+                return;
+            }
+            if tb.launcher.contains(x, y) {
+                self.open_launcher();
+            } else if tb.bell.contains(x, y) {
+                self.open_panel();
+            } else if let Some(i) = tb.entries.iter().position(|r| r.contains(x, y)) {
+                let id = self.windows.opening_order()[i];
+                self.taskbar_toggle(id);
+            }
+            return;
+        }
+        // 6. Windows, top first.
+        if let Some((id, part)) = self.windows.hit(x, y) {
+            self.windows.focus(id);
+            self.desktop.click_elsewhere();
+            let left = button == MouseButton::Left;
+            match part {
+                WindowPart::Close if left => {
+                    if let Some(w) = self.windows.get_mut(id) {
+                        w.queue(EventKind::Close, 0, 0, 0);
+                    }
+                    out.push(ShellRequest::CloseRequested { window: id });
+                }
+                WindowPart::Minimise if left => {
+                    self.windows.minimise(id);
+                }
+                WindowPart::TitleBar if left => {
+                    if let Some(w) = self.windows.get(id) {
+                        self.drag = Some(Drag::Move {
+                            window: id,
+                            dx: x - w.x,
+                            dy: y - w.y,
+                        });
+                    }
+                }
+                WindowPart::Grip if left => {
+                    if let Some(w) = self.windows.get(id) {
+                        let (w0, h0) = (w.content_w, w.content_h);
+                        self.drag = Some(Drag::Resize {
+                            window: id,
+                            x0: x,
+                            y0: y,
+                            w0,
+                            h0,
+                        });
+                    }
+                }
+                WindowPart::Content => {
+                    if let Some(w) = self.windows.get_mut(id) {
+                        let (cx, cy) = w.to_content(x, y);
+                        w.queue(EventKind::MouseDown, button.code(), cx, cy);
+                    }
+                    self.drag = Some(Drag::Content { window: id, button });
+                }
+                _ => {}
+            }
+            return;
+        }
+        // 7. Desktop icons, or the bare desktop.
+        let hit = self.desktop.icon_at(x, y).map(|i| (i.id.clone(), i.kind));
+        match (hit, button) {
+            (Some((id, _)), MouseButton::Left) => {
+                if self.desktop.click(&id, now_ms) {
+                    self.activate_icon(&id, out);
+                }
+            }
+            (Some((id, kind)), MouseButton::Right) => {
+                self.desktop.click(&id, u64::MAX);
+                self.desktop.click_elsewhere();
+                self.desktop.selected = Some(id.clone());
+                let mut items = alloc::vec![MenuItem {
+                    label: "Open".to_string(),
+                    action: icon_action(&id)
+                }];
+                if kind == IconKind::App {
+                    items.push(MenuItem {
+                        label: "Uninstall".to_string(),
+                        action: MenuAction::Uninstall(id),
+                    });
+                }
+                let area = self.work_area();
+                self.menu = Some(Menu::new(MenuKind::Context, items, x, y, false, area));
+            }
+            _ => {
+                self.desktop.click_elsewhere();
+                self.windows.unfocus();
+            }
+        }
+    }
+
+    fn mouse_up(&mut self, x: i32, y: i32, button: MouseButton, out: &mut Vec<ShellRequest>) {
+        match self.drag {
+            Some(Drag::Move { window, .. }) | Some(Drag::Resize { window, .. }) => {
+                self.drag = None;
+                if self.windows.get(window).is_some() {
+                    out.push(ShellRequest::WindowStateChanged { window });
+                }
+            }
+            Some(Drag::Content {
+                window,
+                button: held,
+            }) => {
+                if held == button {
+                    self.drag = None;
+                }
+                if let Some(w) = self.windows.get_mut(window) {
+                    let (cx, cy) = w.to_content(x, y);
+                    w.queue(EventKind::MouseUp, button.code(), cx, cy);
+                }
+            }
+            None => {}
+        }
+    }
+
+    fn key(&mut self, key: Key, down: bool, out: &mut Vec<ShellRequest>) {
+        if let Some(d) = self.dialogs.first() {
+            let last = d.buttons.len().saturating_sub(1);
+            match key {
+                Key::Enter if down => self.answer_dialog(0, out),
+                Key::Escape if down => self.answer_dialog(last, out),
+                _ => {}
+            }
+            return;
+        }
+        if let Some(m) = &mut self.menu {
+            if down {
+                match key {
+                    Key::Escape => self.menu = None,
+                    Key::Up => m.move_highlight(false),
+                    Key::Down => m.move_highlight(true),
+                    Key::Enter => {
+                        let action = m
+                            .highlighted
+                            .and_then(|i| m.items.get(i))
+                            .map(|i| i.action.clone());
+                        self.menu = None;
+                        if let Some(a) = action {
+                            self.run_action(a, out);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            return;
+        }
+        if self.notifications.panel_open && key == Key::Escape {
+            if down {
+                self.notifications.panel_open = false;
+            }
+            return;
+        }
+        if let Some(id) = self.windows.focused() {
+            if let Some(w) = self.windows.get_mut(id) {
+                let kind = if down {
+                    EventKind::KeyDown
+                } else {
+                    EventKind::KeyUp
+                };
+                w.queue(kind, key.code(), 0, 0);
+            }
+            return;
+        }
+        // No window has focus: Enter opens the selected icon.
+        if down
+            && key == Key::Enter
+            && let Some(sel) = self.desktop.selected.clone()
+        {
+            self.activate_icon(&sel, out);
+        }
+    }
+
+    fn scroll(&mut self, dy: i32) {
+        let rows = dy.signum();
+        let (x, y) = self.pointer;
+        if let Some(m) = &mut self.menu {
+            if m.rect.contains(x, y) {
+                m.scroll_by(rows);
+            }
+            return;
+        }
+        if self.notifications.panel_open && self.panel_layout().rect.contains(x, y) {
+            let max = self.notifications.panel_rows().len().saturating_sub(1) as u32;
+            let s = i64::from(self.notifications.panel_scroll) + i64::from(rows);
+            self.notifications.panel_scroll = s.clamp(0, i64::from(max)) as u32;
+        }
+    }
+
+    fn answer_dialog(&mut self, button_index: usize, out: &mut Vec<ShellRequest>) {
+        if self.dialogs.is_empty() {
+            return;
+        }
+        let d = self.dialogs.remove(0);
+        let button_index = button_index.min(d.buttons.len().saturating_sub(1));
+        out.push(ShellRequest::DialogAnswer {
+            dialog: d.id,
+            button_index,
+        });
+    }
+
+    fn run_action(&mut self, action: MenuAction, out: &mut Vec<ShellRequest>) {
+        match action {
+            MenuAction::Launch(app_id) => out.push(ShellRequest::Launch { app_id }),
+            MenuAction::Uninstall(app_id) => out.push(ShellRequest::Uninstall { app_id }),
+            MenuAction::OpenLauncher => self.open_launcher(),
+            MenuAction::OpenPanel => self.open_panel(),
+            MenuAction::Nothing => {}
+        }
+    }
+
+    fn activate_icon(&mut self, id: &str, out: &mut Vec<ShellRequest>) {
+        self.run_action(icon_action(id), out);
+    }
+
+    fn open_launcher(&mut self) {
+        let mut items: Vec<MenuItem> = self
+            .apps
+            .iter()
+            .map(|a| MenuItem {
+                label: a.name.clone(),
+                action: MenuAction::Launch(a.app_id.clone()),
+            })
+            .collect();
+        if items.is_empty() {
+            items.push(MenuItem {
+                label: "No apps installed".to_string(),
+                action: MenuAction::Nothing,
+            });
+        }
+        let tb = self.taskbar_layout();
+        let area = self.work_area();
+        self.notifications.panel_open = false;
+        self.menu = Some(Menu::new(
+            MenuKind::Launcher,
+            items,
+            tb.launcher.x,
+            tb.bar.y,
+            true,
+            area,
+        ));
+    }
+
+    fn open_panel(&mut self) {
+        self.menu = None;
+        self.notifications.panel_open = true;
+        self.notifications.panel_scroll = 0;
+        // The panel lists every notification; toasts would only cover its header.
+        self.notifications.clear_toasts();
+    }
+
+    /// Opens a notification: marks it read and focuses its app's topmost window, if any.
+    fn open_notification(&mut self, id: NotificationId) {
+        self.notifications.mark_read(id);
+        let Some(app) = self.notifications.get(id).map(|n| n.app_id.clone()) else {
+            return;
+        };
+        let win = self
+            .windows
+            .iter()
+            .rev()
+            .find(|w| w.owner.app_id == app)
+            .map(|w| w.id);
+        if let Some(w) = win {
+            self.windows.focus(w);
+        }
+    }
+
+    /// A taskbar entry: restore if minimised, minimise if focused, else focus.
+    fn taskbar_toggle(&mut self, id: WindowId) {
+        let Some(w) = self.windows.get(id) else {
+            return;
+        };
+        if !w.minimised && self.windows.focused() == Some(id) {
+            self.windows.minimise(id);
+        } else {
+            self.windows.focus(id);
+        }
+    }
+
+    fn taskbar_layout(&self) -> taskbar::TaskbarLayout {
+        taskbar::layout(self.width, self.height, self.windows.opening_order().len())
+    }
+
+    fn panel_layout(&self) -> notifications::PanelLayout {
+        notifications::panel_layout(
+            self.notifications.panel_rows(),
+            self.notifications.panel_scroll,
+            self.work_area(),
+        )
+    }
+}
+
+/// What opening an icon does.
+fn icon_action(id: &str) -> MenuAction {
+    match id {
+        ALL_APPS_ID => MenuAction::OpenLauncher,
+        NOTIFICATIONS_ID => MenuAction::OpenPanel,
+        app => MenuAction::Launch(app.to_string()),
+    }
+}
+
+fn drag_window(d: Drag) -> WindowId {
+    match d {
+        Drag::Move { window, .. } | Drag::Resize { window, .. } | Drag::Content { window, .. } => {
+            window
+        }
+    }
+}
+
+/// `base + (to - from)`, saturating into `u32`.
+fn add_delta(base: u32, to: i32, from: i32) -> u32 {
+    let v = i64::from(base) + i64::from(to) - i64::from(from);
+    v.clamp(0, i64::from(u32::MAX)) as u32
+}
+
+/// Text cut to [`MAX_TEXT_CHARS`] characters.
+fn cut(s: &str) -> String {
+    match s.char_indices().nth(MAX_TEXT_CHARS) {
+        Some((i, _)) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}
