@@ -638,3 +638,380 @@ impl Disc {
         (inside * 255 / 16) as u8
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::format;
+    use alloc::string::ToString;
+
+    const RED: u32 = 0xFFFF_0000;
+    const BLUE: u32 = 0xFF00_00FF;
+
+    fn count(c: &Canvas, rgb: u32) -> usize {
+        c.pixels().iter().filter(|&&p| p == rgb).count()
+    }
+
+    #[test]
+    fn sizes_are_limited_and_zero_is_harmless() {
+        assert_eq!(
+            Canvas::new(MAX_DIMENSION + 1, 1).unwrap_err(),
+            DrawError::CanvasTooLarge {
+                width: MAX_DIMENSION + 1,
+                height: 1
+            }
+        );
+        assert!(Canvas::new(1, u32::MAX).is_err());
+        let msg = Canvas::new(9000, 9000).unwrap_err().to_string();
+        assert!(msg.contains("9000×9000") && msg.contains("8192"), "{msg}");
+        let mut empty = Canvas::new(0, 0).unwrap();
+        let font = Font::embedded();
+        empty.clear(RED);
+        empty.fill_rect(0, 0, 10, 10, RED);
+        empty.draw_line(0, 0, 10, 10, RED);
+        empty.fill_circle(0, 0, 5, RED);
+        empty.fill_rounded_rect(0, 0, 9, 9, 3, RED);
+        assert!(empty.blit_rgba(0, 0, 1, 1, &[1, 2, 3, 4]).is_ok());
+        assert!(empty.draw_text(&font, 0, 0, "hi", 12, RED) > 0);
+        assert_eq!(empty.pixel(0, 0), None);
+        let mut wide = Canvas::new(7, 0).unwrap();
+        wide.draw_line(0, 0, 6, 0, RED);
+        wide.draw_text(&font, 0, 0, "hi", 12, RED);
+        assert!(wide.pixels().is_empty());
+    }
+
+    #[test]
+    fn fill_rect_opaque_clips_at_every_edge() {
+        let mut c = Canvas::new(10, 8).unwrap();
+        c.fill_rect(-3, -2, 5, 4, RED); // covers x 0..2, y 0..2
+        assert_eq!(c.pixel(0, 0), Some(0xFF0000));
+        assert_eq!(c.pixel(1, 1), Some(0xFF0000));
+        assert_eq!(c.pixel(2, 1), Some(0));
+        assert_eq!(c.pixel(1, 2), Some(0));
+        assert_eq!(count(&c, 0xFF0000), 4);
+        c.fill_rect(8, 6, u32::MAX, u32::MAX, BLUE); // x + w overflows i32
+        assert_eq!(count(&c, 0x0000FF), 4);
+        assert_eq!(c.pixel(9, 7), Some(0x0000FF));
+        c.fill_rect(i32::MAX, i32::MAX, u32::MAX, u32::MAX, RED);
+        c.fill_rect(i32::MIN, i32::MIN, u32::MAX, 1, RED);
+        c.fill_rect(3, 3, 0, 5, RED);
+        assert_eq!(count(&c, 0xFF0000), 4);
+        // The whole canvas from far away.
+        c.fill_rect(i32::MIN, i32::MIN, u32::MAX, u32::MAX, RED);
+        assert_eq!(count(&c, 0xFF0000), 80);
+    }
+
+    #[test]
+    fn fill_rect_blends_translucent_colours() {
+        let mut c = Canvas::new(2, 1).unwrap();
+        c.clear(BLUE);
+        c.fill_rect(0, 0, 1, 1, 0x80FF_0000);
+        // red 255·128/255 = 128; blue 255·127/255 = 127.
+        assert_eq!(c.pixel(0, 0), Some(0x80_007F));
+        assert_eq!(c.pixel(1, 0), Some(0x0000FF));
+        c.fill_rect(0, 0, 2, 1, 0x00FF_FFFF); // alpha 0: nothing
+        assert_eq!(c.pixel(1, 0), Some(0x0000FF));
+        c.clear(0x40FF_FFFF); // translucent clear blends too
+        assert_eq!(c.pixel(1, 0), Some(0x4040FF));
+    }
+
+    #[test]
+    fn stroke_rect_outlines_once() {
+        let mut c = Canvas::new(6, 6).unwrap();
+        c.stroke_rect(1, 1, 4, 4, 0x80FF_FFFF);
+        let once = 0x808080;
+        for (x, y) in [
+            (1, 1),
+            (4, 1),
+            (1, 4),
+            (4, 4),
+            (2, 1),
+            (1, 3),
+            (4, 2),
+            (3, 4),
+        ] {
+            assert_eq!(c.pixel(x, y), Some(once), "({x}, {y}) painted exactly once");
+        }
+        assert_eq!(c.pixel(2, 2), Some(0));
+        assert_eq!(count(&c, once), 12);
+        c.stroke_rect(i32::MAX - 1, i32::MAX - 1, u32::MAX, u32::MAX, RED);
+        c.stroke_rect(-5, -5, 20, 1, RED);
+        assert_eq!(count(&c, 0xFF0000), 0);
+    }
+
+    #[test]
+    fn lines_are_bresenham_and_clipped() {
+        let mut c = Canvas::new(8, 8).unwrap();
+        c.draw_line(0, 0, 4, 2, RED);
+        let want = [(0, 0), (1, 0), (2, 1), (3, 1), (4, 2)];
+        for (x, y) in want {
+            assert_eq!(c.pixel(x, y), Some(0xFF0000), "({x}, {y})");
+        }
+        assert_eq!(count(&c, 0xFF0000), want.len());
+
+        let mut c = Canvas::new(8, 8).unwrap();
+        c.draw_line(6, 7, 6, 1, BLUE); // vertical, upwards, both ends included
+        assert_eq!(count(&c, 0x0000FF), 7);
+        assert_eq!(c.pixel(6, 1), Some(0x0000FF));
+        assert_eq!(c.pixel(6, 0), Some(0));
+        c.draw_line(3, 3, 3, 3, RED); // a point
+        assert_eq!(c.pixel(3, 3), Some(0xFF0000));
+        c.draw_line(0, 7, 7, 0, RED); // the anti-diagonal
+        assert!((0..8).all(|i| c.pixel(i, 7 - i) == Some(0xFF0000)));
+
+        // Endpoints a billion pixels away: exactly the visible row, quickly.
+        let mut c = Canvas::new(100, 10).unwrap();
+        c.draw_line(-1_000_000_000, 5, 1_000_000_000, 5, RED);
+        assert_eq!(count(&c, 0xFF0000), 100);
+        assert!((0..100).all(|x| c.pixel(x, 5) == Some(0xFF0000)));
+        c.draw_line(i32::MIN, i32::MIN, i32::MAX, i32::MAX, BLUE);
+        c.draw_line(i32::MAX, i32::MIN, i32::MIN, i32::MAX, BLUE);
+        // The main diagonal y = x passes through (0..10, 0..10).
+        assert!((0..10).all(|i| c.pixel(i, i) == Some(0x0000FF)));
+        c.draw_line(200, 0, 300, 9, RED); // entirely outside
+        let before = c.clone();
+        c.draw_line(5, 0, 5, 9, 0x00FF_FFFF); // alpha 0
+        assert!(c == before, "nothing drawn outside or with alpha 0");
+        // Translucent lines blend each pixel once.
+        let mut c = Canvas::new(4, 1).unwrap();
+        c.draw_line(0, 0, 3, 0, 0x80FF_FFFF);
+        assert_eq!(count(&c, 0x808080), 4);
+    }
+
+    #[test]
+    fn blit_rgba_checks_length_blends_and_clips() {
+        let mut c = Canvas::new(4, 4).unwrap();
+        c.clear(BLUE);
+        assert_eq!(
+            c.blit_rgba(0, 0, 2, 2, &[0; 15]),
+            Err(DrawError::RgbaLength {
+                width: 2,
+                height: 2,
+                expected: Some(16),
+                actual: 15
+            })
+        );
+        let e = c.blit_rgba(0, 0, u32::MAX, u32::MAX, &[]).unwrap_err();
+        assert!(format!("{e}").contains("RGBA"), "{e}");
+        #[rustfmt::skip]
+        let px = [
+            255, 0, 0, 255,    0, 255, 0, 0,
+            255, 255, 255, 128, 1, 2, 3, 255,
+        ];
+        c.blit_rgba(-1, 2, 2, 2, &px).unwrap();
+        // Column 0 of the canvas shows column 1 of the image.
+        assert_eq!(
+            c.pixel(0, 2),
+            Some(0x0000FF),
+            "alpha 0 leaves the background"
+        );
+        assert_eq!(c.pixel(0, 3), Some(0x010203), "alpha 255 replaces");
+        assert_eq!(c.pixel(1, 2), Some(0x0000FF));
+        c.blit_rgba(3, 0, 2, 2, &px).unwrap();
+        assert_eq!(c.pixel(3, 0), Some(0xFF0000));
+        // White at 128 over blue: r = g = 255·128/255 = 128, b = 255.
+        assert_eq!(c.pixel(3, 1), Some(0x8080FF));
+        assert!(c.blit_rgba(i32::MAX, i32::MIN, 2, 2, &px).is_ok());
+        let img = Image::new(2, 2, px.to_vec()).unwrap();
+        c.draw_image(&img, 0, 0);
+        assert_eq!(c.pixel(0, 0), Some(0xFF0000));
+    }
+
+    #[test]
+    fn draw_canvas_places_and_clips() {
+        let mut src = Canvas::new(3, 2).unwrap();
+        src.clear(RED);
+        src.fill_rect(2, 1, 1, 1, BLUE);
+        let mut dst = Canvas::new(4, 4).unwrap();
+        dst.draw_canvas(&src, 2, 3);
+        assert_eq!(dst.pixel(2, 3), Some(0xFF0000));
+        assert_eq!(dst.pixel(3, 3), Some(0xFF0000));
+        assert_eq!(count(&dst, 0xFF0000), 2);
+        dst.draw_canvas(&src, -2, -1);
+        assert_eq!(dst.pixel(0, 0), Some(0x0000FF));
+        assert_eq!(count(&dst, 0x0000FF), 1);
+        dst.draw_canvas(&src, i32::MAX, i32::MAX);
+        dst.draw_canvas(&src, i32::MIN, 0);
+        dst.draw_canvas_region(&src, 5, 5, 10, 10, 0, 0);
+        dst.draw_canvas_region(&src, 2, 1, u32::MAX, u32::MAX, 1, 1);
+        assert_eq!(dst.pixel(1, 1), Some(0x0000FF));
+        assert_eq!(count(&dst, 0x0000FF), 2);
+    }
+
+    #[test]
+    fn circles_are_round_and_anti_aliased() {
+        let mut c = Canvas::new(40, 40).unwrap();
+        c.clear(0xFFFF_FFFF);
+        c.fill_circle(16, 16, 16, 0xFF00_0000);
+        assert_eq!(c.pixel(16, 16), Some(0), "centre");
+        assert_eq!(
+            c.pixel(0, 0),
+            Some(0xFFFFFF),
+            "corner of the bounding square"
+        );
+        assert_eq!(c.pixel(31, 31), Some(0xFFFFFF));
+        assert_eq!(c.pixel(32, 16), Some(0xFFFFFF), "right of the circle");
+        // Symmetric about both axes through (16, 16).
+        for y in 0..32 {
+            for x in 0..32 {
+                assert_eq!(c.pixel(x, y), c.pixel(31 - x, y), "({x}, {y})");
+                assert_eq!(c.pixel(x, y), c.pixel(x, 31 - y), "({x}, {y})");
+            }
+        }
+        // Some edge pixels are in between; the darkness adds up to π r².
+        let grey = c
+            .pixels()
+            .iter()
+            .filter(|&&p| p != 0 && p != 0xFFFFFF)
+            .count();
+        assert!(grey > 20, "{grey} anti-aliased edge pixels");
+        let ink: u32 = c.pixels().iter().map(|p| 255 - (p & 0xFF)).sum();
+        let area = ink as f64 / 255.0;
+        let want = core::f64::consts::PI * 256.0;
+        assert!((area - want).abs() < want * 0.01, "area {area} vs {want}");
+        c.fill_circle(i32::MAX, i32::MIN, u32::MAX, RED);
+        c.fill_circle(0, 0, 0, RED);
+    }
+
+    #[test]
+    fn rounded_rects_round_only_the_corners() {
+        let mut c = Canvas::new(30, 20).unwrap();
+        c.clear(0xFFFF_FFFF);
+        c.fill_rounded_rect(5, 5, 20, 10, 4, 0xFF00_0000);
+        assert_eq!(
+            c.pixel(5, 5),
+            Some(0xFFFFFF),
+            "the corner pixel is outside the arc"
+        );
+        assert_eq!(c.pixel(24, 14), Some(0xFFFFFF));
+        assert_eq!(c.pixel(15, 5), Some(0), "top edge between the corners");
+        assert_eq!(c.pixel(5, 10), Some(0), "left edge between the corners");
+        assert_eq!(c.pixel(15, 10), Some(0));
+        assert_eq!(c.pixel(4, 10), Some(0xFFFFFF));
+        assert_eq!(c.pixel(25, 10), Some(0xFFFFFF));
+        for y in 0..20 {
+            for x in 0..30 {
+                assert_eq!(c.pixel(x, y), c.pixel(29 - x, y), "({x}, {y})");
+                assert_eq!(c.pixel(x, y), c.pixel(x, 19 - y), "({x}, {y})");
+            }
+        }
+        // A radius larger than the sides is clamped; huge inputs do not panic.
+        c.fill_rounded_rect(0, 0, 6, 4, 100, RED);
+        assert_eq!(c.pixel(3, 2), Some(0xFF0000));
+        c.fill_rounded_rect(i32::MIN, i32::MIN, u32::MAX, u32::MAX, u32::MAX, BLUE);
+        c.fill_rounded_rect(i32::MAX, i32::MAX, u32::MAX, u32::MAX, 7, BLUE);
+        assert_eq!(c.pixel(15, 10), Some(0x0000FF));
+    }
+
+    #[test]
+    fn text_is_drawn_inside_its_line_box_and_recorded() {
+        let font = Font::embedded();
+        let mut c = Canvas::new(120, 60).unwrap();
+        c.clear(0xFFFF_FFFF);
+        let w = c.draw_text(&font, 10, 10, "Hello", 20, 0xFF00_0000);
+        assert_eq!(w, font.measure_text("Hello", 20));
+        assert_eq!(w, c.measure_text(&font, "Hello", 20));
+        let line = font.line_height(20) as i32;
+        let mut dark = 0;
+        for y in 0..60 {
+            for x in 0..120 {
+                let p = c.pixel(x, y).unwrap();
+                if p != 0xFFFFFF {
+                    assert!(
+                        (10..10 + w as i32 + 2).contains(&x) && (10..10 + line).contains(&y),
+                        "ink at ({x}, {y}) outside the line box"
+                    );
+                    if p == 0 {
+                        dark += 1;
+                    }
+                }
+            }
+        }
+        assert!(dark > 30, "{dark} fully dark pixels");
+        let runs: Vec<&TextRun> = c.text_runs().collect();
+        assert_eq!(
+            runs,
+            [&TextRun {
+                x: 10,
+                y: 10,
+                size: 20,
+                argb: 0xFF00_0000,
+                width: w,
+                text: "Hello".into()
+            }]
+        );
+        assert_eq!(c.text(), "Hello");
+        c.draw_text(&font, 0, 30, "3", 1000, RED);
+        assert_eq!(c.text_runs().last().unwrap().size, crate::font::MAX_SIZE);
+        assert_eq!(c.text(), "Hello\n3");
+        c.clear(0xFF00_0000);
+        assert_eq!(c.text_runs().len(), 0);
+        c.draw_text(&font, 0, 0, "", 12, RED);
+        assert_eq!(c.text_runs().len(), 0, "empty text is not recorded");
+    }
+
+    #[test]
+    fn text_far_away_is_measured_not_drawn() {
+        let font = Font::embedded();
+        let mut c = Canvas::new(50, 20).unwrap();
+        let w = c.draw_text(&font, i32::MAX - 5, i32::MIN, "far away", 16, RED);
+        assert_eq!(w, font.measure_text("far away", 16));
+        c.draw_text(&font, i32::MIN, 0, "far away", 16, RED);
+        assert_eq!(count(&c, 0), 1000);
+        // Text starting left of the canvas shows its tail.
+        let long = "mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm";
+        c.draw_text(&font, -300, 0, long, 16, 0xFFFF_FFFF);
+        assert!(c.pixels().iter().any(|&p| p != 0));
+    }
+
+    #[test]
+    fn text_record_is_capped_dropping_the_oldest() {
+        let font = Font::embedded();
+        let mut c = Canvas::new(1, 1).unwrap();
+        for i in 0..MAX_TEXT_RUNS + 10 {
+            c.draw_text(&font, 0, 0, &format!("{i}"), 4, RED);
+        }
+        assert_eq!(c.text_runs().len(), MAX_TEXT_RUNS);
+        assert_eq!(c.text_runs().next().unwrap().text, "10");
+        // Bytes: 100 runs of 1000 bytes keep the newest 65 (65 000 ≤ 65 536).
+        c.clear(0);
+        for i in 0..100u8 {
+            let s: String = core::iter::repeat_n(char::from(b'a' + i % 26), 1000).collect();
+            c.draw_text(&font, 0, 0, &s, 4, RED);
+        }
+        assert_eq!(c.text_runs().len(), 65);
+        assert!(c.text_runs().map(|r| r.text.len()).sum::<usize>() <= MAX_TEXT_BYTES);
+        // One run over the cap is truncated at a character boundary (é is 2 bytes).
+        let huge: String = core::iter::repeat_n('é', MAX_TEXT_BYTES).collect();
+        c.draw_text(&font, 0, 0, &huge, 4, RED);
+        assert_eq!(c.text_runs().len(), 1);
+        let kept = &c.text_runs().next().unwrap().text;
+        assert_eq!(kept.len(), MAX_TEXT_BYTES);
+        assert!(kept.chars().all(|ch| ch == 'é'));
+        let odd: String = core::iter::once('a')
+            .chain(core::iter::repeat_n('é', MAX_TEXT_BYTES))
+            .collect();
+        c.draw_text(&font, 0, 0, &odd, 4, RED);
+        assert_eq!(c.text_runs().last().unwrap().text.len(), MAX_TEXT_BYTES - 1);
+    }
+
+    #[test]
+    fn resize_keeps_the_overlap() {
+        let mut c = Canvas::new(4, 4).unwrap();
+        c.clear(RED);
+        c.fill_rect(1, 1, 1, 1, BLUE);
+        c.resize(6, 2).unwrap();
+        assert_eq!((c.width(), c.height(), c.pixels().len()), (6, 2, 12));
+        assert_eq!(c.pixel(1, 1), Some(0x0000FF));
+        assert_eq!(c.pixel(3, 0), Some(0xFF0000));
+        assert_eq!(c.pixel(4, 0), Some(0));
+        assert!(c.resize(MAX_DIMENSION + 1, 1).is_err());
+        assert_eq!(
+            (c.width(), c.height()),
+            (6, 2),
+            "a refused resize changes nothing"
+        );
+        c.resize(0, 0).unwrap();
+        assert!(c.pixels().is_empty());
+    }
+}

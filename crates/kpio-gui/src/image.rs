@@ -321,6 +321,84 @@ fn ihdr_size(data: &[u8]) -> Option<(u32, u32)> {
     Some((w, h))
 }
 
+/// Walks the chunk structure before handing the file to the decoder: the IHDR fields must
+/// be a valid combination, a palette image must have a PLTE chunk before its image data,
+/// there must be image data, and every chunk must lie within the file up to IEND. This
+/// turns malformed files the decoder would mis-handle (zune-png 0.5.2 decodes a palette
+/// image without PLTE to garbage) into typed errors. It also refuses image data too short
+/// to inflate to the stated size (deflate shrinks at most 1032:1), so a small file cannot
+/// make the decoder allocate the pixel memory of a large image.
+fn validate_chunks(data: &[u8]) -> Result<(), ImageError> {
+    let corrupt = |why: &str| Err(ImageError::Corrupt(String::from(why)));
+    let ihdr = data.get(16..29).ok_or(ImageError::NotPng)?;
+    if data.get(8..12) != Some(&[0, 0, 0, 13][..]) {
+        return corrupt("IHDR is not 13 bytes");
+    }
+    let (depth, colour_type) = (ihdr[8], ihdr[9]);
+    let depth_ok = match colour_type {
+        0 => matches!(depth, 1 | 2 | 4 | 8 | 16),
+        3 => matches!(depth, 1 | 2 | 4 | 8),
+        2 | 4 | 6 => matches!(depth, 8 | 16),
+        _ => return corrupt("unknown colour type"),
+    };
+    if !depth_ok {
+        return corrupt("bit depth not allowed for the colour type");
+    }
+    if ihdr[10] != 0 || ihdr[11] != 0 || ihdr[12] > 1 {
+        return corrupt("unknown compression, filter or interlace method");
+    }
+    let mut at = 8usize;
+    let mut seen_plte = false;
+    let mut idat_bytes = 0usize;
+    loop {
+        let Some(head) = data.get(at..at + 8) else {
+            return corrupt("the file ends before IEND");
+        };
+        let len = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let end = at.checked_add(12).and_then(|n| n.checked_add(len));
+        let Some(end) = end.filter(|&e| e <= data.len()) else {
+            return corrupt("a chunk runs past the end of the file");
+        };
+        match &head[4..8] {
+            b"PLTE" => {
+                if len == 0 || !len.is_multiple_of(3) || len > 768 {
+                    return corrupt("PLTE length is not 3 to 768 in steps of 3");
+                }
+                seen_plte = true;
+            }
+            b"IDAT" => {
+                if colour_type == 3 && !seen_plte {
+                    return corrupt("palette image without PLTE before IDAT");
+                }
+                idat_bytes = idat_bytes.saturating_add(len);
+            }
+            b"IEND" => break,
+            _ => {}
+        }
+        at = end;
+    }
+    if idat_bytes == 0 {
+        return corrupt("no image data (IDAT)");
+    }
+    let width = u64::from(u32::from_be_bytes([ihdr[0], ihdr[1], ihdr[2], ihdr[3]]));
+    let height = u64::from(u32::from_be_bytes([ihdr[4], ihdr[5], ihdr[6], ihdr[7]]));
+    let channels: u64 = match colour_type {
+        0 | 3 => 1,
+        4 => 2,
+        2 => 3,
+        _ => 4,
+    };
+    let min_inflated = width * height * channels * u64::from(depth) / 8;
+    if (idat_bytes as u64)
+        .saturating_mul(1032)
+        .saturating_add(1024)
+        < min_inflated
+    {
+        return corrupt("the image data is too short for the image size");
+    }
+    Ok(())
+}
+
 /// Decodes a PNG file (any colour type: grey, grey + alpha, RGB, RGBA, palette, with or
 /// without `tRNS`; 1 to 16 bits per sample; interlaced or not) to RGBA8. 16-bit samples
 /// keep their high byte. Images wider or taller than [`MAX_PNG_DIMENSION`] are refused
@@ -337,6 +415,7 @@ pub fn decode_png(data: &[u8]) -> Result<Image, ImageError> {
             max: MAX_PNG_DIMENSION,
         });
     }
+    validate_chunks(data)?;
     let max = MAX_PNG_DIMENSION as usize;
     // The inflated data of a w × h image is at most 8 bytes per pixel plus a filter byte
     // per row: a larger stream is a decompression bomb.
@@ -346,7 +425,7 @@ pub fn decode_png(data: &[u8]) -> Result<Image, ImageError> {
         .set_max_height(max)
         .inflate_set_limit(inflate_limit)
         .png_set_strip_to_8bit(true)
-        .png_set_add_alpha_channel(true)
+        .png_set_confirm_crc(true)
         .png_set_decode_animated(false);
     let mut decoder = PngDecoder::new_with_options(ZCursor::new(data), options);
     let corrupt = |e: zune_png::error::PngDecodeErrors| {
@@ -422,24 +501,33 @@ pub fn fallback_icon(font: &Font, name: &str, size: u32) -> Image {
     let letter_str = letter.encode_utf8(&mut buf);
     // The letter's bitmap is centred in the circle (not its line box, whose ascent and
     // descent would push it up).
-    let text_size = (size * 11 / 20).max(1);
+    let text_size = (size * 3 / 5).max(1);
     let m = font.glyph_metrics(letter, text_size);
     let baseline = font.baseline(text_size);
-    let left = (size as i32 - m.width as i32) / 2 - m.xmin;
+    // Regular DejaVu is thin at icon sizes: from 24 px on, the letter is emboldened by
+    // also painting it one pixel to the right (the maximum of the two coverages).
+    let bold = i32::from(size >= 24);
+    let left = (size as i32 - m.width as i32 - bold) / 2 - m.xmin;
     let top = (size as i32 - m.height as i32) / 2 - (baseline - m.ymin - m.height as i32);
+    let mut ink = vec![0u8; s * s];
     font.render(
         letter_str,
         text_size,
         -left,
         size as i32 - left,
         |gx, gy, cov| {
-            let (x, y) = (left + gx, top + gy);
-            if (0..size as i32).contains(&x) && (0..size as i32).contains(&y) {
-                let at = y as usize * s + x as usize;
-                rgb[at] = blend_alpha(0x00FF_FFFF, rgb[at], cov);
+            let y = top + gy;
+            for x in [left + gx, left + gx + bold] {
+                if (0..size as i32).contains(&x) && (0..size as i32).contains(&y) {
+                    let at = y as usize * s + x as usize;
+                    ink[at] = ink[at].max(cov);
+                }
             }
         },
     );
+    for (c, &cov) in rgb.iter_mut().zip(&ink) {
+        *c = blend_alpha(0x00FF_FFFF, *c, cov);
+    }
     let mut rgba = Vec::with_capacity(s * s * 4);
     for (c, a) in rgb.iter().zip(&alpha) {
         rgba.extend_from_slice(&[(c >> 16) as u8, (c >> 8) as u8, *c as u8, *a]);
