@@ -1012,3 +1012,42 @@ impl KeyAll for Shell {
         }
     }
 }
+
+#[test]
+fn new_windows_cascade_below_the_icons() {
+    let mut s = desktop();
+    let a = open(&mut s, "org.kpio.calculator", 1, 300, 400);
+    let b = open(&mut s, "org.kpio.calculator", 2, 300, 400);
+    let scene = s.scene();
+    let icons_bottom = scene
+        .icons
+        .iter()
+        .map(|i| i.rect.y + i.rect.h as i32)
+        .max()
+        .unwrap();
+    let (ra, rb) = (
+        scene.window(a).unwrap().outer,
+        scene.window(b).unwrap().outer,
+    );
+    assert!(
+        ra.y >= icons_bottom,
+        "{ra:?} hides icons ending at {icons_bottom}"
+    );
+    assert!(rb.x > ra.x && rb.y > ra.y, "cascaded");
+    // Every icon can still be clicked.
+    let at = scene.icon_center("org.kpio.viewer").unwrap();
+    click(&mut s, at, 0);
+    assert_eq!(launches(&click(&mut s, at, 10)), ["org.kpio.viewer"]);
+}
+
+#[test]
+fn fallback_icons_use_the_accent_colour() {
+    let s = desktop();
+    let mut screen = Canvas::new(W, H).unwrap();
+    s.render(&mut screen);
+    let icon = s.scene().icon("org.kpio.calculator").unwrap().rect;
+    // The top of the circle, above the letter: the accent (0x3D7BD9).
+    let (cx, _) = icon.center();
+    let y = icon.y + kpio_gui::shell::theme::ICON_TOP as i32 + 3;
+    assert_eq!(screen.pixel(cx, y), Some(0x3D7BD9));
+}

@@ -5,22 +5,49 @@ use alloc::vec::Vec;
 
 use super::splash::SPLASH_ICON;
 use super::theme::{ICON_SIZE, SYSTEM_ACCENT};
+use crate::color::theme;
 use crate::font::Font;
 use crate::image::{Image, fallback_icon};
 
-/// An app's desktop icon: its image scaled to [`ICON_SIZE`], else the fallback circle.
-pub fn app_icon(font: &Font, icon: Option<&Image>, name: &str) -> Image {
-    sized(font, icon, name, ICON_SIZE)
+/// An app's desktop icon: its image scaled to [`ICON_SIZE`], else the fallback circle with
+/// the name's first letter, in the app's accent colour (the name's palette colour when the
+/// accent is fully transparent).
+pub fn app_icon(font: &Font, icon: Option<&Image>, name: &str, accent: u32) -> Image {
+    sized(font, icon, name, accent, ICON_SIZE)
 }
 
 /// The splash screen's icon, [`SPLASH_ICON`] square.
-pub fn splash_icon(font: &Font, icon: Option<&Image>, name: &str) -> Image {
-    sized(font, icon, name, SPLASH_ICON)
+pub fn splash_icon(font: &Font, icon: Option<&Image>, name: &str, accent: u32) -> Image {
+    sized(font, icon, name, accent, SPLASH_ICON)
 }
 
-fn sized(font: &Font, icon: Option<&Image>, name: &str, size: u32) -> Image {
-    icon.and_then(|i| i.scale_to(size, size).ok())
-        .unwrap_or_else(|| fallback_icon(font, name, size))
+fn sized(font: &Font, icon: Option<&Image>, name: &str, accent: u32, size: u32) -> Image {
+    if let Some(scaled) = icon.and_then(|i| i.scale_to(size, size).ok()) {
+        return scaled;
+    }
+    let mut img = fallback_icon(font, name, size);
+    if accent >> 24 != 0 {
+        recolour(&mut img, theme::pick(name), accent);
+    }
+    img
+}
+
+/// Repaints a fallback icon drawn in `from` (with a white letter blended over it) in `to`,
+/// keeping the letter's anti-aliasing: each pixel's share of white is recovered from the
+/// channel where `from` is darkest, then reapplied over `to`.
+fn recolour(img: &mut Image, from: u32, to: u32) {
+    let chan = |c: u32, i: usize| ((c >> (16 - 8 * i)) & 0xFF) as u8;
+    // The channel with the most room below white tells the white share most precisely.
+    let k = (0..3).min_by_key(|&i| chan(from, i)).unwrap_or(0);
+    let base = u32::from(chan(from, k));
+    for px in img.rgba.chunks_exact_mut(4) {
+        let lighter = u32::from(px[k]).saturating_sub(base) * 255;
+        let t = lighter.checked_div(255 - base).unwrap_or(0).min(255);
+        for (i, p) in px.iter_mut().take(3).enumerate() {
+            let c = u32::from(chan(to, i));
+            *p = ((c * (255 - t) + 255 * t) / 255) as u8;
+        }
+    }
 }
 
 /// "All apps": a tile with a 3×3 grid of dots.
@@ -103,6 +130,24 @@ fn procedural(glyph: impl Fn(f32, f32) -> bool) -> Image {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fallback_icons_take_the_accent_colour() {
+        let font = Font::embedded();
+        let icon = app_icon(&font, None, "Calculator", 0xFF3D7BD9);
+        // An edge pixel inside the circle but off the letter.
+        let p = icon.pixel(16, 3).unwrap();
+        assert_eq!(p, [0x3D, 0x7B, 0xD9, 255]);
+        // The letter stays white.
+        assert!(
+            icon.rgba
+                .chunks(4)
+                .any(|p| p[..3] == [255, 255, 255] && p[3] == 255)
+        );
+        // A transparent accent keeps the name's colour.
+        let plain = app_icon(&font, None, "Calculator", 0);
+        assert_eq!(plain, fallback_icon(&font, "Calculator", ICON_SIZE));
+    }
 
     #[test]
     fn system_icons_are_tiles_with_white_glyphs() {

@@ -35,6 +35,7 @@ pub use desktop::{ALL_APPS_ID, AppEntry, IconKind, NOTIFICATIONS_ID};
 pub use dialog::DialogId;
 pub use events::{EventKind, WindowEvent};
 pub use geometry::Rect;
+use geometry::clamp_u32;
 pub use input::{InputEvent, Key, MouseButton};
 pub use notifications::NotificationId;
 pub use scene::Scene;
@@ -208,7 +209,7 @@ impl Shell {
                 id: app.app_id.clone(),
                 label: app.name.clone(),
                 kind: IconKind::App,
-                art: art::app_icon(&self.font, app.icon.as_ref(), &app.name),
+                art: art::app_icon(&self.font, app.icon.as_ref(), &app.name, app.accent),
                 rect: Rect::default(),
             });
         }
@@ -239,8 +240,27 @@ impl Shell {
     ) -> WindowId {
         self.tick(now_ms);
         let work = self.work_area();
+        let from = self.cascade_origin();
         self.windows
-            .open(owner, cut(title), content_w, content_h, saved, work)
+            .open(owner, cut(title), (content_w, content_h), saved, work, from)
+    }
+
+    /// Where cascading starts: below the icon rows, so new windows do not hide the icons,
+    /// unless the icons fill more than half the screen.
+    fn cascade_origin(&self) -> (i32, i32) {
+        let icons_bottom = self
+            .desktop
+            .icons
+            .iter()
+            .map(|i| i.rect.bottom())
+            .max()
+            .unwrap_or(0);
+        let y = icons_bottom.saturating_add(CASCADE_Y / 2);
+        if y < clamp_u32(self.work_area().h / 2) {
+            (CASCADE_X, y)
+        } else {
+            (CASCADE_X, CASCADE_Y)
+        }
     }
 
     /// Removes a window (its events and frame go with it). False for an unknown id.
@@ -341,7 +361,7 @@ impl Shell {
             .get(id)
             .and_then(|w| self.app(&w.owner.app_id))
             .and_then(|a| a.icon.as_ref());
-        let art = art::splash_icon(&self.font, icon.or(app_icon), app_name);
+        let art = art::splash_icon(&self.font, icon.or(app_icon), app_name, accent);
         let Some(w) = self.windows.get_mut(id) else {
             return false;
         };

@@ -129,13 +129,16 @@ impl Shell {
             c.fill_rect(r.x, r.y, r.w, r.h, s.accent | 0xFF00_0000);
             let (mx, my) = r.center();
             let iy = my - clamp_u32(s.icon.height / 2) - 12;
-            c.draw_image(&s.icon, mx - clamp_u32(s.icon.width / 2), iy);
+            // A light halo, so an icon in the accent colour stands out from the background.
+            let r2 = clamp_u32(s.icon.width / 2);
+            c.fill_circle(mx, iy + r2, s.icon.width / 2 + 10, 0x40FFFFFF);
+            c.draw_image(&s.icon, mx - r2, iy);
             let name = fit(font, &s.app_name, 16, r.w.saturating_sub(16));
             let nw = font.measure_text(&name, 16);
             c.draw_text(
                 font,
                 mx - clamp_u32(nw / 2),
-                iy + s.icon.height as i32 + 10,
+                iy + s.icon.height as i32 + 18,
                 &name,
                 16,
                 0xFFFFFFFF,

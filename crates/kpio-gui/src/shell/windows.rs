@@ -209,10 +209,10 @@ impl WindowManager {
         &mut self,
         owner: WindowOwner,
         title: String,
-        content_w: u32,
-        content_h: u32,
+        (content_w, content_h): (u32, u32),
         saved: Option<WindowState>,
         work: Rect,
+        cascade_from: (i32, i32),
     ) -> WindowId {
         let id = WindowId(self.next_id);
         self.next_id = self.next_id.saturating_add(1);
@@ -229,7 +229,7 @@ impl WindowManager {
                 }
             }
         }
-        let (x, y) = pos.unwrap_or_else(|| self.cascade_position(w, h, work));
+        let (x, y) = pos.unwrap_or_else(|| self.cascade_position(w, h, work, cascade_from));
         let mut win = Window {
             id,
             owner,
@@ -253,19 +253,20 @@ impl WindowManager {
         id
     }
 
-    fn cascade_position(&mut self, w: u32, h: u32, work: Rect) -> (i32, i32) {
+    /// The next cascade step from `from` (the first step again when it would not fit), else
+    /// as near the work area's top-left as the window fits.
+    fn cascade_position(&mut self, w: u32, h: u32, work: Rect, from: (i32, i32)) -> (i32, i32) {
         for _ in 0..2 {
-            let n = self.cascade as i32;
-            let x = work.x + CASCADE_X + n * CASCADE_STEP;
-            let y = work.y + CASCADE_Y + n * CASCADE_STEP;
-            self.cascade += 1;
+            let n = (self.cascade as i32).saturating_mul(CASCADE_STEP);
+            let x = from.0.saturating_add(n);
+            let y = from.1.saturating_add(n);
+            self.cascade = self.cascade.saturating_add(1);
             if work.contains_rect(&outer_rect_at(x, y, w, h)) {
                 return (x, y);
             }
             // Off the bottom/right: start again at the first position.
             self.cascade = 0;
         }
-        // Too big for any cascade step: as far up-left as it needs to fit.
         let o = outer_rect_at(0, 0, w, h);
         let x = work.x + clamp_u32(work.w.saturating_sub(o.w) / 2).min(CASCADE_X);
         let y = work.y + clamp_u32(work.h.saturating_sub(o.h) / 2).min(CASCADE_Y);
@@ -423,11 +424,12 @@ mod tests {
     }
 
     const WORK: Rect = Rect::new(0, 0, 1024, 728);
+    const FROM: (i32, i32) = (CASCADE_X, CASCADE_Y);
 
     #[test]
     fn frame_parts_are_where_hit_testing_finds_them() {
         let mut wm = WindowManager::new();
-        let id = wm.open(owner("a"), "A".to_string(), 300, 200, None, WORK);
+        let id = wm.open(owner("a"), "A".to_string(), (300, 200), None, WORK, FROM);
         let w = wm.get(id).unwrap();
         let (cx, cy) = w.close_rect().center();
         assert_eq!(w.hit(cx, cy), Some(WindowPart::Close));
@@ -454,7 +456,7 @@ mod tests {
             width: 320,
             height: 240,
         };
-        let a = wm.open(owner("a"), "A".to_string(), 300, 200, Some(s), WORK);
+        let a = wm.open(owner("a"), "A".to_string(), (300, 200), Some(s), WORK, FROM);
         assert_eq!(wm.get(a).unwrap().state(), s);
         // Fits in size but not in position: size kept, cascaded.
         let s2 = WindowState {
@@ -463,7 +465,14 @@ mod tests {
             width: 320,
             height: 240,
         };
-        let b = wm.open(owner("b"), "B".to_string(), 300, 200, Some(s2), WORK);
+        let b = wm.open(
+            owner("b"),
+            "B".to_string(),
+            (300, 200),
+            Some(s2),
+            WORK,
+            FROM,
+        );
         let st = wm.get(b).unwrap().state();
         assert_eq!((st.width, st.height), (320, 240));
         assert_eq!((st.x, st.y), (CASCADE_X, CASCADE_Y));
@@ -472,7 +481,7 @@ mod tests {
             wm.get_mut(b).unwrap().events.pop().unwrap().kind,
             EventKind::Resize
         );
-        let c = wm.open(owner("c"), "C".to_string(), 300, 200, None, WORK);
+        let c = wm.open(owner("c"), "C".to_string(), (300, 200), None, WORK, FROM);
         let st = wm.get(c).unwrap().state();
         assert_eq!(
             (st.x, st.y),
@@ -484,20 +493,20 @@ mod tests {
     #[test]
     fn oversized_and_zero_requests_are_clamped() {
         let mut wm = WindowManager::new();
-        let a = wm.open(owner("a"), String::new(), u32::MAX, 0, None, WORK);
+        let a = wm.open(owner("a"), String::new(), (u32::MAX, 0), None, WORK, FROM);
         let w = wm.get(a).unwrap();
         assert!(WORK.contains_rect(&w.outer_rect()));
         assert_eq!(w.content_h, 1);
         let tiny = Rect::new(0, 0, 0, 0);
-        let b = wm.open(owner("b"), String::new(), 10, 10, None, tiny);
+        let b = wm.open(owner("b"), String::new(), (10, 10), None, tiny, FROM);
         assert_eq!(wm.get(b).unwrap().content_w, 1);
     }
 
     #[test]
     fn focus_follows_close_and_minimise() {
         let mut wm = WindowManager::new();
-        let a = wm.open(owner("a"), String::new(), 100, 100, None, WORK);
-        let b = wm.open(owner("b"), String::new(), 100, 100, None, WORK);
+        let a = wm.open(owner("a"), String::new(), (100, 100), None, WORK, FROM);
+        let b = wm.open(owner("b"), String::new(), (100, 100), None, WORK, FROM);
         assert_eq!(wm.focused(), Some(b));
         wm.minimise(b);
         assert_eq!(wm.focused(), Some(a));
@@ -513,7 +522,7 @@ mod tests {
     #[test]
     fn moves_keep_the_title_bar_reachable() {
         let mut wm = WindowManager::new();
-        let a = wm.open(owner("a"), String::new(), 100, 100, None, WORK);
+        let a = wm.open(owner("a"), String::new(), (100, 100), None, WORK, FROM);
         wm.move_to(a, i32::MIN, i32::MAX, WORK);
         let w = wm.get(a).unwrap();
         assert!(w.outer_rect().right() >= KEEP_VISIBLE as i32);
