@@ -1051,3 +1051,40 @@ fn fallback_icons_use_the_accent_colour() {
     let y = icon.y + kpio_gui::shell::theme::ICON_TOP as i32 + 3;
     assert_eq!(screen.pixel(cx, y), Some(0x3D7BD9));
 }
+
+#[test]
+fn clock_and_framebuffer_output() {
+    use kpio_gui::framebuffer::{FrameBuffer, PixelFormat};
+    let mut s = desktop();
+    assert!(s.scene().taskbar.clock.is_none());
+    s.set_clock(Some("14:05"));
+    let scene = s.scene();
+    assert_eq!(scene.taskbar.clock.as_deref(), Some("14:05"));
+    let a = open(&mut s, "org.kpio.calculator", 1, 300, 400);
+    s.present(a, frame(300, 400, 0xFF112233));
+    // BGR, 4 bytes per pixel, padded rows.
+    let stride = W as usize * 4 + 16;
+    let mut bytes = vec![0u8; stride * H as usize];
+    let mut fb = FrameBuffer::new(&mut bytes, W, H, stride, PixelFormat::BGRX8888).unwrap();
+    let mut scratch = Canvas::new(1, 1).unwrap();
+    s.render_to(&mut scratch, &mut fb);
+    let c = s.scene().window(a).unwrap().content;
+    assert_eq!(
+        fb.read_pixel(c.x as u32 + 5, c.y as u32 + 5),
+        Some(0x112233)
+    );
+    let at = (c.y as usize + 5) * stride + (c.x as usize + 5) * 4;
+    assert_eq!(&bytes[at..at + 3], &[0x33, 0x22, 0x11]);
+    assert_eq!((scratch.width(), scratch.height()), (W, H));
+}
+
+#[test]
+fn windows_of_lists_an_apps_windows() {
+    let mut s = desktop();
+    let a = open(&mut s, "org.kpio.calculator", 1, 300, 400);
+    let _b = open(&mut s, "org.kpio.viewer", 1, 300, 200);
+    let c = open(&mut s, "org.kpio.calculator", 2, 300, 400);
+    assert_eq!(s.windows_of("org.kpio.calculator"), [a, c]);
+    assert_eq!(s.window_owner(c).unwrap().instance, 2);
+    assert!(s.windows_of("nope").is_empty());
+}

@@ -114,6 +114,8 @@ pub struct Shell {
     drag: Option<Drag>,
     pointer: (i32, i32),
     now_ms: u64,
+    /// The taskbar clock's text, set by the platform (the shell has no time of day).
+    clock: Option<String>,
 }
 
 impl Shell {
@@ -139,6 +141,7 @@ impl Shell {
             drag: None,
             pointer: (0, 0),
             now_ms: 0,
+            clock: None,
         };
         shell.rebuild_icons();
         shell
@@ -319,6 +322,15 @@ impl Shell {
         self.windows.get(id).map(|w| &w.owner)
     }
 
+    /// An app's windows, back to front (e.g. to close them when it is uninstalled).
+    pub fn windows_of(&self, app_id: &str) -> Vec<WindowId> {
+        self.windows
+            .iter()
+            .filter(|w| w.owner.app_id == app_id)
+            .map(|w| w.id)
+            .collect()
+    }
+
     /// Windows back to front.
     pub fn window_ids(&self) -> Vec<WindowId> {
         self.windows.iter().map(|w| w.id).collect()
@@ -411,6 +423,12 @@ impl Shell {
     pub fn tick(&mut self, now_ms: u64) {
         self.now_ms = self.now_ms.max(now_ms);
         self.notifications.tick(now_ms);
+    }
+
+    /// Sets the taskbar clock's text (e.g. "14:05"), or removes the clock with `None`. The
+    /// platform formats it from its time of day, which the shell does not have.
+    pub fn set_clock(&mut self, text: Option<&str>) {
+        self.clock = text.map(|t| t.chars().take(32).collect());
     }
 
     // ---- dialogs --------------------------------------------------------------------------
@@ -888,7 +906,17 @@ impl Shell {
     }
 
     fn taskbar_layout(&self) -> taskbar::TaskbarLayout {
-        taskbar::layout(self.width, self.height, self.windows.opening_order().len())
+        let clock_w = self.clock.as_ref().map_or(0, |t| {
+            self.font
+                .measure_text(t, BODY_TEXT_SIZE)
+                .saturating_add(2 * TASKBAR_GAP + 8)
+        });
+        taskbar::layout(
+            self.width,
+            self.height,
+            self.windows.opening_order().len(),
+            clock_w,
+        )
     }
 
     fn panel_layout(&self) -> notifications::PanelLayout {

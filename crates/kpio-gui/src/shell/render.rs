@@ -11,10 +11,11 @@ use super::desktop::NOTIFICATIONS_ID;
 use super::geometry::clamp_u32;
 use super::notifications::PanelRow;
 use super::theme::*;
-use super::windows::Window;
+use super::windows::{Window, WindowPart};
 use crate::canvas::Canvas;
 use crate::color::{blend_alpha, to_surface};
 use crate::font::Font;
+use crate::framebuffer::FrameBuffer;
 
 impl Shell {
     /// Draws the desktop. The canvas should be the screen's size; a different size is drawn
@@ -32,6 +33,17 @@ impl Shell {
         self.draw_toasts(c);
         self.draw_menu(c);
         self.draw_dialog(c);
+    }
+
+    /// Renders into `scratch` (resized to the screen first if needed) and copies the result
+    /// to the framebuffer in its pixel format.
+    pub fn render_to(&self, scratch: &mut Canvas, fb: &mut FrameBuffer<'_>) {
+        if (scratch.width(), scratch.height()) != (self.width, self.height) {
+            // Refused only above the canvas limit; then the old size is drawn, clipped.
+            let _ = scratch.resize(self.width, self.height);
+        }
+        self.render(scratch);
+        fb.present(scratch);
     }
 
     fn draw_wallpaper(&self, c: &mut Canvas) {
@@ -97,9 +109,20 @@ impl Shell {
         c.fill_rect(mx - 5, my + 3, 10, 2, BUTTON_GLYPH);
         let x = w.close_rect();
         let (cx, cy) = x.center();
+        // The close button turns red under the pointer (when nothing modal is up).
+        let (px, py) = self.pointer;
+        let hover = self.dialogs.is_empty()
+            && self.menu.is_none()
+            && self.windows.hit(px, py) == Some((w.id, WindowPart::Close));
+        let glyph = if hover {
+            c.fill_rounded_rect(x.x, x.y, x.w, x.h, 4, CLOSE_HOVER);
+            0xFFFFFFFF
+        } else {
+            BUTTON_GLYPH
+        };
         for d in -1..=0 {
-            c.draw_line(cx - 5 + d, cy - 5, cx + 5 + d, cy + 5, BUTTON_GLYPH);
-            c.draw_line(cx - 5 + d, cy + 5, cx + 5 + d, cy - 5, BUTTON_GLYPH);
+            c.draw_line(cx - 5 + d, cy - 5, cx + 5 + d, cy + 5, glyph);
+            c.draw_line(cx - 5 + d, cy + 5, cx + 5 + d, cy - 5, glyph);
         }
         // Title, cut before the buttons.
         let room = u32::try_from(m.x - t.x - 16).unwrap_or(0);
@@ -187,6 +210,12 @@ impl Shell {
         if let Some(a) = art(NOTIFICATIONS_ID) {
             let (x, y) = tb.bell.center();
             c.draw_image(a, x - clamp_u32(a.width / 2), y - clamp_u32(a.height / 2));
+        }
+        if let Some(t) = &self.clock {
+            let r = tb.clock;
+            let text = fit(font, t, BODY_TEXT_SIZE, r.w);
+            let y = r.y + centre_text(font, r.h, BODY_TEXT_SIZE);
+            c.draw_text(font, r.x + 4, y, &text, BODY_TEXT_SIZE, TASKBAR_TEXT);
         }
         let unread = self.notifications.unread();
         if unread > 0 {

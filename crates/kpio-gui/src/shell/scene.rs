@@ -98,6 +98,8 @@ pub struct SceneTaskbar {
     pub rect: Rect,
     pub launcher_button: Rect,
     pub bell: Rect,
+    /// The clock's text, if the platform set one.
+    pub clock: Option<String>,
     /// The bell's badge (unread notifications).
     pub unread: usize,
     /// In opening order; only the entries that fit are listed.
@@ -305,6 +307,7 @@ impl Shell {
             rect: tb.bar,
             launcher_button: tb.launcher,
             bell: tb.bell,
+            clock: self.clock.clone(),
             unread: self.notifications.unread(),
             entries,
         };
