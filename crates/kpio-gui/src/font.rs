@@ -232,13 +232,18 @@ impl Font {
 
     /// Advance width of `text` at `size` pixels, rounded up: what drawing it returns.
     pub fn measure_text(&self, text: &str, size: u32) -> u32 {
-        self.layout(text, size, |_, _| {})
+        self.layout(text, size, |_, _, _| {})
     }
 
     /// Lays `text` out on one line at `size` pixels from pen position 0 and calls
-    /// `visit(c, pen_x)` for each drawn character with its origin's x (rounded); returns the
-    /// advance width rounded up.
-    fn layout(&self, text: &str, size: u32, mut visit: impl FnMut(char, i32)) -> u32 {
+    /// `visit(c, pen_x, metrics)` for each drawn character with its origin's x (rounded);
+    /// returns the advance width rounded up.
+    fn layout(
+        &self,
+        text: &str,
+        size: u32,
+        mut visit: impl FnMut(char, i32, &fontdue::Metrics),
+    ) -> u32 {
         let px = clamp_size(size) as f32;
         let mut pen = 0.0f32;
         let mut prev: Option<char> = None;
@@ -251,8 +256,9 @@ impl Font {
             {
                 pen += k;
             }
-            visit(c, round(pen));
-            pen += self.inner.metrics(c, px).advance_width;
+            let m = self.inner.metrics(c, px);
+            visit(c, round(pen), &m);
+            pen += m.advance_width;
             prev = Some(c);
         }
         ceil_u32(pen)
@@ -272,25 +278,22 @@ impl Font {
     ) -> u32 {
         let size = clamp_size(size);
         let baseline = self.baseline(size);
-        // A glyph's bitmap stays within a size's distance of its origin (DejaVu's widest
-        // glyphs are under 2 em wide).
-        let reach = 2 * size as i32;
-        self.layout(text, size, |c, pen_x| {
-            if pen_x.saturating_add(reach) < visible_x0 || pen_x.saturating_sub(reach) >= visible_x1
-            {
+        self.layout(text, size, |c, pen_x, m| {
+            // Only glyphs whose bitmap touches the visible columns are rasterised (i64: a
+            // pen far out plus an offset must not overflow).
+            let left = i64::from(pen_x) + i64::from(m.xmin);
+            let right = left + m.width as i64;
+            if m.width == 0 || right <= i64::from(visible_x0) || left >= i64::from(visible_x1) {
                 return;
             }
             let g = self.glyph(c, size);
             let m = g.metrics;
-            let left = pen_x + m.xmin;
+            let left = pen_x.saturating_add(m.xmin);
             let top = baseline - m.ymin - m.height as i32;
-            if m.width == 0 {
-                return;
-            }
             for (row, line) in g.coverage.chunks_exact(m.width as usize).enumerate() {
                 for (col, &cov) in line.iter().enumerate() {
                     if cov != 0 {
-                        plot(left + col as i32, top + row as i32, cov);
+                        plot(left.saturating_add(col as i32), top + row as i32, cov);
                     }
                 }
             }
@@ -377,6 +380,31 @@ mod tests {
             f.measure_text("abc", u32::MAX),
             f.measure_text("abc", MAX_SIZE)
         );
+    }
+
+    #[test]
+    fn kerning_from_the_kern_table_applies() {
+        let f = Font::embedded();
+        let (a, v, av) = (
+            f.measure_text("A", 40),
+            f.measure_text("V", 40),
+            f.measure_text("AV", 40),
+        );
+        assert!(av + 1 < a + v, "AV {av} vs A {a} + V {v}");
+    }
+
+    #[test]
+    fn only_glyphs_touching_the_visible_columns_are_plotted() {
+        let f = Font::embedded();
+        let mut xs = alloc::vec::Vec::new();
+        f.render("AB", 20, i32::MAX - 3, i32::MAX, |x, _, _| xs.push(x));
+        f.render("AB", 20, i32::MIN, i32::MIN + 5, |x, _, _| xs.push(x));
+        assert!(xs.is_empty());
+        // Visible from column 14 on: "A" (advance ~13.7 px) is skipped, "B" is drawn.
+        let a_advance = f.measure_text("A", 20) as i32;
+        f.render("AB", 20, a_advance + 1, 100, |x, _, _| xs.push(x));
+        assert!(!xs.is_empty());
+        assert!(xs.iter().all(|&x| x >= a_advance - 1), "{xs:?}");
     }
 
     #[test]
