@@ -526,8 +526,10 @@ impl Canvas {
     }
 
     /// Draws one line of text with its line box's top-left corner at (x, y) (see
-    /// [`crate::font`] for the metrics), anti-aliased, clipped; records the run; returns the
-    /// advance width in pixels (the same as [`Canvas::measure_text`]).
+    /// [`crate::font`] for the metrics), anti-aliased, clipped; returns the advance width in
+    /// pixels (the same as [`Canvas::measure_text`]). Non-empty text is recorded as a
+    /// [`TextRun`] even when it is clipped away or transparent: the record says what the app
+    /// drew, and the run's position and width tell whether it is visible.
     pub fn draw_text(
         &mut self,
         font: &Font,

@@ -3,8 +3,9 @@
 //!
 //! The caller owns the [`Font`] (parse it once with [`Font::embedded`] and keep it): there
 //! is no global state. A bounded glyph cache keyed by (character, pixel size) lives inside
-//! it behind a `RefCell`, so drawing takes `&Font`; the font is `Send` but not `Sync` (put
-//! it behind the owner's lock to share it between threads).
+//! it, so drawing takes `&Font`. The font is `Send` and `Sync`: an `Arc<Font>` can serve
+//! the desktop and the app threads' `measure_text` at once. The cache is guarded by a
+//! try-lock that never waits: a thread that finds it busy rasterises without it.
 //!
 //! Line metrics: text is drawn from the top-left corner of its line box. The line box is
 //! [`Font::line_height`] = round(1.2 × size) pixels tall; the font's ascent + descent are
@@ -17,8 +18,9 @@
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::cell::RefCell;
+use core::cell::UnsafeCell;
 use core::fmt;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// The embedded font file (DejaVu Sans 2.37).
 pub const DEJAVU_SANS: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
@@ -117,6 +119,38 @@ impl GlyphCache {
     }
 }
 
+/// The glyph cache behind a try-lock: [`CacheCell::with`] runs a closure on the cache if no
+/// other thread (or re-entrant call) holds it, and otherwise returns `None` at once. No
+/// spinning and no blocking, so it is safe in the kernel and in interrupt-free contexts.
+#[derive(Default)]
+struct CacheCell {
+    busy: AtomicBool,
+    cache: UnsafeCell<GlyphCache>,
+}
+
+// SAFETY: the cache is only reached through `with`, which hands out the `&mut` only while
+// it holds `busy` (taken by a compare-exchange, so by one caller at a time), and the closures
+// given to it are this module's own short cache operations, which neither leak the reference
+// nor call back into the font. `GlyphCache` is `Send` (maps of `Arc`s of plain data).
+unsafe impl Sync for CacheCell {}
+
+impl CacheCell {
+    fn with<R>(&self, f: impl FnOnce(&mut GlyphCache) -> R) -> Option<R> {
+        if self
+            .busy
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_err()
+        {
+            return None;
+        }
+        // SAFETY: `busy` was false and is now ours, so no other reference to the cache
+        // exists until the store below (see the `Sync` impl).
+        let result = f(unsafe { &mut *self.cache.get() });
+        self.busy.store(false, Ordering::Release);
+        Some(result)
+    }
+}
+
 /// A parsed font with its glyph cache: see the module documentation.
 pub struct Font {
     inner: fontdue::Font,
@@ -124,7 +158,7 @@ pub struct Font {
     ascent: f32,
     /// Descent below the baseline per pixel of size (positive).
     descent: f32,
-    cache: RefCell<GlyphCache>,
+    cache: CacheCell,
 }
 
 impl fmt::Debug for Font {
@@ -144,7 +178,7 @@ impl Clone for Font {
             inner: self.inner.clone(),
             ascent: self.ascent,
             descent: self.descent,
-            cache: RefCell::default(),
+            cache: CacheCell::default(),
         }
     }
 }
@@ -175,7 +209,7 @@ impl Font {
             inner,
             ascent,
             descent,
-            cache: RefCell::default(),
+            cache: CacheCell::default(),
         })
     }
 
@@ -207,11 +241,8 @@ impl Font {
     pub fn glyph(&self, c: char, size: u32) -> Arc<GlyphBitmap> {
         let size = clamp_size(size);
         let key = (c, size as u16);
-        // `try_borrow_mut`: a caller's callback that re-enters the font while a glyph is
-        // being used just bypasses the cache instead of panicking.
-        if let Ok(mut cache) = self.cache.try_borrow_mut()
-            && let Some(g) = cache.get(key)
-        {
+        // A busy cache (another thread drawing) is bypassed, never waited for.
+        if let Some(g) = self.cache.with(|cache| cache.get(key)).flatten() {
             return g;
         }
         let (m, coverage) = self.inner.rasterize(c, size as f32);
@@ -219,15 +250,13 @@ impl Font {
             metrics: convert_metrics(&m),
             coverage,
         });
-        if let Ok(mut cache) = self.cache.try_borrow_mut() {
-            cache.insert(key, glyph.clone());
-        }
+        self.cache.with(|cache| cache.insert(key, glyph.clone()));
         glyph
     }
 
-    /// Number of glyphs in the cache now (at most 1024).
+    /// Number of glyphs in the cache now (at most 1024; 0 while another thread uses it).
     pub fn cached_glyphs(&self) -> usize {
-        self.cache.try_borrow().map(|c| c.len()).unwrap_or(0)
+        self.cache.with(|c| c.len()).unwrap_or(0)
     }
 
     /// Advance width of `text` at `size` pixels, rounded up: what drawing it returns.
@@ -339,6 +368,24 @@ fn ceil_u32(v: f32) -> u32 {
 mod tests {
     use super::*;
     use alloc::string::String;
+
+    #[test]
+    fn font_is_send_and_sync() {
+        fn shareable<T: Send + Sync>() {}
+        shareable::<Font>();
+    }
+
+    #[test]
+    fn busy_cache_is_bypassed_not_waited_for() {
+        let f = Font::embedded();
+        let direct = f.glyph('g', 30);
+        // Hold the cache, as another thread would, and ask again: the glyph comes back
+        // (rasterised afresh) instead of deadlocking.
+        let again = f.cache.with(|_| f.glyph('g', 30)).unwrap();
+        assert_eq!(again.coverage, direct.coverage);
+        assert_eq!(f.cache.with(|_| f.cached_glyphs()), Some(0));
+        assert_eq!(f.cached_glyphs(), 1);
+    }
 
     #[test]
     fn embedded_font_parses_and_has_latin() {

@@ -699,3 +699,37 @@ fn random_well_formed_chunks_never_panic() {
         "{decoded} decoded, {refused} refused"
     );
 }
+
+#[test]
+fn one_font_shared_by_threads_draws_the_same_pixels() {
+    // The glyph cache's try-lock: threads drawing at once with one Arc<Font> get exactly the
+    // pixels a single thread gets (a busy cache is bypassed, not corrupted or waited for).
+    let font = std::sync::Arc::new(Font::embedded());
+    let draw = |font: &Font| {
+        let mut c = Canvas::new(200, 30).unwrap();
+        c.clear(0xFFFF_FFFF);
+        for size in [9, 12, 14, 17, 20] {
+            c.draw_text(
+                font,
+                0,
+                0,
+                "The quick brown fox 0123456789",
+                size,
+                0xFF00_0000,
+            );
+        }
+        c
+    };
+    let want = draw(&Font::embedded());
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let font = font.clone();
+            std::thread::spawn(move || (0..5).map(|_| draw(&font)).collect::<Vec<_>>())
+        })
+        .collect();
+    for h in handles {
+        for c in h.join().unwrap() {
+            assert!(c.pixels() == want.pixels());
+        }
+    }
+}
