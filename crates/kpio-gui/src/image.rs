@@ -21,8 +21,8 @@ use crate::font::Font;
 pub const MAX_PNG_DIMENSION: u32 = 4096;
 /// The largest width and height [`Image::scale_to`] produces.
 pub const MAX_SCALE_DIMENSION: u32 = 4096;
-/// Scaling keeps one intermediate pass of `f32` samples; it may hold at most this many
-/// pixels (4 × 4 bytes each: 64 MiB).
+/// Scaling keeps the result of its first pass (of two) in `f32` samples; it may hold at most
+/// this many pixels (4 × 4 bytes each: 64 MiB).
 const MAX_SCALE_INTERMEDIATE: usize = 4 * 1024 * 1024;
 
 /// Why an image could not be decoded or made.
@@ -168,66 +168,56 @@ impl Image {
         }
         let (sw, sh) = (self.width as usize, self.height as usize);
         let (dw, dh) = (width as usize, height as usize);
-        // Premultiplied samples.
-        let mut src: Vec<f32> = Vec::new();
-        // The source itself is at most MAX_PNG_DIMENSION² for decoded images, but an Image
-        // can be made by hand: keep the same cap on the float copy.
-        if sw.saturating_mul(sh) > MAX_SCALE_INTERMEDIATE * 4 {
+        let wx = weights(sw, dw);
+        let wy = weights(sh, dh);
+        // Two separable passes; the first reads the bytes (premultiplying as it goes), the
+        // second writes bytes (un-premultiplying), so only the intermediate is in floats.
+        // Do first the pass that leaves the smaller intermediate.
+        let horizontal_first = dw * sh <= sw * dh;
+        let (mid_w, mid_h) = if horizontal_first { (dw, sh) } else { (sw, dh) };
+        if mid_w * mid_h > MAX_SCALE_INTERMEDIATE {
             return Err(ImageError::TooLarge {
-                width: self.width,
-                height: self.height,
-                max: MAX_PNG_DIMENSION,
+                width,
+                height,
+                max: MAX_SCALE_DIMENSION,
             });
         }
-        src.reserve_exact(sw * sh * 4);
-        for p in self.rgba.chunks_exact(4) {
+        let premultiplied = |i: usize| {
+            let p = &self.rgba[i * 4..i * 4 + 4];
             let a = f32::from(p[3]) / 255.0;
-            src.extend_from_slice(&[
+            [
                 f32::from(p[0]) * a,
                 f32::from(p[1]) * a,
                 f32::from(p[2]) * a,
                 f32::from(p[3]),
-            ]);
-        }
-        let wx = weights(sw, dw);
-        let wy = weights(sh, dh);
-        // Do the pass that leaves the smaller intermediate first.
-        let out = if dw * sh <= sw * dh {
-            if dw * sh > MAX_SCALE_INTERMEDIATE {
-                return Err(ImageError::TooLarge {
-                    width,
-                    height,
-                    max: MAX_SCALE_DIMENSION,
-                });
-            }
-            let mid = pass(&src, sw, sh, &wx, true);
-            pass(&mid, dw, sh, &wy, false)
-        } else {
-            if sw * dh > MAX_SCALE_INTERMEDIATE {
-                return Err(ImageError::TooLarge {
-                    width,
-                    height,
-                    max: MAX_SCALE_DIMENSION,
-                });
-            }
-            let mid = pass(&src, sw, sh, &wy, false);
-            pass(&mid, sw, dh, &wx, true)
+            ]
         };
-        let mut rgba = Vec::with_capacity(out_len);
-        for p in out.chunks_exact(4) {
+        let mut mid = vec![0f32; mid_w * mid_h * 4];
+        let (first, second) = if horizontal_first {
+            (&wx, &wy)
+        } else {
+            (&wy, &wx)
+        };
+        pass(sw, sh, first, horizontal_first, premultiplied, |i, v| {
+            mid[i * 4..i * 4 + 4].copy_from_slice(&v)
+        });
+        let mut rgba = vec![0u8; out_len];
+        let from_mid = |i: usize| {
+            let m = &mid[i * 4..i * 4 + 4];
+            [m[0], m[1], m[2], m[3]]
+        };
+        pass(mid_w, mid_h, second, !horizontal_first, from_mid, |i, p| {
             let a = p[3].clamp(0.0, 255.0);
-            if a < 0.5 {
-                rgba.extend_from_slice(&[0, 0, 0, 0]);
-                continue;
+            if a >= 0.5 {
+                let un = 255.0 / a;
+                rgba[i * 4..i * 4 + 4].copy_from_slice(&[
+                    to_u8(p[0] * un),
+                    to_u8(p[1] * un),
+                    to_u8(p[2] * un),
+                    to_u8(a),
+                ]);
             }
-            let un = 255.0 / a;
-            rgba.extend_from_slice(&[
-                to_u8(p[0] * un),
-                to_u8(p[1] * un),
-                to_u8(p[2] * un),
-                to_u8(a),
-            ]);
-        }
+        });
         Ok(Image {
             width,
             height,
@@ -281,14 +271,22 @@ fn weights(src: usize, dst: usize) -> Vec<(usize, Vec<f32>)> {
     out
 }
 
-/// One resampling pass over `w × h` premultiplied pixels along x (`horizontal`) or y.
-fn pass(src: &[f32], w: usize, h: usize, wt: &[(usize, Vec<f32>)], horizontal: bool) -> Vec<f32> {
+/// One resampling pass over `w × h` premultiplied pixels along x (`horizontal`) or y:
+/// reads source pixel `i` (row-major index) with `get` and hands each output pixel, by its
+/// row-major index in the output, to `put`.
+fn pass(
+    w: usize,
+    h: usize,
+    wt: &[(usize, Vec<f32>)],
+    horizontal: bool,
+    get: impl Fn(usize) -> [f32; 4],
+    mut put: impl FnMut(usize, [f32; 4]),
+) {
     let (ow, oh) = if horizontal {
         (wt.len(), h)
     } else {
         (w, wt.len())
     };
-    let mut out = vec![0f32; ow * oh * 4];
     for y in 0..oh {
         for x in 0..ow {
             let (first, ws) = if horizontal { &wt[x] } else { &wt[y] };
@@ -299,15 +297,14 @@ fn pass(src: &[f32], w: usize, h: usize, wt: &[(usize, Vec<f32>)], horizontal: b
                 } else {
                     (x, first + k)
                 };
-                let at = (sy * w + sx) * 4;
+                let v = get(sy * w + sx);
                 for c in 0..4 {
-                    acc[c] += src[at + c] * wk;
+                    acc[c] += v[c] * wk;
                 }
             }
-            out[(y * ow + x) * 4..(y * ow + x) * 4 + 4].copy_from_slice(&acc);
+            put(y * ow + x, acc);
         }
     }
-    out
 }
 
 /// Reads the width and height from the IHDR chunk (which the PNG format puts first).

@@ -440,6 +440,10 @@ fn upscale_is_bilinear_and_limits_are_checked() {
         img.scale_to(5000, 1),
         Err(ImageError::TooLarge { .. })
     ));
+    // The float intermediate is capped: 2100² → 4096² would need 4096 × 2100 of it.
+    let big = Image::new(2100, 2100, vec![0; 2100 * 2100 * 4]).unwrap();
+    assert!(matches!(big.scale_to(4096, 4096), Err(ImageError::TooLarge { .. })));
+    assert_eq!(big.scale_to(64, 64).unwrap().rgba.len(), 64 * 64 * 4);
     let empty = Image::new(0, 0, vec![]).unwrap();
     assert_eq!(empty.scale_to(2, 2).unwrap().rgba, vec![0; 16]);
     assert!(matches!(
