@@ -472,10 +472,23 @@ pub fn decode_png(data: &[u8]) -> Result<Image, ImageError> {
     })
 }
 
+/// The letter on a fallback icon: the name's first letter or digit that the font can draw,
+/// uppercased (the uppercase form only if the font has it too), else `?`. Skipping what the
+/// font lacks keeps a `.notdef` box off the icon (DejaVu has no CJK, for one).
+pub fn icon_letter(font: &Font, name: &str) -> char {
+    name.chars()
+        .filter(|c| c.is_alphanumeric() && font.has_glyph(*c))
+        .map(|c| match c.to_uppercase().next() {
+            Some(u) if font.has_glyph(u) => u,
+            _ => c,
+        })
+        .next()
+        .unwrap_or('?')
+}
+
 /// The icon of an app without one: a circle `size × size` in a colour picked from `name`
-/// ([`theme::pick`]) with the name's first letter or digit, uppercased, in white, centred
-/// (`?` if the name has none); transparent outside the circle. `size` is clamped to
-/// 1..=1024.
+/// ([`theme::pick`]) with the name's first letter or digit (see [`icon_letter`]) in white,
+/// centred; transparent outside the circle. `size` is clamped to 1..=1024.
 pub fn fallback_icon(font: &Font, name: &str, size: u32) -> Image {
     let size = size.clamp(1, 1024);
     let s = size as usize;
@@ -489,11 +502,7 @@ pub fn fallback_icon(font: &Font, name: &str, size: u32) -> Image {
             alpha[y * s + x] = disc.coverage(x as f64, y as f64);
         }
     }
-    let letter = name
-        .chars()
-        .find(|c| c.is_alphanumeric())
-        .and_then(|c| c.to_uppercase().next())
-        .unwrap_or('?');
+    let letter = icon_letter(font, name);
     let mut buf = [0u8; 4];
     let letter_str = letter.encode_utf8(&mut buf);
     // The letter's bitmap is centred in the circle (not its line box, whose ascent and

@@ -6,7 +6,7 @@
 //! crate is needed); two fixtures in `tests/fixtures/` were written by Python's zlib with
 //! real compression and every PNG row filter (see the comments at their tests).
 
-use kpio_gui::image::{ImageError, MAX_PNG_DIMENSION};
+use kpio_gui::image::{ImageError, MAX_PNG_DIMENSION, icon_letter};
 use kpio_gui::{
     Canvas, ChannelOrder, Font, FrameBuffer, Image, PixelFormat, decode_png, fallback_icon, theme,
 };
@@ -442,7 +442,10 @@ fn upscale_is_bilinear_and_limits_are_checked() {
     ));
     // The float intermediate is capped: 2100² → 4096² would need 4096 × 2100 of it.
     let big = Image::new(2100, 2100, vec![0; 2100 * 2100 * 4]).unwrap();
-    assert!(matches!(big.scale_to(4096, 4096), Err(ImageError::TooLarge { .. })));
+    assert!(matches!(
+        big.scale_to(4096, 4096),
+        Err(ImageError::TooLarge { .. })
+    ));
     assert_eq!(big.scale_to(64, 64).unwrap().rgba.len(), 64 * 64 * 4);
     let empty = Image::new(0, 0, vec![]).unwrap();
     assert_eq!(empty.scale_to(2, 2).unwrap().rgba, vec![0; 16]);
@@ -505,8 +508,17 @@ fn fallback_icon_is_a_circle_with_a_white_letter() {
     // Deterministic, and different names give different letters.
     assert_eq!(fallback_icon(&font, "calculator", 32), icon);
     assert_ne!(fallback_icon(&font, "text-viewer", 32), icon);
-    // Lowercase and non-letter starts: "ñandú" shows "Ñ", "_" shows "?"; sizes are clamped.
-    let _ = fallback_icon(&font, "ñandú", 48);
+    // The letter: uppercased, skipping what the font cannot draw; "?" when nothing fits.
+    assert_eq!(icon_letter(&font, "ñandú"), 'Ñ');
+    assert_eq!(icon_letter(&font, "  9lives"), '9');
+    assert_eq!(icon_letter(&font, "日本 viewer"), 'V', "DejaVu has no CJK");
+    assert_eq!(icon_letter(&font, "_-_"), '?');
+    assert_eq!(
+        icon_letter(&font, "ß"),
+        'S',
+        "ß uppercases to SS; its first letter is kept"
+    );
+    // Sizes are clamped.
     let q = fallback_icon(&font, "_", 0);
     assert_eq!((q.width, q.height), (1, 1));
     assert_eq!(fallback_icon(&font, "", 5000).width, 1024);
