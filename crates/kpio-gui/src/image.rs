@@ -510,9 +510,10 @@ pub fn fallback_icon(font: &Font, name: &str, size: u32) -> Image {
     let text_size = (size * 3 / 5).max(1);
     let m = font.glyph_metrics(letter, text_size);
     let baseline = font.baseline(text_size);
-    // Regular DejaVu is thin at icon sizes: from 24 px on, the letter is emboldened by
-    // also painting it one pixel to the right (the maximum of the two coverages).
-    let bold = i32::from(size >= 24);
+    // Regular DejaVu is thin for an icon: from 24 px on, the letter is emboldened by also
+    // painting it shifted right by 1..=`bold` pixels (the maximum of the coverages), one
+    // pixel per 32 of icon size.
+    let bold = ((size + 8) / 32) as i32;
     let left = (size as i32 - m.width as i32 - bold) / 2 - m.xmin;
     let top = (size as i32 - m.height as i32) / 2 - (baseline - m.ymin - m.height as i32);
     let mut ink = vec![0u8; s * s];
@@ -523,7 +524,7 @@ pub fn fallback_icon(font: &Font, name: &str, size: u32) -> Image {
         size as i32 - left,
         |gx, gy, cov| {
             let y = top + gy;
-            for x in [left + gx, left + gx + bold] {
+            for x in left + gx..=left + gx + bold {
                 if (0..size as i32).contains(&x) && (0..size as i32).contains(&y) {
                     let at = y as usize * s + x as usize;
                     ink[at] = ink[at].max(cov);
