@@ -897,6 +897,12 @@ fn splash_shows_until_the_first_frame() {
     assert!(!s.scene().window(a).unwrap().splash);
     s.render(&mut screen);
     assert_eq!(screen.pixel(c.x + 2, c.y + 2), Some(0xFFFFFF));
+    // The platform's timeout can take a splash down without a frame.
+    let b = open(&mut s, "org.kpio.viewer", 1, 300, 200);
+    assert!(s.show_splash(b, "Text Viewer", None, 0xFF43A047));
+    assert!(s.clear_splash(b));
+    assert!(!s.scene().window(b).unwrap().splash);
+    assert!(!s.clear_splash(b));
     // After a frame a splash is refused.
     assert!(!s.show_splash(a, "Calculator", None, 0xFF123456));
     assert!(!s.show_splash(WindowId(404), "x", None, 0));
@@ -976,6 +982,57 @@ fn zero_size_screen_works() {
     assert!(s.scene().window(a).is_some());
     let mut c = Canvas::new(800, 600).unwrap();
     s.render(&mut c);
+}
+
+#[test]
+fn huge_screen_sizes_do_not_overflow() {
+    for (w, h) in [(u32::MAX, u32::MAX), (u32::MAX, 1), (1, u32::MAX), (1, 1)] {
+        let mut s = Shell::new(w, h);
+        s.set_apps(vec![app("a", "A", 0xFF00FF00)]);
+        let id = s.open_window(owner("a", 1), "A", 4096, 4096, None, 0);
+        s.notify("a", "A", "t", "b", 0);
+        s.set_clock(Some("12:00"));
+        for (x, y) in [(0, 0), (i32::MAX, i32::MAX), (i32::MIN, i32::MIN)] {
+            s.handle_input(
+                InputEvent::MouseDown {
+                    x,
+                    y,
+                    button: MouseButton::Left,
+                },
+                1,
+            );
+            s.handle_input(
+                InputEvent::MouseMove {
+                    x: x.wrapping_neg(),
+                    y: y.wrapping_neg(),
+                },
+                1,
+            );
+            s.handle_input(
+                InputEvent::MouseUp {
+                    x,
+                    y,
+                    button: MouseButton::Left,
+                },
+                1,
+            );
+        }
+        let icon = s.scene().icon_center("a");
+        assert!(icon.is_some());
+        s.show_dialog("d", vec!["l".into(); 1000], vec!["b".into(); 1000]);
+        s.handle_input(
+            InputEvent::MouseDown {
+                x: 5,
+                y: 5,
+                button: MouseButton::Left,
+            },
+            2,
+        );
+        let mut c = Canvas::new(64, 48).unwrap();
+        s.render(&mut c);
+        let _ = s.scene().to_json();
+        assert!(s.content_size(id).is_some());
+    }
 }
 
 trait KeyAll {
@@ -1079,6 +1136,12 @@ fn clock_and_framebuffer_output() {
 }
 
 #[test]
+fn shell_can_move_between_threads() {
+    fn send<T: Send>() {}
+    send::<Shell>();
+}
+
+#[test]
 fn windows_of_lists_an_apps_windows() {
     let mut s = desktop();
     let a = open(&mut s, "org.kpio.calculator", 1, 300, 400);
@@ -1087,4 +1150,109 @@ fn windows_of_lists_an_apps_windows() {
     assert_eq!(s.windows_of("org.kpio.calculator"), [a, c]);
     assert_eq!(s.window_owner(c).unwrap().instance, 2);
     assert!(s.windows_of("nope").is_empty());
+}
+
+/// A deterministic random walk through the whole API: nothing may panic, and the scene
+/// must stay consistent (one focused window at most, taskbar entries = windows).
+#[test]
+fn random_walk_keeps_the_shell_consistent() {
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut s = desktop();
+    let mut now = 0u64;
+    let mut windows: Vec<WindowId> = Vec::new();
+    let buttons = [MouseButton::Left, MouseButton::Right, MouseButton::Middle];
+    let keys = [
+        Key::Enter,
+        Key::Escape,
+        Key::Up,
+        Key::Down,
+        Key::Char('a'),
+        Key::Tab,
+    ];
+    for step in 0..20_000 {
+        now += next() % 300;
+        let r = next();
+        let x = (next() % (W as u64 + 200)) as i32 - 100;
+        let y = (next() % (H as u64 + 200)) as i32 - 100;
+        match r % 16 {
+            0 if windows.len() < 12 => {
+                let id = s.open_window(
+                    owner(
+                        if r % 3 == 0 {
+                            "org.kpio.viewer"
+                        } else {
+                            "org.kpio.calculator"
+                        },
+                        step,
+                    ),
+                    "w",
+                    (next() % 900) as u32,
+                    (next() % 700) as u32,
+                    None,
+                    now,
+                );
+                windows.push(id);
+            }
+            1 if !windows.is_empty() => {
+                let id = windows.remove((next() % windows.len() as u64) as usize);
+                assert!(s.close_window(id));
+            }
+            2 if !windows.is_empty() => {
+                let id = windows[(next() % windows.len() as u64) as usize];
+                let (w, h) = s.content_size(id).unwrap();
+                s.present(id, frame(w, h, 0xFF000000 | (r as u32 & 0xFF_FFFF)));
+            }
+            3 => {
+                s.notify("org.kpio.viewer", "Text Viewer", "t", "b", now);
+            }
+            4 if r % 7 == 0 => {
+                s.show_dialog("d", vec!["x".into()], vec!["a".into(), "b".into()]);
+            }
+            5 | 6 => {
+                let b = buttons[(next() % 3) as usize];
+                s.handle_input(InputEvent::MouseDown { x, y, button: b }, now);
+            }
+            7 | 8 => {
+                let b = buttons[(next() % 3) as usize];
+                s.handle_input(InputEvent::MouseUp { x, y, button: b }, now);
+            }
+            9..=11 => {
+                s.handle_input(InputEvent::MouseMove { x, y }, now);
+            }
+            12 | 13 => {
+                let k = keys[(next() % keys.len() as u64) as usize];
+                s.handle_input(InputEvent::KeyDown { key: k }, now);
+            }
+            14 => {
+                s.handle_input(
+                    InputEvent::Scroll {
+                        dy: (r % 5) as i32 - 2,
+                    },
+                    now,
+                );
+            }
+            _ => {
+                for id in &windows {
+                    while s.pop_event(*id).is_some() {}
+                }
+            }
+        }
+        if step % 500 == 0 {
+            let scene = s.scene();
+            assert!(scene.windows.iter().filter(|w| w.focused).count() <= 1);
+            assert_eq!(scene.windows.len(), windows.len());
+            assert!(scene.taskbar.entries.len() <= windows.len());
+            if let Some(f) = scene.focused {
+                assert!(!scene.window(f).unwrap().minimised);
+            }
+            let mut c = Canvas::new(W, H).unwrap();
+            s.render(&mut c);
+        }
+    }
 }

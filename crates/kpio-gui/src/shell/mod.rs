@@ -119,7 +119,8 @@ pub struct Shell {
 }
 
 impl Shell {
-    /// A desktop for a `width × height` screen (any size, zero included).
+    /// A desktop for a `width × height` screen (zero included; sizes above [`MAX_SCREEN`]
+    /// are clamped, which keeps every layout computation far from overflow).
     pub fn new(width: u32, height: u32) -> Self {
         Self::with_font(width, height, Font::embedded())
     }
@@ -127,6 +128,7 @@ impl Shell {
     /// A desktop drawing with the given font (parsing the embedded font takes milliseconds;
     /// a platform that already has one passes it in).
     pub fn with_font(width: u32, height: u32, font: Font) -> Self {
+        let (width, height) = (width.min(MAX_SCREEN), height.min(MAX_SCREEN));
         let mut shell = Shell {
             width,
             height,
@@ -154,8 +156,8 @@ impl Shell {
 
     /// The screen changed size: icons are laid out again, windows kept reachable, menus closed.
     pub fn resize(&mut self, width: u32, height: u32) {
-        self.width = width;
-        self.height = height;
+        self.width = width.min(MAX_SCREEN);
+        self.height = height.min(MAX_SCREEN);
         self.desktop.relayout(width);
         let work = self.work_area();
         self.windows.fit_to(work);
@@ -386,6 +388,15 @@ impl Shell {
             accent,
         });
         true
+    }
+
+    /// Removes the splash without a frame (the platform's start-up timeout ran out); the
+    /// window shows its empty content until a frame arrives. False if there was none.
+    pub fn clear_splash(&mut self, id: WindowId) -> bool {
+        self.windows
+            .get_mut(id)
+            .and_then(|w| w.splash.take())
+            .is_some()
     }
 
     // ---- notifications --------------------------------------------------------------------
@@ -657,8 +668,8 @@ impl Shell {
                     if let Some(w) = self.windows.get(id) {
                         self.drag = Some(Drag::Move {
                             window: id,
-                            dx: x - w.x,
-                            dy: y - w.y,
+                            dx: x.saturating_sub(w.x),
+                            dy: y.saturating_sub(w.y),
                         });
                     }
                 }
@@ -694,7 +705,7 @@ impl Shell {
                 }
             }
             (Some((id, kind)), MouseButton::Right) => {
-                self.desktop.click(&id, u64::MAX);
+                // Selects the icon; a following left click starts a new double click.
                 self.desktop.click_elsewhere();
                 self.desktop.selected = Some(id.clone());
                 let mut items = alloc::vec![MenuItem {

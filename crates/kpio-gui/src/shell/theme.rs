@@ -2,6 +2,9 @@
 //!
 //! Colours are `0xAARRGGBB` like the drawing API; sizes are pixels.
 
+/// Largest screen width or height the shell lays out (larger sizes are clamped).
+pub const MAX_SCREEN: u32 = 16_384;
+
 /// Height of the taskbar along the bottom of the screen.
 pub const TASKBAR_HEIGHT: u32 = 40;
 /// Size of the all-apps button at the left of the taskbar.
