@@ -611,6 +611,9 @@ fn titles_change_and_failed_windows_say_why() {
     assert_eq!(scene.taskbar_entry(a).unwrap().label, "Calculator — 42");
     assert!(w.failed);
     assert_eq!(w.failed_reason.as_deref(), Some("trap: unreachable"));
+    // A blank title shows the app's name on the taskbar.
+    s.set_title(a, "  ");
+    assert_eq!(s.scene().taskbar_entry(a).unwrap().label, "Calculator");
     let bogus = WindowId(999);
     assert!(!s.set_title(bogus, "x"));
     assert!(!s.mark_failed(bogus, "x"));
@@ -1255,4 +1258,17 @@ fn random_walk_keeps_the_shell_consistent() {
             s.render(&mut c);
         }
     }
+}
+
+#[test]
+fn clicking_an_icon_takes_focus_from_windows_and_enter_opens_it() {
+    let mut s = desktop();
+    let a = open(&mut s, "org.kpio.calculator", 1, 300, 400);
+    assert_eq!(s.focused_window(), Some(a));
+    let at = s.scene().icon_center("org.kpio.viewer").unwrap();
+    let reqs = click(&mut s, at, 0);
+    assert_eq!(reqs, [ShellRequest::FocusChanged { window: None }]);
+    let reqs = key(&mut s, Key::Enter, 5_000);
+    assert_eq!(launches(&reqs), ["org.kpio.viewer"]);
+    assert!(!s.has_events(a), "the key did not reach the window");
 }

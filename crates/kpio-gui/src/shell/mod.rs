@@ -225,6 +225,15 @@ impl Shell {
         self.apps.iter().find(|a| a.app_id == app_id)
     }
 
+    /// What the title bar and taskbar show: the title, or the app's name while it is blank.
+    fn display_title<'a>(&'a self, w: &'a windows::Window) -> &'a str {
+        if !w.title.trim().is_empty() {
+            return &w.title;
+        }
+        self.app(&w.owner.app_id)
+            .map_or(&w.owner.app_id, |a| &a.name)
+    }
+
     fn accent_of(&self, app_id: &str) -> u32 {
         self.app(app_id).map_or(SYSTEM_ACCENT, |a| a.accent)
     }
@@ -696,7 +705,9 @@ impl Shell {
             }
             return;
         }
-        // 7. Desktop icons, or the bare desktop.
+        // 7. Desktop icons, or the bare desktop: the desktop takes the keyboard (Enter opens
+        // the selected icon), so no window keeps focus.
+        self.windows.unfocus();
         let hit = self.desktop.icon_at(x, y).map(|i| (i.id.clone(), i.kind));
         match (hit, button) {
             (Some((id, _)), MouseButton::Left) => {
@@ -721,10 +732,7 @@ impl Shell {
                 let area = self.work_area();
                 self.menu = Some(Menu::new(MenuKind::Context, items, x, y, false, area));
             }
-            _ => {
-                self.desktop.click_elsewhere();
-                self.windows.unfocus();
-            }
+            _ => self.desktop.click_elsewhere(),
         }
     }
 

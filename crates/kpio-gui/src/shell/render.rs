@@ -126,7 +126,7 @@ impl Shell {
         }
         // Title, cut before the buttons.
         let room = u32::try_from(m.x - t.x - 16).unwrap_or(0);
-        let title = fit(font, &w.title, TITLE_TEXT_SIZE, room);
+        let title = fit(font, self.display_title(w), TITLE_TEXT_SIZE, room);
         let ty = t.y + centre_text(font, t.h, TITLE_TEXT_SIZE);
         let colour = if focused {
             TITLE_TEXT
@@ -272,7 +272,12 @@ impl Shell {
                 TASKBAR_ACCENT_HEIGHT,
                 accent,
             );
-            let label = fit(font, &w.title, BODY_TEXT_SIZE, r.w.saturating_sub(16));
+            let label = fit(
+                font,
+                self.display_title(w),
+                BODY_TEXT_SIZE,
+                r.w.saturating_sub(16),
+            );
             let ty = r.y + centre_text(font, r.h, BODY_TEXT_SIZE) - 1;
             c.draw_text(font, r.x + 8, ty, &label, BODY_TEXT_SIZE, TASKBAR_TEXT);
         }

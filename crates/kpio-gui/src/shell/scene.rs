@@ -295,7 +295,7 @@ impl Shell {
                 let w = self.windows.get(*id)?;
                 Some(SceneTaskbarEntry {
                     window: *id,
-                    label: w.title.clone(),
+                    label: self.display_title(w).into(),
                     accent: self.accent_of(&w.owner.app_id),
                     active: focused == Some(*id),
                     minimised: w.minimised,
