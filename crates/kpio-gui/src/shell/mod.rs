@@ -11,6 +11,44 @@
 //! the next click (outside it, the click only closes it); toasts; the notification panel
 //! (a click outside closes it and is used up); the taskbar; windows from the top; icons.
 //! Keys go to the dialog, else the menu, else the focused window.
+//!
+//! A platform's loop, in short:
+//!
+//! ```
+//! use kpio_gui::canvas::Canvas;
+//! use kpio_gui::shell::{AppEntry, InputEvent, MouseButton, Shell, ShellRequest, WindowOwner};
+//!
+//! let mut shell = Shell::new(800, 600);
+//! shell.set_apps(vec![AppEntry {
+//!     app_id: "org.example.calc".into(),
+//!     name: "Calculator".into(),
+//!     icon: None,
+//!     accent: 0xFF3D7BD9,
+//! }]);
+//! // A double-click on the icon asks the platform to launch the app...
+//! let (x, y) = shell.scene().icon_center("org.example.calc").unwrap();
+//! let mut requests = Vec::new();
+//! for t in [0, 100] {
+//!     requests.extend(shell.handle_input(InputEvent::MouseDown { x, y, button: MouseButton::Left }, t));
+//!     requests.extend(shell.handle_input(InputEvent::MouseUp { x, y, button: MouseButton::Left }, t));
+//! }
+//! assert_eq!(requests, [ShellRequest::Launch { app_id: "org.example.calc".into() }]);
+//! // ...which opens a window for the new instance and presents its frames.
+//! let owner = WindowOwner { app_id: "org.example.calc".into(), instance: 1 };
+//! let win = shell.open_window(owner, "Calculator", 300, 400, None, 100);
+//! let (w, h) = shell.content_size(win).unwrap();
+//! let mut frame = Canvas::new(w, h).unwrap();
+//! frame.clear(0xFFFFFFFF);
+//! let _old = shell.present(win, frame);
+//! // Events for the app wait in the window's queue.
+//! while let Some(event) = shell.pop_event(win) {
+//!     let _bytes: [u8; 24] = event.to_bytes();
+//! }
+//! let mut screen = Canvas::new(800, 600).unwrap();
+//! shell.render(&mut screen);
+//! let json = shell.scene().to_json();
+//! assert!(json.contains("\"title\":\"Calculator\""));
+//! ```
 
 mod art;
 pub mod desktop;
@@ -30,6 +68,7 @@ pub mod windows;
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::cell::RefCell;
 
 pub use desktop::{ALL_APPS_ID, AppEntry, IconKind, NOTIFICATIONS_ID};
 pub use dialog::DialogId;
@@ -116,6 +155,9 @@ pub struct Shell {
     now_ms: u64,
     /// The taskbar clock's text, set by the platform (the shell has no time of day).
     clock: Option<String>,
+    /// The wallpaper drawn for the current screen size (drawing it costs a pass over every
+    /// pixel; copying it is cheap).
+    wallpaper: RefCell<Option<Canvas>>,
 }
 
 impl Shell {
@@ -144,6 +186,7 @@ impl Shell {
             pointer: (0, 0),
             now_ms: 0,
             clock: None,
+            wallpaper: RefCell::new(None),
         };
         shell.rebuild_icons();
         shell

@@ -47,18 +47,18 @@ impl Shell {
     }
 
     fn draw_wallpaper(&self, c: &mut Canvas) {
-        let h = self.height.max(1);
-        let (top, bottom) = (to_surface(WALLPAPER_TOP), to_surface(WALLPAPER_BOTTOM));
-        for y in 0..self.height.min(c.height()) {
-            // A vertical gradient: the top colour blended onto the bottom by the row's height.
-            let a = (255 - (u64::from(y) * 255 / u64::from(h))) as u8;
-            c.fill_rect(
-                0,
-                y as i32,
-                self.width,
-                1,
-                0xFF00_0000 | blend_alpha(top, bottom, a),
-            );
+        let mut cache = self.wallpaper.borrow_mut();
+        let fresh = cache
+            .as_ref()
+            .is_some_and(|w| (w.width(), w.height()) == (self.width, self.height));
+        if !fresh {
+            *cache = Canvas::new(self.width, self.height).ok().map(|mut w| {
+                paint_wallpaper(&mut w);
+                w
+            });
+        }
+        if let Some(w) = cache.as_ref() {
+            c.draw_canvas(w, 0, 0);
         }
     }
 
@@ -475,6 +475,37 @@ impl Shell {
                 DIALOG_TEXT_SIZE,
                 fg,
             );
+        }
+    }
+}
+
+/// The wallpaper: a diagonal gradient from [`WALLPAPER_TOP`] (top left) to
+/// [`WALLPAPER_BOTTOM`] (bottom right) with a soft glow of [`WALLPAPER_GLOW`] in the upper
+/// right. Drawn once per screen size and cached.
+fn paint_wallpaper(c: &mut Canvas) {
+    let (w, h) = (c.width() as usize, c.height() as usize);
+    let (top, bottom, glow) = (
+        to_surface(WALLPAPER_TOP),
+        to_surface(WALLPAPER_BOTTOM),
+        to_surface(WALLPAPER_GLOW),
+    );
+    let span = (w + h).max(1) as u64;
+    // The glow's centre and radius (squared), in pixels.
+    let (gx, gy) = ((w as i64 * 3) / 4, (h as i64) / 5);
+    let r2 = ((w.max(h) as i64) / 2).pow(2).max(1);
+    for (y, row) in c.pixels_mut().chunks_exact_mut(w.max(1)).enumerate() {
+        for (x, p) in row.iter_mut().enumerate() {
+            let t = ((x + y) as u64 * 255 / span) as u8;
+            let base = blend_alpha(bottom, top, t);
+            let (dx, dy) = (x as i64 - gx, y as i64 - gy);
+            let d2 = dx * dx + dy * dy;
+            // Falls off quadratically to nothing at the radius; at most a quarter strength.
+            let g = if d2 < r2 {
+                ((r2 - d2) * 64 / r2) as u8
+            } else {
+                0
+            };
+            *p = blend_alpha(glow, base, g);
         }
     }
 }

@@ -101,6 +101,8 @@ pub const SMALL_TEXT_SIZE: u32 = 11;
 /// Wallpaper gradient, top to bottom.
 pub const WALLPAPER_TOP: u32 = 0xFF1E3A5F;
 pub const WALLPAPER_BOTTOM: u32 = 0xFF0F1C2E;
+/// A soft light in the wallpaper's upper right.
+pub const WALLPAPER_GLOW: u32 = 0xFF6FA8DC;
 pub const ICON_LABEL: u32 = 0xFFFFFFFF;
 pub const ICON_SELECTED: u32 = 0x553D7BD9;
 pub const TASKBAR_BG: u32 = 0xFF20232A;
