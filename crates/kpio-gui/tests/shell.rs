@@ -830,6 +830,24 @@ fn scene_json_describes_the_desktop() {
     s.notify("org.kpio.calculator", "Calculator", "Hello", "World", 0);
     let scene = s.scene();
     assert_eq!(scene.window(a).unwrap().text(), "3");
+    // Scripts can click on what the app drew.
+    let (x, y) = scene.window(a).unwrap().text_center("3").unwrap();
+    s.handle_input(
+        InputEvent::MouseDown {
+            x,
+            y,
+            button: MouseButton::Left,
+        },
+        1,
+    );
+    let ev = s.pop_event(a).unwrap();
+    assert_eq!(ev.kind, EventKind::MouseDown);
+    assert!(
+        (10..40).contains(&ev.mouse_x) && (10..50).contains(&ev.mouse_y),
+        "{ev:?}"
+    );
+    assert!(scene.window(a).unwrap().text_center("4").is_none());
+    let scene = s.scene();
     let json = scene.to_json();
     for needle in [
         "\"width\":1024",

@@ -75,6 +75,20 @@ impl SceneWindow {
         s
     }
 
+    /// The screen centre of the first text run that reads exactly `text` (a button label,
+    /// say), for scripts that click on what an app drew. `None` if no run matches or its
+    /// centre is outside the visible content.
+    pub fn text_center(&self, text: &str) -> Option<(i32, i32)> {
+        let run = self.text_runs.iter().find(|r| r.text == text)?;
+        // The line box is 1.2 × size high (see the font metrics).
+        let line_h = i64::from(run.size) * 12 / 10;
+        let cx = i64::from(run.x) + i64::from(run.width / 2);
+        let cy = i64::from(run.y) + line_h / 2;
+        let (cx, cy) = (i32::try_from(cx).ok()?, i32::try_from(cy).ok()?);
+        let (sx, sy) = self.content_to_screen(cx, cy);
+        self.content.contains(sx, sy).then_some((sx, sy))
+    }
+
     /// A content point (as the app sees it) in screen coordinates.
     pub fn content_to_screen(&self, x: i32, y: i32) -> (i32, i32) {
         (
