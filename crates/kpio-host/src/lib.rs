@@ -1,4 +1,24 @@
-//! KPIO's host APIs for apps (`no_std` + `alloc`; feature `host` adds std backends).
+//! KPIO's host APIs for apps: the import modules `kpio_gui`, `kpio_system` and `kpio_net`
+//! as kpio-wasm host functions over platform traits, each call checked against the app's
+//! [`kpio_app::Permissions`] first.
+//!
+//! `no_std` + `alloc`: the same code serves the hosted desktop and the kernel. The platform
+//! is injected through [`GuiBackend`], [`SystemBackend`], [`NetBackend`] and [`HostLog`];
+//! feature `host` adds std implementations of the system and network backends.
+//!
+//! The ABI (every function, error code, event layout, key code) is documented in
+//! `docs/host-api.md`; its numbers live in [`abi`].
 #![cfg_attr(not(feature = "host"), no_std)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
+
+pub mod abi;
+mod ctx;
+mod platform;
+
+pub use abi::{EVENT_SIZE, EventKind, GuiEvent, HostError, LogLevel, SocketKind, key};
+pub use ctx::{DEFAULT_MAX_DENIALS, HostCtx, HostCtxBuilder, HostCtxError};
+pub use platform::{
+    Cancel, Denial, DrawOp, GuiBackend, HostLog, NetBackend, NoNet, NullLog, SystemBackend,
+};
