@@ -10,9 +10,7 @@ use core::fmt;
 use kpio_app::{AppError, AppInstanceId, Capability, NetworkPermission, Permissions};
 
 use crate::abi::HostError;
-use crate::platform::{
-    Cancel, Denial, GuiBackend, HostLog, NetBackend, NoNet, NullLog, SystemBackend,
-};
+use crate::platform::{Cancel, Denial, GuiBackend, HostLog, NetBackend, NullLog, SystemBackend};
 
 /// Denials a context keeps by default (see [`HostCtxBuilder::max_denials`]).
 pub const DEFAULT_MAX_DENIALS: usize = 32;
@@ -42,7 +40,7 @@ impl core::error::Error for HostCtxError {}
 /// One app instance's host-API state. Build it with [`HostCtx::builder`], put it in the
 /// store data, and register the modules with [`crate::add_to_linker`].
 pub struct HostCtx {
-    app_id: String,
+    pub(crate) app_id: String,
     instance_id: AppInstanceId,
     permissions: Permissions,
     pub(crate) gui: Option<Box<dyn GuiBackend>>,
@@ -53,6 +51,7 @@ pub struct HostCtx {
     denials: VecDeque<Denial>,
     max_denials: usize,
     denial_count: u64,
+    last_fault: Option<String>,
 }
 
 impl fmt::Debug for HostCtx {
@@ -112,9 +111,20 @@ impl HostCtx {
     pub fn denial_count(&self) -> u64 {
         self.denial_count
     }
+    /// Why the last call that trapped on a bad guest buffer did (naming the function,
+    /// pointer and length), e.g. for the window's failure text.
+    pub fn last_fault(&self) -> Option<&str> {
+        self.last_fault.as_deref()
+    }
     /// The GUI backend, if the instance has a display.
     pub fn gui_mut(&mut self) -> Option<&mut (dyn GuiBackend + 'static)> {
         self.gui.as_deref_mut()
+    }
+
+    /// Records (and logs) why a call is about to trap on a bad guest buffer.
+    pub(crate) fn record_fault(&mut self, message: String) {
+        self.log.fault(&self.app_id, self.instance_id, &message);
+        self.last_fault = Some(message);
     }
 
     /// Records and logs a denial of `call`; returns the error the call reports.
@@ -235,14 +245,27 @@ impl HostCtxBuilder {
             denials: VecDeque::new(),
             max_denials: self.max_denials,
             denial_count: 0,
+            last_fault: None,
         })
     }
 }
 
+#[cfg(feature = "host")]
+fn default_system() -> Result<Box<dyn SystemBackend>, HostCtxError> {
+    Ok(Box::new(crate::host::StdSystem::new()))
+}
+
+#[cfg(not(feature = "host"))]
 fn default_system() -> Result<Box<dyn SystemBackend>, HostCtxError> {
     Err(HostCtxError::MissingSystem)
 }
 
+#[cfg(feature = "host")]
 fn default_net() -> Box<dyn NetBackend> {
-    Box::new(NoNet)
+    Box::new(crate::host::StdNet::new())
+}
+
+#[cfg(not(feature = "host"))]
+fn default_net() -> Box<dyn NetBackend> {
+    Box::new(crate::platform::NoNet)
 }

@@ -15,10 +15,18 @@ extern crate alloc;
 
 pub mod abi;
 mod ctx;
+pub mod gui;
+#[cfg(feature = "host")]
+pub mod host;
+mod linker;
+mod mem;
+pub mod net;
 mod platform;
+pub mod system;
 
 pub use abi::{EVENT_SIZE, EventKind, GuiEvent, HostError, LogLevel, SocketKind, key};
 pub use ctx::{DEFAULT_MAX_DENIALS, HostCtx, HostCtxBuilder, HostCtxError};
+pub use linker::add_to_linker;
 pub use platform::{
     Cancel, Denial, DrawOp, GuiBackend, HostLog, NetBackend, NoNet, NullLog, SystemBackend,
 };

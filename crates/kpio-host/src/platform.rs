@@ -207,6 +207,12 @@ pub trait HostLog: Send {
     fn app_log(&mut self, app_id: &str, instance: AppInstanceId, level: LogLevel, message: &str);
     /// A call refused for lack of a permission (the call returned `DENIED`).
     fn denied(&mut self, app_id: &str, instance: AppInstanceId, denial: &Denial);
+    /// A call that is about to trap because a guest buffer lies outside linear memory;
+    /// `message` names the function, pointer and length (the trap itself carries only
+    /// `TrapCode::MemoryOutOfBounds`).
+    fn fault(&mut self, app_id: &str, instance: AppInstanceId, message: &str) {
+        let _ = (app_id, instance, message);
+    }
 }
 
 /// A log that keeps nothing (the default; the context still keeps recent denials).
