@@ -257,7 +257,7 @@ impl NetBackend for StdNet {
             _ => return Err(HostError::Invalid),
         }
         let mut last = HostError::Unreachable;
-        for addr in addrs.iter().copied() {
+        for &addr in addrs {
             let r = cancellable::run(cancel, move || {
                 TcpStream::connect_timeout(&addr, CONNECT_TIMEOUT)
             })?;
