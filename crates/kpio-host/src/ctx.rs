@@ -269,3 +269,84 @@ fn default_net() -> Box<dyn NetBackend> {
 fn default_net() -> Box<dyn NetBackend> {
     Box::new(crate::platform::NoNet)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::abi::HostError;
+    use alloc::string::String;
+    use alloc::vec::Vec;
+
+    struct Clock;
+    impl SystemBackend for Clock {
+        fn wall_clock_ms(&self) -> i64 {
+            0
+        }
+        fn monotonic_ns(&self) -> i64 {
+            0
+        }
+        fn hostname(&self) -> Result<String, HostError> {
+            Err(HostError::Unavailable)
+        }
+        fn locale(&self) -> String {
+            "en-US".into()
+        }
+        fn clipboard_read(&mut self) -> Result<String, HostError> {
+            Err(HostError::Unavailable)
+        }
+        fn clipboard_write(&mut self, _: &str) -> Result<(), HostError> {
+            Err(HostError::Unavailable)
+        }
+        fn notify(&mut self, _: &str, _: &str, _: &str) -> Result<u32, HostError> {
+            Err(HostError::Unavailable)
+        }
+    }
+
+    fn ctx(max: usize) -> HostCtx {
+        HostCtx::builder("a")
+            .system(Box::new(Clock))
+            .max_denials(max)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_context_can_move_to_an_app_thread() {
+        fn is_send<T: Send>() {}
+        is_send::<HostCtx>();
+    }
+
+    #[test]
+    fn builder_checks() {
+        assert_eq!(
+            HostCtx::builder("")
+                .system(Box::new(Clock))
+                .build()
+                .unwrap_err(),
+            HostCtxError::EmptyAppId
+        );
+        #[cfg(not(feature = "host"))]
+        assert_eq!(
+            HostCtx::builder("a").build().unwrap_err(),
+            HostCtxError::MissingSystem
+        );
+    }
+
+    #[test]
+    fn denials_are_kept_in_a_ring() {
+        let mut c = ctx(2);
+        for call in ["m::a", "m::b", "m::c"] {
+            assert_eq!(c.require(call, Capability::Gui), Err(HostError::Denied));
+        }
+        let kept: Vec<_> = c.recent_denials().map(|d| d.call).collect();
+        assert_eq!(kept, ["m::b", "m::c"]);
+        assert_eq!(c.denial_count(), 3);
+        let mut none = ctx(0);
+        assert_eq!(none.require_network("m::n"), Err(HostError::Denied));
+        assert_eq!(none.recent_denials().count(), 0);
+        assert_eq!(none.denial_count(), 1);
+        // Not a denial: an empty host is a bad argument.
+        assert_eq!(none.require_host("m::h", ""), Err(HostError::Invalid));
+        assert_eq!(none.denial_count(), 1);
+    }
+}

@@ -68,6 +68,10 @@ fn create_window(c: &mut HostCtx, m: &mut GuestMem<'_>, a: &Args<'_>) -> HostRes
     );
     let title = m.str(a.u32(0)?, a.u32(1)?, MAX_TITLE_BYTES)?;
     let win = backend(c)?.create_window(title, w, h)?;
+    // A handle must be > 0 and fit an i32, or the app would read it as an error code.
+    if win == 0 || win > i32::MAX as u32 {
+        return Err(HostError::Io.into());
+    }
     Ok(i64::from(win))
 }
 

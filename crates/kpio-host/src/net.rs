@@ -9,6 +9,7 @@
 //! IP literals are parsed here and never resolved; names are resolved by the backend only
 //! after the name itself passed.
 
+use alloc::format;
 use alloc::string::ToString;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -43,7 +44,7 @@ pub(crate) fn defs() -> [Def; 8] {
     ]
 }
 
-/// A byte count or handle as a call result (never negative).
+/// A byte count as a call result (never negative).
 fn count(n: usize) -> HostResult<i64> {
     match i32::try_from(n) {
         Ok(v) => Ok(i64::from(v)),
@@ -51,11 +52,19 @@ fn count(n: usize) -> HostResult<i64> {
     }
 }
 
+/// A backend's new handle as a call result: it must be > 0 and fit an i32, or the app
+/// would read it as an error code.
+fn handle(h: u32) -> HostResult<i64> {
+    match i32::try_from(h) {
+        Ok(v) if v > 0 => Ok(i64::from(v)),
+        _ => Err(HostError::Io.into()),
+    }
+}
+
 fn socket_create(c: &mut HostCtx, _m: &mut GuestMem<'_>, a: &Args<'_>) -> HostResult<i64> {
     c.require_network(a.call)?;
     let kind = SocketKind::from_i32(a.i32(0)?).ok_or(HostError::Invalid)?;
-    let sock = c.net.socket_create(kind)?;
-    count(sock as usize)
+    handle(c.net.socket_create(kind)?)
 }
 
 /// The checked addresses of `host:port` for `bind` / `connect`: the host is read from
@@ -86,7 +95,18 @@ fn addresses(
             let addrs = c.net.resolve(bare, port, &c.cancel)?;
             if c.permissions().network == NetworkPermission::LocalOnly {
                 for addr in &addrs {
-                    c.require_host(a.call, &addr.ip().to_string())?;
+                    let ip = addr.ip().to_string();
+                    if c.permissions().check_network(&ip).is_err() {
+                        return Err(c
+                            .deny(
+                                a.call,
+                                format!(
+                                    "network access to {host:?}, which resolves to {ip} \
+                                     (network: LocalOnly)"
+                                ),
+                            )
+                            .into());
+                    }
                 }
             }
             addrs
@@ -122,8 +142,7 @@ fn accept(c: &mut HostCtx, _m: &mut GuestMem<'_>, a: &Args<'_>) -> HostResult<i6
     c.require_network(a.call)?;
     let sock = a.handle(0)?;
     let timeout = a.timeout(1)?;
-    let new = c.net.accept(sock, timeout, &c.cancel)?;
-    count(new as usize)
+    handle(c.net.accept(sock, timeout, &c.cancel)?)
 }
 
 fn send(c: &mut HostCtx, m: &mut GuestMem<'_>, a: &Args<'_>) -> HostResult<i64> {
