@@ -314,6 +314,9 @@ fn a_stopped_run_wakes_a_blocking_accept() {
     let l = app.call("kpio_net.socket_create", &[TCP]);
     assert_eq!(to_host(&mut app, "bind", l, "127.0.0.1", 0), 0);
     assert_eq!(app.call("kpio_net.listen", &[l, 1]), 0);
+    let port = echo_server();
+    let c = app.call("kpio_net.socket_create", &[TCP]);
+    assert_eq!(to_host(&mut app, "connect", c, "127.0.0.1", port), 0);
     let stopper = thread::spawn(move || {
         thread::sleep(std::time::Duration::from_millis(100));
         handle.interrupt();
@@ -321,8 +324,25 @@ fn a_stopped_run_wakes_a_blocking_accept() {
     // Waits forever unless stopped; returns (TIMED_OUT) once the handle is raised.
     assert_eq!(app.call("kpio_net.accept", &[l, -1]), TIMED_OUT);
     stopper.join().unwrap();
-    // Every blocking call gives up at once while the flag stays raised.
+    // Every blocking call gives up while the flag stays raised.
     assert_eq!(app.call("kpio_net.accept", &[l, -1]), TIMED_OUT);
+    assert_eq!(app.call("kpio_net.recv", &[c, 0, 16, -1]), TIMED_OUT);
+}
+
+#[test]
+fn a_host_without_a_network_is_unavailable() {
+    let log = RecordingLog::default();
+    let ctx = builder(perms(NetworkPermission::Full), &log)
+        .net(Box::new(kpio_host::NoNet))
+        .build()
+        .unwrap();
+    let mut app = App::new(ctx);
+    assert_eq!(app.call("kpio_net.socket_create", &[TCP]), UNAVAILABLE);
+    assert_eq!(
+        to_host(&mut app, "connect", 1, "127.0.0.1", 80),
+        UNAVAILABLE
+    );
+    assert!(log.denials().is_empty());
 }
 
 #[test]
