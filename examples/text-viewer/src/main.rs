@@ -12,7 +12,10 @@ fn main() {
     // file-system access). A missing or unreadable file is shown in the window.
     let contents = std::fs::read(FILE)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .map_err(|e| format!("{e} (the package's data/sample.txt is copied to the app's data directory on install)"));
+        .map_err(|e| {
+            // Short lines: the window shows each one centred.
+            format!("{e}\nThe package's data/sample.txt is copied here on install.")
+        });
     if let Err(e) = &contents {
         system::log(Level::Warn, &format!("text-viewer: {FILE}: {e}"));
     }

@@ -235,8 +235,13 @@ impl App for Viewer {
                 let (upper, lower) = area.split_top(h / 2);
                 let msg = format!("Cannot show {}", self.name);
                 text_in(win, upper, &msg, 20, MESSAGE, Align::Center);
-                let (reason, _) = lower.split_top(line_height(14) * 2);
-                text_in(win, reason, why, 14, TEXT, Align::Center);
+                // One centred line per line of the reason, below the title.
+                let mut rest = lower;
+                for part in why.lines() {
+                    let (line, below) = rest.split_top(line_height(14) + 4);
+                    text_in(win, line, part, 14, TEXT, Align::Center);
+                    rest = below;
+                }
                 return;
             }
         };
@@ -446,12 +451,17 @@ mod tests {
     #[test]
     fn a_missing_file_is_explained_in_the_window() {
         let mut rec = Recorder::new(WIDTH, HEIGHT);
-        let mut v = Viewer::new("/sample.txt", Err("No such file or directory".into()));
+        let why = "No such file or directory\nThe package's data/sample.txt is copied on install.";
+        let mut v = Viewer::new("/sample.txt", Err(why.into()));
         rec.script([key(Key::PageDown)]);
         run_app(&mut rec, &mut v).unwrap();
         assert_eq!(
             rec.texts(),
-            ["Cannot show /sample.txt", "No such file or directory"]
+            [
+                "Cannot show /sample.txt",
+                "No such file or directory",
+                "The package's data/sample.txt is copied on install."
+            ]
         );
     }
 }
