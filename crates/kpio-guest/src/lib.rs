@@ -23,8 +23,8 @@
 //! # fn main() {}
 //! ```
 //!
-//! What exists where: the host bindings ([`Window`], [`system`], [`net`], the raw
-//! [`sys`] imports) only on `target_arch = "wasm32"`; everything else (events, keys,
+//! What exists where: the host bindings (`Window`, `system`, `net`, the raw
+//! `sys` imports) only on `target_arch = "wasm32"`; everything else (events, keys,
 //! errors, colours, layout, drawing helpers, the event loop, the in-memory
 //! [`Recorder`]) everywhere, so app logic can be unit-tested on the build machine by
 //! writing it against the [`Surface`] and [`EventWindow`] traits.

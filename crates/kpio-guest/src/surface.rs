@@ -1,5 +1,5 @@
 //! The drawing and event traits the helpers, the event loop and apps are written
-//! against. [`crate::Window`] implements them over the host (on wasm32);
+//! against. `Window` implements them over the host (on wasm32);
 //! [`crate::Recorder`] implements them in memory, so an app's drawing and input
 //! handling can be unit-tested on the build machine.
 
@@ -10,7 +10,7 @@ use crate::{Error, Event, Timeout};
 ///
 /// Drawing calls do not return errors: a failed call (a closed window, a bad size) is
 /// remembered and reported by the next [`EventWindow::request_frame`] (see
-/// [`crate::Window`]), so drawing code stays free of error plumbing.
+/// `Window`), so drawing code stays free of error plumbing.
 pub trait Surface {
     /// The canvas size in pixels (width, height), as of the last resize.
     fn size(&self) -> (u32, u32);

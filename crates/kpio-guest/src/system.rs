@@ -67,7 +67,7 @@ pub enum Level {
     Trace = 4,
 }
 
-/// Writes a line to the app's log (`kpio logs`, the desktop's log).
+/// Writes a line to the host's log for this app (the host tags it with the app's id).
 pub fn log(level: Level, message: &str) {
     // SAFETY: the pointer and length describe `message`, alive for the call. Logging
     // is best effort: a failure has nowhere better to be reported.
