@@ -19,20 +19,27 @@ fn corner_inset(r: u32, i: u32) -> u32 {
     r - (two_x as u32).div_ceil(2).min(r)
 }
 
-/// Fills `rect` with corners rounded to `radius` pixels, as one rectangle per corner
-/// row plus the middle block (2 × radius + 1 calls). The radius is clamped to half
-/// the smaller side.
+/// Fills `rect` with corners rounded to `radius` pixels. Each corner row is as wide as
+/// the circle at that row; consecutive rows of equal width are merged, so a radius of
+/// 10 takes 13 rectangles rather than 21. The radius is clamped to half the smaller side.
 pub fn rounded_rect<S: Surface + ?Sized>(s: &mut S, rect: Rect, radius: u32, argb: u32) {
     let r = radius.min(rect.w / 2).min(rect.h / 2);
     if rect.w == 0 || rect.h == 0 {
         return;
     }
-    for i in 0..r {
+    let mut i = 0;
+    while i < r {
         let inset = corner_inset(r, i);
-        let w = rect.w - 2 * inset;
+        // Rows i..j share this inset.
+        let mut j = i + 1;
+        while j < r && corner_inset(r, j) == inset {
+            j += 1;
+        }
+        let (w, n) = (rect.w - 2 * inset, j - i);
         let x = rect.x.saturating_add_unsigned(inset);
-        s.rect(x, rect.y.saturating_add_unsigned(i), w, 1, argb);
-        s.rect(x, rect.bottom() - 1 - i as i32, w, 1, argb);
+        s.rect(x, rect.y.saturating_add_unsigned(i), w, n, argb);
+        s.rect(x, rect.bottom() - j as i32, w, n, argb);
+        i = j;
     }
     s.rect(
         rect.x,
@@ -180,7 +187,8 @@ mod tests {
         let mut rec = Recorder::new(100, 100);
         let rect = Rect::new(10, 20, 30, 15);
         rounded_rect(&mut rec, rect, 5, 0xFF00_00FF);
-        assert_eq!(rec.ops.len(), 11);
+        // Radius 5: insets 3, 1, 1, 0, 0 → three runs per corner side, plus the middle.
+        assert_eq!(rec.ops.len(), 7);
         let mut rows = [0u32; 15];
         for op in &rec.ops {
             let Op::Rect { x, y, w, h, .. } = *op else {
@@ -196,6 +204,10 @@ mod tests {
         let mut rec = Recorder::new(100, 100);
         rounded_rect(&mut rec, Rect::new(0, 0, 30, 4), 50, 1);
         assert_eq!(rec.ops.len(), 5);
+        // Radius 10 as documented.
+        let mut rec = Recorder::new(100, 100);
+        rounded_rect(&mut rec, Rect::new(0, 0, 60, 60), 10, 1);
+        assert_eq!(rec.ops.len(), 13);
         // Empty rectangles draw nothing.
         let mut rec = Recorder::new(100, 100);
         rounded_rect(&mut rec, Rect::new(0, 0, 0, 4), 2, 1);

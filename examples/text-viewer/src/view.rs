@@ -53,6 +53,18 @@ pub fn split_lines(text: &str) -> Vec<String> {
     lines
 }
 
+/// The start of `line` that can be visible in a text area `width` pixels wide: no
+/// glyph at [`TEXT_SIZE`] is narrower than 2 px, so more characters than `width / 2`
+/// are off screen anyway. Sending only those keeps a file with one huge line from
+/// exceeding the host's text limit.
+pub fn visible_part(line: &str, width: u32) -> &str {
+    let max = (width / 2).max(1) as usize;
+    match line.char_indices().nth(max) {
+        Some((i, _)) => &line[..i],
+        None => line,
+    }
+}
+
 /// Where everything is for a given window size and text length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Layout {
@@ -256,7 +268,8 @@ impl App for Viewer {
             let nx = l.gutter.right() - PAD as i32 - nw as i32;
             win.text(nx, y, &number, TEXT_SIZE, NUMBER);
             if !line.is_empty() {
-                win.text(l.text.x + PAD as i32, y, line, TEXT_SIZE, TEXT);
+                let shown = visible_part(line, l.text.w);
+                win.text(l.text.x + PAD as i32, y, shown, TEXT_SIZE, TEXT);
             }
         }
         // The bar last, so long lines run under it rather than over it.
@@ -307,6 +320,20 @@ mod tests {
         assert_eq!(split_lines("\tq\u{7}"), ["    q"]);
         // An empty file is one empty line, as editors show it.
         assert_eq!(split_lines(""), [""]);
+    }
+
+    #[test]
+    fn only_the_visible_start_of_a_long_line_is_drawn() {
+        assert_eq!(visible_part("short", 600), "short");
+        assert_eq!(visible_part("ééééé", 6), "ééé");
+        let long = "x".repeat(1_000_000);
+        let (_, rec) = run(vec![], &long);
+        let drawn = rec
+            .texts()
+            .into_iter()
+            .find(|t| t.starts_with('x'))
+            .unwrap();
+        assert!(drawn.len() <= WIDTH as usize / 2, "{}", drawn.len());
     }
 
     #[test]
