@@ -159,7 +159,7 @@ impl<'a> Button<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Op, Recorder};
+    use crate::{Recorded, Recorder};
 
     #[test]
     fn line_height_rounds_up() {
@@ -191,7 +191,7 @@ mod tests {
         assert_eq!(rec.ops.len(), 7);
         let mut rows = [0u32; 15];
         for op in &rec.ops {
-            let Op::Rect { x, y, w, h, .. } = *op else {
+            let Recorded::Rect { x, y, w, h, .. } = *op else {
                 panic!("{op:?}")
             };
             assert!(x >= rect.x && x + w as i32 <= rect.right());
@@ -223,7 +223,7 @@ mod tests {
         assert_eq!(text_in(&mut rec, r, "12345", 10, 1, Align::Center), 35);
         assert_eq!(text_in(&mut rec, r, "12345", 10, 1, Align::Left), 0);
         // Vertically centred: (24 - 12) / 2.
-        assert!(matches!(rec.ops[0], Op::Text { x: 70, y: 6, .. }));
+        assert!(matches!(rec.ops[0], Recorded::Text { x: 70, y: 6, .. }));
         // Too wide for the box: right-aligned text starts left of it.
         assert_eq!(aligned_x(Rect::new(10, 0, 20, 10), 50, Align::Right), -20);
     }
@@ -244,7 +244,7 @@ mod tests {
         b.draw(&mut rec, true);
         assert!(rec.ops.iter().any(|o| matches!(
             o,
-            Op::Rect {
+            Recorded::Rect {
                 argb: 0xFF22_2222,
                 ..
             }

@@ -59,7 +59,7 @@ pub use draw::{Align, Button, ButtonStyle};
 pub use error::{Error, check, check64};
 pub use event::{EVENT_SIZE, Event, Key, MouseButton, RawEvent, keycode, kind};
 pub use layout::{Grid, Rect};
-pub use recorder::{Op, Recorder};
+pub use recorder::{Recorded, Recorder};
 pub use surface::{EventWindow, Surface};
 pub use timeout::Timeout;
 #[cfg(target_arch = "wasm32")]

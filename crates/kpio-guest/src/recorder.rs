@@ -10,7 +10,7 @@ use crate::{Error, Event, EventWindow, Surface, Timeout};
 
 /// One recorded drawing call (or a presented frame).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Op {
+pub enum Recorded {
     /// [`Surface::clear`].
     Clear(u32),
     /// [`Surface::rect`].
@@ -76,7 +76,7 @@ pub struct Recorder {
     /// Canvas height.
     pub height: u32,
     /// Every call so far, in order.
-    pub ops: Vec<Op>,
+    pub ops: Vec<Recorded>,
     /// Events still to deliver.
     pub events: VecDeque<Event>,
     /// How many times `poll_event` was called with each kind of timeout:
@@ -105,12 +105,12 @@ impl Recorder {
         let start = self
             .ops
             .iter()
-            .rposition(|o| matches!(o, Op::Clear(_)))
+            .rposition(|o| matches!(o, Recorded::Clear(_)))
             .map_or(0, |i| i + 1);
         self.ops[start..]
             .iter()
             .filter_map(|o| match o {
-                Op::Text { text, .. } => Some(text.as_str()),
+                Recorded::Text { text, .. } => Some(text.as_str()),
                 _ => None,
             })
             .collect()
@@ -118,7 +118,7 @@ impl Recorder {
 
     /// Number of frames presented.
     pub fn frames(&self) -> usize {
-        self.ops.iter().filter(|o| **o == Op::Frame).count()
+        self.ops.iter().filter(|o| **o == Recorded::Frame).count()
     }
 
     /// The fixed-width rule `measure_text` uses: each character is
@@ -133,13 +133,13 @@ impl Surface for Recorder {
         (self.width, self.height)
     }
     fn clear(&mut self, argb: u32) {
-        self.ops.push(Op::Clear(argb));
+        self.ops.push(Recorded::Clear(argb));
     }
     fn rect(&mut self, x: i32, y: i32, w: u32, h: u32, argb: u32) {
-        self.ops.push(Op::Rect { x, y, w, h, argb });
+        self.ops.push(Recorded::Rect { x, y, w, h, argb });
     }
     fn line(&mut self, x0: i32, y0: i32, x1: i32, y1: i32, argb: u32) {
-        self.ops.push(Op::Line {
+        self.ops.push(Recorded::Line {
             x0,
             y0,
             x1,
@@ -148,7 +148,7 @@ impl Surface for Recorder {
         });
     }
     fn text(&mut self, x: i32, y: i32, text: &str, size_px: u32, argb: u32) -> u32 {
-        self.ops.push(Op::Text {
+        self.ops.push(Recorded::Text {
             x,
             y,
             text: text.into(),
@@ -161,7 +161,7 @@ impl Surface for Recorder {
         text.chars().count() as u32 * Recorder::char_width(size_px)
     }
     fn image(&mut self, x: i32, y: i32, w: u32, h: u32, _rgba: &[u8]) {
-        self.ops.push(Op::Image { x, y, w, h });
+        self.ops.push(Recorded::Image { x, y, w, h });
     }
 }
 
@@ -186,7 +186,7 @@ impl EventWindow for Recorder {
         }
     }
     fn request_frame(&mut self) -> Result<(), Error> {
-        self.ops.push(Op::Frame);
+        self.ops.push(Recorded::Frame);
         Ok(())
     }
 }

@@ -215,7 +215,7 @@ impl App for CalcApp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kpio_guest::{Op as Drawn, Recorder, run_app};
+    use kpio_guest::{Recorded as Drawn, Recorder, run_app};
 
     fn centre(r: Rect) -> (i32, i32) {
         (r.x + r.w as i32 / 2, r.y + r.h as i32 / 2)

@@ -289,7 +289,7 @@ impl App for Viewer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kpio_guest::{Op, Recorder, run_app};
+    use kpio_guest::{Recorded, Recorder, run_app};
 
     fn numbered(n: usize) -> String {
         (1..=n).map(|i| format!("line {i}\n")).collect()
@@ -468,11 +468,9 @@ mod tests {
         assert_eq!(v.top(), 100 - l.visible);
         assert_eq!(*shown_numbers(&rec).last().unwrap(), 100);
         // The bar moved to the new right edge.
-        assert!(
-            rec.ops
-                .iter()
-                .any(|o| matches!(o, Op::Rect { x, h: 900, .. } if *x == 800 - BAR_WIDTH as i32))
-        );
+        assert!(rec.ops.iter().any(
+            |o| matches!(o, Recorded::Rect { x, h: 900, .. } if *x == 800 - BAR_WIDTH as i32)
+        ));
     }
 
     #[test]
