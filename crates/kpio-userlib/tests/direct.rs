@@ -26,6 +26,7 @@ fn desc(id: KernelAppId, app_id: &str) -> AppDescriptor {
         permissions: Permissions::default(),
         installed_at: 5,
         last_launched: None,
+        approval: None,
     }
 }
 
