@@ -56,6 +56,7 @@ use crate::error::{PkgError, Warning};
 use crate::fsutil::{
     create_dir_all, join, kind, list_dir, remove_tree, rename, sync_dir, write_new_file,
 };
+use crate::host_apis::HostApis;
 use crate::manifest::check_app_id;
 use crate::package::Package;
 use crate::platform::{Platform, Stdio};
@@ -156,6 +157,8 @@ pub struct AppManager {
     pub(crate) limits: Limits,
     pub(crate) engine_config: kpio_wasm::Config,
     pub(crate) default_stdio: Stdio,
+    /// What launched apps' `kpio_gui` / `kpio_system` / `kpio_net` calls reach.
+    pub(crate) host_apis: Arc<dyn HostApis>,
     /// Problems worked around since the last [`AppManager::take_warnings`].
     pub(crate) warnings: Vec<Warning>,
 }
@@ -321,6 +324,7 @@ impl AppManager {
             limits: Limits::default(),
             engine_config: kpio_wasm::Config::default(),
             default_stdio: Stdio::null(),
+            host_apis: Arc::new(crate::host_apis::DefaultHostApis),
             warnings,
         })
     }
@@ -358,6 +362,13 @@ impl AppManager {
     #[must_use]
     pub fn with_default_stdio(mut self, stdio: Stdio) -> AppManager {
         self.default_stdio = stdio;
+        self
+    }
+
+    /// Launched apps get their kpio host APIs from `apis` (the desktop's windows, say)
+    /// instead of [`DefaultHostApis`](crate::DefaultHostApis).
+    pub fn with_host_apis(mut self, apis: Arc<dyn HostApis>) -> AppManager {
+        self.host_apis = apis;
         self
     }
 

@@ -43,15 +43,17 @@ use kpio_app::{
     AppDescriptor, AppInstanceId, AppState, AppType, KernelAppId, Permissions, RestartDecision,
 };
 use kpio_vfs::{Backend, ManualClock, MemoryFs, MemoryLimits};
-use kpio_wasi::{WasiCtx, WasiCtxBuilder};
+use kpio_wasi::WasiCtxBuilder;
 use kpio_wasm::{Engine, InstantiateError, Linker, Module, Store, StoreLimits, TrapCode};
 
 use crate::error::PkgError;
 use crate::fsutil::{create_dir_all, join, read_file, write_new_file};
 use crate::guards::{Interruption, RunControl, RunLimits};
+use crate::host_apis::{AppCtx, DefaultHostApis, HostApis, HostRun};
 use crate::install::AppManager;
 use crate::package::Package;
 use crate::platform::{Platform, Stdio};
+use kpio_host::{Cancel, HostCtx};
 
 /// How one run of an app ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +142,7 @@ struct RunSpec<'a> {
     store_limits: StoreLimits,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_once(
     spec: &RunSpec<'_>,
     engine: &Engine,
@@ -147,6 +150,7 @@ fn run_once(
     stdio: &Stdio,
     platform: &dyn Platform,
     control: &RunControl,
+    host: (&dyn HostApis, AppInstanceId),
     mut on_running: impl FnMut() -> Result<(), PkgError>,
 ) -> Result<RunEnd, PkgError> {
     let vfs = spec
@@ -169,7 +173,36 @@ fn run_once(
             app: spec.app.to_string(),
             error: e.to_string(),
         })?;
-    let mut store = Store::new(engine, ctx);
+    let (apis, instance) = host;
+    let run = |cancel| HostRun {
+        app_id: spec.app,
+        name: spec.name,
+        instance,
+        cancel,
+        platform,
+    };
+    let host_error = |e: kpio_host::HostCtxError| PkgError::Wasi {
+        app: spec.app.to_string(),
+        error: format!("cannot set up the kpio host APIs: {e}"),
+    };
+    // The host context needs the store's interrupt handle (its cancel flag), so the store
+    // starts with a context without backends that is replaced before anything runs.
+    let placeholder = HostCtx::builder(spec.app).build().map_err(host_error)?;
+    let mut store = Store::new(
+        engine,
+        AppCtx {
+            wasi: ctx,
+            host: placeholder,
+        },
+    );
+    let cancel = Cancel::from(store.interrupt_handle());
+    store.data_mut().host = apis
+        .context(&run(cancel.clone()))
+        .instance_id(instance)
+        .permissions(spec.desc_perms.clone())
+        .cancel(cancel)
+        .build()
+        .map_err(host_error)?;
     spec.limits.apply(&mut store, spec.store_limits);
     guard.arm(store.interrupt_handle(), spec.limits.timeout);
     let result = run_store(spec, module, &mut store, &mut on_running)?;
@@ -193,11 +226,12 @@ fn run_once(
 fn run_store(
     spec: &RunSpec<'_>,
     module: &Module,
-    store: &mut Store<WasiCtx>,
+    store: &mut Store<AppCtx>,
     on_running: &mut dyn FnMut() -> Result<(), PkgError>,
 ) -> Result<Result<RunEnd, kpio_wasm::Trap>, PkgError> {
-    let mut linker = Linker::<WasiCtx>::new();
-    kpio_wasi::add_to_linker(&mut linker, store, |cx| cx);
+    let mut linker = Linker::<AppCtx>::new();
+    kpio_wasi::add_to_linker(&mut linker, store, |cx| &mut cx.wasi);
+    kpio_host::add_to_linker(&mut linker, store, |cx| &mut cx.host);
     let instance = match linker.instantiate(store, module) {
         Ok(i) => i,
         Err(InstantiateError::Link(e)) => {
@@ -361,6 +395,7 @@ impl AppManager {
                 stdio,
                 &*self.platform,
                 control,
+                (&*self.host_apis, inst),
                 || {
                     lifecycle.running(inst)?;
                     on_running();
@@ -481,5 +516,14 @@ pub fn run_package_with(
         limits,
         store_limits: app_store_limits(&perms, engine.config(), &limits),
     };
-    run_once(&spec, &engine, &module, stdio, platform, control, || Ok(()))
+    run_once(
+        &spec,
+        &engine,
+        &module,
+        stdio,
+        platform,
+        control,
+        (&DefaultHostApis, AppInstanceId(1)),
+        || Ok(()),
+    )
 }

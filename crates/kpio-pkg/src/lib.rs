@@ -13,6 +13,8 @@
 //! - [`pack`]: [`pack_dir`] builds a package from an app directory, deterministically.
 //! - [`install`]: [`AppManager`], install/update/uninstall over a [`kpio_vfs::Backend`] with
 //!   the registry file as the one commit point, and [`AppManager::recover`].
+//! - [`host_apis`]: what an app's `kpio_gui` / `kpio_system` / `kpio_net` calls reach
+//!   ([`HostApis`]; the desktop gives windows).
 //! - [`review`]: the permission review an install needs ([`Review`]).
 //! - [`launch`]: [`AppManager::launch`] (WASI args, env, data dir at `/`, permissions,
 //!   lifecycle and restart policy) and [`run_package`].
@@ -65,6 +67,7 @@ pub mod archive;
 mod error;
 mod fsutil;
 pub mod guards;
+pub mod host_apis;
 pub mod install;
 #[cfg(feature = "host")]
 pub mod instances;
@@ -82,6 +85,7 @@ pub use guards::{
     APP_INSTANCES, APP_MEMORIES, APP_TABLE_ELEMENTS, APP_TABLES, APP_VALUE_STACK_BYTES, GuardedRun,
     Interruption, RunControl, RunLimits, STUCK_GRACE, StuckHandler,
 };
+pub use host_apis::{AppCtx, DefaultHostApis, HostApis, HostRun, PlatformSystem, StderrLog};
 pub use install::{
     AppManager, CORRUPT_REGISTRY_PATH, InstallOptions, InstallOutcome, Progress, RecoverReport,
 };
