@@ -631,7 +631,7 @@ pub fn review_text(
 }
 
 /// One install attempt under the platform lock, with `review` as the answer.
-fn install_with(
+pub fn install_with(
     bytes: &[u8],
     subject: &str,
     force: bool,
@@ -1051,4 +1051,35 @@ fn print_warnings(mgr: &mut AppManager) {
     for w in mgr.take_warnings() {
         eprintln!("kpio: warning: {w}");
     }
+}
+
+/// The installed apps' descriptors (icons included), for the desktop.
+pub fn installed_apps() -> Result<Vec<AppDescriptor>, AppCmdError> {
+    let mut p = Platform::open()?;
+    let apps = descriptors(&mut p)?;
+    print_warnings(&mut p.mgr);
+    Ok(apps)
+}
+
+/// The registry part of a desktop launch of app `key`: opens the platform, prepares the
+/// launch under the platform lock and releases it. The manager runs the app afterwards
+/// ([`AppManager::run_prepared`]) with `host_apis` answering its kpio host API calls.
+pub fn prepare_desktop_launch(
+    key: &str,
+    host_apis: Arc<dyn kpio_pkg::HostApis>,
+) -> Result<(AppManager, kpio_pkg::PreparedLaunch), AppCmdError> {
+    let mut p = Platform::open()?;
+    let id = p.resolve(key)?.id;
+    let prepared = p
+        .mgr
+        .prepare_launch(id, RunLimits::default())
+        .map_err(|error| AppCmdError::Pkg {
+            subject: key.to_string(),
+            error,
+        })?;
+    print_warnings(&mut p.mgr);
+    let Platform { mgr, lock } = p;
+    // Registry work is done: the app's run holds no lock.
+    drop(lock);
+    Ok((mgr.with_host_apis(host_apis), prepared))
 }

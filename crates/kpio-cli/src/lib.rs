@@ -13,6 +13,7 @@
 //! * [`signals`]: SIGTERM/SIGINT stop a running app cleanly.
 
 pub mod apps;
+pub mod desktop;
 pub mod guards;
 pub mod run;
 pub mod signals;

@@ -182,6 +182,56 @@ after 5 seconds it gets SIGKILL.")]
         #[arg(value_name = "INSTANCE")]
         instance: String,
     },
+    /// Open the KPIO desktop with the installed apps.
+    #[command(long_about = "\
+Open the KPIO desktop in a window: the installed apps as icons (double-click to \
+open, right-click for Open / Uninstall), their windows, the taskbar, toasts and \
+the notification panel. Each app runs on its own thread; closing its window asks \
+it to quit. Needs a display (X11 or Wayland); on a machine without one, run it \
+under Xvfb: `xvfb-run -a kpio desktop`.
+
+With --headless there is no window: the desktop runs a script of clicks, keys \
+and waits, and writes PNG screenshots and JSON scene descriptions. Scripts name \
+what they click (an icon, a dialog button, a text a window drew), never where it \
+is. One command per line, `#` comments:
+
+  install FILE                      install a package (review dialog)
+  launch APP                        start an app by app id or icon label
+  click icon APP                    also double-click / right-click
+  click menu LABEL                  an item of the open menu
+  click dialog LABEL                a button of the open dialog
+  click text TEXT in WINDOW         a text the window drew (a key's label)
+  click WINDOW at X Y               content coordinates; `click at X Y`: screen
+  click close|minimise|taskbar WINDOW
+  click bell | click mark-all-read | click toast TITLE
+  drag X1 Y1 X2 Y2
+  key NAME                          a character, Enter, Escape, PageDown, F1, ...
+  type TEXT                         one key press per character
+  wait 500ms
+  wait-for COND [timeout 5s]        window T, no-window T, text X in W, failed W,
+                                    icon A, no-icon A, toast T, dialog T,
+                                    windows N, log TEXT
+  screenshot FILE.png | scene FILE.json | log FILE | quit
+
+Example:
+  kpio desktop --headless --script demo.kpio-script
+
+The script fails (exit status 1) at the first command that cannot be done or \
+condition that does not hold in time, saying what the desktop showed.")]
+    Desktop {
+        /// Run without a window, driven by --script.
+        #[arg(long, requires = "script")]
+        headless: bool,
+        /// The script a headless desktop runs.
+        #[arg(long, value_name = "FILE", requires = "headless")]
+        script: Option<PathBuf>,
+        /// Desktop size in pixels, WIDTHxHEIGHT.
+        #[arg(long, value_name = "WxH", default_value = "1024x768", value_parser = parse_size)]
+        size: (u32, u32),
+        /// Close the window after showing this many frames (tests, demos).
+        #[arg(long, value_name = "N")]
+        exit_after_frames: Option<u64>,
+    },
     /// Run WebAssembly spec-test scripts (.wast).
     #[command(
         long_about = "\
@@ -323,6 +373,12 @@ fn main() -> ExitCode {
         Command::Uninstall { app } => report(apps::uninstall(&app)),
         Command::Ps { json } => report(apps::ps(json)),
         Command::Kill { instance } => report(apps::kill(&instance)),
+        Command::Desktop {
+            headless,
+            script,
+            size: (width, height),
+            exit_after_frames,
+        } => cmd_desktop(headless, script, width, height, exit_after_frames),
         Command::Wast {
             files,
             verbose,
@@ -340,6 +396,57 @@ fn main() -> ExitCode {
 }
 
 /// Prints a command's output, or its error with exit status 1.
+/// `WIDTHxHEIGHT`, each 320..=7680.
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("{s:?} is not WIDTHxHEIGHT, e.g. 1280x800"))?;
+    let dim = |v: &str| match v.parse::<u32>() {
+        Ok(n @ 320..=7680) => Ok(n),
+        _ => Err(format!("{v:?} is not a size between 320 and 7680 pixels")),
+    };
+    Ok((dim(w)?, dim(h)?))
+}
+
+fn cmd_desktop(
+    headless: bool,
+    script: Option<PathBuf>,
+    width: u32,
+    height: u32,
+    exit_after_frames: Option<u64>,
+) -> ExitCode {
+    if headless {
+        let Some(script) = script else {
+            eprintln!("error: --headless needs --script FILE");
+            return ExitCode::from(2);
+        };
+        return match kpio_cli::desktop::headless::run_script(&script, width, height) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let mut session = match kpio_cli::desktop::Session::open(width, height) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let options = kpio_cli::desktop::window::WindowOptions { exit_after_frames };
+    let r = kpio_cli::desktop::window::run(&mut session, options);
+    session.shutdown();
+    match r {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn report(r: Result<String, apps::AppCmdError>) -> ExitCode {
     match r {
         Ok(out) => {

@@ -48,6 +48,11 @@ pub struct HostRun<'a> {
 /// cancel flag are set by the launcher afterwards.
 pub trait HostApis: Send + Sync {
     fn context(&self, run: &HostRun<'_>) -> HostCtxBuilder;
+    /// The run made with [`HostApis::context`] for `run.instance` ended as `end` (its store
+    /// is gone); the desktop closes its windows or marks them failed.
+    fn run_ended(&self, run: &HostRun<'_>, end: &crate::RunEnd) {
+        let _ = (run, end);
+    }
 }
 
 /// The host APIs of a run outside the desktop (`kpio run`, tests): no windows; clocks

@@ -70,6 +70,10 @@ pub const APPS_STORAGE: &str = "apps/storage";
 pub const APPS_CACHE: &str = "apps/cache";
 /// The name of an app's data directory inside `apps/data/{app_id}/`.
 pub const DATA_NAME: &str = "data";
+/// The desktop's remembered window placement of an app, beside its version and data
+/// directories in `apps/data/{app_id}/` (kept by recovery and updates, removed on uninstall;
+/// the app itself cannot see it).
+pub const WINDOW_STATE_NAME: &str = "window_state.json";
 /// Suffix of directories being written.
 pub const STAGING_SUFFIX: &str = ".staging";
 
@@ -691,7 +695,10 @@ impl AppManager {
                     }
                 };
                 for (child, _) in children {
-                    if child == DATA_NAME || Some(&child) == current.as_ref() {
+                    if child == DATA_NAME
+                        || child == WINDOW_STATE_NAME
+                        || Some(&child) == current.as_ref()
+                    {
                         continue;
                     }
                     remove_leftover(vfs, root, join(&path, &child), &mut report);

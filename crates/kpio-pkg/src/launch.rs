@@ -402,13 +402,27 @@ impl AppManager {
                     Ok(())
                 },
             );
+            let ended = |end: &RunEnd| {
+                self.host_apis.run_ended(
+                    &HostRun {
+                        app_id: &desc.app_id,
+                        name: &desc.name,
+                        instance: inst,
+                        cancel: Cancel::never(),
+                        platform: &*self.platform,
+                    },
+                    end,
+                )
+            };
             let end = match end {
                 Ok(end) => end,
                 Err(e) => {
+                    ended(&RunEnd::Trapped(e.to_string()));
                     let _ = self.lifecycle.trapped(inst, e.to_string());
                     return Err(e);
                 }
             };
+            ended(&end);
             match &end {
                 RunEnd::Exited(code) => self.lifecycle.exited(inst, *code)?,
                 RunEnd::Trapped(why) => self.lifecycle.trapped(inst, why.clone())?,
