@@ -568,16 +568,16 @@ pub fn install(path: &Path, force: bool, yes: bool) -> Result<String, AppCmdErro
     };
     let review = match install_with(&bytes, &subject, force, first) {
         Err(AppCmdError::Pkg {
-            error:
-                PkgError::NeedsApproval {
-                    app,
-                    name,
-                    version,
-                    requested,
-                    previous,
-                },
+            error: PkgError::NeedsApproval(needed),
             ..
         }) => {
+            let kpio_pkg::ApprovalNeeded {
+                app,
+                name,
+                version,
+                requested,
+                previous,
+            } = *needed;
             // Asked without holding the platform lock: a person may take their time.
             let text = review_text(&app, &name, &version, &requested, previous.as_ref());
             if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {

@@ -103,13 +103,7 @@ pub enum PkgError {
     /// The app's permissions have not been approved: a person must see `requested` (and
     /// what the installed version had approved, `previous`) and answer
     /// ([`Review`](crate::Review)).
-    NeedsApproval {
-        app: String,
-        name: String,
-        version: String,
-        requested: kpio_app::Permissions,
-        previous: Option<kpio_app::Permissions>,
-    },
+    NeedsApproval(Box<ApprovalNeeded>),
     /// The app id is taken by an app this installer does not manage (a web app).
     Conflict { app: String, reason: String },
     /// No installed app has this id.
@@ -136,6 +130,17 @@ pub enum PkgError {
     Link { app: String, error: String },
     /// The app's WASI context could not be set up.
     Wasi { app: String, error: String },
+}
+
+/// What a person must see to approve an install ([`PkgError::NeedsApproval`]): the app,
+/// the permissions it asks for, and what the installed version had approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovalNeeded {
+    pub app: String,
+    pub name: String,
+    pub version: String,
+    pub requested: kpio_app::Permissions,
+    pub previous: Option<kpio_app::Permissions>,
 }
 
 impl PkgError {
@@ -173,7 +178,7 @@ impl PkgError {
             PkgError::InvalidWasm { .. } => "invalid-wasm",
             PkgError::NoStart { .. } => "no-start",
             PkgError::Downgrade { .. } => "downgrade",
-            PkgError::NeedsApproval { .. } => "needs-approval",
+            PkgError::NeedsApproval(_) => "needs-approval",
             PkgError::Conflict { .. } => "conflict",
             PkgError::NotInstalled { .. } => "not-installed",
             PkgError::Corrupt { .. } => "corrupt",
@@ -297,20 +302,17 @@ impl fmt::Display for PkgError {
                 f,
                 "{app} {installed} is installed; refusing to downgrade to {new} (use --force)"
             ),
-            PkgError::NeedsApproval {
-                app,
-                version,
-                previous,
-                ..
-            } => match previous {
+            PkgError::NeedsApproval(n) => match &n.previous {
                 None => write!(
                     f,
-                    "{app} {version} needs its permissions approved before it is installed"
+                    "{} {} needs its permissions approved before it is installed",
+                    n.app, n.version
                 ),
                 Some(_) => write!(
                     f,
-                    "{app} {version} asks for different permissions than the installed \
-                     version; they need approving again"
+                    "{} {} asks for different permissions than the installed version; they \
+                     need approving again",
+                    n.app, n.version
                 ),
             },
             PkgError::Conflict { app, reason } => write!(f, "cannot install {app}: {reason}"),

@@ -80,7 +80,7 @@ pub mod review;
 mod services;
 
 pub use archive::{ArchiveFile, Limits, check_entry_name, read_archive};
-pub use error::{PkgError, Warning};
+pub use error::{ApprovalNeeded, PkgError, Warning};
 pub use guards::{
     APP_INSTANCES, APP_MEMORIES, APP_TABLE_ELEMENTS, APP_TABLES, APP_VALUE_STACK_BYTES, GuardedRun,
     Interruption, RunControl, RunLimits, STUCK_GRACE, StuckHandler,

@@ -11,7 +11,7 @@
 
 use kpio_app::{Approval, ApprovalSource, Permissions};
 
-use crate::error::PkgError;
+use crate::error::{ApprovalNeeded, PkgError};
 
 /// How an install's permission review is answered. See the module docs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -64,13 +64,13 @@ pub(crate) fn approve(
             via: ApprovalSource::Unchanged,
         });
     }
-    Err(PkgError::NeedsApproval {
+    Err(PkgError::NeedsApproval(Box::new(ApprovalNeeded {
         app: app.into(),
         name: name.into(),
         version: version.into(),
         requested: requested.clone(),
         previous: previous.map(|p| p.permissions.clone()),
-    })
+    })))
 }
 
 #[cfg(test)]
@@ -88,7 +88,7 @@ mod tests {
     fn required_fails_until_approved_and_carries_over_unchanged_permissions() {
         let err = approve(&Review::Required, "a", "A", "1.0.0", &perms(true), None, 5).unwrap_err();
         assert!(
-            matches!(&err, PkgError::NeedsApproval { requested, previous: None, .. } if requested.gui),
+            matches!(&err, PkgError::NeedsApproval(n) if n.requested.gui && n.previous.is_none()),
             "{err:?}"
         );
         let ok = approve(
@@ -132,7 +132,7 @@ mod tests {
         );
         assert!(matches!(
             changed,
-            Err(PkgError::NeedsApproval { previous: Some(p), .. }) if p.gui
+            Err(PkgError::NeedsApproval(n)) if n.previous.as_ref().is_some_and(|p| p.gui)
         ));
     }
 
@@ -150,7 +150,7 @@ mod tests {
             None,
             1,
         );
-        assert!(matches!(r, Err(PkgError::NeedsApproval { .. })));
+        assert!(matches!(r, Err(PkgError::NeedsApproval(_))));
         let yes = approve(
             &Review::AcceptRequested,
             "a",

@@ -22,7 +22,7 @@ impl From<PkgError> for AppError {
                 limit,
             },
             PkgError::Corrupt { path, reason } => AppError::Corrupt { path, reason },
-            PkgError::NeedsApproval { .. } => AppError::Permission {
+            PkgError::NeedsApproval(_) => AppError::Permission {
                 what: e.to_string(),
             },
             PkgError::Conflict { .. } | PkgError::Downgrade { .. } => {

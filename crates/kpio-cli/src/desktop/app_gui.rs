@@ -128,6 +128,9 @@ pub struct DesktopHostApis {
     pub current: Arc<AtomicU64>,
     /// Lifecycle instance of each run → its desktop instance.
     pub instances: Mutex<HashMap<AppInstanceId, u64>>,
+    /// When the user launched the app (taken by its first run; a restart counts from its
+    /// own start), for the "first frame after" log line.
+    pub launched: Mutex<Option<Instant>>,
 }
 
 impl HostApis for DesktopHostApis {
@@ -151,6 +154,13 @@ impl HostApis for DesktopHostApis {
             next_handle: 1,
             cancel: run.cancel.clone(),
             log: self.log.clone(),
+            started: self
+                .launched
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .take()
+                .unwrap_or_else(Instant::now),
+            framed: false,
         };
         let shared = Arc::clone(&self.shared);
         let name = self.look.name.clone();
@@ -240,6 +250,9 @@ pub struct DesktopGui {
     next_handle: u32,
     cancel: Cancel,
     log: DesktopLog,
+    /// When this run was launched, and whether its first frame has been shown.
+    started: Instant,
+    framed: bool,
 }
 
 impl DesktopGui {
@@ -349,7 +362,7 @@ impl GuiBackend for DesktopGui {
     }
 
     fn request_frame(&mut self, win: u32) -> Result<(), HostError> {
-        let w = self.windows.get_mut(&win).ok_or(HostError::Invalid)?;
+        let w = self.windows.get(&win).ok_or(HostError::Invalid)?;
         let id = w.id;
         let frame = w.back.clone();
         let mut state = self.shared.lock();
@@ -361,8 +374,18 @@ impl GuiBackend for DesktopGui {
         state.shell.present(id, frame);
         let target = state.frame_no + 1;
         drop(state);
+        if !self.framed {
+            self.framed = true;
+            self.log.push(format!(
+                "kpio: [{} #{}] first frame {:.1} ms after launch",
+                self.owner.app_id,
+                self.owner.instance,
+                self.started.elapsed().as_secs_f64() * 1000.0
+            ));
+        }
         // The window was resized: the app's canvas follows (the app redraws on the
         // resize event it gets).
+        let w = self.windows.get_mut(&win).ok_or(HostError::Invalid)?;
         if (cw, ch) != (w.back.width(), w.back.height()) {
             w.back.resize(cw, ch).map_err(|_| HostError::Limit)?;
         }

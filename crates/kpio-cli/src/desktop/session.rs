@@ -169,6 +169,7 @@ impl Session {
             next_instance: Arc::clone(&self.next_instance),
             current: Arc::clone(&current),
             instances: Mutex::new(Default::default()),
+            launched: Mutex::new(Some(Instant::now())),
         });
         let control = RunControl::new();
         let run_control = control.clone();
@@ -262,16 +263,16 @@ impl Session {
         match apps::install_with(&bytes, &source, false, Review::Required) {
             Ok(msg) => self.installed(&msg),
             Err(AppCmdError::Pkg {
-                error:
-                    PkgError::NeedsApproval {
-                        app,
-                        name,
-                        version,
-                        requested,
-                        previous,
-                    },
+                error: PkgError::NeedsApproval(needed),
                 ..
             }) => {
+                let kpio_pkg::ApprovalNeeded {
+                    app,
+                    name,
+                    version,
+                    requested,
+                    previous,
+                } = *needed;
                 let mut lines = vec![format!("{app} asks for:")];
                 lines.extend(requested.describe().into_iter().map(|l| format!("  {l}")));
                 if let Some(prev) = previous {
