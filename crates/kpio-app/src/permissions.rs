@@ -5,8 +5,10 @@
 //!   how the app's data directory is mounted into the [`Vfs`] its WASI layer sees (no mount
 //!   at all means no preopen, so the app cannot name a file);
 //! - network: [`Permissions::check_network`] for every connection a host API opens;
-//! - notifications, clipboard, background work, GUI: [`Permissions::check`] in the host
-//!   API calls;
+//! - notifications, clipboard, GUI: [`Permissions::check`] in the host API calls
+//!   (`kpio-host`);
+//! - background: recorded, reviewed and shown, but nothing checks it yet, because no app
+//!   runs in the background: an app runs only while launched;
 //! - memory: [`Permissions::engine_config`] caps the engine's `max_memory_pages`.
 //!
 //! [`Permissions::default`] is least privilege: nothing granted, no extra memory cap.
@@ -240,7 +242,7 @@ impl Permissions {
         lines.push(format!("background: {}", yes_no(self.background)));
         if let Some(pages) = self.memory_limit_pages {
             lines.push(format!(
-                "memory: at most {} KiB per memory",
+                "memory: at most {} KiB of linear memory",
                 u64::from(pages) * 64
             ));
         }

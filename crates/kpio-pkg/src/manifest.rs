@@ -58,7 +58,7 @@ pub enum FsAccess {
 pub enum NetworkAccess {
     #[default]
     None,
-    /// Loopback and the local network only.
+    /// Loopback only (`localhost`, 127.0.0.0/8, ::1): this computer.
     Local,
     /// Only these host names.
     AllowList(Vec<String>),

@@ -56,15 +56,27 @@ impl DesktopLog {
     }
 }
 
-impl HostLog for DesktopLog {
-    fn app_log(&mut self, app_id: &str, instance: AppInstanceId, level: LogLevel, message: &str) {
-        self.push(format!("kpio: [{app_id} #{instance}] {level}: {message}"));
+/// One run's log: its lines name the run by its desktop instance (the number the scene
+/// and the windows show), not the launcher's per-launch count.
+struct RunLog {
+    log: DesktopLog,
+    instance: u64,
+}
+
+impl HostLog for RunLog {
+    fn app_log(&mut self, app_id: &str, _: AppInstanceId, level: LogLevel, message: &str) {
+        let n = self.instance;
+        self.log
+            .push(format!("kpio: [{app_id} #{n}] {level}: {message}"));
     }
-    fn denied(&mut self, app_id: &str, instance: AppInstanceId, denial: &Denial) {
-        self.push(format!("kpio: [{app_id} #{instance}] {denial}"));
+    fn denied(&mut self, app_id: &str, _: AppInstanceId, denial: &Denial) {
+        let n = self.instance;
+        self.log.push(format!("kpio: [{app_id} #{n}] {denial}"));
     }
-    fn fault(&mut self, app_id: &str, instance: AppInstanceId, message: &str) {
-        self.push(format!("kpio: [{app_id} #{instance}] fault: {message}"));
+    fn fault(&mut self, app_id: &str, _: AppInstanceId, message: &str) {
+        let n = self.instance;
+        self.log
+            .push(format!("kpio: [{app_id} #{n}] fault: {message}"));
     }
 }
 
@@ -178,7 +190,10 @@ impl HostApis for DesktopHostApis {
                     .with_notify(notify),
             ))
             .net(Box::new(StdNet::new()))
-            .log(Box::new(self.log.clone()))
+            .log(Box::new(RunLog {
+                log: self.log.clone(),
+                instance,
+            }))
     }
 
     fn run_ended(&self, run: &HostRun<'_>, end: &RunEnd) {
