@@ -25,14 +25,29 @@ if ! command -v clang-19 >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang-19 lld-19 libclang-rt-19-dev-wasm32 >/dev/null
 fi
 
+# The desktop's window test runs `kpio desktop` under Xvfb and reads the screen with xwd.
+if ! { command -v Xvfb >/dev/null && command -v xwd >/dev/null; }; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xvfb x11-apps >/dev/null
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+for app in calculator text-viewer hello-world; do
+  cargo fmt --manifest-path "examples/$app/Cargo.toml" -- --check
+done
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== no_std core crates for x86_64-unknown-none"
-cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi -p kpio-app -p kpio-userlib --target x86_64-unknown-none
+cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi -p kpio-app -p kpio-userlib -p kpio-gui -p kpio-host \
+  -p kpio-guest --target x86_64-unknown-none
 echo "== cargo test"
 cargo test --workspace --features kpio-vfs/host,kpio-wasi/host,kpio-pkg/host
+echo "== the demo apps' own tests (their logic, on the build machine)"
+for app in calculator text-viewer; do
+  CARGO_TARGET_DIR=target/examples-test cargo test --quiet --manifest-path "examples/$app/Cargo.toml"
+done
 echo "== the benchmark programs' own tests (native: kpio-bench checks both engines against their results)"
 CARGO_TARGET_DIR=target/bench-programs-test cargo test --manifest-path bench/programs/Cargo.toml
 # The spec suites (spec_v2, spec_proposals, spec_v3) ran above on both dispatch backends,
