@@ -1,0 +1,393 @@
+//! `kpio desktop` in a real window: the `kpio` binary opens its window on an Xvfb
+//! server this test starts, shows frames and exits cleanly; a capture of the window
+//! (`xwd`) shows the desktop's wallpaper and taskbar. Without a display it fails with a
+//! message saying what to do instead.
+//!
+//! Needs `Xvfb` (Debian: xvfb) and `xwd` (x11-apps). Outside CI a machine without them
+//! skips the window tests with a note; in CI (`CI` set) they must run.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::thread::sleep;
+use std::time::{Duration, Instant};
+
+use kpio_gui::shell::theme::{TASKBAR_BG, TASKBAR_HEIGHT};
+
+const KPIO: &str = env!("CARGO_BIN_EXE_kpio");
+
+/// How long a `kpio desktop` run may take before the test gives up on it (a hang, not a
+/// slow machine: the runs here show at most 600 frames, 10 s at 60 Hz).
+const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// A fresh, empty directory under cargo's scratch space for this test.
+fn temp_dir(tag: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "desktop-window-{tag}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A tool is missing: fails in CI, where it must be installed; elsewhere says that the
+/// test is skipped.
+fn missing(tool: &str, package: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("`{tool}` is not installed; CI must install the Debian package {package}");
+    }
+    eprintln!("skipping: `{tool}` is not installed (Debian package {package})");
+}
+
+/// An Xvfb server this test started; stopped when dropped.
+struct Xvfb {
+    child: Child,
+    /// The display name, e.g. ":3".
+    display: String,
+}
+
+impl Xvfb {
+    /// Starts an Xvfb server on a free display (Xvfb picks it and tells us through
+    /// `-displayfd`); `None` when Xvfb is not installed and that may skip the test.
+    fn start() -> Option<Xvfb> {
+        let spawned = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                missing("Xvfb", "xvfb");
+                return None;
+            }
+            Err(e) => panic!("starting Xvfb: {e}"),
+        };
+        // Xvfb writes the display number once it accepts connections.
+        let mut line = String::new();
+        let stdout = child.stdout.take().expect("Xvfb's stdout is piped");
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let number = line.trim();
+        if number.parse::<u32>().is_err() {
+            let _ = child.kill();
+            let status = child.wait();
+            panic!("Xvfb did not report a display (said {line:?}, exit {status:?})");
+        }
+        Some(Xvfb {
+            display: format!(":{number}"),
+            child,
+        })
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        // SIGTERM lets Xvfb remove its socket and lock file; SIGKILL if that fails.
+        let terminated = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        if !terminated {
+            let _ = self.child.kill();
+        }
+        let _ = self.child.wait();
+    }
+}
+
+/// `kpio desktop ARGS` on `display` (X11 only: Wayland variables removed), with a fresh
+/// `KPIO_HOME`.
+fn kpio_desktop(display: Option<&str>, args: &[&str]) -> Command {
+    let mut c = Command::new(KPIO);
+    c.arg("desktop")
+        .args(args)
+        .env("KPIO_HOME", temp_dir("home"))
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("WAYLAND_SOCKET")
+        .stdin(Stdio::null());
+    match display {
+        Some(d) => c.env("DISPLAY", d),
+        None => c.env_remove("DISPLAY"),
+    };
+    c
+}
+
+/// Waits for `child` to exit, killing it (and failing) if it runs past [`RUN_LIMIT`].
+fn wait_exit(child: &mut Child, what: &str) -> ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > RUN_LIMIT {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what} still running after {RUN_LIMIT:?}");
+        }
+        sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs `c` to completion (within [`RUN_LIMIT`]), capturing its output.
+fn run(mut c: Command, what: &str) -> Output {
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain the pipes on threads so a chatty child can't block on a full pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut b).map(|_| b)
+    });
+    let err = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut b).map(|_| b)
+    });
+    let status = wait_exit(&mut child, what);
+    Output {
+        status,
+        stdout: out.join().unwrap().unwrap(),
+        stderr: err.join().unwrap().unwrap(),
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A window image read from an XWD file (what `xwd` writes), as 0x00RRGGBB pixels.
+struct Capture {
+    width: usize,
+    height: usize,
+    pixels: Vec<u32>,
+}
+
+impl Capture {
+    /// Parses XWD version 7 with 32-bit ZPixmap pixels in 8-bit RGB masks (what X
+    /// servers of depth 24 produce). The header is 25 big-endian 32-bit fields, then the
+    /// window name, then `ncolors` 12-byte colormap entries, then the pixel rows.
+    fn parse(data: &[u8]) -> Result<Capture, String> {
+        let field = |i: usize| -> Result<u32, String> {
+            let b = data
+                .get(i * 4..i * 4 + 4)
+                .ok_or_else(|| format!("XWD shorter than its header ({} bytes)", data.len()))?;
+            Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        };
+        let header_size = field(0)? as usize;
+        let version = field(1)?;
+        let format = field(2)?;
+        let width = field(4)? as usize;
+        let height = field(5)? as usize;
+        let byte_order = field(7)?;
+        let bits_per_pixel = field(11)?;
+        let bytes_per_line = field(12)? as usize;
+        let masks = (field(14)?, field(15)?, field(16)?);
+        let ncolors = field(19)? as usize;
+        if version != 7 || format != 2 || bits_per_pixel != 32 {
+            return Err(format!(
+                "unsupported XWD: version {version}, format {format}, {bits_per_pixel} bits per pixel"
+            ));
+        }
+        if masks != (0xFF_0000, 0xFF00, 0xFF) {
+            return Err(format!("unsupported XWD colour masks {masks:x?}"));
+        }
+        let start = header_size + ncolors * 12;
+        let mut pixels = Vec::with_capacity(width * height);
+        for y in 0..height {
+            let row = start + y * bytes_per_line;
+            let bytes = data
+                .get(row..row + width * 4)
+                .ok_or_else(|| format!("XWD cut short in row {y}"))?;
+            pixels.extend(bytes.chunks_exact(4).map(|p| {
+                let p = [p[0], p[1], p[2], p[3]];
+                let v = if byte_order == 0 {
+                    u32::from_le_bytes(p)
+                } else {
+                    u32::from_be_bytes(p)
+                };
+                v & 0xFF_FFFF
+            }));
+        }
+        Ok(Capture {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    fn row(&self, y: usize) -> &[u32] {
+        &self.pixels[y * self.width..(y + 1) * self.width]
+    }
+
+    /// The share of row `y` that is `rgb`.
+    fn share_of(&self, y: usize, rgb: u32) -> f64 {
+        let n = self.row(y).iter().filter(|&&p| p == rgb).count();
+        n as f64 / self.width as f64
+    }
+
+    /// How many different colours the rows above `bottom` hold.
+    fn colours_above(&self, bottom: usize) -> usize {
+        let mut seen: Vec<u32> = self.pixels[..bottom * self.width].to_vec();
+        seen.sort_unstable();
+        seen.dedup();
+        seen.len()
+    }
+}
+
+/// Captures the window titled "KPIO" on `display` with `xwd`: `Ok(None)` while there is
+/// no such window to capture yet.
+fn capture_kpio_window(display: &str) -> Result<Option<Capture>, String> {
+    let o = Command::new("xwd")
+        .args(["-display", display, "-name", "KPIO", "-silent"])
+        .output()
+        .map_err(|e| format!("running xwd: {e}"))?;
+    if !o.status.success() {
+        // No window of that name yet, or not yet mapped.
+        return Ok(None);
+    }
+    Capture::parse(&o.stdout).map(Some)
+}
+
+/// What the desktop shows in a capture: the taskbar along the bottom, the wallpaper
+/// (a gradient: many colours) above it. `Err` says what is missing.
+fn shows_the_desktop(c: &Capture) -> Result<(), String> {
+    let taskbar = TASKBAR_BG & 0xFF_FFFF;
+    let bar = TASKBAR_HEIGHT as usize;
+    let bottom = c.share_of(c.height - 1, taskbar);
+    if bottom < 0.9 {
+        return Err(format!(
+            "the bottom row is {:.0}% taskbar colour {taskbar:06x}",
+            bottom * 100.0
+        ));
+    }
+    let above = c.share_of(c.height - bar - 1, taskbar);
+    if above > 0.1 {
+        return Err(format!(
+            "the row above the taskbar is {:.0}% taskbar colour",
+            above * 100.0
+        ));
+    }
+    let colours = c.colours_above(c.height - bar);
+    if colours < 50 {
+        return Err(format!("the wallpaper has only {colours} colours"));
+    }
+    Ok(())
+}
+
+#[test]
+fn the_window_shows_frames_and_exits_cleanly() {
+    let Some(x) = Xvfb::start() else { return };
+    let o = run(
+        kpio_desktop(Some(&x.display), &["--exit-after-frames", "30"]),
+        "kpio desktop --exit-after-frames 30",
+    );
+    assert!(
+        o.status.success(),
+        "kpio desktop --exit-after-frames 30 on {} failed ({:?}):\n{}{}",
+        x.display,
+        o.status,
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+}
+
+#[test]
+fn the_window_shows_the_desktop() {
+    let Some(x) = Xvfb::start() else { return };
+    if Command::new("xwd").arg("-help").output().is_err() {
+        missing("xwd", "x11-apps");
+        return;
+    }
+    // A size other than the default, to see the window take the desktop's size.
+    let (width, height) = (800, 600);
+    let mut kpio = kpio_desktop(
+        Some(&x.display),
+        &["--size", "800x600", "--exit-after-frames", "600"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // Capture until the window shows the desktop (the first captures may come before the
+    // window exists or before its first frame).
+    let start = Instant::now();
+    let mut last = String::from("no window titled KPIO");
+    let shown = loop {
+        if let Some(status) = kpio.try_wait().unwrap() {
+            panic!("kpio desktop exited ({status:?}) before its window showed the desktop: {last}");
+        }
+        if start.elapsed() > RUN_LIMIT {
+            let _ = kpio.kill();
+            let _ = kpio.wait();
+            panic!("the window never showed the desktop: {last}");
+        }
+        match capture_kpio_window(&x.display) {
+            Ok(Some(c)) => {
+                assert_eq!(
+                    (c.width, c.height),
+                    (width, height),
+                    "the window is the desktop's size"
+                );
+                match shows_the_desktop(&c) {
+                    Ok(()) => break c,
+                    Err(e) => last = e,
+                }
+            }
+            Ok(None) => {}
+            Err(e) => panic!("{e}"),
+        }
+        sleep(Duration::from_millis(100));
+    };
+    let colours = shown.colours_above(height - TASKBAR_HEIGHT as usize);
+    eprintln!(
+        "captured {}x{}: taskbar {:.0}% of the bottom row, {colours} wallpaper colours",
+        shown.width,
+        shown.height,
+        shown.share_of(height - 1, TASKBAR_BG & 0xFF_FFFF) * 100.0
+    );
+    let status = wait_exit(&mut kpio, "kpio desktop --exit-after-frames 600");
+    assert!(status.success(), "kpio desktop exited with {status:?}");
+}
+
+#[test]
+fn without_a_display_it_says_what_to_do() {
+    let o = run(kpio_desktop(None, &[]), "kpio desktop without a display");
+    let err = text(&o.stderr);
+    assert!(
+        !o.status.success(),
+        "kpio desktop without a display succeeded"
+    );
+    assert!(err.contains("no display"), "{err}");
+    assert!(err.contains("DISPLAY"), "{err}");
+    assert!(err.contains("kpio desktop --headless"), "{err}");
+    assert!(err.contains("xvfb-run -a kpio desktop"), "{err}");
+}
+
+#[test]
+fn an_unreachable_display_says_what_to_do() {
+    // No server listens on display 65000 (its socket would be /tmp/.X11-unix/X65000).
+    let o = run(
+        kpio_desktop(Some(":65000"), &[]),
+        "kpio desktop on a display without a server",
+    );
+    let err = text(&o.stderr);
+    assert!(!o.status.success(), "kpio desktop on :65000 succeeded");
+    assert!(err.contains("cannot connect to DISPLAY=:65000"), "{err}");
+    assert!(err.contains("kpio desktop --headless"), "{err}");
+    assert!(err.contains("xvfb-run -a kpio desktop"), "{err}");
+}
