@@ -519,3 +519,85 @@ fn a_script_error_names_the_line_and_what_the_desktop_showed() {
     let o = d.script("bad2", "click icon Nothing\n");
     assert!(text(&o.stderr).contains("no desktop icon for \"Nothing\""));
 }
+
+#[test]
+fn a_window_opens_where_it_was_left() {
+    let d = Desk::new("placement");
+    d.install(calculator());
+    d.run_ok(
+        "first",
+        "launch Calculator\nwait-for window Calculator\nscene a.json\n",
+    );
+    let a = d.scene("a.json");
+    let (tx, ty, tw, th) = rect(&windows_titled(&a, "Calculator")[0]["title_bar"]);
+    let (x0, y0) = (tx + tw / 3, ty + th / 2);
+    d.run_ok(
+        "second",
+        &format!(
+            "launch Calculator\nwait-for window Calculator\n\
+             drag {x0} {y0} {} {}\nwait 100ms\nscene moved.json\n\
+             click close Calculator\nwait-for no-window Calculator\n",
+            x0 + 230,
+            y0 + 90
+        ),
+    );
+    let moved = rect(&windows_titled(&d.scene("moved.json"), "Calculator")[0]["outer"]);
+    let first = rect(&windows_titled(&a, "Calculator")[0]["outer"]);
+    assert_eq!(
+        (moved.0, moved.1),
+        (first.0 + 230, first.1 + 90),
+        "the drag moved it"
+    );
+    let state = d
+        .home
+        .join("apps/data/com.kpio.calculator/window_state.json");
+    assert!(state.is_file(), "placement stored in {}", state.display());
+    // A new desktop: the calculator opens where it was left.
+    d.run_ok(
+        "third",
+        "launch Calculator\nwait-for window Calculator\nscene again.json\n",
+    );
+    let again = rect(&windows_titled(&d.scene("again.json"), "Calculator")[0]["outer"]);
+    assert_eq!(again, moved);
+}
+
+#[test]
+fn an_app_that_never_returns_to_the_host_is_stopped_when_its_window_is_closed() {
+    let d = Desk::new("spinner");
+    // Opens a window, then spins forever without another host call.
+    let wat = r#"(module
+      (import "kpio_gui" "create_window" (func $create (param i32 i32 i32 i32) (result i32)))
+      (import "kpio_gui" "request_frame" (func $frame (param i32) (result i32)))
+      (memory (export "memory") 1)
+      (data (i32.const 0) "Spinner")
+      (func (export "_start")
+        (drop (call $frame (call $create (i32.const 0) (i32.const 7) (i32.const 200) (i32.const 100))))
+        (loop $spin (br $spin))))"#;
+    d.install(&wat_app("org.test.spinner", "Spinner", "gui = true", wat));
+    d.install(calculator());
+    let stderr = d.run_ok(
+        "spin",
+        "launch Spinner\nwait-for window Spinner\n\
+         launch Calculator\nwait-for text 0 in Calculator\nclick text 9 in Calculator\nwait 200ms\n\
+         scene busy.json\nclick close Spinner\nwait-for no-window Spinner timeout 10s\nscene after.json\n",
+    );
+    // While it spun, another app ran normally.
+    let busy = d.scene("busy.json");
+    assert_eq!(
+        display_run(windows_titled(&busy, "Calculator")[0])["text"],
+        "9"
+    );
+    // It ignored the close event; the desktop stopped it.
+    assert!(
+        stderr.contains("[org.test.spinner #1] did not close its window within 3s: stopping it"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("[org.test.spinner] ended: Stopped"),
+        "{stderr}"
+    );
+    assert_eq!(
+        windows_titled(&d.scene("after.json"), "Calculator").len(),
+        1
+    );
+}
