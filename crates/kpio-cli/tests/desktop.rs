@@ -601,3 +601,36 @@ fn an_app_that_never_returns_to_the_host_is_stopped_when_its_window_is_closed() 
         1
     );
 }
+
+#[test]
+fn uninstalling_from_the_icon_menu_asks_first_then_removes_the_app() {
+    let d = Desk::new("uninstall");
+    d.install(calculator());
+    d.run_ok(
+        "uninstall",
+        "launch Calculator\nwait-for window Calculator\n\
+         right-click icon Calculator\nscene menu.json\nclick menu Uninstall\n\
+         wait-for dialog \"Uninstall Calculator?\"\nclick dialog Cancel\nwait 100ms\nscene kept.json\n\
+         right-click icon Calculator\nclick menu Uninstall\nclick dialog Uninstall\n\
+         wait-for no-icon com.kpio.calculator\nscene gone.json\n",
+    );
+    let menu = d.scene("menu.json");
+    let items: Vec<&str> = menu["menu"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(items, ["Open", "Uninstall"]);
+    let kept = d.scene("kept.json");
+    assert_eq!(
+        windows_titled(&kept, "Calculator").len(),
+        1,
+        "Cancel kept it running"
+    );
+    let gone = d.scene("gone.json");
+    assert!(windows(&gone).is_empty(), "its window closed: {gone}");
+    let list = ok(&d.kpio(&["list", "--json"]), "kpio list");
+    assert_eq!(list.trim(), "[]");
+    assert!(!d.home.join("apps/data/com.kpio.calculator").exists());
+}

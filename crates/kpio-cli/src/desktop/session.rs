@@ -2,7 +2,8 @@
 //! composed screen, and the app instances it launched, and answers what the shell asks
 //! of the platform: launching an app on its own thread, uninstalling, closing windows
 //! (asking the app first, stopping it if it does not close within [`CLOSE_GRACE`]),
-//! reviewing an install's permissions in a dialog, remembering window placements.
+//! reviewing an install's permissions and confirming an uninstall in dialogs, remembering
+//! window placements.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -49,6 +50,12 @@ struct PendingInstall {
     requested: Permissions,
 }
 
+/// An uninstall waiting for the user's confirmation.
+struct PendingUninstall {
+    dialog: DialogId,
+    app_id: String,
+}
+
 /// One running desktop (see the module docs).
 pub struct Session {
     shared: Arc<Shared>,
@@ -60,6 +67,7 @@ pub struct Session {
     next_instance: Arc<AtomicU64>,
     running: Vec<RunningApp>,
     installs: Vec<PendingInstall>,
+    uninstalls: Vec<PendingUninstall>,
     closing: Vec<(WindowId, Instant)>,
     quit: bool,
 }
@@ -82,6 +90,7 @@ impl Session {
             next_instance: Arc::new(AtomicU64::new(0)),
             running: Vec::new(),
             installs: Vec::new(),
+            uninstalls: Vec::new(),
             closing: Vec::new(),
             quit: false,
         };
@@ -232,6 +241,33 @@ impl Session {
         join_all(mine, QUIT_GRACE, &self.log);
     }
 
+    /// Asks the user to confirm uninstalling `app_id` (its data goes with it).
+    pub fn confirm_uninstall(&mut self, app_id: &str) {
+        let name = {
+            let state = self.shared.lock();
+            state
+                .shell
+                .apps()
+                .iter()
+                .find(|a| a.app_id == app_id)
+                .map(|a| a.name.clone())
+        };
+        let Some(name) = name else { return };
+        let dialog = self.shared.lock().shell.show_dialog(
+            &format!("Uninstall {name}?"),
+            vec![
+                format!("{name} ({app_id}) will be removed with all its data."),
+                "Its running windows are closed first.".into(),
+            ],
+            vec!["Uninstall".into(), "Cancel".into()],
+        );
+        self.shared.notify();
+        self.uninstalls.push(PendingUninstall {
+            dialog,
+            app_id: app_id.to_string(),
+        });
+    }
+
     /// Uninstalls `app_id` after stopping its instances.
     pub fn uninstall(&mut self, app_id: &str) {
         self.stop_app(app_id);
@@ -303,7 +339,14 @@ impl Session {
         }
     }
 
-    fn answer_install(&mut self, dialog: DialogId, button: usize) {
+    fn answer_dialog(&mut self, dialog: DialogId, button: usize) {
+        if let Some(i) = self.uninstalls.iter().position(|p| p.dialog == dialog) {
+            let p = self.uninstalls.remove(i);
+            if button == 0 {
+                self.uninstall(&p.app_id);
+            }
+            return;
+        }
         let Some(i) = self.installs.iter().position(|p| p.dialog == dialog) else {
             return;
         };
@@ -329,7 +372,7 @@ impl Session {
     fn handle(&mut self, request: ShellRequest) {
         match request {
             ShellRequest::Launch { app_id } => self.launch(&app_id),
-            ShellRequest::Uninstall { app_id } => self.uninstall(&app_id),
+            ShellRequest::Uninstall { app_id } => self.confirm_uninstall(&app_id),
             ShellRequest::CloseRequested { window } => {
                 let running = {
                     let state = self.shared.lock();
@@ -349,7 +392,7 @@ impl Session {
             ShellRequest::DialogAnswer {
                 dialog,
                 button_index,
-            } => self.answer_install(dialog, button_index),
+            } => self.answer_dialog(dialog, button_index),
             ShellRequest::WindowStateChanged { window } => {
                 let (owner, placement) = {
                     let state = self.shared.lock();
