@@ -10,11 +10,19 @@
 //!
 //!     cargo run --profile bench-speed -p kpio-bench -- [--runs N] [--filter NAME] [--markdown]
 //!
+//! The GUI benchmarks (draw_rect call latency, the calculator at 60 Hz, cold start to
+//! first frame; see [`gui`]) run against the hosted desktop when asked for by name:
+//!
+//!     cargo run --profile bench-speed -p kpio-bench -- gui [--markdown]
+//!
+//! (`engines gui` runs both groups; no group name runs `engines`, as before.)
+//!
 //! `bench-speed` (workspace Cargo.toml) is the release profile plus fat LTO
 //! and one codegen unit, the profile wasmi's authors recommend for speed;
 //! both engines are in this one binary, so both get it.
 
 mod engines;
+mod gui;
 mod startup;
 
 use std::hint::black_box;
@@ -88,6 +96,10 @@ const PROGRAMS: &[Program] = &[
     about = "Run the benchmark programs on kpio-wasm and wasmi 2.0 side by side (plus native), and measure startup on a generated 10+ MB module"
 )]
 struct Args {
+    /// Benchmark groups to run: `engines` (the programs and startup, the default) and
+    /// `gui` (the desktop: draw_rect latency, the calculator at 60 Hz, cold start).
+    #[arg(value_name = "GROUP", value_parser = ["engines", "gui"])]
+    groups: Vec<String>,
     /// Timed runs per program and engine; the best (minimum) is reported.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     runs: u32,
@@ -113,6 +125,27 @@ struct Args {
     /// Skip kpio-wasm (wasmi and native only).
     #[arg(long)]
     skip_kpio: bool,
+    /// gui: draw_rect calls per timed loop.
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    gui_calls: u32,
+    /// gui: timed draw_rect loops per rectangle size (the best is reported).
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    gui_rounds: u32,
+    /// gui: key presses typed into the calculator.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    gui_presses: u32,
+    /// gui: calculator launches timed for the cold start.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    gui_launches: u32,
+    /// gui: only draw_rect (no calculator, so no wasm32-wasip1 build).
+    #[arg(long)]
+    skip_calculator: bool,
+    /// gui: skip the wasmtime (python3 `wasmtime` package) peer of the cold start.
+    #[arg(long)]
+    skip_wasmtime: bool,
+    /// gui: use this calculator module instead of building examples/calculator.
+    #[arg(long, value_name = "FILE")]
+    calculator_wasm: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -126,7 +159,7 @@ fn main() -> ExitCode {
             }
         };
     }
-    match run(Args::parse()) {
+    match run_groups(Args::parse()) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
@@ -184,6 +217,7 @@ fn worker(args: &[String]) -> Result<()> {
             }
             println!("STARTUP {} {}", decode.as_nanos(), inst.as_nanos());
         }
+        "gui" => gui::worker(&args[1..])?,
         other => bail!("unknown worker mode {other}"),
     }
     Ok(())
@@ -351,6 +385,30 @@ struct Row {
 
 fn selected(filters: &[String], name: &str) -> bool {
     filters.is_empty() || filters.iter().any(|f| name.contains(f.as_str()))
+}
+
+/// Runs the groups asked for (`engines` when none is named).
+fn run_groups(args: Args) -> Result<bool> {
+    let gui = args.groups.iter().any(|g| g == "gui");
+    let engines = args.groups.is_empty() || args.groups.iter().any(|g| g == "engines");
+    let gui_options = gui.then(|| gui::GuiOptions {
+        calls: args.gui_calls.max(1),
+        rounds: args.gui_rounds.max(1),
+        presses: args.gui_presses,
+        launches: args.gui_launches,
+        skip_calculator: args.skip_calculator,
+        skip_wasmtime: args.skip_wasmtime,
+        calculator_wasm: args.calculator_wasm.clone(),
+        markdown: args.markdown,
+    });
+    let mut ok = true;
+    if engines {
+        ok &= run(args)?;
+    }
+    if let Some(o) = gui_options {
+        ok &= gui::run(&o)?;
+    }
+    Ok(ok)
 }
 
 fn run(args: Args) -> Result<bool> {
