@@ -3,8 +3,14 @@
 //! (`xwd`) shows the desktop's wallpaper and taskbar. Without a display it fails with a
 //! message saying what to do instead.
 //!
-//! Needs `Xvfb` (Debian: xvfb) and `xwd` (x11-apps). Outside CI a machine without them
-//! skips the window tests with a note; in CI (`CI` set) they must run.
+//! Input goes through the X server too: `xdotool` clicks the taskbar's launcher button
+//! and presses Escape, and the window shows the launcher menu open and closed again,
+//! pixel for pixel as the desktop's own renderer draws it; destroying the window ends
+//! `kpio` with status 0.
+//!
+//! Needs `Xvfb` (Debian: xvfb), `xwd` (x11-apps) and `xdotool` (xdotool). Outside CI a
+//! machine without them skips the window tests with a note; in CI (`CI` set) they must
+//! run.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -13,7 +19,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use kpio_gui::Canvas;
 use kpio_gui::shell::theme::{TASKBAR_BG, TASKBAR_HEIGHT};
+use kpio_gui::shell::{InputEvent, Key, MouseButton, Rect, Shell};
 
 const KPIO: &str = env!("CARGO_BIN_EXE_kpio");
 
@@ -263,6 +271,87 @@ fn capture_kpio_window(display: &str) -> Result<Option<Capture>, String> {
     Capture::parse(&o.stdout).map(Some)
 }
 
+/// Whether `tool` runs at all (it is installed); if not, [`missing`] says so.
+fn have(tool: &str, package: &str) -> bool {
+    let found = Command::new(tool)
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    if !found {
+        missing(tool, package);
+    }
+    found
+}
+
+/// Captures the KPIO window until `check` accepts a capture; panics with the last
+/// complaint if `kpio` exits first or [`RUN_LIMIT`] passes.
+fn capture_until(
+    kpio: &mut Child,
+    display: &str,
+    what: &str,
+    check: impl Fn(&Capture) -> Result<(), String>,
+) -> Capture {
+    let start = Instant::now();
+    let mut last = String::from("no window titled KPIO");
+    loop {
+        if let Some(status) = kpio.try_wait().unwrap() {
+            panic!("kpio desktop exited ({status:?}) before {what}: {last}");
+        }
+        if start.elapsed() > RUN_LIMIT {
+            let _ = kpio.kill();
+            let _ = kpio.wait();
+            panic!("never {what}: {last}");
+        }
+        match capture_kpio_window(display) {
+            Ok(Some(c)) => match check(&c) {
+                Ok(()) => return c,
+                Err(e) => last = e,
+            },
+            Ok(None) => {}
+            Err(e) => panic!("{e}"),
+        }
+        sleep(Duration::from_millis(100));
+    }
+}
+
+/// `Ok` when the capture's pixels in `rect` are the model's.
+fn same_in(c: &Capture, model: &Canvas, rect: Rect) -> Result<(), String> {
+    let mut differ = 0;
+    for y in rect.y..rect.y + rect.h as i32 {
+        for x in rect.x..rect.x + rect.w as i32 {
+            let want = model.pixel(x, y).map(|p| p & 0xFF_FFFF);
+            let got = (x >= 0 && y >= 0 && (x as usize) < c.width && (y as usize) < c.height)
+                .then(|| c.pixels[y as usize * c.width + x as usize]);
+            if want != got {
+                differ += 1;
+            }
+        }
+    }
+    if differ == 0 {
+        Ok(())
+    } else {
+        Err(format!(
+            "{differ} pixels of {rect:?} differ from the desktop's own rendering"
+        ))
+    }
+}
+
+/// `xdotool ARGS` on `display`, which must succeed.
+fn xdotool(display: &str, args: &[&str]) {
+    let o = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "xdotool {args:?} failed: {}",
+        text(&o.stderr)
+    );
+}
+
 /// What the desktop shows in a capture: the taskbar along the bottom, the wallpaper
 /// (a gradient: many colours) above it. `Err` says what is missing.
 fn shows_the_desktop(c: &Capture) -> Result<(), String> {
@@ -309,8 +398,7 @@ fn the_window_shows_frames_and_exits_cleanly() {
 #[test]
 fn the_window_shows_the_desktop() {
     let Some(x) = Xvfb::start() else { return };
-    if Command::new("xwd").arg("-help").output().is_err() {
-        missing("xwd", "x11-apps");
+    if !have("xwd", "x11-apps") {
         return;
     }
     // A size other than the default, to see the window take the desktop's size.
@@ -325,34 +413,20 @@ fn the_window_shows_the_desktop() {
     .unwrap();
     // Capture until the window shows the desktop (the first captures may come before the
     // window exists or before its first frame).
-    let start = Instant::now();
-    let mut last = String::from("no window titled KPIO");
-    let shown = loop {
-        if let Some(status) = kpio.try_wait().unwrap() {
-            panic!("kpio desktop exited ({status:?}) before its window showed the desktop: {last}");
-        }
-        if start.elapsed() > RUN_LIMIT {
-            let _ = kpio.kill();
-            let _ = kpio.wait();
-            panic!("the window never showed the desktop: {last}");
-        }
-        match capture_kpio_window(&x.display) {
-            Ok(Some(c)) => {
-                assert_eq!(
-                    (c.width, c.height),
-                    (width, height),
-                    "the window is the desktop's size"
-                );
-                match shows_the_desktop(&c) {
-                    Ok(()) => break c,
-                    Err(e) => last = e,
-                }
+    let shown = capture_until(
+        &mut kpio,
+        &x.display,
+        "the window showed the desktop",
+        |c| {
+            if (c.width, c.height) != (width, height) {
+                return Err(format!(
+                    "the window is {}x{}, not the desktop's {width}x{height}",
+                    c.width, c.height
+                ));
             }
-            Ok(None) => {}
-            Err(e) => panic!("{e}"),
-        }
-        sleep(Duration::from_millis(100));
-    };
+            shows_the_desktop(c)
+        },
+    );
     let colours = shown.colours_above(height - TASKBAR_HEIGHT as usize);
     eprintln!(
         "captured {}x{}: taskbar {:.0}% of the bottom row, {colours} wallpaper colours",
@@ -390,4 +464,102 @@ fn an_unreachable_display_says_what_to_do() {
     assert!(err.contains("cannot connect to DISPLAY=:65000"), "{err}");
     assert!(err.contains("kpio desktop --headless"), "{err}");
     assert!(err.contains("xvfb-run -a kpio desktop"), "{err}");
+}
+
+#[test]
+fn clicks_and_keys_reach_the_desktop() {
+    let Some(x) = Xvfb::start() else { return };
+    if !have("xwd", "x11-apps") || !have("xdotool", "xdotool") {
+        return;
+    }
+    let (width, height) = (800, 600);
+    // The desktop's own renderer, fed the same input, says where to click and what the
+    // window must then show.
+    let mut model = Shell::new(width, height);
+    let launcher = model.scene().taskbar.launcher_button;
+    let (cx, cy) = (
+        launcher.x + launcher.w as i32 / 2,
+        launcher.y + launcher.h as i32 / 2,
+    );
+    let button = MouseButton::Left;
+    for ev in [
+        InputEvent::MouseMove { x: cx, y: cy },
+        InputEvent::MouseDown {
+            x: cx,
+            y: cy,
+            button,
+        },
+        InputEvent::MouseUp {
+            x: cx,
+            y: cy,
+            button,
+        },
+    ] {
+        model.handle_input(ev, 0);
+    }
+    let menu = model
+        .scene()
+        .menu
+        .expect("a click on the launcher button opens the launcher menu")
+        .rect;
+    let mut open = Canvas::new(width, height).unwrap();
+    model.render(&mut open);
+    model.handle_input(InputEvent::KeyDown { key: Key::Escape }, 0);
+    model.handle_input(InputEvent::KeyUp { key: Key::Escape }, 0);
+    assert!(model.scene().menu.is_none(), "Escape closes the menu");
+    let mut closed = Canvas::new(width, height).unwrap();
+    model.render(&mut closed);
+
+    let mut kpio = kpio_desktop(
+        Some(&x.display),
+        // A minute's frames at most: the test closes the window long before.
+        &["--size", "800x600", "--exit-after-frames", "3600"],
+    )
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    capture_until(
+        &mut kpio,
+        &x.display,
+        "the window showed the desktop",
+        |c| {
+            shows_the_desktop(c)?;
+            same_in(c, &closed, menu)
+        },
+    );
+    // The pointer goes to the button in window coordinates and the click to the window
+    // under it; keys go to the focused window, and with no window manager to give it
+    // focus, xdotool does.
+    let (cx, cy) = (cx.to_string(), cy.to_string());
+    let move_to_button = [
+        "search",
+        "--name",
+        "^KPIO$",
+        "windowfocus",
+        "--sync",
+        "%1",
+        "mousemove",
+        "--window",
+        "%1",
+        &cx,
+        &cy,
+    ];
+    xdotool(&x.display, &move_to_button);
+    xdotool(&x.display, &["click", "1"]);
+    capture_until(&mut kpio, &x.display, "the launcher menu opened", |c| {
+        same_in(c, &open, menu)
+    });
+    xdotool(&x.display, &["key", "Escape"]);
+    capture_until(&mut kpio, &x.display, "the launcher menu closed", |c| {
+        same_in(c, &closed, menu)
+    });
+    // Destroying the window (what `xkill` or a window manager's forced close does) ends
+    // the desktop cleanly.
+    xdotool(
+        &x.display,
+        &["search", "--name", "^KPIO$", "windowclose", "%1"],
+    );
+    let status = wait_exit(&mut kpio, "kpio desktop after its window was destroyed");
+    assert!(status.success(), "kpio desktop exited with {status:?}");
 }
