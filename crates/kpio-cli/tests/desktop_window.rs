@@ -62,13 +62,18 @@ impl Xvfb {
     /// Starts an Xvfb server on a free display (Xvfb picks it and tells us through
     /// `-displayfd`); `None` when Xvfb is not installed and that may skip the test.
     fn start() -> Option<Xvfb> {
+        Xvfb::start_with_screen("1280x800x24")
+    }
+
+    /// [`Xvfb::start`] with a screen of the given `WxHxDEPTH`.
+    fn start_with_screen(screen: &str) -> Option<Xvfb> {
         let spawned = Command::new("Xvfb")
             .args([
                 "-displayfd",
                 "1",
                 "-screen",
                 "0",
-                "1280x800x24",
+                screen,
                 "-nolisten",
                 "tcp",
             ])
@@ -316,16 +321,20 @@ fn capture_until(
     }
 }
 
-/// `Ok` when the capture's pixels in `rect` are the model's.
-fn same_in(c: &Capture, model: &Canvas, rect: Rect) -> Result<(), String> {
+/// `Ok` when every model pixel in `rect` covers `scale`×`scale` capture pixels of its
+/// colour.
+fn same_scaled(c: &Capture, model: &Canvas, rect: Rect, scale: usize) -> Result<(), String> {
     let mut differ = 0;
     for y in rect.y..rect.y + rect.h as i32 {
         for x in rect.x..rect.x + rect.w as i32 {
             let want = model.pixel(x, y).map(|p| p & 0xFF_FFFF);
-            let got = (x >= 0 && y >= 0 && (x as usize) < c.width && (y as usize) < c.height)
-                .then(|| c.pixels[y as usize * c.width + x as usize]);
-            if want != got {
-                differ += 1;
+            let (cx, cy) = (x as usize * scale, y as usize * scale);
+            for (dx, dy) in (0..scale).flat_map(|dy| (0..scale).map(move |dx| (dx, dy))) {
+                let (px, py) = (cx + dx, cy + dy);
+                let got = (px < c.width && py < c.height).then(|| c.pixels[py * c.width + px]);
+                if want != got {
+                    differ += 1;
+                }
             }
         }
     }
@@ -333,7 +342,8 @@ fn same_in(c: &Capture, model: &Canvas, rect: Rect) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!(
-            "{differ} pixels of {rect:?} differ from the desktop's own rendering"
+            "{differ} window pixels of {rect:?} (desktop coordinates, scale {scale}) differ \
+             from the desktop's own rendering"
         ))
     }
 }
@@ -525,7 +535,7 @@ fn clicks_and_keys_reach_the_desktop() {
         "the window showed the desktop",
         |c| {
             shows_the_desktop(c)?;
-            same_in(c, &closed, menu)
+            same_scaled(c, &closed, menu, 1)
         },
     );
     // The pointer goes to the button in window coordinates and the click to the window
@@ -548,14 +558,111 @@ fn clicks_and_keys_reach_the_desktop() {
     xdotool(&x.display, &move_to_button);
     xdotool(&x.display, &["click", "1"]);
     capture_until(&mut kpio, &x.display, "the launcher menu opened", |c| {
-        same_in(c, &open, menu)
+        same_scaled(c, &open, menu, 1)
     });
     xdotool(&x.display, &["key", "Escape"]);
     capture_until(&mut kpio, &x.display, "the launcher menu closed", |c| {
-        same_in(c, &closed, menu)
+        same_scaled(c, &closed, menu, 1)
     });
     // Destroying the window (what `xkill` or a window manager's forced close does) ends
     // the desktop cleanly.
+    xdotool(
+        &x.display,
+        &["search", "--name", "^KPIO$", "windowclose", "%1"],
+    );
+    let status = wait_exit(&mut kpio, "kpio desktop after its window was destroyed");
+    assert!(status.success(), "kpio desktop exited with {status:?}");
+}
+
+#[test]
+fn a_scale_factor_of_two_doubles_the_desktop() {
+    // Room for a 640x480 desktop at twice the size.
+    let Some(x) = Xvfb::start_with_screen("1600x1200x24") else {
+        return;
+    };
+    if !have("xwd", "x11-apps") || !have("xdotool", "xdotool") {
+        return;
+    }
+    let (width, height) = (640u32, 480u32);
+    let mut model = Shell::new(width, height);
+    let mut expected = Canvas::new(width, height).unwrap();
+    model.render(&mut expected);
+    let launcher = model.scene().taskbar.launcher_button;
+    let (cx, cy) = (
+        launcher.x + launcher.w as i32 / 2,
+        launcher.y + launcher.h as i32 / 2,
+    );
+    let button = MouseButton::Left;
+    for ev in [
+        InputEvent::MouseMove { x: cx, y: cy },
+        InputEvent::MouseDown {
+            x: cx,
+            y: cy,
+            button,
+        },
+        InputEvent::MouseUp {
+            x: cx,
+            y: cy,
+            button,
+        },
+    ] {
+        model.handle_input(ev, 0);
+    }
+    let menu = model.scene().menu.expect("the launcher menu opens").rect;
+    let mut open = Canvas::new(width, height).unwrap();
+    model.render(&mut open);
+
+    // winit's X11 backend takes the scale factor from this variable before Xft.dpi.
+    let mut kpio = kpio_desktop(
+        Some(&x.display),
+        &["--size", "640x480", "--exit-after-frames", "3600"],
+    )
+    .env("WINIT_X11_SCALE_FACTOR", "2")
+    .stdout(Stdio::null())
+    .stderr(Stdio::null())
+    .spawn()
+    .unwrap();
+    // Every desktop pixel above the taskbar (whose clock changes) covers 2x2 window pixels.
+    let above_taskbar = Rect {
+        x: 0,
+        y: 0,
+        w: width,
+        h: height - TASKBAR_HEIGHT,
+    };
+    capture_until(
+        &mut kpio,
+        &x.display,
+        "the window showed the desktop doubled",
+        |c| {
+            if (c.width, c.height) != (1280, 960) {
+                return Err(format!(
+                    "the window is {}x{}, not 1280x960",
+                    c.width, c.height
+                ));
+            }
+            same_scaled(c, &expected, above_taskbar, 2)
+        },
+    );
+    // A click at the launcher button's window position (twice its desktop position)
+    // lands on the button.
+    let (wx, wy) = ((cx * 2).to_string(), (cy * 2).to_string());
+    xdotool(
+        &x.display,
+        &[
+            "search",
+            "--name",
+            "^KPIO$",
+            "mousemove",
+            "--window",
+            "%1",
+            &wx,
+            &wy,
+        ],
+    );
+    xdotool(&x.display, &["click", "1"]);
+    capture_until(&mut kpio, &x.display, "the launcher menu opened", |c| {
+        same_scaled(c, &open, menu, 2)
+    });
     xdotool(
         &x.display,
         &["search", "--name", "^KPIO$", "windowclose", "%1"],
