@@ -31,12 +31,11 @@ impl HeldKeys {
         keys
     }
 
-    /// A key came up: the desktop keys its press reported (or, for a key pressed before
-    /// the window had focus, the ones it stands for now).
-    pub(crate) fn release(&mut self, physical: PhysicalKey, logical: &WinitKey) -> Vec<Key> {
-        self.held
-            .remove(&physical)
-            .unwrap_or_else(|| desktop_keys(logical))
+    /// A key came up: the desktop keys its press reported. A key whose press the desktop
+    /// did not see (pressed in another window, then moved here) comes up unreported, so
+    /// apps never see a release without its press.
+    pub(crate) fn release(&mut self, physical: PhysicalKey) -> Vec<Key> {
+        self.held.remove(&physical).unwrap_or_default()
     }
 }
 
@@ -84,8 +83,9 @@ fn named_key(named: NamedKey) -> Option<Key> {
         NamedKey::F12 => Key::F(12),
         NamedKey::Shift => Key::Shift,
         NamedKey::Control => Key::Control,
-        // AltGr is an Alt key to apps; the characters it selects arrive as characters.
-        NamedKey::Alt | NamedKey::AltGraph => Key::Alt,
+        NamedKey::Alt => Key::Alt,
+        // AltGr (not here) only selects characters, which arrive as characters; reported
+        // as Alt, an app would take AltGr+Q ('@' on a German layout) for a shortcut.
         _ => return None,
     })
 }
@@ -131,7 +131,6 @@ mod tests {
             (NamedKey::Shift, Key::Shift),
             (NamedKey::Control, Key::Control),
             (NamedKey::Alt, Key::Alt),
-            (NamedKey::AltGraph, Key::Alt),
         ];
         for (named, key) in cases {
             assert_eq!(
@@ -151,15 +150,16 @@ mod tests {
         // Shift+A pressed, Shift released first: A comes up as 'A', not 'a'.
         assert_eq!(held.press(a, &char_key("A")), vec![Key::Char('A')]);
         assert_eq!(held.press(equals, &char_key("+")), vec![Key::Char('+')]);
-        assert_eq!(held.release(a, &char_key("a")), vec![Key::Char('A')]);
-        assert_eq!(held.release(equals, &char_key("=")), vec![Key::Char('+')]);
-        // Released twice, or pressed before the window had focus: the key as it is now.
-        assert_eq!(held.release(a, &char_key("a")), vec![Key::Char('a')]);
+        assert_eq!(held.release(a), vec![Key::Char('A')]);
+        assert_eq!(held.release(equals), vec![Key::Char('+')]);
+        // Released again, or pressed before the window had focus: nothing to report.
+        assert_eq!(held.release(a), vec![]);
     }
 
     #[test]
     fn unknown_keys_are_dropped() {
         assert!(desktop_keys(&WinitKey::Named(NamedKey::Insert)).is_empty());
+        assert!(desktop_keys(&WinitKey::Named(NamedKey::AltGraph)).is_empty());
         assert!(desktop_keys(&WinitKey::Named(NamedKey::F13)).is_empty());
         assert!(desktop_keys(&WinitKey::Named(NamedKey::AudioVolumeUp)).is_empty());
         assert!(desktop_keys(&WinitKey::Dead(Some('´'))).is_empty());

@@ -428,7 +428,7 @@ impl App<'_> {
                     // Synthetic releases (the window lost focus with keys held) are
                     // passed on, so nothing stays held down in the desktop.
                     ElementState::Released => {
-                        for key in self.held.release(event.physical_key, &event.logical_key) {
+                        for key in self.held.release(event.physical_key) {
                             self.frontend.input(InputEvent::KeyUp { key });
                         }
                     }
