@@ -8,7 +8,11 @@
 //!    (the session log is how it reports). Every call goes through the engine, kpio-host's
 //!    `kpio_gui` import module (permission check, argument checks) and the desktop's real
 //!    backend, which fills the rectangle on the window's back canvas. The peer is the same
-//!    `Canvas::fill_rect` called natively in this process.
+//!    `Canvas::fill_rect` called natively in this process. A third column runs the same
+//!    calls without the desktop ([`host_only_rects`]): the module in a plain kpio-wasm
+//!    store linked by `kpio_host::add_to_linker`, over a backend that fills a canvas as
+//!    the desktop's does, timed from outside; it splits the cost between the engine and
+//!    import module on one side and the desktop's backend on the other.
 //! 2. **Calculator at 60 Hz.** The real calculator (examples/calculator built for
 //!    wasm32-wasip1, packed and installed like `kpio install --yes`) runs in the desktop,
 //!    which is driven at 60 Hz as the headless front end does. Digits are typed one per
@@ -33,13 +37,16 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+use kpio_app::Permissions;
 use kpio_cli::apps;
 use kpio_cli::desktop::headless::FRAME;
 use kpio_cli::desktop::{Frontend, Session};
 use kpio_gui::Canvas;
 use kpio_gui::shell::scene::SceneWindow;
 use kpio_gui::shell::{InputEvent, Key, MouseButton};
+use kpio_host::{DrawOp, GuiBackend, GuiEvent, HostCtx, HostError, add_to_linker};
 use kpio_pkg::Review;
+use kpio_wasm::{Engine, Linker, Module, Store, Val};
 
 use crate::{Table, workspace_root};
 
@@ -198,14 +205,25 @@ pub fn worker(args: &[String]) -> Result<()> {
 /// Everything measured, for the report.
 #[derive(Default)]
 struct Report {
-    /// Per rectangle side: (best per-call time through the desktop, the guest loop's own
-    /// time per iteration, native fill_rect per call).
-    rects: Vec<(u32, Duration, Duration, Duration)>,
+    rects: Vec<RectTimes>,
     calc: Option<CalcRun>,
     starts: Vec<Start>,
     /// wasmtime's compile + instantiate + run to the first request_frame, per run; or why
     /// there is none.
     wasmtime: Option<Result<Vec<Duration>, String>>,
+}
+
+/// draw_rect per call, for one rectangle side.
+struct RectTimes {
+    side: u32,
+    /// Through the desktop, timed by the guest (best loop).
+    desktop: Duration,
+    /// The guest loop's own time per iteration, without the call.
+    bare: Duration,
+    /// The same module and import module without the desktop, timed from outside.
+    host_only: Duration,
+    /// `Canvas::fill_rect` called natively.
+    native: Duration,
 }
 
 struct CalcRun {
@@ -502,10 +520,7 @@ fn rects_lines(lines: &[String]) -> Vec<(u32, u64, u64)> {
 
 /// Runs the rects app; per side: best per-call time, the loop's own time per iteration
 /// (in the round with that best time), and native fill_rect per call.
-fn measure_rects(
-    desk: &mut Desk,
-    o: &GuiOptions,
-) -> Result<Vec<(u32, Duration, Duration, Duration)>> {
+fn measure_rects(desk: &mut Desk, o: &GuiOptions) -> Result<Vec<RectTimes>> {
     desk.session.launch(RECTS_ID);
     let want = o.rounds as usize * RECT_SIDES.len();
     desk.frames_until("the rects app's timings", |d| {
@@ -524,14 +539,119 @@ fn measure_rects(
             .min_by_key(|l| l.1)
             .copied()
             .ok_or_else(|| anyhow!("no timing for side {side}"))?;
-        out.push((
+        out.push(RectTimes {
             side,
-            per(call),
-            per(bare),
-            native_fill_rect(side, o.calls, o.rounds),
-        ));
+            desktop: per(call),
+            bare: per(bare),
+            host_only: host_only_rects(side, o.calls, o.rounds)?,
+            native: native_fill_rect(side, o.calls, o.rounds),
+        });
     }
     Ok(out)
+}
+
+/// The draw_rect loop alone: `rects(win, side, n)` calls draw_rect `n` times, as the
+/// rects app does, and returns the OR of the results (0 when every call succeeded).
+const HOST_ONLY_WAT: &str = r#"(module
+  (import "kpio_gui" "draw_rect" (func $rect (param i32 i32 i32 i32 i32 i32) (result i32)))
+  (func (export "rects") (param $w i32) (param $s i32) (param $n i32) (result i32)
+    (local $i i32) (local $acc i32)
+    (loop $l
+      (local.set $acc (i32.or (local.get $acc)
+        (call $rect (local.get $w) (i32.and (local.get $i) (i32.const 63)) (i32.const 8)
+                    (local.get $s) (local.get $s) (i32.const 0xFF3366CC))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $l (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $acc)))"#;
+
+/// A `kpio_gui` backend with one window whose canvas `draw` fills the way the desktop's
+/// backend fills its back canvas (the desktop's own type is private to kpio-cli).
+struct CanvasGui {
+    canvas: Canvas,
+}
+
+impl GuiBackend for CanvasGui {
+    fn create_window(&mut self, _title: &str, _w: u32, _h: u32) -> Result<u32, HostError> {
+        Ok(1)
+    }
+    fn close_window(&mut self, _win: u32) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn set_title(&mut self, _win: u32, _title: &str) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn draw(&mut self, win: u32, op: DrawOp<'_>) -> Result<u32, HostError> {
+        if win != 1 {
+            return Err(HostError::Invalid);
+        }
+        match op {
+            DrawOp::Rect { x, y, w, h, argb } => self.canvas.fill_rect(x, y, w, h, argb),
+            DrawOp::Clear(argb) => self.canvas.clear(argb),
+            _ => return Err(HostError::Unavailable),
+        }
+        Ok(0)
+    }
+    fn measure_text(&mut self, _text: &str, _size: u32) -> u32 {
+        0
+    }
+    fn request_frame(&mut self, _win: u32) -> Result<(), HostError> {
+        Ok(())
+    }
+    fn poll_event(
+        &mut self,
+        _win: u32,
+        _timeout: Option<u32>,
+    ) -> Result<Option<GuiEvent>, HostError> {
+        Ok(None)
+    }
+}
+
+/// draw_rect without the desktop: the loop module in a kpio-wasm store with the kpio host
+/// APIs linked (`gui` granted) over [`CanvasGui`]; best of `rounds` loops of `calls`,
+/// timed around the call into wasm, per call.
+fn host_only_rects(side: u32, calls: u32, rounds: u32) -> Result<Duration> {
+    let wasm = wat::parse_str(HOST_ONLY_WAT).context("assembling the draw_rect loop")?;
+    let permissions = Permissions {
+        gui: true,
+        ..Permissions::default()
+    };
+    let gui = CanvasGui {
+        canvas: Canvas::new(RECTS_WINDOW.0, RECTS_WINDOW.1).map_err(|e| anyhow!("{e}"))?,
+    };
+    let ctx = HostCtx::builder(RECTS_ID)
+        .permissions(permissions)
+        .gui(Box::new(gui))
+        .build()
+        .map_err(|e| anyhow!("host context: {e}"))?;
+    let engine = Engine::default();
+    let module = Module::new(&engine, &wasm).map_err(|e| anyhow!("draw_rect loop: {e}"))?;
+    let mut store = Store::new(&engine, ctx);
+    let mut linker = Linker::<HostCtx>::new();
+    add_to_linker(&mut linker, &mut store, |c| c);
+    let instance = linker
+        .instantiate(&mut store, &module)
+        .map_err(|e| anyhow!("instantiating the draw_rect loop: {e}"))?;
+    let func = instance
+        .get_func(&store, "rects")
+        .ok_or_else(|| anyhow!("no export rects"))?;
+    let args = [Val::I32(1), Val::I32(side as i32), Val::I32(calls as i32)];
+    let mut best = Duration::MAX;
+    for _ in 0..rounds {
+        let mut out = [Val::I32(0)];
+        let t = Instant::now();
+        func.call(&mut store, &args, &mut out)
+            .map_err(|e| anyhow!("draw_rect loop: {e}"))?;
+        best = best.min(t.elapsed());
+        if out[0] != Val::I32(0) {
+            bail!(
+                "draw_rect failed in the loop without the desktop: {:?}",
+                out[0]
+            );
+        }
+    }
+    Ok(Duration::from_secs_f64(
+        best.as_secs_f64() / f64::from(calls),
+    ))
 }
 
 /// The peer: `Canvas::fill_rect` of the same rectangles on a canvas of the window's size,
@@ -752,17 +872,19 @@ impl Report {
             "kpio/native",
             "kpio/target 10us",
             "kpio/plan 1ms",
+            "no-desktop ns/call",
             "loop ns/iter",
         ]);
-        for &(side, call, bare, native) in &self.rects {
+        for r in &self.rects {
             t.row(vec![
-                format!("{side}x{side}"),
-                ns(call),
-                ns(native),
-                ratio(call, native),
-                ratio(call, TARGET_CALL),
-                ratio(call, PLAN_CALL),
-                ns(bare),
+                format!("{0}x{0}", r.side),
+                ns(r.desktop),
+                ns(r.native),
+                ratio(r.desktop, r.native),
+                ratio(r.desktop, TARGET_CALL),
+                ratio(r.desktop, PLAN_CALL),
+                ns(r.host_only),
+                ns(r.bare),
             ]);
         }
         t.print(md);
@@ -911,6 +1033,11 @@ mod tests {
         assert_eq!(percentile(&v, 95.0), Duration::from_millis(19));
         assert_eq!(percentile(&v, 100.0), Duration::from_millis(20));
         assert_eq!(percentile(&[], 50.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn draw_rect_without_the_desktop_runs() {
+        assert!(host_only_rects(16, 10, 1).unwrap() > Duration::ZERO);
     }
 
     #[test]
