@@ -14,7 +14,9 @@
 //!
 //! Without a display (no `DISPLAY` / `WAYLAND_DISPLAY`, or one that can't be reached)
 //! [`run`] fails with [`WindowError::NoDisplay`], whose message says how to run the
-//! desktop anyway (`--headless`, or under Xvfb).
+//! desktop anyway (`--headless`, or under Xvfb). The X11 and Wayland libraries are
+//! loaded at run time, so `kpio` starts without them; when one the window needs is
+//! missing, [`WindowError::MissingLibrary`] names the package to install.
 
 #[path = "keys.rs"]
 mod keys;
@@ -77,6 +79,13 @@ pub enum WindowError {
     /// is set, or the display named can't be reached (or its client libraries are
     /// missing). `detail` says which.
     NoDisplay { detail: String },
+    /// A shared library the window needs (loaded at run time) is not installed.
+    MissingLibrary {
+        /// The library, e.g. `libxkbcommon-x11.so.0`.
+        library: &'static str,
+        /// The Debian/Ubuntu packages that provide it.
+        packages: &'static str,
+    },
     /// The event loop could not be created or failed while running (winit allows one
     /// event loop per process, so a second [`run`] in one process ends here).
     EventLoop(EventLoopError),
@@ -99,6 +108,12 @@ impl fmt::Display for WindowError {
                  `kpio desktop --headless` to run it without a display, or start it under a \
                  virtual X server: `xvfb-run -a kpio desktop`"
             ),
+            WindowError::MissingLibrary { library, packages } => write!(
+                f,
+                "cannot open the desktop window: {library} is not installed (Debian and \
+                 Ubuntu: `apt-get install {packages}`); `kpio desktop --headless` runs without \
+                 a window"
+            ),
             WindowError::EventLoop(e) => write!(f, "the window's event loop failed: {e}"),
             WindowError::CreateWindow(e) => write!(f, "cannot create the desktop window: {e}"),
             WindowError::Surface { action, error } => {
@@ -111,7 +126,7 @@ impl fmt::Display for WindowError {
 impl std::error::Error for WindowError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            WindowError::NoDisplay { .. } => None,
+            WindowError::NoDisplay { .. } | WindowError::MissingLibrary { .. } => None,
             WindowError::EventLoop(e) => Some(e),
             WindowError::CreateWindow(e) => Some(e),
             WindowError::Surface { error, .. } => Some(error),
@@ -126,9 +141,16 @@ impl std::error::Error for WindowError {
 /// Call it once per process (winit's rule). On Linux and the BSDs any thread will do;
 /// elsewhere it must be the main thread.
 pub fn run(frontend: &mut dyn Frontend, options: WindowOptions) -> Result<WindowExit, WindowError> {
-    check_display_named()?;
+    check_platform()?;
     let event_loop = new_event_loop().map_err(|e| match e {
-        // On Linux the only OS error at creation is the display connection failing.
+        // On Linux the only OS errors at creation are Xlib's libraries missing and the
+        // display connection failing. winit's message is all that tells them apart.
+        EventLoopError::Os(os) if os.to_string().contains(XLIB_MISSING) => {
+            WindowError::MissingLibrary {
+                library: "one of Xlib's libraries (libX11, libX11-xcb, libXcursor, libXi)",
+                packages: "libx11-6 libx11-xcb1 libxcursor1 libxi6",
+            }
+        }
         EventLoopError::Os(os) => WindowError::NoDisplay {
             detail: unreachable_display(&os),
         },
@@ -172,22 +194,41 @@ fn new_event_loop() -> Result<EventLoop<()>, EventLoopError> {
     builder.build()
 }
 
-/// Fails with [`WindowError::NoDisplay`] when no display is named at all, with a message
-/// clearer than winit's.
-fn check_display_named() -> Result<(), WindowError> {
-    // Only the free Unixes find their display through the environment.
-    if cfg!(all(
+/// winit's error text when it can't load Xlib's libraries.
+const XLIB_MISSING: &str = "Failed to load one of xlib's shared libraries";
+
+/// Fails with [`WindowError::NoDisplay`] when no display is named at all (with a message
+/// clearer than winit's), and with [`WindowError::MissingLibrary`] when the keyboard
+/// library winit needs is not installed (winit would panic).
+fn check_platform() -> Result<(), WindowError> {
+    #[cfg(all(
         unix,
         not(any(
             target_os = "macos",
             target_os = "ios",
-            target_os = "android"
+            target_os = "android",
+            target_os = "redox"
         ))
-    )) {
+    ))]
+    {
         let named = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
-        if !named("DISPLAY") && !named("WAYLAND_DISPLAY") && !named("WAYLAND_SOCKET") {
+        let wayland = named("WAYLAND_DISPLAY") || named("WAYLAND_SOCKET");
+        if !wayland && !named("DISPLAY") {
             return Err(WindowError::NoDisplay {
                 detail: "neither DISPLAY nor WAYLAND_DISPLAY is set".to_string(),
+            });
+        }
+        if xkbcommon_dl::xkbcommon_option().is_none() {
+            return Err(WindowError::MissingLibrary {
+                library: "libxkbcommon.so.0",
+                packages: "libxkbcommon0",
+            });
+        }
+        // winit prefers Wayland when both are named.
+        if !wayland && xkbcommon_dl::x11::xkbcommon_x11_option().is_none() {
+            return Err(WindowError::MissingLibrary {
+                library: "libxkbcommon-x11.so.0",
+                packages: "libxkbcommon-x11-0",
             });
         }
     }
@@ -702,6 +743,24 @@ mod tests {
         // At scale 2, 20 physical pixels are 10 logical ones.
         assert_eq!(scroll_steps(px(-20.0), 2.0, &mut pending), 1);
         assert_eq!(pending, 0.0);
+    }
+
+    #[test]
+    fn a_missing_library_names_its_package() {
+        let message = WindowError::MissingLibrary {
+            library: "libxkbcommon-x11.so.0",
+            packages: "libxkbcommon-x11-0",
+        }
+        .to_string();
+        assert!(
+            message.contains("libxkbcommon-x11.so.0 is not installed"),
+            "{message}"
+        );
+        assert!(
+            message.contains("apt-get install libxkbcommon-x11-0"),
+            "{message}"
+        );
+        assert!(message.contains("kpio desktop --headless"), "{message}");
     }
 
     #[test]
