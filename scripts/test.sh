@@ -25,11 +25,15 @@ if ! command -v clang-19 >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang-19 lld-19 libclang-rt-19-dev-wasm32 >/dev/null
 fi
 
-# The desktop's window test runs `kpio desktop` under Xvfb and reads the screen with xwd.
-if ! { command -v Xvfb >/dev/null && command -v xwd >/dev/null; }; then
+# The desktop's window test (crates/kpio-cli/tests/desktop_window.rs) runs `kpio desktop`
+# under Xvfb, reads the screen with xwd and sends input with xdotool; winit needs
+# libxkbcommon-x11 at run time, and xvfb-run (which the README points to) needs xauth.
+if ! { command -v Xvfb >/dev/null && command -v xwd >/dev/null && command -v xdotool >/dev/null \
+       && command -v xauth >/dev/null && ldconfig -p | grep -q libxkbcommon-x11.so.0; }; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xvfb x11-apps >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xvfb xauth x11-apps xdotool \
+    libxkbcommon-x11-0 >/dev/null
 fi
 
 echo "== cargo fmt --check"

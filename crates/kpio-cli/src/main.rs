@@ -186,7 +186,8 @@ after 5 seconds it gets SIGKILL.")]
     #[command(long_about = "\
 Open the KPIO desktop in a window: the installed apps as icons (double-click to \
 open, right-click for Open / Uninstall), their windows, the taskbar, toasts and \
-the notification panel. Each app runs on its own thread; closing its window asks \
+the notification panel. Drop a .kpioapp file on the window to install it (after \
+a permission review). Each app runs on its own thread; closing its window asks \
 it to quit. Needs a display (X11 or Wayland); on a machine without one, run it \
 under Xvfb: `xvfb-run -a kpio desktop`.
 

@@ -110,7 +110,8 @@ impl<'a> Headless<'a> {
     fn step(&mut self, cmd: &Command) -> Result<(), String> {
         match cmd {
             Command::Install(path) => {
-                self.session.install(path);
+                // The same path as a file dropped on the desktop's window.
+                self.session.open_file(path);
                 self.frame();
             }
             Command::Launch(app) => {

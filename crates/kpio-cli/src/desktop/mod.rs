@@ -25,6 +25,9 @@ pub trait Frontend {
     fn frame(&mut self) -> &kpio_gui::Canvas;
     /// Whether the desktop has been asked to quit (the front end then closes).
     fn should_quit(&self) -> bool;
+    /// A file was handed to the desktop (dropped on its window): a `.kpioapp` package is
+    /// offered for install through the permission review.
+    fn open_file(&mut self, path: &std::path::Path);
 }
 
 mod app_gui;

@@ -536,6 +536,17 @@ impl Frontend for Session {
     fn should_quit(&self) -> bool {
         self.quit
     }
+
+    fn open_file(&mut self, path: &Path) {
+        if path.extension().is_some_and(|e| e == "kpioapp") {
+            self.install(path);
+        } else {
+            self.tell(
+                "Cannot open the file",
+                &format!("{}: only .kpioapp packages can be opened", path.display()),
+            );
+        }
+    }
 }
 
 /// The taskbar's clock: the time of day in UTC (`HH:MM UTC`); the hosted desktop has no

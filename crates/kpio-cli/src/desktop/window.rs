@@ -446,6 +446,8 @@ impl App<'_> {
                     ElementState::Released => InputEvent::MouseUp { x, y, button },
                 });
             }
+            // A file dropped on the window: a package is offered for install.
+            WindowEvent::DroppedFile(path) => self.frontend.open_file(&path),
             WindowEvent::MouseWheel { delta, .. } => {
                 let dy = scroll_steps(delta, self.scale, &mut self.scroll_pixels);
                 if dy != 0 {
