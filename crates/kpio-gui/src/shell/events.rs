@@ -9,60 +9,19 @@
 
 use alloc::collections::VecDeque;
 
-use serde::Serialize;
-
 use super::theme::EVENT_QUEUE_CAP;
 
-/// The ABI's event kinds (`kind` field of the 24-byte event).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[repr(u32)]
-pub enum EventKind {
-    None = 0,
-    KeyDown = 1,
-    KeyUp = 2,
-    MouseMove = 3,
-    MouseDown = 4,
-    MouseUp = 5,
-    Close = 6,
-    Resize = 7,
-}
+/// The ABI's event kinds (`kind` field of the 24-byte event), from `kpio-abi`.
+pub use kpio_abi::EventKind;
+/// One event for an app, exactly the ABI's record (from `kpio-abi`): `key_code` is the key
+/// code (key events) or the mouse button (mouse_down/up); `mouse_x/y` are content-relative;
+/// `width/height` are the window's content size when the event was queued. `to_bytes` is
+/// the 24-byte little-endian encoding `poll_event` writes into guest memory.
+pub use kpio_abi::EventRecord as WindowEvent;
 
-/// One event for an app, exactly the ABI's fields: `key_code` is the key code (key events) or
-/// the mouse button (mouse_down/up); `mouse_x/y` are content-relative; `width/height` are the
-/// window's content size when the event was queued.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub struct WindowEvent {
-    pub kind: EventKind,
-    pub key_code: u32,
-    pub mouse_x: i32,
-    pub mouse_y: i32,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl WindowEvent {
-    /// The 24-byte little-endian encoding `poll_event` writes into guest memory.
-    pub fn to_bytes(&self) -> [u8; 24] {
-        let mut out = [0u8; 24];
-        let fields = [
-            self.kind as u32,
-            self.key_code,
-            self.mouse_x as u32,
-            self.mouse_y as u32,
-            self.width,
-            self.height,
-        ];
-        for (chunk, v) in out.chunks_exact_mut(4).zip(fields) {
-            chunk.copy_from_slice(&v.to_le_bytes());
-        }
-        out
-    }
-
-    /// Whether the queue may drop this event under pressure.
-    fn droppable(&self) -> bool {
-        !matches!(self.kind, EventKind::Close | EventKind::Resize)
-    }
+/// Whether the queue may drop this event under pressure.
+fn droppable(ev: &WindowEvent) -> bool {
+    !matches!(ev.kind, EventKind::Close | EventKind::Resize)
 }
 
 /// A bounded FIFO of [`WindowEvent`]s (see the module doc for the policy).
@@ -89,12 +48,12 @@ impl EventQueue {
             return;
         }
         if self.events.len() >= EVENT_QUEUE_CAP {
-            match self.events.iter().position(WindowEvent::droppable) {
+            match self.events.iter().position(droppable) {
                 Some(i) => {
                     self.events.remove(i);
                 }
                 // Only close/resize left: a droppable newcomer loses, the others still go in.
-                None if ev.droppable() => return,
+                None if droppable(&ev) => return,
                 None => {}
             }
         }

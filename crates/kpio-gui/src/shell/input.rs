@@ -1,5 +1,6 @@
-//! Input the platform feeds the shell (mouse, keys, wheel) and its mapping onto the
-//! `kpio_gui` ABI's key codes and mouse buttons.
+//! Input the platform feeds the shell (mouse, keys, wheel), with keys and mouse buttons
+//! in the `kpio_gui` ABI's typed form (`kpio-abi`'s [`Key`] and [`MouseButton`], whose
+//! `code()` is the ABI's `key_code`).
 
 /// One input event from the platform, in screen coordinates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,78 +32,12 @@ pub enum InputEvent {
     },
 }
 
-/// Mouse buttons, with the ABI's button numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum MouseButton {
-    Left,
-    Right,
-    Middle,
-}
-
-impl MouseButton {
-    /// The ABI's button number (`key_code` of mouse_down/mouse_up): 0 left, 1 right, 2 middle.
-    pub fn code(self) -> u32 {
-        match self {
-            MouseButton::Left => 0,
-            MouseButton::Right => 1,
-            MouseButton::Middle => 2,
-        }
-    }
-}
-
-/// A key. `Char` carries the character the key types after Shift ('A', '+').
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Key {
-    Char(char),
-    Enter,
-    Backspace,
-    Tab,
-    Escape,
-    Delete,
-    Up,
-    Down,
-    Left,
-    Right,
-    PageUp,
-    PageDown,
-    Home,
-    End,
-    /// Function key n (1..=12; other values map to key code 0x110010 + n all the same).
-    F(u8),
-    Shift,
-    Control,
-    Alt,
-}
-
-/// Base of the ABI's codes for keys that type no character (above the last Unicode scalar).
-const SPECIAL: u32 = 0x11_0000;
-
-impl Key {
-    /// The ABI's `key_code` for this key (see the contract: Unicode scalar for characters,
-    /// ASCII control codes for Backspace/Tab/Enter/Escape/Delete, 0x110000+ for the rest).
-    pub fn code(self) -> u32 {
-        match self {
-            Key::Char(c) => c as u32,
-            Key::Backspace => 8,
-            Key::Tab => 9,
-            Key::Enter => 13,
-            Key::Escape => 27,
-            Key::Delete => 127,
-            Key::Up => SPECIAL + 1,
-            Key::Down => SPECIAL + 2,
-            Key::Left => SPECIAL + 3,
-            Key::Right => SPECIAL + 4,
-            Key::PageUp => SPECIAL + 5,
-            Key::PageDown => SPECIAL + 6,
-            Key::Home => SPECIAL + 7,
-            Key::End => SPECIAL + 8,
-            Key::F(n) => SPECIAL + 0x10 + u32::from(n),
-            Key::Shift => SPECIAL + 0x20,
-            Key::Control => SPECIAL + 0x21,
-            Key::Alt => SPECIAL + 0x22,
-        }
-    }
-}
+/// A key, from `kpio-abi`. `Char` carries the character the key types after Shift ('A',
+/// '+'); `code()` is the ABI's `key_code`.
+pub use kpio_abi::Key;
+/// Mouse buttons, with the ABI's button numbers (`code()`: 0 left, 1 right, 2 middle),
+/// from `kpio-abi`.
+pub use kpio_abi::MouseButton;
 
 #[cfg(test)]
 mod tests {
