@@ -2,9 +2,12 @@
 //!
 //! Every host call returns `>= 0` on success (a value, a handle or a length) and a
 //! negative code on failure; [`check`] and [`check64`] turn such a result into a
-//! `Result`.
+//! `Result`. The codes themselves are `kpio-abi`'s [`ErrorCode`] (shared with the
+//! host); [`Error`] adds [`Error::Unknown`] for codes a newer host may return.
 
 use core::fmt;
+
+use kpio_abi::ErrorCode;
 
 /// Why a host call failed: one variant per negative ABI result code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,56 +42,68 @@ impl Error {
     /// The error for a negative ABI result code (`code` must be negative; a
     /// non-negative value is not an error and maps to [`Error::Unknown`]).
     pub const fn from_code(code: i32) -> Error {
-        match code {
-            -1 => Error::Denied,
-            -2 => Error::Invalid,
-            -3 => Error::Limit,
-            -4 => Error::Unavailable,
-            -5 => Error::Closed,
-            -6 => Error::TimedOut,
-            -7 => Error::Io,
-            -8 => Error::Refused,
-            -9 => Error::AddrInUse,
-            -10 => Error::NotConnected,
-            -11 => Error::Unreachable,
-            other => Error::Unknown(other),
+        match ErrorCode::from_code(code) {
+            Some(known) => Error::from_abi(known),
+            None => Error::Unknown(code),
         }
+    }
+
+    /// The error for one of the ABI's codes.
+    pub const fn from_abi(code: ErrorCode) -> Error {
+        match code {
+            ErrorCode::Denied => Error::Denied,
+            ErrorCode::Invalid => Error::Invalid,
+            ErrorCode::Limit => Error::Limit,
+            ErrorCode::Unavailable => Error::Unavailable,
+            ErrorCode::Closed => Error::Closed,
+            ErrorCode::TimedOut => Error::TimedOut,
+            ErrorCode::Io => Error::Io,
+            ErrorCode::Refused => Error::Refused,
+            ErrorCode::AddrInUse => Error::AddrInUse,
+            ErrorCode::NotConnected => Error::NotConnected,
+            ErrorCode::Unreachable => Error::Unreachable,
+        }
+    }
+
+    /// The ABI's code for this error, or the unknown code [`Error::Unknown`] carries.
+    const fn known(self) -> Result<ErrorCode, i32> {
+        Ok(match self {
+            Error::Denied => ErrorCode::Denied,
+            Error::Invalid => ErrorCode::Invalid,
+            Error::Limit => ErrorCode::Limit,
+            Error::Unavailable => ErrorCode::Unavailable,
+            Error::Closed => ErrorCode::Closed,
+            Error::TimedOut => ErrorCode::TimedOut,
+            Error::Io => ErrorCode::Io,
+            Error::Refused => ErrorCode::Refused,
+            Error::AddrInUse => ErrorCode::AddrInUse,
+            Error::NotConnected => ErrorCode::NotConnected,
+            Error::Unreachable => ErrorCode::Unreachable,
+            Error::Unknown(c) => return Err(c),
+        })
     }
 
     /// The ABI result code of this error.
     pub const fn code(self) -> i32 {
-        match self {
-            Error::Denied => -1,
-            Error::Invalid => -2,
-            Error::Limit => -3,
-            Error::Unavailable => -4,
-            Error::Closed => -5,
-            Error::TimedOut => -6,
-            Error::Io => -7,
-            Error::Refused => -8,
-            Error::AddrInUse => -9,
-            Error::NotConnected => -10,
-            Error::Unreachable => -11,
-            Error::Unknown(c) => c,
+        match self.known() {
+            Ok(known) => known.code(),
+            Err(c) => c,
         }
     }
 
-    /// The code's name as the ABI documentation spells it (`"DENIED"`, ...).
+    /// The code's name as the ABI documentation spells it (`"DENIED"`, ...;
+    /// `"UNKNOWN"` for [`Error::Unknown`]).
     pub const fn name(self) -> &'static str {
-        match self {
-            Error::Denied => "DENIED",
-            Error::Invalid => "INVALID",
-            Error::Limit => "LIMIT",
-            Error::Unavailable => "UNAVAILABLE",
-            Error::Closed => "CLOSED",
-            Error::TimedOut => "TIMED_OUT",
-            Error::Io => "IO",
-            Error::Refused => "REFUSED",
-            Error::AddrInUse => "ADDR_IN_USE",
-            Error::NotConnected => "NOT_CONNECTED",
-            Error::Unreachable => "UNREACHABLE",
-            Error::Unknown(_) => "UNKNOWN",
+        match self.known() {
+            Ok(known) => known.name(),
+            Err(_) => "UNKNOWN",
         }
+    }
+}
+
+impl From<ErrorCode> for Error {
+    fn from(code: ErrorCode) -> Error {
+        Error::from_abi(code)
     }
 }
 

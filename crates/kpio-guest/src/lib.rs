@@ -57,7 +57,7 @@ mod window;
 pub use app::{App, Control, run, run_app};
 pub use draw::{Align, Button, ButtonStyle};
 pub use error::{Error, check, check64};
-pub use event::{EVENT_SIZE, Event, Key, MouseButton, RawEvent, keycode, kind};
+pub use event::{EVENT_SIZE, Event, EventKind, Key, MouseButton, RawEvent, keycode, kind};
 pub use layout::{Grid, Rect};
 pub use recorder::{Recorded, Recorder};
 pub use surface::{EventWindow, Surface};

@@ -8,14 +8,8 @@ fn len(b: &[u8]) -> i32 {
     i32::try_from(b.len()).unwrap_or(i32::MAX)
 }
 
-/// The kind of a socket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Kind {
-    /// A TCP stream (1).
-    Tcp = 1,
-    /// UDP datagrams (2).
-    Udp = 2,
-}
+/// The kind of a socket: `kpio-abi`'s `SocketKind` (1 TCP, 2 UDP).
+pub use kpio_abi::SocketKind as Kind;
 
 /// A host socket. Closed when dropped.
 #[derive(Debug)]

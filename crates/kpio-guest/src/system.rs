@@ -52,20 +52,9 @@ pub fn clipboard_write(text: &str) -> Result<(), Error> {
     check(unsafe { sys::clipboard_write(text.as_ptr(), len(text)) }).map(drop)
 }
 
-/// Severity of a log line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Level {
-    /// Something failed (0).
-    Error = 0,
-    /// Something looks wrong (1).
-    Warn = 1,
-    /// Normal progress (2).
-    Info = 2,
-    /// Details for debugging (3).
-    Debug = 3,
-    /// Very fine details (4).
-    Trace = 4,
-}
+/// Severity of a log line: `kpio-abi`'s `LogLevel` (0 error, 1 warn, 2 info, 3 debug,
+/// 4 trace).
+pub use kpio_abi::LogLevel as Level;
 
 /// Writes a line to the host's log for this app (the host tags it with the app's id).
 pub fn log(level: Level, message: &str) {

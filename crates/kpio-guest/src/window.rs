@@ -1,7 +1,7 @@
 //! [`Window`]: a host window, drawn on through [`Surface`] and driven through
 //! [`EventWindow`].
 
-use crate::{Error, Event, EventWindow, RawEvent, Surface, Timeout, check, sys};
+use crate::{Error, Event, EventWindow, Surface, Timeout, check, sys};
 
 /// The longest string the wrappers pass to the host (`i32` lengths).
 fn len(s: &[u8]) -> i32 {
@@ -160,8 +160,7 @@ impl EventWindow for Window {
             if check(r)? == 0 {
                 return Ok(None);
             }
-            let rec = RawEvent::from_bytes(&raw);
-            if let Some(e) = Event::from_raw(&rec) {
+            if let Some(e) = Event::decode(&raw) {
                 if let Event::Resize { w, h } = e {
                     (self.width, self.height) = (w, h);
                 }
