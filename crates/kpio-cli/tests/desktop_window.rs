@@ -56,7 +56,14 @@ struct Xvfb {
     child: Child,
     /// The display name, e.g. ":3".
     display: String,
+    /// One X server at a time: several started and stopped at once by parallel tests
+    /// were seen to hand a `kpio` a display that was gone when it connected (CI under
+    /// load), so the tests that need one take turns. Released after `drop` stops it.
+    _turn: std::sync::MutexGuard<'static, ()>,
 }
+
+/// Whose turn it is to run an X server (see [`Xvfb`]).
+static X_TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Xvfb {
     /// Starts an Xvfb server on a free display (Xvfb picks it and tells us through
@@ -67,6 +74,8 @@ impl Xvfb {
 
     /// [`Xvfb::start`] with a screen of the given `WxHxDEPTH`.
     fn start_with_screen(screen: &str) -> Option<Xvfb> {
+        // A test that failed while holding the turn poisons it; the next one may go on.
+        let turn = X_TURN.lock().unwrap_or_else(|p| p.into_inner());
         let spawned = Command::new("Xvfb")
             .args([
                 "-displayfd",
@@ -99,9 +108,40 @@ impl Xvfb {
             let status = child.wait();
             panic!("Xvfb did not report a display (said {line:?}, exit {status:?})");
         }
+        let display = format!(":{number}");
+        // On a loaded machine a client's first connection was seen to fail right after
+        // Xvfb reported its display; wait until one gets through (xwd is a client).
+        let start = Instant::now();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("Xvfb on {display} exited ({status:?}) after reporting it");
+            }
+            let probe = Command::new("xwd")
+                .args([
+                    "-root",
+                    "-silent",
+                    "-display",
+                    &display,
+                    "-out",
+                    "/dev/null",
+                ])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status();
+            match probe {
+                Ok(s) if s.success() => break,
+                // No xwd: the tests that need it skip; kpio connects by itself.
+                Err(_) => break,
+                _ if start.elapsed() > Duration::from_secs(20) => {
+                    panic!("nothing could connect to Xvfb on {display} for 20 s")
+                }
+                _ => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
         Some(Xvfb {
-            display: format!(":{number}"),
+            display,
             child,
+            _turn: turn,
         })
     }
 }
@@ -302,7 +342,12 @@ fn capture_until(
     let mut last = String::from("no window titled KPIO");
     loop {
         if let Some(status) = kpio.try_wait().unwrap() {
-            panic!("kpio desktop exited ({status:?}) before {what}: {last}");
+            // It has ended, so its standard error (when piped) reads to the end at once.
+            let mut err = String::new();
+            if let Some(mut e) = kpio.stderr.take() {
+                let _ = std::io::Read::read_to_string(&mut e, &mut err);
+            }
+            panic!("kpio desktop exited ({status:?}) before {what}: {last}\nits stderr:\n{err}");
         }
         if start.elapsed() > RUN_LIMIT {
             let _ = kpio.kill();
@@ -418,7 +463,7 @@ fn the_window_shows_the_desktop() {
         &["--size", "800x600", "--exit-after-frames", "600"],
     )
     .stdout(Stdio::null())
-    .stderr(Stdio::null())
+    .stderr(Stdio::piped())
     .spawn()
     .unwrap();
     // Capture until the window shows the desktop (the first captures may come before the
@@ -526,7 +571,7 @@ fn clicks_and_keys_reach_the_desktop() {
         &["--size", "800x600", "--exit-after-frames", "3600"],
     )
     .stdout(Stdio::null())
-    .stderr(Stdio::null())
+    .stderr(Stdio::piped())
     .spawn()
     .unwrap();
     capture_until(
@@ -619,7 +664,7 @@ fn a_scale_factor_of_two_doubles_the_desktop() {
     )
     .env("WINIT_X11_SCALE_FACTOR", "2")
     .stdout(Stdio::null())
-    .stderr(Stdio::null())
+    .stderr(Stdio::piped())
     .spawn()
     .unwrap();
     // Every desktop pixel above the taskbar (whose clock changes) covers 2x2 window pixels.

@@ -426,7 +426,7 @@ impl GuiBackend for DesktopGui {
                 return Err(HostError::Closed);
             }
             if let Some(ev) = state.shell.pop_event(id) {
-                return Ok(GuiEvent::from_bytes(&ev.to_bytes()));
+                return Ok(Some(ev));
             }
             if timeout_ms == Some(0)
                 || deadline.is_some_and(|d| Instant::now() >= d)
