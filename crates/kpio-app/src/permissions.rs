@@ -134,10 +134,11 @@ impl Permissions {
             }
         }
         if let Some(pages) = self.memory_limit_pages
-            && pages > MAX_MEMORY_LIMIT_PAGES
+            && !(1..=MAX_MEMORY_LIMIT_PAGES).contains(&pages)
         {
+            // As the manifest says: 0 pages would let no module with memory start.
             return Err(AppError::Invalid(format!(
-                "memory_limit_pages {pages} is above {MAX_MEMORY_LIMIT_PAGES}"
+                "memory_limit_pages {pages} is not between 1 and {MAX_MEMORY_LIMIT_PAGES}"
             )));
         }
         Ok(())
@@ -443,11 +444,21 @@ mod tests {
             let p = net(NetworkPermission::AllowList(vec![bad.to_string()]));
             assert!(matches!(p.validate(), Err(AppError::Invalid(_))), "{bad:?}");
         }
-        let p = Permissions {
-            memory_limit_pages: Some(65537),
-            ..Permissions::default()
-        };
-        assert!(p.validate().is_err());
+        for pages in [0, 65537] {
+            let p = Permissions {
+                memory_limit_pages: Some(pages),
+                ..Permissions::default()
+            };
+            // As the manifest: a registry saying 0 pages is as wrong as one saying too many.
+            assert!(matches!(p.validate(), Err(AppError::Invalid(_))), "{pages}");
+        }
+        for pages in [1, 65536] {
+            let p = Permissions {
+                memory_limit_pages: Some(pages),
+                ..Permissions::default()
+            };
+            assert_eq!(p.validate(), Ok(()), "{pages}");
+        }
     }
 
     #[test]
