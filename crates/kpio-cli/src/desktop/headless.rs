@@ -49,14 +49,15 @@ impl<'a> Headless<'a> {
         }
     }
 
-    /// One display frame: waits for its time, then runs the desktop a step.
-    pub fn frame(&mut self) {
+    /// One display frame: waits for its time, then runs the desktop a step and returns
+    /// the composed screen.
+    pub fn frame(&mut self) -> &Canvas {
         let now = Instant::now();
         if self.next_frame > now {
             std::thread::sleep(self.next_frame - now);
         }
         self.next_frame = self.next_frame.max(now) + FRAME;
-        self.session.frame();
+        self.session.frame()
     }
 
     fn run_for(&mut self, d: Duration) {
@@ -184,11 +185,8 @@ impl<'a> Headless<'a> {
                 }
             }
             Command::Screenshot(path) => {
-                self.frame();
-                let (w, h) = self.session.screen_size();
-                let screen = self.session.frame();
+                let screen = self.frame();
                 write_png(path, screen).map_err(|e| format!("{}: {e}", path.display()))?;
-                let _ = (w, h);
             }
             Command::Scene(path) => {
                 let json = self.scene().to_json();
