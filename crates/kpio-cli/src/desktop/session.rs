@@ -135,13 +135,7 @@ impl Session {
 
     /// A notification from the desktop itself (launch failures, installs).
     fn tell(&self, title: &str, body: &str) {
-        self.log.push(format!("kpio: desktop: {title}: {body}"));
-        let now = self.shared.now_ms();
-        self.shared
-            .lock()
-            .shell
-            .notify(DESKTOP_APP_ID, "KPIO", title, body, now);
-        self.shared.notify();
+        tell(&self.shared, &self.log, title, body);
     }
 
     /// Starts an instance of `app_id` on its own thread.
@@ -204,18 +198,7 @@ impl Session {
                         outcome.last(),
                         outcome.runs.len()
                     )),
-                    Err(e) => {
-                        log.push(format!("kpio: [{id}] cannot start: {e}"));
-                        let now = shared.now_ms();
-                        shared.lock().shell.notify(
-                            DESKTOP_APP_ID,
-                            "KPIO",
-                            "Cannot start the app",
-                            &e.to_string(),
-                            now,
-                        );
-                        shared.notify();
-                    }
+                    Err(e) => tell(&shared, &log, "Cannot start the app", &e.to_string()),
                 }
             });
         match spawned {
@@ -469,6 +452,18 @@ impl Session {
             .filter(|r| !r.thread.is_finished())
             .count()
     }
+}
+
+/// A notification from the desktop itself (under [`DESKTOP_APP_ID`]), also logged; app
+/// threads use it too, so it takes the shared state rather than the session.
+fn tell(shared: &Shared, log: &DesktopLog, title: &str, body: &str) {
+    log.push(format!("kpio: desktop: {title}: {body}"));
+    let now = shared.now_ms();
+    shared
+        .lock()
+        .shell
+        .notify(DESKTOP_APP_ID, "KPIO", title, body, now);
+    shared.notify();
 }
 
 /// Joins `apps`' threads, waiting at most `grace` in all for those still running; a
