@@ -71,6 +71,27 @@ impl HostApis for DefaultHostApis {
     }
 }
 
+/// The one form of an app's log line wherever it is printed (`kpio run`, the desktop):
+/// `kpio: [app #instance] level: message`.
+pub fn app_log_line(
+    app_id: &str,
+    instance: impl std::fmt::Display,
+    level: LogLevel,
+    message: &str,
+) -> String {
+    format!("kpio: [{app_id} #{instance}] {level}: {message}")
+}
+
+/// A permission denial's log line: `kpio: [app #instance] module::call: denied: what`.
+pub fn denial_line(app_id: &str, instance: impl std::fmt::Display, denial: &Denial) -> String {
+    format!("kpio: [{app_id} #{instance}] {denial}")
+}
+
+/// A host call's fault (a bad guest buffer) as a log line.
+pub fn fault_line(app_id: &str, instance: impl std::fmt::Display, message: &str) -> String {
+    format!("kpio: [{app_id} #{instance}] fault: {message}")
+}
+
 /// Writes an app's log lines and permission denials to the process's standard error.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StderrLog;
@@ -79,16 +100,22 @@ impl HostLog for StderrLog {
     fn app_log(&mut self, app_id: &str, instance: AppInstanceId, level: LogLevel, message: &str) {
         let _ = writeln!(
             std::io::stderr(),
-            "kpio: [{app_id} #{instance}] {level}: {message}"
+            "{}",
+            app_log_line(app_id, instance, level, message)
         );
     }
     fn denied(&mut self, app_id: &str, instance: AppInstanceId, denial: &Denial) {
-        let _ = writeln!(std::io::stderr(), "kpio: [{app_id} #{instance}] {denial}");
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            denial_line(app_id, instance, denial)
+        );
     }
     fn fault(&mut self, app_id: &str, instance: AppInstanceId, message: &str) {
         let _ = writeln!(
             std::io::stderr(),
-            "kpio: [{app_id} #{instance}] fault: {message}"
+            "{}",
+            fault_line(app_id, instance, message)
         );
     }
 }

@@ -23,6 +23,7 @@ use kpio_host::{
     Cancel, Denial, DrawOp, GuiBackend, GuiEvent, HostCtx, HostCtxBuilder, HostError, HostLog,
     LogLevel,
 };
+use kpio_pkg::host_apis::{app_log_line, denial_line, fault_line};
 use kpio_pkg::{HostApis, HostRun, RunEnd};
 
 use super::shared::Shared;
@@ -65,18 +66,14 @@ struct RunLog {
 
 impl HostLog for RunLog {
     fn app_log(&mut self, app_id: &str, _: AppInstanceId, level: LogLevel, message: &str) {
-        let n = self.instance;
         self.log
-            .push(format!("kpio: [{app_id} #{n}] {level}: {message}"));
+            .push(app_log_line(app_id, self.instance, level, message));
     }
     fn denied(&mut self, app_id: &str, _: AppInstanceId, denial: &Denial) {
-        let n = self.instance;
-        self.log.push(format!("kpio: [{app_id} #{n}] {denial}"));
+        self.log.push(denial_line(app_id, self.instance, denial));
     }
     fn fault(&mut self, app_id: &str, _: AppInstanceId, message: &str) {
-        let n = self.instance;
-        self.log
-            .push(format!("kpio: [{app_id} #{n}] fault: {message}"));
+        self.log.push(fault_line(app_id, self.instance, message));
     }
 }
 
