@@ -6,8 +6,10 @@ library only (zlib + struct), so the icon is reproducible:
 """
 import math
 import os
-import struct
-import zlib
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from icon_png import write_icon  # noqa: E402
 
 W = H = 64
 px = [[(0, 0, 0, 0)] * W for _ in range(H)]
@@ -41,19 +43,4 @@ for i, c in enumerate([colours[0], colours[2], colours[3]]):
         disc(x, y, 2.6, c)
 
 
-def chunk(kind, data):
-    body = kind + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-
-raw = b"".join(b"\0" + bytes(v for p in row for v in p) for row in px)
-png = (
-    b"\x89PNG\r\n\x1a\n"
-    + chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, 8, 6, 0, 0, 0))
-    + chunk(b"IDAT", zlib.compress(raw, 9))
-    + chunk(b"IEND", b"")
-)
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "package/resources/icon.png")
-with open(out, "wb") as f:
-    f.write(png)
-print(f"wrote {out} ({len(png)} bytes)")
+write_icon(__file__, px)

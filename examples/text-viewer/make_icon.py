@@ -6,8 +6,10 @@ scroll bar. Standard library only (zlib + struct), so the icon is reproducible:
     python3 examples/text-viewer/make_icon.py
 """
 import os
-import struct
-import zlib
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from icon_png import write_icon  # noqa: E402
 
 W = H = 64
 PAGE = (0xFB, 0xFB, 0xF8, 255)
@@ -53,19 +55,4 @@ fill(50, 18, 53, 58, GUTTER)
 fill(50, 20, 53, 34, THUMB)
 
 
-def chunk(kind, data):
-    body = kind + data
-    return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-
-raw = b"".join(b"\0" + bytes(v for p in row for v in p) for row in px)
-png = (
-    b"\x89PNG\r\n\x1a\n"
-    + chunk(b"IHDR", struct.pack(">IIBBBBB", W, H, 8, 6, 0, 0, 0))
-    + chunk(b"IDAT", zlib.compress(raw, 9))
-    + chunk(b"IEND", b"")
-)
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "package/resources/icon.png")
-with open(out, "wb") as f:
-    f.write(png)
-print(f"wrote {out} ({len(png)} bytes)")
+write_icon(__file__, px)
