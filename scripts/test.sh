@@ -4,6 +4,8 @@
 # no_std build of the core crates for the bare-metal target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# CI builds each thing once, so incremental caches (gigabytes) would only fill the disk.
+export CARGO_INCREMENTAL=0
 
 rustup target add x86_64-unknown-none wasm32-unknown-unknown wasm32-wasip1 >/dev/null
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
@@ -46,7 +48,7 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== no_std core crates for x86_64-unknown-none"
 cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi -p kpio-app -p kpio-userlib -p kpio-gui -p kpio-host \
   -p kpio-guest -p kpio-abi --target x86_64-unknown-none
-echo "== cargo test"
+echo "== cargo test"; df -h . | tail -1
 cargo test --workspace --features kpio-vfs/host,kpio-wasi/host,kpio-pkg/host
 echo "== the demo apps' own tests (their logic, on the build machine)"
 for app in calculator text-viewer; do
@@ -79,3 +81,6 @@ for target in differential:60 backends:40 module_new:30; do
   fi
   tail -1 "fuzz/fuzz-$name.log"
 done
+# Disk used by the build, for the record (a full disk once failed a CI link with SIGBUS).
+echo "== disk: $(du -sh target fuzz/target 2>/dev/null | tr '\n' ' ')"
+df -h . | tail -1
