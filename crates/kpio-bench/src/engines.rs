@@ -1,6 +1,7 @@
 //! The two interpreters behind one small interface: prepare a module once,
 //! then run one exported `(i32) -> i64` program on a fresh instance per run,
 //! timing only the call (instantiation is outside the timed region).
+//! (The third engine, wasmtime, runs in Python: see `wasmtime_peer`.)
 
 use std::hint::black_box;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -32,8 +33,14 @@ pub struct Kpio {
 }
 
 impl Kpio {
+    /// kpio-wasm with its default configuration (what the engines table's `kpio` column is).
     pub fn new(wasm: &[u8]) -> Result<Self> {
-        let engine = kpio_wasm::Engine::default();
+        Self::with_config(wasm, kpio_wasm::Config::default())
+    }
+
+    /// kpio-wasm with `config`, for rows that compare configurations of the engine.
+    pub fn with_config(wasm: &[u8], config: kpio_wasm::Config) -> Result<Self> {
+        let engine = kpio_wasm::Engine::new(config);
         let module = kpio_wasm::Module::new(&engine, wasm)
             .map_err(|e| anyhow!("kpio: Module::new failed: {e}"))?;
         Ok(Kpio { engine, module })
@@ -63,7 +70,15 @@ impl Kpio {
 
     /// Startup: (decode+validate, instantiate) times for one fresh engine.
     pub fn startup(wasm: &[u8]) -> Result<(Duration, Duration)> {
-        let engine = kpio_wasm::Engine::default();
+        Self::startup_with_config(wasm, kpio_wasm::Config::default())
+    }
+
+    /// [`Kpio::startup`] for a fresh engine with `config`.
+    pub fn startup_with_config(
+        wasm: &[u8],
+        config: kpio_wasm::Config,
+    ) -> Result<(Duration, Duration)> {
+        let engine = kpio_wasm::Engine::new(config);
         let start = Instant::now();
         let module = kpio_wasm::Module::new(&engine, wasm)
             .map_err(|e| anyhow!("kpio: Module::new failed: {e}"))?;

@@ -4,6 +4,12 @@
 //! the ratios and their geometric means; then measures startup (decode +
 //! validate, instantiate) on a generated module of 10+ MB.
 //!
+//! wasmtime (the PyPI `wasmtime` package, a prebuilt Cranelift JIT) is an optional
+//! third peer, run through `python3` (see [`wasmtime_peer`]): its call time goes in
+//! the same table, its up-front compile in a table of its own. Without python3 or
+//! the package its column stays empty and the report says why; `--skip-wasmtime`
+//! leaves it out.
+//!
 //! Each engine measurement runs in a child process of this binary (the
 //! hidden `__worker` mode), so a crash or stack overflow in one engine is
 //! reported as an error for that cell instead of ending the benchmark.
@@ -24,6 +30,7 @@
 mod engines;
 mod gui;
 mod startup;
+mod wasmtime_peer;
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -93,7 +100,7 @@ const PROGRAMS: &[Program] = &[
 #[derive(Parser)]
 #[command(
     name = "kpio-bench",
-    about = "Run the benchmark programs on kpio-wasm and wasmi 2.0 side by side (plus native), and measure startup on a generated 10+ MB module"
+    about = "Run the benchmark programs on kpio-wasm and wasmi 2.0 side by side (plus native, and wasmtime through python3 when its package is installed), and measure startup on a generated 10+ MB module"
 )]
 struct Args {
     /// Benchmark groups to run: `engines` (the programs and startup, the default) and
@@ -140,7 +147,8 @@ struct Args {
     /// gui: only draw_rect (no calculator, so no wasm32-wasip1 build).
     #[arg(long)]
     skip_calculator: bool,
-    /// gui: skip the wasmtime (python3 `wasmtime` package) peer of the cold start.
+    /// Skip the wasmtime peer (python3 with the PyPI `wasmtime` package): the engines
+    /// table's wasmtime columns and compile table, and the gui cold start's peer.
     #[arg(long)]
     skip_wasmtime: bool,
     /// gui: use this calculator module instead of building examples/calculator.
@@ -380,7 +388,46 @@ struct Row {
     native: Measurement,
     kpio: Option<Cell>,
     wasmi: Cell,
+    /// `None` when the peer is skipped or unavailable.
+    wasmtime: Option<Result<wasmtime_peer::PeerMeasurement, String>>,
     ok: bool,
+}
+
+/// Whether the wasmtime peer runs, and if not, why (printed with the report).
+enum Peer {
+    Skipped,
+    Unavailable(String),
+    Ready(wasmtime_peer::PeerInfo),
+}
+
+impl Peer {
+    fn ready(&self) -> bool {
+        matches!(self, Peer::Ready(_))
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Peer::Skipped => "wasmtime peer: skipped (--skip-wasmtime)".into(),
+            Peer::Unavailable(why) => {
+                format!("wasmtime peer: not available, its columns are empty: {why}")
+            }
+            Peer::Ready(i) => format!(
+                "wasmtime peer: PyPI `wasmtime` {} (python {}), default config (Cranelift), \
+                 a fresh engine per run, so every compile is cold",
+                i.wasmtime, i.python
+            ),
+        }
+    }
+}
+
+/// A wasmtime measurement as a [`Cell`] of its call time, for the checks and the table.
+fn peer_cell(c: &Result<wasmtime_peer::PeerMeasurement, String>) -> Cell {
+    c.as_ref()
+        .map(|m| Measurement {
+            best: m.call,
+            result: m.result,
+        })
+        .map_err(Clone::clone)
 }
 
 fn selected(filters: &[String], name: &str) -> bool {
@@ -448,6 +495,18 @@ fn run(args: Args) -> Result<bool> {
         );
     }
 
+    let peer = if args.skip_wasmtime {
+        Peer::Skipped
+    } else {
+        match wasmtime_peer::probe() {
+            Ok(info) => Peer::Ready(info),
+            Err(why) => Peer::Unavailable(why),
+        }
+    };
+    if let Peer::Unavailable(_) = &peer {
+        eprintln!("note: {}", peer.describe());
+    }
+
     let mut failures: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     let mut wasm_len = 0;
@@ -494,10 +553,22 @@ fn run(args: Args) -> Result<bool> {
             if let Some(k) = &kpio {
                 eprint!("{}", progress(k));
             }
+            let wasmtime = peer.ready().then(|| {
+                eprint!(", wasmtime ");
+                wasmtime_peer::run(&wasm_path, p.name, n, args.runs)
+            });
+            let wasmtime_cell = wasmtime.as_ref().map(peer_cell);
+            if let Some(w) = &wasmtime_cell {
+                eprint!("{}", progress(w));
+            }
             eprintln!();
 
             let mut ok = true;
-            for (engine, cell) in [("wasmi", Some(&wasmi)), ("kpio", kpio.as_ref())] {
+            for (engine, cell) in [
+                ("wasmi", Some(&wasmi)),
+                ("kpio", kpio.as_ref()),
+                ("wasmtime", wasmtime_cell.as_ref()),
+            ] {
                 match cell {
                     None => {}
                     Some(Err(e)) => {
@@ -527,6 +598,7 @@ fn run(args: Args) -> Result<bool> {
                 native,
                 kpio,
                 wasmi,
+                wasmtime,
                 ok,
             });
         }
@@ -556,8 +628,15 @@ fn run(args: Args) -> Result<bool> {
                 .map(|(d, i)| (ns(d), ns(i as u128)))
                 .map_err(|e| format!("{e:#}"))
         });
+        let wasmtime = peer
+            .ready()
+            .then(|| wasmtime_startup(startup_bytes, args.runs));
         eprintln!("done");
-        for (engine, cell) in [("wasmi", Some(&wasmi)), ("kpio", kpio.as_ref())] {
+        for (engine, cell) in [
+            ("wasmi", Some(&wasmi)),
+            ("kpio", kpio.as_ref()),
+            ("wasmtime", wasmtime.as_ref()),
+        ] {
             if let Some(Err(e)) = cell {
                 failures.push(format!("startup: {engine} failed: {e}"));
             }
@@ -574,11 +653,13 @@ fn run(args: Args) -> Result<bool> {
             "decode+validate (Module::new)",
             kpio.as_ref().map(|k| pick(k, false)),
             pick(&wasmi, false),
+            wasmtime.as_ref().map(|w| pick(w, false)),
         ));
         startup_rows.push((
             "instantiate",
             kpio.as_ref().map(|k| pick(k, true)),
             pick(&wasmi, true),
+            wasmtime.as_ref().map(|w| pick(w, true)),
         ));
     }
 
@@ -592,6 +673,10 @@ fn run(args: Args) -> Result<bool> {
         kpio_wasm::dispatch_backend()
     );
     println!();
+    if !rows.is_empty() || !startup_rows.is_empty() {
+        println!("{}{}", if md { "" } else { "# " }, peer.describe());
+        println!();
+    }
     if !rows.is_empty() {
         println!(
             "{}programs: best of {} run(s); module {} bytes; native = same Rust source compiled for the host",
@@ -607,12 +692,15 @@ fn run(args: Args) -> Result<bool> {
             "native ms",
             "kpio ms",
             "wasmi ms",
+            "wasmtime ms",
             "kpio/wasmi",
+            "kpio/wasmtime",
             "wasmi/native",
+            "wasmtime/native",
             "kpio/native",
             "check",
         ]);
-        let (mut g_kw, mut g_wn, mut g_kn) = (Geo::default(), Geo::default(), Geo::default());
+        let mut g = [(); 5].map(|_| Geo::default());
         for r in &rows {
             let k = r
                 .kpio
@@ -620,30 +708,39 @@ fn run(args: Args) -> Result<bool> {
                 .and_then(|c| c.as_ref().ok())
                 .map(|m| m.best);
             let w = r.wasmi.as_ref().ok().map(|m| m.best);
+            let wt = r
+                .wasmtime
+                .as_ref()
+                .and_then(|c| c.as_ref().ok())
+                .map(|m| m.call);
             let n = Some(r.native.best);
+            let [g_kw, g_kwt, g_wn, g_wtn, g_kn] = &mut g;
             t.row(vec![
                 r.label.clone(),
                 fmt_ms(r.native.best),
                 r.kpio.as_ref().map_or("-".into(), cell_ms),
                 cell_ms(&r.wasmi),
-                ratio(k, w, &mut g_kw),
-                ratio(w, n, &mut g_wn),
-                ratio(k, n, &mut g_kn),
+                r.wasmtime
+                    .as_ref()
+                    .map_or("-".into(), |c| cell_ms(&peer_cell(c))),
+                ratio(k, w, g_kw),
+                ratio(k, wt, g_kwt),
+                ratio(w, n, g_wn),
+                ratio(wt, n, g_wtn),
+                ratio(k, n, g_kn),
                 if r.ok { "ok".into() } else { "FAILED".into() },
             ]);
         }
-        t.row(vec![
-            "geomean".into(),
-            String::new(),
-            String::new(),
-            String::new(),
-            g_kw.show(),
-            g_wn.show(),
-            g_kn.show(),
-            String::new(),
-        ]);
+        let mut geo_row = vec!["geomean".to_string(), String::new(), String::new()];
+        geo_row.extend([String::new(), String::new()]);
+        geo_row.extend(g.iter().map(Geo::show));
+        geo_row.push(String::new());
+        t.row(geo_row);
         t.print(md);
         println!();
+        if rows.iter().any(|r| r.wasmtime.is_some()) {
+            print_compile_table(&rows, args.runs, md);
+        }
         for &(p, _) in &programs {
             println!("{}{}: {}", if md { "- " } else { "  " }, p.name, p.what);
         }
@@ -659,19 +756,37 @@ fn run(args: Args) -> Result<bool> {
         if md {
             println!();
         }
-        let mut t = Table::new(&["startup", "kpio ms", "wasmi ms", "kpio/wasmi"]);
-        for (label, k, w) in &startup_rows {
+        let mut t = Table::new(&[
+            "startup",
+            "kpio ms",
+            "wasmi ms",
+            "wasmtime ms",
+            "kpio/wasmi",
+            "kpio/wasmtime",
+        ]);
+        for (label, k, w, wt) in &startup_rows {
             let kd = k.as_ref().and_then(|c| c.as_ref().ok()).map(|m| m.best);
             let wd = w.as_ref().ok().map(|m| m.best);
+            let wtd = wt.as_ref().and_then(|c| c.as_ref().ok()).map(|m| m.best);
             t.row(vec![
                 label.to_string(),
                 k.as_ref().map_or("-".into(), cell_ms),
                 cell_ms(w),
+                wt.as_ref().map_or("-".into(), cell_ms),
                 ratio(kd, wd, &mut Geo::default()),
+                ratio(kd, wtd, &mut Geo::default()),
             ]);
         }
         t.print(md);
         println!();
+        if startup_rows.iter().any(|r| r.3.is_some()) {
+            println!(
+                "{}wasmtime's Module::new compiles every function with Cranelift (kpio and wasmi \
+                 decode and validate, translating lazily); its instantiate is timed in Python.",
+                if md { "" } else { "  " }
+            );
+            println!();
+        }
     }
 
     if failures.is_empty() {
@@ -685,6 +800,72 @@ fn run(args: Args) -> Result<bool> {
     }
     eprintln!("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!");
     Ok(false)
+}
+
+/// Startup on wasmtime: the generated module goes to a temporary file the script reads.
+fn wasmtime_startup(bytes: usize, runs: u32) -> Result<(Duration, Duration), String> {
+    let path = std::env::temp_dir().join(format!("kpio-bench-startup-{}.wasm", std::process::id()));
+    std::fs::write(&path, startup::generate(bytes))
+        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+    let r = wasmtime_peer::startup(&path, runs);
+    // Best effort: a leftover file in the temp directory is harmless.
+    let _ = std::fs::remove_file(&path);
+    r
+}
+
+/// wasmtime's up-front compile beside its call: time to result counting the compile,
+/// against kpio's call time (kpio translates lazily, inside the call).
+fn print_compile_table(rows: &[Row], runs: u32, md: bool) {
+    println!(
+        "{}wasmtime compile: `Module(engine, wasm)` of the whole programs module with a fresh \
+         engine, best of {runs} run(s); compile + call is the best sum within one run",
+        if md { "" } else { "# " },
+    );
+    if md {
+        println!();
+    }
+    let mut t = Table::new(&[
+        "program",
+        "wasmtime compile ms",
+        "wasmtime call ms",
+        "compile + call ms",
+        "kpio ms",
+        "kpio/(compile + call)",
+    ]);
+    let mut g = Geo::default();
+    for r in rows {
+        let k = r
+            .kpio
+            .as_ref()
+            .and_then(|c| c.as_ref().ok())
+            .map(|m| m.best);
+        let cells = match &r.wasmtime {
+            Some(Ok(m)) => vec![
+                fmt_ms(m.compile),
+                fmt_ms(m.call),
+                fmt_ms(m.to_result),
+                r.kpio.as_ref().map_or("-".into(), cell_ms),
+                ratio(k, Some(m.to_result), &mut g),
+            ],
+            Some(Err(_)) => vec![
+                "error".into(),
+                "error".into(),
+                "error".into(),
+                "-".into(),
+                "-".into(),
+            ],
+            None => vec!["-".into(); 5],
+        };
+        let mut row = vec![r.label.clone()];
+        row.extend(cells);
+        t.row(row);
+    }
+    let mut geo_row = vec!["geomean".to_string()];
+    geo_row.extend(vec![String::new(); 4]);
+    geo_row.push(g.show());
+    t.row(geo_row);
+    t.print(md);
+    println!();
 }
 
 // ----------------------------------------------------------- output ----
@@ -736,7 +917,14 @@ fn ratio(a: Option<Duration>, b: Option<Duration>, g: &mut Geo) -> String {
             let r = a.as_secs_f64() / b.as_secs_f64();
             g.log_sum += r.ln();
             g.n += 1;
-            format!("{r:.2}")
+            // Two decimals, or three significant digits below 0.1 (wasmtime's compile
+            // against a lazy decode gives ratios like 0.004).
+            if r < 0.1 {
+                let decimals = (2.0 - r.log10().floor()) as usize;
+                format!("{r:.decimals$}")
+            } else {
+                format!("{r:.2}")
+            }
         }
         _ => "-".into(),
     }
