@@ -48,6 +48,8 @@ cargo clippy --workspace --all-targets --all-features -- -D warnings
 echo "== no_std core crates for x86_64-unknown-none"
 cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi -p kpio-app -p kpio-userlib -p kpio-gui -p kpio-host \
   -p kpio-guest -p kpio-abi --target x86_64-unknown-none
+echo "== the engine's native tier (Cranelift) for x86_64-unknown-none"
+cargo build -p kpio-wasm --features jit --target x86_64-unknown-none
 echo "== cargo test"; df -h . | tail -1
 cargo test --workspace --features kpio-vfs/host,kpio-wasi/host,kpio-pkg/host
 echo "== the demo apps' own tests (their logic, on the build machine)"

@@ -8,7 +8,7 @@ use kpio_cli::apps;
 use kpio_cli::run::{Outcome, RunError, RunRequest, run};
 use kpio_cli::values::DisplayVal;
 use kpio_cli::wast::{Counts, WastOptions, run_wast_file};
-use kpio_wasm::{BacktraceLine, Dispatch};
+use kpio_wasm::{BacktraceLine, Dispatch, Tier};
 
 /// Run WebAssembly programs and spec scripts on KPIO's engine.
 #[derive(Debug, Parser)]
@@ -88,6 +88,10 @@ Examples:
         /// Which interpreter loop runs the module (modules only, not apps).
         #[arg(long, value_enum, value_name = "BACKEND", default_value_t = DispatchArg::Auto)]
         dispatch: DispatchArg,
+        /// Which execution tiers run the guest: the interpreter only, native code for
+        /// every function the JIT can compile, or both with hot functions compiled.
+        #[arg(long, value_enum, value_name = "TIER", default_value_t = TierArg::Auto)]
+        tier: TierArg,
         /// The module to run (.wasm binary or .wat text), then the program's arguments
         /// (or, with --invoke, the function's). Everything after FILE goes to the guest.
         #[arg(
@@ -251,10 +255,13 @@ The interpreter has two dispatch backends, which must agree on every script: \
 threaded dispatch (a handler per instruction; what optimised x86-64 builds run \
 by default) and the portable `match` loop (in every build; what the kernel \
 runs). --dispatch portable runs only the portable loop in a build that has \
-both, so one build checks both: run the scripts once with each.
+both, so one build checks both: run the scripts once with each. Likewise the \
+execution tiers: --tier interp (the interpreter only), --tier jit (native code \
+for every function the JIT compiles) and --tier auto (tiered; with \
+--jit-threshold 1 every function tiers up on its first call).
 
 Exit status: 0 if every check passed, 1 otherwise.",
-        after_help = "Examples:\n  kpio wast i32.wast i64.wast\n  kpio wast --dispatch portable simd_*.wast    (the portable loop only)"
+        after_help = "Examples:\n  kpio wast i32.wast i64.wast\n  kpio wast --dispatch portable simd_*.wast    (the portable loop only)\n  kpio wast --tier jit i32.wast                (native code)"
     )]
     Wast {
         /// The scripts to run.
@@ -270,7 +277,40 @@ Exit status: 0 if every check passed, 1 otherwise.",
         /// Which interpreter loop runs the scripts; every script must pass on both.
         #[arg(long, value_enum, value_name = "BACKEND", default_value_t = DispatchArg::Auto)]
         dispatch: DispatchArg,
+        /// Which execution tiers run the scripts; every script must pass on each.
+        #[arg(long, value_enum, value_name = "TIER", default_value_t = TierArg::Auto)]
+        tier: TierArg,
+        /// With --tier auto: compile a function on its Nth call (1: everything tiers up
+        /// at once, mid-script).
+        #[arg(long, value_name = "N")]
+        jit_threshold: Option<u32>,
+        /// After each script, print what the native tier compiled and why it refused
+        /// the functions it did not (on stderr).
+        #[arg(long)]
+        jit_stats: bool,
     },
+}
+
+/// `--tier`: which execution tiers run wasm (`kpio_wasm::Tier`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TierArg {
+    /// The interpreter only
+    Interp,
+    /// Native code (Cranelift) for every function the JIT compiles, on its first call;
+    /// the interpreter for the rest
+    Jit,
+    /// Start in the interpreter; compile functions once they are called often
+    Auto,
+}
+
+impl From<TierArg> for Tier {
+    fn from(t: TierArg) -> Tier {
+        match t {
+            TierArg::Interp => Tier::Interp,
+            TierArg::Jit => Tier::Jit,
+            TierArg::Auto => Tier::Auto,
+        }
+    }
 }
 
 /// `--dispatch`: the interpreter's dispatch backend (`kpio_wasm::Dispatch`). Both run the
@@ -308,6 +348,7 @@ fn main() -> ExitCode {
             max_memory,
             restart,
             dispatch,
+            tier,
             mut module_and_args,
         } => {
             let target = module_and_args.remove(0);
@@ -319,6 +360,7 @@ fn main() -> ExitCode {
                 fuel,
                 timeout,
                 max_memory,
+                tier: Some(tier.into()),
             };
             let path = match run_target(&target) {
                 Ok(RunTarget::Module(path)) => path,
@@ -385,15 +427,44 @@ fn main() -> ExitCode {
             verbose,
             single_memory,
             dispatch,
+            tier,
+            jit_threshold,
+            jit_stats,
         } => cmd_wast(
             &files,
+            jit_stats,
             &WastOptions {
                 verbose,
                 single_memory,
                 dispatch: dispatch.into(),
+                tier: tier.into(),
+                jit_threshold,
             },
         ),
     })
+}
+
+/// What the native tier did: counts, then each distinct reason for refusing a function
+/// with how many functions it refused.
+fn jit_summary(name: &str, s: &kpio_wasm::jit::JitStats) -> String {
+    let mut out = format!(
+        "{name}: native tier: {} functions compiled, {} refused, {} bytes of code\n",
+        s.compiled, s.refused, s.code_bytes
+    );
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    for e in &s.events {
+        if let Err(why) = &e.outcome {
+            // The reason without its offset, so that equal reasons count together.
+            let why = why.split(" at offset").next().unwrap_or(why);
+            *reasons.entry(why.to_string()).or_default() += 1;
+        }
+    }
+    let mut reasons: Vec<_> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    for (why, n) in reasons {
+        out.push_str(&format!("  {n:>5}  {why}\n"));
+    }
+    out
 }
 
 /// Prints a command's output, or its error with exit status 1.
@@ -553,12 +624,15 @@ fn cmd_run(req: RunRequest) -> ExitCode {
     }
 }
 
-fn cmd_wast(files: &[PathBuf], opts: &WastOptions) -> ExitCode {
+fn cmd_wast(files: &[PathBuf], jit_stats: bool, opts: &WastOptions) -> ExitCode {
     let mut total = Counts::default();
     for file in files {
         let report = run_wast_file(file, opts);
         for failure in &report.failures {
             eprintln!("{failure}");
+        }
+        if jit_stats {
+            eprint!("{}", jit_summary(&report.name, &report.jit));
         }
         if files.len() > 1 {
             println!("{}: {}", report.name, report.counts());

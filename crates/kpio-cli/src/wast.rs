@@ -38,6 +38,10 @@ pub struct WastOptions {
     pub single_memory: bool,
     /// The interpreter's dispatch backend (`Config::dispatch`): both must pass every script.
     pub dispatch: kpio_wasm::Dispatch,
+    /// The execution tiers (`Config::tier`): each must pass every script.
+    pub tier: kpio_wasm::Tier,
+    /// Tiered mode's compile threshold (`Config::jit_threshold`); `None`: the default.
+    pub jit_threshold: Option<u32>,
 }
 
 /// The outcome of running one script.
@@ -53,6 +57,8 @@ pub struct FileReport {
     pub skipped: usize,
     /// One `FILE:LINE:COL: message` line per failure, in script order.
     pub failures: Vec<String>,
+    /// What the native tier compiled and refused while running the script.
+    pub jit: kpio_wasm::jit::JitStats,
 }
 
 impl FileReport {
@@ -222,6 +228,7 @@ pub fn run_wast_str(name: &str, contents: &str, opts: &WastOptions) -> FileRepor
             }
         }
     }
+    report.jit = runner.engine.jit_stats();
     report
 }
 
@@ -353,10 +360,13 @@ struct Runner {
 
 impl Runner {
     fn new(opts: &WastOptions) -> Self {
+        let defaults = Config::default();
         let engine = Engine::new(Config {
             multi_memory: !opts.single_memory,
             dispatch: opts.dispatch,
-            ..Config::default()
+            tier: opts.tier,
+            jit_threshold: opts.jit_threshold.unwrap_or(defaults.jit_threshold),
+            ..defaults
         });
         let mut store = Store::new(&engine, ());
         let mut linker = Linker::new();

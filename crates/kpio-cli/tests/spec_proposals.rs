@@ -4,8 +4,8 @@
 //! Each proposal the engine runs lists its scripts: every script of the proposal's directory
 //! is either run (and must pass every directive) or listed as skipped with its reason, so a
 //! new script in a testsuite upgrade fails this test until it is placed. Proposals the engine
-//! refuses (typed `Unsupported` errors) are not listed here. Every script runs on both
-//! dispatch backends (see `spec_dispatch`).
+//! refuses (typed `Unsupported` errors) are not listed here. Every script runs in every
+//! execution mode (see `spec_dispatch`).
 
 mod spec_dispatch;
 
@@ -181,9 +181,10 @@ const NEEDS_OTHER: &[NeedsOther] = &[NeedsOther {
 /// their proposal specifies.
 const SINGLE_MEMORY: &[Proposal] = &[Proposal::Memory64, Proposal::FunctionReferences];
 
-/// Runs one proposal's plan on dispatch backend `dispatch` (named `backend`); returns its
+/// Runs one proposal's plan in execution mode `mode`; returns its
 /// totals, printing each file's counts.
-fn run_plan(plan: &Plan, dispatch: kpio_wasm::Dispatch, backend: &str) -> Counts {
+fn run_plan(plan: &Plan, mode: spec_dispatch::Mode) -> Counts {
+    let backend = mode.name;
     let mut files: Vec<_> = proposal(plan.proposal).collect();
     files.sort_by(|a, b| a.name.cmp(&b.name));
     let mut names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
@@ -203,7 +204,9 @@ fn run_plan(plan: &Plan, dispatch: kpio_wasm::Dispatch, backend: &str) -> Counts
 
     let opts = WastOptions {
         single_memory: SINGLE_MEMORY.contains(&plan.proposal),
-        dispatch,
+        dispatch: mode.dispatch,
+        tier: mode.tier,
+        jit_threshold: mode.jit_threshold,
         ..WastOptions::default()
     };
     let mut total = Counts::default();
@@ -263,7 +266,7 @@ fn run_plan(plan: &Plan, dispatch: kpio_wasm::Dispatch, backend: &str) -> Counts
     }
     assert!(
         failing.is_empty(),
-        "{:?}: scripts with failed or unrun directives on {backend} dispatch: {}",
+        "{:?}: scripts with failed or unrun directives in mode {backend}: {}",
         plan.proposal,
         failing.join(", ")
     );
@@ -272,13 +275,14 @@ fn run_plan(plan: &Plan, dispatch: kpio_wasm::Dispatch, backend: &str) -> Counts
 
 #[test]
 fn spec_proposals() {
-    for (dispatch, backend) in spec_dispatch::backends() {
+    for mode in spec_dispatch::modes() {
+        let backend = mode.name;
         let mut total = Counts::default();
         for plan in PLANS {
-            let c = run_plan(plan, dispatch, backend);
+            let c = run_plan(plan, mode);
             println!("{:?}: {c}", plan.proposal);
             total.add(c);
         }
-        println!("{total} (dispatch: {backend})");
+        println!("{total} (mode: {backend})");
     }
 }

@@ -11,7 +11,8 @@
 //! So they run with multi-memory off (`Config::multi_memory`, `kpio wast
 //! --single-memory`); the SIMD proposal's scripts run with it on.
 //!
-//! Every script runs on both dispatch backends (see `spec_dispatch`).
+//! Every script runs in every execution mode (see `spec_dispatch`): the interpreter on both
+//! dispatch backends, the native tier alone, and tiered.
 
 mod spec_dispatch;
 mod spec_report;
@@ -48,14 +49,19 @@ fn spec_v2() {
     // Should the 2.0 directory ever carry a SIMD script too, it runs once.
     files.dedup_by(|a, b| a.0.name == b.0.name);
 
-    for (dispatch, backend) in spec_dispatch::backends() {
+    for mode in spec_dispatch::modes() {
+        let (dispatch, backend) = (mode.dispatch, mode.name);
         let single = WastOptions {
             single_memory: true,
             dispatch,
+            tier: mode.tier,
+            jit_threshold: mode.jit_threshold,
             ..WastOptions::default()
         };
         let multi = WastOptions {
             dispatch,
+            tier: mode.tier,
+            jit_threshold: mode.jit_threshold,
             ..WastOptions::default()
         };
         let reports: Vec<FileReport> = parallel_with_big_stacks(&files, THREADS, |(f, v2)| {

@@ -4,7 +4,7 @@
 //! Every script of the set either runs (and must pass every directive) or is listed in
 //! [`SKIPPED`] with its reason, so a new script in a testsuite upgrade fails this test
 //! until it is placed. Only scripts that need GC are skipped (the engine refuses GC by
-//! design, issue 8). Every script runs on both dispatch backends (see `spec_dispatch`).
+//! design, issue 8). Every script runs in every execution mode (see `spec_dispatch`).
 
 mod spec_dispatch;
 mod spec_report;
@@ -50,9 +50,12 @@ fn spec_v3() {
         .into_iter()
         .partition(|f| SKIPPED.iter().any(|(n, _)| *n == f.name));
 
-    for (dispatch, backend) in spec_dispatch::backends() {
+    for mode in spec_dispatch::modes() {
+        let (dispatch, backend) = (mode.dispatch, mode.name);
         let opts = WastOptions {
             dispatch,
+            tier: mode.tier,
+            jit_threshold: mode.jit_threshold,
             ..WastOptions::default()
         };
         let reports: Vec<FileReport> = parallel_with_big_stacks(&runnable, THREADS, |f| {

@@ -30,6 +30,9 @@ pub struct RunLimits {
     /// Bytes of linear memory the guest may hold in all; it can only lower a memory limit
     /// from elsewhere (an app's `memory_limit_pages`), never raise it.
     pub max_memory: Option<u64>,
+    /// Which execution tiers run the guest (`kpio run --tier`); `None`: the engine's
+    /// default (tiered: interpreter first, hot functions compiled to native code).
+    pub tier: Option<kpio_wasm::Tier>,
 }
 
 /// Store-wide table elements a guest may hold in all (a large C++ program has tens of
@@ -51,6 +54,9 @@ impl RunLimits {
     pub fn engine_config(&self, mut base: Config, interruptible: bool) -> Config {
         base.interruptible |= interruptible || self.timeout.is_some();
         base.consume_fuel |= self.fuel.is_some();
+        if let Some(tier) = self.tier {
+            base.tier = tier;
+        }
         if let Some(max) = self.max_memory {
             let pages = u32::try_from(max / PAGE_SIZE as u64).unwrap_or(u32::MAX);
             base.max_memory_pages = base.max_memory_pages.min(pages);

@@ -32,6 +32,45 @@ pub struct Config {
     /// `backends` fuzz target, the spec tests, `kpio wast --dispatch`) and to measure what
     /// threaded dispatch gains, in one build.
     pub dispatch: Dispatch,
+    /// Which tiers run wasm code (see [`Tier`]). Without the `jit` cargo feature, or where
+    /// the platform has no executable pages, every tier is the interpreter.
+    pub tier: Tier,
+    /// Tiered mode: a function is compiled to native code on its `jit_threshold`-th call.
+    pub jit_threshold: u32,
+    /// Bytes of native code pages an engine may have in use (see the `jit` module).
+    pub jit_code_budget: usize,
+}
+
+/// Which execution tiers an engine uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Tier {
+    /// Only the interpreter.
+    Interp,
+    /// Every function that the native tier can compile is compiled on its first call; the
+    /// rest (and all of it where there is no native tier) is interpreted.
+    Jit,
+    /// Functions start in the interpreter and are compiled once they are called
+    /// [`Config::jit_threshold`] times. The default.
+    #[default]
+    Auto,
+}
+
+impl Tier {
+    /// The tier's name on the command line: `interp`, `jit` or `auto`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Interp => "interp",
+            Tier::Jit => "jit",
+            Tier::Auto => "auto",
+        }
+    }
+
+    /// The tier named `name` (`interp`, `jit` or `auto`).
+    pub fn from_name(name: &str) -> Option<Tier> {
+        [Tier::Interp, Tier::Jit, Tier::Auto]
+            .into_iter()
+            .find(|t| t.name() == name)
+    }
 }
 
 /// The interpreter's dispatch backend, chosen per engine.
@@ -61,24 +100,91 @@ impl Default for Config {
             interruptible: false,
             multi_memory: true,
             dispatch: Dispatch::Auto,
+            tier: Tier::Auto,
+            jit_threshold: 100,
+            jit_code_budget: 16 << 20,
         }
     }
 }
 
-/// Shared configuration for modules and stores. Cheap to clone.
-#[derive(Debug, Clone, Default)]
+/// Shared configuration for modules and stores, and the native tier's state (its code
+/// memory and statistic). Cheap to clone.
+#[derive(Debug, Clone)]
 pub struct Engine {
     config: alloc::sync::Arc<Config>,
+    #[cfg(feature = "jit")]
+    jit: Option<alloc::sync::Arc<crate::jit::native::JitEngine>>,
+}
+
+impl Default for Engine {
+    fn default() -> Self {
+        Engine::new(Config::default())
+    }
 }
 
 impl Engine {
+    /// An engine with `config`. With the `jit` feature and a tier other than
+    /// [`Tier::Interp`], this sets up the native tier where the platform has executable
+    /// pages (hosted 64-bit Linux); elsewhere the engine interprets.
     pub fn new(config: Config) -> Self {
+        #[cfg(feature = "jit")]
+        let jit = match config.tier {
+            Tier::Interp => None,
+            Tier::Jit | Tier::Auto => crate::jit::code_memory::host_pages().and_then(|pages| {
+                crate::jit::native::JitEngine::new(pages, config.jit_code_budget)
+                    .ok()
+                    .map(alloc::sync::Arc::new)
+            }),
+        };
         Engine {
             config: alloc::sync::Arc::new(config),
+            #[cfg(feature = "jit")]
+            jit,
         }
     }
+
+    /// An engine whose native tier takes its executable pages from `pages` (the kernel's
+    /// page-table flags, or a test's recording wrapper).
+    #[cfg(feature = "jit")]
+    pub fn with_code_pages(
+        config: Config,
+        pages: alloc::sync::Arc<dyn crate::jit::code_memory::CodePages>,
+    ) -> Result<Self, crate::jit::JitSetupError> {
+        let jit = match config.tier {
+            Tier::Interp => None,
+            Tier::Jit | Tier::Auto => Some(alloc::sync::Arc::new(
+                crate::jit::native::JitEngine::new(pages, config.jit_code_budget)?,
+            )),
+        };
+        Ok(Engine {
+            config: alloc::sync::Arc::new(config),
+            jit,
+        })
+    }
+
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The tier this engine really runs: [`Tier::Interp`] when it has no native tier (no
+    /// `jit` feature, no executable pages), else its configured tier.
+    pub fn tier(&self) -> Tier {
+        #[cfg(feature = "jit")]
+        if self.jit.is_some() {
+            return self.config.tier;
+        }
+        Tier::Interp
+    }
+
+    /// What the native tier compiled (and refused), in order; empty without one.
+    #[cfg(feature = "jit")]
+    pub fn jit_stats(&self) -> crate::jit::JitStats {
+        self.jit.as_ref().map(|j| j.stats()).unwrap_or_default()
+    }
+
+    #[cfg(feature = "jit")]
+    pub(crate) fn jit(&self) -> Option<&crate::jit::native::JitEngine> {
+        self.jit.as_deref()
     }
 
     /// The dispatch backend this engine's stores run: `"threaded"` or `"portable"` (what

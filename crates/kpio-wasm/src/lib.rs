@@ -49,6 +49,8 @@ mod global;
 mod instance;
 mod interrupt;
 mod ir;
+#[cfg(feature = "jit")]
+pub mod jit;
 mod limits;
 mod linker;
 mod load_kind;
@@ -64,7 +66,7 @@ mod value;
 #[cfg(any(debug_assertions, test))]
 mod verify;
 
-pub use engine::{Config, Dispatch, Engine};
+pub use engine::{Config, Dispatch, Engine, Tier};
 pub use error::{InstantiateError, LinkError, ModuleError, ModuleErrorKind};
 pub use exception::{Exception, ExnRef, MAX_LIVE_EXCEPTION_BYTES, Tag};
 pub use exec::dispatch_backend;

@@ -95,6 +95,9 @@ pub(crate) struct StoreInner<T> {
     /// What the budgeted sizes currently add up to.
     pub usage: Usage,
     pub interrupt: InterruptHandle,
+    /// Native code's per-store state (contexts, nesting).
+    #[cfg(feature = "jit")]
+    pub jit: crate::jit::native::StoreJit,
 }
 
 /// Owns all runtime state of a group of instances, plus the embedder's data `T`, which host
@@ -125,6 +128,8 @@ impl<T> Store<T> {
                 limits: StoreLimits::default(),
                 usage: Usage::default(),
                 interrupt: InterruptHandle::default(),
+                #[cfg(feature = "jit")]
+                jit: Default::default(),
             },
             data,
         }

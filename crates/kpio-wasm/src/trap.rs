@@ -131,6 +131,9 @@ pub struct Trap {
     backtrace: Vec<FrameInfo>,
     /// Frames left out between `backtrace[..BACKTRACE_KEEP]` and the rest.
     omitted: usize,
+    /// The backtrace is partial and continues in the callers: the trap left native code,
+    /// whose frames are in it, into the interpreter, whose frames come next.
+    open: bool,
 }
 
 impl Trap {
@@ -139,6 +142,7 @@ impl Trap {
             reason: Reason::Code(code),
             backtrace: Vec::new(),
             omitted: 0,
+            open: false,
         }
     }
     /// A host-defined failure with a message.
@@ -147,6 +151,7 @@ impl Trap {
             reason: Reason::Host(message.into()),
             backtrace: Vec::new(),
             omitted: 0,
+            open: false,
         }
     }
     /// The guest asked to exit with `code`: not an error, but it unwinds like one.
@@ -155,6 +160,7 @@ impl Trap {
             reason: Reason::Exit(code),
             backtrace: Vec::new(),
             omitted: 0,
+            open: false,
         }
     }
     /// An uncaught wasm exception leaving wasm at a host boundary. Not a trap in the spec's
@@ -164,6 +170,7 @@ impl Trap {
             reason: Reason::Exception(Box::new(e)),
             backtrace: Vec::new(),
             omitted: 0,
+            open: false,
         }
     }
     /// The uncaught exception this error carries, if it is one (then [`Trap::code`] is
@@ -180,6 +187,7 @@ impl Trap {
             reason: Reason::Limit(e),
             backtrace: Vec::new(),
             omitted: 0,
+            open: false,
         }
     }
     pub fn code(&self) -> Option<TrapCode> {
@@ -238,10 +246,35 @@ impl Trap {
     /// An uncaught exception keeps none: the frames it passed through are gone by the time
     /// it leaves wasm.
     pub(crate) fn with_backtrace(mut self, bt: Vec<FrameInfo>, omitted: usize) -> Self {
-        if self.backtrace.is_empty() && !matches!(self.reason, Reason::Exception(_)) {
+        if matches!(self.reason, Reason::Exception(_)) {
+            return self;
+        }
+        if self.backtrace.is_empty() {
             self.backtrace = bt;
             self.omitted = omitted;
+        } else if self.open {
+            self.omitted += omitted;
+            self = self.continue_backtrace(bt.into_iter());
+            self.open = false;
         }
+        self
+    }
+
+    /// Appends `outer` frames (callers of the innermost ones so far) to the backtrace,
+    /// keeping the innermost and outermost [`BACKTRACE_KEEP`] frames, and leaves the
+    /// backtrace open for the interpreter's frames that called those.
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
+    pub(crate) fn continue_backtrace(mut self, outer: impl Iterator<Item = FrameInfo>) -> Self {
+        if matches!(self.reason, Reason::Exception(_)) {
+            return self;
+        }
+        self.backtrace.extend(outer);
+        let n = self.backtrace.len();
+        if n > 2 * BACKTRACE_KEEP {
+            self.backtrace.drain(BACKTRACE_KEEP..n - BACKTRACE_KEEP);
+            self.omitted += n - 2 * BACKTRACE_KEEP;
+        }
+        self.open = true;
         self
     }
 }

@@ -1,29 +1,70 @@
-//! Which dispatch backends the spec-suite tests (`spec_v2`, `spec_v3`, `spec_proposals`)
-//! run the scripts on: both, so that one build of the engine checks threaded dispatch and
-//! the portable loop (`Config::dispatch`, as `kpio wast --dispatch` does), which CI
-//! otherwise had to build the engine a second time for. `KPIO_SPEC_DISPATCH=auto` or
-//! `=portable` runs one of them (a quicker local run); a build without threaded dispatch
-//! (the `portable-dispatch` feature, or a target without it) has only the portable loop
-//! and runs it once.
+//! The execution modes the spec-suite tests (`spec_v2`, `spec_v3`, `spec_proposals`) run
+//! every script in: the interpreter on both dispatch backends (threaded dispatch and the
+//! portable loop the kernel uses, `Config::dispatch`, as `kpio wast --dispatch` does), the
+//! native tier alone (every function it can compile is compiled on its first call) and the
+//! tiered engine with a threshold of 1 (so functions tier up mid-script), all from one build.
+//! `KPIO_SPEC_MODES=threaded,jit` (any of `threaded`, `portable`, `jit`, `tiered`) runs some
+//! of them for a quicker local run. A build without threaded dispatch has only the portable
+//! loop and runs it once; a build without a native tier skips `jit` and `tiered`.
 
-use kpio_wasm::{Config, Dispatch, Engine};
+use kpio_wasm::{Config, Dispatch, Engine, Tier};
 
-/// The backends to run, each with the name it reports (`"threaded"`, `"portable"`).
-pub fn backends() -> Vec<(Dispatch, &'static str)> {
-    let named = |d: Dispatch| {
-        let engine = Engine::new(Config {
-            dispatch: d,
+/// One way of running the scripts.
+#[derive(Debug, Clone, Copy)]
+pub struct Mode {
+    pub name: &'static str,
+    pub dispatch: Dispatch,
+    pub tier: Tier,
+    pub jit_threshold: Option<u32>,
+}
+
+/// The modes to run.
+pub fn modes() -> Vec<Mode> {
+    let engine = |m: &Mode| {
+        Engine::new(Config {
+            dispatch: m.dispatch,
+            tier: m.tier,
+            jit_threshold: m.jit_threshold.unwrap_or(100),
             ..Config::default()
-        });
-        (d, engine.dispatch_backend())
+        })
     };
-    let mut all = vec![named(Dispatch::Auto), named(Dispatch::Portable)];
+    let interp = |dispatch| {
+        let mut m = Mode {
+            name: "",
+            dispatch,
+            tier: Tier::Interp,
+            jit_threshold: None,
+        };
+        m.name = engine(&m).dispatch_backend();
+        m
+    };
+    let mut all = vec![interp(Dispatch::Auto), interp(Dispatch::Portable)];
     // Without threaded dispatch `Auto` is the portable loop: once is enough.
-    all.dedup_by_key(|(_, name)| *name);
-    match std::env::var("KPIO_SPEC_DISPATCH").as_deref() {
-        Err(_) | Ok("both") => all,
-        Ok("auto") => vec![named(Dispatch::Auto)],
-        Ok("portable") => vec![named(Dispatch::Portable)],
-        Ok(other) => panic!("KPIO_SPEC_DISPATCH={other}: expected auto, portable or both"),
+    all.dedup_by_key(|m| m.name);
+    for (name, tier, threshold) in [("jit", Tier::Jit, None), ("tiered", Tier::Auto, Some(1))] {
+        let m = Mode {
+            name,
+            dispatch: Dispatch::Auto,
+            tier,
+            jit_threshold: threshold,
+        };
+        if engine(&m).tier() == tier {
+            all.push(m);
+        }
+    }
+    match std::env::var("KPIO_SPEC_MODES") {
+        Err(_) => all,
+        Ok(list) => {
+            let wanted: Vec<&str> = list.split(',').map(str::trim).collect();
+            for w in &wanted {
+                let known = ["threaded", "portable", "jit", "tiered"];
+                assert!(
+                    known.contains(w),
+                    "KPIO_SPEC_MODES: unknown mode {w:?} (expected {known:?})"
+                );
+            }
+            all.retain(|m| wanted.contains(&m.name));
+            all
+        }
     }
 }

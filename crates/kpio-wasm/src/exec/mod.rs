@@ -57,10 +57,10 @@ pub(crate) struct Frame {
 /// The value stack and call frames, reused across calls.
 #[derive(Default)]
 pub(crate) struct Stack {
-    slots: Vec<u64>,
+    pub(crate) slots: Vec<u64>,
     frames: Vec<Frame>,
     /// First free slot: nested host-to-wasm calls start here.
-    top: usize,
+    pub(crate) top: usize,
     /// Scratch for host function arguments and results.
     vals: Vec<Val>,
     /// Host-to-wasm entries in progress (re-entry from host functions nests them).
@@ -135,8 +135,7 @@ pub(crate) fn call<T>(
     let r = match store.inner.funcs[func as usize].kind {
         FuncKind::Wasm(ref w) => {
             let (inst, index) = (w.instance, w.index);
-            // SAFETY: the stack holds the arguments at `base`; `run` upholds its invariants.
-            unsafe { run(store, inst, index, base) }
+            run_wasm(store, inst, index, base)
         }
         FuncKind::Host(_) => call_host(store, func, base, None),
     };
@@ -151,6 +150,81 @@ pub(crate) fn call<T>(
         results.iter_mut(),
     );
     Ok(())
+}
+
+/// Runs function `index` of instance `inst` with its arguments at `slots[base..]`: its
+/// native code if it has (or now gets) some, else the interpreter.
+fn run_wasm<T>(store: &mut Store<T>, inst: u32, index: u32, base: usize) -> Result<(), Trap> {
+    #[cfg(feature = "jit")]
+    if crate::jit::native::lookup(store, inst, index).is_some() {
+        return crate::jit::native::call(store, inst, index, base);
+    }
+    // SAFETY: the stack holds the arguments at `base`; `run` upholds its invariants.
+    unsafe { run(store, inst, index, base) }
+}
+
+/// Calls store function `func` for native code, with the arguments in `slots` (in slot
+/// form) and the results written back there; `caller` is the calling instance (for host
+/// functions' `Caller`). Runs above everything live on the value stack.
+#[cfg(feature = "jit")]
+pub(crate) fn call_with_slots<T>(
+    store: &mut Store<T>,
+    func: u32,
+    slots: &mut [u64],
+    caller: Option<u32>,
+) -> Result<(), Trap> {
+    let base = store.inner.stack.top;
+    let n = slots.len();
+    reserve_slots(&mut store.inner, base + n.max(1))?;
+    store.inner.stack.slots[base..base + n].copy_from_slice(slots);
+    let depth = store.inner.stack.frames.len();
+    let r = match store.inner.funcs[func as usize].kind {
+        FuncKind::Wasm(ref w) => {
+            let (inst, index) = (w.instance, w.index);
+            run_wasm(store, inst, index, base)
+        }
+        FuncKind::Host(_) => call_host(store, func, base, caller),
+    };
+    store.inner.stack.frames.truncate(depth);
+    store.inner.stack.top = base;
+    r?;
+    slots.copy_from_slice(&store.inner.stack.slots[base..base + n]);
+    Ok(())
+}
+
+/// The store function at index `i` of module table `table` of instance `inst`, checked
+/// against module type `ty`, or the trap of a bad indirect call.
+fn indirect_callee_at<T>(
+    inner: &StoreInner<T>,
+    inst: u32,
+    table: u32,
+    ty: u32,
+    i: u64,
+) -> Result<u32, TrapCode> {
+    let ie = &inner.instances[inst as usize];
+    let Ok(r) = table::get(&inner.tables[ie.tables[table as usize] as usize].elems, i) else {
+        return Err(TrapCode::UndefinedElement);
+    };
+    if r == 0 {
+        return Err(TrapCode::UninitializedElement);
+    }
+    let callee = (r - 1) as u32;
+    if inner.funcs[callee as usize].ty != ie.types[ty as usize] {
+        return Err(TrapCode::IndirectCallTypeMismatch);
+    }
+    Ok(callee)
+}
+
+/// [`indirect_callee_at`] for native code's `call_indirect` (32-bit tables).
+#[cfg(feature = "jit")]
+pub(crate) fn indirect_callee<T>(
+    store: &Store<T>,
+    inst: u32,
+    table: u32,
+    ty: u32,
+    elem: u32,
+) -> Result<u32, TrapCode> {
+    indirect_callee_at(&store.inner, inst, table, ty, elem.into())
 }
 
 /// Writes `vals` into consecutive slots from `out[0]`, a `v128` taking two (the calling
@@ -477,6 +551,9 @@ unsafe fn run<T>(
     // test is not per instruction).
     #[cfg(kpio_threaded)]
     let threaded = store.inner.engine.config().dispatch == crate::Dispatch::Auto;
+    // With a native tier, calls consult it (so the threaded handlers hand calls back).
+    #[cfg(feature = "jit")]
+    let jit_on = store.inner.engine.jit().is_some();
     // Room for calls the threaded handlers can make without reallocating.
     let _ = store.inner.stack.frames.try_reserve(256);
 
@@ -643,6 +720,19 @@ unsafe fn run<T>(
                             continue;
                         }
                     };
+                    #[cfg(feature = "jit")]
+                    if jit_on
+                        && crate::jit::native::lookup(store, callee_inst, callee_index).is_some()
+                    {
+                        if let Err(t) =
+                            crate::jit::native::call(store, callee_inst, callee_index, callee_off)
+                        {
+                            host_failed!(t, false);
+                        }
+                        skip!($len);
+                        refresh!();
+                        continue;
+                    }
                     if store.inner.stack.frames.len() >= max_depth {
                         trap!(TrapCode::StackExhausted);
                     }
@@ -682,19 +772,10 @@ unsafe fn run<T>(
                     indirect_callee!(@at $table, $ty, r32!($index) as u64)
                 };
                 (@at $table:expr, $ty:expr, $i:expr) => {{
-                    let i: u64 = $i;
-                    let Ok(r) = table::get(&store.inner.tables[res!(tables, $table) as usize].elems, i)
-                    else {
-                        trap!(TrapCode::UndefinedElement);
-                    };
-                    if r == 0 {
-                        trap!(TrapCode::UninitializedElement);
+                    match indirect_callee_at(&store.inner, inst, $table, $ty, $i) {
+                        Ok(callee) => callee,
+                        Err(c) => trap!(c),
                     }
-                    let callee = (r - 1) as u32;
-                    if store.inner.funcs[callee as usize].ty != res!(types, $ty) {
-                        trap!(TrapCode::IndirectCallTypeMismatch);
-                    }
-                    callee
                 }};
             }
             // Tail-calls store function `$callee` whose `$n` argument slots are at `$base`:
@@ -823,6 +904,8 @@ unsafe fn run<T>(
                     fp,
                     interrupt: store.inner.interrupt.flag(),
                     mem_len,
+                    #[cfg(feature = "jit")]
+                    jit: jit_on,
                 };
                 // SAFETY: the state handed over is the portable loop's own, which upholds
                 // what `threaded::run` requires; `code_map` is the running instance's.

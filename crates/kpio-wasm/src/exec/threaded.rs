@@ -83,6 +83,10 @@ pub(super) struct FastCx {
     pub interrupt: *const AtomicBool,
     /// The length of the function's memory 0 (`run` fills it in).
     pub mem_len: usize,
+    /// A native tier is on: calls go to the portable loop, which counts them and takes
+    /// native code where there is some.
+    #[cfg(feature = "jit")]
+    pub jit: bool,
 }
 
 /// Runs instructions from `ip` until one needs the portable loop; returns it, with the
@@ -216,6 +220,10 @@ unsafe fn enter(
     // is checked against them before use.
     unsafe {
         let c = (*(*cx).code.add(callee as usize)).as_ptr();
+        #[cfg(feature = "jit")]
+        if (*cx).jit {
+            return hand_back(ip, fp, cx);
+        }
         if c.is_null() {
             return hand_back(ip, fp, cx);
         }

@@ -122,6 +122,9 @@ pub(crate) struct ModuleInner {
     pub name: Option<String>,
     /// Translated functions, per flavour (indexed by `Flavour::index`), made on first use.
     code: [OnceBox<CodeMap>; Flavour::COUNT],
+    /// Native code, per flavour (the `jit` feature), made on first use.
+    #[cfg(feature = "jit")]
+    native: [OnceBox<crate::jit::native::NativeMap>; Flavour::COUNT],
 }
 
 /// A decoded, validated WebAssembly module, ready to instantiate any number of times, in
@@ -221,6 +224,8 @@ impl Module {
             func_names: BTreeMap::new(),
             name: None,
             code: [const { OnceBox::new() }; Flavour::COUNT],
+            #[cfg(feature = "jit")]
+            native: [const { OnceBox::new() }; Flavour::COUNT],
         };
         let mut validator = Validator::new_with_features(features(engine.config()));
         let mut allocs = FuncValidatorAllocations::default();
@@ -304,6 +309,16 @@ impl ModuleInner {
     pub(crate) fn code_map(&self, flavour: Flavour) -> &CodeMap {
         self.code[flavour.index()]
             .get_or_init(|| CodeMap::new(flavour, self.funcs.len(), self.num_imported_funcs))
+    }
+
+    /// The native code map for `flavour`, made by `make` on first use.
+    #[cfg(feature = "jit")]
+    pub(crate) fn native_map(
+        &self,
+        flavour: Flavour,
+        make: impl FnOnce() -> crate::jit::native::NativeMap,
+    ) -> &crate::jit::native::NativeMap {
+        self.native[flavour.index()].get_or_init(make)
     }
 
     fn read_payload(&mut self, payload: Payload<'_>) -> Result<(), ModuleError> {
@@ -474,6 +489,17 @@ impl ModuleInner {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The type of global `g` (module index: imported globals first).
+    pub(crate) fn global_type(&self, g: u32) -> Option<crate::GlobalType> {
+        let imported = self.imports.iter().filter_map(|i| match &i.desc {
+            ImportDesc::Global(t) => Some(*t),
+            _ => None,
+        });
+        imported
+            .chain(self.globals.iter().map(|(t, _)| *t))
+            .nth(g as usize)
     }
 
     pub(crate) fn func_type(&self, func_index: u32) -> &FuncType {

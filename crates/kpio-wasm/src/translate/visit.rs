@@ -239,13 +239,9 @@ impl Translator<'_> {
 
     /// Whether global `g` (module index) holds a `v128`.
     fn global_is_v128(&self, g: u32) -> bool {
-        let m = self.cx.module;
-        let imported = m.imports.iter().filter_map(|i| match &i.desc {
-            crate::module::ImportDesc::Global(t) => Some(*t),
-            _ => None,
-        });
-        let mut all = imported.chain(m.globals.iter().map(|(t, _)| *t));
-        all.nth(g as usize)
+        self.cx
+            .module
+            .global_type(g)
             .is_some_and(|t| t.content == crate::ValType::V128)
     }
 }

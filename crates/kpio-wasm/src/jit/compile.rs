@@ -1,0 +1,1315 @@
+//! One validated function body -> Cranelift IR -> x86-64 machine code.
+//!
+//! The translation reads the wasm operators (wasmparser's reader), not the interpreter's
+//! bytecode, so the two tiers are independent implementations of the same semantics (which
+//! the differential tests compare). The operand stack becomes SSA values, locals become
+//! Cranelift variables, and blocks, loops and `if`s become Cranelift blocks with parameters,
+//! as in wasmtime's translator.
+//!
+//! What native code may do is narrow on purpose (see `vmctx` for the context it gets):
+//! - Every trap is an explicit check that branches to the function's one exit block, which
+//!   calls the `trap` helper with the trap code and wasm offset and returns; nothing relies
+//!   on a hardware fault, and Cranelift's own trapping instructions (`sdiv`, `fcvt_to_sint`)
+//!   are only reached after the checks that make them unable to trap.
+//! - After every call the callee's trap flag is checked and, if set, this frame adds itself to
+//!   the backtrace and returns too: traps unwind by returning, on any target.
+//! - Memory 0 (32-bit) is reached through a base and length kept in variables, reloaded from
+//!   the context after anything that may move or grow it, and every access is bounds-checked.
+//! - Calls to functions of the same module take the callee's native code directly when it
+//!   has some; everything else (imports, host functions, interpreted callees,
+//!   `call_indirect`, `memory.grow`) goes through a helper in the context.
+//!
+//! A function using anything not translated here (SIMD, exceptions, tail calls, tables,
+//! bulk memory, other memories, fuel metering) is refused with
+//! [`CompileError::Unsupported`], and the interpreter keeps running it.
+
+use super::vmctx::{self, Helper};
+use crate::code::Flavour;
+use crate::module::ModuleInner;
+use crate::trap::TrapCode;
+use crate::types::ValType;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::fmt;
+use cranelift_codegen::Context;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
+use cranelift_codegen::ir::{
+    self, AbiParam, Block, BlockArg, Function, InstBuilder, JumpTableData, MemFlagsData, Signature,
+    StackSlotData, StackSlotKind, Type, UserFuncName, Value, types,
+};
+use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
+
+/// Why a function was not compiled (the interpreter runs it instead).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompileError {
+    /// The function uses an operator or feature the native tier does not translate.
+    Unsupported { what: String, offset: usize },
+    /// Cranelift refused the function (a bug in the translation; reported, never fatal).
+    Codegen(String),
+    /// The function body could not be read again (it was validated, so this is a bug).
+    Read(String),
+}
+
+impl fmt::Display for CompileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompileError::Unsupported { what, offset } => {
+                write!(f, "not compiled natively: {what} at offset {offset:#x}")
+            }
+            CompileError::Codegen(e) => write!(f, "code generation failed: {e}"),
+            CompileError::Read(e) => write!(f, "reading the function body failed: {e}"),
+        }
+    }
+}
+
+impl From<wasmparser::BinaryReaderError> for CompileError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        CompileError::Read(e.to_string())
+    }
+}
+
+/// A compiled function: its body (the native calling convention: context, then the wasm
+/// parameters; the wasm results) and its trampoline (context, body address, pointer to the
+/// argument slots, which it overwrites with the result slots).
+pub struct CompiledCode {
+    pub body: Vec<u8>,
+    pub trampoline: Vec<u8>,
+}
+
+/// The native type of a wasm value type; `None` for `v128` (not compiled yet).
+fn native_type(t: ValType) -> Option<Type> {
+    Some(match t {
+        ValType::I32 => types::I32,
+        ValType::I64 => types::I64,
+        ValType::F32 => types::F32,
+        ValType::F64 => types::F64,
+        ValType::V128 => return None,
+        // References are slot-encoded (0 = null, else index + 1).
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::Ref(_) => types::I64,
+    })
+}
+
+/// [`native_type`] of a type as wasmparser spells it (locals, block types).
+fn wasm_native_type(t: wasmparser::ValType) -> Option<Type> {
+    Some(match t {
+        wasmparser::ValType::I32 => types::I32,
+        wasmparser::ValType::I64 => types::I64,
+        wasmparser::ValType::F32 => types::F32,
+        wasmparser::ValType::F64 => types::F64,
+        wasmparser::ValType::V128 => return None,
+        wasmparser::ValType::Ref(_) => types::I64,
+    })
+}
+
+fn native_types(ts: &[ValType], offset: usize) -> Result<Vec<Type>, CompileError> {
+    ts.iter()
+        .map(|t| {
+            native_type(*t).ok_or(CompileError::Unsupported {
+                what: "v128 values".into(),
+                offset,
+            })
+        })
+        .collect()
+}
+
+/// The native signature of a function of wasm type `params -> results`.
+pub(crate) fn body_signature(params: &[Type], results: &[Type]) -> Signature {
+    let mut sig = Signature::new(CallConv::SystemV);
+    sig.params.push(AbiParam::new(types::I64));
+    sig.params.extend(params.iter().map(|t| AbiParam::new(*t)));
+    sig.returns
+        .extend(results.iter().map(|t| AbiParam::new(*t)));
+    sig
+}
+
+/// Compiles function `index` (module index, a defined function) of `module`.
+pub fn compile(
+    isa: &dyn TargetIsa,
+    module: &ModuleInner,
+    flavour: Flavour,
+    index: u32,
+) -> Result<CompiledCode, CompileError> {
+    let range = module.bodies[(index - module.num_imported_funcs) as usize].clone();
+    if flavour.fuel {
+        return Err(CompileError::Unsupported {
+            what: "fuel metering".into(),
+            offset: range.start,
+        });
+    }
+    let ty = module.func_type(index);
+    let params = native_types(ty.params(), range.start)?;
+    let results = native_types(ty.results(), range.start)?;
+    let sig = body_signature(&params, &results);
+
+    let body = FunctionBody::new(BinaryReader::new(
+        &module.bytes[range.clone()],
+        range.start as u64,
+    ));
+    let mut func = Function::with_name_signature(UserFuncName::user(0, index), sig.clone());
+    let mut fctx = FunctionBuilderContext::new();
+    {
+        let b = FunctionBuilder::new(&mut func, &mut fctx);
+        let mut t = Translator::new(module, flavour, index, b, &params, &results);
+        t.translate(&body)?;
+        t.b.seal_all_blocks();
+        t.b.finalize(isa.frontend_config());
+    }
+    let body_code = emit(isa, func)?;
+
+    let tramp = trampoline(&params, &results, sig, isa.frontend_config());
+    let tramp_code = emit(isa, tramp)?;
+    Ok(CompiledCode {
+        body: body_code,
+        trampoline: tramp_code,
+    })
+}
+
+/// Cranelift's passes and emission; code with relocations is refused (nothing here calls by
+/// symbol: helpers and callees are reached through the context).
+fn emit(isa: &dyn TargetIsa, func: Function) -> Result<Vec<u8>, CompileError> {
+    let mut ctx = Context::for_function(func);
+    let code = ctx
+        .compile(isa, &mut ControlPlane::default())
+        .map_err(|e| CompileError::Codegen(alloc::format!("{:?}", e.inner)))?;
+    if !code.buffer.relocs().is_empty() {
+        return Err(CompileError::Codegen(alloc::format!(
+            "machine code needs {} relocations",
+            code.buffer.relocs().len()
+        )));
+    }
+    Ok(code.code_buffer().to_vec())
+}
+
+/// The trampoline from the interpreter: `(cx, body, slots)`: loads the arguments from
+/// `slots` (one 64-bit slot each, the interpreter's calling convention), calls `body`, and
+/// stores the results into `slots` from slot 0.
+fn trampoline(
+    params: &[Type],
+    results: &[Type],
+    body_sig: Signature,
+    frontend: cranelift_codegen::isa::TargetFrontendConfig,
+) -> Function {
+    let mut sig = Signature::new(CallConv::SystemV);
+    for _ in 0..3 {
+        sig.params.push(AbiParam::new(types::I64));
+    }
+    let mut func = Function::with_name_signature(UserFuncName::user(1, 0), sig);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let (cx, body, slots) = {
+        let p = b.block_params(entry);
+        (p[0], p[1], p[2])
+    };
+    let flags = MemFlagsData::trusted();
+    let mut args = Vec::with_capacity(params.len() + 1);
+    args.push(cx);
+    for (k, t) in params.iter().enumerate() {
+        args.push(b.ins().load(*t, flags, slots, (k * 8) as i32));
+    }
+    let sigref = b.import_signature(body_sig);
+    let call = b.ins().call_indirect(sigref, body, &args);
+    let rets: Vec<Value> = b.inst_results(call).to_vec();
+    for (k, (v, t)) in rets.into_iter().zip(results).enumerate() {
+        let wide = to_slot(&mut b, v, *t);
+        b.ins().store(flags, wide, slots, (k * 8) as i32);
+    }
+    b.ins().return_(&[]);
+    b.seal_all_blocks();
+    b.finalize(frontend);
+    func
+}
+
+/// A value as a 64-bit slot (32-bit values zero-extended, floats as their bits).
+fn to_slot(b: &mut FunctionBuilder<'_>, v: Value, t: Type) -> Value {
+    match t {
+        types::I64 => v,
+        types::I32 => b.ins().uextend(types::I64, v),
+        types::F32 => {
+            let i = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
+            b.ins().uextend(types::I64, i)
+        }
+        types::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), v),
+        _ => unreachable!("slot of {t}"),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Block,
+    Loop,
+    If,
+    /// The function body itself: its end returns.
+    Function,
+    /// A block opened in unreachable code: skipped to its end.
+    Dead,
+}
+
+struct Ctrl {
+    kind: Kind,
+    /// Where the construct continues (its results as block parameters).
+    next: Block,
+    /// A loop's header (its parameters as block parameters), the branch target.
+    header: Option<Block>,
+    /// An `if`'s else arm (its parameters as block parameters).
+    else_block: Option<Block>,
+    /// The `if`'s parameter values, for an implicit else arm.
+    else_args: Vec<Value>,
+    else_seen: bool,
+    params: Vec<Type>,
+    results: Vec<Type>,
+    /// Operand stack height below the construct's parameters.
+    height: usize,
+    /// Some branch (or the fall-through) reaches `next`.
+    next_reached: bool,
+}
+
+struct Translator<'m, 'b> {
+    m: &'m ModuleInner,
+    flavour: Flavour,
+    func_index: u32,
+    b: FunctionBuilder<'b>,
+    cx: Value,
+    locals: Vec<(Variable, Type)>,
+    stack: Vec<Value>,
+    ctrl: Vec<Ctrl>,
+    reachable: bool,
+    mem_base: Variable,
+    mem_len: Variable,
+    results: Vec<Type>,
+    /// The exit block: `(code, offset)`; calls the trap helper and returns.
+    exit: Block,
+    /// Wasm offset of the operator being translated.
+    offset: usize,
+}
+
+/// Flags of accesses to the context and its tables: aligned, never trapping.
+fn trusted() -> MemFlagsData {
+    MemFlagsData::trusted()
+}
+
+/// Flags of linear-memory accesses: checked beforehand, so they cannot fault; possibly
+/// unaligned.
+fn heap() -> MemFlagsData {
+    let mut f = MemFlagsData::new();
+    f.set_notrap();
+    f
+}
+
+impl<'m, 'b> Translator<'m, 'b> {
+    fn new(
+        m: &'m ModuleInner,
+        flavour: Flavour,
+        func_index: u32,
+        mut b: FunctionBuilder<'b>,
+        params: &[Type],
+        results: &[Type],
+    ) -> Self {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        b.seal_block(entry);
+        let cx = b.block_params(entry)[0];
+        let pvals: Vec<Value> = b.block_params(entry)[1..].to_vec();
+        let mut locals = Vec::new();
+        for (v, t) in pvals.into_iter().zip(params) {
+            let var = b.declare_var(*t);
+            b.def_var(var, v);
+            locals.push((var, *t));
+        }
+        let mem_base = b.declare_var(types::I64);
+        let mem_len = b.declare_var(types::I64);
+        let exit = b.create_block();
+        b.append_block_param(exit, types::I32);
+        b.append_block_param(exit, types::I32);
+        b.set_cold_block(exit);
+        Translator {
+            m,
+            flavour,
+            func_index,
+            b,
+            cx,
+            locals,
+            stack: Vec::new(),
+            ctrl: Vec::new(),
+            reachable: true,
+            mem_base,
+            mem_len,
+            results: results.to_vec(),
+            exit,
+            offset: 0,
+        }
+    }
+
+    fn unsupported<T>(&self, what: impl Into<String>) -> Result<T, CompileError> {
+        Err(CompileError::Unsupported {
+            what: what.into(),
+            offset: self.offset,
+        })
+    }
+
+    fn translate(&mut self, body: &FunctionBody<'_>) -> Result<(), CompileError> {
+        // Declared locals, zeroed.
+        for l in body.get_locals_reader()? {
+            let (count, t) = l?;
+            let Some(ty) = wasm_native_type(t) else {
+                return self.unsupported("v128 locals");
+            };
+            for _ in 0..count {
+                let var = self.b.declare_var(ty);
+                let z = self.zero(ty);
+                self.b.def_var(var, z);
+                self.locals.push((var, ty));
+            }
+        }
+        self.reload_memory();
+        self.stack_check();
+        self.interrupt_check();
+
+        let next = self.b.create_block();
+        for t in &self.results.clone() {
+            self.b.append_block_param(next, *t);
+        }
+        self.ctrl.push(Ctrl {
+            kind: Kind::Function,
+            next,
+            header: None,
+            else_block: None,
+            else_args: Vec::new(),
+            else_seen: false,
+            params: Vec::new(),
+            results: self.results.clone(),
+            height: 0,
+            next_reached: false,
+        });
+
+        let mut ops = body.get_operators_reader()?;
+        while !ops.eof() {
+            self.offset = ops.original_position() as usize;
+            let op = ops.read()?;
+            if self.reachable {
+                self.op(op)?;
+            } else {
+                self.dead_op(op)?;
+            }
+        }
+        self.finish_exit();
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- helpers ----
+
+    fn zero(&mut self, t: Type) -> Value {
+        match t {
+            types::F32 => self.b.ins().f32const(Ieee32::with_bits(0)),
+            types::F64 => self.b.ins().f64const(Ieee64::with_bits(0)),
+            _ => self.b.ins().iconst(t, 0),
+        }
+    }
+
+    fn pop(&mut self) -> Value {
+        self.stack
+            .pop()
+            .expect("validated: operand stack not empty")
+    }
+
+    fn pop2(&mut self) -> (Value, Value) {
+        let b = self.pop();
+        let a = self.pop();
+        (a, b)
+    }
+
+    fn push(&mut self, v: Value) {
+        self.stack.push(v);
+    }
+
+    fn peekn(&self, n: usize) -> Vec<Value> {
+        self.stack[self.stack.len() - n..].to_vec()
+    }
+
+    fn load_cx(&mut self, t: Type, off: i32) -> Value {
+        self.b.ins().load(t, trusted(), self.cx, off)
+    }
+
+    /// Reloads memory 0's base and length from the context (after calls and growth).
+    fn reload_memory(&mut self) {
+        let base = self.load_cx(types::I64, vmctx::OFF_MEM0_BASE);
+        let len = self.load_cx(types::I64, vmctx::OFF_MEM0_LEN);
+        self.b.def_var(self.mem_base, base);
+        self.b.def_var(self.mem_len, len);
+    }
+
+    /// Branches to the exit block with trap `code` when `cond` (an integer) is non-zero.
+    fn trap_if(&mut self, cond: Value, code: TrapCode) {
+        let code = self
+            .b
+            .ins()
+            .iconst(types::I32, vmctx::trap_code_to_u32(code) as i64);
+        let off = self.b.ins().iconst(types::I32, self.offset as i64);
+        let cont = self.b.create_block();
+        self.b.ins().brif(
+            cond,
+            self.exit,
+            &[BlockArg::Value(code), BlockArg::Value(off)],
+            cont,
+            &[],
+        );
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    /// Traps unconditionally; the code after it is unreachable.
+    fn trap(&mut self, code: TrapCode) {
+        let code = self
+            .b
+            .ins()
+            .iconst(types::I32, vmctx::trap_code_to_u32(code) as i64);
+        let off = self.b.ins().iconst(types::I32, self.offset as i64);
+        self.b
+            .ins()
+            .jump(self.exit, &[BlockArg::Value(code), BlockArg::Value(off)]);
+        self.reachable = false;
+    }
+
+    /// After a call: if the callee trapped, this frame joins the backtrace and returns.
+    fn check_trapped(&mut self) {
+        let t = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
+        let code = self.b.ins().iconst(types::I32, 0);
+        let off = self.b.ins().iconst(types::I32, self.offset as i64);
+        let cont = self.b.create_block();
+        self.b.ins().brif(
+            t,
+            self.exit,
+            &[BlockArg::Value(code), BlockArg::Value(off)],
+            cont,
+            &[],
+        );
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    fn finish_exit(&mut self) {
+        self.b.switch_to_block(self.exit);
+        let (code, off) = {
+            let p = self.b.block_params(self.exit);
+            (p[0], p[1])
+        };
+        let func = self.b.ins().iconst(types::I32, self.func_index as i64);
+        self.call_helper(Helper::Trap, &[code, func, off]);
+        let zeros: Vec<Value> = self
+            .results
+            .clone()
+            .into_iter()
+            .map(|t| self.zero(t))
+            .collect();
+        self.b.ins().return_(&zeros);
+    }
+
+    /// Calls helper `h` (its address is in the context's helper table).
+    fn call_helper(&mut self, h: Helper, args: &[Value]) -> Vec<Value> {
+        let (params, rets) = h.signature();
+        let mut sig = Signature::new(CallConv::SystemV);
+        sig.params.push(AbiParam::new(types::I64));
+        sig.params.extend(params.iter().map(|t| AbiParam::new(*t)));
+        sig.returns.extend(rets.iter().map(|t| AbiParam::new(*t)));
+        let sigref = self.b.import_signature(sig);
+        let table = self.load_cx(types::I64, vmctx::OFF_HELPERS);
+        let f = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), table, (h as i32) * 8);
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(self.cx);
+        all.extend_from_slice(args);
+        let call = self.b.ins().call_indirect(sigref, f, &all);
+        self.b.inst_results(call).to_vec()
+    }
+
+    fn stack_check(&mut self) {
+        let sp = self.b.ins().get_stack_pointer(types::I64);
+        let limit = self.load_cx(types::I64, vmctx::OFF_STACK_LIMIT);
+        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        self.trap_if(low, TrapCode::StackExhausted);
+    }
+
+    fn interrupt_check(&mut self) {
+        if !self.flavour.interruptible {
+            return;
+        }
+        let p = self.load_cx(types::I64, vmctx::OFF_INTERRUPT);
+        let v = self.b.ins().uload8(types::I32, heap(), p, 0);
+        self.trap_if(v, TrapCode::Interrupted);
+    }
+
+    fn block_types(&self, bt: BlockType) -> Result<(Vec<Type>, Vec<Type>), CompileError> {
+        match bt {
+            BlockType::Empty => Ok((Vec::new(), Vec::new())),
+            BlockType::Type(t) => match wasm_native_type(t) {
+                Some(t) => Ok((Vec::new(), alloc::vec![t])),
+                None => self.unsupported("v128 values"),
+            },
+            BlockType::FuncType(i) => {
+                let ft = &self.m.types[i as usize];
+                Ok((
+                    native_types(ft.params(), self.offset)?,
+                    native_types(ft.results(), self.offset)?,
+                ))
+            }
+        }
+    }
+
+    fn block_with_params(&mut self, ts: &[Type]) -> Block {
+        let b = self.b.create_block();
+        for t in ts {
+            self.b.append_block_param(b, *t);
+        }
+        b
+    }
+
+    fn args(vals: &[Value]) -> Vec<BlockArg> {
+        vals.iter().map(|v| BlockArg::Value(*v)).collect()
+    }
+
+    /// The branch target of relative depth `depth` and how many values it takes; marks a
+    /// forward target as reached.
+    fn target(&mut self, depth: u32) -> (Block, usize) {
+        let i = self.ctrl.len() - 1 - depth as usize;
+        let c = &mut self.ctrl[i];
+        if c.kind == Kind::Loop {
+            (c.header.expect("a loop has a header"), c.params.len())
+        } else {
+            c.next_reached = true;
+            (c.next, c.results.len())
+        }
+    }
+
+    // ---------------------------------------------------------------- control ----
+
+    fn dead_op(&mut self, op: Operator<'_>) -> Result<(), CompileError> {
+        match op {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. } => {
+                let next = self.b.create_block();
+                self.ctrl.push(Ctrl {
+                    kind: Kind::Dead,
+                    next,
+                    header: None,
+                    else_block: None,
+                    else_args: Vec::new(),
+                    else_seen: false,
+                    params: Vec::new(),
+                    results: Vec::new(),
+                    height: self.stack.len(),
+                    next_reached: false,
+                });
+            }
+            Operator::Else if self.ctrl.last().expect("in a block").kind != Kind::Dead => {
+                self.op_else();
+            }
+            Operator::End => {
+                if self.ctrl.last().expect("in a block").kind == Kind::Dead {
+                    self.ctrl.pop();
+                } else {
+                    self.op_end();
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn op_else(&mut self) {
+        let reachable = self.reachable;
+        let top = self.ctrl.len() - 1;
+        if reachable {
+            let n = self.ctrl[top].results.len();
+            let vals = self.peekn(n);
+            let next = self.ctrl[top].next;
+            self.b.ins().jump(next, &Self::args(&vals));
+            self.ctrl[top].next_reached = true;
+        }
+        let c = &mut self.ctrl[top];
+        c.else_seen = true;
+        let (height, else_block) = (c.height, c.else_block.expect("an if has an else block"));
+        self.stack.truncate(height);
+        self.b.switch_to_block(else_block);
+        self.b.seal_block(else_block);
+        let ps = self.b.block_params(else_block).to_vec();
+        self.stack.extend(ps);
+        self.reachable = true;
+    }
+
+    fn op_end(&mut self) {
+        let c = self.ctrl.pop().expect("in a block");
+        if self.reachable {
+            let vals = self.peekn(c.results.len());
+            self.b.ins().jump(c.next, &Self::args(&vals));
+        }
+        let mut reached = c.next_reached || self.reachable;
+        if c.kind == Kind::If && !c.else_seen {
+            // The implicit else arm passes the parameters on (validation makes them the
+            // results).
+            let eb = c.else_block.expect("an if has an else block");
+            self.b.switch_to_block(eb);
+            self.b.seal_block(eb);
+            self.b.ins().jump(c.next, &Self::args(&c.else_args));
+            reached = true;
+        }
+        if let Some(h) = c.header {
+            self.b.seal_block(h);
+        }
+        self.stack.truncate(c.height);
+        if c.kind == Kind::Function {
+            self.b.switch_to_block(c.next);
+            self.b.seal_block(c.next);
+            let rets = self.b.block_params(c.next).to_vec();
+            self.b.ins().return_(&rets);
+            self.reachable = false;
+            return;
+        }
+        if reached {
+            self.b.switch_to_block(c.next);
+            self.b.seal_block(c.next);
+            let ps = self.b.block_params(c.next).to_vec();
+            self.stack.extend(ps);
+            self.reachable = true;
+        } else {
+            self.reachable = false;
+        }
+    }
+
+    fn op(&mut self, op: Operator<'_>) -> Result<(), CompileError> {
+        use Operator as O;
+        let b = &mut self.b;
+        macro_rules! bin {
+            ($f:ident) => {{
+                let (x, y) = self.pop2();
+                let v = self.b.ins().$f(x, y);
+                self.push(v);
+            }};
+        }
+        macro_rules! un {
+            ($f:ident) => {{
+                let x = self.pop();
+                let v = self.b.ins().$f(x);
+                self.push(v);
+            }};
+        }
+        macro_rules! icmp {
+            ($cc:expr) => {{
+                let (x, y) = self.pop2();
+                let c = self.b.ins().icmp($cc, x, y);
+                let v = self.b.ins().uextend(types::I32, c);
+                self.push(v);
+            }};
+        }
+        macro_rules! fcmp {
+            ($cc:expr) => {{
+                let (x, y) = self.pop2();
+                let c = self.b.ins().fcmp($cc, x, y);
+                let v = self.b.ins().uextend(types::I32, c);
+                self.push(v);
+            }};
+        }
+        macro_rules! eqz {
+            () => {{
+                let x = self.pop();
+                let c = self.b.ins().icmp_imm_s(IntCC::Equal, x, 0);
+                let v = self.b.ins().uextend(types::I32, c);
+                self.push(v);
+            }};
+        }
+        macro_rules! conv {
+            ($f:ident, $t:expr) => {{
+                let x = self.pop();
+                let v = self.b.ins().$f($t, x);
+                self.push(v);
+            }};
+        }
+        let _ = b;
+        match op {
+            O::Nop => {}
+            O::Unreachable => self.trap(TrapCode::Unreachable),
+            O::Block { blockty } => {
+                let (params, results) = self.block_types(blockty)?;
+                let next = self.block_with_params(&results);
+                let height = self.stack.len() - params.len();
+                self.ctrl.push(Ctrl {
+                    kind: Kind::Block,
+                    next,
+                    header: None,
+                    else_block: None,
+                    else_args: Vec::new(),
+                    else_seen: false,
+                    params,
+                    results,
+                    height,
+                    next_reached: false,
+                });
+            }
+            O::Loop { blockty } => {
+                let (params, results) = self.block_types(blockty)?;
+                let header = self.block_with_params(&params);
+                let next = self.block_with_params(&results);
+                let vals = self.peekn(params.len());
+                self.b.ins().jump(header, &Self::args(&vals));
+                let height = self.stack.len() - params.len();
+                self.stack.truncate(height);
+                self.b.switch_to_block(header);
+                let ps = self.b.block_params(header).to_vec();
+                self.stack.extend(ps);
+                self.ctrl.push(Ctrl {
+                    kind: Kind::Loop,
+                    next,
+                    header: Some(header),
+                    else_block: None,
+                    else_args: Vec::new(),
+                    else_seen: false,
+                    params,
+                    results,
+                    height,
+                    next_reached: false,
+                });
+                self.interrupt_check();
+            }
+            O::If { blockty } => {
+                let (params, results) = self.block_types(blockty)?;
+                let cond = self.pop();
+                let then = self.block_with_params(&params);
+                let els = self.block_with_params(&params);
+                let next = self.block_with_params(&results);
+                let vals = self.peekn(params.len());
+                let args = Self::args(&vals);
+                self.b.ins().brif(cond, then, &args, els, &args);
+                let height = self.stack.len() - params.len();
+                self.stack.truncate(height);
+                self.b.switch_to_block(then);
+                self.b.seal_block(then);
+                let ps = self.b.block_params(then).to_vec();
+                self.stack.extend(ps);
+                self.ctrl.push(Ctrl {
+                    kind: Kind::If,
+                    next,
+                    header: None,
+                    else_block: Some(els),
+                    else_args: vals,
+                    else_seen: false,
+                    params,
+                    results,
+                    height,
+                    next_reached: false,
+                });
+            }
+            O::Else => self.op_else(),
+            O::End => self.op_end(),
+            O::Br { relative_depth } => {
+                let (t, n) = self.target(relative_depth);
+                let vals = self.peekn(n);
+                self.b.ins().jump(t, &Self::args(&vals));
+                self.reachable = false;
+            }
+            O::BrIf { relative_depth } => {
+                let cond = self.pop();
+                let (t, n) = self.target(relative_depth);
+                let vals = self.peekn(n);
+                let cont = self.b.create_block();
+                self.b.ins().brif(cond, t, &Self::args(&vals), cont, &[]);
+                self.b.switch_to_block(cont);
+                self.b.seal_block(cont);
+            }
+            O::BrTable { targets } => {
+                let index = self.pop();
+                let mut depths = Vec::with_capacity(targets.len() as usize);
+                for d in targets.targets() {
+                    depths.push(d?);
+                }
+                let default = targets.default();
+                // Each target gets an edge block without parameters that jumps on with
+                // the values (a jump table's entries carry no arguments of their own).
+                let edge = |this: &mut Self, depth: u32| {
+                    let (t, n) = this.target(depth);
+                    let vals = this.peekn(n);
+                    let e = this.b.create_block();
+                    (e, t, vals)
+                };
+                let mut edges = Vec::with_capacity(depths.len() + 1);
+                for d in &depths {
+                    edges.push(edge(self, *d));
+                }
+                let def = edge(self, default);
+                let pool = &mut self.b.func.dfg.value_lists;
+                let entries: Vec<ir::BlockCall> = edges
+                    .iter()
+                    .map(|(e, _, _)| ir::BlockCall::new(*e, core::iter::empty(), pool))
+                    .collect();
+                let def_call = ir::BlockCall::new(def.0, core::iter::empty(), pool);
+                let jt = self
+                    .b
+                    .create_jump_table(JumpTableData::new(def_call, &entries));
+                self.b.ins().br_table(index, jt);
+                for (e, t, vals) in edges.into_iter().chain(core::iter::once(def)) {
+                    self.b.switch_to_block(e);
+                    self.b.seal_block(e);
+                    self.b.ins().jump(t, &Self::args(&vals));
+                }
+                self.reachable = false;
+            }
+            O::Return => {
+                let vals = self.peekn(self.results.len());
+                self.b.ins().return_(&vals);
+                self.reachable = false;
+            }
+            O::Drop => {
+                self.pop();
+            }
+            O::Select | O::TypedSelect { .. } => {
+                let c = self.pop();
+                let (x, y) = self.pop2();
+                let v = self.b.ins().select(c, x, y);
+                self.push(v);
+            }
+            O::TypedSelectMulti { .. } => return self.unsupported("select with several types"),
+            O::LocalGet { local_index } => {
+                let v = self.b.use_var(self.locals[local_index as usize].0);
+                self.push(v);
+            }
+            O::LocalSet { local_index } => {
+                let v = self.pop();
+                self.b.def_var(self.locals[local_index as usize].0, v);
+            }
+            O::LocalTee { local_index } => {
+                let v = *self.stack.last().expect("validated");
+                self.b.def_var(self.locals[local_index as usize].0, v);
+            }
+            O::GlobalGet { global_index } => {
+                let (p, t) = self.global(global_index)?;
+                let v = self.b.ins().load(t, trusted(), p, 0);
+                self.push(v);
+            }
+            O::GlobalSet { global_index } => {
+                let (p, t) = self.global(global_index)?;
+                let v = self.pop();
+                let w = to_slot(&mut self.b, v, t);
+                self.b.ins().store(trusted(), w, p, 0);
+            }
+            O::I32Const { value } => {
+                let v = self.b.ins().iconst(types::I32, value as i64);
+                self.push(v);
+            }
+            O::I64Const { value } => {
+                let v = self.b.ins().iconst(types::I64, value);
+                self.push(v);
+            }
+            O::F32Const { value } => {
+                let v = self.b.ins().f32const(Ieee32::with_bits(value.bits()));
+                self.push(v);
+            }
+            O::F64Const { value } => {
+                let v = self.b.ins().f64const(Ieee64::with_bits(value.bits()));
+                self.push(v);
+            }
+            O::RefNull { .. } => {
+                let v = self.b.ins().iconst(types::I64, 0);
+                self.push(v);
+            }
+            O::RefIsNull => eqz!(),
+
+            // Calls.
+            O::Call { function_index } => self.call(function_index)?,
+            O::CallIndirect {
+                type_index,
+                table_index,
+            } => self.call_indirect(type_index, table_index)?,
+
+            // Memory 0.
+            O::I32Load { memarg } => self.load(memarg, types::I32, 4, Ext::None)?,
+            O::I64Load { memarg } => self.load(memarg, types::I64, 8, Ext::None)?,
+            O::F32Load { memarg } => self.load(memarg, types::F32, 4, Ext::None)?,
+            O::F64Load { memarg } => self.load(memarg, types::F64, 8, Ext::None)?,
+            O::I32Load8S { memarg } => self.load(memarg, types::I32, 1, Ext::S)?,
+            O::I32Load8U { memarg } => self.load(memarg, types::I32, 1, Ext::U)?,
+            O::I32Load16S { memarg } => self.load(memarg, types::I32, 2, Ext::S)?,
+            O::I32Load16U { memarg } => self.load(memarg, types::I32, 2, Ext::U)?,
+            O::I64Load8S { memarg } => self.load(memarg, types::I64, 1, Ext::S)?,
+            O::I64Load8U { memarg } => self.load(memarg, types::I64, 1, Ext::U)?,
+            O::I64Load16S { memarg } => self.load(memarg, types::I64, 2, Ext::S)?,
+            O::I64Load16U { memarg } => self.load(memarg, types::I64, 2, Ext::U)?,
+            O::I64Load32S { memarg } => self.load(memarg, types::I64, 4, Ext::S)?,
+            O::I64Load32U { memarg } => self.load(memarg, types::I64, 4, Ext::U)?,
+            O::I32Store { memarg } | O::F32Store { memarg } => self.store(memarg, 4)?,
+            O::I64Store { memarg } | O::F64Store { memarg } => self.store(memarg, 8)?,
+            O::I32Store8 { memarg } | O::I64Store8 { memarg } => self.store(memarg, 1)?,
+            O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2)?,
+            O::I64Store32 { memarg } => self.store(memarg, 4)?,
+            O::MemorySize { mem } => {
+                self.memory0(mem)?;
+                let len = self.b.use_var(self.mem_len);
+                let pages = self.b.ins().ushr_imm_u(len, 16);
+                let v = self.b.ins().ireduce(types::I32, pages);
+                self.push(v);
+            }
+            O::MemoryGrow { mem } => {
+                self.memory0(mem)?;
+                let delta = self.pop();
+                let r = self.call_helper(Helper::MemoryGrow, &[delta]);
+                self.check_trapped();
+                self.reload_memory();
+                self.push(r[0]);
+            }
+
+            // i32.
+            O::I32Eqz => eqz!(),
+            O::I32Eq | O::I64Eq => icmp!(IntCC::Equal),
+            O::I32Ne | O::I64Ne => icmp!(IntCC::NotEqual),
+            O::I32LtS | O::I64LtS => icmp!(IntCC::SignedLessThan),
+            O::I32LtU | O::I64LtU => icmp!(IntCC::UnsignedLessThan),
+            O::I32GtS | O::I64GtS => icmp!(IntCC::SignedGreaterThan),
+            O::I32GtU | O::I64GtU => icmp!(IntCC::UnsignedGreaterThan),
+            O::I32LeS | O::I64LeS => icmp!(IntCC::SignedLessThanOrEqual),
+            O::I32LeU | O::I64LeU => icmp!(IntCC::UnsignedLessThanOrEqual),
+            O::I32GeS | O::I64GeS => icmp!(IntCC::SignedGreaterThanOrEqual),
+            O::I32GeU | O::I64GeU => icmp!(IntCC::UnsignedGreaterThanOrEqual),
+            O::I64Eqz => eqz!(),
+            O::I32Clz | O::I64Clz => un!(clz),
+            O::I32Ctz | O::I64Ctz => un!(ctz),
+            O::I32Popcnt | O::I64Popcnt => un!(popcnt),
+            O::I32Add | O::I64Add => bin!(iadd),
+            O::I32Sub | O::I64Sub => bin!(isub),
+            O::I32Mul | O::I64Mul => bin!(imul),
+            O::I32DivS | O::I64DivS => self.div(true, true),
+            O::I32DivU | O::I64DivU => self.div(false, true),
+            O::I32RemS | O::I64RemS => self.div(true, false),
+            O::I32RemU | O::I64RemU => self.div(false, false),
+            O::I32And | O::I64And => bin!(band),
+            O::I32Or | O::I64Or => bin!(bor),
+            O::I32Xor | O::I64Xor => bin!(bxor),
+            O::I32Shl | O::I64Shl => bin!(ishl),
+            O::I32ShrS | O::I64ShrS => bin!(sshr),
+            O::I32ShrU | O::I64ShrU => bin!(ushr),
+            O::I32Rotl | O::I64Rotl => bin!(rotl),
+            O::I32Rotr | O::I64Rotr => bin!(rotr),
+
+            // Floats.
+            O::F32Eq | O::F64Eq => fcmp!(FloatCC::Equal),
+            O::F32Ne | O::F64Ne => fcmp!(FloatCC::NotEqual),
+            O::F32Lt | O::F64Lt => fcmp!(FloatCC::LessThan),
+            O::F32Gt | O::F64Gt => fcmp!(FloatCC::GreaterThan),
+            O::F32Le | O::F64Le => fcmp!(FloatCC::LessThanOrEqual),
+            O::F32Ge | O::F64Ge => fcmp!(FloatCC::GreaterThanOrEqual),
+            O::F32Abs | O::F64Abs => un!(fabs),
+            O::F32Neg | O::F64Neg => un!(fneg),
+            O::F32Ceil | O::F64Ceil => un!(ceil),
+            O::F32Floor | O::F64Floor => un!(floor),
+            O::F32Trunc | O::F64Trunc => un!(trunc),
+            O::F32Nearest | O::F64Nearest => un!(nearest),
+            O::F32Sqrt | O::F64Sqrt => un!(sqrt),
+            O::F32Add | O::F64Add => bin!(fadd),
+            O::F32Sub | O::F64Sub => bin!(fsub),
+            O::F32Mul | O::F64Mul => bin!(fmul),
+            O::F32Div | O::F64Div => bin!(fdiv),
+            O::F32Min | O::F64Min => bin!(fmin),
+            O::F32Max | O::F64Max => bin!(fmax),
+            O::F32Copysign | O::F64Copysign => bin!(fcopysign),
+
+            // Conversions.
+            O::I32WrapI64 => conv!(ireduce, types::I32),
+            O::I64ExtendI32S => conv!(sextend, types::I64),
+            O::I64ExtendI32U => conv!(uextend, types::I64),
+            O::I32TruncF32S | O::I32TruncF64S => self.trunc(types::I32, true),
+            O::I32TruncF32U | O::I32TruncF64U => self.trunc(types::I32, false),
+            O::I64TruncF32S | O::I64TruncF64S => self.trunc(types::I64, true),
+            O::I64TruncF32U | O::I64TruncF64U => self.trunc(types::I64, false),
+            O::I32TruncSatF32S | O::I32TruncSatF64S => conv!(fcvt_to_sint_sat, types::I32),
+            O::I32TruncSatF32U | O::I32TruncSatF64U => conv!(fcvt_to_uint_sat, types::I32),
+            O::I64TruncSatF32S | O::I64TruncSatF64S => conv!(fcvt_to_sint_sat, types::I64),
+            O::I64TruncSatF32U | O::I64TruncSatF64U => conv!(fcvt_to_uint_sat, types::I64),
+            O::F32ConvertI32S | O::F32ConvertI64S => conv!(fcvt_from_sint, types::F32),
+            O::F32ConvertI32U | O::F32ConvertI64U => conv!(fcvt_from_uint, types::F32),
+            O::F64ConvertI32S | O::F64ConvertI64S => conv!(fcvt_from_sint, types::F64),
+            O::F64ConvertI32U | O::F64ConvertI64U => conv!(fcvt_from_uint, types::F64),
+            O::F32DemoteF64 => conv!(fdemote, types::F32),
+            O::F64PromoteF32 => conv!(fpromote, types::F64),
+            O::I32ReinterpretF32 => self.bitcast(types::I32),
+            O::I64ReinterpretF64 => self.bitcast(types::I64),
+            O::F32ReinterpretI32 => self.bitcast(types::F32),
+            O::F64ReinterpretI64 => self.bitcast(types::F64),
+            O::I32Extend8S => self.extend_in_place(types::I32, types::I8),
+            O::I32Extend16S => self.extend_in_place(types::I32, types::I16),
+            O::I64Extend8S => self.extend_in_place(types::I64, types::I8),
+            O::I64Extend16S => self.extend_in_place(types::I64, types::I16),
+            O::I64Extend32S => self.extend_in_place(types::I64, types::I32),
+
+            other => {
+                let name = alloc::format!("{other:?}");
+                let name = name.split([' ', '{', '(']).next().unwrap_or("operator");
+                return self.unsupported(alloc::format!("the {name} operator"));
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------- operations ----
+
+    fn bitcast(&mut self, t: Type) {
+        let x = self.pop();
+        let v = self.b.ins().bitcast(t, MemFlagsData::new(), x);
+        self.push(v);
+    }
+
+    fn extend_in_place(&mut self, t: Type, narrow: Type) {
+        let x = self.pop();
+        let n = self.b.ins().ireduce(narrow, x);
+        let v = self.b.ins().sextend(t, n);
+        self.push(v);
+    }
+
+    /// Integer division and remainder, with wasm's traps checked first.
+    fn div(&mut self, signed: bool, quotient: bool) {
+        let (x, y) = self.pop2();
+        let t = self.b.func.dfg.value_type(x);
+        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, y, 0);
+        self.trap_if(zero, TrapCode::IntegerDivideByZero);
+        let v = if signed && quotient {
+            let min = if t == types::I32 {
+                i32::MIN as i64
+            } else {
+                i64::MIN
+            };
+            let a = self.b.ins().icmp_imm_s(IntCC::Equal, x, min);
+            let bm = self.b.ins().icmp_imm_s(IntCC::Equal, y, -1);
+            let both = self.b.ins().band(a, bm);
+            self.trap_if(both, TrapCode::IntegerOverflow);
+            self.b.ins().sdiv(x, y)
+        } else if signed {
+            // `srem` of MIN by -1 is 0 in Cranelift (no fault), as wasm wants.
+            self.b.ins().srem(x, y)
+        } else if quotient {
+            self.b.ins().udiv(x, y)
+        } else {
+            self.b.ins().urem(x, y)
+        };
+        self.push(v);
+    }
+
+    /// `trunc_f*_s/u`: NaN and out-of-range inputs trap before the conversion.
+    fn trunc(&mut self, to: Type, signed: bool) {
+        let x = self.pop();
+        let from = self.b.func.dfg.value_type(x);
+        let nan = self.b.ins().fcmp(FloatCC::Unordered, x, x);
+        self.trap_if(nan, TrapCode::InvalidConversionToInteger);
+        // The open interval of inputs whose truncation fits (the spec's bounds, exact in
+        // both float types).
+        let (lo, hi): (f64, f64) = match (to, signed, from) {
+            (types::I32, true, types::F32) => (-2147483904.0, 2147483648.0),
+            (types::I32, true, _) => (-2147483649.0, 2147483648.0),
+            (types::I32, false, _) => (-1.0, 4294967296.0),
+            (types::I64, true, types::F32) => (-9223373136366403584.0, 9223372036854775808.0),
+            (types::I64, true, _) => (-9223372036854777856.0, 9223372036854775808.0),
+            (_, false, _) => (-1.0, 18446744073709551616.0),
+            _ => unreachable!(),
+        };
+        let (lo, hi) = if from == types::F32 {
+            (
+                self.b.ins().f32const(Ieee32::with_float(lo as f32)),
+                self.b.ins().f32const(Ieee32::with_float(hi as f32)),
+            )
+        } else {
+            (
+                self.b.ins().f64const(Ieee64::with_float(lo)),
+                self.b.ins().f64const(Ieee64::with_float(hi)),
+            )
+        };
+        let below = self.b.ins().fcmp(FloatCC::LessThanOrEqual, x, lo);
+        let above = self.b.ins().fcmp(FloatCC::GreaterThanOrEqual, x, hi);
+        let out = self.b.ins().bor(below, above);
+        self.trap_if(out, TrapCode::IntegerOverflow);
+        let v = if signed {
+            self.b.ins().fcvt_to_sint(to, x)
+        } else {
+            self.b.ins().fcvt_to_uint(to, x)
+        };
+        self.push(v);
+    }
+
+    /// Memory index `mem` must be memory 0 and 32-bit (others are not compiled yet).
+    fn memory0(&self, mem: u32) -> Result<(), CompileError> {
+        match self.m.memory_space.get(mem as usize) {
+            Some(t) if mem == 0 && !t.is_64() => Ok(()),
+            _ => self.unsupported("a memory other than a 32-bit memory 0"),
+        }
+    }
+
+    /// The checked native address of an access of `size` bytes at the popped address plus
+    /// `memarg`'s offset.
+    fn address(&mut self, memarg: MemArg, size: u64) -> Result<Value, CompileError> {
+        let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
+            return self.unsupported("array memory access");
+        };
+        self.memory0(mem)?;
+        let a = self.pop();
+        let a = self.b.ins().uextend(types::I64, a);
+        // `a < 2^32` and the offset of a 32-bit memory is below 2^32: no wrap in 64 bits.
+        let end = self.b.ins().iadd_imm_s(a, (memarg.offset + size) as i64);
+        let len = self.b.use_var(self.mem_len);
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        self.trap_if(oob, TrapCode::MemoryOutOfBounds);
+        let base = self.b.use_var(self.mem_base);
+        let p = self.b.ins().iadd(base, a);
+        Ok(if memarg.offset == 0 {
+            p
+        } else {
+            self.b.ins().iadd_imm_s(p, memarg.offset as i64)
+        })
+    }
+
+    fn load(&mut self, memarg: MemArg, t: Type, size: u64, ext: Ext) -> Result<(), CompileError> {
+        let p = self.address(memarg, size)?;
+        let f = heap();
+        let ins = self.b.ins();
+        let v = match (size, ext) {
+            (1, Ext::S) => ins.sload8(t, f, p, 0),
+            (1, _) => ins.uload8(t, f, p, 0),
+            (2, Ext::S) => ins.sload16(t, f, p, 0),
+            (2, _) => ins.uload16(t, f, p, 0),
+            (4, Ext::S) if t == types::I64 => ins.sload32(f, p, 0),
+            (4, Ext::U) if t == types::I64 => ins.uload32(f, p, 0),
+            _ => ins.load(t, f, p, 0),
+        };
+        self.push(v);
+        Ok(())
+    }
+
+    fn store(&mut self, memarg: MemArg, size: u64) -> Result<(), CompileError> {
+        let v = self.pop();
+        let p = self.address(memarg, size)?;
+        let t = self.b.func.dfg.value_type(v);
+        let f = heap();
+        let ins = self.b.ins();
+        match size {
+            1 => ins.istore8(f, v, p, 0),
+            2 => ins.istore16(f, v, p, 0),
+            4 if t == types::I64 => ins.istore32(f, v, p, 0),
+            _ => ins.store(f, v, p, 0),
+        };
+        Ok(())
+    }
+
+    /// The address of module global `g`'s value slot, and its native type.
+    fn global(&mut self, g: u32) -> Result<(Value, Type), CompileError> {
+        let gt = self.m.global_type(g).expect("validated: the global exists");
+        let Some(t) = native_type(gt.content) else {
+            return self.unsupported("v128 globals");
+        };
+        let table = self.load_cx(types::I64, vmctx::OFF_GLOBALS);
+        let p = self
+            .b
+            .ins()
+            .load(types::I64, trusted(), table, (g as i32) * 8);
+        Ok((p, t))
+    }
+
+    /// Spills `args` into a new stack slot of `n` slots (at least the results' count), the
+    /// interpreter's calling convention; returns the slot's address.
+    fn spill(&mut self, args: &[Value], n: usize) -> (Value, ir::StackSlot) {
+        let ss = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (n.max(1) * 8) as u32,
+            3,
+        ));
+        for (k, v) in args.iter().enumerate() {
+            let t = self.b.func.dfg.value_type(*v);
+            let w = to_slot(&mut self.b, *v, t);
+            self.b.ins().stack_store(types::I64, w, ss, (k * 8) as i32);
+        }
+        let p = self.b.ins().stack_addr(types::I64, ss, 0);
+        (p, ss)
+    }
+
+    fn unspill(&mut self, ss: ir::StackSlot, results: &[Type]) {
+        for (k, t) in results.iter().enumerate() {
+            let v = self.b.ins().stack_load(types::I64, *t, ss, (k * 8) as i32);
+            self.push(v);
+        }
+    }
+
+    fn call(&mut self, f: u32) -> Result<(), CompileError> {
+        let ft = self.m.func_type(f);
+        let params = native_types(ft.params(), self.offset)?;
+        let results = native_types(ft.results(), self.offset)?;
+        let args = self.peekn(params.len());
+        self.stack.truncate(self.stack.len() - params.len());
+        let join = self.block_with_params(&results);
+        if f >= self.m.num_imported_funcs {
+            // A function of this module: its native code if it has some.
+            let natives = self.load_cx(types::I64, vmctx::OFF_NATIVES);
+            let body = self
+                .b
+                .ins()
+                .load(types::I64, trusted(), natives, (f as i32) * 8);
+            let direct = self.b.create_block();
+            let slow = self.b.create_block();
+            self.b.ins().brif(body, direct, &[], slow, &[]);
+            self.b.switch_to_block(direct);
+            self.b.seal_block(direct);
+            let sigref = self.b.import_signature(body_signature(&params, &results));
+            let mut all = Vec::with_capacity(args.len() + 1);
+            all.push(self.cx);
+            all.extend_from_slice(&args);
+            let call = self.b.ins().call_indirect(sigref, body, &all);
+            let rets = self.b.inst_results(call).to_vec();
+            self.check_trapped();
+            self.b.ins().jump(join, &Self::args(&rets));
+            self.b.switch_to_block(slow);
+            self.b.seal_block(slow);
+        }
+        let (p, ss) = self.spill(&args, params.len().max(results.len()));
+        let fv = self.b.ins().iconst(types::I32, f as i64);
+        self.call_helper(Helper::Call, &[fv, p]);
+        self.check_trapped();
+        let base = self.stack.len();
+        self.unspill(ss, &results);
+        let rets = self.stack.split_off(base);
+        self.b.ins().jump(join, &Self::args(&rets));
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        let ps = self.b.block_params(join).to_vec();
+        self.stack.extend(ps);
+        self.reload_memory();
+        Ok(())
+    }
+
+    fn call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
+        if self.m.table_space[table as usize].is_64() {
+            return self.unsupported("call_indirect through a 64-bit table");
+        }
+        let ft = &self.m.types[ty as usize];
+        let params = native_types(ft.params(), self.offset)?;
+        let results = native_types(ft.results(), self.offset)?;
+        let elem = self.pop();
+        let args = self.peekn(params.len());
+        self.stack.truncate(self.stack.len() - params.len());
+        let (p, ss) = self.spill(&args, params.len().max(results.len()));
+        let tv = self.b.ins().iconst(types::I32, table as i64);
+        let yv = self.b.ins().iconst(types::I32, ty as i64);
+        self.call_helper(Helper::CallIndirect, &[tv, yv, elem, p]);
+        self.check_trapped();
+        self.unspill(ss, &results);
+        self.reload_memory();
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ext {
+    None,
+    S,
+    U,
+}

@@ -1,0 +1,17 @@
+//! The native tier: validated functions compiled to x86-64 with Cranelift.
+//!
+//! - `code_memory`: executable pages from the platform (hosted: mmap/mprotect), written
+//!   read-write and flipped to read-execute before use, never both (W^X), within a budget.
+//! - `compile`: one function body -> Cranelift IR -> machine code, from the wasm operators
+//!   (wasmparser's reader), independent of the interpreter's bytecode.
+//! - `vmctx`: the context native code runs with, and the helpers it calls.
+//! - `native`: each module's native code, tier-up by call counts, the engine's JIT state
+//!   and its statistic.
+
+pub mod code_memory;
+pub(crate) mod compile;
+pub(crate) mod native;
+pub(crate) mod vmctx;
+
+pub use compile::CompileError;
+pub use native::{CompileEvent, CompileReason, EVENTS_KEPT, JitSetupError, JitStats};

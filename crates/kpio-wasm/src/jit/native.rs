@@ -1,0 +1,410 @@
+//! Native code per module, tier-up, and the engine's JIT state.
+//!
+//! A module keeps one [`NativeMap`] per code flavour (like its bytecode maps): for every
+//! function a call counter, a state (interpreted, compiled, refused), the compiled code
+//! once there is some, and the body's address in a flat table that native callers read
+//! (the context's `natives`). Code belongs to the module: every instance, in any store, on
+//! any thread, runs the same native code, and it is freed with the module.
+//!
+//! Tier-up: the interpreter counts calls of each function; at the engine's threshold
+//! (`Config::jit_threshold`; 0 in JIT-only mode, so the first call compiles) the calling
+//! thread compiles the function. A function that fails to compile is marked refused and
+//! never tried again; the interpreter keeps running it.
+
+use super::code_memory::{CodeBlock, CodeMemory, CodeMemoryError};
+use super::compile::{self, CompileError};
+use super::vmctx::VmCtx;
+use crate::Store;
+use crate::code::{Flavour, OnceBox};
+use crate::module::ModuleInner;
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::fmt;
+use core::sync::atomic::{AtomicU8, AtomicU32, AtomicUsize, Ordering};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+
+/// The trampoline's type: `(cx, body, slots)`.
+pub(crate) type Trampoline = unsafe extern "sysv64" fn(*mut VmCtx, *const u8, *mut u64);
+
+/// One function's native code.
+pub(crate) struct NativeFunc {
+    /// Keeps the pages mapped.
+    _block: CodeBlock,
+    pub body: *const u8,
+    pub trampoline: Trampoline,
+}
+
+// SAFETY: the code is immutable read-execute memory owned by `_block`; the pointers into it
+// are plain addresses, valid on any thread while the block lives.
+unsafe impl Send for NativeFunc {}
+// SAFETY: as above; nothing in it is mutated after construction.
+unsafe impl Sync for NativeFunc {}
+
+const INTERPRETED: u8 = 0;
+const NATIVE: u8 = 1;
+const REFUSED: u8 = 2;
+
+/// A module's native code for one flavour.
+pub(crate) struct NativeMap {
+    funcs: Box<[OnceBox<NativeFunc>]>,
+    /// Body addresses by module function index (0: none), for native callers.
+    bodies: Box<[AtomicUsize]>,
+    calls: Box<[AtomicU32]>,
+    state: Box<[AtomicU8]>,
+}
+
+impl NativeMap {
+    fn new(n: usize) -> Self {
+        NativeMap {
+            funcs: (0..n).map(|_| OnceBox::new()).collect(),
+            bodies: (0..n).map(|_| AtomicUsize::new(0)).collect(),
+            calls: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            state: (0..n).map(|_| AtomicU8::new(INTERPRETED)).collect(),
+        }
+    }
+
+    pub(crate) fn bodies(&self) -> *const AtomicUsize {
+        self.bodies.as_ptr()
+    }
+}
+
+/// Why a function was compiled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompileReason {
+    /// JIT-only mode: compiled on its first call.
+    FirstCall,
+    /// Tiered mode: it was called `Config::jit_threshold` times.
+    CallCount(u32),
+}
+
+/// One compilation, in order: what the engine's statistic lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileEvent {
+    /// Sequence number of the compilation in this engine (0, 1, ...): the order of events.
+    pub seq: u64,
+    /// The module's name (name section), if any.
+    pub module: Option<String>,
+    pub func_index: u32,
+    pub func_name: Option<String>,
+    pub reason: CompileReason,
+    /// Bytes of machine code (body and trampoline), or why it was not compiled.
+    pub outcome: Result<usize, String>,
+}
+
+/// What the JIT tier did in an engine: see `Engine::jit_stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JitStats {
+    /// Functions compiled to native code.
+    pub compiled: u64,
+    /// Functions the native tier refused (the interpreter runs them).
+    pub refused: u64,
+    /// Bytes of code pages in use.
+    pub code_bytes: usize,
+    /// The most recent compilations, oldest first (at most [`EVENTS_KEPT`]).
+    pub events: Vec<CompileEvent>,
+}
+
+/// How many compile events an engine keeps.
+pub const EVENTS_KEPT: usize = 4096;
+
+/// An engine's JIT state: the target, the code memory, the statistic.
+pub(crate) struct JitEngine {
+    isa: OwnedTargetIsa,
+    memory: Arc<CodeMemory>,
+    seq: AtomicUsize,
+    compiled: AtomicUsize,
+    refused: AtomicUsize,
+    events: spin::Mutex<Vec<CompileEvent>>,
+}
+
+impl fmt::Debug for JitEngine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JitEngine")
+            .field("compiled", &self.compiled.load(Ordering::Relaxed))
+            .field("code_bytes", &self.memory.used())
+            .finish()
+    }
+}
+
+/// Why the JIT tier could not be set up (the engine then interprets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JitSetupError {
+    /// No executable pages on this platform (no `CodePages`).
+    NoCodePages,
+    /// Cranelift does not support this CPU.
+    Isa(String),
+}
+
+/// The CPU features Cranelift may use here, as its x86 setting names.
+fn cpu_features() -> Vec<&'static str> {
+    let mut out = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    {
+        // `cpuid` exists on every x86_64 CPU; unsupported leaves read as zeros.
+        use core::arch::x86_64::__cpuid_count;
+        let (l1, l7, e1) = (
+            __cpuid_count(1, 0),
+            __cpuid_count(7, 0),
+            __cpuid_count(0x8000_0001, 0),
+        );
+        let bit = |r: u32, b: u32| r & (1 << b) != 0;
+        let flags = [
+            ("has_sse3", bit(l1.ecx, 0)),
+            ("has_ssse3", bit(l1.ecx, 9)),
+            ("has_sse41", bit(l1.ecx, 19)),
+            ("has_sse42", bit(l1.ecx, 20)),
+            ("has_popcnt", bit(l1.ecx, 23)),
+            ("has_bmi1", bit(l7.ebx, 3)),
+            ("has_bmi2", bit(l7.ebx, 8)),
+            ("has_lzcnt", bit(e1.ecx, 5)),
+        ];
+        out.extend(flags.iter().filter(|(_, on)| *on).map(|(n, _)| *n));
+    }
+    out
+}
+
+impl JitEngine {
+    pub(crate) fn new(
+        pages: Arc<dyn super::code_memory::CodePages>,
+        budget: usize,
+    ) -> Result<Self, JitSetupError> {
+        let mut shared = settings::builder();
+        let set = |b: &mut settings::Builder, k: &str, v: &str| {
+            b.set(k, v)
+                .map_err(|e| JitSetupError::Isa(alloc::format!("{k}={v}: {e}")))
+        };
+        set(&mut shared, "opt_level", "speed")?;
+        set(&mut shared, "enable_multi_ret_implicit_sret", "true")?;
+        // Verification of every function costs compile time; debug builds keep it.
+        set(
+            &mut shared,
+            "enable_verifier",
+            if cfg!(debug_assertions) {
+                "true"
+            } else {
+                "false"
+            },
+        )?;
+        let mut isa = cranelift_codegen::isa::lookup_by_name("x86_64")
+            .map_err(|e| JitSetupError::Isa(alloc::format!("{e}")))?;
+        for f in cpu_features() {
+            isa.enable(f)
+                .map_err(|e| JitSetupError::Isa(alloc::format!("{f}: {e}")))?;
+        }
+        let isa = isa
+            .finish(settings::Flags::new(shared))
+            .map_err(|e| JitSetupError::Isa(alloc::format!("{e}")))?;
+        Ok(JitEngine {
+            isa,
+            memory: Arc::new(CodeMemory::new(pages, budget)),
+            seq: AtomicUsize::new(0),
+            compiled: AtomicUsize::new(0),
+            refused: AtomicUsize::new(0),
+            events: spin::Mutex::new(Vec::new()),
+        })
+    }
+
+    pub(crate) fn stats(&self) -> JitStats {
+        JitStats {
+            compiled: self.compiled.load(Ordering::Relaxed) as u64,
+            refused: self.refused.load(Ordering::Relaxed) as u64,
+            code_bytes: self.memory.used(),
+            events: self.events.lock().clone(),
+        }
+    }
+
+    fn record(&self, e: CompileEvent) {
+        let mut ev = self.events.lock();
+        if ev.len() == EVENTS_KEPT {
+            ev.remove(0);
+        }
+        ev.push(e);
+    }
+
+    /// Compiles and publishes function `index`.
+    fn build(
+        &self,
+        module: &ModuleInner,
+        flavour: Flavour,
+        index: u32,
+    ) -> Result<NativeFunc, String> {
+        let code = compile::compile(&*self.isa, module, flavour, index)
+            .map_err(|e: CompileError| alloc::format!("{e}"))?;
+        let block = self
+            .memory
+            .publish(&[&code.body, &code.trampoline])
+            .map_err(|e: CodeMemoryError| alloc::format!("{e}"))?;
+        let body = block.part(0);
+        // SAFETY: part 1 is the trampoline, compiled with exactly this signature
+        // (`compile::trampoline`), published read-execute.
+        let trampoline: Trampoline = unsafe { core::mem::transmute(block.part(1)) };
+        Ok(NativeFunc {
+            _block: block,
+            body,
+            trampoline,
+        })
+    }
+}
+
+/// The native code map of `module` for `flavour`, made on first use.
+pub(crate) fn map_of(module: &ModuleInner, flavour: Flavour) -> &NativeMap {
+    module.native_map(flavour, || NativeMap::new(module.funcs.len()))
+}
+
+/// Native code for function `func` (module index) of instance `inst`, if it has some or
+/// it is now due to be compiled (counting this call). `None`: interpret it.
+pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
+    let jit = store.inner.engine.jit()?;
+    let ie = &store.inner.instances[inst as usize];
+    let map = map_of(&ie.module, ie.flavour);
+    let i = func as usize;
+    match map.state[i].load(Ordering::Acquire) {
+        NATIVE => return map.funcs[i].get(),
+        REFUSED => return None,
+        _ => {}
+    }
+    let config = store.inner.engine.config();
+    let (threshold, reason) = match config.tier {
+        crate::Tier::Jit => (1, CompileReason::FirstCall),
+        _ => (config.jit_threshold.max(1), CompileReason::CallCount(0)),
+    };
+    let calls = map.calls[i]
+        .fetch_add(1, Ordering::Relaxed)
+        .saturating_add(1);
+    if calls < threshold {
+        return None;
+    }
+    let reason = match reason {
+        CompileReason::CallCount(_) => CompileReason::CallCount(calls),
+        r => r,
+    };
+    let built = jit.build(&ie.module, ie.flavour, func);
+    let seq = jit.seq.fetch_add(1, Ordering::Relaxed) as u64;
+    let outcome = built.as_ref().map(|_| 0).map_err(|e| e.clone());
+    let event = |outcome| CompileEvent {
+        seq,
+        module: ie.module.name.clone(),
+        func_index: func,
+        func_name: ie.module.func_names.get(&func).cloned(),
+        reason,
+        outcome,
+    };
+    match built {
+        Ok(nf) => {
+            let (nf, ours) = map.funcs[i].get_or_set(Box::new(nf));
+            if ours {
+                map.bodies[i].store(nf.body as usize, Ordering::Release);
+                map.state[i].store(NATIVE, Ordering::Release);
+                jit.compiled.fetch_add(1, Ordering::Relaxed);
+                jit.record(event(outcome.map(|_| jit.memory.used())));
+            }
+            Some(nf)
+        }
+        Err(_) => {
+            map.state[i].store(REFUSED, Ordering::Release);
+            jit.refused.fetch_add(1, Ordering::Relaxed);
+            jit.record(event(outcome));
+            None
+        }
+    }
+}
+
+/// The store's native-code state: how deep native code is nested, the stack limit of the
+/// outermost entry, and each instance's context.
+#[derive(Default)]
+pub(crate) struct StoreJit {
+    depth: u32,
+    limit: usize,
+    contexts: Vec<Option<Box<VmCtx>>>,
+}
+
+// SAFETY: the contexts hold raw pointers into the store's own entities and the module's
+// code, which move with the store; they are only used by the thread running the store.
+unsafe impl Send for StoreJit {}
+// SAFETY: as above; shared references never touch the contexts.
+unsafe impl Sync for StoreJit {}
+
+pub(crate) fn native_depth<T>(store: &Store<T>) -> u32 {
+    store.inner.jit.depth
+}
+
+pub(crate) fn stack_limit<T>(store: &Store<T>) -> usize {
+    store.inner.jit.limit
+}
+
+pub(crate) fn enter_native<T>(store: &mut Store<T>, limit: usize) {
+    let j = &mut store.inner.jit;
+    if j.depth == 0 {
+        j.limit = limit;
+    }
+    j.depth += 1;
+}
+
+pub(crate) fn leave_native<T>(store: &mut Store<T>) {
+    store.inner.jit.depth -= 1;
+}
+
+/// The larger of the parameter and result slot counts of store function `func`.
+pub(crate) fn slot_count<T>(store: &Store<T>, func: u32) -> usize {
+    let ty = store.inner.func_type(func);
+    let n = |ts: &[crate::ValType]| ts.iter().map(|t| t.slots()).sum::<usize>();
+    n(ty.params()).max(n(ty.results()))
+}
+
+/// Calls the native code `nf` of function `func` of instance `inst` with its arguments at
+/// `slots[off..]` of the value stack, leaving the results there.
+pub(crate) fn call<T>(
+    store: &mut Store<T>,
+    inst: u32,
+    func: u32,
+    off: usize,
+) -> Result<(), crate::Trap> {
+    let ie = &store.inner.instances[inst as usize];
+    let map: *const NativeMap = map_of(&ie.module, ie.flavour);
+    // SAFETY: the map lives in the module, which the instance keeps alive for the store's
+    // lifetime; only shared access.
+    let map = unsafe { &*map };
+    let nf = map.funcs[func as usize]
+        .get()
+        .expect("called only for functions with native code");
+    let cx = context(store, inst, map.bodies());
+    let n = {
+        let ty = store.inner.instances[inst as usize].module.func_type(func);
+        let c = |ts: &[crate::ValType]| ts.len();
+        c(ty.params()).max(c(ty.results()))
+    };
+    // Arguments and results pass through a buffer: nested calls may move the value stack.
+    let mut small = [0u64; 16];
+    let mut big = Vec::new();
+    let buf: &mut [u64] = if n <= small.len() {
+        &mut small[..n]
+    } else {
+        big.resize(n, 0);
+        &mut big
+    };
+    buf.copy_from_slice(&store.inner.stack.slots[off..off + n]);
+    let saved_top = store.inner.stack.top;
+    store.inner.stack.top = store.inner.stack.top.max(off + n);
+    let r = super::vmctx::enter(store, inst, nf, cx, buf);
+    store.inner.stack.top = saved_top;
+    r?;
+    store.inner.stack.slots[off..off + n].copy_from_slice(buf);
+    Ok(())
+}
+
+/// Instance `inst`'s context, made on first use.
+fn context<T>(store: &mut Store<T>, inst: u32, bodies: *const AtomicUsize) -> *mut VmCtx {
+    let i = inst as usize;
+    if store.inner.jit.contexts.len() <= i {
+        store.inner.jit.contexts.resize_with(i + 1, || None);
+    }
+    if store.inner.jit.contexts[i].is_none() {
+        let cx = VmCtx::new(store, inst, bodies);
+        store.inner.jit.contexts[i] = Some(cx);
+    }
+    let cx = store.inner.jit.contexts[i].as_mut().expect("made above");
+    &mut **cx
+}

@@ -1,0 +1,361 @@
+//! The context native code runs with, and the helpers it calls.
+//!
+//! Each instance that runs native code has one [`VmCtx`] (boxed, so its address is stable).
+//! Native code receives its address as the first argument and reads fixed offsets of it:
+//! memory 0's base and length, the addresses of the instance's globals, the module's table
+//! of native function bodies, the interrupt flag, the native stack limit, the trap flag and
+//! the helper table. Everything else (calls that leave native code, `call_indirect`,
+//! `memory.grow`, traps) is a helper: an `extern "sysv64"` Rust function, reached through
+//! the helper table, that gets back to the store through the context's store pointer.
+//!
+//! The context is refreshed on every entry from the interpreter (store pointer, memory,
+//! stack limit) and by every helper before it returns (memory, which the helper's callee
+//! may have grown or moved), so native code only reloads memory after helper calls.
+
+use super::native;
+use crate::Store;
+use crate::trap::{FrameInfo, Trap, TrapCode};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::mem::offset_of;
+use core::sync::atomic::{AtomicBool, AtomicUsize};
+use cranelift_codegen::ir::{Type, types};
+
+/// What native code reads and writes; see the module docs. `repr(C)`: native code uses the
+/// offsets below.
+#[repr(C)]
+pub(crate) struct VmCtx {
+    pub mem0_base: *mut u8,
+    pub mem0_len: u64,
+    /// Module global index -> the address of that global's value slot.
+    pub globals: *const *mut u64,
+    /// Module function index -> native body address (0: none yet). The module's, shared by
+    /// every instance of it.
+    pub natives: *const AtomicUsize,
+    pub interrupt: *const AtomicBool,
+    /// Native code traps with `StackExhausted` when the stack pointer is below this.
+    pub stack_limit: usize,
+    /// Non-zero once a trap is pending: native frames return to the interpreter.
+    pub trapped: u32,
+    _pad: u32,
+    pub helpers: *const Helpers,
+    /// The `Store<T>` running this instance (set on every entry).
+    pub store: *mut (),
+    pub instance: u32,
+    /// The pending trap (Rust only).
+    pub pending: Option<Trap>,
+    /// Native frames the pending trap unwound through, innermost first: (function, offset).
+    pub frames: Vec<(u32, u32)>,
+    /// Owns what `globals` points at.
+    global_slots: Box<[*mut u64]>,
+}
+
+pub(crate) const OFF_MEM0_BASE: i32 = offset_of!(VmCtx, mem0_base) as i32;
+pub(crate) const OFF_MEM0_LEN: i32 = offset_of!(VmCtx, mem0_len) as i32;
+pub(crate) const OFF_GLOBALS: i32 = offset_of!(VmCtx, globals) as i32;
+pub(crate) const OFF_NATIVES: i32 = offset_of!(VmCtx, natives) as i32;
+pub(crate) const OFF_INTERRUPT: i32 = offset_of!(VmCtx, interrupt) as i32;
+pub(crate) const OFF_STACK_LIMIT: i32 = offset_of!(VmCtx, stack_limit) as i32;
+pub(crate) const OFF_TRAPPED: i32 = offset_of!(VmCtx, trapped) as i32;
+pub(crate) const OFF_HELPERS: i32 = offset_of!(VmCtx, helpers) as i32;
+
+/// The helpers native code calls, in the order of [`Helpers`]' fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Helper {
+    /// `(func: i32, slots: i64)`: calls module function `func` through the interpreter (or
+    /// the host), arguments and results in `slots`.
+    Call = 0,
+    /// `(table: i32, type: i32, elem: i32, slots: i64)`: `call_indirect`.
+    CallIndirect = 1,
+    /// `(delta: i32) -> i32`: `memory.grow` of memory 0.
+    MemoryGrow = 2,
+    /// `(code: i32, func: i32, offset: i32)`: a trap (code != 0) raised, or one passing
+    /// through (code 0), in function `func` at `offset`.
+    Trap = 3,
+}
+
+impl Helper {
+    /// Parameter and result types after the context.
+    pub(crate) fn signature(self) -> (&'static [Type], &'static [Type]) {
+        match self {
+            Helper::Call => (&[types::I32, types::I64], &[]),
+            Helper::CallIndirect => (&[types::I32, types::I32, types::I32, types::I64], &[]),
+            Helper::MemoryGrow => (&[types::I32], &[types::I32]),
+            Helper::Trap => (&[types::I32, types::I32, types::I32], &[]),
+        }
+    }
+}
+
+/// The helper table, one per store type `T`.
+#[repr(C)]
+pub(crate) struct Helpers {
+    call: unsafe extern "sysv64" fn(*mut VmCtx, u32, *mut u64),
+    call_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32, *mut u64),
+    memory_grow: unsafe extern "sysv64" fn(*mut VmCtx, u32) -> u32,
+    trap: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32),
+}
+
+fn helpers<T>() -> &'static Helpers {
+    const {
+        &Helpers {
+            call: helper_call::<T>,
+            call_indirect: helper_call_indirect::<T>,
+            memory_grow: helper_memory_grow::<T>,
+            trap: helper_trap,
+        }
+    }
+}
+
+/// Trap codes as native code passes them (0 means "no new trap").
+const TRAP_CODES: [TrapCode; 17] = [
+    TrapCode::Unreachable,
+    TrapCode::MemoryOutOfBounds,
+    TrapCode::TableOutOfBounds,
+    TrapCode::UndefinedElement,
+    TrapCode::UninitializedElement,
+    TrapCode::IndirectCallTypeMismatch,
+    TrapCode::IntegerDivideByZero,
+    TrapCode::IntegerOverflow,
+    TrapCode::InvalidConversionToInteger,
+    TrapCode::StackExhausted,
+    TrapCode::OutOfFuel,
+    TrapCode::Interrupted,
+    TrapCode::ResourceLimitExceeded,
+    TrapCode::BadSignature,
+    TrapCode::NullReference,
+    TrapCode::NullFunctionReference,
+    TrapCode::NullExceptionReference,
+];
+
+pub(crate) fn trap_code_to_u32(c: TrapCode) -> u32 {
+    TRAP_CODES
+        .iter()
+        .position(|t| *t == c)
+        .expect("every trap code is listed") as u32
+        + 1
+}
+
+fn trap_code_from_u32(c: u32) -> Option<TrapCode> {
+    TRAP_CODES.get((c as usize).checked_sub(1)?).copied()
+}
+
+/// Native code's stack may not go deeper than this below the point where the interpreter
+/// first entered it (512 KiB, wasmtime's default `max_wasm_stack`), nor past what the
+/// interpreter and host functions need below a native frame.
+pub(crate) const NATIVE_STACK: usize = 512 * 1024;
+/// Room kept below the stack limit for helpers: the interpreter, host functions and the
+/// native frames they call in turn check the limit again before going deeper.
+const HELPER_ROOM: usize = 64 * 1024;
+
+/// An approximation of the current stack pointer.
+#[inline(always)]
+fn stack_pointer() -> usize {
+    let marker = 0u8;
+    core::ptr::addr_of!(marker) as usize
+}
+
+impl VmCtx {
+    /// The context of instance `inst` of `store`, made on its first native call.
+    pub(crate) fn new<T>(
+        store: &mut Store<T>,
+        inst: u32,
+        natives: *const AtomicUsize,
+    ) -> Box<Self> {
+        let inner = &mut store.inner;
+        let ie = &inner.instances[inst as usize];
+        let global_slots: Box<[*mut u64]> = ie
+            .globals
+            .iter()
+            .map(|g| core::ptr::addr_of_mut!(inner.globals[*g as usize].value))
+            .collect();
+        let mut cx = Box::new(VmCtx {
+            mem0_base: core::ptr::null_mut(),
+            mem0_len: 0,
+            globals: core::ptr::null(),
+            natives,
+            interrupt: alloc::sync::Arc::as_ptr(&inner.interrupt.0),
+            stack_limit: usize::MAX,
+            trapped: 0,
+            _pad: 0,
+            helpers: helpers::<T>(),
+            store: core::ptr::null_mut(),
+            instance: inst,
+            pending: None,
+            frames: Vec::new(),
+            global_slots,
+        });
+        cx.globals = cx.global_slots.as_ptr();
+        cx
+    }
+
+    /// Reloads memory 0's base and length from the store.
+    fn refresh_memory<T>(&mut self, store: &Store<T>) {
+        let ie = &store.inner.instances[self.instance as usize];
+        (self.mem0_base, self.mem0_len) = match ie.memories.first() {
+            Some(&m) => {
+                let m = &store.inner.memories[m as usize];
+                (m.base(), m.len() as u64)
+            }
+            None => (core::ptr::null_mut(), 0),
+        };
+    }
+
+    /// Records a trap (or a failure passed up from a callee) for the native frames to
+    /// return with.
+    fn fail(&mut self, t: Trap) {
+        self.pending = Some(t);
+        self.trapped = 1;
+    }
+}
+
+/// Runs `native`'s body for function `func` of instance `inst` with the arguments in
+/// `slots` (at least as many slots as the function has parameters or results), writing the
+/// results there. Called by the interpreter.
+pub(crate) fn enter<T>(
+    store: &mut Store<T>,
+    inst: u32,
+    native: &native::NativeFunc,
+    cx: *mut VmCtx,
+    slots: &mut [u64],
+) -> Result<(), Trap> {
+    let sp = stack_pointer();
+    // SAFETY: `cx` is the instance's boxed context, owned by the store's instance and not
+    // otherwise borrowed while native code runs (helpers reach it only through this pointer).
+    let cxr = unsafe { &mut *cx };
+    let outer_limit = cxr.stack_limit;
+    let limit = if native::native_depth(store) == 0 {
+        sp.saturating_sub(NATIVE_STACK)
+    } else {
+        native::stack_limit(store)
+    };
+    cxr.stack_limit = limit;
+    cxr.store = (store as *mut Store<T>).cast();
+    cxr.refresh_memory(store);
+    native::enter_native(store, limit);
+    // SAFETY: the trampoline was compiled for this function's signature: it reads the
+    // parameters from `slots` and writes the results there; `slots` has room for both.
+    // The context is valid and refreshed; the body's address is its compiled code, alive
+    // while the module (kept by the instance) lives.
+    unsafe { (native.trampoline)(cx, native.body, slots.as_mut_ptr()) };
+    native::leave_native(store);
+    // SAFETY: as above; native code has returned.
+    let cxr = unsafe { &mut *cx };
+    cxr.stack_limit = outer_limit;
+    if cxr.trapped == 0 {
+        return Ok(());
+    }
+    cxr.trapped = 0;
+    let frames = core::mem::take(&mut cxr.frames);
+    let t = cxr
+        .pending
+        .take()
+        .unwrap_or_else(|| Trap::new(TrapCode::Unreachable));
+    let module = &store.inner.instances[inst as usize].module;
+    let infos = frames.iter().map(|&(f, off)| FrameInfo {
+        func_index: f,
+        func_name: module.func_names.get(&f).cloned(),
+        module_offset: Some(off as usize),
+    });
+    Err(t.continue_backtrace(infos))
+}
+
+/// The store and context behind a helper's `cx`.
+///
+/// # Safety
+/// `cx` is the context native code was entered with, whose `store` is a `Store<T>` that
+/// the interpreter lent to native code for the call.
+unsafe fn parts<'a, T>(cx: *mut VmCtx) -> (&'a mut VmCtx, &'a mut Store<T>) {
+    // SAFETY: as the caller promised; native code holds no references into either.
+    unsafe {
+        let cx = &mut *cx;
+        let store = &mut *(cx.store as *mut Store<T>);
+        (cx, store)
+    }
+}
+
+/// Whether a helper may go deeper (run the interpreter, a host function, more native code).
+fn room(cx: &VmCtx) -> bool {
+    stack_pointer() >= cx.stack_limit.saturating_add(HELPER_ROOM)
+}
+
+unsafe extern "sysv64" fn helper_call<T>(cx: *mut VmCtx, func: u32, slots: *mut u64) {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    if !room(cx) {
+        return cx.fail(TrapCode::StackExhausted.into());
+    }
+    let inst = cx.instance;
+    let callee = store.inner.instances[inst as usize].funcs[func as usize];
+    let n = native::slot_count(store, callee);
+    // SAFETY: native code spilled the arguments into a stack slot of at least `n` slots
+    // (the larger of the parameter and result counts of the callee's type).
+    let slots = unsafe { core::slice::from_raw_parts_mut(slots, n) };
+    let r = crate::exec::call_with_slots(store, callee, slots, Some(inst));
+    cx.refresh_memory(store);
+    if let Err(t) = r {
+        cx.fail(t);
+    }
+}
+
+unsafe extern "sysv64" fn helper_call_indirect<T>(
+    cx: *mut VmCtx,
+    table: u32,
+    ty: u32,
+    elem: u32,
+    slots: *mut u64,
+) {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    if !room(cx) {
+        return cx.fail(TrapCode::StackExhausted.into());
+    }
+    let inst = cx.instance;
+    let callee = match crate::exec::indirect_callee(store, inst, table, ty, elem) {
+        Ok(f) => f,
+        Err(c) => return cx.fail(c.into()),
+    };
+    let n = native::slot_count(store, callee);
+    // SAFETY: native code spilled the arguments into a stack slot of at least `n` slots
+    // (the type was checked equal to the one native code was compiled for).
+    let slots = unsafe { core::slice::from_raw_parts_mut(slots, n) };
+    let r = crate::exec::call_with_slots(store, callee, slots, Some(inst));
+    cx.refresh_memory(store);
+    if let Err(t) = r {
+        cx.fail(t);
+    }
+}
+
+unsafe extern "sysv64" fn helper_memory_grow<T>(cx: *mut VmCtx, delta: u32) -> u32 {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    let mem = store.inner.instances[cx.instance as usize].memories[0];
+    let r = store
+        .inner
+        .grow_memory(mem, delta as u64)
+        .map_or(u32::MAX, |old| old as u32);
+    cx.refresh_memory(store);
+    r
+}
+
+unsafe extern "sysv64" fn helper_trap(cx: *mut VmCtx, code: u32, func: u32, offset: u32) {
+    // SAFETY: native code passes its own context; this helper does not touch the store.
+    let cx = unsafe { &mut *cx };
+    if let Some(c) = trap_code_from_u32(code) {
+        cx.frames.clear();
+        cx.fail(c.into());
+    }
+    cx.frames.push((func, offset));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trap_codes_round_trip() {
+        for c in TRAP_CODES {
+            assert_eq!(trap_code_from_u32(trap_code_to_u32(c)), Some(c));
+        }
+        assert_eq!(trap_code_from_u32(0), None);
+    }
+}

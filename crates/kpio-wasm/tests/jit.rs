@@ -1,0 +1,312 @@
+//! The native tier against the interpreter: the same programs in JIT-only, tiered and
+//! interpreter-only engines give the same results, traps and backtraces, and the engine's
+//! statistic shows what was compiled.
+#![cfg(all(feature = "jit", target_os = "linux", target_arch = "x86_64"))]
+
+use kpio_wasm::jit::CompileReason;
+use kpio_wasm::{
+    Config, Engine, Func, FuncType, Linker, Module, Store, Tier, TrapCode, Val, ValType,
+};
+
+fn engine(tier: Tier, threshold: u32) -> Engine {
+    Engine::new(Config {
+        tier,
+        jit_threshold: threshold,
+        ..Config::default()
+    })
+}
+
+/// Runs `export(args)` of `wat` on a fresh store of `engine`, with an `env.log` host import
+/// that adds its two i32 arguments.
+fn run(
+    engine: &Engine,
+    wat: &str,
+    export: &str,
+    args: &[Val],
+    nres: usize,
+) -> Result<Vec<Val>, kpio_wasm::Trap> {
+    let module = Module::new(engine, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(engine, ());
+    let mut linker = Linker::new();
+    let add = Func::new(
+        &mut store,
+        FuncType::new([ValType::I32, ValType::I32], [ValType::I32]),
+        |_caller, args, res| {
+            res[0] = Val::I32(args[0].i32().unwrap().wrapping_add(args[1].i32().unwrap()));
+            Ok(())
+        },
+    );
+    linker.define("env", "add", add);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let f = inst.get_func(&store, export).unwrap();
+    let mut out = vec![Val::I32(0); nres];
+    f.call(&mut store, args, &mut out)?;
+    Ok(out)
+}
+
+const PROGRAM: &str = r#"
+(module
+  (import "env" "add" (func $add (param i32 i32) (result i32)))
+  (memory 1)
+  (global $g (mut i64) (i64.const 5))
+  (table 2 funcref)
+  (elem (i32.const 0) $sq $fib)
+  (type $unary (func (param i32) (result i32)))
+  (func $fib (export "fib") (param i32) (result i32)
+    local.get 0
+    i32.const 2
+    i32.lt_u
+    if (result i32)
+      local.get 0
+    else
+      local.get 0
+      i32.const 1
+      i32.sub
+      call $fib
+      local.get 0
+      i32.const 2
+      i32.sub
+      call $fib
+      i32.add
+    end)
+  (func $sq (param i32) (result i32) local.get 0 local.get 0 i32.mul)
+  (func (export "loop") (param $n i32) (result i64)
+    (local $i i32) (local $acc i64)
+    block $out
+      loop $top
+        local.get $i
+        local.get $n
+        i32.ge_s
+        br_if $out
+        ;; acc += i * i, through memory and a global
+        local.get $i
+        i32.const 4
+        i32.mul
+        local.get $i
+        local.get $i
+        i32.mul
+        i32.store
+        local.get $acc
+        local.get $i
+        i32.const 4
+        i32.mul
+        i32.load
+        i64.extend_i32_u
+        i64.add
+        local.set $acc
+        local.get $i
+        i32.const 1
+        i32.add
+        local.set $i
+        br $top
+      end
+    end
+    local.get $acc
+    global.get $g
+    i64.add)
+  (func (export "host") (param i32) (result i32)
+    local.get 0
+    i32.const 40
+    call $add)
+  (func (export "indirect") (param i32 i32) (result i32)
+    local.get 1
+    local.get 0
+    call_indirect (type $unary))
+  (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_s)
+  (func (export "trunc") (param f64) (result i32) local.get 0 i32.trunc_f64_s)
+  (func (export "oob") (param i32) (result i32) local.get 0 i32.load offset=8)
+  (func $deep (export "deep") (param i32) (result i32)
+    local.get 0
+    i32.eqz
+    if (result i32)
+      unreachable
+    else
+      local.get 0
+      i32.const 1
+      i32.sub
+      call $deep
+    end)
+  (func $runaway (export "runaway") (result i32) call $runaway)
+  (func (export "grow") (param i32) (result i32 i32)
+    local.get 0
+    memory.grow
+    memory.size)
+  (func (export "br_table") (param i32) (result i32)
+    block $a
+      block $b
+        block $c
+          local.get 0
+          br_table $a $b $c
+        end
+        i32.const 30
+        return
+      end
+      i32.const 20
+      return
+    end
+    i32.const 10)
+)
+"#;
+
+fn all_engines() -> Vec<(&'static str, Engine)> {
+    vec![
+        ("interp", engine(Tier::Interp, 100)),
+        ("jit", engine(Tier::Jit, 0)),
+        ("tiered", engine(Tier::Auto, 3)),
+    ]
+}
+
+#[test]
+fn engines_have_the_tier_they_were_asked_for() {
+    assert_eq!(engine(Tier::Interp, 1).tier(), Tier::Interp);
+    assert_eq!(engine(Tier::Jit, 1).tier(), Tier::Jit);
+    assert_eq!(engine(Tier::Auto, 1).tier(), Tier::Auto);
+}
+
+#[test]
+fn results_agree_across_tiers() {
+    let cases: Vec<(&str, Vec<Val>, usize)> = vec![
+        ("fib", vec![Val::I32(20)], 1),
+        ("loop", vec![Val::I32(1000)], 1),
+        ("host", vec![Val::I32(2)], 1),
+        ("indirect", vec![Val::I32(0), Val::I32(9)], 1),
+        ("indirect", vec![Val::I32(1), Val::I32(10)], 1),
+        ("div", vec![Val::I32(-7), Val::I32(2)], 1),
+        ("trunc", vec![Val::F64((-3.9f64).into())], 1),
+        ("grow", vec![Val::I32(2)], 2),
+        ("br_table", vec![Val::I32(0)], 1),
+        ("br_table", vec![Val::I32(1)], 1),
+        ("br_table", vec![Val::I32(7)], 1),
+    ];
+    for (export, args, n) in cases {
+        let mut seen = Vec::new();
+        for (name, e) in all_engines() {
+            // Several calls, so the tiered engine crosses its threshold mid-way.
+            for _ in 0..5 {
+                let r = run(&e, PROGRAM, export, &args, n).unwrap();
+                seen.push((name, r));
+            }
+        }
+        let first = seen[0].1.clone();
+        for (name, r) in &seen {
+            assert_eq!(r, &first, "{export}{args:?} on {name}");
+        }
+    }
+    // Known values, not just agreement.
+    let jit = engine(Tier::Jit, 0);
+    assert_eq!(
+        run(&jit, PROGRAM, "fib", &[Val::I32(20)], 1).unwrap(),
+        [Val::I32(6765)]
+    );
+    let sum: i64 = (0..1000i64).map(|i| i * i).sum::<i64>() + 5;
+    assert_eq!(
+        run(&jit, PROGRAM, "loop", &[Val::I32(1000)], 1).unwrap(),
+        [Val::I64(sum)]
+    );
+    assert_eq!(
+        run(&jit, PROGRAM, "host", &[Val::I32(2)], 1).unwrap(),
+        [Val::I32(42)]
+    );
+    assert_eq!(
+        run(&jit, PROGRAM, "indirect", &[Val::I32(0), Val::I32(9)], 1).unwrap(),
+        [Val::I32(81)]
+    );
+    assert_eq!(
+        run(&jit, PROGRAM, "grow", &[Val::I32(2)], 2).unwrap(),
+        [Val::I32(1), Val::I32(3)]
+    );
+}
+
+#[test]
+fn traps_agree_across_tiers() {
+    let cases: Vec<(&str, Vec<Val>, TrapCode)> = vec![
+        (
+            "div",
+            vec![Val::I32(1), Val::I32(0)],
+            TrapCode::IntegerDivideByZero,
+        ),
+        (
+            "div",
+            vec![Val::I32(i32::MIN), Val::I32(-1)],
+            TrapCode::IntegerOverflow,
+        ),
+        (
+            "trunc",
+            vec![Val::F64(f64::NAN.into())],
+            TrapCode::InvalidConversionToInteger,
+        ),
+        (
+            "trunc",
+            vec![Val::F64(3e9f64.into())],
+            TrapCode::IntegerOverflow,
+        ),
+        (
+            "oob",
+            vec![Val::I32(65536 - 11)],
+            TrapCode::MemoryOutOfBounds,
+        ),
+        (
+            "indirect",
+            vec![Val::I32(5), Val::I32(1)],
+            TrapCode::UndefinedElement,
+        ),
+        ("deep", vec![Val::I32(3)], TrapCode::Unreachable),
+        ("runaway", vec![], TrapCode::StackExhausted),
+    ];
+    for (export, args, code) in cases {
+        for (name, e) in all_engines() {
+            for _ in 0..4 {
+                let t = run(&e, PROGRAM, export, &args, 1).unwrap_err();
+                assert_eq!(t.code(), Some(code), "{export}{args:?} on {name}: {t}");
+            }
+        }
+    }
+}
+
+#[test]
+fn native_backtraces_name_every_frame() {
+    // deep(3) -> deep(2) -> deep(1) -> deep(0): unreachable. Four frames of $deep (func 9).
+    for (name, e) in all_engines() {
+        let t = run(&e, PROGRAM, "deep", &[Val::I32(3)], 1).unwrap_err();
+        let funcs: Vec<u32> = t.backtrace().iter().map(|f| f.func_index).collect();
+        assert_eq!(funcs, [9, 9, 9, 9], "{name}: {t}");
+        assert!(
+            t.backtrace().iter().all(|f| f.module_offset.is_some()),
+            "{name}"
+        );
+    }
+    // The offsets agree between the interpreter and native code.
+    let a = run(&engine(Tier::Interp, 0), PROGRAM, "deep", &[Val::I32(3)], 1).unwrap_err();
+    let b = run(&engine(Tier::Jit, 0), PROGRAM, "deep", &[Val::I32(3)], 1).unwrap_err();
+    assert_eq!(a.backtrace(), b.backtrace());
+}
+
+#[test]
+fn the_statistic_shows_first_call_and_tier_up_compiles() {
+    let jit = engine(Tier::Jit, 0);
+    run(&jit, PROGRAM, "fib", &[Val::I32(10)], 1).unwrap();
+    let s = jit.jit_stats();
+    assert!(s.compiled >= 1, "{s:?}");
+    let fib = s
+        .events
+        .iter()
+        .find(|e| e.func_index == 1)
+        .expect("fib compiled");
+    assert_eq!(fib.reason, CompileReason::FirstCall);
+    assert!(fib.outcome.is_ok(), "{fib:?}");
+
+    let tiered = engine(Tier::Auto, 50);
+    // fib(8) calls fib 67 times: the 50th call compiles it, the rest run native code.
+    run(&tiered, PROGRAM, "fib", &[Val::I32(8)], 1).unwrap();
+    let s = tiered.jit_stats();
+    let fib = s
+        .events
+        .iter()
+        .find(|e| e.func_index == 1)
+        .expect("fib tiered up");
+    assert_eq!(fib.reason, CompileReason::CallCount(50));
+
+    let interp = engine(Tier::Interp, 0);
+    run(&interp, PROGRAM, "fib", &[Val::I32(10)], 1).unwrap();
+    assert_eq!(interp.jit_stats().compiled, 0);
+}
