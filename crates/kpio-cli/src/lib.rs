@@ -15,6 +15,7 @@
 pub mod apps;
 pub mod desktop;
 pub mod guards;
+pub mod jit_stats;
 pub mod run;
 pub mod signals;
 pub mod values;

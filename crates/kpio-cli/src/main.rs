@@ -92,6 +92,10 @@ Examples:
         /// every function the JIT can compile, or both with hot functions compiled.
         #[arg(long, value_enum, value_name = "TIER", default_value_t = TierArg::Auto)]
         tier: TierArg,
+        /// When the guest ends, print what the native tier compiled and why it refused
+        /// the functions it did not (on stderr; modules only).
+        #[arg(long)]
+        jit_stats: bool,
         /// The module to run (.wasm binary or .wat text), then the program's arguments
         /// (or, with --invoke, the function's). Everything after FILE goes to the guest.
         #[arg(
@@ -349,6 +353,7 @@ fn main() -> ExitCode {
             restart,
             dispatch,
             tier,
+            jit_stats,
             mut module_and_args,
         } => {
             let target = module_and_args.remove(0);
@@ -403,6 +408,7 @@ fn main() -> ExitCode {
                 envs,
                 limits,
                 dispatch: dispatch.into(),
+                jit_stats,
             })
         }
         Command::Pack { dir, output } => report(apps::pack(&dir, &output)),
@@ -442,29 +448,6 @@ fn main() -> ExitCode {
             },
         ),
     })
-}
-
-/// What the native tier did: counts, then each distinct reason for refusing a function
-/// with how many functions it refused.
-fn jit_summary(name: &str, s: &kpio_wasm::jit::JitStats) -> String {
-    let mut out = format!(
-        "{name}: native tier: {} functions compiled, {} refused, {} bytes of code\n",
-        s.compiled, s.refused, s.code_bytes
-    );
-    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
-    for e in &s.events {
-        if let Err(why) = &e.outcome {
-            // The reason without its offset, so that equal reasons count together.
-            let why = why.split(" at offset").next().unwrap_or(why);
-            *reasons.entry(why.to_string()).or_default() += 1;
-        }
-    }
-    let mut reasons: Vec<_> = reasons.into_iter().collect();
-    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    for (why, n) in reasons {
-        out.push_str(&format!("  {n:>5}  {why}\n"));
-    }
-    out
 }
 
 /// Prints a command's output, or its error with exit status 1.
@@ -632,7 +615,10 @@ fn cmd_wast(files: &[PathBuf], jit_stats: bool, opts: &WastOptions) -> ExitCode 
             eprintln!("{failure}");
         }
         if jit_stats {
-            eprint!("{}", jit_summary(&report.name, &report.jit));
+            eprint!(
+                "{}",
+                kpio_cli::jit_stats::summary(&report.name, &report.jit)
+            );
         }
         if files.len() > 1 {
             println!("{}: {}", report.name, report.counts());

@@ -42,6 +42,23 @@ pub struct RunRequest {
     pub limits: RunLimits,
     /// The interpreter's dispatch backend (`Config::dispatch`).
     pub dispatch: kpio_wasm::Dispatch,
+    /// Print the native tier's statistic on stderr when the run ends (`--jit-stats`).
+    pub jit_stats: bool,
+}
+
+/// Prints the engine's native-tier statistic when dropped, however the run ends.
+struct StatsOnDrop {
+    engine: Engine,
+    name: String,
+}
+
+impl Drop for StatsOnDrop {
+    fn drop(&mut self) {
+        eprint!(
+            "{}",
+            crate::jit_stats::summary(&self.name, &self.engine.jit_stats())
+        );
+    }
 }
 
 /// How a run ended without an error.
@@ -330,6 +347,10 @@ pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
     };
     let config = req.limits.engine_config(base, false);
     let engine = Engine::new(config);
+    let _stats = req.jit_stats.then(|| StatsOnDrop {
+        engine: engine.clone(),
+        name: req.path.display().to_string(),
+    });
     let module = Module::new(&engine, &bytes).map_err(|error| RunError::Compile {
         path: req.path.clone(),
         error,

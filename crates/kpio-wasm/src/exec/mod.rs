@@ -486,7 +486,7 @@ pub(crate) fn table_init<T>(
     table::init(inner, table, elem, d.into(), s, n)
 }
 
-fn memory_fill<T>(
+pub(crate) fn memory_fill<T>(
     inner: &mut StoreInner<T>,
     mem: u32,
     d: u64,
@@ -499,7 +499,7 @@ fn memory_fill<T>(
     Ok(())
 }
 
-fn memory_copy<T>(
+pub(crate) fn memory_copy<T>(
     inner: &mut StoreInner<T>,
     mem: u32,
     d: u32,
@@ -509,7 +509,7 @@ fn memory_copy<T>(
     memory::copy(&mut inner.memories, mem, mem, d as u64, s as u64, n as u64)
 }
 
-fn table_copy<T>(
+pub(crate) fn table_copy<T>(
     inner: &mut StoreInner<T>,
     dt: u32,
     st: u32,
@@ -520,7 +520,7 @@ fn table_copy<T>(
     table::copy(inner, dt, st, d.into(), s.into(), n.into())
 }
 
-fn table_fill<T>(
+pub(crate) fn table_fill<T>(
     inner: &mut StoreInner<T>,
     table: u32,
     i: u32,

@@ -23,7 +23,7 @@
 //! bulk memory, other memories, fuel metering) is refused with
 //! [`CompileError::Unsupported`], and the interpreter keeps running it.
 
-use super::vmctx::{self, Helper};
+use super::vmctx::{self, Helper, Op};
 use crate::code::Flavour;
 use crate::module::ModuleInner;
 use crate::trap::TrapCode;
@@ -1047,6 +1047,60 @@ impl<'m, 'b> Translator<'m, 'b> {
             O::I64Extend16S => self.extend_in_place(types::I64, types::I16),
             O::I64Extend32S => self.extend_in_place(types::I64, types::I32),
 
+            // Table, bulk memory and reference instructions: through the `Op` helper.
+            O::MemoryFill { mem } => {
+                self.memory0(mem)?;
+                self.op_helper(Op::MemoryFill, &[mem], 3, false)
+            }
+            O::MemoryCopy { dst_mem, src_mem } => {
+                self.memory0(dst_mem)?;
+                self.memory0(src_mem)?;
+                self.op_helper(Op::MemoryCopy, &[dst_mem], 3, false)
+            }
+            O::MemoryInit { data_index, mem } => {
+                self.memory0(mem)?;
+                self.op_helper(Op::MemoryInit, &[mem, data_index], 3, false)
+            }
+            O::DataDrop { data_index } => self.op_helper(Op::DataDrop, &[data_index], 0, false),
+            O::TableGet { table } => {
+                self.table32(table)?;
+                self.op_helper(Op::TableGet, &[table], 1, true)
+            }
+            O::TableSet { table } => {
+                self.table32(table)?;
+                self.op_helper(Op::TableSet, &[table], 2, false)
+            }
+            O::TableSize { table } => {
+                self.table32(table)?;
+                self.op_helper(Op::TableSize, &[table], 0, true);
+                self.narrow_top();
+            }
+            O::TableGrow { table } => {
+                self.table32(table)?;
+                self.op_helper(Op::TableGrow, &[table], 2, true);
+                self.narrow_top();
+            }
+            O::TableFill { table } => {
+                self.table32(table)?;
+                self.op_helper(Op::TableFill, &[table], 3, false)
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                self.table32(dst_table)?;
+                self.table32(src_table)?;
+                self.op_helper(Op::TableCopy, &[dst_table, src_table], 3, false)
+            }
+            O::TableInit { elem_index, table } => {
+                self.table32(table)?;
+                self.op_helper(Op::TableInit, &[table, elem_index], 3, false)
+            }
+            O::ElemDrop { elem_index } => self.op_helper(Op::ElemDrop, &[elem_index], 0, false),
+            O::RefFunc { function_index } => {
+                self.op_helper(Op::RefFunc, &[function_index], 0, true)
+            }
+
             other => {
                 let name = alloc::format!("{other:?}");
                 let name = name.split([' ', '{', '(']).next().unwrap_or("operator");
@@ -1057,6 +1111,50 @@ impl<'m, 'b> Translator<'m, 'b> {
     }
 
     // ------------------------------------------------------------- operations ----
+
+    /// Table `table` must be 32-bit (64-bit tables are not compiled yet).
+    fn table32(&self, table: u32) -> Result<(), CompileError> {
+        if self.m.table_space[table as usize].is_64() {
+            return self.unsupported("a 64-bit table");
+        }
+        Ok(())
+    }
+
+    /// Runs `op` through the `Op` helper with module indices `indices` and the top
+    /// `operands` values of the stack (widened to i64); pushes its i64 result if
+    /// `result`. Traps it raises end the function like any call's.
+    fn op_helper(&mut self, op: Op, indices: &[u32], operands: usize, result: bool) {
+        let vals = self.peekn(operands);
+        self.stack.truncate(self.stack.len() - operands);
+        let mut args = Vec::with_capacity(6);
+        args.push(self.b.ins().iconst(types::I32, op as i64));
+        for i in indices {
+            args.push(self.b.ins().iconst(types::I64, *i as i64));
+        }
+        for v in vals {
+            let t = self.b.func.dfg.value_type(v);
+            args.push(if t == types::I32 {
+                self.b.ins().uextend(types::I64, v)
+            } else {
+                v
+            });
+        }
+        while args.len() < 6 {
+            args.push(self.b.ins().iconst(types::I64, 0));
+        }
+        let r = self.call_helper(Helper::Op, &args);
+        self.check_trapped();
+        if result {
+            self.push(r[0]);
+        }
+    }
+
+    /// Narrows the i64 on top of the stack to i32 (helper results of i32 instructions).
+    fn narrow_top(&mut self) {
+        let v = self.pop();
+        let n = self.b.ins().ireduce(types::I32, v);
+        self.push(n);
+    }
 
     fn bitcast(&mut self, t: Type) {
         let x = self.pop();

@@ -72,6 +72,60 @@ pub(crate) enum Helper {
     /// `(code: i32, func: i32, offset: i32)`: a trap (code != 0) raised, or one passing
     /// through (code 0), in function `func` at `offset`.
     Trap = 3,
+    /// `(op: i32, a: i64, b: i64, c: i64, d: i64, e: i64) -> i64`: a table, bulk memory
+    /// or reference instruction ([`Op`]), its module indices and operands widened to i64.
+    Op = 4,
+}
+
+/// The instructions native code runs through [`Helper::Op`], with their operands: module
+/// indices first, then the wasm operands in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u32)]
+pub(crate) enum Op {
+    /// (mem, d, v, n)
+    MemoryFill,
+    /// (mem, d, s, n)
+    MemoryCopy,
+    /// (mem, data, d, s, n)
+    MemoryInit,
+    /// (data)
+    DataDrop,
+    /// (table, i) -> value
+    TableGet,
+    /// (table, i, v)
+    TableSet,
+    /// (table) -> length
+    TableSize,
+    /// (table, init, delta) -> old length or -1
+    TableGrow,
+    /// (table, i, v, n)
+    TableFill,
+    /// (dst table, src table, d, s, n)
+    TableCopy,
+    /// (table, elem, d, s, n)
+    TableInit,
+    /// (elem)
+    ElemDrop,
+    /// (func) -> reference
+    RefFunc,
+}
+
+impl Op {
+    const ALL: [Op; 13] = [
+        Op::MemoryFill,
+        Op::MemoryCopy,
+        Op::MemoryInit,
+        Op::DataDrop,
+        Op::TableGet,
+        Op::TableSet,
+        Op::TableSize,
+        Op::TableGrow,
+        Op::TableFill,
+        Op::TableCopy,
+        Op::TableInit,
+        Op::ElemDrop,
+        Op::RefFunc,
+    ];
 }
 
 impl Helper {
@@ -82,6 +136,17 @@ impl Helper {
             Helper::CallIndirect => (&[types::I32, types::I32, types::I32, types::I64], &[]),
             Helper::MemoryGrow => (&[types::I32], &[types::I32]),
             Helper::Trap => (&[types::I32, types::I32, types::I32], &[]),
+            Helper::Op => (
+                &[
+                    types::I32,
+                    types::I64,
+                    types::I64,
+                    types::I64,
+                    types::I64,
+                    types::I64,
+                ],
+                &[types::I64],
+            ),
         }
     }
 }
@@ -93,6 +158,7 @@ pub(crate) struct Helpers {
     call_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32, *mut u64),
     memory_grow: unsafe extern "sysv64" fn(*mut VmCtx, u32) -> u32,
     trap: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32),
+    op: unsafe extern "sysv64" fn(*mut VmCtx, u32, u64, u64, u64, u64, u64) -> u64,
 }
 
 fn helpers<T>() -> &'static Helpers {
@@ -102,6 +168,7 @@ fn helpers<T>() -> &'static Helpers {
             call_indirect: helper_call_indirect::<T>,
             memory_grow: helper_memory_grow::<T>,
             trap: helper_trap,
+            op: helper_op::<T>,
         }
     }
 }
@@ -335,6 +402,98 @@ unsafe extern "sysv64" fn helper_memory_grow<T>(cx: *mut VmCtx, delta: u32) -> u
         .map_or(u32::MAX, |old| old as u32);
     cx.refresh_memory(store);
     r
+}
+
+/// Runs one [`Op`]; see there for the operands.
+unsafe extern "sysv64" fn helper_op<T>(
+    cx: *mut VmCtx,
+    op: u32,
+    a: u64,
+    b: u64,
+    c: u64,
+    d: u64,
+    e: u64,
+) -> u64 {
+    use crate::exec;
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    let inner = &mut store.inner;
+    let inst = cx.instance as usize;
+    // The store index of the running instance's entity `$i` of kind `$space`.
+    macro_rules! res {
+        ($space:ident, $i:expr) => {
+            inner.instances[inst].$space[$i as usize]
+        };
+    }
+    let r: Result<u64, TrapCode> = match Op::ALL[op as usize] {
+        Op::MemoryFill => {
+            let m = res!(memories, a);
+            exec::memory_fill(inner, m, b, c as u8, d).map(|()| 0)
+        }
+        Op::MemoryCopy => {
+            let m = res!(memories, a);
+            exec::memory_copy(inner, m, b as u32, c as u32, d as u32).map(|()| 0)
+        }
+        Op::MemoryInit => {
+            let (m, data) = (res!(memories, a), res!(datas, b));
+            exec::memory_init(inner, m, data, c, d as u32, e as u32).map(|()| 0)
+        }
+        Op::DataDrop => {
+            let data = res!(datas, a);
+            inner.datas[data as usize].range = 0..0;
+            Ok(0)
+        }
+        Op::TableGet => {
+            let t = res!(tables, a);
+            let t = &inner.tables[t as usize].elems;
+            t.get(b as u32 as usize)
+                .copied()
+                .ok_or(TrapCode::TableOutOfBounds)
+        }
+        Op::TableSet => {
+            let t = res!(tables, a);
+            match inner.tables[t as usize].elems.get_mut(b as u32 as usize) {
+                Some(slot) => {
+                    *slot = c;
+                    Ok(0)
+                }
+                None => Err(TrapCode::TableOutOfBounds),
+            }
+        }
+        Op::TableSize => {
+            let t = res!(tables, a);
+            Ok(inner.tables[t as usize].elems.len() as u64)
+        }
+        Op::TableGrow => {
+            let t = res!(tables, a);
+            Ok(inner.grow_table(t, c as u32, b).map_or(u32::MAX, |p| p) as u64)
+        }
+        Op::TableFill => {
+            let t = res!(tables, a);
+            exec::table_fill(inner, t, b as u32, c, d as u32).map(|()| 0)
+        }
+        Op::TableCopy => {
+            let (dt, st) = (res!(tables, a), res!(tables, b));
+            exec::table_copy(inner, dt, st, c as u32, d as u32, e as u32).map(|()| 0)
+        }
+        Op::TableInit => {
+            let (t, elem) = (res!(tables, a), res!(elems, b));
+            exec::table_init(inner, t, elem, c as u32, d as u32, e as u32).map(|()| 0)
+        }
+        Op::ElemDrop => {
+            let elem = res!(elems, a);
+            inner.elems[elem as usize].items = Vec::new();
+            Ok(0)
+        }
+        Op::RefFunc => Ok(res!(funcs, a) as u64 + 1),
+    };
+    match r {
+        Ok(v) => v,
+        Err(c) => {
+            cx.fail(c.into());
+            0
+        }
+    }
 }
 
 unsafe extern "sysv64" fn helper_trap(cx: *mut VmCtx, code: u32, func: u32, offset: u32) {

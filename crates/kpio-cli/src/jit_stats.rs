@@ -1,0 +1,75 @@
+//! A readable summary of what the engine's native tier did (`--jit-stats`).
+
+use kpio_wasm::jit::JitStats;
+use std::collections::BTreeMap;
+
+/// `NAME: native tier: N functions compiled, M refused, B bytes of code`, then each distinct
+/// reason for refusing a function with how many functions it refused, most first.
+pub fn summary(name: &str, s: &JitStats) -> String {
+    let mut out = format!(
+        "{name}: native tier: {} functions compiled, {} refused, {} bytes of code\n",
+        s.compiled, s.refused, s.code_bytes
+    );
+    let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in &s.events {
+        if let Err(why) = &e.outcome {
+            // The reason without its offset, so that equal reasons count together.
+            let why = why.split(" at offset").next().unwrap_or(why);
+            *reasons.entry(why).or_default() += 1;
+        }
+    }
+    let mut reasons: Vec<_> = reasons.into_iter().collect();
+    reasons.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    for (why, n) in reasons {
+        out.push_str(&format!("  {n:>5}  {why}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kpio_wasm::jit::{CompileEvent, CompileReason};
+
+    fn event(func_index: u32, outcome: Result<usize, String>) -> CompileEvent {
+        CompileEvent {
+            seq: func_index as u64,
+            module: None,
+            func_index,
+            func_name: None,
+            reason: CompileReason::FirstCall,
+            outcome,
+        }
+    }
+
+    #[test]
+    fn reasons_are_counted_without_their_offsets() {
+        let s = JitStats {
+            compiled: 1,
+            refused: 3,
+            code_bytes: 4096,
+            events: vec![
+                event(0, Ok(4096)),
+                event(
+                    1,
+                    Err("not compiled natively: the TableGet operator at offset 0x10".into()),
+                ),
+                event(
+                    2,
+                    Err("not compiled natively: the TableGet operator at offset 0x22".into()),
+                ),
+                event(
+                    3,
+                    Err("not compiled natively: v128 values at offset 0x30".into()),
+                ),
+            ],
+        };
+        let text = summary("m", &s);
+        assert_eq!(
+            text,
+            "m: native tier: 1 functions compiled, 3 refused, 4096 bytes of code\n    \
+             2  not compiled natively: the TableGet operator\n    \
+             1  not compiled natively: v128 values\n"
+        );
+    }
+}
