@@ -65,11 +65,14 @@ mod tests {
             ],
         };
         let text = summary("m", &s);
+        let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
-            text,
-            "m: native tier: 1 functions compiled, 3 refused, 4096 bytes of code\n    \
-             2  not compiled natively: the TableGet operator\n    \
-             1  not compiled natively: v128 values\n"
+            lines,
+            [
+                "m: native tier: 1 functions compiled, 3 refused, 4096 bytes of code",
+                "      2  not compiled natively: the TableGet operator",
+                "      1  not compiled natively: v128 values",
+            ]
         );
     }
 }
