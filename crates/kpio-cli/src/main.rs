@@ -445,6 +445,7 @@ fn main() -> ExitCode {
                 dispatch: dispatch.into(),
                 tier: tier.into(),
                 jit_threshold,
+                jit_loop_threshold: None,
             },
         ),
     })

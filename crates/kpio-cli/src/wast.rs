@@ -42,6 +42,9 @@ pub struct WastOptions {
     pub tier: kpio_wasm::Tier,
     /// Tiered mode's compile threshold (`Config::jit_threshold`); `None`: the default.
     pub jit_threshold: Option<u32>,
+    /// Tiered mode's loop threshold for on-stack replacement (`Config::jit_loop_threshold`);
+    /// `None`: the default.
+    pub jit_loop_threshold: Option<u32>,
 }
 
 /// The outcome of running one script.
@@ -366,6 +369,9 @@ impl Runner {
             dispatch: opts.dispatch,
             tier: opts.tier,
             jit_threshold: opts.jit_threshold.unwrap_or(defaults.jit_threshold),
+            jit_loop_threshold: opts
+                .jit_loop_threshold
+                .unwrap_or(defaults.jit_loop_threshold),
             ..defaults
         });
         let mut store = Store::new(&engine, ());

@@ -207,6 +207,7 @@ fn run_plan(plan: &Plan, mode: spec_dispatch::Mode) -> Counts {
         dispatch: mode.dispatch,
         tier: mode.tier,
         jit_threshold: mode.jit_threshold,
+        jit_loop_threshold: mode.jit_loop_threshold,
         ..WastOptions::default()
     };
     let mut total = Counts::default();

@@ -56,12 +56,14 @@ fn spec_v2() {
             dispatch,
             tier: mode.tier,
             jit_threshold: mode.jit_threshold,
+            jit_loop_threshold: mode.jit_loop_threshold,
             ..WastOptions::default()
         };
         let multi = WastOptions {
             dispatch,
             tier: mode.tier,
             jit_threshold: mode.jit_threshold,
+            jit_loop_threshold: mode.jit_loop_threshold,
             ..WastOptions::default()
         };
         let reports: Vec<FileReport> = parallel_with_big_stacks(&files, THREADS, |(f, v2)| {

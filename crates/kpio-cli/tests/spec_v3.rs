@@ -56,6 +56,7 @@ fn spec_v3() {
             dispatch,
             tier: mode.tier,
             jit_threshold: mode.jit_threshold,
+            jit_loop_threshold: mode.jit_loop_threshold,
             ..WastOptions::default()
         };
         let reports: Vec<FileReport> = parallel_with_big_stacks(&runnable, THREADS, |f| {

@@ -178,15 +178,17 @@ pub(crate) struct Flavour {
     pub fuel: bool,
     /// Check the interrupt flag (`Config::interruptible`).
     pub interruptible: bool,
+    /// Count loop iterations for on-stack replacement (a tiered engine with a native tier).
+    pub osr: bool,
 }
 
 impl Flavour {
     /// How many flavours there are: the length of a module's array of code maps.
-    pub const COUNT: usize = 4;
+    pub const COUNT: usize = 8;
 
     /// This flavour's place in a module's array of code maps.
     pub fn index(self) -> usize {
-        self.fuel as usize | (self.interruptible as usize) << 1
+        self.fuel as usize | (self.interruptible as usize) << 1 | (self.osr as usize) << 2
     }
 }
 
@@ -275,13 +277,16 @@ mod tests {
         let mut seen = [false; Flavour::COUNT];
         for fuel in [false, true] {
             for interruptible in [false, true] {
-                let i = Flavour {
-                    fuel,
-                    interruptible,
+                for osr in [false, true] {
+                    let i = Flavour {
+                        fuel,
+                        interruptible,
+                        osr,
+                    }
+                    .index();
+                    assert!(!seen[i]);
+                    seen[i] = true;
                 }
-                .index();
-                assert!(!seen[i]);
-                seen[i] = true;
             }
         }
     }

@@ -37,6 +37,9 @@ pub struct Config {
     pub tier: Tier,
     /// Tiered mode: a function is compiled to native code on its `jit_threshold`-th call.
     pub jit_threshold: u32,
+    /// Tiered mode: an interpreted call whose loops have run this many iterations moves
+    /// into native code at its next loop header (on-stack replacement).
+    pub jit_loop_threshold: u32,
     /// Bytes of native code pages an engine may have in use (see the `jit` module).
     pub jit_code_budget: usize,
 }
@@ -102,6 +105,7 @@ impl Default for Config {
             dispatch: Dispatch::Auto,
             tier: Tier::Auto,
             jit_threshold: 100,
+            jit_loop_threshold: 1000,
             jit_code_budget: 16 << 20,
         }
     }

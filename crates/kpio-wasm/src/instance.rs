@@ -270,6 +270,7 @@ pub(crate) fn instantiate<T>(
     let flavour = Flavour {
         fuel: config.consume_fuel,
         interruptible: config.interruptible,
+        osr: store.inner.engine.tier() == crate::Tier::Auto,
     };
     // Made now, so the executor only ever reads it.
     m.code_map(flavour);

@@ -274,6 +274,10 @@ instrs! {
     /// Traps with `Interrupted` if the store's interrupt flag is raised. Only translated in
     /// with `Config::interruptible`, at function entries and loop headers.
     CheckInterrupt,
+    /// Tiered engines (`Flavour::osr`): counts an iteration of the loop at wasm offset `id`
+    /// (a loop header at operand-stack height 0 without parameters); at the threshold the
+    /// portable loop moves the running frame into native code (on-stack replacement).
+    LoopCount { id: u32 },
 
     Copy { d: Dst, s: Slot },
     /// `slot[d] = if slot[c] != 0 { slot[a] } else { slot[b] }`, with `b` in the next `Aux.a`

@@ -134,6 +134,9 @@ pub struct Trap {
     /// The backtrace is partial and continues in the callers: the trap left native code,
     /// whose frames are in it, into the interpreter, whose frames come next.
     open: bool,
+    /// With `open`: the innermost interpreter frame that continues the backtrace was
+    /// replaced by native code (on-stack replacement), whose frame is already in it.
+    replaced: bool,
 }
 
 impl Trap {
@@ -143,6 +146,7 @@ impl Trap {
             backtrace: Vec::new(),
             omitted: 0,
             open: false,
+            replaced: false,
         }
     }
     /// A host-defined failure with a message.
@@ -152,6 +156,7 @@ impl Trap {
             backtrace: Vec::new(),
             omitted: 0,
             open: false,
+            replaced: false,
         }
     }
     /// The guest asked to exit with `code`: not an error, but it unwinds like one.
@@ -161,6 +166,7 @@ impl Trap {
             backtrace: Vec::new(),
             omitted: 0,
             open: false,
+            replaced: false,
         }
     }
     /// An uncaught wasm exception leaving wasm at a host boundary. Not a trap in the spec's
@@ -171,6 +177,7 @@ impl Trap {
             backtrace: Vec::new(),
             omitted: 0,
             open: false,
+            replaced: false,
         }
     }
     /// The uncaught exception this error carries, if it is one (then [`Trap::code`] is
@@ -188,6 +195,7 @@ impl Trap {
             backtrace: Vec::new(),
             omitted: 0,
             open: false,
+            replaced: false,
         }
     }
     pub fn code(&self) -> Option<TrapCode> {
@@ -254,9 +262,18 @@ impl Trap {
             self.omitted = omitted;
         } else if self.open {
             self.omitted += omitted;
-            self = self.continue_backtrace(bt.into_iter());
+            let skip = core::mem::take(&mut self.replaced) as usize;
+            self = self.continue_backtrace(bt.into_iter().skip(skip));
             self.open = false;
         }
+        self
+    }
+
+    /// Marks the interpreter frame that continues this open backtrace as replaced by the
+    /// native frame already in it (on-stack replacement), so it is not listed twice.
+    #[cfg(feature = "jit")]
+    pub(crate) fn frame_replaced(mut self) -> Self {
+        self.replaced = self.open;
         self
     }
 

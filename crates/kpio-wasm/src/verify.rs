@@ -491,6 +491,7 @@ mod tests {
             flavour: Flavour {
                 fuel: false,
                 interruptible: false,
+                osr: false,
             },
         }
     }

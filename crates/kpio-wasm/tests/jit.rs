@@ -310,3 +310,130 @@ fn the_statistic_shows_first_call_and_tier_up_compiles() {
     run(&interp, PROGRAM, "fib", &[Val::I32(10)], 1).unwrap();
     assert_eq!(interp.jit_stats().compiled, 0);
 }
+
+/// A `main` doing all the work in one call: loops over memory with locals of every type,
+/// inside nested blocks, then a second loop, then returns.
+const MAIN: &str = r#"
+(module
+  (memory 1)
+  (func (export "main") (param $n i32) (result i64 f64)
+    (local $i i32) (local $acc i64) (local $f f64) (local $g f32)
+    block $outer
+      local.get $n
+      i32.eqz
+      br_if $outer
+      loop $l
+        local.get $i
+        i32.const 1020
+        i32.rem_u
+        i32.const 4
+        i32.mul
+        local.get $i
+        i32.store
+        local.get $acc
+        local.get $i
+        i32.const 1020
+        i32.rem_u
+        i32.const 4
+        i32.mul
+        i32.load
+        i64.extend_i32_u
+        i64.add
+        local.set $acc
+        local.get $f
+        f64.const 0.5
+        f64.add
+        local.set $f
+        local.get $g
+        f32.const 1
+        f32.add
+        local.set $g
+        local.get $i
+        i32.const 1
+        i32.add
+        local.tee $i
+        local.get $n
+        i32.lt_u
+        br_if $l
+      end
+    end
+    ;; a second loop, run natively after the first moved there
+    loop $m
+      local.get $i
+      i32.const 1
+      i32.sub
+      local.tee $i
+      br_if $m
+    end
+    local.get $acc
+    local.get $f
+    local.get $g
+    f64.promote_f32
+    f64.add)
+)
+"#;
+
+fn main_engine(loop_threshold: u32) -> Engine {
+    Engine::new(Config {
+        tier: Tier::Auto,
+        jit_threshold: u32::MAX,
+        jit_loop_threshold: loop_threshold,
+        ..Config::default()
+    })
+}
+
+#[test]
+fn a_long_loop_called_once_moves_into_native_code() {
+    let n = 200_000;
+    let expected = run(&engine(Tier::Interp, 0), MAIN, "main", &[Val::I32(n)], 2).unwrap();
+    let acc: i64 = (0..n as i64).sum();
+    assert_eq!(expected[0], Val::I64(acc));
+    for threshold in [1, 2, 1000, 150_000] {
+        let e = main_engine(threshold);
+        let got = run(&e, MAIN, "main", &[Val::I32(n)], 2).unwrap();
+        assert_eq!(got, expected, "loop threshold {threshold}");
+        let s = e.jit_stats();
+        let osr: Vec<_> = s
+            .events
+            .iter()
+            .filter(|e| matches!(e.reason, CompileReason::Loop(_)))
+            .collect();
+        assert_eq!(osr.len(), 1, "one on-stack replacement: {s:?}");
+        assert!(osr[0].outcome.is_ok(), "{osr:?}");
+        // The same event compiled the function's entry for later calls.
+        assert!(
+            s.events.iter().any(|e| e.func_index == 0
+                && matches!(e.reason, CompileReason::CallCount(_))
+                && e.outcome.is_ok()),
+            "{s:?}"
+        );
+    }
+    // A loop that ends before the threshold stays interpreted.
+    let e = main_engine(1_000_000);
+    assert_eq!(run(&e, MAIN, "main", &[Val::I32(n)], 2).unwrap(), expected);
+    assert_eq!(e.jit_stats().compiled, 0);
+}
+
+#[test]
+fn traps_after_on_stack_replacement_keep_their_backtrace() {
+    // The loop runs off the end of memory: native code traps after taking over.
+    let wat = r#"(module (memory 1)
+      (func $inner (param i32) (result i32) local.get 0 i32.load)
+      (func (export "main") (result i32) (local $i i32)
+        loop $l
+          local.get $i
+          call $inner
+          drop
+          local.get $i
+          i32.const 4
+          i32.add
+          local.set $i
+          br $l
+        end
+        i32.const 0))"#;
+    let a = run(&engine(Tier::Interp, 0), wat, "main", &[], 1).unwrap_err();
+    let b = run(&main_engine(10), wat, "main", &[], 1).unwrap_err();
+    assert_eq!(a.code(), Some(TrapCode::MemoryOutOfBounds));
+    assert_eq!(b.code(), a.code());
+    assert_eq!(b.backtrace(), a.backtrace());
+}

@@ -906,6 +906,15 @@ unsafe fn run<T>(
                     mem_len,
                     #[cfg(feature = "jit")]
                     jit: jit_on,
+                    #[cfg(feature = "jit")]
+                    loop_counts: crate::jit::native::loop_counts(&store.inner, inst),
+                    #[cfg(feature = "jit")]
+                    loop_threshold: store
+                        .inner
+                        .engine
+                        .config()
+                        .jit_loop_threshold
+                        .min(u32::MAX - 1),
                 };
                 // SAFETY: the state handed over is the portable loop's own, which upholds
                 // what `threaded::run` requires; `code_map` is the running instance's.
@@ -984,6 +993,26 @@ unsafe fn run<T>(
                     if store.inner.interrupt.is_interrupted() {
                         trap!(TrapCode::Interrupted);
                     }
+                    skip!(1);
+                }
+                Instr::LoopCount { id } => {
+                    #[cfg(feature = "jit")]
+                    if crate::jit::native::loop_due(&store.inner, inst, func) {
+                        // SAFETY: `fp` points into the value stack's current buffer.
+                        let fp_off =
+                            unsafe { fp.offset_from(store.inner.stack.slots.as_ptr()) } as usize;
+                        match crate::jit::native::osr(store, inst, func, id, fp_off) {
+                            // Native code ran the rest of the function: its results are in
+                            // the frame's first slots, as a return leaves them.
+                            Some(Ok(())) => {
+                                ret!();
+                                continue;
+                            }
+                            Some(Err(t)) => host_failed!(t, false),
+                            None => {}
+                        }
+                    }
+                    let _ = id;
                     skip!(1);
                 }
                 Instr::GlobalGet { d, g } => {

@@ -87,6 +87,13 @@ pub(super) struct FastCx {
     /// native code where there is some.
     #[cfg(feature = "jit")]
     pub jit: bool,
+    /// The running module's loop-iteration counters, by function (null without a tiered
+    /// native tier), for `LoopCount`.
+    #[cfg(feature = "jit")]
+    pub loop_counts: *const core::sync::atomic::AtomicU32,
+    /// `Config::jit_loop_threshold` (below the counters' "done" value).
+    #[cfg(feature = "jit")]
+    pub loop_threshold: u32,
 }
 
 /// Runs instructions from `ip` until one needs the portable loop; returns it, with the
@@ -335,6 +342,34 @@ unsafe extern "sysv64" fn check_interrupt(
     }
 }
 
+/// `LoopCount`: counts a loop iteration of the running function; hands the instruction to
+/// the portable loop when on-stack replacement is due.
+#[cfg(feature = "jit")]
+unsafe extern "sysv64" fn loop_count(
+    ip: *const Instr,
+    fp: *mut u64,
+    mem_base: *mut u8,
+    _: Scratch,
+    cx: *mut FastCx,
+    _: IntAcc,
+    _: FloatAcc,
+) -> *const Instr {
+    // SAFETY: `cx` is the context `run` was given; `loop_counts` is null or the running
+    // module's counter array, which has an entry per function and outlives the run.
+    unsafe {
+        let counts = (*cx).loop_counts;
+        if !counts.is_null()
+            && crate::jit::native::count_loop(
+                &*counts.add((*cx).func as usize),
+                (*cx).loop_threshold,
+            )
+        {
+            return hand_back(ip, fp, cx);
+        }
+        dispatch(ip.add(1), fp, mem_base, cx, NO_ACC)
+    }
+}
+
 macro_rules! gen_handlers {
     ({ $d:tt } $($name:ident $fields:tt $([$($acc:tt)*])? => $body:block)*) => {
         $(
@@ -400,6 +435,10 @@ macro_rules! gen_handlers {
             t[Op::Return as usize] = ret;
             t[Op::Return1 as usize] = ret;
             t[Op::CheckInterrupt as usize] = check_interrupt;
+            #[cfg(feature = "jit")]
+            {
+                t[Op::LoopCount as usize] = loop_count;
+            }
             t
         };
     };

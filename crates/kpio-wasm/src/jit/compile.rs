@@ -78,6 +78,9 @@ impl From<wasmparser::BinaryReaderError> for CompileError {
 pub struct CompiledCode {
     pub body: Vec<u8>,
     pub trampoline: Vec<u8>,
+    /// The function's locals (parameters included): what an on-stack-replacement entry
+    /// takes instead of the parameters.
+    pub nlocals: usize,
 }
 
 /// The native type of a wasm value type; `None` for `v128` (not compiled yet).
@@ -126,12 +129,16 @@ pub(crate) fn body_signature(params: &[Type], results: &[Type]) -> Signature {
     sig
 }
 
-/// Compiles function `index` (module index, a defined function) of `module`.
+/// Compiles function `index` (module index, a defined function) of `module`. With
+/// `osr`, the code is an on-stack-replacement entry instead: it takes all the function's
+/// locals (parameters, then declared locals) and starts at the header of the loop at that
+/// wasm offset, which must be at operand-stack height 0 without parameters.
 pub fn compile(
     isa: &dyn TargetIsa,
     module: &ModuleInner,
     flavour: Flavour,
     index: u32,
+    osr: Option<u32>,
 ) -> Result<CompiledCode, CompileError> {
     let range = module.bodies[(index - module.num_imported_funcs) as usize].clone();
     if flavour.fuel {
@@ -143,28 +150,49 @@ pub fn compile(
     let ty = module.func_type(index);
     let params = native_types(ty.params(), range.start)?;
     let results = native_types(ty.results(), range.start)?;
-    let sig = body_signature(&params, &results);
-
     let body = FunctionBody::new(BinaryReader::new(
         &module.bytes[range.clone()],
         range.start as u64,
     ));
+    // The locals' types, parameters first.
+    let mut locals = params.clone();
+    for l in body.get_locals_reader()? {
+        let (count, t) = l?;
+        let Some(ty) = wasm_native_type(t) else {
+            return Err(CompileError::Unsupported {
+                what: "v128 locals".into(),
+                offset: range.start,
+            });
+        };
+        locals.extend(core::iter::repeat_n(ty, count as usize));
+    }
+    let entry_params = if osr.is_some() { &locals } else { &params };
+    let sig = body_signature(entry_params, &results);
+
     let mut func = Function::with_name_signature(UserFuncName::user(0, index), sig.clone());
     let mut fctx = FunctionBuilderContext::new();
     {
         let b = FunctionBuilder::new(&mut func, &mut fctx);
-        let mut t = Translator::new(module, flavour, index, b, &params, &results);
-        t.translate(&body)?;
+        let mut t = Translator::new(module, flavour, index, b, entry_params, &results);
+        t.osr = osr.map(|id| (id, None));
+        t.translate(&body, &locals)?;
+        if let (Some((id, _)), false) = (t.osr, t.osr_used) {
+            return Err(CompileError::Unsupported {
+                what: alloc::format!("on-stack replacement at {id:#x} (no such loop)"),
+                offset: range.start,
+            });
+        }
         t.b.seal_all_blocks();
         t.b.finalize(isa.frontend_config());
     }
     let body_code = emit(isa, func)?;
 
-    let tramp = trampoline(&params, &results, sig, isa.frontend_config());
+    let tramp = trampoline(entry_params, &results, sig, isa.frontend_config());
     let tramp_code = emit(isa, tramp)?;
     Ok(CompiledCode {
         body: body_code,
         trampoline: tramp_code,
+        nlocals: locals.len(),
     })
 }
 
@@ -287,6 +315,11 @@ struct Translator<'m, 'b> {
     exit: Block,
     /// Wasm offset of the operator being translated.
     offset: usize,
+    /// An on-stack-replacement entry: the loop's wasm offset and, once made, its header,
+    /// which the entry block jumps to.
+    osr: Option<(u32, Option<Block>)>,
+    /// The on-stack-replacement loop was found (reachable, at height 0).
+    osr_used: bool,
 }
 
 /// Flags of accesses to the context and its tables: aligned, never trapping.
@@ -344,6 +377,8 @@ impl<'m, 'b> Translator<'m, 'b> {
             results: results.to_vec(),
             exit,
             offset: 0,
+            osr: None,
+            osr_used: false,
         }
     }
 
@@ -354,23 +389,29 @@ impl<'m, 'b> Translator<'m, 'b> {
         })
     }
 
-    fn translate(&mut self, body: &FunctionBody<'_>) -> Result<(), CompileError> {
+    /// Translates the body; `locals` are all the locals' types (parameters first). An
+    /// on-stack-replacement entry has them all as parameters already.
+    fn translate(&mut self, body: &FunctionBody<'_>, locals: &[Type]) -> Result<(), CompileError> {
         // Declared locals, zeroed.
-        for l in body.get_locals_reader()? {
-            let (count, t) = l?;
-            let Some(ty) = wasm_native_type(t) else {
-                return self.unsupported("v128 locals");
-            };
-            for _ in 0..count {
-                let var = self.b.declare_var(ty);
-                let z = self.zero(ty);
-                self.b.def_var(var, z);
-                self.locals.push((var, ty));
-            }
+        for ty in &locals[self.locals.len()..] {
+            let var = self.b.declare_var(*ty);
+            let z = self.zero(*ty);
+            self.b.def_var(var, z);
+            self.locals.push((var, *ty));
         }
         self.reload_memory();
         self.stack_check();
         self.interrupt_check();
+        if let Some((id, _)) = self.osr {
+            // The entry goes straight to the loop (its header is made now and used when the
+            // loop is reached); the code before the loop stays unreachable.
+            let header = self.b.create_block();
+            self.osr = Some((id, Some(header)));
+            self.b.ins().jump(header, &[]);
+            let dead = self.b.create_block();
+            self.b.switch_to_block(dead);
+            self.b.seal_block(dead);
+        }
 
         let next = self.b.create_block();
         for t in &self.results.clone() {
@@ -757,7 +798,17 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_types(blockty)?;
-                let header = self.block_with_params(&params);
+                let header = match self.osr {
+                    Some((id, Some(h))) if id as usize == self.offset => {
+                        if !params.is_empty() || !self.stack.is_empty() {
+                            return self
+                                .unsupported("on-stack replacement at a loop with operands");
+                        }
+                        self.osr_used = true;
+                        h
+                    }
+                    _ => self.block_with_params(&params),
+                };
                 let next = self.block_with_params(&results);
                 let vals = self.peekn(params.len());
                 self.b.ins().jump(header, &Self::args(&vals));

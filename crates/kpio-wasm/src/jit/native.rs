@@ -47,6 +47,10 @@ const INTERPRETED: u8 = 0;
 const NATIVE: u8 = 1;
 const REFUSED: u8 = 2;
 
+/// An on-stack-replacement entry of (function, loop offset): its code and how many locals
+/// it takes, or `None` if the native tier refused it.
+type OsrEntry = ((u32, u32), Option<Arc<(NativeFunc, usize)>>);
+
 /// A module's native code for one flavour.
 pub(crate) struct NativeMap {
     funcs: Box<[OnceBox<NativeFunc>]>,
@@ -54,6 +58,10 @@ pub(crate) struct NativeMap {
     bodies: Box<[AtomicUsize]>,
     calls: Box<[AtomicU32]>,
     state: Box<[AtomicU8]>,
+    /// Loop iterations counted in the interpreter, by function (see [`count_loop`]).
+    loops: Box<[AtomicU32]>,
+    /// On-stack replacement code by (function, loop offset): `None` if it was refused.
+    osr: spin::Mutex<Vec<OsrEntry>>,
 }
 
 impl NativeMap {
@@ -63,6 +71,8 @@ impl NativeMap {
             bodies: (0..n).map(|_| AtomicUsize::new(0)).collect(),
             calls: (0..n).map(|_| AtomicU32::new(0)).collect(),
             state: (0..n).map(|_| AtomicU8::new(INTERPRETED)).collect(),
+            loops: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            osr: spin::Mutex::new(Vec::new()),
         }
     }
 
@@ -78,6 +88,138 @@ pub enum CompileReason {
     FirstCall,
     /// Tiered mode: it was called `Config::jit_threshold` times.
     CallCount(u32),
+    /// Tiered mode: its loops ran `Config::jit_loop_threshold` iterations interpreted, so
+    /// the running frame moved into native code at the loop at this wasm offset (on-stack
+    /// replacement). The same event compiles the function's entry for later calls.
+    Loop(u32),
+}
+
+/// Counts one loop iteration against `threshold` (`Config::jit_loop_threshold`); true
+/// when on-stack replacement is due (the counter then stays at the threshold until the
+/// attempt moves it past, to [`OSR_DONE`]).
+#[inline(always)]
+#[cfg_attr(not(kpio_threaded), allow(dead_code))]
+pub(crate) fn count_loop(c: &AtomicU32, threshold: u32) -> bool {
+    let n = c.load(Ordering::Relaxed);
+    if n < threshold {
+        c.store(n + 1, Ordering::Relaxed);
+        false
+    } else {
+        n == threshold
+    }
+}
+
+/// A loop counter's value once on-stack replacement was tried for its function.
+const OSR_DONE: u32 = u32::MAX;
+
+/// The loop counters of instance `inst`'s module, by function (null without a tiered
+/// native tier).
+#[cfg_attr(not(kpio_threaded), allow(dead_code))]
+pub(crate) fn loop_counts<T>(inner: &crate::store::StoreInner<T>, inst: u32) -> *const AtomicU32 {
+    if inner.engine.jit().is_none() || inner.engine.tier() != crate::Tier::Auto {
+        return core::ptr::null();
+    }
+    let ie = &inner.instances[inst as usize];
+    map_of(&ie.module, ie.flavour).loops.as_ptr()
+}
+
+/// Counts a loop iteration of function `func` (module index) of instance `inst`; true
+/// when on-stack replacement is due now (once per function).
+pub(crate) fn loop_due<T>(inner: &crate::store::StoreInner<T>, inst: u32, func: u32) -> bool {
+    if inner.engine.jit().is_none() {
+        return false;
+    }
+    let ie = &inner.instances[inst as usize];
+    let c = &map_of(&ie.module, ie.flavour).loops[func as usize];
+    let threshold = inner.engine.config().jit_loop_threshold.min(OSR_DONE - 1);
+    if count_loop(c, threshold) {
+        c.store(OSR_DONE, Ordering::Relaxed);
+        true
+    } else {
+        false
+    }
+}
+
+/// On-stack replacement: runs the rest of interpreted function `func` of instance `inst`,
+/// whose frame is at `slots[fp..]` and stands at the header of the loop at wasm offset
+/// `id` with an empty operand stack, in native code entered at that loop with the frame's
+/// locals. `Some(Ok)`: the function returned, its results in the frame's first slots.
+/// `None`: the native tier refused; the interpreter carries on.
+pub(crate) fn osr<T>(
+    store: &mut Store<T>,
+    inst: u32,
+    func: u32,
+    id: u32,
+    fp: usize,
+) -> Option<Result<(), crate::Trap>> {
+    let jit = store.inner.engine.jit()?;
+    let ie = &store.inner.instances[inst as usize];
+    let (module, flavour) = (ie.module.clone(), ie.flavour);
+    let map = map_of(&module, flavour);
+    let cached = map
+        .osr
+        .lock()
+        .iter()
+        .find(|(k, _)| *k == (func, id))
+        .map(|(_, v)| v.clone());
+    let nf = match cached {
+        Some(v) => v?,
+        None => {
+            let built = jit.build(&module, flavour, func, Some(id));
+            let seq = jit.seq.fetch_add(1, Ordering::Relaxed) as u64;
+            let nf = match built {
+                Ok((nf, nlocals)) => {
+                    jit.compiled.fetch_add(1, Ordering::Relaxed);
+                    jit.record(CompileEvent {
+                        seq,
+                        module: module.name.clone(),
+                        func_index: func,
+                        func_name: module.func_names.get(&func).cloned(),
+                        reason: CompileReason::Loop(id),
+                        outcome: Ok(jit.memory.used()),
+                    });
+                    Some(Arc::new((nf, nlocals)))
+                }
+                Err(e) => {
+                    jit.refused.fetch_add(1, Ordering::Relaxed);
+                    jit.record(CompileEvent {
+                        seq,
+                        module: module.name.clone(),
+                        func_index: func,
+                        func_name: module.func_names.get(&func).cloned(),
+                        reason: CompileReason::Loop(id),
+                        outcome: Err(e),
+                    });
+                    None
+                }
+            };
+            map.osr.lock().push(((func, id), nf.clone()));
+            nf?
+        }
+    };
+    // Later calls take native code too.
+    let _ = lookup_forced(store, inst, func);
+    let (nf, nlocals) = (&nf.0, nf.1);
+    let nresults = module.func_type(func).results().len();
+    let n = nlocals.max(nresults);
+    let mut buf = alloc::vec![0u64; n];
+    buf[..nlocals].copy_from_slice(&store.inner.stack.slots[fp..fp + nlocals]);
+    let cx = context(store, inst, map.bodies());
+    let saved_top = store.inner.stack.top;
+    // The frame's slots are dead from here on but for the results written back below;
+    // nested calls run above them.
+    let frame_end = fp
+        + store.inner.instances[inst as usize]
+            .code()
+            .get(func)
+            .map_or(n, |c| c.frame_size as usize);
+    store.inner.stack.top = store.inner.stack.top.max(frame_end);
+    let r = super::vmctx::enter(store, inst, nf, cx, &mut buf);
+    store.inner.stack.top = saved_top;
+    if r.is_ok() {
+        store.inner.stack.slots[fp..fp + nresults].copy_from_slice(&buf[..nresults]);
+    }
+    Some(r.map_err(crate::Trap::frame_replaced))
 }
 
 /// One compilation, in order: what the engine's statistic lists.
@@ -224,14 +366,16 @@ impl JitEngine {
         ev.push(e);
     }
 
-    /// Compiles and publishes function `index`.
+    /// Compiles and publishes function `index`, or its on-stack-replacement entry at the
+    /// loop at wasm offset `osr` (then also returns how many locals it takes).
     fn build(
         &self,
         module: &ModuleInner,
         flavour: Flavour,
         index: u32,
-    ) -> Result<NativeFunc, String> {
-        let code = compile::compile(&*self.isa, module, flavour, index)
+        osr: Option<u32>,
+    ) -> Result<(NativeFunc, usize), String> {
+        let code = compile::compile(&*self.isa, module, flavour, index, osr)
             .map_err(|e: CompileError| alloc::format!("{e}"))?;
         let block = self
             .memory
@@ -241,11 +385,14 @@ impl JitEngine {
         // SAFETY: part 1 is the trampoline, compiled with exactly this signature
         // (`compile::trampoline`), published read-execute.
         let trampoline: Trampoline = unsafe { core::mem::transmute(block.part(1)) };
-        Ok(NativeFunc {
-            _block: block,
-            body,
-            trampoline,
-        })
+        Ok((
+            NativeFunc {
+                _block: block,
+                body,
+                trampoline,
+            },
+            code.nlocals,
+        ))
     }
 }
 
@@ -257,7 +404,7 @@ pub(crate) fn map_of(module: &ModuleInner, flavour: Flavour) -> &NativeMap {
 /// Native code for function `func` (module index) of instance `inst`, if it has some or
 /// it is now due to be compiled (counting this call). `None`: interpret it.
 pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
-    let jit = store.inner.engine.jit()?;
+    store.inner.engine.jit()?;
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
     let i = func as usize;
@@ -281,7 +428,41 @@ pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&Nativ
         CompileReason::CallCount(_) => CompileReason::CallCount(calls),
         r => r,
     };
-    let built = jit.build(&ie.module, ie.flavour, func);
+    compile_now(store, inst, func, reason)
+}
+
+/// Compiles function `func` of instance `inst` for later calls unless it has native code
+/// or was refused (after on-stack replacement, so the next call does not start over in
+/// the interpreter).
+fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
+    let ie = &store.inner.instances[inst as usize];
+    let map = map_of(&ie.module, ie.flavour);
+    let i = func as usize;
+    match map.state[i].load(Ordering::Acquire) {
+        NATIVE => map.funcs[i].get(),
+        REFUSED => None,
+        _ => {
+            let calls = map.calls[i].load(Ordering::Relaxed);
+            compile_now(store, inst, func, CompileReason::CallCount(calls))
+        }
+    }
+}
+
+/// Compiles function `func` of instance `inst` now and installs its code (unless another
+/// thread did first); records the event.
+fn compile_now<T>(
+    store: &Store<T>,
+    inst: u32,
+    func: u32,
+    reason: CompileReason,
+) -> Option<&NativeFunc> {
+    let jit = store.inner.engine.jit()?;
+    let ie = &store.inner.instances[inst as usize];
+    let map = map_of(&ie.module, ie.flavour);
+    let i = func as usize;
+    let built = jit
+        .build(&ie.module, ie.flavour, func, None)
+        .map(|(nf, _)| nf);
     let seq = jit.seq.fetch_add(1, Ordering::Relaxed) as u64;
     let outcome = built.as_ref().map(|_| 0).map_err(|e| e.clone());
     let event = |outcome| CompileEvent {

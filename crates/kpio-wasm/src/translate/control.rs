@@ -245,9 +245,11 @@ impl Translator<'_> {
     pub(super) fn loop_(&mut self, bt: BlockType) {
         let mut c = self.enter_block(Kind::Loop, bt);
         c.start = self.bind_label();
+        let nparams = c.nparams;
         self.ctrl.push(c);
         self.start_fuel_block();
         self.check_interrupt();
+        self.loop_count(nparams);
     }
 
     pub(super) fn if_(&mut self, bt: BlockType) {

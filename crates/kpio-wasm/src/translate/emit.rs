@@ -49,6 +49,15 @@ impl Translator<'_> {
         }
     }
 
+    /// With a tiered engine, at the header of the loop at wasm offset `id`: counts its
+    /// iterations for on-stack replacement, where native code can take over (an empty
+    /// operand stack and no loop parameters, so the frame's locals are all its state).
+    pub(super) fn loop_count(&mut self, nparams: usize) {
+        if self.cx.flavour.osr && nparams == 0 && self.stack.is_empty() {
+            self.emit(Instr::LoopCount { id: self.offset });
+        }
+    }
+
     /// If the value just popped (at height `h`) was computed by the last instruction and no
     /// label intervenes, returns that instruction's index.
     pub(super) fn producer_of(&self, h: usize) -> Option<usize> {

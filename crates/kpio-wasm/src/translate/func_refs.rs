@@ -82,6 +82,7 @@ mod tests {
             flavour: Flavour {
                 fuel: false,
                 interruptible: false,
+                osr: false,
             },
         };
         super::super::translate(&cx, index).unwrap().code.to_vec()

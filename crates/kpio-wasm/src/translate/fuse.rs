@@ -237,6 +237,7 @@ mod tests {
             flavour: Flavour {
                 fuel: false,
                 interruptible: false,
+                osr: false,
             },
         };
         translate(&cx, 0).unwrap().code.into_vec()

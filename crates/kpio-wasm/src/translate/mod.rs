@@ -278,6 +278,7 @@ mod tests {
             flavour: Flavour {
                 fuel: false,
                 interruptible: false,
+                osr: false,
             },
         };
         let mut t = Translator::new(&cx, BTreeMap::new(), 0, 0, 0, 0x2a);

@@ -147,6 +147,7 @@ mod tests {
             flavour: Flavour {
                 fuel: false,
                 interruptible: false,
+                osr: false,
             },
         };
         translate(&cx, 0).unwrap()
