@@ -1,13 +1,42 @@
-//! The two interpreters behind one small interface: prepare a module once,
-//! then run one exported `(i32) -> i64` program on a fresh instance per run,
-//! timing only the call (instantiation is outside the timed region).
+//! kpio-wasm (in any of its tiers) and wasmi behind one small interface: prepare a
+//! module, then run one exported `(i32) -> i64` program on a fresh instance, timing only
+//! the call (instantiation is outside the timed region). kpio's native tier compiles
+//! lazily, inside that call, into code owned by the module: a caller that wants every
+//! timed call to pay for its compilation prepares a fresh [`Kpio`] per run.
 //! (The third engine, wasmtime, runs in Python: see `wasmtime_peer`.)
 
-use std::hint::black_box;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, anyhow, bail};
+
+use crate::startup::{FIRST, FIRST_RESULT};
+
+/// Startup of one fresh engine on one module: the steps to the first executed
+/// instruction, each timed on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Startup {
+    /// `Module::new`: decode and validate (kpio and wasmi translate lazily).
+    pub decode: Duration,
+    pub instantiate: Duration,
+    /// The call of the module's trivial export ([`FIRST`]).
+    pub first_call: Duration,
+}
+
+impl Startup {
+    /// Time to the first executed instruction: all three steps.
+    pub fn total(&self) -> Duration {
+        self.decode + self.instantiate + self.first_call
+    }
+}
+
+/// What kpio's native tier did in one engine (see `Engine::jit_stats`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JitSummary {
+    pub compiled: u64,
+    pub refused: u64,
+    pub code_bytes: u64,
+}
 
 /// Runs `f`, turning a panic inside the engine into an error so one broken
 /// engine does not end the whole benchmark.
@@ -32,13 +61,18 @@ pub struct Kpio {
     module: kpio_wasm::Module,
 }
 
-impl Kpio {
-    /// kpio-wasm with its default configuration (what the engines table's `kpio` column is).
-    pub fn new(wasm: &[u8]) -> Result<Self> {
-        Self::with_config(wasm, kpio_wasm::Config::default())
+/// kpio-wasm's default configuration but for the tier (and so the tier's default
+/// thresholds: `Tier::Auto` compiles at the 100th call or moves a loop after 1000
+/// iterations).
+pub fn kpio_config(tier: kpio_wasm::Tier) -> kpio_wasm::Config {
+    kpio_wasm::Config {
+        tier,
+        ..kpio_wasm::Config::default()
     }
+}
 
-    /// kpio-wasm with `config`, for rows that compare configurations of the engine.
+impl Kpio {
+    /// kpio-wasm with `config` (see [`kpio_config`] for the tiers the tables compare).
     pub fn with_config(wasm: &[u8], config: kpio_wasm::Config) -> Result<Self> {
         let engine = kpio_wasm::Engine::new(config);
         let module = kpio_wasm::Module::new(&engine, wasm)
@@ -68,16 +102,20 @@ impl Kpio {
         }
     }
 
-    /// Startup: (decode+validate, instantiate) times for one fresh engine.
-    pub fn startup(wasm: &[u8]) -> Result<(Duration, Duration)> {
-        Self::startup_with_config(wasm, kpio_wasm::Config::default())
+    /// What the native tier has compiled in this engine so far.
+    pub fn jit_summary(&self) -> JitSummary {
+        let s = self.engine.jit_stats();
+        JitSummary {
+            compiled: s.compiled,
+            refused: s.refused,
+            code_bytes: s.code_bytes as u64,
+        }
     }
 
-    /// [`Kpio::startup`] for a fresh engine with `config`.
-    pub fn startup_with_config(
-        wasm: &[u8],
-        config: kpio_wasm::Config,
-    ) -> Result<(Duration, Duration)> {
+    /// Startup of a fresh engine with `config` on `wasm` (the generated startup module):
+    /// decode+validate, instantiate, and the call of its trivial export.
+    pub fn startup(wasm: &[u8], config: kpio_wasm::Config) -> Result<Startup> {
+        use kpio_wasm::Val;
         let engine = kpio_wasm::Engine::new(config);
         let start = Instant::now();
         let module = kpio_wasm::Module::new(&engine, wasm)
@@ -89,9 +127,24 @@ impl Kpio {
         let instance = linker
             .instantiate(&mut store, &module)
             .map_err(|e| anyhow!("kpio: instantiate failed: {e}"))?;
-        let inst = start.elapsed();
-        black_box(&instance);
-        Ok((decode, inst))
+        let instantiate = start.elapsed();
+        // The export lookup is not timed: it is a name search, not startup work.
+        let func = instance
+            .get_func(&store, FIRST)
+            .ok_or_else(|| anyhow!("kpio: no exported function `{FIRST}`"))?;
+        let mut results = [Val::I32(0)];
+        let start = Instant::now();
+        func.call(&mut store, &[], &mut results)
+            .map_err(|e| anyhow!("kpio: `{FIRST}()` trapped: {e}"))?;
+        let first_call = start.elapsed();
+        match results[0] {
+            Val::I32(FIRST_RESULT) => Ok(Startup {
+                decode,
+                instantiate,
+                first_call,
+            }),
+            ref other => bail!("kpio: `{FIRST}` returned {other:?}, expected {FIRST_RESULT}"),
+        }
     }
 }
 
@@ -126,8 +179,8 @@ impl Wasmi {
         Ok((start.elapsed(), v))
     }
 
-    /// Startup: (decode+validate, instantiate) times for one fresh engine.
-    pub fn startup(wasm: &[u8]) -> Result<(Duration, Duration)> {
+    /// Startup of a fresh engine, as [`Kpio::startup`].
+    pub fn startup(wasm: &[u8]) -> Result<Startup> {
         let engine = wasmi::Engine::default();
         let start = Instant::now();
         let module = wasmi::Module::new(&engine, wasm).context("wasmi: Module::new failed")?;
@@ -138,8 +191,22 @@ impl Wasmi {
         let instance = linker
             .instantiate_and_start(&mut store, &module)
             .context("wasmi: instantiate failed")?;
-        let inst = start.elapsed();
-        black_box(&instance);
-        Ok((decode, inst))
+        let instantiate = start.elapsed();
+        let func = instance
+            .get_typed_func::<(), i32>(&store, FIRST)
+            .with_context(|| format!("wasmi: no exported `() -> i32` function `{FIRST}`"))?;
+        let start = Instant::now();
+        let v = func
+            .call(&mut store, ())
+            .with_context(|| format!("wasmi: `{FIRST}()` trapped"))?;
+        let first_call = start.elapsed();
+        if v != FIRST_RESULT {
+            bail!("wasmi: `{FIRST}` returned {v}, expected {FIRST_RESULT}");
+        }
+        Ok(Startup {
+            decode,
+            instantiate,
+            first_call,
+        })
     }
 }

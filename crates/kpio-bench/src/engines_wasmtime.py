@@ -14,7 +14,9 @@ Prints one JSON object per line on stdout, and nothing else:
   `compile_ns` is a cold `Module(engine, wasm)`: a full Cranelift compile of every function.
   Instantiation is not timed; `call_ns` is the call of the export alone, as in the Rust
   runners of engines.rs. The export must be `(i32) -> i64`.
-- `startup`: per run, {"run": I, "compile_ns": N, "instantiate_ns": N}, fresh engine each run.
+- `startup`: per run, {"run": I, "compile_ns": N, "instantiate_ns": N, "call_ns": N}, fresh
+  engine each run; `call_ns` is the call of the module's trivial export `first` (`() -> i32`,
+  returns 42), so the three add up to the time to the first executed instruction.
 
 Errors (a trap, a missing export) go to stderr with a non-zero exit status.
 """
@@ -81,8 +83,16 @@ def startup(wasm_path, runs):
         t = time.perf_counter_ns()
         instance = wasmtime.Instance(store, module, [])
         instantiate_ns = time.perf_counter_ns() - t
+        first = instance.exports(store).get("first")
+        if not isinstance(first, wasmtime.Func):
+            raise SystemExit("wasmtime: no exported function `first`")
+        t = time.perf_counter_ns()
+        result = first(store)
+        call_ns = time.perf_counter_ns() - t
+        if result != 42:
+            raise SystemExit(f"wasmtime: `first` returned {result}, expected 42")
         del instance
-        emit({"run": i, "compile_ns": compile_ns, "instantiate_ns": instantiate_ns})
+        emit({"run": i, "compile_ns": compile_ns, "instantiate_ns": instantiate_ns, "call_ns": call_ns})
 
 
 def main():

@@ -8,7 +8,11 @@
 //! active element segment), and many functions whose bodies repeat a mix of
 //! local/global access, loads and stores, integer arithmetic on i32 and i64,
 //! `block`/`br_if`, `if`/`else` and direct calls. About 100 functions are
-//! exported. The function bodies are never run.
+//! exported. Those bodies are never run.
+//!
+//! One more function, exported as [`FIRST`], is `() -> i32` and returns a constant:
+//! calling it measures the time to the first executed instruction (decode, validate,
+//! instantiate, call) without running any of the generated code.
 
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, DataSection, ElementSection, Elements, ExportKind,
@@ -20,6 +24,11 @@ use wasm_encoder::{
 const BODY_BYTES: usize = 5_000;
 const DATA_BYTES: usize = 256 * 1024;
 const GLOBALS: u32 = 8;
+
+/// The trivial export: `() -> i32`, returns [`FIRST_RESULT`].
+pub const FIRST: &str = "first";
+/// What [`FIRST`] returns.
+pub const FIRST_RESULT: i32 = 42;
 
 /// Builds a module of at least `min_bytes` bytes.
 pub fn generate(min_bytes: usize) -> Vec<u8> {
@@ -36,11 +45,14 @@ pub fn generate(min_bytes: usize) -> Vec<u8> {
     types
         .ty()
         .function([ValType::I32, ValType::I32], [ValType::I32]);
+    types.ty().function([], [ValType::I32]);
 
     let mut funcs = FunctionSection::new();
     for _ in 0..num_funcs {
         funcs.function(0);
     }
+    // The trivial export, after the generated functions (and outside the table).
+    funcs.function(1);
 
     let mut tables = TableSection::new();
     tables.table(TableType {
@@ -78,6 +90,7 @@ pub fn generate(min_bytes: usize) -> Vec<u8> {
     for f in (0..num_funcs).step_by((num_funcs as usize / 100).max(1)) {
         exports.export(&format!("f{f}"), ExportKind::Func, f);
     }
+    exports.export(FIRST, ExportKind::Func, num_funcs);
 
     let mut elements = ElementSection::new();
     let all: Vec<u32> = (0..num_funcs).collect();
@@ -91,6 +104,9 @@ pub fn generate(min_bytes: usize) -> Vec<u8> {
     for f in 0..num_funcs {
         code.function(&body(f, num_funcs, &mut rnd));
     }
+    let mut first = Function::new([]);
+    first.instructions().i32_const(FIRST_RESULT).end();
+    code.function(&first);
 
     let mut data = DataSection::new();
     let bytes: Vec<u8> = (0..DATA_BYTES).map(|_| rnd() as u8).collect();
@@ -196,8 +212,12 @@ mod tests {
         let engine = wasmi::Engine::default();
         let module = wasmi::Module::new(&engine, &wasm[..]).expect("valid module");
         let mut store = wasmi::Store::new(&engine, ());
-        wasmi::Linker::<()>::new(&engine)
+        let instance = wasmi::Linker::<()>::new(&engine)
             .instantiate_and_start(&mut store, &module)
             .expect("instantiates");
+        let first = instance
+            .get_typed_func::<(), i32>(&store, super::FIRST)
+            .expect("the trivial export");
+        assert_eq!(first.call(&mut store, ()).unwrap(), super::FIRST_RESULT);
     }
 }
