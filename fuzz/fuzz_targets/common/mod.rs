@@ -1,12 +1,19 @@
-//! What the fuzz targets share (most of it the two differential ones): `differential` (kpio-wasm against wasmi 2.0)
-//! and `backends` (kpio-wasm's threaded dispatch against its portable loop). Both turn the
-//! input into a wasm-smith module, run it in two engines under the same limits, call every
-//! export with the same arguments and compare; the pieces here are the ones that do not
+//! What the fuzz targets share (most of it the differential ones): `differential` (kpio-wasm against wasmi 2.0),
+//! `tiers` (kpio-wasm's interpreter and native tier against each other and wasmi 2.0)
+//! and `backends` (kpio-wasm's threaded dispatch against its portable loop). Each turns the
+//! input into a wasm-smith module, runs it in several engines under the same limits, calls every
+//! export with the same arguments and compares; the pieces here are the ones that do not
 //! depend on what the second engine is: the wasm-smith base configuration, kpio's limits,
 //! argument drawing, the stats switch, and the module dump and hex print.
 //!
+//! `oracle` holds what the targets that compare kpio against wasmi 2.0 (`differential`,
+//! `tiers`) share: comparable outcomes and values, wasmi's setup, one call in each engine,
+//! and the comparison of exported state.
+//!
 //! Each target includes this file as `mod common;`; a target uses only part of it.
 #![allow(dead_code)]
+
+pub mod oracle;
 
 use arbitrary::Unstructured;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};

@@ -1,0 +1,400 @@
+//! Differential execution between kpio-wasm's tiers, with wasmi 2.0 as the outside oracle:
+//! the interpreter (`Tier::Interp`), the native tier on every function's first call
+//! (`Tier::Jit`), the tiered engine (`Tier::Auto`, with a `jit_threshold` of 1, 2 or 3 drawn
+//! from the input, so that functions change tier in the middle of a run: interpreted
+//! callers of native callees and the reverse) and wasmi.
+//!
+//! wasm-smith turns the fuzz input into a valid module. Three inputs in four get the
+//! profile the native tier compiles (WebAssembly 2.0 without SIMD, plus extended
+//! constants: one 32-bit memory, 32-bit tables, no tail calls); the fourth gets
+//! `differential`'s whole 2.0 + SIMD + multi-memory + memory64 + tail-call set, where
+//! the native tier refuses many functions and the engine must fall back to the interpreter
+//! for them while it runs the rest natively. All four engines then
+//! 1. validate it (kpio must accept it; a module wasmi refuses is still compared between
+//!    the kpio tiers);
+//! 2. instantiate it (the start function may already run native code): all succeed, or
+//!    all trap alike;
+//! 3. call every exported function, in export order, with the same arguments (taken from the
+//!    rest of the fuzz input): the kpio tiers return bitwise-equal results, or trap with the
+//!    same trap code and the same wasm backtrace; wasmi returns the same results or traps
+//!    with the same trap class (as in `differential`);
+//! 4. after instantiation and after every call, expose the same exported globals, memories
+//!    (size and every byte) and tables (`common::oracle::compare_state`).
+//!
+//! The native tier must also never fail to generate code for a function it accepts: a
+//! compilation that ends in a code generation or body reading error (rather than a refusal
+//! of an unsupported feature) is a finding too.
+//!
+//! Determinism and termination as in `differential`: NaNs are canonicalised by wasm-smith,
+//! and `ensure_termination` bounds loops and recursion with a counter in a global (fuel
+//! metering is off: the native tier refuses metered functions). Once any engine reports a
+//! stack or resource limit the input is not compared further: the interpreter's call depth
+//! limit and the native tier's native stack limit need not cut at the same depth.
+//!
+//! Any difference panics with a description: that is a finding.
+#![no_main]
+
+mod common;
+
+use arbitrary::Unstructured;
+use common::oracle::{
+    KpioView, Outcome, StateView, WasmiView, compare_state, kpio_call, kpio_outcome, wasmi_call,
+    wasmi_outcome,
+};
+use common::{TERMINATION_FUEL, bump, dump, print_module, stats_due, stats_on};
+use kpio_wasm::{Engine, ExternType, Instance, Linker, Module, Store, Tier, Trap};
+use libfuzzer_sys::fuzz_target;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+/// Counters printed to stderr when `KPIO_FUZZ_STATS` is set (every 10,000 inputs, or every
+/// N with `KPIO_FUZZ_STATS=N`): how much reaches comparison, and how much of the code the
+/// JIT-only engine was asked to compile it did compile (and why it refused the rest).
+struct Stats {
+    inputs: AtomicU64,
+    modules: AtomicU64,
+    /// Modules made with the native tier's profile (the rest have `differential`'s).
+    jit_profile: AtomicU64,
+    wasmi_rejected: AtomicU64,
+    instantiated: AtomicU64,
+    instantiation_traps: AtomicU64,
+    calls_ok: AtomicU64,
+    calls_trapped: AtomicU64,
+    /// Inputs cut at a limit, and how many of those hit it in one kpio tier only.
+    exhausted: AtomicU64,
+    exhausted_tiers_differ: AtomicU64,
+    /// Functions the JIT-only engine compiled and refused, per profile.
+    compiled: [AtomicU64; 2],
+    refused: [AtomicU64; 2],
+}
+static STATS: Stats = Stats {
+    inputs: AtomicU64::new(0),
+    modules: AtomicU64::new(0),
+    jit_profile: AtomicU64::new(0),
+    wasmi_rejected: AtomicU64::new(0),
+    instantiated: AtomicU64::new(0),
+    instantiation_traps: AtomicU64::new(0),
+    calls_ok: AtomicU64::new(0),
+    calls_trapped: AtomicU64::new(0),
+    exhausted: AtomicU64::new(0),
+    exhausted_tiers_differ: AtomicU64::new(0),
+    compiled: [const { AtomicU64::new(0) }; 2],
+    refused: [const { AtomicU64::new(0) }; 2],
+};
+
+/// Why the JIT-only engine refused functions (the refusal with its offset cut off), counted.
+static REFUSALS: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
+
+fn report_stats() {
+    let n = STATS.inputs.load(Relaxed);
+    if !stats_due(n) {
+        return;
+    }
+    let share = |p: usize| {
+        let (c, r) = (
+            STATS.compiled[p].load(Relaxed),
+            STATS.refused[p].load(Relaxed),
+        );
+        format!(
+            "{c} compiled / {r} refused ({:.1}% compiled)",
+            100.0 * c as f64 / (c + r).max(1) as f64
+        )
+    };
+    eprintln!(
+        "stats: inputs {n} modules {} (jit profile {}) wasmi-rejected {} instantiated {} \
+         instantiation-traps {} calls-ok {} calls-trapped {} exhausted {} (tiers differ {}); \
+         jit profile: {}; full profile: {}",
+        STATS.modules.load(Relaxed),
+        STATS.jit_profile.load(Relaxed),
+        STATS.wasmi_rejected.load(Relaxed),
+        STATS.instantiated.load(Relaxed),
+        STATS.instantiation_traps.load(Relaxed),
+        STATS.calls_ok.load(Relaxed),
+        STATS.calls_trapped.load(Relaxed),
+        STATS.exhausted.load(Relaxed),
+        STATS.exhausted_tiers_differ.load(Relaxed),
+        share(0),
+        share(1),
+    );
+    let refusals = REFUSALS.lock().unwrap();
+    let mut top: Vec<_> = refusals.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1));
+    for (why, count) in top.iter().take(8) {
+        eprintln!("  refused {count}: {why}");
+    }
+}
+
+/// The module generator's configuration: the native tier's profile, or `differential`'s
+/// (see the module docs).
+// One assignment per setting, each with its reason, reads better than one struct literal.
+#[allow(clippy::field_reassign_with_default)]
+fn smith_config(jit_profile: bool) -> wasm_smith::Config {
+    let mut c = common::smith_config();
+    // As in `differential`: wasmi 2.0 runs neither exceptions nor typed references, and
+    // fixes other relaxed SIMD results than kpio.
+    c.relaxed_simd_enabled = false;
+    c.exceptions_enabled = false;
+    c.gc_enabled = false;
+    if jit_profile {
+        // What the native tier refuses (see `jit/compile.rs`): v128 values, memories other
+        // than a 32-bit memory 0, 64-bit tables (wasm-smith makes them only with memory64),
+        // tail calls. Table, bulk memory and reference instructions it compiles (through
+        // a helper), so they stay on.
+        c.simd_enabled = false;
+        c.memory64_enabled = false;
+        c.max_memories = 1;
+        c.tail_call_enabled = false;
+    }
+    c
+}
+
+/// The engines under test, in the order they are reported.
+const TIERS: [&str; 3] = ["interp", "jit", "auto"];
+
+fn engine(tier: Tier, jit_threshold: u32) -> Engine {
+    Engine::new(kpio_wasm::Config {
+        tier,
+        jit_threshold,
+        ..common::kpio_config()
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    bump(&STATS.inputs);
+    report_stats();
+    let mut u = Unstructured::new(data);
+    let jit_profile = u.arbitrary::<u8>().unwrap_or(0) % 4 != 0;
+    let Ok(mut smith) = wasm_smith::Module::new(smith_config(jit_profile), &mut u) else {
+        return;
+    };
+    if smith.ensure_termination(TERMINATION_FUEL).is_err() {
+        return;
+    }
+    let wasm = smith.to_bytes();
+    bump(&STATS.modules);
+    if jit_profile {
+        bump(&STATS.jit_profile);
+    }
+    dump(&wasm);
+    let threshold = u.int_in_range(1..=3).unwrap_or(1);
+    let engines = [
+        engine(Tier::Interp, 0),
+        engine(Tier::Jit, 0),
+        engine(Tier::Auto, threshold),
+    ];
+    run(&wasm, &engines, &mut u);
+    check_compilations(&wasm, &engines, usize::from(!jit_profile));
+});
+
+/// Counts what the JIT-only engine compiled and refused; panics if the native tier failed
+/// on a function it did not refuse as unsupported (in either native engine).
+fn check_compilations(wasm: &[u8], engines: &[Engine; 3], profile: usize) {
+    for (tier, e) in TIERS.iter().zip(engines).skip(1) {
+        let stats = e.jit_stats();
+        for ev in &stats.events {
+            if let Err(why) = &ev.outcome
+                && !why.starts_with("not compiled natively:")
+            {
+                panic!(
+                    "the {tier} engine failed to compile function {}: {why}\n{}",
+                    ev.func_index,
+                    print_module(wasm)
+                );
+            }
+        }
+        if *tier == "jit" {
+            STATS.compiled[profile].fetch_add(stats.compiled, Relaxed);
+            STATS.refused[profile].fetch_add(stats.refused, Relaxed);
+            if stats_on() {
+                let mut refusals = REFUSALS.lock().unwrap();
+                for ev in &stats.events {
+                    if let Err(why) = &ev.outcome {
+                        let why = why.split(" at offset").next().unwrap_or(why);
+                        *refusals.entry(why.to_string()).or_default() += 1;
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Whether `KPIO_FUZZ_TRACE` is set: each kpio call is announced on stderr before it is
+/// made, so a crash (a native stack overflow kills the process without a panic message)
+/// names the tier and export it happened in.
+fn trace_on() -> bool {
+    std::env::var_os("KPIO_FUZZ_TRACE").is_some()
+}
+
+/// One call's (or instantiation's) outcome in a kpio engine, with the trap if it trapped.
+type KpioResult = (Outcome, Option<Trap>);
+
+/// Whether any engine hit a limit (the input is then not compared further); counts it.
+fn exhausted(k: &[KpioResult], w: Option<&Outcome>) -> bool {
+    let is = |o: &Outcome| matches!(o, Outcome::Exhausted(_));
+    let kpio = k.iter().filter(|(o, _)| is(o)).count();
+    if kpio == 0 && !w.is_some_and(is) {
+        return false;
+    }
+    bump(&STATS.exhausted);
+    if kpio != 0 && kpio != k.len() {
+        bump(&STATS.exhausted_tiers_differ);
+        if stats_on() {
+            eprintln!(
+                "exhausted in some kpio tiers only: {:?}",
+                k.iter().map(|(o, _)| o).collect::<Vec<_>>()
+            );
+        }
+    }
+    true
+}
+
+/// Panics unless the kpio tiers agree exactly (results, or trap code and backtrace) and the
+/// interpreter agrees with wasmi (when wasmi runs the module) as `differential` compares.
+fn compare_outcomes(k: &[KpioResult], w: Option<&Outcome>, what: &str, wasm: &[u8]) {
+    let (interp, interp_trap) = &k[0];
+    for (tier, (o, t)) in TIERS.iter().zip(k).skip(1) {
+        let same = o == interp
+            && match (interp_trap, t) {
+                (Some(a), Some(b)) => a.code() == b.code() && a.backtrace() == b.backtrace(),
+                (a, b) => a.is_none() && b.is_none(),
+            };
+        if !same {
+            panic!(
+                "{what} differs between tiers:\n  interp: {interp:?} {interp_trap:?}\n  \
+                 {tier}: {o:?} {t:?}\n{}",
+                print_module(wasm)
+            );
+        }
+    }
+    if let Some(w) = w
+        && w != interp
+    {
+        panic!(
+            "{what} differs:\n  kpio:  {interp:?}\n  wasmi: {w:?}\n{}",
+            print_module(wasm)
+        );
+    }
+}
+
+fn run(wasm: &[u8], engines: &[Engine; 3], u: &mut Unstructured<'_>) {
+    // --- Validation -------------------------------------------------------------------
+    let modules: Vec<Module> = engines
+        .iter()
+        .map(|e| match Module::new(e, wasm) {
+            Ok(m) => m,
+            Err(err) => panic!("kpio rejected a valid wasm-smith module: {err}"),
+        })
+        .collect();
+    let w_engine = common::oracle::wasmi_engine();
+    // wasmi has implementation limits of its own; without it the tiers are still compared.
+    let w_module = wasmi::Module::new(&w_engine, wasm).ok();
+    if w_module.is_none() {
+        bump(&STATS.wasmi_rejected);
+    }
+
+    // --- Instantiation ----------------------------------------------------------------
+    let mut stores: Vec<Store<()>> = engines.iter().map(|e| Store::new(e, ())).collect();
+    let mut w_store = common::oracle::wasmi_store(&w_engine);
+    let k_insts: Vec<Result<Instance, KpioResult>> = stores
+        .iter_mut()
+        .zip(&modules)
+        .map(|(s, m)| match Linker::new().instantiate(s, m) {
+            Ok(i) => Ok(i),
+            Err(kpio_wasm::InstantiateError::Trap(t)) => Err((kpio_outcome(&t, true), Some(t))),
+            Err(e) => panic!("kpio failed to link a module without imports: {e}"),
+        })
+        .collect();
+    let w_inst = w_module
+        .as_ref()
+        .map(|m| wasmi::Instance::new(&mut w_store, m, &[]));
+    let all_ok = k_insts.iter().all(Result::is_ok) && !matches!(w_inst, Some(Err(_)));
+    if !all_ok {
+        let k: Vec<KpioResult> = k_insts
+            .into_iter()
+            .map(|r| r.err().unwrap_or((Outcome::Ok(Vec::new()), None)))
+            .collect();
+        let w = w_inst.map(|r| match r {
+            Ok(_) => Outcome::Ok(Vec::new()),
+            Err(e) => wasmi_outcome(&e),
+        });
+        if exhausted(&k, w.as_ref()) {
+            return;
+        }
+        bump(&STATS.instantiation_traps);
+        compare_outcomes(&k, w.as_ref(), "instantiation", wasm);
+        return;
+    }
+    let k_insts: Vec<Instance> = k_insts.into_iter().map(Result::unwrap).collect();
+    let w_inst = w_inst.map(Result::unwrap);
+
+    bump(&STATS.instantiated);
+    let exports: Vec<(String, ExternType)> = modules[0]
+        .exports()
+        .map(|(n, t)| (n.to_string(), t))
+        .collect();
+    let compare = |stores: &[Store<()>], w_store: &common::oracle::WasmiStore, when: &str| {
+        let interp = KpioView {
+            label: TIERS[0],
+            store: &stores[0],
+            inst: k_insts[0],
+        };
+        for i in 1..TIERS.len() {
+            let other = KpioView {
+                label: TIERS[i],
+                store: &stores[i],
+                inst: k_insts[i],
+            };
+            compare_state(&interp, &other, &exports, when);
+        }
+        if let Some(inst) = w_inst {
+            let w: &dyn StateView = &WasmiView {
+                store: w_store,
+                inst,
+            };
+            compare_state(&interp, w, &exports, when);
+        }
+    };
+    compare(&stores, &w_store, "after instantiation");
+
+    // --- Calls ------------------------------------------------------------------------
+    for (name, ty) in &exports {
+        let ExternType::Func(fty) = ty else {
+            continue;
+        };
+        let args: Vec<kpio_wasm::Val> = fty
+            .params()
+            .iter()
+            .map(|p| common::kpio_arg(u, *p))
+            .collect();
+        let k: Vec<KpioResult> = stores
+            .iter_mut()
+            .zip(&k_insts)
+            .zip(TIERS)
+            .map(|((s, i), tier)| {
+                if trace_on() {
+                    eprintln!("calling `{name}` {args:?} in {tier}");
+                }
+                let f = i.get_func(&*s, name).expect("kpio export");
+                kpio_call(s, f, fty, &args)
+            })
+            .collect();
+        let w = w_inst.map(|i| wasmi_call(&mut w_store, i, name, &args));
+        if exhausted(&k, w.as_ref()) {
+            // The engines' limits differ, so their states may now legitimately differ.
+            return;
+        }
+        bump(if matches!(k[0].0, Outcome::Ok(_)) {
+            &STATS.calls_ok
+        } else {
+            &STATS.calls_trapped
+        });
+        compare_outcomes(
+            &k,
+            w.as_ref(),
+            &format!("call to export `{name}` {args:?}"),
+            wasm,
+        );
+        compare(&stores, &w_store, &format!("after calling `{name}`"));
+    }
+}
