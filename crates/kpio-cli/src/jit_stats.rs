@@ -3,12 +3,12 @@
 use kpio_wasm::jit::JitStats;
 use std::collections::BTreeMap;
 
-/// `NAME: native tier: N functions compiled, M refused, B bytes of code`, then each distinct
+/// `NAME: native tier: N functions compiled (B bytes of code pages), M refused`, then each distinct
 /// reason for refusing a function with how many functions it refused, most first.
 pub fn summary(name: &str, s: &JitStats) -> String {
     let mut out = format!(
-        "{name}: native tier: {} functions compiled, {} refused, {} bytes of code\n",
-        s.compiled, s.refused, s.code_bytes
+        "{name}: native tier: {} functions compiled ({} bytes of code pages), {} refused\n",
+        s.compiled, s.compiled_bytes, s.refused
     );
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for e in &s.events {
@@ -47,7 +47,8 @@ mod tests {
         let s = JitStats {
             compiled: 1,
             refused: 3,
-            code_bytes: 4096,
+            code_bytes: 0,
+            compiled_bytes: 4096,
             events: vec![
                 event(0, Ok(4096)),
                 event(
@@ -69,7 +70,7 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "m: native tier: 1 functions compiled, 3 refused, 4096 bytes of code",
+                "m: native tier: 1 functions compiled (4096 bytes of code pages), 3 refused",
                 "      2  not compiled natively: the TableGet operator",
                 "      1  not compiled natively: v128 values",
             ]

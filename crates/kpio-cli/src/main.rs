@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use kpio_cli::apps;
-use kpio_cli::run::{Outcome, RunError, RunRequest, run};
+use kpio_cli::run::{Outcome, RunError, RunRequest};
 use kpio_cli::values::DisplayVal;
 use kpio_cli::wast::{Counts, WastOptions, run_wast_file};
 use kpio_wasm::{BacktraceLine, Dispatch, Tier};
@@ -571,7 +571,22 @@ fn run_target(target: &str) -> Result<RunTarget, String> {
 }
 
 fn cmd_run(req: RunRequest) -> ExitCode {
-    match run(&req) {
+    let mut engine = None;
+    let r = kpio_cli::run::run_with_engine(&req, &mut engine);
+    // After the program's own output (and results, printed below first).
+    let stats = |engine: Option<kpio_wasm::Engine>| {
+        if let (true, Some(e)) = (req.jit_stats, engine) {
+            let name = req.path.display().to_string();
+            eprint!("{}", kpio_cli::jit_stats::summary(&name, &e.jit_stats()));
+        }
+    };
+    let code = cmd_run_outcome(r);
+    stats(engine);
+    code
+}
+
+fn cmd_run_outcome(r: Result<Outcome, RunError>) -> ExitCode {
+    match r {
         Ok(Outcome::Returned(results)) => {
             for v in &results {
                 println!("{}", DisplayVal(v));

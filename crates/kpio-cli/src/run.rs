@@ -46,21 +46,6 @@ pub struct RunRequest {
     pub jit_stats: bool,
 }
 
-/// Prints the engine's native-tier statistic when dropped, however the run ends.
-struct StatsOnDrop {
-    engine: Engine,
-    name: String,
-}
-
-impl Drop for StatsOnDrop {
-    fn drop(&mut self) {
-        eprint!(
-            "{}",
-            crate::jit_stats::summary(&self.name, &self.engine.jit_stats())
-        );
-    }
-}
-
 /// How a run ended without an error.
 #[derive(Debug)]
 pub enum Outcome {
@@ -339,6 +324,15 @@ fn wasi_context(req: &RunRequest, guard: &GuardedRun<'_>) -> Result<WasiCtx, Run
 
 /// Loads, instantiates and runs the request.
 pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
+    run_with_engine(req, &mut None)
+}
+
+/// [`run`], also handing back the engine it made (for its native-tier statistic), however
+/// the run ends.
+pub fn run_with_engine(
+    req: &RunRequest,
+    engine_out: &mut Option<Engine>,
+) -> Result<Outcome, RunError> {
     let bytes = load_module_bytes(&req.path)?;
     // Interruptible only when a timeout asks for it: the checks cost a little speed.
     let base = Config {
@@ -347,10 +341,7 @@ pub fn run(req: &RunRequest) -> Result<Outcome, RunError> {
     };
     let config = req.limits.engine_config(base, false);
     let engine = Engine::new(config);
-    let _stats = req.jit_stats.then(|| StatsOnDrop {
-        engine: engine.clone(),
-        name: req.path.display().to_string(),
-    });
+    *engine_out = Some(engine.clone());
     let module = Module::new(&engine, &bytes).map_err(|error| RunError::Compile {
         path: req.path.clone(),
         error,

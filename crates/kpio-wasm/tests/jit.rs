@@ -437,3 +437,133 @@ fn traps_after_on_stack_replacement_keep_their_backtrace() {
     assert_eq!(b.code(), a.code());
     assert_eq!(b.backtrace(), a.backtrace());
 }
+
+#[test]
+fn native_loops_are_interruptible() {
+    // An endless loop, compiled at its first call, stops when another thread interrupts.
+    let wat = r#"(module (func (export "spin") (local i64)
+        loop $l local.get 0 i64.const 1 i64.add local.set 0 br $l end))"#;
+    for tier in [Tier::Jit, Tier::Auto] {
+        let e = Engine::new(Config {
+            tier,
+            interruptible: true,
+            jit_loop_threshold: 10,
+            ..Config::default()
+        });
+        let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&e, ());
+        let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+        let f = inst.get_func(&store, "spin").unwrap();
+        let handle = store.interrupt_handle();
+        let stopper = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            handle.interrupt();
+        });
+        let t = f.call(&mut store, &[], &mut []).unwrap_err();
+        stopper.join().unwrap();
+        assert_eq!(t.code(), Some(TrapCode::Interrupted), "{tier:?}");
+        assert!(e.jit_stats().compiled >= 1, "{tier:?}: ran natively");
+    }
+}
+
+#[test]
+fn fuel_metered_code_stays_in_the_interpreter() {
+    // Native code does not meter fuel yet, so a fuel-metered engine refuses to compile and
+    // fuel still runs out exactly where the interpreter says.
+    let wat = r#"(module (func (export "spin") (local i64)
+        loop $l local.get 0 i64.const 1 i64.add local.set 0 br $l end))"#;
+    let e = Engine::new(Config {
+        tier: Tier::Jit,
+        consume_fuel: true,
+        ..Config::default()
+    });
+    let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&e, ());
+    store.set_fuel(100_000);
+    let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = inst.get_func(&store, "spin").unwrap();
+    let t = f.call(&mut store, &[], &mut []).unwrap_err();
+    assert_eq!(t.code(), Some(TrapCode::OutOfFuel));
+    let s = e.jit_stats();
+    assert_eq!((s.compiled, s.refused), (0, 1), "{s:?}");
+}
+
+#[test]
+fn a_full_code_budget_leaves_functions_to_the_interpreter() {
+    // One page of code memory: the first function fits, the rest are refused and
+    // interpreted, with the same results.
+    let e = Engine::new(Config {
+        tier: Tier::Jit,
+        jit_code_budget: 4096,
+        ..Config::default()
+    });
+    // fib and loop in one instance (code is freed with its module, so one module).
+    let module = Module::new(&e, &wat::parse_str(PROGRAM).unwrap()).unwrap();
+    let mut store = Store::new(&e, ());
+    let mut linker = Linker::new();
+    let add = Func::new(
+        &mut store,
+        FuncType::new([ValType::I32, ValType::I32], [ValType::I32]),
+        |_caller, args, res| {
+            res[0] = Val::I32(args[0].i32().unwrap().wrapping_add(args[1].i32().unwrap()));
+            Ok(())
+        },
+    );
+    linker.define("env", "add", add);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let mut out = [Val::I32(0)];
+    inst.get_func(&store, "fib")
+        .unwrap()
+        .call(&mut store, &[Val::I32(15)], &mut out)
+        .unwrap();
+    assert_eq!(out[0], Val::I32(610));
+    inst.get_func(&store, "loop")
+        .unwrap()
+        .call(&mut store, &[Val::I32(15)], &mut out)
+        .unwrap();
+    let sum: i64 = (0..15i64).map(|i| i * i).sum::<i64>() + 5;
+    assert_eq!(out[0], Val::I64(sum));
+    let s = e.jit_stats();
+    assert!(s.code_bytes <= 4096, "{s:?}");
+    assert!(s.refused >= 1, "{s:?}");
+    assert!(
+        s.events
+            .iter()
+            .any(|ev| ev.outcome.as_ref().is_err_and(|m| m.contains("budget"))),
+        "{s:?}"
+    );
+}
+
+#[test]
+fn the_call_depth_limit_holds_in_native_code() {
+    // rec(n) recurses n deep. With max_call_depth 1000 every tier allows exactly the same
+    // depth: the interpreter's limit.
+    let wat = r#"(module (func $rec (export "rec") (param i32) (result i32)
+        local.get 0 i32.eqz if (result i32) i32.const 0 else
+        local.get 0 i32.const 1 i32.sub call $rec i32.const 1 i32.add end))"#;
+    let with = |tier, threshold| {
+        Engine::new(Config {
+            tier,
+            jit_threshold: threshold,
+            max_call_depth: 1000,
+            ..Config::default()
+        })
+    };
+    let interp = with(Tier::Interp, 0);
+    // The deepest recursion the interpreter allows.
+    let deepest = (1..2000)
+        .rev()
+        .find(|n| run(&interp, wat, "rec", &[Val::I32(*n)], 1).is_ok())
+        .unwrap();
+    assert!((990..=1001).contains(&deepest), "{deepest}");
+    for (name, e) in [("jit", with(Tier::Jit, 0)), ("tiered", with(Tier::Auto, 5))] {
+        assert_eq!(
+            run(&e, wat, "rec", &[Val::I32(deepest)], 1).unwrap(),
+            [Val::I32(deepest)],
+            "{name}"
+        );
+        let t = run(&e, wat, "rec", &[Val::I32(deepest + 1)], 1).unwrap_err();
+        assert_eq!(t.code(), Some(TrapCode::StackExhausted), "{name}");
+        assert!(e.jit_stats().compiled >= 1, "{name}");
+    }
+}

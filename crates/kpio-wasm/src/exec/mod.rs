@@ -58,7 +58,7 @@ pub(crate) struct Frame {
 #[derive(Default)]
 pub(crate) struct Stack {
     pub(crate) slots: Vec<u64>,
-    frames: Vec<Frame>,
+    pub(crate) frames: Vec<Frame>,
     /// First free slot: nested host-to-wasm calls start here.
     pub(crate) top: usize,
     /// Scratch for host function arguments and results.
@@ -157,7 +157,7 @@ pub(crate) fn call<T>(
 fn run_wasm<T>(store: &mut Store<T>, inst: u32, index: u32, base: usize) -> Result<(), Trap> {
     #[cfg(feature = "jit")]
     if crate::jit::native::lookup(store, inst, index).is_some() {
-        return crate::jit::native::call(store, inst, index, base);
+        return crate::jit::native::call(store, inst, index, base, false);
     }
     // SAFETY: the stack holds the arguments at `base`; `run` upholds its invariants.
     unsafe { run(store, inst, index, base) }
@@ -545,6 +545,9 @@ unsafe fn run<T>(
     base: usize,
 ) -> Result<(), Trap> {
     let depth = store.inner.stack.frames.len();
+    #[cfg(feature = "jit")]
+    let max_depth = crate::jit::native::max_call_depth(store);
+    #[cfg(not(feature = "jit"))]
     let max_depth = store.inner.engine.config().max_call_depth;
     // `Dispatch::Portable` skips the threaded handlers: read once per run, tested once per
     // pass of the loop below (the threaded handlers run until an instruction bails, so the
@@ -724,9 +727,13 @@ unsafe fn run<T>(
                     if jit_on
                         && crate::jit::native::lookup(store, callee_inst, callee_index).is_some()
                     {
-                        if let Err(t) =
-                            crate::jit::native::call(store, callee_inst, callee_index, callee_off)
-                        {
+                        if let Err(t) = crate::jit::native::call(
+                            store,
+                            callee_inst,
+                            callee_index,
+                            callee_off,
+                            true,
+                        ) {
                             host_failed!(t, false);
                         }
                         skip!($len);

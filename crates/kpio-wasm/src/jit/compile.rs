@@ -572,11 +572,37 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b.inst_results(call).to_vec()
     }
 
+    /// At entry: the native stack limit and the call depth (one unit taken here, given
+    /// back by every return).
     fn stack_check(&mut self) {
         let sp = self.b.ins().get_stack_pointer(types::I64);
         let limit = self.load_cx(types::I64, vmctx::OFF_STACK_LIMIT);
         let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.trap_if(low, TrapCode::StackExhausted);
+        if self.osr.is_some() {
+            // An on-stack-replacement entry takes over a running interpreter frame, whose
+            // depth was counted when it was called: the interpreter's limit, exactly.
+            return;
+        }
+        let left = self.load_cx(types::I64, vmctx::OFF_DEPTH_LEFT);
+        let out = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::SignedLessThanOrEqual, left, 0);
+        self.trap_if(out, TrapCode::StackExhausted);
+        let left = self.b.ins().iadd_imm_s(left, -1);
+        self.b
+            .ins()
+            .store(trusted(), left, self.cx, vmctx::OFF_DEPTH_LEFT);
+    }
+
+    /// Before a return: gives the call depth unit back.
+    fn give_back_depth(&mut self) {
+        let left = self.load_cx(types::I64, vmctx::OFF_DEPTH_LEFT);
+        let left = self.b.ins().iadd_imm_s(left, 1);
+        self.b
+            .ins()
+            .store(trusted(), left, self.cx, vmctx::OFF_DEPTH_LEFT);
     }
 
     fn interrupt_check(&mut self) {
@@ -584,7 +610,9 @@ impl<'m, 'b> Translator<'m, 'b> {
             return;
         }
         let p = self.load_cx(types::I64, vmctx::OFF_INTERRUPT);
-        let v = self.b.ins().uload8(types::I32, heap(), p, 0);
+        // An atomic load: another thread sets the flag, and a plain load would be taken
+        // for the same value as the previous check (no store in between) and removed.
+        let v = self.b.ins().atomic_load(types::I8, trusted(), p);
         self.trap_if(v, TrapCode::Interrupted);
     }
 
@@ -712,6 +740,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             self.b.switch_to_block(c.next);
             self.b.seal_block(c.next);
             let rets = self.b.block_params(c.next).to_vec();
+            self.give_back_depth();
             self.b.ins().return_(&rets);
             self.reachable = false;
             return;
@@ -915,6 +944,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
             O::Return => {
                 let vals = self.peekn(self.results.len());
+                self.give_back_depth();
                 self.b.ins().return_(&vals);
                 self.reachable = false;
             }

@@ -32,12 +32,12 @@ pub(crate) type Trampoline = unsafe extern "sysv64" fn(*mut VmCtx, *const u8, *m
 /// One function's native code.
 pub(crate) struct NativeFunc {
     /// Keeps the pages mapped.
-    _block: CodeBlock,
+    block: CodeBlock,
     pub body: *const u8,
     pub trampoline: Trampoline,
 }
 
-// SAFETY: the code is immutable read-execute memory owned by `_block`; the pointers into it
+// SAFETY: the code is immutable read-execute memory owned by `block`; the pointers into it
 // are plain addresses, valid on any thread while the block lives.
 unsafe impl Send for NativeFunc {}
 // SAFETY: as above; nothing in it is mutated after construction.
@@ -170,13 +170,15 @@ pub(crate) fn osr<T>(
             let nf = match built {
                 Ok((nf, nlocals)) => {
                     jit.compiled.fetch_add(1, Ordering::Relaxed);
+                    let bytes = nf.block.mapped_len();
+                    jit.compiled_bytes.fetch_add(bytes, Ordering::Relaxed);
                     jit.record(CompileEvent {
                         seq,
                         module: module.name.clone(),
                         func_index: func,
                         func_name: module.func_names.get(&func).cloned(),
                         reason: CompileReason::Loop(id),
-                        outcome: Ok(jit.memory.used()),
+                        outcome: Ok(bytes),
                     });
                     Some(Arc::new((nf, nlocals)))
                 }
@@ -214,7 +216,7 @@ pub(crate) fn osr<T>(
             .get(func)
             .map_or(n, |c| c.frame_size as usize);
     store.inner.stack.top = store.inner.stack.top.max(frame_end);
-    let r = super::vmctx::enter(store, inst, nf, cx, &mut buf);
+    let r = super::vmctx::enter(store, inst, nf, cx, &mut buf, 0);
     store.inner.stack.top = saved_top;
     if r.is_ok() {
         store.inner.stack.slots[fp..fp + nresults].copy_from_slice(&buf[..nresults]);
@@ -232,7 +234,7 @@ pub struct CompileEvent {
     pub func_index: u32,
     pub func_name: Option<String>,
     pub reason: CompileReason,
-    /// Bytes of machine code (body and trampoline), or why it was not compiled.
+    /// Bytes of code pages it took (body and trampoline), or why it was not compiled.
     pub outcome: Result<usize, String>,
 }
 
@@ -243,8 +245,10 @@ pub struct JitStats {
     pub compiled: u64,
     /// Functions the native tier refused (the interpreter runs them).
     pub refused: u64,
-    /// Bytes of code pages in use.
+    /// Bytes of code pages in use now (code is freed with its module).
     pub code_bytes: usize,
+    /// Bytes of code pages compiled in all.
+    pub compiled_bytes: usize,
     /// The most recent compilations, oldest first (at most [`EVENTS_KEPT`]).
     pub events: Vec<CompileEvent>,
 }
@@ -259,6 +263,7 @@ pub(crate) struct JitEngine {
     seq: AtomicUsize,
     compiled: AtomicUsize,
     refused: AtomicUsize,
+    compiled_bytes: AtomicUsize,
     events: spin::Mutex<Vec<CompileEvent>>,
 }
 
@@ -345,6 +350,7 @@ impl JitEngine {
             seq: AtomicUsize::new(0),
             compiled: AtomicUsize::new(0),
             refused: AtomicUsize::new(0),
+            compiled_bytes: AtomicUsize::new(0),
             events: spin::Mutex::new(Vec::new()),
         })
     }
@@ -354,6 +360,7 @@ impl JitEngine {
             compiled: self.compiled.load(Ordering::Relaxed) as u64,
             refused: self.refused.load(Ordering::Relaxed) as u64,
             code_bytes: self.memory.used(),
+            compiled_bytes: self.compiled_bytes.load(Ordering::Relaxed),
             events: self.events.lock().clone(),
         }
     }
@@ -387,7 +394,7 @@ impl JitEngine {
         let trampoline: Trampoline = unsafe { core::mem::transmute(block.part(1)) };
         Ok((
             NativeFunc {
-                _block: block,
+                block,
                 body,
                 trampoline,
             },
@@ -464,7 +471,10 @@ fn compile_now<T>(
         .build(&ie.module, ie.flavour, func, None)
         .map(|(nf, _)| nf);
     let seq = jit.seq.fetch_add(1, Ordering::Relaxed) as u64;
-    let outcome = built.as_ref().map(|_| 0).map_err(|e| e.clone());
+    let outcome = built
+        .as_ref()
+        .map(|nf| nf.block.mapped_len())
+        .map_err(|e| e.clone());
     let event = |outcome| CompileEvent {
         seq,
         module: ie.module.name.clone(),
@@ -480,7 +490,10 @@ fn compile_now<T>(
                 map.bodies[i].store(nf.body as usize, Ordering::Release);
                 map.state[i].store(NATIVE, Ordering::Release);
                 jit.compiled.fetch_add(1, Ordering::Relaxed);
-                jit.record(event(outcome.map(|_| jit.memory.used())));
+                if let Ok(bytes) = outcome {
+                    jit.compiled_bytes.fetch_add(bytes, Ordering::Relaxed);
+                }
+                jit.record(event(outcome));
             }
             Some(nf)
         }
@@ -499,6 +512,9 @@ fn compile_now<T>(
 pub(crate) struct StoreJit {
     depth: u32,
     limit: usize,
+    /// The interpreter's call depth limit inside calls out of native code (see
+    /// [`max_call_depth`]).
+    max_depth: Option<usize>,
     contexts: Vec<Option<Box<VmCtx>>>,
 }
 
@@ -507,6 +523,31 @@ pub(crate) struct StoreJit {
 unsafe impl Send for StoreJit {}
 // SAFETY: as above; shared references never touch the contexts.
 unsafe impl Sync for StoreJit {}
+
+/// The call depth limit the interpreter works to now: `Config::max_call_depth`, or, inside
+/// a call from native code, what the native frames around it left.
+pub(crate) fn max_call_depth<T>(store: &Store<T>) -> usize {
+    store
+        .inner
+        .jit
+        .max_depth
+        .unwrap_or(store.inner.engine.config().max_call_depth)
+}
+
+/// Runs `f` (a call out of native code) with the interpreter's depth limit set so that
+/// `depth_left` more frames fit above the frames live now.
+pub(crate) fn with_depth_left<T, R>(
+    store: &mut Store<T>,
+    depth_left: i64,
+    f: impl FnOnce(&mut Store<T>) -> R,
+) -> R {
+    let live = store.inner.stack.frames.len() as i64;
+    let saved = store.inner.jit.max_depth;
+    store.inner.jit.max_depth = Some(live.saturating_add(depth_left).max(0) as usize);
+    let r = f(store);
+    store.inner.jit.max_depth = saved;
+    r
+}
 
 pub(crate) fn native_depth<T>(store: &Store<T>) -> u32 {
     store.inner.jit.depth
@@ -537,11 +578,15 @@ pub(crate) fn slot_count<T>(store: &Store<T>, func: u32) -> usize {
 
 /// Calls the native code `nf` of function `func` of instance `inst` with its arguments at
 /// `slots[off..]` of the value stack, leaving the results there.
+///
+/// `from_interp`: an interpreted function is the caller (its frame is running, not among
+/// the saved frames); else the host or native code (through a helper) is.
 pub(crate) fn call<T>(
     store: &mut Store<T>,
     inst: u32,
     func: u32,
     off: usize,
+    from_interp: bool,
 ) -> Result<(), crate::Trap> {
     let ie = &store.inner.instances[inst as usize];
     let map: *const NativeMap = map_of(&ie.module, ie.flavour);
@@ -569,7 +614,7 @@ pub(crate) fn call<T>(
     buf.copy_from_slice(&store.inner.stack.slots[off..off + n]);
     let saved_top = store.inner.stack.top;
     store.inner.stack.top = store.inner.stack.top.max(off + n);
-    let r = super::vmctx::enter(store, inst, nf, cx, buf);
+    let r = super::vmctx::enter(store, inst, nf, cx, buf, !from_interp as i64);
     store.inner.stack.top = saved_top;
     r?;
     store.inner.stack.slots[off..off + n].copy_from_slice(buf);

@@ -35,6 +35,10 @@ pub(crate) struct VmCtx {
     pub interrupt: *const AtomicBool,
     /// Native code traps with `StackExhausted` when the stack pointer is below this.
     pub stack_limit: usize,
+    /// How many more calls may nest (`Config::max_call_depth` less the frames already
+    /// live): native code takes one at each function entry and gives it back on return,
+    /// and traps with `StackExhausted` below zero.
+    pub depth_left: i64,
     /// Non-zero once a trap is pending: native frames return to the interpreter.
     pub trapped: u32,
     _pad: u32,
@@ -56,6 +60,7 @@ pub(crate) const OFF_GLOBALS: i32 = offset_of!(VmCtx, globals) as i32;
 pub(crate) const OFF_NATIVES: i32 = offset_of!(VmCtx, natives) as i32;
 pub(crate) const OFF_INTERRUPT: i32 = offset_of!(VmCtx, interrupt) as i32;
 pub(crate) const OFF_STACK_LIMIT: i32 = offset_of!(VmCtx, stack_limit) as i32;
+pub(crate) const OFF_DEPTH_LEFT: i32 = offset_of!(VmCtx, depth_left) as i32;
 pub(crate) const OFF_TRAPPED: i32 = offset_of!(VmCtx, trapped) as i32;
 pub(crate) const OFF_HELPERS: i32 = offset_of!(VmCtx, helpers) as i32;
 
@@ -214,11 +219,16 @@ pub(crate) const NATIVE_STACK: usize = 512 * 1024;
 /// native frames they call in turn check the limit again before going deeper.
 const HELPER_ROOM: usize = 64 * 1024;
 
-/// An approximation of the current stack pointer.
+/// The current stack pointer: the register itself, as native code reads it (the address of
+/// a local is not it: sanitizers move locals to a heap-allocated "fake stack").
 #[inline(always)]
 fn stack_pointer() -> usize {
-    let marker = 0u8;
-    core::ptr::addr_of!(marker) as usize
+    let sp: usize;
+    // SAFETY: reads a register into a fresh output; no memory or flags are touched.
+    unsafe {
+        core::arch::asm!("mov {}, rsp", out(reg) sp, options(nomem, nostack, preserves_flags))
+    };
+    sp
 }
 
 impl VmCtx {
@@ -242,6 +252,7 @@ impl VmCtx {
             natives,
             interrupt: alloc::sync::Arc::as_ptr(&inner.interrupt.0),
             stack_limit: usize::MAX,
+            depth_left: 0,
             trapped: 0,
             _pad: 0,
             helpers: helpers::<T>(),
@@ -284,12 +295,18 @@ pub(crate) fn enter<T>(
     native: &native::NativeFunc,
     cx: *mut VmCtx,
     slots: &mut [u64],
+    depth_bonus: i64,
 ) -> Result<(), Trap> {
     let sp = stack_pointer();
     // SAFETY: `cx` is the instance's boxed context, owned by the store's instance and not
     // otherwise borrowed while native code runs (helpers reach it only through this pointer).
     let cxr = unsafe { &mut *cx };
     let outer_limit = cxr.stack_limit;
+    let outer_depth = cxr.depth_left;
+    // The interpreter checks the depth when it calls, not for the function the host (or a
+    // helper) enters: `depth_bonus` 1 gives native code the same allowance there.
+    cxr.depth_left =
+        native::max_call_depth(store) as i64 - store.inner.stack.frames.len() as i64 + depth_bonus;
     let limit = if native::native_depth(store) == 0 {
         sp.saturating_sub(NATIVE_STACK)
     } else {
@@ -308,6 +325,7 @@ pub(crate) fn enter<T>(
     // SAFETY: as above; native code has returned.
     let cxr = unsafe { &mut *cx };
     cxr.stack_limit = outer_limit;
+    cxr.depth_left = outer_depth;
     if cxr.trapped == 0 {
         return Ok(());
     }
@@ -357,7 +375,13 @@ unsafe extern "sysv64" fn helper_call<T>(cx: *mut VmCtx, func: u32, slots: *mut 
     // SAFETY: native code spilled the arguments into a stack slot of at least `n` slots
     // (the larger of the parameter and result counts of the callee's type).
     let slots = unsafe { core::slice::from_raw_parts_mut(slots, n) };
-    let r = crate::exec::call_with_slots(store, callee, slots, Some(inst));
+    // A call takes one level, as a direct native call does at the callee's entry.
+    if cx.depth_left <= 0 {
+        return cx.fail(TrapCode::StackExhausted.into());
+    }
+    let r = native::with_depth_left(store, cx.depth_left - 1, |store| {
+        crate::exec::call_with_slots(store, callee, slots, Some(inst))
+    });
     cx.refresh_memory(store);
     if let Err(t) = r {
         cx.fail(t);
@@ -385,7 +409,13 @@ unsafe extern "sysv64" fn helper_call_indirect<T>(
     // SAFETY: native code spilled the arguments into a stack slot of at least `n` slots
     // (the type was checked equal to the one native code was compiled for).
     let slots = unsafe { core::slice::from_raw_parts_mut(slots, n) };
-    let r = crate::exec::call_with_slots(store, callee, slots, Some(inst));
+    // A call takes one level, as a direct native call does at the callee's entry.
+    if cx.depth_left <= 0 {
+        return cx.fail(TrapCode::StackExhausted.into());
+    }
+    let r = native::with_depth_left(store, cx.depth_left - 1, |store| {
+        crate::exec::call_with_slots(store, callee, slots, Some(inst))
+    });
     cx.refresh_memory(store);
     if let Err(t) = r {
         cx.fail(t);
