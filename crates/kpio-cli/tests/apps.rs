@@ -312,7 +312,19 @@ fn killing_install_and_update_at_random_points_leaves_old_or_new() {
 
     let mut seed: u64 = 0x2545F4914F6CDD1D;
     let mut seen = std::collections::BTreeSet::new();
-    for round in 0..24 {
+    // The kills spread over `scale` times the measured install time. Installs run slower
+    // on a busy machine than the one timed above, so while every kill has landed before
+    // the commit point the spread widens (and narrows while every kill has landed after
+    // it), until both have been seen.
+    let mut scale = 1.2;
+    let both = |seen: &std::collections::BTreeSet<(bool, bool)>| {
+        seen.iter().any(|(unchanged, _)| *unchanged)
+            && seen.iter().any(|(unchanged, _)| !*unchanged)
+    };
+    for round in 0..96 {
+        if round >= 24 && both(&seen) {
+            break;
+        }
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
@@ -330,7 +342,7 @@ fn killing_install_and_update_at_random_points_leaves_old_or_new() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let delay = full.mul_f64((seed % 1000) as f64 / 1000.0 * 1.2);
+        let delay = full.mul_f64((seed % 1000) as f64 / 1000.0 * scale);
         std::thread::sleep(delay);
         let _ = child.kill();
         let status = child.wait().unwrap();
@@ -342,6 +354,9 @@ fn killing_install_and_update_at_random_points_leaves_old_or_new() {
             "round {round}: before {before:?}, after {after:?}, target {target}, {status:?}"
         );
         seen.insert((before == after, status.success()));
+        if !both(&seen) {
+            scale *= if before == after { 1.3 } else { 0.8 };
+        }
     }
     // The kills really landed both before and after the commit point.
     assert!(seen.iter().any(|(unchanged, _)| *unchanged), "{seen:?}");
