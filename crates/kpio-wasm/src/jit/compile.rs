@@ -488,11 +488,17 @@ impl<'m, 'b> Translator<'m, 'b> {
 
     /// Branches to the exit block with trap `code` when `cond` (an integer) is non-zero.
     fn trap_if(&mut self, cond: Value, code: TrapCode) {
+        self.trap_if_at(cond, code, self.offset as u32);
+    }
+
+    /// [`trap_if`](Self::trap_if) at wasm offset `offset`; [`vmctx::NO_FRAME`]: the trap
+    /// belongs to the caller's call (a call that may not go deeper), as in the interpreter.
+    fn trap_if_at(&mut self, cond: Value, code: TrapCode, offset: u32) {
         let code = self
             .b
             .ins()
             .iconst(types::I32, vmctx::trap_code_to_u32(code) as i64);
-        let off = self.b.ins().iconst(types::I32, self.offset as i64);
+        let off = self.b.ins().iconst(types::I32, offset as i64);
         let cont = self.b.create_block();
         self.b.ins().brif(
             cond,
@@ -578,7 +584,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         let sp = self.b.ins().get_stack_pointer(types::I64);
         let limit = self.load_cx(types::I64, vmctx::OFF_STACK_LIMIT);
         let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
-        self.trap_if(low, TrapCode::StackExhausted);
+        self.trap_if_at(low, TrapCode::StackExhausted, vmctx::NO_FRAME);
         if self.osr.is_some() {
             // An on-stack-replacement entry takes over a running interpreter frame, whose
             // depth was counted when it was called: the interpreter's limit, exactly.

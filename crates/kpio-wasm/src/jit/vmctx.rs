@@ -178,6 +178,10 @@ fn helpers<T>() -> &'static Helpers {
     }
 }
 
+/// The offset a trap at a function's entry passes (stack or call depth exhausted): the
+/// function did not start, so the trap is its caller's, at the call, as in the interpreter.
+pub(crate) const NO_FRAME: u32 = u32::MAX;
+
 /// Trap codes as native code passes them (0 means "no new trap").
 const TRAP_CODES: [TrapCode; 17] = [
     TrapCode::Unreachable,
@@ -533,7 +537,9 @@ unsafe extern "sysv64" fn helper_trap(cx: *mut VmCtx, code: u32, func: u32, offs
         cx.frames.clear();
         cx.fail(c.into());
     }
-    cx.frames.push((func, offset));
+    if offset != NO_FRAME {
+        cx.frames.push((func, offset));
+    }
 }
 
 #[cfg(test)]
