@@ -337,6 +337,9 @@ pub fn run_with_engine(
     // Interruptible only when a timeout asks for it: the checks cost a little speed.
     let base = Config {
         dispatch: req.dispatch,
+        // `kpio` runs guests on a `BIG_STACK` thread: native code may recurse as deep as
+        // the interpreter does (a million calls), keeping half the stack for the rest.
+        max_native_stack: crate::BIG_STACK / 2,
         ..Config::default()
     };
     let config = req.limits.engine_config(base, false);

@@ -40,6 +40,11 @@ pub struct Config {
     /// Tiered mode: an interpreted call whose loops have run this many iterations moves
     /// into native code at its next loop header (on-stack replacement).
     pub jit_loop_threshold: u32,
+    /// Bytes of host stack native code may use below the point where it is first entered
+    /// (deeper recursion traps with "call stack exhausted"). The thread running the guest
+    /// needs at least this much stack left; 512 KiB by default, as wasmtime's
+    /// `max_wasm_stack`.
+    pub max_native_stack: usize,
     /// Bytes of native code pages an engine may have in use (see the `jit` module).
     pub jit_code_budget: usize,
 }
@@ -106,6 +111,7 @@ impl Default for Config {
             tier: Tier::Auto,
             jit_threshold: 100,
             jit_loop_threshold: 1000,
+            max_native_stack: 512 * 1024,
             jit_code_budget: 16 << 20,
         }
     }

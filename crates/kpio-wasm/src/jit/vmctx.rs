@@ -215,10 +215,6 @@ fn trap_code_from_u32(c: u32) -> Option<TrapCode> {
     TRAP_CODES.get((c as usize).checked_sub(1)?).copied()
 }
 
-/// Native code's stack may not go deeper than this below the point where the interpreter
-/// first entered it (512 KiB, wasmtime's default `max_wasm_stack`), nor past what the
-/// interpreter and host functions need below a native frame.
-pub(crate) const NATIVE_STACK: usize = 512 * 1024;
 /// Room kept below the stack limit for helpers: the interpreter, host functions and the
 /// native frames they call in turn check the limit again before going deeper.
 const HELPER_ROOM: usize = 64 * 1024;
@@ -312,7 +308,7 @@ pub(crate) fn enter<T>(
     cxr.depth_left =
         native::max_call_depth(store) as i64 - store.inner.stack.frames.len() as i64 + depth_bonus;
     let limit = if native::native_depth(store) == 0 {
-        sp.saturating_sub(NATIVE_STACK)
+        sp.saturating_sub(store.inner.engine.config().max_native_stack)
     } else {
         native::stack_limit(store)
     };
