@@ -371,21 +371,8 @@ unsafe extern "sysv64" fn helper_call<T>(cx: *mut VmCtx, func: u32, slots: *mut 
     }
     let inst = cx.instance;
     let callee = store.inner.instances[inst as usize].funcs[func as usize];
-    let n = native::slot_count(store, callee);
-    // SAFETY: native code spilled the arguments into a stack slot of at least `n` slots
-    // (the larger of the parameter and result counts of the callee's type).
-    let slots = unsafe { core::slice::from_raw_parts_mut(slots, n) };
-    // A call takes one level, as a direct native call does at the callee's entry.
-    if cx.depth_left <= 0 {
-        return cx.fail(TrapCode::StackExhausted.into());
-    }
-    let r = native::with_depth_left(store, cx.depth_left - 1, |store| {
-        crate::exec::call_with_slots(store, callee, slots, Some(inst))
-    });
-    cx.refresh_memory(store);
-    if let Err(t) = r {
-        cx.fail(t);
-    }
+    // SAFETY: native code spilled the arguments into a stack slot for the callee's type.
+    unsafe { call_store_func(cx, store, callee, slots) }
 }
 
 unsafe extern "sysv64" fn helper_call_indirect<T>(
@@ -405,9 +392,20 @@ unsafe extern "sysv64" fn helper_call_indirect<T>(
         Ok(f) => f,
         Err(c) => return cx.fail(c.into()),
     };
+    // SAFETY: native code spilled the arguments into a stack slot for the type it was
+    // compiled with, which `indirect_callee` checked is the callee's.
+    unsafe { call_store_func(cx, store, callee, slots) }
+}
+
+/// Calls store function `callee` for native code (the `call` and `call_indirect` helpers):
+/// one call level, the arguments and results in `slots`, memory refreshed afterwards.
+///
+/// # Safety
+/// `slots` holds at least as many slots as `callee` has parameters or results.
+unsafe fn call_store_func<T>(cx: &mut VmCtx, store: &mut Store<T>, callee: u32, slots: *mut u64) {
+    let inst = cx.instance;
     let n = native::slot_count(store, callee);
-    // SAFETY: native code spilled the arguments into a stack slot of at least `n` slots
-    // (the type was checked equal to the one native code was compiled for).
+    // SAFETY: as the caller promised.
     let slots = unsafe { core::slice::from_raw_parts_mut(slots, n) };
     // A call takes one level, as a direct native call does at the callee's entry.
     if cx.depth_left <= 0 {
