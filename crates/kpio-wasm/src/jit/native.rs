@@ -166,35 +166,14 @@ pub(crate) fn osr<T>(
         Some(v) => v?,
         None => {
             let built = jit.build(&module, flavour, func, Some(id));
-            let seq = jit.seq.fetch_add(1, Ordering::Relaxed) as u64;
-            let nf = match built {
-                Ok((nf, nlocals)) => {
-                    jit.compiled.fetch_add(1, Ordering::Relaxed);
-                    let bytes = nf.block.mapped_len();
-                    jit.compiled_bytes.fetch_add(bytes, Ordering::Relaxed);
-                    jit.record(CompileEvent {
-                        seq,
-                        module: module.name.clone(),
-                        func_index: func,
-                        func_name: module.func_names.get(&func).cloned(),
-                        reason: CompileReason::Loop(id),
-                        outcome: Ok(bytes),
-                    });
-                    Some(Arc::new((nf, nlocals)))
-                }
-                Err(e) => {
-                    jit.refused.fetch_add(1, Ordering::Relaxed);
-                    jit.record(CompileEvent {
-                        seq,
-                        module: module.name.clone(),
-                        func_index: func,
-                        func_name: module.func_names.get(&func).cloned(),
-                        reason: CompileReason::Loop(id),
-                        outcome: Err(e),
-                    });
-                    None
-                }
-            };
+            let outcome = built.as_ref().map(|(nf, _)| nf.block.mapped_len());
+            jit.note(
+                &module,
+                func,
+                CompileReason::Loop(id),
+                outcome.map_err(Clone::clone),
+            );
+            let nf = built.ok().map(Arc::new);
             map.osr.lock().push(((func, id), nf.clone()));
             nf?
         }
@@ -365,6 +344,34 @@ impl JitEngine {
         }
     }
 
+    /// Counts a compilation of function `func` of `module` (its code's bytes, or why it was
+    /// refused) and records its event.
+    fn note(
+        &self,
+        module: &ModuleInner,
+        func: u32,
+        reason: CompileReason,
+        outcome: Result<usize, String>,
+    ) {
+        match outcome {
+            Ok(bytes) => {
+                self.compiled.fetch_add(1, Ordering::Relaxed);
+                self.compiled_bytes.fetch_add(bytes, Ordering::Relaxed);
+            }
+            Err(_) => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.record(CompileEvent {
+            seq: self.seq.fetch_add(1, Ordering::Relaxed) as u64,
+            module: module.name.clone(),
+            func_index: func,
+            func_name: module.func_names.get(&func).cloned(),
+            reason,
+            outcome,
+        });
+    }
+
     fn record(&self, e: CompileEvent) {
         let mut ev = self.events.lock();
         if ev.len() == EVENTS_KEPT {
@@ -470,37 +477,23 @@ fn compile_now<T>(
     let built = jit
         .build(&ie.module, ie.flavour, func, None)
         .map(|(nf, _)| nf);
-    let seq = jit.seq.fetch_add(1, Ordering::Relaxed) as u64;
     let outcome = built
         .as_ref()
         .map(|nf| nf.block.mapped_len())
-        .map_err(|e| e.clone());
-    let event = |outcome| CompileEvent {
-        seq,
-        module: ie.module.name.clone(),
-        func_index: func,
-        func_name: ie.module.func_names.get(&func).cloned(),
-        reason,
-        outcome,
-    };
+        .map_err(Clone::clone);
     match built {
         Ok(nf) => {
             let (nf, ours) = map.funcs[i].get_or_set(Box::new(nf));
             if ours {
                 map.bodies[i].store(nf.body as usize, Ordering::Release);
                 map.state[i].store(NATIVE, Ordering::Release);
-                jit.compiled.fetch_add(1, Ordering::Relaxed);
-                if let Ok(bytes) = outcome {
-                    jit.compiled_bytes.fetch_add(bytes, Ordering::Relaxed);
-                }
-                jit.record(event(outcome));
+                jit.note(&ie.module, func, reason, outcome);
             }
             Some(nf)
         }
         Err(_) => {
             map.state[i].store(REFUSED, Ordering::Release);
-            jit.refused.fetch_add(1, Ordering::Relaxed);
-            jit.record(event(outcome));
+            jit.note(&ie.module, func, reason, outcome);
             None
         }
     }
