@@ -28,14 +28,19 @@ fn name(f: &FrameInfo) -> &str {
 
 #[test]
 fn a_million_deep_recursion_keeps_64_frames() {
-    // Unbounded recursion: stops at the default call-depth limit of 1,000,000 (in the
-    // interpreter, whose frames are not on the host stack; native code's depth is bounded
-    // by `Config::max_native_stack` first, see tests/jit.rs).
-    let interp = Config {
-        tier: Tier::Interp,
-        ..Config::default()
-    };
-    let t = trap_at_depth(interp, i64::MAX);
+    // Unbounded recursion: stops at the default call-depth limit of 1,000,000, in the
+    // interpreter (whose frames are not on the host stack) and in the tiered engine (whose
+    // native code hands the recursion on to the interpreter near its stack budget).
+    for tier in [Tier::Interp, Tier::Auto] {
+        million_deep(Config {
+            tier,
+            ..Config::default()
+        });
+    }
+}
+
+fn million_deep(config: Config) {
+    let t = trap_at_depth(config, i64::MAX);
     assert_eq!(t.code(), Some(TrapCode::StackExhausted));
     let bt = t.backtrace();
     assert_eq!(bt.len(), 2 * BACKTRACE_KEEP);

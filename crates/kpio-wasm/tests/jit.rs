@@ -567,3 +567,42 @@ fn the_call_depth_limit_holds_in_native_code() {
         assert!(e.jit_stats().compiled >= 1, "{name}");
     }
 }
+
+#[test]
+fn recursion_past_the_native_stack_budget_goes_on_in_the_interpreter() {
+    // With a native stack budget of 256 KiB, native code holds a few thousand frames of
+    // `rec`; the rest of the recursion runs in the interpreter, to the same call-depth
+    // limit as an interpreter-only engine.
+    let wat = r#"(module (func $rec (export "rec") (param i32) (result i32)
+        local.get 0 i32.eqz if (result i32) i32.const 0 else
+        local.get 0 i32.const 1 i32.sub call $rec i32.const 1 i32.add end))"#;
+    let with = |tier| {
+        Engine::new(Config {
+            tier,
+            jit_threshold: 5,
+            max_call_depth: 200_000,
+            max_native_stack: 256 * 1024,
+            ..Config::default()
+        })
+    };
+    let interp = with(Tier::Interp);
+    let deepest = (199_990..200_010)
+        .rev()
+        .find(|n| run(&interp, wat, "rec", &[Val::I32(*n)], 1).is_ok())
+        .unwrap();
+    for (name, e) in [("jit", with(Tier::Jit)), ("tiered", with(Tier::Auto))] {
+        assert_eq!(
+            run(&e, wat, "rec", &[Val::I32(deepest)], 1).unwrap(),
+            [Val::I32(deepest)],
+            "{name}"
+        );
+        let t = run(&e, wat, "rec", &[Val::I32(deepest + 1)], 1).unwrap_err();
+        assert_eq!(t.code(), Some(TrapCode::StackExhausted), "{name}");
+        assert_eq!(
+            t.backtrace().len() + t.frames_omitted(),
+            deepest as usize + 1,
+            "{name}: every frame is counted, native and interpreted"
+        );
+        assert!(e.jit_stats().compiled >= 1, "{name}");
+    }
+}

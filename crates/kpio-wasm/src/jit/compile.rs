@@ -1440,8 +1440,20 @@ impl<'m, 'b> Translator<'m, 'b> {
                 .ins()
                 .load(types::I64, trusted(), natives, (f as i32) * 8);
             let direct = self.b.create_block();
+            let room = self.b.create_block();
             let slow = self.b.create_block();
-            self.b.ins().brif(body, direct, &[], slow, &[]);
+            self.b.ins().brif(body, room, &[], slow, &[]);
+            self.b.switch_to_block(room);
+            self.b.seal_block(room);
+            // Near the native stack's limit the call goes through the interpreter, whose
+            // frames are on the heap (see `vmctx::INTERP_ROOM`).
+            let sp = self.b.ins().get_stack_pointer(types::I64);
+            let soft = self.load_cx(types::I64, vmctx::OFF_STACK_SOFT_LIMIT);
+            let ok = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedGreaterThanOrEqual, sp, soft);
+            self.b.ins().brif(ok, direct, &[], slow, &[]);
             self.b.switch_to_block(direct);
             self.b.seal_block(direct);
             let sigref = self.b.import_signature(body_signature(&params, &results));

@@ -126,7 +126,7 @@ pub(crate) fn loop_counts<T>(inner: &crate::store::StoreInner<T>, inst: u32) -> 
 /// Counts a loop iteration of function `func` (module index) of instance `inst`; true
 /// when on-stack replacement is due now (once per function).
 pub(crate) fn loop_due<T>(inner: &crate::store::StoreInner<T>, inst: u32, func: u32) -> bool {
-    if inner.engine.jit().is_none() {
+    if inner.engine.jit().is_none() || stack_low(inner) {
         return false;
     }
     let ie = &inner.instances[inst as usize];
@@ -419,6 +419,9 @@ pub(crate) fn map_of(module: &ModuleInner, flavour: Flavour) -> &NativeMap {
 /// it is now due to be compiled (counting this call). `None`: interpret it.
 pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
     store.inner.engine.jit()?;
+    if stack_low(&store.inner) {
+        return None;
+    }
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
     let i = func as usize;
@@ -544,6 +547,14 @@ pub(crate) fn with_depth_left<T, R>(
 
 pub(crate) fn native_depth<T>(store: &Store<T>) -> u32 {
     store.inner.jit.depth
+}
+
+/// Whether native code is running and the stack is within [`super::vmctx::INTERP_ROOM`] of
+/// its limit: the interpreter then calls no more native code, so the recursion goes on on
+/// the heap.
+pub(crate) fn stack_low<T>(inner: &crate::store::StoreInner<T>) -> bool {
+    inner.jit.depth > 0
+        && super::vmctx::stack_pointer() < inner.jit.limit.saturating_add(super::vmctx::INTERP_ROOM)
 }
 
 pub(crate) fn stack_limit<T>(store: &Store<T>) -> usize {

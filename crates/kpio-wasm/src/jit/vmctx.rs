@@ -35,6 +35,9 @@ pub(crate) struct VmCtx {
     pub interrupt: *const AtomicBool,
     /// Native code traps with `StackExhausted` when the stack pointer is below this.
     pub stack_limit: usize,
+    /// `stack_limit` plus [`INTERP_ROOM`]: below this, native calls go through the
+    /// interpreter, whose frames are on the heap (see [`INTERP_ROOM`]).
+    pub stack_soft_limit: usize,
     /// How many more calls may nest (`Config::max_call_depth` less the frames already
     /// live): native code takes one at each function entry and gives it back on return,
     /// and traps with `StackExhausted` below zero.
@@ -60,6 +63,7 @@ pub(crate) const OFF_GLOBALS: i32 = offset_of!(VmCtx, globals) as i32;
 pub(crate) const OFF_NATIVES: i32 = offset_of!(VmCtx, natives) as i32;
 pub(crate) const OFF_INTERRUPT: i32 = offset_of!(VmCtx, interrupt) as i32;
 pub(crate) const OFF_STACK_LIMIT: i32 = offset_of!(VmCtx, stack_limit) as i32;
+pub(crate) const OFF_STACK_SOFT_LIMIT: i32 = offset_of!(VmCtx, stack_soft_limit) as i32;
 pub(crate) const OFF_DEPTH_LEFT: i32 = offset_of!(VmCtx, depth_left) as i32;
 pub(crate) const OFF_TRAPPED: i32 = offset_of!(VmCtx, trapped) as i32;
 pub(crate) const OFF_HELPERS: i32 = offset_of!(VmCtx, helpers) as i32;
@@ -219,10 +223,18 @@ fn trap_code_from_u32(c: u32) -> Option<TrapCode> {
 /// native frames they call in turn check the limit again before going deeper.
 const HELPER_ROOM: usize = 64 * 1024;
 
+/// When the stack pointer comes within this of the limit, calls out of native code (and
+/// the interpreter's calls into it) run in the interpreter instead, whose frames are on the
+/// heap: a deep recursion goes on to the same `Config::max_call_depth` as in the
+/// interpreter, rather than trapping when `Config::max_native_stack` runs out. The room
+/// covers the helper, the interpreter and the host functions it calls ([`HELPER_ROOM`]),
+/// and the frame of the native function that made the call.
+pub(crate) const INTERP_ROOM: usize = 2 * HELPER_ROOM;
+
 /// The current stack pointer: the register itself, as native code reads it (the address of
 /// a local is not it: sanitizers move locals to a heap-allocated "fake stack").
 #[inline(always)]
-fn stack_pointer() -> usize {
+pub(crate) fn stack_pointer() -> usize {
     let sp: usize;
     // SAFETY: reads a register into a fresh output; no memory or flags are touched.
     unsafe {
@@ -252,6 +264,7 @@ impl VmCtx {
             natives,
             interrupt: alloc::sync::Arc::as_ptr(&inner.interrupt.0),
             stack_limit: usize::MAX,
+            stack_soft_limit: usize::MAX,
             depth_left: 0,
             trapped: 0,
             _pad: 0,
@@ -301,7 +314,7 @@ pub(crate) fn enter<T>(
     // SAFETY: `cx` is the instance's boxed context, owned by the store's instance and not
     // otherwise borrowed while native code runs (helpers reach it only through this pointer).
     let cxr = unsafe { &mut *cx };
-    let outer_limit = cxr.stack_limit;
+    let outer_limit = (cxr.stack_limit, cxr.stack_soft_limit);
     let outer_depth = cxr.depth_left;
     // The interpreter checks the depth when it calls, not for the function the host (or a
     // helper) enters: `depth_bonus` 1 gives native code the same allowance there.
@@ -313,6 +326,7 @@ pub(crate) fn enter<T>(
         native::stack_limit(store)
     };
     cxr.stack_limit = limit;
+    cxr.stack_soft_limit = limit.saturating_add(INTERP_ROOM);
     cxr.store = (store as *mut Store<T>).cast();
     cxr.refresh_memory(store);
     native::enter_native(store, limit);
@@ -324,7 +338,7 @@ pub(crate) fn enter<T>(
     native::leave_native(store);
     // SAFETY: as above; native code has returned.
     let cxr = unsafe { &mut *cx };
-    cxr.stack_limit = outer_limit;
+    (cxr.stack_limit, cxr.stack_soft_limit) = outer_limit;
     cxr.depth_left = outer_depth;
     if cxr.trapped == 0 {
         return Ok(());
