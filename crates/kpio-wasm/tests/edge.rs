@@ -510,3 +510,52 @@ fn host_functions_can_call_back_into_wasm_between_wasm_calls() {
     sum.call(&mut store, &[Val::I32(10)], &mut out).unwrap();
     assert_eq!(out[0], Val::I32(55));
 }
+
+#[test]
+fn a_frame_survives_its_value_stack_moving_during_a_host_call() {
+    // `outer` calls the host, which runs a 20,000-deep recursion: the value stack grows
+    // and its buffer moves. `outer` then reads its local and returns: both must go to the
+    // new buffer (they once went to the freed old one, and the result was lost).
+    for tier in [Tier::Interp, Tier::Auto] {
+        let engine = Engine::new(Config {
+            tier,
+            ..Config::default()
+        });
+        let bytes = wat::parse_str(
+            r#"(module
+              (import "host" "deep" (func $deep))
+              (func $down (export "down") (param i64) (result i64)
+                (if (result i64) (i64.eqz (local.get 0))
+                  (then (i64.const 0))
+                  (else (i64.add (i64.const 1)
+                                 (call $down (i64.sub (local.get 0) (i64.const 1)))))))
+              (func (export "outer") (param i32) (result i32)
+                (call $deep)
+                (i32.add (local.get 0) (i32.const 1))))"#,
+        )
+        .unwrap();
+        let module = Module::new(&engine, &bytes).unwrap();
+        let mut store = Store::new(&engine, None::<Func>);
+        let deep = Func::new(
+            &mut store,
+            FuncType::new([], []),
+            |mut caller: Caller<'_, Option<Func>>, _, _| {
+                let down = caller.data().expect("down is set");
+                let mut out = [Val::I64(0)];
+                down.call(caller.store_mut(), &[Val::I64(20_000)], &mut out)?;
+                assert_eq!(out[0], Val::I64(20_000));
+                Ok(())
+            },
+        );
+        let mut linker = Linker::new();
+        linker.define("host", "deep", deep);
+        let inst = linker.instantiate(&mut store, &module).unwrap();
+        *store.data_mut() = Some(inst.get_func(&store, "down").unwrap());
+        let outer = inst.get_func(&store, "outer").unwrap();
+        for n in [41, 7] {
+            let mut out = [Val::I32(0)];
+            outer.call(&mut store, &[Val::I32(n)], &mut out).unwrap();
+            assert_eq!(out[0], Val::I32(n + 1), "{tier:?}");
+        }
+    }
+}

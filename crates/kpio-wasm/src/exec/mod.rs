@@ -567,6 +567,10 @@ unsafe fn run<T>(
     let mut code_map: *const CodeMap = code_map_of(&store.inner, inst);
     let mut ip: *const Instr;
     let mut fp: *mut u64;
+    // The value stack's buffer `fp` points into: a host or native call may grow the stack
+    // and move it, after which `refresh!` finds the frame's offset from this, not from the
+    // new buffer.
+    let mut fp_buf: usize;
     let mut mem_base: *mut u8;
     let mut mem_len: usize;
 
@@ -600,6 +604,7 @@ unsafe fn run<T>(
             slots[nparams..nparams + c.frame_init.len()].copy_from_slice(&c.frame_init);
             // SAFETY: `reserve_slots` made the stack at least `off + frame` slots long.
             fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(off) };
+            fp_buf = store.inner.stack.slots.as_ptr() as usize;
             ip = code;
             func = f;
             (mem_base, mem_len) = mem_of(&store.inner, inst);
@@ -637,13 +642,13 @@ unsafe fn run<T>(
             // After the value stack may have been reallocated: `fp` keeps its offset.
             macro_rules! refresh {
                 () => {{
-                    // SAFETY: `fp` was derived from the stack's buffer (before it may have
-                    // moved) and the frame is still inside the (possibly new) buffer, which
+                    // `fp` points into buffer `fp_buf`, which may have moved since: the
+                    // offset is taken there, as plain numbers (the old buffer may be freed).
+                    let off = (fp as usize - fp_buf) / core::mem::size_of::<u64>();
+                    // SAFETY: the frame is still inside the (possibly new) buffer, which
                     // only ever grows.
-                    unsafe {
-                        let off = fp.offset_from(store.inner.stack.slots.as_ptr()) as usize;
-                        fp = store.inner.stack.slots.as_mut_ptr().add(off);
-                    }
+                    fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(off) };
+                    fp_buf = store.inner.stack.slots.as_ptr() as usize;
                     (mem_base, mem_len) = mem_of(&store.inner, inst);
                 }};
             }
@@ -763,6 +768,7 @@ unsafe fn run<T>(
                     ip = f.ip;
                     // SAFETY: a saved frame lies inside the value stack.
                     fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(f.fp) };
+                    fp_buf = store.inner.stack.slots.as_ptr() as usize;
                     func = f.func;
                     if f.instance != inst {
                         inst = f.instance;
@@ -853,6 +859,7 @@ unsafe fn run<T>(
                             ip = l.ip;
                             // SAFETY: the handling frame lies inside the value stack.
                             fp = unsafe { store.inner.stack.slots.as_mut_ptr().add(l.fp) };
+                            fp_buf = store.inner.stack.slots.as_ptr() as usize;
                             (mem_base, mem_len) = mem_of(&store.inner, inst);
                             continue;
                         }
