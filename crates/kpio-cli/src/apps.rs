@@ -322,6 +322,9 @@ struct CliServices<'a> {
     installed: Option<InstallOutcome>,
     ran: Option<RunEnd>,
     error: Option<PkgError>,
+    /// `--jit-stats`: after a launch, print what the native tier did and what the app's
+    /// code cache gave.
+    jit_stats: bool,
 }
 
 impl<'a> CliServices<'a> {
@@ -336,6 +339,7 @@ impl<'a> CliServices<'a> {
             installed: None,
             ran: None,
             error: None,
+            jit_stats: false,
         }
     }
 
@@ -404,6 +408,15 @@ impl CliServices<'_> {
         };
         let _ = instances.remove(n);
         drop(guard);
+        if self.jit_stats {
+            let name = &prepared.descriptor().app_id;
+            let stats = prepared.engine().jit_stats();
+            eprint!("{}", crate::jit_stats::summary(name, &stats));
+            eprintln!(
+                "{name}: code cache: {}",
+                code_cache_text(prepared.code_cache())
+            );
+        }
         r
     }
 }
@@ -557,8 +570,30 @@ pub fn read_package_file(path: &Path, limit: u64) -> Result<Vec<u8>, AppCmdError
     Ok(bytes)
 }
 
-/// `kpio install X.kpioapp [--force]`
-pub fn install(path: &Path, force: bool, yes: bool) -> Result<String, AppCmdError> {
+/// `kpio install X.kpioapp [--force] [--yes] [--precompile]`
+pub fn install(
+    path: &Path,
+    force: bool,
+    yes: bool,
+    precompile: bool,
+) -> Result<String, AppCmdError> {
+    let installed = install_reviewed(path, force, yes)?;
+    if !precompile {
+        return Ok(installed);
+    }
+    let bytes = read_file(path)?;
+    let app_id = Package::from_bytes(&bytes)
+        .map_err(|error| AppCmdError::Pkg {
+            subject: path.display().to_string(),
+            error,
+        })?
+        .manifest
+        .id;
+    Ok(format!("{installed}\n{}", self::precompile(&app_id)?))
+}
+
+/// Installs the package at `path`, asking for approval on the terminal (or taking `yes`).
+fn install_reviewed(path: &Path, force: bool, yes: bool) -> Result<String, AppCmdError> {
     let bytes = read_file(path)?;
     let subject = path.display().to_string();
     let first = if yes {
@@ -1013,6 +1048,7 @@ pub fn run_installed(
     args: &[String],
     restart: bool,
     limits: &RunLimits,
+    jit_stats: bool,
 ) -> Result<i32, AppCmdError> {
     let policy = if restart {
         RestartPolicy::default()
@@ -1028,11 +1064,50 @@ pub fn run_installed(
     let mut svc = CliServices::new(&mut p.mgr);
     svc.lock = lock;
     svc.limits = *limits;
+    svc.jit_stats = jit_stats;
     if let Err(errno) = kpio_userlib::app_launch(&mut Direct::new(&mut svc), d.id, args) {
-        return Err(svc.explain(d.app_id.clone(), errno));
+        let e = svc.explain(d.app_id.clone(), errno);
+        print_warnings(&mut p.mgr);
+        return Err(e);
     }
     let end = svc.ran.take().expect("launch succeeded");
+    print_warnings(&mut p.mgr);
     Ok(exit_status(&end))
+}
+
+/// What a launch found in the app's code cache, for `--jit-stats`.
+fn code_cache_text(c: &kpio_pkg::code_cache::CodeCacheUse) -> String {
+    use kpio_pkg::code_cache::CodeCacheUse;
+    match c {
+        CodeCacheUse::Off => "off (no native tier)".into(),
+        CodeCacheUse::Missing => "empty (this is the first run of this version here)".into(),
+        CodeCacheUse::Loaded(n) => format!("native code for {n} functions loaded"),
+        CodeCacheUse::Discarded(why) => format!("entry discarded: {why}"),
+    }
+}
+
+/// `kpio install --precompile`: compiles installed app `key` ahead of time.
+pub fn precompile(key: &str) -> Result<String, AppCmdError> {
+    let mut p = Platform::open()?;
+    let d = p.resolve(key)?;
+    let r = p.mgr.precompile(d.id).map_err(|error| AppCmdError::Pkg {
+        subject: d.app_id.clone(),
+        error,
+    });
+    print_warnings(&mut p.mgr);
+    let r = r?;
+    let mut text = format!(
+        "precompiled {}: {} functions to native code ({} bytes) in {}",
+        d.app_id, r.compiled, r.bytes, r.path
+    );
+    if r.refused > 0 {
+        text.push_str(&format!(
+            "; {} left to the interpreter (first: {})",
+            r.refused,
+            r.first_refusal.as_deref().unwrap_or("?")
+        ));
+    }
+    Ok(text)
 }
 
 /// Looks `key` (numeric id, app id or name) up among the installed apps, for `kpio run`

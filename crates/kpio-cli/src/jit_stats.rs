@@ -7,9 +7,13 @@ use std::collections::BTreeMap;
 /// reason for refusing a function with how many functions it refused, most first.
 pub fn summary(name: &str, s: &JitStats) -> String {
     let mut out = format!(
-        "{name}: native tier: {} functions compiled ({} bytes of code pages), {} refused\n",
+        "{name}: native tier: {} functions compiled ({} bytes of code pages), {} refused",
         s.compiled, s.compiled_bytes, s.refused
     );
+    if s.from_cache > 0 {
+        out.push_str(&format!(", {} loaded from the code cache", s.from_cache));
+    }
+    out.push('\n');
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for e in &s.events {
         if let Err(why) = &e.outcome {
@@ -47,6 +51,7 @@ mod tests {
         let s = JitStats {
             compiled: 1,
             refused: 3,
+            from_cache: 0,
             code_bytes: 0,
             compiled_bytes: 4096,
             events: vec![

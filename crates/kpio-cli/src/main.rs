@@ -93,7 +93,8 @@ Examples:
         #[arg(long, value_enum, value_name = "TIER", default_value_t = TierArg::Auto)]
         tier: TierArg,
         /// When the guest ends, print what the native tier compiled and why it refused
-        /// the functions it did not (on stderr; modules only).
+        /// the functions it did not (on stderr); for an installed app, also what its code
+        /// cache gave (native code kept from earlier runs).
         #[arg(long)]
         jit_stats: bool,
         /// The module to run (.wasm binary or .wat text), then the program's arguments
@@ -150,6 +151,11 @@ permissions is.")]
         /// Approve the permissions the app asks for without asking.
         #[arg(short = 'y', long)]
         yes: bool,
+        /// Also compile the whole app to native code now and keep it in the app's code
+        /// cache, so its first launch starts in native code (later launches do anyway,
+        /// for what earlier ones compiled).
+        #[arg(long)]
+        precompile: bool,
     },
     /// List installed apps.
     List {
@@ -385,7 +391,7 @@ fn main() -> ExitCode {
                     let r = if let RunTarget::Package(path) = target_kind {
                         apps::run_package_file(&path, &module_and_args, &limits)
                     } else {
-                        apps::run_installed(&target, &module_and_args, restart, &limits)
+                        apps::run_installed(&target, &module_and_args, restart, &limits, jit_stats)
                     };
                     return match r {
                         Ok(code) => ExitCode::from(code as u8),
@@ -416,7 +422,8 @@ fn main() -> ExitCode {
             package,
             force,
             yes,
-        } => report(apps::install(&package, force, yes)),
+            precompile,
+        } => report(apps::install(&package, force, yes, precompile)),
         Command::List { json } => report(apps::list(json)),
         Command::Info { app } => report(apps::info(&app)),
         Command::Uninstall { app } => report(apps::uninstall(&app)),

@@ -517,3 +517,86 @@ fn installs_ask_for_permission_approval_and_remember_the_answer() {
         "{info}"
     );
 }
+
+/// The `.kcode` files under `home`.
+fn code_cache_files(home: &Path) -> Vec<PathBuf> {
+    walk(home)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "kcode"))
+        .collect()
+}
+
+#[test]
+fn native_code_is_kept_between_launches_and_a_damaged_entry_is_discarded() {
+    let home = temp_dir("apps-code-cache-home");
+    let work = temp_dir("apps-code-cache-work");
+    let pkg = work.join("hello.kpioapp");
+    pack(&home, &package_dir("1.0.0", 0), &pkg);
+
+    // Installed and compiled ahead of time.
+    let out = ok(
+        &kpio(
+            &home,
+            &["install", "--yes", "--precompile", pkg.to_str().unwrap()],
+        ),
+        "install --precompile",
+    );
+    assert!(out.contains("precompiled com.kpio.hello: "), "{out}");
+    let files = code_cache_files(&home);
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        files[0].starts_with(home.join("apps/cache/com.kpio.hello/code")),
+        "{files:?}"
+    );
+
+    // The launch starts with that code: nothing compiled, functions loaded.
+    let o = kpio(&home, &["run", "--jit-stats", "com.kpio.hello"]);
+    let (stdout, stderr) = (ok(&o, "run with the cache"), text(&o.stderr));
+    assert!(stdout.starts_with("Hello from KPIO!\n"), "{stdout}");
+    assert!(stderr.contains("code cache: native code for "), "{stderr}");
+    assert!(stderr.contains("loaded from the code cache"), "{stderr}");
+    assert!(
+        stderr.contains(": native tier: 0 functions compiled"),
+        "{stderr}"
+    );
+
+    // A damaged entry: refused with a warning, deleted, and the app runs all the same.
+    let mut bytes = std::fs::read(&files[0]).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x01;
+    std::fs::write(&files[0], &bytes).unwrap();
+    let o = kpio(&home, &["run", "--jit-stats", "com.kpio.hello"]);
+    let (stdout, stderr) = (ok(&o, "run with a damaged cache"), text(&o.stderr));
+    assert!(stdout.starts_with("Hello from KPIO!\n"), "{stdout}");
+    assert!(
+        stderr.contains("warning: native code cache") && stderr.contains("damaged"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("code cache: entry discarded"), "{stderr}");
+    assert!(!stderr.contains("loaded from the code cache"), "{stderr}");
+    for f in code_cache_files(&home) {
+        assert_ne!(
+            std::fs::read(&f).unwrap(),
+            bytes,
+            "the damaged entry is gone"
+        );
+    }
+
+    // Uninstalling deletes the app's code cache with it.
+    ok(
+        &kpio(
+            &home,
+            &[
+                "install",
+                "--yes",
+                "--precompile",
+                pkg.to_str().unwrap(),
+                "--force",
+            ],
+        ),
+        "reinstall",
+    );
+    assert_eq!(code_cache_files(&home).len(), 1);
+    ok(&kpio(&home, &["uninstall", "com.kpio.hello"]), "uninstall");
+    assert!(code_cache_files(&home).is_empty());
+}

@@ -356,6 +356,9 @@ pub enum Warning {
     /// A leftover under `apps/` (`path`, relative to the system root) that no app owns
     /// could not be deleted; it is tried again the next time the platform opens.
     LeftoverKept { path: String, error: PkgError },
+    /// An app's code cache entry (`path`) was refused or could not be written; the app
+    /// runs without it (its functions are compiled again as they get hot).
+    CodeCacheDiscarded { path: String, reason: String },
 }
 
 impl fmt::Display for Warning {
@@ -367,6 +370,9 @@ impl fmt::Display for Warning {
                     write!(f, "; the damaged file was kept as {k}")?;
                 }
                 Ok(())
+            }
+            Warning::CodeCacheDiscarded { path, reason } => {
+                write!(f, "native code cache {path:?} not used: {reason}")
             }
             Warning::LeftoverKept { path, error } => write!(
                 f,

@@ -46,6 +46,7 @@ use kpio_vfs::{Backend, ManualClock, MemoryFs, MemoryLimits};
 use kpio_wasi::WasiCtxBuilder;
 use kpio_wasm::{Engine, InstantiateError, Linker, Module, Store, StoreLimits, TrapCode};
 
+use crate::code_cache::CodeCacheUse;
 use crate::error::PkgError;
 use crate::fsutil::{create_dir_all, join, read_file, write_new_file};
 use crate::guards::{Interruption, RunControl, RunLimits};
@@ -264,10 +265,23 @@ fn run_store(
 /// other managers out; running it ([`AppManager::run_prepared`]) needs no registry access,
 /// so a long-running app does not keep others from installing, listing or launching.
 pub struct PreparedLaunch {
-    desc: AppDescriptor,
-    engine: Engine,
-    module: Module,
+    pub(crate) desc: AppDescriptor,
+    pub(crate) engine: Engine,
+    pub(crate) module: Module,
     limits: RunLimits,
+    code_cache: CodeCacheUse,
+}
+
+impl PreparedLaunch {
+    /// What the launch found in the app's code cache (native code from earlier runs).
+    pub fn code_cache(&self) -> &CodeCacheUse {
+        &self.code_cache
+    }
+
+    /// The engine the app runs on (its statistic shows what the native tier did).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
 }
 
 impl std::fmt::Debug for PreparedLaunch {
@@ -301,8 +315,29 @@ impl AppManager {
     }
 
     /// The registry part of a launch: checks the app, reads and validates its entry
-    /// module, and commits `last_launched`. Nothing of the app runs yet.
+    /// module, loads its code cache, and commits `last_launched`. Nothing of the app runs
+    /// yet.
     pub fn prepare_launch(
+        &mut self,
+        id: KernelAppId,
+        limits: RunLimits,
+    ) -> Result<PreparedLaunch, PkgError> {
+        let mut prepared = self.prepare_module(id, limits)?;
+        prepared.code_cache =
+            self.load_code_cache(&prepared.desc.app_id, &prepared.engine, &prepared.module);
+        let mut new_reg = self.registry.clone();
+        let mut updated = prepared.desc.clone();
+        updated.last_launched = Some(self.platform.now_ns());
+        new_reg.update(updated.clone())?;
+        new_reg.commit(&mut self.vfs, self.root)?;
+        self.registry = new_reg;
+        prepared.desc = updated;
+        Ok(prepared)
+    }
+
+    /// App `id`'s descriptor, and its entry module read and validated on the engine it
+    /// runs with under `limits`.
+    pub(crate) fn prepare_module(
         &mut self,
         id: KernelAppId,
         limits: RunLimits,
@@ -339,25 +374,20 @@ impl AppManager {
             path: entry.clone(),
             reason: e.to_string(),
         })?;
-
-        let mut new_reg = self.registry.clone();
-        let mut updated = desc.clone();
-        updated.last_launched = Some(self.platform.now_ns());
-        new_reg.update(updated.clone())?;
-        new_reg.commit(&mut self.vfs, self.root)?;
-        self.registry = new_reg;
         Ok(PreparedLaunch {
-            desc: updated,
+            desc,
             engine,
             module,
             limits,
+            code_cache: CodeCacheUse::Off,
         })
     }
 
     /// Runs a prepared app until it ends, restarting it as the restart policy says (not
-    /// after a timeout or a stop). Touches only the app's data directory and this
-    /// manager's lifecycle, never the registry. `on_running` is called each time the
-    /// app's code starts (after instantiation).
+    /// after a timeout or a stop). Touches only the app's data directory, its code cache
+    /// (written at the end if the runs compiled anything new, see [`crate::code_cache`])
+    /// and this manager's lifecycle, never the registry. `on_running` is called each time
+    /// the app's code starts (after instantiation).
     pub fn run_prepared(
         &mut self,
         prepared: &PreparedLaunch,
@@ -448,6 +478,7 @@ impl AppManager {
                 RestartDecision::GiveUp => break,
             }
         }
+        self.save_code_cache(&desc.app_id, &prepared.engine, &prepared.module);
         Ok(RunOutcome {
             app: id,
             runs,

@@ -64,6 +64,7 @@
 #![forbid(unsafe_code)]
 
 pub mod archive;
+pub mod code_cache;
 mod error;
 mod fsutil;
 pub mod guards;

@@ -183,6 +183,16 @@ pub(crate) struct Flavour {
 }
 
 impl Flavour {
+    /// The flavour `engine`'s instances run: what its configuration asks for.
+    pub fn of(engine: &crate::Engine) -> Flavour {
+        let config = engine.config();
+        Flavour {
+            fuel: config.consume_fuel,
+            interruptible: config.interruptible,
+            osr: engine.tier() == crate::Tier::Auto,
+        }
+    }
+
     /// How many flavours there are: the length of a module's array of code maps.
     pub const COUNT: usize = 8;
 

@@ -266,12 +266,7 @@ pub(crate) fn instantiate<T>(
     )?;
 
     let id = store.inner.instances.len() as u32;
-    let config = store.inner.engine.config();
-    let flavour = Flavour {
-        fuel: config.consume_fuel,
-        interruptible: config.interruptible,
-        osr: store.inner.engine.tier() == crate::Tier::Auto,
-    };
+    let flavour = Flavour::of(&store.inner.engine);
     // Made now, so the executor only ever reads it.
     m.code_map(flavour);
     let mut inst = InstanceEntity {

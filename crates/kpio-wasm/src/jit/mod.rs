@@ -1,5 +1,7 @@
 //! The native tier: validated functions compiled to x86-64 with Cranelift.
 //!
+//! - `code_cache`: a module's native code as a verified entry to keep between runs
+//!   (`Module::precompile`, `Module::native_code_entry`, `Module::load_native_code`).
 //! - `code_memory`: executable pages from the platform (hosted: mmap/mprotect), written
 //!   read-write and flipped to read-execute before use, never both (W^X), within a budget.
 //! - `compile`: one function body -> Cranelift IR -> machine code, from the wasm operators
@@ -8,10 +10,12 @@
 //! - `native`: each module's native code, tier-up by call counts, the engine's JIT state
 //!   and its statistic.
 
+pub mod code_cache;
 pub mod code_memory;
 pub(crate) mod compile;
 pub(crate) mod native;
 pub(crate) mod vmctx;
 
+pub use code_cache::CodeCacheError;
 pub use compile::CompileError;
-pub use native::{CompileEvent, CompileReason, EVENTS_KEPT, JitSetupError, JitStats};
+pub use native::{CompileEvent, CompileReason, EVENTS_KEPT, JitSetupError, JitStats, Precompiled};

@@ -11,6 +11,7 @@
 //! thread compiles the function. A function that fails to compile is marked refused and
 //! never tried again; the interpreter keeps running it.
 
+use super::code_cache::{self, CodeCacheError};
 use super::code_memory::{CodeBlock, CodeMemory, CodeMemoryError};
 use super::compile::{self, CompileError};
 use super::vmctx::VmCtx;
@@ -22,7 +23,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::fmt;
-use core::sync::atomic::{AtomicU8, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicUsize, Ordering};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 
@@ -35,6 +36,22 @@ pub(crate) struct NativeFunc {
     block: CodeBlock,
     pub body: *const u8,
     pub trampoline: Trampoline,
+    /// The lengths of the body's and the trampoline's machine code (for a code cache entry).
+    lens: (usize, usize),
+}
+
+impl NativeFunc {
+    /// The body's and the trampoline's machine code, read back from the code pages.
+    fn code(&self) -> (&[u8], &[u8]) {
+        // SAFETY: both parts lie inside the block's mapping, which is readable (read-
+        // execute) and stays mapped and unchanged while `self` (which owns it) lives.
+        unsafe {
+            (
+                core::slice::from_raw_parts(self.body, self.lens.0),
+                core::slice::from_raw_parts(self.trampoline as *const u8, self.lens.1),
+            )
+        }
+    }
 }
 
 // SAFETY: the code is immutable read-execute memory owned by `block`; the pointers into it
@@ -46,6 +63,8 @@ unsafe impl Sync for NativeFunc {}
 const INTERPRETED: u8 = 0;
 const NATIVE: u8 = 1;
 const REFUSED: u8 = 2;
+/// Not compiled yet, but a loaded code cache entry has its code: published on its next call.
+const CACHED: u8 = 3;
 
 /// An on-stack-replacement entry of (function, loop offset): its code and how many locals
 /// it takes, or `None` if the native tier refused it.
@@ -62,6 +81,11 @@ pub(crate) struct NativeMap {
     loops: Box<[AtomicU32]>,
     /// On-stack replacement code by (function, loop offset): `None` if it was refused.
     osr: spin::Mutex<Vec<OsrEntry>>,
+    /// The code cache entry loaded for this map (functions in state [`CACHED`] take their
+    /// code from it).
+    loaded: spin::Mutex<Option<Arc<code_cache::Entry>>>,
+    /// Code was compiled here that the loaded entry (if any) does not hold.
+    fresh: AtomicBool,
 }
 
 impl NativeMap {
@@ -73,6 +97,8 @@ impl NativeMap {
             state: (0..n).map(|_| AtomicU8::new(INTERPRETED)).collect(),
             loops: (0..n).map(|_| AtomicU32::new(0)).collect(),
             osr: spin::Mutex::new(Vec::new()),
+            loaded: spin::Mutex::new(None),
+            fresh: AtomicBool::new(false),
         }
     }
 
@@ -92,6 +118,9 @@ pub enum CompileReason {
     /// the running frame moved into native code at the loop at this wasm offset (on-stack
     /// replacement). The same event compiles the function's entry for later calls.
     Loop(u32),
+    /// Not compiled: its code came from a loaded code cache entry (published on its first
+    /// call).
+    CodeCache,
 }
 
 /// Counts one loop iteration against `threshold` (`Config::jit_loop_threshold`); true
@@ -224,6 +253,8 @@ pub struct JitStats {
     pub compiled: u64,
     /// Functions the native tier refused (the interpreter runs them).
     pub refused: u64,
+    /// Functions whose native code came from a code cache entry instead of Cranelift.
+    pub from_cache: u64,
     /// Bytes of code pages in use now (code is freed with its module).
     pub code_bytes: usize,
     /// Bytes of code pages compiled in all.
@@ -239,9 +270,12 @@ pub const EVENTS_KEPT: usize = 4096;
 pub(crate) struct JitEngine {
     isa: OwnedTargetIsa,
     memory: Arc<CodeMemory>,
+    /// The CPU features the code may use (part of every code cache key).
+    features: Vec<&'static str>,
     seq: AtomicUsize,
     compiled: AtomicUsize,
     refused: AtomicUsize,
+    from_cache: AtomicUsize,
     compiled_bytes: AtomicUsize,
     events: spin::Mutex<Vec<CompileEvent>>,
 }
@@ -316,7 +350,8 @@ impl JitEngine {
         )?;
         let mut isa = cranelift_codegen::isa::lookup_by_name("x86_64")
             .map_err(|e| JitSetupError::Isa(alloc::format!("{e}")))?;
-        for f in cpu_features() {
+        let features = cpu_features();
+        for &f in &features {
             isa.enable(f)
                 .map_err(|e| JitSetupError::Isa(alloc::format!("{f}: {e}")))?;
         }
@@ -326,9 +361,11 @@ impl JitEngine {
         Ok(JitEngine {
             isa,
             memory: Arc::new(CodeMemory::new(pages, budget)),
+            features,
             seq: AtomicUsize::new(0),
             compiled: AtomicUsize::new(0),
             refused: AtomicUsize::new(0),
+            from_cache: AtomicUsize::new(0),
             compiled_bytes: AtomicUsize::new(0),
             events: spin::Mutex::new(Vec::new()),
         })
@@ -338,6 +375,7 @@ impl JitEngine {
         JitStats {
             compiled: self.compiled.load(Ordering::Relaxed) as u64,
             refused: self.refused.load(Ordering::Relaxed) as u64,
+            from_cache: self.from_cache.load(Ordering::Relaxed) as u64,
             code_bytes: self.memory.used(),
             compiled_bytes: self.compiled_bytes.load(Ordering::Relaxed),
             events: self.events.lock().clone(),
@@ -354,6 +392,9 @@ impl JitEngine {
         outcome: Result<usize, String>,
     ) {
         match outcome {
+            Ok(_) if reason == CompileReason::CodeCache => {
+                self.from_cache.fetch_add(1, Ordering::Relaxed);
+            }
             Ok(bytes) => {
                 self.compiled.fetch_add(1, Ordering::Relaxed);
                 self.compiled_bytes.fetch_add(bytes, Ordering::Relaxed);
@@ -391,22 +432,26 @@ impl JitEngine {
     ) -> Result<(NativeFunc, usize), String> {
         let code = compile::compile(&*self.isa, module, flavour, index, osr)
             .map_err(|e: CompileError| alloc::format!("{e}"))?;
+        Ok((self.publish(&code.body, &code.trampoline)?, code.nlocals))
+    }
+
+    /// Maps a function's body and trampoline (compiled by [`compile::compile`], now or by
+    /// the same engine build for a code cache entry) read-execute.
+    fn publish(&self, body: &[u8], trampoline: &[u8]) -> Result<NativeFunc, String> {
         let block = self
             .memory
-            .publish(&[&code.body, &code.trampoline])
+            .publish(&[body, trampoline])
             .map_err(|e: CodeMemoryError| alloc::format!("{e}"))?;
-        let body = block.part(0);
+        let body_ptr = block.part(0);
         // SAFETY: part 1 is the trampoline, compiled with exactly this signature
         // (`compile::trampoline`), published read-execute.
-        let trampoline: Trampoline = unsafe { core::mem::transmute(block.part(1)) };
-        Ok((
-            NativeFunc {
-                block,
-                body,
-                trampoline,
-            },
-            code.nlocals,
-        ))
+        let trampoline_fn: Trampoline = unsafe { core::mem::transmute(block.part(1)) };
+        Ok(NativeFunc {
+            block,
+            body: body_ptr,
+            trampoline: trampoline_fn,
+            lens: (body.len(), trampoline.len()),
+        })
     }
 }
 
@@ -428,6 +473,11 @@ pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&Nativ
     match map.state[i].load(Ordering::Acquire) {
         NATIVE => return map.funcs[i].get(),
         REFUSED => return None,
+        CACHED => {
+            if let Some(nf) = install_cached(store, inst, func) {
+                return Some(nf);
+            }
+        }
         _ => {}
     }
     let config = store.inner.engine.config();
@@ -458,9 +508,51 @@ fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFun
     match map.state[i].load(Ordering::Acquire) {
         NATIVE => map.funcs[i].get(),
         REFUSED => None,
-        _ => {
+        state => {
+            if state == CACHED
+                && let Some(nf) = install_cached(store, inst, func)
+            {
+                return Some(nf);
+            }
             let calls = map.calls[i].load(Ordering::Relaxed);
             compile_now(store, inst, func, CompileReason::CallCount(calls))
+        }
+    }
+}
+
+/// Publishes function `func`'s code from the loaded code cache entry. If it cannot be
+/// mapped (the code budget), the function goes back to being counted and compiled as if
+/// there were no entry.
+fn install_cached<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
+    let jit = store.inner.engine.jit()?;
+    let ie = &store.inner.instances[inst as usize];
+    let map = map_of(&ie.module, ie.flavour);
+    let i = func as usize;
+    let entry = map.loaded.lock().clone();
+    let published = entry
+        .as_ref()
+        .and_then(|e| e.body(func))
+        .ok_or_else(|| String::from("not in the loaded entry"))
+        .and_then(|(body, tramp)| jit.publish(body, tramp));
+    match published {
+        Ok(nf) => {
+            let bytes = nf.block.mapped_len();
+            let (nf, ours) = map.funcs[i].get_or_set(Box::new(nf));
+            if ours {
+                map.bodies[i].store(nf.body as usize, Ordering::Release);
+                map.state[i].store(NATIVE, Ordering::Release);
+                jit.note(&ie.module, func, CompileReason::CodeCache, Ok(bytes));
+            }
+            Some(nf)
+        }
+        Err(_) => {
+            let _ = map.state[i].compare_exchange(
+                CACHED,
+                INTERPRETED,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
+            None
         }
     }
 }
@@ -490,6 +582,7 @@ fn compile_now<T>(
             if ours {
                 map.bodies[i].store(nf.body as usize, Ordering::Release);
                 map.state[i].store(NATIVE, Ordering::Release);
+                map.fresh.store(true, Ordering::Release);
                 jit.note(&ie.module, func, reason, outcome);
             }
             Some(nf)
@@ -637,4 +730,122 @@ fn context<T>(store: &mut Store<T>, inst: u32, bodies: *const AtomicUsize) -> *m
     }
     let cx = store.inner.jit.contexts[i].as_mut().expect("made above");
     &mut **cx
+}
+
+/// The code cache key of `module`'s native code on `engine` (see [`code_cache`]).
+pub(crate) fn cache_key(
+    engine: &crate::Engine,
+    module: &ModuleInner,
+) -> Result<[u8; 32], CodeCacheError> {
+    let jit = engine.jit().ok_or(CodeCacheError::NoNativeTier)?;
+    Ok(code_cache::key(module, Flavour::of(engine), &jit.features))
+}
+
+/// Verifies `entry` and makes its functions' code the next thing each of them runs (see
+/// `Module::load_native_code`). Returns how many functions it holds.
+pub(crate) fn load_entry(
+    engine: &crate::Engine,
+    module: &ModuleInner,
+    entry: &[u8],
+) -> Result<usize, CodeCacheError> {
+    let key = cache_key(engine, module)?;
+    let defined = module.num_imported_funcs..module.funcs.len() as u32;
+    let entry = code_cache::read(entry, &key, defined)?;
+    let map = map_of(module, Flavour::of(engine));
+    let n = entry.funcs.len();
+    // Published first: a thread that sees `CACHED` finds the entry.
+    *map.loaded.lock() = Some(Arc::new(entry));
+    let loaded = map.loaded.lock().clone().expect("set above");
+    for &f in loaded.funcs.keys() {
+        let _ = map.state[f as usize].compare_exchange(
+            INTERPRETED,
+            CACHED,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        );
+    }
+    Ok(n)
+}
+
+/// A code cache entry with every function of `module` that has native code on `engine`
+/// (compiled, or loaded from an entry), if any was compiled since the module was loaded or
+/// this was last asked (see `Module::native_code_entry`).
+pub(crate) fn entry_of(
+    engine: &crate::Engine,
+    module: &ModuleInner,
+) -> Result<Option<Vec<u8>>, CodeCacheError> {
+    let key = cache_key(engine, module)?;
+    let Some(map) = module.native_map_if_made(Flavour::of(engine)) else {
+        return Ok(None);
+    };
+    if !map.fresh.swap(false, Ordering::AcqRel) {
+        return Ok(None);
+    }
+    let loaded = map.loaded.lock().clone();
+    let mut funcs = Vec::new();
+    for (i, state) in map.state.iter().enumerate() {
+        let index = i as u32;
+        let code = match state.load(Ordering::Acquire) {
+            NATIVE => map.funcs[i].get().map(NativeFunc::code),
+            CACHED => loaded.as_ref().and_then(|e| e.body(index)),
+            _ => None,
+        };
+        if let Some((body, trampoline)) = code {
+            funcs.push(code_cache::EntryFunc {
+                index,
+                body,
+                trampoline,
+            });
+        }
+    }
+    Ok(Some(code_cache::write(&key, &funcs)))
+}
+
+/// What `Module::precompile` made: a code cache entry and how many functions it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Precompiled {
+    /// The code cache entry (to store under `Module::code_cache_key`).
+    pub entry: Vec<u8>,
+    /// Functions compiled into the entry.
+    pub compiled: usize,
+    /// Functions the native tier refused (they will run in the interpreter).
+    pub refused: usize,
+    /// Why the first refused function was refused.
+    pub first_refusal: Option<String>,
+}
+
+/// Compiles every function `module` defines for `engine` into a code cache entry (nothing
+/// is mapped executable).
+pub(crate) fn precompile(
+    engine: &crate::Engine,
+    module: &ModuleInner,
+) -> Result<Precompiled, CodeCacheError> {
+    let jit = engine.jit().ok_or(CodeCacheError::NoNativeTier)?;
+    let key = cache_key(engine, module)?;
+    let flavour = Flavour::of(engine);
+    let mut codes = Vec::new();
+    let (mut refused, mut first_refusal) = (0, None);
+    for index in module.num_imported_funcs..module.funcs.len() as u32 {
+        match compile::compile(&*jit.isa, module, flavour, index, None) {
+            Ok(code) => codes.push((index, code)),
+            Err(e) => {
+                refused += 1;
+                first_refusal.get_or_insert_with(|| alloc::format!("function {index}: {e}"));
+            }
+        }
+    }
+    let funcs: Vec<_> = codes
+        .iter()
+        .map(|(index, code)| code_cache::EntryFunc {
+            index: *index,
+            body: &code.body,
+            trampoline: &code.trampoline,
+        })
+        .collect();
+    Ok(Precompiled {
+        entry: code_cache::write(&key, &funcs),
+        compiled: codes.len(),
+        refused,
+        first_refusal,
+    })
 }

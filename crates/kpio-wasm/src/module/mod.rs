@@ -321,6 +321,15 @@ impl ModuleInner {
         self.native[flavour.index()].get_or_init(make)
     }
 
+    /// The native code map for `flavour`, if one was made.
+    #[cfg(feature = "jit")]
+    pub(crate) fn native_map_if_made(
+        &self,
+        flavour: Flavour,
+    ) -> Option<&crate::jit::native::NativeMap> {
+        self.native[flavour.index()].get()
+    }
+
     fn read_payload(&mut self, payload: Payload<'_>) -> Result<(), ModuleError> {
         match payload {
             Payload::TypeSection(r) => {
