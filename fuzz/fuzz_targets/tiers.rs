@@ -156,6 +156,8 @@ fn engine(tier: Tier, jit_threshold: u32) -> Engine {
     Engine::new(kpio_wasm::Config {
         tier,
         jit_threshold,
+        // Tier-up at the drawn call, reproducibly (not whenever a background thread is done).
+        jit_background: false,
         ..common::kpio_config()
     })
 }

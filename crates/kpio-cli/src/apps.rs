@@ -410,6 +410,7 @@ impl CliServices<'_> {
         drop(guard);
         if self.jit_stats {
             let name = &prepared.descriptor().app_id;
+            prepared.engine().jit_wait_idle();
             let stats = prepared.engine().jit_stats();
             eprint!("{}", crate::jit_stats::summary(name, &stats));
             eprintln!(

@@ -583,6 +583,8 @@ fn cmd_run(req: RunRequest) -> ExitCode {
     // After the program's own output (and results, printed below first).
     let stats = |engine: Option<kpio_wasm::Engine>| {
         if let (true, Some(e)) = (req.jit_stats, engine) {
+            // What was found hot at the end may still be compiling.
+            e.jit_wait_idle();
             let name = req.path.display().to_string();
             eprint!("{}", kpio_cli::jit_stats::summary(&name, &e.jit_stats()));
         }

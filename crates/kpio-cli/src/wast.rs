@@ -41,6 +41,8 @@ pub struct WastOptions {
     /// The execution tiers (`Config::tier`): each must pass every script.
     pub tier: kpio_wasm::Tier,
     /// Tiered mode's compile threshold (`Config::jit_threshold`); `None`: the default.
+    /// Given, functions are compiled on the running thread at exactly that call (not in the
+    /// background).
     pub jit_threshold: Option<u32>,
     /// Tiered mode's loop threshold for on-stack replacement (`Config::jit_loop_threshold`);
     /// `None`: the default.
@@ -372,6 +374,9 @@ impl Runner {
             jit_loop_threshold: opts
                 .jit_loop_threshold
                 .unwrap_or(defaults.jit_loop_threshold),
+            // An explicit threshold asks for tier-up at that call: compiled on the calling
+            // thread, so it happens there and then.
+            jit_background: opts.jit_threshold.is_none(),
             ..defaults
         });
         let mut store = Store::new(&engine, ());

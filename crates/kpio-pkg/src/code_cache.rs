@@ -126,6 +126,8 @@ impl AppManager {
     /// After a run: keeps what `module` compiled on `engine`, if anything new. A failure
     /// to write is a warning, not an error of the run.
     pub(crate) fn save_code_cache(&mut self, app_id: &str, engine: &Engine, module: &Module) {
+        // Functions found hot at the end of the run may still be compiling.
+        engine.jit_wait_idle();
         let Some(entry) = module.native_code_entry(engine) else {
             return;
         };

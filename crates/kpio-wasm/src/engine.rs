@@ -47,6 +47,11 @@ pub struct Config {
     pub max_native_stack: usize,
     /// Bytes of native code pages an engine may have in use (see the `jit` module).
     pub jit_code_budget: usize,
+    /// Tiered mode: compile hot functions on a background thread (one per engine, with
+    /// the `std` feature) while the interpreter goes on running them, instead of on the
+    /// thread that found them hot. On-stack replacement and JIT-only mode compile on the
+    /// running thread, which needs the code at once. On by default.
+    pub jit_background: bool,
 }
 
 /// Which execution tiers an engine uses.
@@ -113,6 +118,7 @@ impl Default for Config {
             jit_loop_threshold: 1000,
             max_native_stack: 512 * 1024,
             jit_code_budget: 16 << 20,
+            jit_background: true,
         }
     }
 }
@@ -195,6 +201,21 @@ impl Engine {
     #[cfg(feature = "jit")]
     pub(crate) fn jit(&self) -> Option<&crate::jit::native::JitEngine> {
         self.jit.as_deref()
+    }
+
+    #[cfg(all(feature = "jit", feature = "std"))]
+    pub(crate) fn jit_arc(&self) -> Option<&alloc::sync::Arc<crate::jit::native::JitEngine>> {
+        self.jit.as_ref()
+    }
+
+    /// Waits until the native tier's background compiler (`Config::jit_background`) has
+    /// nothing queued or running, so every function found hot so far has its native code
+    /// (or was refused). Returns at once without one.
+    #[cfg(feature = "jit")]
+    pub fn jit_wait_idle(&self) {
+        if let Some(j) = &self.jit {
+            j.wait_idle();
+        }
     }
 
     /// The dispatch backend this engine's stores run: `"threaded"` or `"portable"` (what

@@ -54,6 +54,7 @@ fn jit_recursion_with_many_results_matches_the_interpreter() {
         Engine::new(Config {
             tier,
             jit_threshold: 1,
+            jit_background: false,
             max_call_depth: 2000,
             ..Config::default()
         })

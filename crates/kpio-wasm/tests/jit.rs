@@ -12,6 +12,8 @@ fn engine(tier: Tier, threshold: u32) -> Engine {
     Engine::new(Config {
         tier,
         jit_threshold: threshold,
+        // Tier-up at exactly the threshold's call (not in the background).
+        jit_background: false,
         ..Config::default()
     })
 }
@@ -377,6 +379,7 @@ fn main_engine(loop_threshold: u32) -> Engine {
     Engine::new(Config {
         tier: Tier::Auto,
         jit_threshold: u32::MAX,
+        jit_background: false,
         jit_loop_threshold: loop_threshold,
         ..Config::default()
     })
@@ -545,6 +548,7 @@ fn the_call_depth_limit_holds_in_native_code() {
         Engine::new(Config {
             tier,
             jit_threshold: threshold,
+            jit_background: false,
             max_call_depth: 1000,
             ..Config::default()
         })
@@ -580,6 +584,7 @@ fn recursion_past_the_native_stack_budget_goes_on_in_the_interpreter() {
         Engine::new(Config {
             tier,
             jit_threshold: 5,
+            jit_background: false,
             max_call_depth: 200_000,
             max_native_stack: 256 * 1024,
             ..Config::default()
@@ -605,4 +610,50 @@ fn recursion_past_the_native_stack_budget_goes_on_in_the_interpreter() {
         );
         assert!(e.jit_stats().compiled >= 1, "{name}");
     }
+}
+
+#[test]
+fn hot_functions_are_compiled_in_the_background_while_the_interpreter_runs_them() {
+    // The default: compiled on the engine's background thread. The calls go on meanwhile
+    // (interpreted), every result is right, and once the compiler is idle the statistic
+    // shows the tier-up by call count.
+    let e = Engine::new(Config {
+        jit_threshold: 10,
+        ..Config::default()
+    });
+    assert!(Config::default().jit_background);
+    let module = Module::new(&e, &wat::parse_str(PROGRAM).unwrap()).unwrap();
+    let mut store = Store::new(&e, ());
+    let mut linker = Linker::new();
+    let add = Func::new(
+        &mut store,
+        FuncType::new([ValType::I32, ValType::I32], [ValType::I32]),
+        |_, args, res| {
+            res[0] = Val::I32(args[0].i32().unwrap() + args[1].i32().unwrap());
+            Ok(())
+        },
+    );
+    linker.define("env", "add", add);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let fib = inst.get_func(&store, "fib").unwrap();
+    let mut out = [Val::I32(0)];
+    for n in 0..25 {
+        fib.call(&mut store, &[Val::I32(n)], &mut out).unwrap();
+        let want = (0..n).fold((0, 1), |(a, b), _| (b, a + b)).0;
+        assert_eq!(out[0], Val::I32(want), "fib({n})");
+    }
+    e.jit_wait_idle();
+    let stats = e.jit_stats();
+    assert!(
+        stats
+            .events
+            .iter()
+            .any(|ev| ev.func_name.as_deref() == Some("fib")
+                && matches!(ev.reason, CompileReason::CallCount(n) if n >= 10)
+                && ev.outcome.is_ok()),
+        "{stats:?}"
+    );
+    // Native from here on, with the same results.
+    fib.call(&mut store, &[Val::I32(30)], &mut out).unwrap();
+    assert_eq!(out[0], Val::I32(832_040));
 }

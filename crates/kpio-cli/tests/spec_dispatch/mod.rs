@@ -29,6 +29,7 @@ pub fn modes() -> Vec<Mode> {
             tier: m.tier,
             jit_threshold: m.jit_threshold.unwrap_or(100),
             jit_loop_threshold: m.jit_loop_threshold.unwrap_or(1000),
+            jit_background: false,
             ..Config::default()
         })
     };

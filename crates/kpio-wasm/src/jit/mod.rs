@@ -1,5 +1,7 @@
 //! The native tier: validated functions compiled to x86-64 with Cranelift.
 //!
+//! - `background` (`std`): the thread that compiles hot functions while the interpreter
+//!   goes on running them.
 //! - `code_cache`: a module's native code as a verified entry to keep between runs
 //!   (`Module::precompile`, `Module::native_code_entry`, `Module::load_native_code`).
 //! - `code_memory`: executable pages from the platform (hosted: mmap/mprotect), written
@@ -10,6 +12,8 @@
 //! - `native`: each module's native code, tier-up by call counts, the engine's JIT state
 //!   and its statistic.
 
+#[cfg(feature = "std")]
+pub(crate) mod background;
 pub mod code_cache;
 pub mod code_memory;
 pub(crate) mod compile;

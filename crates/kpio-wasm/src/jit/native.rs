@@ -65,6 +65,8 @@ const NATIVE: u8 = 1;
 const REFUSED: u8 = 2;
 /// Not compiled yet, but a loaded code cache entry has its code: published on its next call.
 const CACHED: u8 = 3;
+/// Queued for (or being compiled by) the background compiler; interpreted meanwhile.
+const COMPILING: u8 = 4;
 
 /// An on-stack-replacement entry of (function, loop offset): its code and how many locals
 /// it takes, or `None` if the native tier refused it.
@@ -278,6 +280,8 @@ pub(crate) struct JitEngine {
     from_cache: AtomicUsize,
     compiled_bytes: AtomicUsize,
     events: spin::Mutex<Vec<CompileEvent>>,
+    #[cfg(feature = "std")]
+    background: super::background::Background,
 }
 
 impl fmt::Debug for JitEngine {
@@ -368,7 +372,20 @@ impl JitEngine {
             from_cache: AtomicUsize::new(0),
             compiled_bytes: AtomicUsize::new(0),
             events: spin::Mutex::new(Vec::new()),
+            #[cfg(feature = "std")]
+            background: Default::default(),
         })
+    }
+
+    #[cfg(feature = "std")]
+    pub(crate) fn background(&self) -> &super::background::Background {
+        &self.background
+    }
+
+    /// Waits until the background compiler has nothing queued or running.
+    pub(crate) fn wait_idle(&self) {
+        #[cfg(feature = "std")]
+        self.background.wait_idle();
     }
 
     pub(crate) fn stats(&self) -> JitStats {
@@ -472,7 +489,7 @@ pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&Nativ
     let i = func as usize;
     match map.state[i].load(Ordering::Acquire) {
         NATIVE => return map.funcs[i].get(),
-        REFUSED => return None,
+        REFUSED | COMPILING => return None,
         CACHED => {
             if let Some(nf) = install_cached(store, inst, func) {
                 return Some(nf);
@@ -495,6 +512,29 @@ pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&Nativ
         CompileReason::CallCount(_) => CompileReason::CallCount(calls),
         r => r,
     };
+    #[cfg(feature = "std")]
+    if config.jit_background && reason != CompileReason::FirstCall {
+        // Queued: this call and those until the code is published are interpreted.
+        if map.state[i]
+            .compare_exchange(INTERPRETED, COMPILING, Ordering::AcqRel, Ordering::Acquire)
+            .is_err()
+        {
+            return None;
+        }
+        let job = super::background::Job {
+            jit: Arc::clone(store.inner.engine.jit_arc()?),
+            module: Arc::clone(&ie.module),
+            flavour: ie.flavour,
+            func,
+            reason,
+        };
+        let jit = store.inner.engine.jit()?;
+        match jit.background().submit(job) {
+            Ok(()) => return None,
+            // No thread: compiled here after all.
+            Err(_) => map.state[i].store(INTERPRETED, Ordering::Release),
+        }
+    }
     compile_now(store, inst, func, reason)
 }
 
@@ -507,7 +547,7 @@ fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFun
     let i = func as usize;
     match map.state[i].load(Ordering::Acquire) {
         NATIVE => map.funcs[i].get(),
-        REFUSED => None,
+        REFUSED | COMPILING => None,
         state => {
             if state == CACHED
                 && let Some(nf) = install_cached(store, inst, func)
@@ -567,11 +607,23 @@ fn compile_now<T>(
 ) -> Option<&NativeFunc> {
     let jit = store.inner.engine.jit()?;
     let ie = &store.inner.instances[inst as usize];
-    let map = map_of(&ie.module, ie.flavour);
+    compile_into_map(jit, &ie.module, ie.flavour, func, reason);
+    map_of(&ie.module, ie.flavour).funcs[func as usize].get()
+}
+
+/// Compiles function `func` of `module` in `flavour` and publishes it in the module's map
+/// (unless another thread did first), or marks it refused; records the event. Run by the
+/// thread that found the function hot, or by the background compiler.
+pub(crate) fn compile_into_map(
+    jit: &JitEngine,
+    module: &ModuleInner,
+    flavour: Flavour,
+    func: u32,
+    reason: CompileReason,
+) {
+    let map = map_of(module, flavour);
     let i = func as usize;
-    let built = jit
-        .build(&ie.module, ie.flavour, func, None)
-        .map(|(nf, _)| nf);
+    let built = jit.build(module, flavour, func, None).map(|(nf, _)| nf);
     let outcome = built
         .as_ref()
         .map(|nf| nf.block.mapped_len())
@@ -583,16 +635,24 @@ fn compile_now<T>(
                 map.bodies[i].store(nf.body as usize, Ordering::Release);
                 map.state[i].store(NATIVE, Ordering::Release);
                 map.fresh.store(true, Ordering::Release);
-                jit.note(&ie.module, func, reason, outcome);
+                jit.note(module, func, reason, outcome);
             }
-            Some(nf)
         }
-        Err(_) => {
-            map.state[i].store(REFUSED, Ordering::Release);
-            jit.note(&ie.module, func, reason, outcome);
-            None
-        }
+        Err(why) => refuse(jit, module, flavour, func, reason, &why),
     }
+}
+
+/// Marks function `func` refused (the interpreter keeps it) and records why.
+pub(crate) fn refuse(
+    jit: &JitEngine,
+    module: &ModuleInner,
+    flavour: Flavour,
+    func: u32,
+    reason: CompileReason,
+    why: &str,
+) {
+    map_of(module, flavour).state[func as usize].store(REFUSED, Ordering::Release);
+    jit.note(module, func, reason, Err(String::from(why)));
 }
 
 /// The store's native-code state: how deep native code is nested, the stack limit of the
