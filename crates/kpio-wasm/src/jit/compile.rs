@@ -580,16 +580,32 @@ impl<'m, 'b> Translator<'m, 'b> {
 
     /// At entry: the native stack limit and the call depth (one unit taken here, given
     /// back by every return).
+    ///
+    /// Within `vmctx::INTERP_ROOM` of the stack limit, the function runs in the interpreter
+    /// instead (whose frames are on the heap, and which calls no native code while the
+    /// stack is that low), so deep recursion reaches the same `max_call_depth` as in the
+    /// interpreter. Checked here, once per function entry, rather than at every call site.
     fn stack_check(&mut self) {
         let sp = self.b.ins().get_stack_pointer(types::I64);
-        let limit = self.load_cx(types::I64, vmctx::OFF_STACK_LIMIT);
-        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
-        self.trap_if_at(low, TrapCode::StackExhausted, vmctx::NO_FRAME);
         if self.osr.is_some() {
             // An on-stack-replacement entry takes over a running interpreter frame, whose
-            // depth was counted when it was called: the interpreter's limit, exactly.
+            // depth was counted when it was called: the interpreter's limit, exactly. The
+            // interpreter enters it only with room to spare (`native::stack_low`).
+            let limit = self.load_cx(types::I64, vmctx::OFF_STACK_LIMIT);
+            let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+            self.trap_if_at(low, TrapCode::StackExhausted, vmctx::NO_FRAME);
             return;
         }
+        let soft = self.load_cx(types::I64, vmctx::OFF_STACK_SOFT_LIMIT);
+        let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, soft);
+        let (slow, cont) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(slow);
+        self.b.ins().brif(low, slow, &[], cont, &[]);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        self.run_in_interpreter(sp);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
         let left = self.load_cx(types::I64, vmctx::OFF_DEPTH_LEFT);
         let out = self
             .b
@@ -600,6 +616,44 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b
             .ins()
             .store(trusted(), left, self.cx, vmctx::OFF_DEPTH_LEFT);
+    }
+
+    /// The entry's slow path: below the hard limit, a trap (belonging to the caller's call);
+    /// else this very function, run by the interpreter through the call helper with the
+    /// entry's parameters, and its results returned. A trap in it already lists the
+    /// function's frame, so this native frame adds none.
+    fn run_in_interpreter(&mut self, sp: Value) {
+        let limit = self.load_cx(types::I64, vmctx::OFF_STACK_LIMIT);
+        let out = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
+        self.trap_if_at(out, TrapCode::StackExhausted, vmctx::NO_FRAME);
+        let nparams = self.m.func_type(self.func_index).params().len();
+        let params: Vec<Value> = self.locals[..nparams]
+            .iter()
+            .map(|(var, _)| self.b.use_var(*var))
+            .collect();
+        let results = self.results.clone();
+        let (p, ss) = self.spill(&params, params.len().max(results.len()));
+        let fv = self.b.ins().iconst(types::I32, self.func_index as i64);
+        self.call_helper(Helper::Call, &[fv, p]);
+        let trapped = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
+        let code = self.b.ins().iconst(types::I32, 0);
+        let off = self.b.ins().iconst(types::I32, vmctx::NO_FRAME as i64);
+        let ok = self.b.create_block();
+        self.b.ins().brif(
+            trapped,
+            self.exit,
+            &[BlockArg::Value(code), BlockArg::Value(off)],
+            ok,
+            &[],
+        );
+        self.b.switch_to_block(ok);
+        self.b.seal_block(ok);
+        let rets: Vec<Value> = results
+            .iter()
+            .enumerate()
+            .map(|(k, t)| self.b.ins().stack_load(types::I64, *t, ss, (k * 8) as i32))
+            .collect();
+        self.b.ins().return_(&rets);
     }
 
     /// Before a return: gives the call depth unit back.
@@ -1440,20 +1494,8 @@ impl<'m, 'b> Translator<'m, 'b> {
                 .ins()
                 .load(types::I64, trusted(), natives, (f as i32) * 8);
             let direct = self.b.create_block();
-            let room = self.b.create_block();
             let slow = self.b.create_block();
-            self.b.ins().brif(body, room, &[], slow, &[]);
-            self.b.switch_to_block(room);
-            self.b.seal_block(room);
-            // Near the native stack's limit the call goes through the interpreter, whose
-            // frames are on the heap (see `vmctx::INTERP_ROOM`).
-            let sp = self.b.ins().get_stack_pointer(types::I64);
-            let soft = self.load_cx(types::I64, vmctx::OFF_STACK_SOFT_LIMIT);
-            let ok = self
-                .b
-                .ins()
-                .icmp(IntCC::UnsignedGreaterThanOrEqual, sp, soft);
-            self.b.ins().brif(ok, direct, &[], slow, &[]);
+            self.b.ins().brif(body, direct, &[], slow, &[]);
             self.b.switch_to_block(direct);
             self.b.seal_block(direct);
             let sigref = self.b.import_signature(body_signature(&params, &results));
