@@ -324,3 +324,51 @@ fn help_mentions_subcommands() {
     assert!(o.status.success());
     assert!(stdout(&o).contains("--invoke"));
 }
+
+#[test]
+fn kpio_perf_map_names_native_code_for_perf() {
+    // With KPIO_PERF_MAP=1, every function the native tier publishes is listed in
+    // /tmp/perf-PID.map as `START SIZE NAME`, so `perf report` can name JIT code.
+    let dir = TempDir::new("perf-map");
+    let wat = dir.file(
+        "named.wat",
+        r#"(module (func $square (export "square") (param i32) (result i32)
+             local.get 0 local.get 0 i32.mul))"#,
+    );
+    let child = Command::new(KPIO)
+        .env("KPIO_PERF_MAP", "1")
+        .args(["run", "--tier", "jit", "--invoke", "square"])
+        .arg(&wat)
+        .arg("7")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run kpio");
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), "49\n");
+    let text = std::fs::read_to_string(&map).expect("the perf map was written");
+    let _ = std::fs::remove_file(&map);
+    let line = text
+        .lines()
+        .find(|l| l.ends_with(" square"))
+        .unwrap_or_else(|| panic!("no line for `square` in {text:?}"));
+    let mut parts = line.split(' ');
+    let start = u64::from_str_radix(parts.next().unwrap(), 16).unwrap();
+    let size = u64::from_str_radix(parts.next().unwrap(), 16).unwrap();
+    assert!(start > 0 && size > 0, "{line}");
+
+    // Off without the variable.
+    let child = Command::new(KPIO)
+        .env_remove("KPIO_PERF_MAP")
+        .args(["run", "--tier", "jit", "--invoke", "square"])
+        .arg(&wat)
+        .arg("7")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let map = PathBuf::from(format!("/tmp/perf-{}.map", child.id()));
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(stdout(&o), "49\n");
+    assert!(!map.exists(), "{map:?} written without KPIO_PERF_MAP");
+}

@@ -183,6 +183,11 @@ pub fn compile(
             });
         }
         t.b.seal_all_blocks();
+        if !t.mem_used {
+            for inst in core::mem::take(&mut t.mem_reloads) {
+                t.b.func.layout.remove_inst(inst);
+            }
+        }
         t.b.finalize(isa.frontend_config());
     }
     let body_code = emit(isa, func)?;
@@ -320,6 +325,11 @@ struct Translator<'m, 'b> {
     osr: Option<(u32, Option<Block>)>,
     /// The on-stack-replacement loop was found (reachable, at height 0).
     osr_used: bool,
+    /// The loads of memory 0's base and length made by `reload_memory` (at entry, after
+    /// calls), and whether anything read them: a function that never touches memory has
+    /// them removed (loads count as effects, so Cranelift keeps unused ones).
+    mem_reloads: Vec<ir::Inst>,
+    mem_used: bool,
 }
 
 /// Flags of accesses to the context and its tables: aligned, never trapping.
@@ -379,6 +389,8 @@ impl<'m, 'b> Translator<'m, 'b> {
             offset: 0,
             osr: None,
             osr_used: false,
+            mem_reloads: Vec::new(),
+            mem_used: false,
         }
     }
 
@@ -482,8 +494,24 @@ impl<'m, 'b> Translator<'m, 'b> {
     fn reload_memory(&mut self) {
         let base = self.load_cx(types::I64, vmctx::OFF_MEM0_BASE);
         let len = self.load_cx(types::I64, vmctx::OFF_MEM0_LEN);
+        for v in [base, len] {
+            let inst = self.b.func.dfg.value_def(v).unwrap_inst();
+            self.mem_reloads.push(inst);
+        }
         self.b.def_var(self.mem_base, base);
         self.b.def_var(self.mem_len, len);
+    }
+
+    /// Memory 0's length now.
+    fn mem_len(&mut self) -> Value {
+        self.mem_used = true;
+        self.b.use_var(self.mem_len)
+    }
+
+    /// Memory 0's base now.
+    fn mem_base(&mut self) -> Value {
+        self.mem_used = true;
+        self.b.use_var(self.mem_base)
     }
 
     /// Branches to the exit block with trap `code` when `cond` (an integer) is non-zero.
@@ -494,19 +522,23 @@ impl<'m, 'b> Translator<'m, 'b> {
     /// [`trap_if`](Self::trap_if) at wasm offset `offset`; [`vmctx::NO_FRAME`]: the trap
     /// belongs to the caller's call (a call that may not go deeper), as in the interpreter.
     fn trap_if_at(&mut self, cond: Value, code: TrapCode, offset: u32) {
-        let code = self
-            .b
-            .ins()
-            .iconst(types::I32, vmctx::trap_code_to_u32(code) as i64);
+        self.exit_if(cond, vmctx::trap_code_to_u32(code), offset);
+    }
+
+    /// Branches to the exit block with `(code, offset)` when `cond` is non-zero, through a
+    /// cold block of its own that sets them: the constants stay off the hot path (passed
+    /// to the exit block directly, they would be put in registers before every check).
+    fn exit_if(&mut self, cond: Value, code: u32, offset: u32) {
+        let (cold, cont) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(cond, cold, &[], cont, &[]);
+        self.b.switch_to_block(cold);
+        self.b.seal_block(cold);
+        let code = self.b.ins().iconst(types::I32, code as i64);
         let off = self.b.ins().iconst(types::I32, offset as i64);
-        let cont = self.b.create_block();
-        self.b.ins().brif(
-            cond,
-            self.exit,
-            &[BlockArg::Value(code), BlockArg::Value(off)],
-            cont,
-            &[],
-        );
+        self.b
+            .ins()
+            .jump(self.exit, &[BlockArg::Value(code), BlockArg::Value(off)]);
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
     }
@@ -527,18 +559,7 @@ impl<'m, 'b> Translator<'m, 'b> {
     /// After a call: if the callee trapped, this frame joins the backtrace and returns.
     fn check_trapped(&mut self) {
         let t = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
-        let code = self.b.ins().iconst(types::I32, 0);
-        let off = self.b.ins().iconst(types::I32, self.offset as i64);
-        let cont = self.b.create_block();
-        self.b.ins().brif(
-            t,
-            self.exit,
-            &[BlockArg::Value(code), BlockArg::Value(off)],
-            cont,
-            &[],
-        );
-        self.b.switch_to_block(cont);
-        self.b.seal_block(cont);
+        self.exit_if(t, 0, self.offset as u32);
     }
 
     fn finish_exit(&mut self) {
@@ -636,18 +657,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         let fv = self.b.ins().iconst(types::I32, self.func_index as i64);
         self.call_helper(Helper::Call, &[fv, p]);
         let trapped = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
-        let code = self.b.ins().iconst(types::I32, 0);
-        let off = self.b.ins().iconst(types::I32, vmctx::NO_FRAME as i64);
-        let ok = self.b.create_block();
-        self.b.ins().brif(
-            trapped,
-            self.exit,
-            &[BlockArg::Value(code), BlockArg::Value(off)],
-            ok,
-            &[],
-        );
-        self.b.switch_to_block(ok);
-        self.b.seal_block(ok);
+        self.exit_if(trapped, 0, vmctx::NO_FRAME);
         let rets: Vec<Value> = results
             .iter()
             .enumerate()
@@ -1092,7 +1102,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             O::I64Store32 { memarg } => self.store(memarg, 4)?,
             O::MemorySize { mem } => {
                 self.memory0(mem)?;
-                let len = self.b.use_var(self.mem_len);
+                let len = self.mem_len();
                 let pages = self.b.ins().ushr_imm_u(len, 16);
                 let v = self.b.ins().ireduce(types::I32, pages);
                 self.push(v);
@@ -1397,10 +1407,10 @@ impl<'m, 'b> Translator<'m, 'b> {
         let a = self.b.ins().uextend(types::I64, a);
         // `a < 2^32` and the offset of a 32-bit memory is below 2^32: no wrap in 64 bits.
         let end = self.b.ins().iadd_imm_s(a, (memarg.offset + size) as i64);
-        let len = self.b.use_var(self.mem_len);
+        let len = self.mem_len();
         let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
         self.trap_if(oob, TrapCode::MemoryOutOfBounds);
-        let base = self.b.use_var(self.mem_base);
+        let base = self.mem_base();
         let p = self.b.ins().iadd(base, a);
         Ok(if memarg.offset == 0 {
             p

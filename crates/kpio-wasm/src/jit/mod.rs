@@ -8,6 +8,7 @@
 //!   read-write and flipped to read-execute before use, never both (W^X), within a budget.
 //! - `compile`: one function body -> Cranelift IR -> machine code, from the wasm operators
 //!   (wasmparser's reader), independent of the interpreter's bytecode.
+//! - `perf_map` (`std`): names of native code for `perf` (`KPIO_PERF_MAP=1`).
 //! - `vmctx`: the context native code runs with, and the helpers it calls.
 //! - `native`: each module's native code, tier-up by call counts, the engine's JIT state
 //!   and its statistic.
@@ -18,6 +19,8 @@ pub mod code_cache;
 pub mod code_memory;
 pub(crate) mod compile;
 pub(crate) mod native;
+#[cfg(feature = "std")]
+pub(crate) mod perf_map;
 pub(crate) mod vmctx;
 
 pub use code_cache::CodeCacheError;

@@ -449,7 +449,17 @@ impl JitEngine {
     ) -> Result<(NativeFunc, usize), String> {
         let code = compile::compile(&*self.isa, module, flavour, index, osr)
             .map_err(|e: CompileError| alloc::format!("{e}"))?;
-        Ok((self.publish(&code.body, &code.trampoline)?, code.nlocals))
+        let nf = self.publish(&code.body, &code.trampoline)?;
+        #[cfg(feature = "std")]
+        super::perf_map::record(nf.body, nf.lens.0, || {
+            let name = module.func_names.get(&index).cloned();
+            let name = name.unwrap_or_else(|| alloc::format!("wasm[{index}]"));
+            match osr {
+                Some(at) => alloc::format!("{name} (osr at {at:#x})"),
+                None => name,
+            }
+        });
+        Ok((nf, code.nlocals))
     }
 
     /// Maps a function's body and trampoline (compiled by [`compile::compile`], now or by
@@ -574,6 +584,13 @@ fn install_cached<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFu
         .and_then(|e| e.body(func))
         .ok_or_else(|| String::from("not in the loaded entry"))
         .and_then(|(body, tramp)| jit.publish(body, tramp));
+    #[cfg(feature = "std")]
+    if let Ok(nf) = &published {
+        super::perf_map::record(nf.body, nf.lens.0, || {
+            let name = ie.module.func_names.get(&func).cloned();
+            name.unwrap_or_else(|| alloc::format!("wasm[{func}]"))
+        });
+    }
     match published {
         Ok(nf) => {
             let bytes = nf.block.mapped_len();
