@@ -522,8 +522,26 @@ pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&Nativ
         CompileReason::CallCount(_) => CompileReason::CallCount(calls),
         r => r,
     };
+    if reason == CompileReason::FirstCall {
+        return compile_now(store, inst, func, reason);
+    }
+    queue_or_compile(store, inst, func, reason)
+}
+
+/// Queues function `func` of instance `inst` for the background compiler
+/// (`Config::jit_background`) and returns `None` (interpret it meanwhile), or, without one,
+/// compiles it now.
+fn queue_or_compile<T>(
+    store: &Store<T>,
+    inst: u32,
+    func: u32,
+    reason: CompileReason,
+) -> Option<&NativeFunc> {
     #[cfg(feature = "std")]
-    if config.jit_background && reason != CompileReason::FirstCall {
+    if store.inner.engine.config().jit_background {
+        let ie = &store.inner.instances[inst as usize];
+        let map = map_of(&ie.module, ie.flavour);
+        let i = func as usize;
         // Queued: this call and those until the code is published are interpreted.
         if map.state[i]
             .compare_exchange(INTERPRETED, COMPILING, Ordering::AcqRel, Ordering::Acquire)
@@ -548,9 +566,9 @@ pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&Nativ
     compile_now(store, inst, func, reason)
 }
 
-/// Compiles function `func` of instance `inst` for later calls unless it has native code
-/// or was refused (after on-stack replacement, so the next call does not start over in
-/// the interpreter).
+/// Compiles (or queues) function `func` of instance `inst` for later calls unless it has
+/// native code or was refused (after on-stack replacement, so the next call does not start
+/// over in the interpreter).
 fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
@@ -564,8 +582,10 @@ fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFun
             {
                 return Some(nf);
             }
+            // The running call is native from its loop on; later calls need not wait for
+            // this compile (the background compiler's, where there is one).
             let calls = map.calls[i].load(Ordering::Relaxed);
-            compile_now(store, inst, func, CompileReason::CallCount(calls))
+            queue_or_compile(store, inst, func, CompileReason::CallCount(calls))
         }
     }
 }
