@@ -337,6 +337,14 @@ fn trusted() -> MemFlagsData {
     MemFlagsData::trusted()
 }
 
+/// Flags of loads of what does not change while native code runs: the context's tables
+/// (helpers, globals, bodies), their helper and global-slot entries, the interrupt flag's
+/// address and the stack limits (set by `vmctx::enter` before the code runs, the same for
+/// nested entries). Cranelift may then keep them across calls instead of loading again.
+fn fixed() -> MemFlagsData {
+    trusted().with_readonly()
+}
+
 /// Flags of linear-memory accesses: checked beforehand, so they cannot fault; possibly
 /// unaligned.
 fn heap() -> MemFlagsData {
@@ -490,6 +498,11 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b.ins().load(t, trusted(), self.cx, off)
     }
 
+    /// A context field that does not change while native code runs (see [`fixed`]).
+    fn load_cx_fixed(&mut self, off: i32) -> Value {
+        self.b.ins().load(types::I64, fixed(), self.cx, off)
+    }
+
     /// Reloads memory 0's base and length from the context (after calls and growth).
     fn reload_memory(&mut self) {
         let base = self.load_cx(types::I64, vmctx::OFF_MEM0_BASE);
@@ -587,11 +600,11 @@ impl<'m, 'b> Translator<'m, 'b> {
         sig.params.extend(params.iter().map(|t| AbiParam::new(*t)));
         sig.returns.extend(rets.iter().map(|t| AbiParam::new(*t)));
         let sigref = self.b.import_signature(sig);
-        let table = self.load_cx(types::I64, vmctx::OFF_HELPERS);
+        let table = self.load_cx_fixed(vmctx::OFF_HELPERS);
         let f = self
             .b
             .ins()
-            .load(types::I64, trusted(), table, (h as i32) * 8);
+            .load(types::I64, fixed(), table, (h as i32) * 8);
         let mut all = Vec::with_capacity(args.len() + 1);
         all.push(self.cx);
         all.extend_from_slice(args);
@@ -612,12 +625,12 @@ impl<'m, 'b> Translator<'m, 'b> {
             // An on-stack-replacement entry takes over a running interpreter frame, whose
             // depth was counted when it was called: the interpreter's limit, exactly. The
             // interpreter enters it only with room to spare (`native::stack_low`).
-            let limit = self.load_cx(types::I64, vmctx::OFF_STACK_LIMIT);
+            let limit = self.load_cx_fixed(vmctx::OFF_STACK_LIMIT);
             let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
             self.trap_if_at(low, TrapCode::StackExhausted, vmctx::NO_FRAME);
             return;
         }
-        let soft = self.load_cx(types::I64, vmctx::OFF_STACK_SOFT_LIMIT);
+        let soft = self.load_cx_fixed(vmctx::OFF_STACK_SOFT_LIMIT);
         let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, soft);
         let (slow, cont) = (self.b.create_block(), self.b.create_block());
         self.b.set_cold_block(slow);
@@ -644,7 +657,7 @@ impl<'m, 'b> Translator<'m, 'b> {
     /// entry's parameters, and its results returned. A trap in it already lists the
     /// function's frame, so this native frame adds none.
     fn run_in_interpreter(&mut self, sp: Value) {
-        let limit = self.load_cx(types::I64, vmctx::OFF_STACK_LIMIT);
+        let limit = self.load_cx_fixed(vmctx::OFF_STACK_LIMIT);
         let out = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
         self.trap_if_at(out, TrapCode::StackExhausted, vmctx::NO_FRAME);
         let nparams = self.m.func_type(self.func_index).params().len();
@@ -679,7 +692,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         if !self.flavour.interruptible {
             return;
         }
-        let p = self.load_cx(types::I64, vmctx::OFF_INTERRUPT);
+        let p = self.load_cx_fixed(vmctx::OFF_INTERRUPT);
         // An atomic load: another thread sets the flag, and a plain load would be taken
         // for the same value as the previous check (no store in between) and removed.
         let v = self.b.ins().atomic_load(types::I8, trusted(), p);
@@ -1457,11 +1470,11 @@ impl<'m, 'b> Translator<'m, 'b> {
         let Some(t) = native_type(gt.content) else {
             return self.unsupported("v128 globals");
         };
-        let table = self.load_cx(types::I64, vmctx::OFF_GLOBALS);
+        let table = self.load_cx_fixed(vmctx::OFF_GLOBALS);
         let p = self
             .b
             .ins()
-            .load(types::I64, trusted(), table, (g as i32) * 8);
+            .load(types::I64, fixed(), table, (g as i32) * 8);
         Ok((p, t))
     }
 
@@ -1498,7 +1511,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         let join = self.block_with_params(&results);
         if f >= self.m.num_imported_funcs {
             // A function of this module: its native code if it has some.
-            let natives = self.load_cx(types::I64, vmctx::OFF_NATIVES);
+            let natives = self.load_cx_fixed(vmctx::OFF_NATIVES);
             let body = self
                 .b
                 .ins()
