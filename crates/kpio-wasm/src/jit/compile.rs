@@ -246,9 +246,16 @@ fn trampoline(
     for (k, t) in params.iter().enumerate() {
         args.push(b.ins().load(*t, flags, slots, (k * 8) as i32));
     }
+    // Native code keeps the call depth left (`VmCtx::depth_left`) in the pinned register
+    // (r15): bodies take a unit at entry and give it back at return without touching
+    // memory. The register is callee-saved for the Rust caller, so its value is put back.
+    let outer = b.ins().get_pinned_reg(types::I64);
+    let left = b.ins().load(types::I64, flags, cx, vmctx::OFF_DEPTH_LEFT);
+    b.ins().set_pinned_reg(left);
     let sigref = b.import_signature(body_sig);
     let call = b.ins().call_indirect(sigref, body, &args);
     let rets: Vec<Value> = b.inst_results(call).to_vec();
+    b.ins().set_pinned_reg(outer);
     for (k, (v, t)) in rets.into_iter().zip(results).enumerate() {
         let wide = to_slot(&mut b, v, *t);
         b.ins().store(flags, wide, slots, (k * 8) as i32);
@@ -593,7 +600,15 @@ impl<'m, 'b> Translator<'m, 'b> {
     }
 
     /// Calls helper `h` (its address is in the context's helper table).
+    ///
+    /// The call depth lives in the pinned register (see [`trampoline`]); it is written to
+    /// the context first, where the helpers read it. Helpers are Rust functions, which
+    /// keep the register (callee-saved), and native code they enter balances it.
     fn call_helper(&mut self, h: Helper, args: &[Value]) -> Vec<Value> {
+        let left = self.b.ins().get_pinned_reg(types::I64);
+        self.b
+            .ins()
+            .store(trusted(), left, self.cx, vmctx::OFF_DEPTH_LEFT);
         let (params, rets) = h.signature();
         let mut sig = Signature::new(CallConv::SystemV);
         sig.params.push(AbiParam::new(types::I64));
@@ -640,16 +655,14 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.run_in_interpreter(sp);
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
-        let left = self.load_cx(types::I64, vmctx::OFF_DEPTH_LEFT);
+        let left = self.b.ins().get_pinned_reg(types::I64);
         let out = self
             .b
             .ins()
             .icmp_imm_s(IntCC::SignedLessThanOrEqual, left, 0);
         self.trap_if(out, TrapCode::StackExhausted);
         let left = self.b.ins().iadd_imm_s(left, -1);
-        self.b
-            .ins()
-            .store(trusted(), left, self.cx, vmctx::OFF_DEPTH_LEFT);
+        self.b.ins().set_pinned_reg(left);
     }
 
     /// The entry's slow path: below the hard limit, a trap (belonging to the caller's call);
@@ -681,11 +694,9 @@ impl<'m, 'b> Translator<'m, 'b> {
 
     /// Before a return: gives the call depth unit back.
     fn give_back_depth(&mut self) {
-        let left = self.load_cx(types::I64, vmctx::OFF_DEPTH_LEFT);
+        let left = self.b.ins().get_pinned_reg(types::I64);
         let left = self.b.ins().iadd_imm_s(left, 1);
-        self.b
-            .ins()
-            .store(trusted(), left, self.cx, vmctx::OFF_DEPTH_LEFT);
+        self.b.ins().set_pinned_reg(left);
     }
 
     fn interrupt_check(&mut self) {

@@ -342,6 +342,8 @@ impl JitEngine {
         };
         set(&mut shared, "opt_level", "speed")?;
         set(&mut shared, "enable_multi_ret_implicit_sret", "true")?;
+        // r15 holds the call depth left (see `compile::trampoline`).
+        set(&mut shared, "enable_pinned_reg", "true")?;
         // Verification of every function costs compile time; debug builds keep it.
         set(
             &mut shared,

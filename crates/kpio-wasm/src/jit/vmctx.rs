@@ -40,7 +40,9 @@ pub(crate) struct VmCtx {
     pub stack_soft_limit: usize,
     /// How many more calls may nest (`Config::max_call_depth` less the frames already
     /// live): native code takes one at each function entry and gives it back on return,
-    /// and traps with `StackExhausted` below zero.
+    /// and traps with `StackExhausted` below zero. While native code runs the count lives
+    /// in the pinned register (r15); trampolines load it from here, and native code writes
+    /// it back here before every helper call (the helpers read it here).
     pub depth_left: i64,
     /// Non-zero once a trap is pending: native frames return to the interpreter.
     pub trapped: u32,
