@@ -29,6 +29,7 @@
 
 mod engines;
 mod gui;
+mod large;
 mod startup;
 mod wasmtime_peer;
 
@@ -295,6 +296,7 @@ fn worker(args: &[String]) -> Result<()> {
                 total.as_nanos()
             );
         }
+        "large" => large::worker(arg(1)?, arg(2)?.parse()?, arg(3)?.parse()?)?,
         "gui" => gui::worker(&args[1..])?,
         other => bail!("unknown worker mode {other}"),
     }
@@ -764,6 +766,16 @@ fn run(args: Args) -> Result<bool> {
         }
         startup = Some(s);
     }
+    let large = do_startup.then(|| {
+        eprint!(
+            "large program: a {:.1} MB module's hot loop ... ",
+            args.startup_mb
+        );
+        let r = large::measure(startup_bytes, args.runs, args.skip_kpio, peer.ready());
+        eprintln!("done");
+        failures.extend(large::failures(&r));
+        r
+    });
 
     // ---- report ----
     let md = args.markdown;
@@ -799,6 +811,10 @@ fn run(args: Args) -> Result<bool> {
             println!();
         }
         print_startup_table(s, md);
+    }
+    if let Some(r) = &large {
+        println!();
+        large::print(r, args.runs, md);
     }
 
     if failures.is_empty() {

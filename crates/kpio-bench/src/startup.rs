@@ -13,6 +13,12 @@
 //! One more function, exported as [`FIRST`], is `() -> i32` and returns a constant:
 //! calling it measures the time to the first executed instruction (decode, validate,
 //! instantiate, call) without running any of the generated code.
+//!
+//! And one, exported as [`WORK`], is `(i32) -> i64`: a small hot loop (xorshift, a store
+//! and a load in a 64 KiB region of memory the data segment leaves zeroed) run `n` times.
+//! The "large program" measurement times decode through its result: a big module of which
+//! a run uses a small hot part, as with a language runtime. [`work_reference`] computes its
+//! result in Rust.
 
 use wasm_encoder::{
     BlockType, CodeSection, ConstExpr, DataSection, ElementSection, Elements, ExportKind,
@@ -29,6 +35,27 @@ const GLOBALS: u32 = 8;
 pub const FIRST: &str = "first";
 /// What [`FIRST`] returns.
 pub const FIRST_RESULT: i32 = 42;
+/// The hot loop: `(i32) -> i64`, see the module docs.
+pub const WORK: &str = "work";
+/// Where [`WORK`]'s 64 KiB region starts (past the data segment).
+const WORK_BASE: u32 = 0x8_0000;
+/// [`WORK`]'s xorshift seed.
+const WORK_SEED: u32 = 0x9e37_79b9;
+
+/// What [`WORK`] returns for `n`, computed the same way in Rust.
+pub fn work_reference(n: i32) -> i64 {
+    let mut region = vec![0u32; 0x4000];
+    let (mut x, mut acc) = (WORK_SEED, 0i64);
+    for _ in 0..n.max(0) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        let slot = ((x & 0xfffc) / 4) as usize;
+        region[slot] = region[slot].wrapping_add(x);
+        acc = acc.wrapping_add(region[slot ^ 1] as i64);
+    }
+    acc
+}
 
 /// Builds a module of at least `min_bytes` bytes.
 pub fn generate(min_bytes: usize) -> Vec<u8> {
@@ -46,13 +73,16 @@ pub fn generate(min_bytes: usize) -> Vec<u8> {
         .ty()
         .function([ValType::I32, ValType::I32], [ValType::I32]);
     types.ty().function([], [ValType::I32]);
+    types.ty().function([ValType::I32], [ValType::I64]);
 
     let mut funcs = FunctionSection::new();
     for _ in 0..num_funcs {
         funcs.function(0);
     }
-    // The trivial export, after the generated functions (and outside the table).
+    // The trivial export and the hot loop, after the generated functions (and outside
+    // the table).
     funcs.function(1);
+    funcs.function(2);
 
     let mut tables = TableSection::new();
     tables.table(TableType {
@@ -91,6 +121,7 @@ pub fn generate(min_bytes: usize) -> Vec<u8> {
         exports.export(&format!("f{f}"), ExportKind::Func, f);
     }
     exports.export(FIRST, ExportKind::Func, num_funcs);
+    exports.export(WORK, ExportKind::Func, num_funcs + 1);
 
     let mut elements = ElementSection::new();
     let all: Vec<u32> = (0..num_funcs).collect();
@@ -107,6 +138,7 @@ pub fn generate(min_bytes: usize) -> Vec<u8> {
     let mut first = Function::new([]);
     first.instructions().i32_const(FIRST_RESULT).end();
     code.function(&first);
+    code.function(&work());
 
     let mut data = DataSection::new();
     let bytes: Vec<u8> = (0..DATA_BYTES).map(|_| rnd() as u8).collect();
@@ -124,6 +156,45 @@ pub fn generate(min_bytes: usize) -> Vec<u8> {
         .section(&code)
         .section(&data);
     module.finish()
+}
+
+/// [`WORK`]: param 0 `n`; locals 1 `x` (i32), 2 `acc` (i64), 3 `addr` (i32).
+fn work() -> Function {
+    let mut f = Function::new([(1, ValType::I32), (1, ValType::I64), (1, ValType::I32)]);
+    let mut s = f.instructions();
+    s.i32_const(WORK_SEED as i32).local_set(1);
+    s.block(BlockType::Empty).loop_(BlockType::Empty);
+    s.local_get(0).i32_eqz().br_if(1);
+    for (shift, left) in [(13, true), (17, false), (5, true)] {
+        s.local_get(1).local_get(1).i32_const(shift);
+        if left {
+            s.i32_shl();
+        } else {
+            s.i32_shr_u();
+        }
+        s.i32_xor().local_set(1);
+    }
+    // region[x & 0xfffc] += x
+    s.local_get(1).i32_const(0xfffc).i32_and().local_set(3);
+    s.local_get(3)
+        .local_get(3)
+        .i32_load(mem(WORK_BASE, 2))
+        .local_get(1)
+        .i32_add()
+        .i32_store(mem(WORK_BASE, 2));
+    // acc += region[(x & 0xfffc) ^ 4] (as u32)
+    s.local_get(2)
+        .local_get(3)
+        .i32_const(4)
+        .i32_xor()
+        .i32_load(mem(WORK_BASE, 2))
+        .i64_extend_i32_u()
+        .i64_add()
+        .local_set(2);
+    s.local_get(0).i32_const(1).i32_sub().local_set(0);
+    s.br(0).end().end();
+    s.local_get(2).end();
+    f
 }
 
 fn mem(offset: u32, align: u32) -> MemArg {
@@ -219,5 +290,26 @@ mod tests {
             .get_typed_func::<(), i32>(&store, super::FIRST)
             .expect("the trivial export");
         assert_eq!(first.call(&mut store, ()).unwrap(), super::FIRST_RESULT);
+        // The hot loop, run by wasmi (a few iterations: its handlers only tail-call each
+        // other in optimised builds, so a debug build's stack grows with every
+        // instruction) and by kpio-wasm's interpreter, against the same loop in Rust.
+        let work = instance
+            .get_typed_func::<i32, i64>(&store, super::WORK)
+            .expect("the hot loop");
+        for n in [0, 1, 7, 40] {
+            assert_eq!(
+                work.call(&mut store, n).unwrap(),
+                super::work_reference(n),
+                "work({n})"
+            );
+        }
+        let k = crate::engines::Kpio::with_config(
+            &wasm,
+            crate::engines::kpio_config(kpio_wasm::Tier::Interp),
+        )
+        .unwrap();
+        let n = 200_000;
+        assert_eq!(k.run(super::WORK, n).unwrap().1, super::work_reference(n));
+        assert_ne!(super::work_reference(n), 0);
     }
 }
