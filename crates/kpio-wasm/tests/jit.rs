@@ -657,3 +657,53 @@ fn hot_functions_are_compiled_in_the_background_while_the_interpreter_runs_them(
     fib.call(&mut store, &[Val::I32(30)], &mut out).unwrap();
     assert_eq!(out[0], Val::I32(832_040));
 }
+
+#[test]
+fn a_long_loop_moves_into_native_code_compiled_in_the_background() {
+    // The default configuration: the loop's on-stack-replacement entry is compiled on the
+    // background thread while the loop goes on interpreted, and the frame moves at a later
+    // loop header. The result is the same however far the loop got in each tier.
+    let e = Engine::new(Config {
+        jit_loop_threshold: 100,
+        ..Config::default()
+    });
+    let module = Module::new(&e, &wat::parse_str(PROGRAM).unwrap()).unwrap();
+    let mut store = Store::new(&e, ());
+    let mut linker = Linker::new();
+    let add = Func::new(
+        &mut store,
+        FuncType::new([ValType::I32, ValType::I32], [ValType::I32]),
+        |_, args, res| {
+            res[0] = Val::I32(args[0].i32().unwrap() + args[1].i32().unwrap());
+            Ok(())
+        },
+    );
+    linker.define("env", "add", add);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let looped = inst.get_func(&store, "loop").unwrap();
+    let mut out = [Val::I64(0)];
+    // acc = sum of i*i (as u32 through memory) for i < n, plus the global's 5; the memory
+    // (one page) holds n = 16000 slots.
+    let n = 16_000i64;
+    let want = (0..n).map(|i| (i * i) as u32 as i64).sum::<i64>() + 5;
+    looped
+        .call(&mut store, &[Val::I32(n as i32)], &mut out)
+        .unwrap();
+    assert_eq!(out[0], Val::I64(want));
+    e.jit_wait_idle();
+    let stats = e.jit_stats();
+    assert!(
+        stats
+            .events
+            .iter()
+            .any(|ev| matches!(ev.reason, CompileReason::Loop(_)) && ev.outcome.is_ok()),
+        "{stats:?}"
+    );
+    // Called again and again, whichever tier runs each call: the same result.
+    for _ in 0..20 {
+        looped
+            .call(&mut store, &[Val::I32(n as i32)], &mut out)
+            .unwrap();
+        assert_eq!(out[0], Val::I64(want));
+    }
+}
