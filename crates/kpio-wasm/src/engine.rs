@@ -204,11 +204,6 @@ impl Engine {
     }
 
     #[cfg(all(feature = "jit", feature = "std"))]
-    pub(crate) fn config_arc(&self) -> &alloc::sync::Arc<Config> {
-        &self.config
-    }
-
-    #[cfg(all(feature = "jit", feature = "std"))]
     pub(crate) fn jit_arc(&self) -> Option<&alloc::sync::Arc<crate::jit::native::JitEngine>> {
         self.jit.as_ref()
     }

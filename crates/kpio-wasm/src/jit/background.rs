@@ -24,8 +24,6 @@ use crate::module::ModuleInner;
 /// One function to compile.
 pub(crate) struct Job {
     pub jit: Arc<JitEngine>,
-    /// The engine's configuration (its loop threshold, for on-stack replacement).
-    pub config: Arc<crate::Config>,
     pub module: Arc<ModuleInner>,
     pub flavour: Flavour,
     pub func: u32,
@@ -89,25 +87,18 @@ fn worker(rx: Receiver<Job>) {
         let jit = Arc::clone(&job.jit);
         let (module, func) = (Arc::clone(&job.module), job.func);
         let flavour = job.flavour;
-        let config = job.config.clone();
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match job.reason {
-            CompileReason::Loop(id) => {
-                native::compile_osr_into_map(&jit, &module, flavour, func, id, &config)
-            }
-            reason => native::compile_into_map(&jit, &module, flavour, func, reason),
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            native::compile_into_map(&jit, &module, flavour, func, job.reason)
         }));
         if ran.is_err() {
-            match job.reason {
-                CompileReason::Loop(id) => native::osr_refused(&jit, &module, flavour, func, id),
-                reason => native::refuse(
-                    &jit,
-                    &module,
-                    flavour,
-                    func,
-                    reason,
-                    "the code generator panicked",
-                ),
-            }
+            native::refuse(
+                &jit,
+                &module,
+                flavour,
+                func,
+                job.reason,
+                "the code generator panicked",
+            );
         }
         jit.background().done();
     }

@@ -142,10 +142,6 @@ pub(crate) fn count_loop(c: &AtomicU32, threshold: u32) -> bool {
 
 /// A loop counter's value once on-stack replacement was tried for its function.
 const OSR_DONE: u32 = u32::MAX;
-/// A loop counter's value while the background compiler builds the function's
-/// on-stack-replacement entry; set back to the threshold when it is ready, so the next
-/// loop header moves the frame.
-const OSR_PENDING: u32 = u32::MAX - 1;
 
 /// The loop counters of instance `inst`'s module, by function (null without a tiered
 /// native tier).
@@ -166,18 +162,13 @@ pub(crate) fn loop_due<T>(inner: &crate::store::StoreInner<T>, inst: u32, func: 
     }
     let ie = &inner.instances[inst as usize];
     let c = &map_of(&ie.module, ie.flavour).loops[func as usize];
-    let threshold = loop_threshold(inner.engine.config());
+    let threshold = inner.engine.config().jit_loop_threshold.min(OSR_DONE - 1);
     if count_loop(c, threshold) {
         c.store(OSR_DONE, Ordering::Relaxed);
         true
     } else {
         false
     }
-}
-
-/// `Config::jit_loop_threshold`, below the counters' special values.
-fn loop_threshold(config: &crate::Config) -> u32 {
-    config.jit_loop_threshold.min(OSR_PENDING - 1)
 }
 
 /// On-stack replacement: runs the rest of interpreted function `func` of instance `inst`,
@@ -205,25 +196,6 @@ pub(crate) fn osr<T>(
     let nf = match cached {
         Some(v) => v?,
         None => {
-            #[cfg(feature = "std")]
-            if store.inner.engine.config().jit_background {
-                // Compiled in the background while the loop goes on interpreted; the
-                // counter waits meanwhile and is set back to the threshold when the code
-                // is ready, so a later loop header moves the frame.
-                let job = super::background::Job {
-                    jit: Arc::clone(store.inner.engine.jit_arc()?),
-                    config: Arc::clone(store.inner.engine.config_arc()),
-                    module: Arc::clone(&module),
-                    flavour,
-                    func,
-                    reason: CompileReason::Loop(id),
-                };
-                map.loops[func as usize].store(OSR_PENDING, Ordering::Relaxed);
-                match jit.background().submit(job) {
-                    Ok(()) => return None,
-                    Err(_) => map.loops[func as usize].store(OSR_DONE, Ordering::Relaxed),
-                }
-            }
             let built = jit.build(&module, flavour, func, Some(id));
             let outcome = built.as_ref().map(|(nf, _)| nf.block.mapped_len());
             jit.note(
@@ -581,7 +553,6 @@ fn queue_or_compile<T>(
         }
         let job = super::background::Job {
             jit: Arc::clone(store.inner.engine.jit_arc()?),
-            config: Arc::clone(store.inner.engine.config_arc()),
             module: Arc::clone(&ie.module),
             flavour: ie.flavour,
             func,
@@ -708,64 +679,6 @@ pub(crate) fn compile_into_map(
         }
         Err(why) => refuse(jit, module, flavour, func, reason, &why),
     }
-}
-
-/// Builds the on-stack-replacement entry of function `func` at the loop at wasm offset
-/// `id` and keeps it (or its refusal) in the module's map; then sets the function's loop
-/// counter back to `config`'s threshold, so its next loop header in the interpreter moves
-/// the frame. Run by the background compiler.
-#[cfg(feature = "std")]
-pub(crate) fn compile_osr_into_map(
-    jit: &JitEngine,
-    module: &ModuleInner,
-    flavour: Flavour,
-    func: u32,
-    id: u32,
-    config: &crate::Config,
-) {
-    let map = map_of(module, flavour);
-    let built = jit.build(module, flavour, func, Some(id));
-    let outcome = built.as_ref().map(|(nf, _)| nf.block.mapped_len());
-    jit.note(
-        module,
-        func,
-        CompileReason::Loop(id),
-        outcome.map_err(Clone::clone),
-    );
-    let nf = built.ok().map(Arc::new);
-    {
-        let mut osr = map.osr.lock();
-        if !osr.iter().any(|(k, _)| *k == (func, id)) {
-            osr.push(((func, id), nf));
-        }
-    }
-    let _ = map.loops[func as usize].compare_exchange(
-        OSR_PENDING,
-        loop_threshold(config),
-        Ordering::Relaxed,
-        Ordering::Relaxed,
-    );
-}
-
-/// The on-stack-replacement entry of `func` at loop `id` panicked the code generator: kept
-/// as refused (the loop stays interpreted; the function's entry may still compile).
-#[cfg(feature = "std")]
-pub(crate) fn osr_refused(
-    jit: &JitEngine,
-    module: &ModuleInner,
-    flavour: Flavour,
-    func: u32,
-    id: u32,
-) {
-    let map = map_of(module, flavour);
-    map.osr.lock().push(((func, id), None));
-    map.loops[func as usize].store(OSR_DONE, Ordering::Relaxed);
-    jit.note(
-        module,
-        func,
-        CompileReason::Loop(id),
-        Err(String::from("the code generator panicked")),
-    );
 }
 
 /// Marks function `func` refused (the interpreter keeps it) and records why.
