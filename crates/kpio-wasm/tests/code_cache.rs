@@ -32,6 +32,8 @@ fn engine(tier: Tier, interruptible: bool) -> Engine {
     Engine::new(Config {
         tier,
         jit_threshold: 10,
+        // What is compiled, and when, is part of what these tests check.
+        jit_background: false,
         interruptible,
         ..Config::default()
     })
