@@ -13,6 +13,18 @@ pub fn summary(name: &str, s: &JitStats) -> String {
     if s.from_cache > 0 {
         out.push_str(&format!(", {} loaded from the code cache", s.from_cache));
     }
+    if s.evicted > 0 {
+        out.push_str(&format!(
+            ", {} evicted to stay within the code budget",
+            s.evicted
+        ));
+    }
+    if s.over_budget > 0 {
+        out.push_str(&format!(
+            ", {} left interpreted for want of code memory",
+            s.over_budget
+        ));
+    }
     out.push('\n');
     let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
     for e in &s.events {

@@ -156,8 +156,8 @@ pub(crate) fn call<T>(
 /// native code if it has (or now gets) some, else the interpreter.
 fn run_wasm<T>(store: &mut Store<T>, inst: u32, index: u32, base: usize) -> Result<(), Trap> {
     #[cfg(feature = "jit")]
-    if crate::jit::native::lookup(store, inst, index).is_some() {
-        return crate::jit::native::call(store, inst, index, base, false);
+    if let Some(entry) = crate::jit::native::lookup(store, inst, index) {
+        return crate::jit::native::call(store, inst, index, entry, base, false);
     }
     // SAFETY: the stack holds the arguments at `base`; `run` upholds its invariants.
     unsafe { run(store, inst, index, base) }
@@ -730,12 +730,14 @@ unsafe fn run<T>(
                     };
                     #[cfg(feature = "jit")]
                     if jit_on
-                        && crate::jit::native::lookup(store, callee_inst, callee_index).is_some()
+                        && let Some(entry) =
+                            crate::jit::native::lookup(store, callee_inst, callee_index)
                     {
                         if let Err(t) = crate::jit::native::call(
                             store,
                             callee_inst,
                             callee_index,
+                            entry,
                             callee_off,
                             true,
                         ) {

@@ -88,7 +88,7 @@ fn worker(rx: Receiver<Job>) {
         let (module, func) = (Arc::clone(&job.module), job.func);
         let flavour = job.flavour;
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            native::compile_into_map(&jit, &module, flavour, func, job.reason)
+            native::compile_into_map(&jit, &module, flavour, func, job.reason, native::NO_SCAN)
         }));
         if ran.is_err() {
             native::refuse(

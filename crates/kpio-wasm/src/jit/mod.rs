@@ -9,6 +9,8 @@
 //! - `compile`: one function body -> Cranelift IR -> machine code, from the wasm operators
 //!   (wasmparser's reader), independent of the interpreter's bytecode.
 //! - `perf_map` (`std`): names of native code for `perf` (`KPIO_PERF_MAP=1`).
+//! - `reclaim`: evicted code freed only once no thread can be running it (epochs per
+//!   store, stack scans at safe points).
 //! - `vmctx`: the context native code runs with, and the helpers it calls.
 //! - `native`: each module's native code, tier-up by call counts, the engine's JIT state
 //!   and its statistic.
@@ -21,6 +23,7 @@ pub(crate) mod compile;
 pub(crate) mod native;
 #[cfg(feature = "std")]
 pub(crate) mod perf_map;
+pub(crate) mod reclaim;
 pub(crate) mod vmctx;
 
 pub use code_cache::CodeCacheError;

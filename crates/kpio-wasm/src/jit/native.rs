@@ -10,20 +10,32 @@
 //! (`Config::jit_threshold`; 0 in JIT-only mode, so the first call compiles) the calling
 //! thread compiles the function. A function that fails to compile is marked refused and
 //! never tried again; the interpreter keeps running it.
+//!
+//! Eviction: code pages are charged to the engine's budget (`Config::jit_code_budget`).
+//! When a new function does not fit, the oldest published code (in publishing order,
+//! across the engine's modules) is evicted until enough is retired to make room: the
+//! function goes back to the interpreter with its call count reset, so it is compiled
+//! again only if it gets hot again. Evicted code is freed when no thread can still be
+//! running it (see [`super::reclaim`]); a compile that still does not fit leaves its
+//! function interpreted, to be tried again when it is next found hot.
 
 use super::code_cache::{self, CodeCacheError};
 use super::code_memory::{CodeBlock, CodeMemory, CodeMemoryError};
 use super::compile::{self, CompileError};
+use super::reclaim::Reclaim;
 use super::vmctx::VmCtx;
 use crate::Store;
-use crate::code::{Flavour, OnceBox};
+use crate::code::Flavour;
 use crate::module::ModuleInner;
 use alloc::boxed::Box;
+use alloc::collections::VecDeque;
 use alloc::string::String;
-use alloc::sync::Arc;
+use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::fmt;
-use core::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, AtomicUsize, Ordering};
+use core::sync::atomic::{
+    AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering,
+};
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 
@@ -40,7 +52,28 @@ pub(crate) struct NativeFunc {
     lens: (usize, usize),
 }
 
+/// Where to enter a function's native code: copied out of its [`NativeFunc`] by a pinned
+/// store (see [`super::reclaim`]), valid while the store stays pinned.
+#[derive(Clone, Copy)]
+pub(crate) struct NativeEntry {
+    pub body: *const u8,
+    pub trampoline: Trampoline,
+}
+
 impl NativeFunc {
+    fn entry(&self) -> NativeEntry {
+        NativeEntry {
+            body: self.body,
+            trampoline: self.trampoline,
+        }
+    }
+
+    /// The addresses of its machine code, body and trampoline.
+    fn range(&self) -> core::ops::Range<usize> {
+        let base = self.block.base() as usize;
+        base..base + self.block.code_len()
+    }
+
     /// The body's and the trampoline's machine code, read back from the code pages.
     fn code(&self) -> (&[u8], &[u8]) {
         // SAFETY: both parts lie inside the block's mapping, which is readable (read-
@@ -74,7 +107,9 @@ type OsrEntry = ((u32, u32), Option<Arc<(NativeFunc, usize)>>);
 
 /// A module's native code for one flavour.
 pub(crate) struct NativeMap {
-    funcs: Box<[OnceBox<NativeFunc>]>,
+    /// Each function's code, owned (`Box::into_raw`) by the map; null while it has none.
+    /// Set from null by publishing, set back to null by eviction (which retires the code).
+    funcs: Box<[AtomicPtr<NativeFunc>]>,
     /// Body addresses by module function index (0: none), for native callers.
     bodies: Box<[AtomicUsize]>,
     calls: Box<[AtomicU32]>,
@@ -93,7 +128,9 @@ pub(crate) struct NativeMap {
 impl NativeMap {
     fn new(n: usize) -> Self {
         NativeMap {
-            funcs: (0..n).map(|_| OnceBox::new()).collect(),
+            funcs: (0..n)
+                .map(|_| AtomicPtr::new(core::ptr::null_mut()))
+                .collect(),
             bodies: (0..n).map(|_| AtomicUsize::new(0)).collect(),
             calls: (0..n).map(|_| AtomicU32::new(0)).collect(),
             state: (0..n).map(|_| AtomicU8::new(INTERPRETED)).collect(),
@@ -106,6 +143,20 @@ impl NativeMap {
 
     pub(crate) fn bodies(&self) -> *const AtomicUsize {
         self.bodies.as_ptr()
+    }
+}
+
+impl Drop for NativeMap {
+    fn drop(&mut self) {
+        for f in self.funcs.iter_mut() {
+            let p = *f.get_mut();
+            if !p.is_null() {
+                // SAFETY: a non-null pointer here came from `Box::into_raw` in `install`
+                // and was not retired (eviction nulls it first); the module is being
+                // dropped, so no instance (and no code) of it runs any more.
+                drop(unsafe { Box::from_raw(p) });
+            }
+        }
     }
 }
 
@@ -196,22 +247,27 @@ pub(crate) fn osr<T>(
     let nf = match cached {
         Some(v) => v?,
         None => {
-            let built = jit.build(&module, flavour, func, Some(id));
-            let outcome = built.as_ref().map(|(nf, _)| nf.block.mapped_len());
-            jit.note(
-                &module,
-                func,
-                CompileReason::Loop(id),
-                outcome.map_err(Clone::clone),
-            );
+            let built = jit.build(&module, flavour, func, Some(id), &scan_of(&store.inner));
+            let reason = CompileReason::Loop(id);
+            match &built {
+                Ok((nf, _)) => jit.note(&module, func, reason, Ok(nf.block.mapped_len())),
+                Err(e) => jit.note(&module, func, reason, Err(e)),
+            }
             let nf = built.ok().map(Arc::new);
             map.osr.lock().push(((func, id), nf.clone()));
-            nf?
+            let nf = nf?;
+            jit.track(&module, flavour, func, Some(id), nf.0.body);
+            nf
         }
     };
     // Later calls take native code too.
-    let _ = lookup_forced(store, inst, func);
-    let (nf, nlocals) = (&nf.0, nf.1);
+    lookup_forced(store, inst, func);
+    // Callees' code is read from here on (the entry itself is kept by `nf`).
+    let inner = &mut store.inner;
+    if let Some(jit) = inner.engine.jit() {
+        pin(&mut inner.jit, jit);
+    }
+    let (entry, nlocals) = (nf.0.entry(), nf.1);
     let nresults = module.func_type(func).results().len();
     let n = nlocals.max(nresults);
     let mut buf = alloc::vec![0u64; n];
@@ -226,7 +282,8 @@ pub(crate) fn osr<T>(
             .get(func)
             .map_or(n, |c| c.frame_size as usize);
     store.inner.stack.top = store.inner.stack.top.max(frame_end);
-    let r = super::vmctx::enter(store, inst, nf, cx, &mut buf, 0);
+    let r = super::vmctx::enter(store, inst, entry, cx, &mut buf, 0);
+    drop(nf);
     store.inner.stack.top = saved_top;
     if r.is_ok() {
         store.inner.stack.slots[fp..fp + nresults].copy_from_slice(&buf[..nresults]);
@@ -257,6 +314,12 @@ pub struct JitStats {
     pub refused: u64,
     /// Functions whose native code came from a code cache entry instead of Cranelift.
     pub from_cache: u64,
+    /// Native code evicted to stay within the code memory budget (those functions went back
+    /// to the interpreter; they may be compiled again).
+    pub evicted: u64,
+    /// Compilations whose code did not fit in the budget even after eviction (their
+    /// functions stay interpreted until they are found hot again).
+    pub over_budget: u64,
     /// Bytes of code pages in use now (code is freed with its module).
     pub code_bytes: usize,
     /// Bytes of code pages compiled in all.
@@ -279,9 +342,70 @@ pub(crate) struct JitEngine {
     refused: AtomicUsize,
     from_cache: AtomicUsize,
     compiled_bytes: AtomicUsize,
+    evicted: AtomicUsize,
+    over_budget: AtomicUsize,
     events: spin::Mutex<Vec<CompileEvent>>,
+    /// Published code, oldest first: the eviction order. Its lock also serialises
+    /// evictions.
+    published: spin::Mutex<VecDeque<Published>>,
+    /// Evicted code waiting until no thread can be running it.
+    reclaim: Reclaim,
     #[cfg(feature = "std")]
     background: super::background::Background,
+}
+
+/// A thread's safe point scan, run when a publish has evicted code (see [`safe_point`]).
+type Scan<'a> = &'a dyn Fn();
+
+/// For threads that run no wasm (the background compiler).
+#[cfg(feature = "std")]
+pub(crate) const NO_SCAN: Scan<'static> = &|| {};
+
+/// The safe point scan of the thread running `inner`'s store, for a compile it runs.
+fn scan_of<T>(inner: &crate::store::StoreInner<T>) -> impl Fn() + '_ {
+    move || {
+        let j = &inner.jit;
+        if let (Some(jit), Some(slot)) = (inner.engine.jit(), &j.slot)
+            && j.pinned
+            && j.depth > 0
+        {
+            // SAFETY: as in `safe_point`: a compile runs from the interpreter's call
+            // path, where the thread holds code addresses only on its stack.
+            unsafe {
+                jit.reclaim
+                    .quiesce(slot, super::vmctx::stack_pointer(), j.entry_sp)
+            };
+        }
+    }
+}
+
+/// A record of published code, for eviction.
+struct Published {
+    module: Weak<ModuleInner>,
+    flavour: Flavour,
+    func: u32,
+    /// The loop offset, for an on-stack-replacement entry.
+    osr: Option<u32>,
+    /// The body's address: a record whose function has other code now is stale.
+    body: usize,
+}
+
+/// Why a function got no native code.
+#[derive(Debug)]
+enum BuildError {
+    /// The code generator refused it (for good).
+    Refused(String),
+    /// Its code does not fit in the code memory budget now.
+    OverBudget(CodeMemoryError),
+}
+
+impl BuildError {
+    fn message(&self) -> String {
+        match self {
+            BuildError::Refused(why) => why.clone(),
+            BuildError::OverBudget(e) => alloc::format!("{e}"),
+        }
+    }
 }
 
 impl fmt::Debug for JitEngine {
@@ -373,7 +497,11 @@ impl JitEngine {
             refused: AtomicUsize::new(0),
             from_cache: AtomicUsize::new(0),
             compiled_bytes: AtomicUsize::new(0),
+            evicted: AtomicUsize::new(0),
+            over_budget: AtomicUsize::new(0),
             events: spin::Mutex::new(Vec::new()),
+            published: spin::Mutex::new(VecDeque::new()),
+            reclaim: Reclaim::default(),
             #[cfg(feature = "std")]
             background: Default::default(),
         })
@@ -395,6 +523,8 @@ impl JitEngine {
             compiled: self.compiled.load(Ordering::Relaxed) as u64,
             refused: self.refused.load(Ordering::Relaxed) as u64,
             from_cache: self.from_cache.load(Ordering::Relaxed) as u64,
+            evicted: self.evicted.load(Ordering::Relaxed) as u64,
+            over_budget: self.over_budget.load(Ordering::Relaxed) as u64,
             code_bytes: self.memory.used(),
             compiled_bytes: self.compiled_bytes.load(Ordering::Relaxed),
             events: self.events.lock().clone(),
@@ -408,7 +538,7 @@ impl JitEngine {
         module: &ModuleInner,
         func: u32,
         reason: CompileReason,
-        outcome: Result<usize, String>,
+        outcome: Result<usize, &BuildError>,
     ) {
         match outcome {
             Ok(_) if reason == CompileReason::CodeCache => {
@@ -418,8 +548,11 @@ impl JitEngine {
                 self.compiled.fetch_add(1, Ordering::Relaxed);
                 self.compiled_bytes.fetch_add(bytes, Ordering::Relaxed);
             }
-            Err(_) => {
+            Err(BuildError::Refused(_)) => {
                 self.refused.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(BuildError::OverBudget(_)) => {
+                self.over_budget.fetch_add(1, Ordering::Relaxed);
             }
         }
         self.record(CompileEvent {
@@ -428,7 +561,7 @@ impl JitEngine {
             func_index: func,
             func_name: module.func_names.get(&func).cloned(),
             reason,
-            outcome,
+            outcome: outcome.map_err(BuildError::message),
         });
     }
 
@@ -448,10 +581,11 @@ impl JitEngine {
         flavour: Flavour,
         index: u32,
         osr: Option<u32>,
-    ) -> Result<(NativeFunc, usize), String> {
+        scan: Scan,
+    ) -> Result<(NativeFunc, usize), BuildError> {
         let code = compile::compile(&*self.isa, module, flavour, index, osr)
-            .map_err(|e: CompileError| alloc::format!("{e}"))?;
-        let nf = self.publish(&code.body, &code.trampoline)?;
+            .map_err(|e: CompileError| BuildError::Refused(alloc::format!("{e}")))?;
+        let nf = self.publish(&code.body, &code.trampoline, scan)?;
         #[cfg(feature = "std")]
         super::perf_map::record(nf.body, nf.lens.0, || {
             let name = module.func_names.get(&index).cloned();
@@ -465,12 +599,41 @@ impl JitEngine {
     }
 
     /// Maps a function's body and trampoline (compiled by [`compile::compile`], now or by
-    /// the same engine build for a code cache entry) read-execute.
-    fn publish(&self, body: &[u8], trampoline: &[u8]) -> Result<NativeFunc, String> {
-        let block = self
-            .memory
-            .publish(&[body, trampoline])
-            .map_err(|e: CodeMemoryError| alloc::format!("{e}"))?;
+    /// the same engine build for a code cache entry) read-execute, evicting old code if
+    /// the budget is full. `scan` is the publishing thread's safe point scan (see
+    /// [`safe_point`]), run after evicting so that code it is not running is freed at once.
+    fn publish(
+        &self,
+        body: &[u8],
+        trampoline: &[u8],
+        scan: Scan,
+    ) -> Result<NativeFunc, BuildError> {
+        // Round 0 evicts as if everything retired will be freed; what the scan and the
+        // reclaim could not free then is `stuck` (some thread may be running it), and
+        // round 1 evicts that much more.
+        let mut stuck = 0;
+        let mut round = 0;
+        let block = loop {
+            match self.memory.publish(&[body, trampoline]) {
+                Ok(block) => break block,
+                Err(
+                    e @ CodeMemoryError::BudgetExceeded {
+                        requested, budget, ..
+                    },
+                ) => {
+                    if requested > budget || round == 2 {
+                        return Err(BuildError::OverBudget(e));
+                    }
+                    round += 1;
+                    self.reclaim.reclaim();
+                    self.evict(requested + stuck);
+                    scan();
+                    self.reclaim.reclaim();
+                    stuck = self.reclaim.pending_bytes();
+                }
+                Err(e) => return Err(BuildError::Refused(alloc::format!("{e}"))),
+            }
+        };
         let body_ptr = block.part(0);
         // SAFETY: part 1 is the trampoline, compiled with exactly this signature
         // (`compile::trampoline`), published read-execute.
@@ -482,6 +645,106 @@ impl JitEngine {
             lens: (body.len(), trampoline.len()),
         })
     }
+
+    /// Remembers published code for eviction (oldest first). Records of dropped modules
+    /// and of code since replaced are pruned as the list doubles.
+    fn track(
+        &self,
+        module: &Arc<ModuleInner>,
+        flavour: Flavour,
+        func: u32,
+        osr: Option<u32>,
+        body: *const u8,
+    ) {
+        let mut published = self.published.lock();
+        if published.len() >= 1024 && published.len().is_power_of_two() {
+            published.retain(|p| p.module.strong_count() > 0);
+        }
+        published.push_back(Published {
+            module: Arc::downgrade(module),
+            flavour,
+            func,
+            osr,
+            body: body as usize,
+        });
+    }
+
+    /// Evicts the oldest published code until `requested` more bytes of pages would fit
+    /// beside the code still published (code retired and not yet freed counts as gone:
+    /// it will be freed once no thread runs it).
+    fn evict(&self, requested: usize) {
+        let mut published = self.published.lock();
+        let budget = self.memory.budget();
+        while self
+            .memory
+            .used()
+            .saturating_sub(self.reclaim.pending_bytes())
+            + requested
+            > budget
+        {
+            let Some(p) = published.pop_front() else {
+                break;
+            };
+            if self.retire(&p) {
+                self.evicted.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Unpublishes the code `p` records and retires it, unless the record is stale.
+    /// Called with the `published` lock held, so no other eviction runs meanwhile.
+    fn retire(&self, p: &Published) -> bool {
+        let Some(module) = p.module.upgrade() else {
+            return false;
+        };
+        let Some(map) = module.native_map_if_made(p.flavour) else {
+            return false;
+        };
+        let i = p.func as usize;
+        if let Some(at) = p.osr {
+            // An on-stack-replacement entry: a frame running it holds its own `Arc`, so
+            // the code is freed when the last one is dropped.
+            let mut osr = map.osr.lock();
+            let Some(k) = osr.iter().position(|(key, nf)| {
+                *key == (p.func, at) && nf.as_ref().is_some_and(|nf| nf.0.body as usize == p.body)
+            }) else {
+                return false;
+            };
+            let entry = osr.swap_remove(k);
+            drop(osr);
+            drop(entry);
+            return true;
+        }
+        let cur = map.funcs[i].load(Ordering::Acquire);
+        // SAFETY: a non-null pointer in the map is live code owned by it; only eviction
+        // takes it out, and evictions are serialised by the `published` lock we hold.
+        if cur.is_null() || unsafe { (*cur).body } as usize != p.body {
+            return false;
+        }
+        if map.funcs[i]
+            .compare_exchange(
+                cur,
+                core::ptr::null_mut(),
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_err()
+        {
+            return false;
+        }
+        // Native callers stop calling it, then the interpreter stops entering it and
+        // counts its calls from zero. No new compile of it can start before the state
+        // leaves `NATIVE`, so these cannot undo a newer publish.
+        let _ = map.bodies[i].compare_exchange(p.body, 0, Ordering::SeqCst, Ordering::SeqCst);
+        map.calls[i].store(0, Ordering::Relaxed);
+        let _ =
+            map.state[i].compare_exchange(NATIVE, INTERPRETED, Ordering::SeqCst, Ordering::SeqCst);
+        // SAFETY: taken out of the map above (the compare-exchange made it ours).
+        let nf = unsafe { Box::from_raw(cur) };
+        let (range, bytes) = (nf.range(), nf.block.mapped_len());
+        self.reclaim.retire(range, bytes, nf);
+        true
+    }
 }
 
 /// The native code map of `module` for `flavour`, made on first use.
@@ -490,25 +753,26 @@ pub(crate) fn map_of(module: &ModuleInner, flavour: Flavour) -> &NativeMap {
 }
 
 /// Native code for function `func` (module index) of instance `inst`, if it has some or
-/// it is now due to be compiled (counting this call). `None`: interpret it.
-pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
+/// it is now due to be compiled (counting this call). `None`: interpret it. `Some`: the
+/// store is pinned (see [`super::reclaim`]), so the code stays mapped until the store's
+/// outermost native call returns; the caller enters it at once.
+pub(crate) fn lookup<T>(store: &mut Store<T>, inst: u32, func: u32) -> Option<NativeEntry> {
     store.inner.engine.jit()?;
     if stack_low(&store.inner) {
         return None;
     }
+    safe_point(store);
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
     let i = func as usize;
     match map.state[i].load(Ordering::Acquire) {
-        NATIVE => return map.funcs[i].get(),
+        NATIVE => return published(store, inst, func),
         REFUSED | COMPILING => return None,
-        CACHED => {
-            if let Some(nf) = install_cached(store, inst, func) {
-                return Some(nf);
-            }
-        }
+        CACHED if install_cached(store, inst, func) => return published(store, inst, func),
         _ => {}
     }
+    let ie = &store.inner.instances[inst as usize];
+    let map = map_of(&ie.module, ie.flavour);
     let config = store.inner.engine.config();
     let (threshold, reason) = match config.tier {
         crate::Tier::Jit => (1, CompileReason::FirstCall),
@@ -525,20 +789,81 @@ pub(crate) fn lookup<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&Nativ
         r => r,
     };
     if reason == CompileReason::FirstCall {
-        return compile_now(store, inst, func, reason);
+        compile_now(store, inst, func, reason);
+    } else if !queue_or_compile(store, inst, func, reason) {
+        return None;
     }
-    queue_or_compile(store, inst, func, reason)
+    published(store, inst, func)
+}
+
+/// Pins the store (see [`super::reclaim`]) and reads function `func`'s published code:
+/// `None` if it has none (never compiled, or evicted).
+fn published<T>(store: &mut Store<T>, inst: u32, func: u32) -> Option<NativeEntry> {
+    let inner = &mut store.inner;
+    let jit = inner.engine.jit()?;
+    let ie = &inner.instances[inst as usize];
+    let map = map_of(&ie.module, ie.flavour);
+    pin(&mut inner.jit, jit);
+    let p = map.funcs[func as usize].load(Ordering::SeqCst);
+    if p.is_null() {
+        unpin_if_idle(&mut inner.jit, jit);
+        return None;
+    }
+    // SAFETY: read after pinning: eviction unpublishes code before it retires it, so this
+    // code is either live or retired at an epoch the store's slot holds back.
+    Some(unsafe { (*p).entry() })
+}
+
+/// Pins the store's slot before it reads published code (once per outermost native call).
+fn pin(j: &mut StoreJit, jit: &JitEngine) {
+    if !j.pinned {
+        let slot = j.slot.get_or_insert_with(|| jit.reclaim.register());
+        jit.reclaim.pin(slot);
+        j.pinned = true;
+    }
+}
+
+/// Unpins the store's slot if it runs no native code.
+fn unpin_if_idle(j: &mut StoreJit, jit: &JitEngine) {
+    if j.pinned && j.depth == 0 {
+        if let Some(slot) = &j.slot {
+            jit.reclaim.unpin(slot);
+        }
+        j.pinned = false;
+    }
+}
+
+/// A safe point of a store in native code (a call out of it): if evicted code is waiting
+/// to be freed, the store scans its stack and lets go of what is not on it, so a store
+/// that stays in native code for long does not hold evicted code back for ever.
+pub(crate) fn safe_point<T>(store: &mut Store<T>) {
+    let inner = &mut store.inner;
+    let Some(jit) = inner.engine.jit() else {
+        return;
+    };
+    let j = &mut inner.jit;
+    if !j.pinned || j.depth == 0 || !jit.reclaim.has_garbage() {
+        return;
+    }
+    let now = jit.reclaim.epoch();
+    if j.scanned == now {
+        return;
+    }
+    let Some(slot) = &j.slot else {
+        return;
+    };
+    let lo = super::vmctx::stack_pointer();
+    // SAFETY: `lo..entry_sp` is this thread's stack from here up to where its outermost
+    // native call was entered (`vmctx::enter` records it), all of it live frames. Native
+    // code holds code addresses only as return addresses there (a body read from the
+    // table is called at once), and the interpreter holds none across this point.
+    j.scanned = unsafe { jit.reclaim.quiesce(slot, lo, j.entry_sp) };
 }
 
 /// Queues function `func` of instance `inst` for the background compiler
-/// (`Config::jit_background`) and returns `None` (interpret it meanwhile), or, without one,
-/// compiles it now.
-fn queue_or_compile<T>(
-    store: &Store<T>,
-    inst: u32,
-    func: u32,
-    reason: CompileReason,
-) -> Option<&NativeFunc> {
+/// (`Config::jit_background`) and returns false (interpret it meanwhile), or, without one,
+/// compiles it now and returns true.
+fn queue_or_compile<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileReason) -> bool {
     #[cfg(feature = "std")]
     if store.inner.engine.config().jit_background {
         let ie = &store.inner.instances[inst as usize];
@@ -549,139 +874,172 @@ fn queue_or_compile<T>(
             .compare_exchange(INTERPRETED, COMPILING, Ordering::AcqRel, Ordering::Acquire)
             .is_err()
         {
-            return None;
+            return false;
         }
+        let Some(jit) = store.inner.engine.jit_arc() else {
+            return false;
+        };
         let job = super::background::Job {
-            jit: Arc::clone(store.inner.engine.jit_arc()?),
+            jit: Arc::clone(jit),
             module: Arc::clone(&ie.module),
             flavour: ie.flavour,
             func,
             reason,
         };
-        let jit = store.inner.engine.jit()?;
         match jit.background().submit(job) {
-            Ok(()) => return None,
+            Ok(()) => return false,
             // No thread: compiled here after all.
             Err(_) => map.state[i].store(INTERPRETED, Ordering::Release),
         }
     }
-    compile_now(store, inst, func, reason)
+    compile_now(store, inst, func, reason);
+    true
 }
 
 /// Compiles (or queues) function `func` of instance `inst` for later calls unless it has
 /// native code or was refused (after on-stack replacement, so the next call does not start
 /// over in the interpreter).
-fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
+fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) {
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
     let i = func as usize;
     match map.state[i].load(Ordering::Acquire) {
-        NATIVE => map.funcs[i].get(),
-        REFUSED | COMPILING => None,
+        NATIVE | REFUSED | COMPILING => {}
         state => {
-            if state == CACHED
-                && let Some(nf) = install_cached(store, inst, func)
-            {
-                return Some(nf);
+            if state == CACHED && install_cached(store, inst, func) {
+                return;
             }
             // The running call is native from its loop on; later calls need not wait for
             // this compile (the background compiler's, where there is one).
             let calls = map.calls[i].load(Ordering::Relaxed);
-            queue_or_compile(store, inst, func, CompileReason::CallCount(calls))
+            queue_or_compile(store, inst, func, CompileReason::CallCount(calls));
         }
     }
 }
 
-/// Publishes function `func`'s code from the loaded code cache entry. If it cannot be
-/// mapped (the code budget), the function goes back to being counted and compiled as if
-/// there were no entry.
-fn install_cached<T>(store: &Store<T>, inst: u32, func: u32) -> Option<&NativeFunc> {
-    let jit = store.inner.engine.jit()?;
+/// Publishes function `func`'s code from the loaded code cache entry; true if it has
+/// native code now. If it cannot be mapped (the code budget), the function goes back to
+/// being counted and compiled as if there were no entry.
+fn install_cached<T>(store: &Store<T>, inst: u32, func: u32) -> bool {
+    let Some(jit) = store.inner.engine.jit() else {
+        return false;
+    };
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
-    let i = func as usize;
     let entry = map.loaded.lock().clone();
     let published = entry
         .as_ref()
         .and_then(|e| e.body(func))
-        .ok_or_else(|| String::from("not in the loaded entry"))
-        .and_then(|(body, tramp)| jit.publish(body, tramp));
-    #[cfg(feature = "std")]
-    if let Ok(nf) = &published {
-        super::perf_map::record(nf.body, nf.lens.0, || {
-            let name = ie.module.func_names.get(&func).cloned();
-            name.unwrap_or_else(|| alloc::format!("wasm[{func}]"))
-        });
-    }
+        .ok_or_else(|| BuildError::Refused(String::from("not in the loaded entry")))
+        .and_then(|(body, tramp)| jit.publish(body, tramp, &scan_of(&store.inner)));
     match published {
         Ok(nf) => {
-            let bytes = nf.block.mapped_len();
-            let (nf, ours) = map.funcs[i].get_or_set(Box::new(nf));
-            if ours {
-                map.bodies[i].store(nf.body as usize, Ordering::Release);
-                map.state[i].store(NATIVE, Ordering::Release);
-                jit.note(&ie.module, func, CompileReason::CodeCache, Ok(bytes));
-            }
-            Some(nf)
+            #[cfg(feature = "std")]
+            super::perf_map::record(nf.body, nf.lens.0, || {
+                let name = ie.module.func_names.get(&func).cloned();
+                name.unwrap_or_else(|| alloc::format!("wasm[{func}]"))
+            });
+            // Published by another thread first: it has native code all the same.
+            install(
+                jit,
+                &ie.module,
+                ie.flavour,
+                func,
+                nf,
+                CompileReason::CodeCache,
+            );
+            true
         }
         Err(_) => {
-            let _ = map.state[i].compare_exchange(
+            let _ = map.state[func as usize].compare_exchange(
                 CACHED,
                 INTERPRETED,
                 Ordering::AcqRel,
                 Ordering::Acquire,
             );
-            None
+            false
         }
     }
 }
 
 /// Compiles function `func` of instance `inst` now and installs its code (unless another
 /// thread did first); records the event.
-fn compile_now<T>(
-    store: &Store<T>,
-    inst: u32,
-    func: u32,
-    reason: CompileReason,
-) -> Option<&NativeFunc> {
-    let jit = store.inner.engine.jit()?;
-    let ie = &store.inner.instances[inst as usize];
-    compile_into_map(jit, &ie.module, ie.flavour, func, reason);
-    map_of(&ie.module, ie.flavour).funcs[func as usize].get()
-}
-
-/// Compiles function `func` of `module` in `flavour` and publishes it in the module's map
-/// (unless another thread did first), or marks it refused; records the event. Run by the
-/// thread that found the function hot, or by the background compiler.
-pub(crate) fn compile_into_map(
-    jit: &JitEngine,
-    module: &ModuleInner,
-    flavour: Flavour,
-    func: u32,
-    reason: CompileReason,
-) {
-    let map = map_of(module, flavour);
-    let i = func as usize;
-    let built = jit.build(module, flavour, func, None).map(|(nf, _)| nf);
-    let outcome = built
-        .as_ref()
-        .map(|nf| nf.block.mapped_len())
-        .map_err(Clone::clone);
-    match built {
-        Ok(nf) => {
-            let (nf, ours) = map.funcs[i].get_or_set(Box::new(nf));
-            if ours {
-                map.bodies[i].store(nf.body as usize, Ordering::Release);
-                map.state[i].store(NATIVE, Ordering::Release);
-                map.fresh.store(true, Ordering::Release);
-                jit.note(module, func, reason, outcome);
-            }
-        }
-        Err(why) => refuse(jit, module, flavour, func, reason, &why),
+fn compile_now<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileReason) {
+    if let Some(jit) = store.inner.engine.jit() {
+        let ie = &store.inner.instances[inst as usize];
+        compile_into_map(
+            jit,
+            &ie.module,
+            ie.flavour,
+            func,
+            reason,
+            &scan_of(&store.inner),
+        );
     }
 }
 
-/// Marks function `func` refused (the interpreter keeps it) and records why.
+/// Compiles function `func` of `module` in `flavour` and publishes it in the module's map
+/// (unless another thread did first), or leaves it to the interpreter; records the event.
+/// Run by the thread that found the function hot (`scan` is its [`scan_of`]), or by the
+/// background compiler ([`NO_SCAN`]).
+pub(crate) fn compile_into_map(
+    jit: &JitEngine,
+    module: &Arc<ModuleInner>,
+    flavour: Flavour,
+    func: u32,
+    reason: CompileReason,
+    scan: Scan,
+) {
+    match jit.build(module, flavour, func, None, scan) {
+        Ok((nf, _)) => {
+            install(jit, module, flavour, func, nf, reason);
+        }
+        Err(e) => not_built(jit, module, flavour, func, reason, &e),
+    }
+}
+
+/// Publishes `nf` as function `func`'s code in `module`'s map unless another thread did
+/// first (then `nf` is dropped and false returned); records the event, and the code for
+/// eviction.
+fn install(
+    jit: &JitEngine,
+    module: &Arc<ModuleInner>,
+    flavour: Flavour,
+    func: u32,
+    nf: NativeFunc,
+    reason: CompileReason,
+) -> bool {
+    let map = map_of(module, flavour);
+    let i = func as usize;
+    let (body, bytes) = (nf.body, nf.block.mapped_len());
+    let p = Box::into_raw(Box::new(nf));
+    if map.funcs[i]
+        .compare_exchange(
+            core::ptr::null_mut(),
+            p,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        )
+        .is_err()
+    {
+        // SAFETY: `p` came from `Box::into_raw` just above and was never published.
+        drop(unsafe { Box::from_raw(p) });
+        return false;
+    }
+    map.bodies[i].store(body as usize, Ordering::Release);
+    map.state[i].store(NATIVE, Ordering::Release);
+    if reason != CompileReason::CodeCache {
+        map.fresh.store(true, Ordering::Release);
+    }
+    // Tracked last: eviction finds the code only once all of the above is in place.
+    jit.track(module, flavour, func, None, body);
+    jit.note(module, func, reason, Ok(bytes));
+    true
+}
+
+/// Marks function `func` refused (the interpreter keeps it) and records why (for the
+/// background compiler, whose code generator panicked).
+#[cfg(feature = "std")]
 pub(crate) fn refuse(
     jit: &JitEngine,
     module: &ModuleInner,
@@ -690,20 +1048,59 @@ pub(crate) fn refuse(
     reason: CompileReason,
     why: &str,
 ) {
-    map_of(module, flavour).state[func as usize].store(REFUSED, Ordering::Release);
-    jit.note(module, func, reason, Err(String::from(why)));
+    not_built(
+        jit,
+        module,
+        flavour,
+        func,
+        reason,
+        &BuildError::Refused(String::from(why)),
+    );
+}
+
+/// Function `func` got no native code: refused for good, or (over the code budget) back
+/// to the interpreter with its calls counted from zero, to be tried again when it is hot
+/// again. Records the event.
+fn not_built(
+    jit: &JitEngine,
+    module: &ModuleInner,
+    flavour: Flavour,
+    func: u32,
+    reason: CompileReason,
+    e: &BuildError,
+) {
+    let map = map_of(module, flavour);
+    let i = func as usize;
+    match e {
+        BuildError::Refused(_) => map.state[i].store(REFUSED, Ordering::Release),
+        BuildError::OverBudget(_) => {
+            map.calls[i].store(0, Ordering::Relaxed);
+            map.state[i].store(INTERPRETED, Ordering::Release);
+        }
+    }
+    jit.note(module, func, reason, Err(e));
 }
 
 /// The store's native-code state: how deep native code is nested, the stack limit of the
-/// outermost entry, and each instance's context.
+/// outermost entry, each instance's context, and its epoch slot (see [`super::reclaim`]).
 #[derive(Default)]
 pub(crate) struct StoreJit {
     depth: u32,
     limit: usize,
+    /// The stack pointer where the outermost native call was entered (the top of what a
+    /// safe point scans).
+    entry_sp: usize,
     /// The interpreter's call depth limit inside calls out of native code (see
     /// [`max_call_depth`]).
     max_depth: Option<usize>,
     contexts: Vec<Option<Box<VmCtx>>>,
+    /// The store's epoch slot in the engine (made on its first native call).
+    slot: Option<Arc<AtomicU64>>,
+    /// Whether the slot is pinned: from reading published code until the outermost native
+    /// call returns.
+    pinned: bool,
+    /// The epoch of the last safe point scan.
+    scanned: u64,
 }
 
 // SAFETY: the contexts hold raw pointers into the store's own entities and the module's
@@ -753,16 +1150,25 @@ pub(crate) fn stack_limit<T>(store: &Store<T>) -> usize {
     store.inner.jit.limit
 }
 
-pub(crate) fn enter_native<T>(store: &mut Store<T>, limit: usize) {
+/// Native code is entered at stack pointer `sp`, with stack limit `limit` if it is the
+/// outermost entry. The store is pinned already (by [`lookup`] or [`osr`]).
+pub(crate) fn enter_native<T>(store: &mut Store<T>, limit: usize, sp: usize) {
     let j = &mut store.inner.jit;
+    debug_assert!(j.pinned, "native code entered without a pinned slot");
     if j.depth == 0 {
         j.limit = limit;
+        j.entry_sp = sp;
     }
     j.depth += 1;
 }
 
+/// Native code returned; after the outermost call the store unpins.
 pub(crate) fn leave_native<T>(store: &mut Store<T>) {
-    store.inner.jit.depth -= 1;
+    let inner = &mut store.inner;
+    inner.jit.depth -= 1;
+    if let Some(jit) = inner.engine.jit() {
+        unpin_if_idle(&mut inner.jit, jit);
+    }
 }
 
 /// The larger of the parameter and result slot counts of store function `func`.
@@ -772,7 +1178,7 @@ pub(crate) fn slot_count<T>(store: &Store<T>, func: u32) -> usize {
     n(ty.params()).max(n(ty.results()))
 }
 
-/// Calls the native code `nf` of function `func` of instance `inst` with its arguments at
+/// Calls the native code `entry` (from [`lookup`]) of function `func` of instance `inst` with its arguments at
 /// `slots[off..]` of the value stack, leaving the results there.
 ///
 /// `from_interp`: an interpreted function is the caller (its frame is running, not among
@@ -781,18 +1187,13 @@ pub(crate) fn call<T>(
     store: &mut Store<T>,
     inst: u32,
     func: u32,
+    entry: NativeEntry,
     off: usize,
     from_interp: bool,
 ) -> Result<(), crate::Trap> {
     let ie = &store.inner.instances[inst as usize];
-    let map: *const NativeMap = map_of(&ie.module, ie.flavour);
-    // SAFETY: the map lives in the module, which the instance keeps alive for the store's
-    // lifetime; only shared access.
-    let map = unsafe { &*map };
-    let nf = map.funcs[func as usize]
-        .get()
-        .expect("called only for functions with native code");
-    let cx = context(store, inst, map.bodies());
+    let bodies = map_of(&ie.module, ie.flavour).bodies();
+    let cx = context(store, inst, bodies);
     let n = {
         let ty = store.inner.instances[inst as usize].module.func_type(func);
         let c = |ts: &[crate::ValType]| ts.len();
@@ -810,7 +1211,7 @@ pub(crate) fn call<T>(
     buf.copy_from_slice(&store.inner.stack.slots[off..off + n]);
     let saved_top = store.inner.stack.top;
     store.inner.stack.top = store.inner.stack.top.max(off + n);
-    let r = super::vmctx::enter(store, inst, nf, cx, buf, !from_interp as i64);
+    let r = super::vmctx::enter(store, inst, entry, cx, buf, !from_interp as i64);
     store.inner.stack.top = saved_top;
     r?;
     store.inner.stack.slots[off..off + n].copy_from_slice(buf);
@@ -881,23 +1282,31 @@ pub(crate) fn entry_of(
         return Ok(None);
     }
     let loaded = map.loaded.lock().clone();
-    let mut funcs = Vec::new();
-    for (i, state) in map.state.iter().enumerate() {
-        let index = i as u32;
-        let code = match state.load(Ordering::Acquire) {
-            NATIVE => map.funcs[i].get().map(NativeFunc::code),
-            CACHED => loaded.as_ref().and_then(|e| e.body(index)),
-            _ => None,
-        };
-        if let Some((body, trampoline)) = code {
-            funcs.push(code_cache::EntryFunc {
-                index,
-                body,
-                trampoline,
-            });
+    let jit = engine.jit().ok_or(CodeCacheError::NoNativeTier)?;
+    // Code read here is not freed meanwhile, even if an eviction retires it.
+    Ok(Some(jit.reclaim.hold(|| {
+        let mut funcs = Vec::new();
+        for (i, state) in map.state.iter().enumerate() {
+            let index = i as u32;
+            let code = match state.load(Ordering::Acquire) {
+                NATIVE => {
+                    let p = map.funcs[i].load(Ordering::Acquire);
+                    // SAFETY: published code; freeing waits for `hold`.
+                    (!p.is_null()).then(|| unsafe { &*p }.code())
+                }
+                CACHED => loaded.as_ref().and_then(|e| e.body(index)),
+                _ => None,
+            };
+            if let Some((body, trampoline)) = code {
+                funcs.push(code_cache::EntryFunc {
+                    index,
+                    body,
+                    trampoline,
+                });
+            }
         }
-    }
-    Ok(Some(code_cache::write(&key, &funcs)))
+        code_cache::write(&key, &funcs)
+    })))
 }
 
 /// What `Module::precompile` made: a code cache entry and how many functions it holds.

@@ -307,7 +307,7 @@ impl VmCtx {
 pub(crate) fn enter<T>(
     store: &mut Store<T>,
     inst: u32,
-    native: &native::NativeFunc,
+    native: native::NativeEntry,
     cx: *mut VmCtx,
     slots: &mut [u64],
     depth_bonus: i64,
@@ -331,11 +331,11 @@ pub(crate) fn enter<T>(
     cxr.stack_soft_limit = limit.saturating_add(INTERP_ROOM);
     cxr.store = (store as *mut Store<T>).cast();
     cxr.refresh_memory(store);
-    native::enter_native(store, limit);
+    native::enter_native(store, limit, sp);
     // SAFETY: the trampoline was compiled for this function's signature: it reads the
     // parameters from `slots` and writes the results there; `slots` has room for both.
-    // The context is valid and refreshed; the body's address is its compiled code, alive
-    // while the module (kept by the instance) lives.
+    // The context is valid and refreshed; the body's address is its compiled code, kept
+    // mapped while the store is pinned (see `reclaim`), which it is until this returns.
     unsafe { (native.trampoline)(cx, native.body, slots.as_mut_ptr()) };
     native::leave_native(store);
     // SAFETY: as above; native code has returned.
@@ -427,6 +427,7 @@ unsafe fn call_store_func<T>(cx: &mut VmCtx, store: &mut Store<T>, callee: u32, 
     if cx.depth_left <= 0 {
         return cx.fail(TrapCode::StackExhausted.into());
     }
+    native::safe_point(store);
     let r = native::with_depth_left(store, cx.depth_left - 1, |store| {
         crate::exec::call_with_slots(store, callee, slots, Some(inst))
     });
