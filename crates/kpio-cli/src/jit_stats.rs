@@ -59,11 +59,30 @@ mod tests {
     }
 
     #[test]
+    fn evictions_and_compiles_over_budget_are_reported() {
+        let s = JitStats {
+            compiled: 9,
+            evicted: 4,
+            over_budget: 1,
+            compiled_bytes: 9 * 4096,
+            ..JitStats::default()
+        };
+        assert_eq!(
+            summary("m", &s),
+            "m: native tier: 9 functions compiled (36864 bytes of code pages), 0 refused, \
+             4 evicted to stay within the code budget, 1 left interpreted for want of code \
+             memory\n"
+        );
+    }
+
+    #[test]
     fn reasons_are_counted_without_their_offsets() {
         let s = JitStats {
             compiled: 1,
             refused: 3,
             from_cache: 0,
+            evicted: 0,
+            over_budget: 0,
             code_bytes: 0,
             compiled_bytes: 4096,
             events: vec![

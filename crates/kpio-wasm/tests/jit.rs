@@ -470,28 +470,6 @@ fn native_loops_are_interruptible() {
 }
 
 #[test]
-fn fuel_metered_code_stays_in_the_interpreter() {
-    // Native code does not meter fuel yet, so a fuel-metered engine refuses to compile and
-    // fuel still runs out exactly where the interpreter says.
-    let wat = r#"(module (func (export "spin") (local i64)
-        loop $l local.get 0 i64.const 1 i64.add local.set 0 br $l end))"#;
-    let e = Engine::new(Config {
-        tier: Tier::Jit,
-        consume_fuel: true,
-        ..Config::default()
-    });
-    let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
-    let mut store = Store::new(&e, ());
-    store.set_fuel(100_000);
-    let inst = Linker::new().instantiate(&mut store, &module).unwrap();
-    let f = inst.get_func(&store, "spin").unwrap();
-    let t = f.call(&mut store, &[], &mut []).unwrap_err();
-    assert_eq!(t.code(), Some(TrapCode::OutOfFuel));
-    let s = e.jit_stats();
-    assert_eq!((s.compiled, s.refused), (0, 1), "{s:?}");
-}
-
-#[test]
 fn a_full_code_budget_evicts_the_oldest_code() {
     // One page of code memory: each function compiled evicts the one before (see
     // `tests/jit_eviction.rs` for the rest of eviction), with the same results.
@@ -651,4 +629,44 @@ fn hot_functions_are_compiled_in_the_background_while_the_interpreter_runs_them(
     // Native from here on, with the same results.
     fib.call(&mut store, &[Val::I32(30)], &mut out).unwrap();
     assert_eq!(out[0], Val::I32(832_040));
+}
+
+#[test]
+fn native_tail_calls_run_in_constant_stack_and_depth() {
+    // even/odd by mutual `return_call`, and a countdown by `return_call_indirect`, a
+    // million calls deep with a call depth limit of 1000 and native code only: each tail
+    // call gives its frame (and its depth unit) up before the callee runs.
+    let wat = r#"(module
+      (type $c (func (param i64) (result i64)))
+      (table funcref (elem $down))
+      (func $even (export "even") (param i64) (result i32)
+        local.get 0 i64.eqz if (result i32) i32.const 1 else
+        local.get 0 i64.const 1 i64.sub return_call $odd end)
+      (func $odd (param i64) (result i32)
+        local.get 0 i64.eqz if (result i32) i32.const 0 else
+        local.get 0 i64.const 1 i64.sub return_call $even end)
+      (func $down (export "down") (param i64) (result i64)
+        local.get 0 i64.eqz if (result i64) i64.const 42 else
+        local.get 0 i64.const 1 i64.sub i32.const 0 return_call_indirect (type $c) end))"#;
+    for (name, tier) in [("jit", Tier::Jit), ("interp", Tier::Interp)] {
+        let e = Engine::new(Config {
+            tier,
+            max_call_depth: 1000,
+            ..Config::default()
+        });
+        assert_eq!(
+            run(&e, wat, "even", &[Val::I64(1_000_001)], 1).unwrap(),
+            [Val::I32(0)],
+            "{name}"
+        );
+        assert_eq!(
+            run(&e, wat, "down", &[Val::I64(1_000_000)], 1).unwrap(),
+            [Val::I64(42)],
+            "{name}"
+        );
+        if tier == Tier::Jit {
+            let s = e.jit_stats();
+            assert_eq!((s.compiled, s.refused), (3, 0), "{s:?}");
+        }
+    }
 }

@@ -25,9 +25,11 @@
 
 use super::vmctx::{self, Helper, Op};
 use crate::code::Flavour;
+use crate::ir::Instr;
 use crate::module::ModuleInner;
 use crate::trap::TrapCode;
 use crate::types::ValType;
+use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::fmt;
@@ -121,7 +123,9 @@ fn native_types(ts: &[ValType], offset: usize) -> Result<Vec<Type>, CompileError
 
 /// The native signature of a function of wasm type `params -> results`.
 pub(crate) fn body_signature(params: &[Type], results: &[Type]) -> Signature {
-    let mut sig = Signature::new(CallConv::SystemV);
+    // Cranelift's tail-call convention (SystemV's callee-saved registers, callee-popped
+    // stack arguments): `return_call` needs it on both sides.
+    let mut sig = Signature::new(CallConv::Tail);
     sig.params.push(AbiParam::new(types::I64));
     sig.params.extend(params.iter().map(|t| AbiParam::new(*t)));
     sig.returns
@@ -141,12 +145,11 @@ pub fn compile(
     osr: Option<u32>,
 ) -> Result<CompiledCode, CompileError> {
     let range = module.bodies[(index - module.num_imported_funcs) as usize].clone();
-    if flavour.fuel {
-        return Err(CompileError::Unsupported {
-            what: "fuel metering".into(),
-            offset: range.start,
-        });
-    }
+    let fuel = if flavour.fuel {
+        fuel_stretches(module, flavour, index, range.start)?
+    } else {
+        BTreeMap::new()
+    };
     let ty = module.func_type(index);
     let params = native_types(ty.params(), range.start)?;
     let results = native_types(ty.results(), range.start)?;
@@ -175,6 +178,8 @@ pub fn compile(
         let b = FunctionBuilder::new(&mut func, &mut fctx);
         let mut t = Translator::new(module, flavour, index, b, entry_params, &results);
         t.osr = osr.map(|id| (id, None));
+        t.fuel = fuel;
+        t.body_start = range.start as u32;
         t.translate(&body, &locals)?;
         if let (Some((id, _)), false) = (t.osr, t.osr_used) {
             return Err(CompileError::Unsupported {
@@ -199,6 +204,41 @@ pub fn compile(
         trampoline: tramp_code,
         nlocals: locals.len(),
     })
+}
+
+/// Where the interpreter charges fuel in function `index` and how much: wasm offset ->
+/// amount, read from its bytecode in `flavour` (translated now if need be).
+///
+/// The interpreter charges each straight-line stretch of bytecode up front, at the
+/// function's entry (the body's start offset) and at the labels of `loop`, `else` and
+/// `end`, one unit per bytecode instruction. Native code charges the same amounts at the
+/// same places, so a fuel-metered run ends at the same instruction, with the same fuel
+/// left, in either tier, and tiering up mid-run changes nothing.
+fn fuel_stretches(
+    module: &ModuleInner,
+    flavour: Flavour,
+    index: u32,
+    body_start: usize,
+) -> Result<BTreeMap<u32, u32>, CompileError> {
+    let code =
+        crate::translate::compiled(module, module.code_map(flavour), index).map_err(|t| {
+            CompileError::Unsupported {
+                what: alloc::format!("fuel metering (the function's bytecode: {t})"),
+                offset: body_start,
+            }
+        })?;
+    let mut out = BTreeMap::new();
+    for (i, instr) in code.code.iter().enumerate() {
+        if let Instr::ConsumeFuel { amount } = instr
+            && out.insert(code.offsets[i], *amount).is_some()
+        {
+            return Err(CompileError::Unsupported {
+                what: "fuel metering (two stretches at one offset)".into(),
+                offset: code.offsets[i] as usize,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Cranelift's passes and emission; code with relocations is refused (nothing here calls by
@@ -332,6 +372,10 @@ struct Translator<'m, 'b> {
     osr: Option<(u32, Option<Block>)>,
     /// The on-stack-replacement loop was found (reachable, at height 0).
     osr_used: bool,
+    /// Fuel to charge by wasm offset (see [`fuel_stretches`]); empty without metering.
+    fuel: BTreeMap<u32, u32>,
+    /// The body's start offset: where the entry's fuel is charged.
+    body_start: u32,
     /// The loads of memory 0's base and length made by `reload_memory` (at entry, after
     /// calls), and whether anything read them: a function that never touches memory has
     /// them removed (loads count as effects, so Cranelift keeps unused ones).
@@ -404,6 +448,8 @@ impl<'m, 'b> Translator<'m, 'b> {
             offset: 0,
             osr: None,
             osr_used: false,
+            fuel: BTreeMap::new(),
+            body_start: 0,
             mem_reloads: Vec::new(),
             mem_used: false,
         }
@@ -428,6 +474,10 @@ impl<'m, 'b> Translator<'m, 'b> {
         }
         self.reload_memory();
         self.stack_check();
+        if self.osr.is_none() {
+            // (An on-stack-replacement entry continues a call the interpreter charged.)
+            self.charge_fuel(self.body_start);
+        }
         self.interrupt_check();
         if let Some((id, _)) = self.osr {
             // The entry goes straight to the loop (its header is made now and used when the
@@ -699,6 +749,26 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b.ins().set_pinned_reg(left);
     }
 
+    /// Charges the fuel of the stretch starting at wasm offset `at`, if one does: traps
+    /// with `OutOfFuel` (charging nothing) when less is left, as the interpreter does.
+    fn charge_fuel(&mut self, at: u32) {
+        let Some(&amount) = self.fuel.get(&at) else {
+            return;
+        };
+        if amount == 0 {
+            return;
+        }
+        let p = self.load_cx_fixed(vmctx::OFF_FUEL);
+        let left = self.b.ins().load(types::I64, trusted(), p, 0);
+        let short = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedLessThan, left, amount as i64);
+        self.trap_if_at(short, TrapCode::OutOfFuel, at);
+        let left = self.b.ins().iadd_imm_s(left, -(amount as i64));
+        self.b.ins().store(trusted(), left, p, 0);
+    }
+
     fn interrupt_check(&mut self) {
         if !self.flavour.interruptible {
             return;
@@ -808,6 +878,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         let ps = self.b.block_params(else_block).to_vec();
         self.stack.extend(ps);
         self.reachable = true;
+        self.charge_fuel(self.offset as u32);
     }
 
     fn op_end(&mut self) {
@@ -845,6 +916,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             let ps = self.b.block_params(c.next).to_vec();
             self.stack.extend(ps);
             self.reachable = true;
+            self.charge_fuel(self.offset as u32);
         } else {
             self.reachable = false;
         }
@@ -921,15 +993,23 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_types(blockty)?;
-                let header = match self.osr {
+                let osr_entry = match self.osr {
                     Some((id, Some(h))) if id as usize == self.offset => {
                         if !params.is_empty() || !self.stack.is_empty() {
                             return self
                                 .unsupported("on-stack replacement at a loop with operands");
                         }
                         self.osr_used = true;
-                        h
+                        Some(h)
                     }
+                    _ => None,
+                };
+                let at = self.offset as u32;
+                let charged = self.fuel.get(&at).is_some_and(|a| *a > 0);
+                // The back-edges' target. An on-stack-replacement entry comes in past the
+                // loop's fuel charge: the interpreter charged this iteration already.
+                let header = match osr_entry {
+                    Some(h) if !charged => h,
                     _ => self.block_with_params(&params),
                 };
                 let next = self.block_with_params(&results);
@@ -952,6 +1032,14 @@ impl<'m, 'b> Translator<'m, 'b> {
                     height,
                     next_reached: false,
                 });
+                self.charge_fuel(at);
+                if let Some(body) = osr_entry
+                    && charged
+                {
+                    self.b.ins().jump(body, &[]);
+                    self.b.switch_to_block(body);
+                    self.b.seal_block(body);
+                }
                 self.interrupt_check();
             }
             O::If { blockty } => {
@@ -1103,6 +1191,11 @@ impl<'m, 'b> Translator<'m, 'b> {
                 type_index,
                 table_index,
             } => self.call_indirect(type_index, table_index)?,
+            O::ReturnCall { function_index } => self.return_call(function_index)?,
+            O::ReturnCallIndirect {
+                type_index,
+                table_index,
+            } => self.return_call_indirect(type_index, table_index)?,
 
             // Memory 0.
             O::I32Load { memarg } => self.load(memarg, types::I32, 4, Ext::None)?,
@@ -1560,8 +1653,44 @@ impl<'m, 'b> Translator<'m, 'b> {
     }
 
     fn call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
+        let (params, results, elem, args) = self.indirect_operands(ty, table, "call_indirect")?;
+        let join = self.block_with_params(&results);
+        // Direct when the callee is a native function of this instance of the right type.
+        let body = self.resolve_indirect(ty, table, elem);
+        let (direct, slow) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(body, direct, &[], slow, &[]);
+        self.b.switch_to_block(direct);
+        self.b.seal_block(direct);
+        let sigref = self.b.import_signature(body_signature(&params, &results));
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(self.cx);
+        all.extend_from_slice(&args);
+        let call = self.b.ins().call_indirect(sigref, body, &all);
+        let rets = self.b.inst_results(call).to_vec();
+        self.check_trapped();
+        self.b.ins().jump(join, &Self::args(&rets));
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+        let rets = self.indirect_by_helper(ty, table, elem, &args, &params, &results);
+        self.b.ins().jump(join, &Self::args(&rets));
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
+        let ps = self.b.block_params(join).to_vec();
+        self.stack.extend(ps);
+        self.reload_memory();
+        Ok(())
+    }
+
+    /// The operands of an indirect call through `table` expecting type `ty`, popped:
+    /// parameter and result types, the element index, the arguments.
+    fn indirect_operands(
+        &mut self,
+        ty: u32,
+        table: u32,
+        what: &str,
+    ) -> Result<IndirectOperands, CompileError> {
         if self.m.table_space[table as usize].is_64() {
-            return self.unsupported("call_indirect through a 64-bit table");
+            return self.unsupported(alloc::format!("{what} through a 64-bit table"));
         }
         let ft = &self.m.types[ty as usize];
         let params = native_types(ft.params(), self.offset)?;
@@ -1569,16 +1698,101 @@ impl<'m, 'b> Translator<'m, 'b> {
         let elem = self.pop();
         let args = self.peekn(params.len());
         self.stack.truncate(self.stack.len() - params.len());
-        let (p, ss) = self.spill(&args, params.len().max(results.len()));
+        Ok((params, results, elem, args))
+    }
+
+    /// The callee's body if native code can call it directly, else 0 (the helper's answer).
+    fn resolve_indirect(&mut self, ty: u32, table: u32, elem: Value) -> Value {
+        let tv = self.b.ins().iconst(types::I32, table as i64);
+        let yv = self.b.ins().iconst(types::I32, ty as i64);
+        self.call_helper(Helper::ResolveIndirect, &[tv, yv, elem])[0]
+    }
+
+    /// An indirect call through the `call_indirect` helper (the interpreter or the host
+    /// runs the callee; bad calls trap there); returns the results.
+    fn indirect_by_helper(
+        &mut self,
+        ty: u32,
+        table: u32,
+        elem: Value,
+        args: &[Value],
+        params: &[Type],
+        results: &[Type],
+    ) -> Vec<Value> {
+        let (p, ss) = self.spill(args, params.len().max(results.len()));
         let tv = self.b.ins().iconst(types::I32, table as i64);
         let yv = self.b.ins().iconst(types::I32, ty as i64);
         self.call_helper(Helper::CallIndirect, &[tv, yv, elem, p]);
         self.check_trapped();
+        let base = self.stack.len();
+        self.unspill(ss, results);
+        self.stack.split_off(base)
+    }
+
+    /// `return_call`: a native callee is jumped to (the frame is given up first, so
+    /// tail-recursive loops run in constant stack); any other callee is called through the
+    /// helper and its results returned.
+    fn return_call(&mut self, f: u32) -> Result<(), CompileError> {
+        let ft = self.m.func_type(f);
+        let params = native_types(ft.params(), self.offset)?;
+        let results = native_types(ft.results(), self.offset)?;
+        let args = self.peekn(params.len());
+        self.stack.truncate(self.stack.len() - params.len());
+        if f >= self.m.num_imported_funcs {
+            let natives = self.load_cx_fixed(vmctx::OFF_NATIVES);
+            let body = self
+                .b
+                .ins()
+                .load(types::I64, trusted(), natives, (f as i32) * 8);
+            self.tail_call_if(body, &args, &params, &results);
+        }
+        let (p, ss) = self.spill(&args, params.len().max(results.len()));
+        let fv = self.b.ins().iconst(types::I32, f as i64);
+        self.call_helper(Helper::Call, &[fv, p]);
+        self.check_trapped();
+        let base = self.stack.len();
         self.unspill(ss, &results);
-        self.reload_memory();
+        let rets = self.stack.split_off(base);
+        self.give_back_depth();
+        self.b.ins().return_(&rets);
+        self.reachable = false;
         Ok(())
     }
+
+    /// `return_call_indirect`: as [`return_call`](Self::return_call), the callee resolved
+    /// as for `call_indirect`.
+    fn return_call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
+        let (params, results, elem, args) =
+            self.indirect_operands(ty, table, "return_call_indirect")?;
+        let body = self.resolve_indirect(ty, table, elem);
+        self.tail_call_if(body, &args, &params, &results);
+        let rets = self.indirect_by_helper(ty, table, elem, &args, &params, &results);
+        self.give_back_depth();
+        self.b.ins().return_(&rets);
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// When `body` is non-zero, gives this frame's depth unit back and tail-calls it with
+    /// `args`; otherwise goes on in a fresh block.
+    fn tail_call_if(&mut self, body: Value, args: &[Value], params: &[Type], results: &[Type]) {
+        let (direct, slow) = (self.b.create_block(), self.b.create_block());
+        self.b.ins().brif(body, direct, &[], slow, &[]);
+        self.b.switch_to_block(direct);
+        self.b.seal_block(direct);
+        let sigref = self.b.import_signature(body_signature(params, results));
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(self.cx);
+        all.extend_from_slice(args);
+        self.give_back_depth();
+        self.b.ins().return_call_indirect(sigref, body, &all);
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+    }
 }
+
+/// An indirect call's parameter and result types, element index and arguments.
+type IndirectOperands = (Vec<Type>, Vec<Type>, Value, Vec<Value>);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ext {

@@ -468,6 +468,8 @@ impl JitEngine {
         set(&mut shared, "enable_multi_ret_implicit_sret", "true")?;
         // r15 holds the call depth left (see `compile::trampoline`).
         set(&mut shared, "enable_pinned_reg", "true")?;
+        // Cranelift's x86-64 tail calls (`return_call`) rely on frame pointers.
+        set(&mut shared, "preserve_frame_pointers", "true")?;
         // Verification of every function costs compile time; debug builds keep it.
         set(
             &mut shared,
@@ -1168,6 +1170,19 @@ pub(crate) fn leave_native<T>(store: &mut Store<T>) {
     inner.jit.depth -= 1;
     if let Some(jit) = inner.engine.jit() {
         unpin_if_idle(&mut inner.jit, jit);
+    }
+}
+
+/// The native body of store function `callee` if native code of instance `inst` may call
+/// it directly (a function of `inst` with published code), else 0. Read by a pinned store
+/// (native code is running), so the body stays mapped while it may run.
+pub(crate) fn direct_body<T>(store: &Store<T>, inst: u32, callee: u32) -> usize {
+    match store.inner.funcs[callee as usize].kind {
+        crate::store::FuncKind::Wasm(ref w) if w.instance == inst => {
+            let ie = &store.inner.instances[inst as usize];
+            map_of(&ie.module, ie.flavour).bodies[w.index as usize].load(Ordering::Acquire)
+        }
+        _ => 0,
     }
 }
 

@@ -33,6 +33,9 @@ pub(crate) struct VmCtx {
     /// every instance of it.
     pub natives: *const AtomicUsize,
     pub interrupt: *const AtomicBool,
+    /// The store's fuel (`Store::set_fuel`), which native code of a fuel-metered engine
+    /// charges in place, as the interpreter does (set on every entry).
+    pub fuel: *mut u64,
     /// Native code traps with `StackExhausted` when the stack pointer is below this.
     pub stack_limit: usize,
     /// `stack_limit` plus [`INTERP_ROOM`]: below this, native calls go through the
@@ -64,6 +67,7 @@ pub(crate) const OFF_MEM0_LEN: i32 = offset_of!(VmCtx, mem0_len) as i32;
 pub(crate) const OFF_GLOBALS: i32 = offset_of!(VmCtx, globals) as i32;
 pub(crate) const OFF_NATIVES: i32 = offset_of!(VmCtx, natives) as i32;
 pub(crate) const OFF_INTERRUPT: i32 = offset_of!(VmCtx, interrupt) as i32;
+pub(crate) const OFF_FUEL: i32 = offset_of!(VmCtx, fuel) as i32;
 pub(crate) const OFF_STACK_LIMIT: i32 = offset_of!(VmCtx, stack_limit) as i32;
 pub(crate) const OFF_STACK_SOFT_LIMIT: i32 = offset_of!(VmCtx, stack_soft_limit) as i32;
 pub(crate) const OFF_DEPTH_LEFT: i32 = offset_of!(VmCtx, depth_left) as i32;
@@ -86,6 +90,9 @@ pub(crate) enum Helper {
     /// `(op: i32, a: i64, b: i64, c: i64, d: i64, e: i64) -> i64`: a table, bulk memory
     /// or reference instruction ([`Op`]), its module indices and operands widened to i64.
     Op = 4,
+    /// `(table: i32, type: i32, elem: i32) -> i64`: the native body `call_indirect` (or
+    /// `return_call_indirect`) can call directly, or 0 (see [`helper_resolve_indirect`]).
+    ResolveIndirect = 5,
 }
 
 /// The instructions native code runs through [`Helper::Op`], with their operands: module
@@ -158,6 +165,7 @@ impl Helper {
                 ],
                 &[types::I64],
             ),
+            Helper::ResolveIndirect => (&[types::I32, types::I32, types::I32], &[types::I64]),
         }
     }
 }
@@ -170,6 +178,7 @@ pub(crate) struct Helpers {
     memory_grow: unsafe extern "sysv64" fn(*mut VmCtx, u32) -> u32,
     trap: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32),
     op: unsafe extern "sysv64" fn(*mut VmCtx, u32, u64, u64, u64, u64, u64) -> u64,
+    resolve_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32) -> u64,
 }
 
 fn helpers<T>() -> &'static Helpers {
@@ -180,6 +189,7 @@ fn helpers<T>() -> &'static Helpers {
             memory_grow: helper_memory_grow::<T>,
             trap: helper_trap,
             op: helper_op::<T>,
+            resolve_indirect: helper_resolve_indirect::<T>,
         }
     }
 }
@@ -265,6 +275,7 @@ impl VmCtx {
             globals: core::ptr::null(),
             natives,
             interrupt: alloc::sync::Arc::as_ptr(&inner.interrupt.0),
+            fuel: core::ptr::null_mut(),
             stack_limit: usize::MAX,
             stack_soft_limit: usize::MAX,
             depth_left: 0,
@@ -330,6 +341,7 @@ pub(crate) fn enter<T>(
     cxr.stack_limit = limit;
     cxr.stack_soft_limit = limit.saturating_add(INTERP_ROOM);
     cxr.store = (store as *mut Store<T>).cast();
+    cxr.fuel = &mut store.inner.fuel;
     cxr.refresh_memory(store);
     native::enter_native(store, limit, sp);
     // SAFETY: the trampoline was compiled for this function's signature: it reads the
@@ -411,6 +423,26 @@ unsafe extern "sysv64" fn helper_call_indirect<T>(
     // SAFETY: native code spilled the arguments into a stack slot for the type it was
     // compiled with, which `indirect_callee` checked is the callee's.
     unsafe { call_store_func(cx, store, callee, slots) }
+}
+
+/// The body native code may call directly for an indirect call through element `elem` of
+/// table `table` expecting module type `ty`: the callee's native body if it is a function
+/// of the calling instance (so it runs with the same context) that has native code and is
+/// of that type; 0 otherwise, and for every bad call, which the caller then makes through
+/// the `call_indirect` helper (which raises the trap, or calls through the interpreter).
+unsafe extern "sysv64" fn helper_resolve_indirect<T>(
+    cx: *mut VmCtx,
+    table: u32,
+    ty: u32,
+    elem: u32,
+) -> u64 {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    let inst = cx.instance;
+    match crate::exec::indirect_callee(store, inst, table, ty, elem) {
+        Ok(callee) => native::direct_body(store, inst, callee) as u64,
+        Err(_) => 0,
+    }
 }
 
 /// Calls store function `callee` for native code (the `call` and `call_indirect` helpers):

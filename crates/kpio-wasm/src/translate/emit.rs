@@ -15,10 +15,16 @@ use crate::ir::Instr;
 impl Translator<'_> {
     /// Appends `i`, recording its operator's byte offset and counting it into the current
     /// fuel block; returns its index.
+    ///
+    /// The engine's own instrumentation (interrupt checks, loop counters for tiering) is
+    /// not charged: a guest takes the same fuel whether its engine is interruptible, tiered
+    /// or interpreter-only.
     pub(super) fn emit(&mut self, i: Instr) -> usize {
+        let charged = !matches!(i, Instr::CheckInterrupt | Instr::LoopCount { .. });
         self.code.push(i);
         self.offsets.push(self.offset);
-        if let Some(pc) = self.fuel_pc
+        if charged
+            && let Some(pc) = self.fuel_pc
             && let Instr::ConsumeFuel { amount } = &mut self.code[pc]
         {
             *amount = amount.saturating_add(1);
