@@ -6,7 +6,7 @@
 //!
 //! wasm-smith turns the fuzz input into a valid module. Three inputs in four get the
 //! profile the native tier compiles (WebAssembly 2.0 without SIMD, plus extended
-//! constants: one 32-bit memory, 32-bit tables, no tail calls); the fourth gets
+//! constants and tail calls: one 32-bit memory, 32-bit tables); the fourth gets
 //! `differential`'s whole 2.0 + SIMD + multi-memory + memory64 + tail-call set, where
 //! the native tier refuses many functions and the engine must fall back to the interpreter
 //! for them while it runs the rest natively. All four engines then
@@ -26,10 +26,16 @@
 //! of an unsupported feature) is a finding too.
 //!
 //! Determinism and termination as in `differential`: NaNs are canonicalised by wasm-smith,
-//! and `ensure_termination` bounds loops and recursion with a counter in a global (fuel
-//! metering is off: the native tier refuses metered functions). Once any engine reports a
-//! stack or resource limit the input is not compared further: the interpreter's call depth
-//! limit and the native tier's native stack limit need not cut at the same depth.
+//! and `ensure_termination` bounds loops and recursion with a counter in a global. Once any
+//! engine reports a stack or resource limit the input is not compared further: the
+//! interpreter's call depth limit and the native tier's native stack limit need not cut at
+//! the same depth.
+//!
+//! One input in four is fuel-metered: the kpio engines meter fuel, each store starting
+//! with the same budget drawn from the input (often too small for the whole run), and
+//! wasmi (whose fuel counts differently) sits out. Every tier must then charge the same:
+//! the same fuel left after every call, and a run that runs out must run out in every tier,
+//! with the same backtrace and the same state left behind.
 //!
 //! Any difference panics with a description: that is a finding.
 #![no_main]
@@ -138,13 +144,12 @@ fn smith_config(jit_profile: bool) -> wasm_smith::Config {
     c.gc_enabled = false;
     if jit_profile {
         // What the native tier refuses (see `jit/compile.rs`): v128 values, memories other
-        // than a 32-bit memory 0, 64-bit tables (wasm-smith makes them only with memory64),
-        // tail calls. Table, bulk memory and reference instructions it compiles (through
-        // a helper), so they stay on.
+        // than a 32-bit memory 0, 64-bit tables (wasm-smith makes them only with memory64).
+        // Tail calls, table, bulk memory and reference instructions it compiles (some
+        // through a helper), so they stay on.
         c.simd_enabled = false;
         c.memory64_enabled = false;
         c.max_memories = 1;
-        c.tail_call_enabled = false;
     }
     c
 }
@@ -152,15 +157,19 @@ fn smith_config(jit_profile: bool) -> wasm_smith::Config {
 /// The engines under test, in the order they are reported.
 const TIERS: [&str; 3] = ["interp", "jit", "auto"];
 
-fn engine(tier: Tier, jit_threshold: u32) -> Engine {
+fn engine(tier: Tier, jit_threshold: u32, metered: bool) -> Engine {
     Engine::new(kpio_wasm::Config {
         tier,
         jit_threshold,
         // Tier-up at the drawn call, reproducibly (not whenever a background thread is done).
         jit_background: false,
+        consume_fuel: metered,
         ..common::kpio_config()
     })
 }
+
+/// Fuel metering for one input: each kpio store's starting budget, if metered.
+type Metering = Option<u64>;
 
 fuzz_target!(|data: &[u8]| {
     bump(&STATS.inputs);
@@ -180,12 +189,14 @@ fuzz_target!(|data: &[u8]| {
     }
     dump(&wasm);
     let threshold = u.int_in_range(1..=3).unwrap_or(1);
+    let metered: Metering = (u.arbitrary::<u8>().unwrap_or(0) % 4 == 0)
+        .then(|| u.int_in_range(0..=200_000u64).unwrap_or(0));
     let engines = [
-        engine(Tier::Interp, 0),
-        engine(Tier::Jit, 0),
-        engine(Tier::Auto, threshold),
+        engine(Tier::Interp, 0, metered.is_some()),
+        engine(Tier::Jit, 0, metered.is_some()),
+        engine(Tier::Auto, threshold, metered.is_some()),
     ];
-    run(&wasm, &engines, &mut u);
+    run(&wasm, &engines, metered, &mut u);
     check_compilations(&wasm, &engines, usize::from(!jit_profile));
 });
 
@@ -279,7 +290,65 @@ fn compare_outcomes(k: &[KpioResult], w: Option<&Outcome>, what: &str, wasm: &[u
     }
 }
 
-fn run(wasm: &[u8], engines: &[Engine; 3], u: &mut Unstructured<'_>) {
+/// Whether a kpio call ran out of fuel.
+fn ran_out(r: &KpioResult) -> bool {
+    r.1.as_ref()
+        .is_some_and(|t| t.code() == Some(kpio_wasm::TrapCode::OutOfFuel))
+}
+
+/// How the kpio tiers ran out of fuel: `None` if none did, or if a tier hit another limit
+/// (the stack depth, which may differ between tiers: no verdict); else whether all did.
+fn fuel_verdict(k: &[KpioResult]) -> Option<bool> {
+    let n = k.iter().filter(|r| ran_out(r)).count();
+    let other_limit = k
+        .iter()
+        .any(|r| matches!(r.0, Outcome::Exhausted(_)) && !ran_out(r));
+    (n != 0 && !other_limit).then_some(n == k.len())
+}
+
+/// Fuel-metered inputs: if the kpio tiers ran out of fuel (all of them: fuel is charged
+/// alike in every tier, so one running out alone is a finding), compares how (trap and
+/// backtrace), the state left and the fuel left, and returns true (the input ends there).
+/// A tier stopped by another limit (stack depth) ends the comparison without a verdict.
+fn out_of_fuel(
+    k: &[KpioResult],
+    stores: &[Store<()>],
+    compare: &dyn Fn(&[Store<()>], &str),
+    wasm: &[u8],
+    what: &str,
+) -> bool {
+    if !k.iter().any(ran_out) {
+        return false;
+    }
+    let Some(all) = fuel_verdict(k) else {
+        return true;
+    };
+    if !all {
+        panic!(
+            "{what}: only some tiers ran out of fuel: {:?}\n{}",
+            k.iter().map(|(o, _)| o).collect::<Vec<_>>(),
+            print_module(wasm)
+        );
+    }
+    compare_outcomes(k, None, what, wasm);
+    compare(stores, &format!("after running out of fuel in {what}"));
+    compare_fuel(stores, what, wasm);
+    true
+}
+
+/// Panics unless every kpio store has the same fuel left.
+fn compare_fuel(stores: &[Store<()>], what: &str, wasm: &[u8]) {
+    let left: Vec<u64> = stores.iter().map(Store::fuel).collect();
+    if left.iter().any(|f| *f != left[0]) {
+        panic!(
+            "fuel left differs after {what}: {:?}\n{}",
+            TIERS.iter().zip(&left).collect::<Vec<_>>(),
+            print_module(wasm)
+        );
+    }
+}
+
+fn run(wasm: &[u8], engines: &[Engine; 3], metered: Metering, u: &mut Unstructured<'_>) {
     // --- Validation -------------------------------------------------------------------
     let modules: Vec<Module> = engines
         .iter()
@@ -290,13 +359,27 @@ fn run(wasm: &[u8], engines: &[Engine; 3], u: &mut Unstructured<'_>) {
         .collect();
     let w_engine = common::oracle::wasmi_engine();
     // wasmi has implementation limits of its own; without it the tiers are still compared.
-    let w_module = wasmi::Module::new(&w_engine, wasm).ok();
+    // It counts fuel differently, so it sits out metered inputs.
+    let w_module = if metered.is_some() {
+        None
+    } else {
+        wasmi::Module::new(&w_engine, wasm).ok()
+    };
     if w_module.is_none() {
         bump(&STATS.wasmi_rejected);
     }
 
     // --- Instantiation ----------------------------------------------------------------
-    let mut stores: Vec<Store<()>> = engines.iter().map(|e| Store::new(e, ())).collect();
+    let mut stores: Vec<Store<()>> = engines
+        .iter()
+        .map(|e| {
+            let mut s = Store::new(e, ());
+            if let Some(fuel) = metered {
+                s.set_fuel(fuel);
+            }
+            s
+        })
+        .collect();
     let mut w_store = common::oracle::wasmi_store(&w_engine);
     let k_insts: Vec<Result<Instance, KpioResult>> = stores
         .iter_mut()
@@ -320,6 +403,14 @@ fn run(wasm: &[u8], engines: &[Engine; 3], u: &mut Unstructured<'_>) {
             Ok(_) => Outcome::Ok(Vec::new()),
             Err(e) => wasmi_outcome(&e),
         });
+        if metered.is_some() {
+            if fuel_verdict(&k) == Some(false) {
+                panic!(
+                    "instantiation: only some tiers ran out of fuel: {k:?}\n{}",
+                    print_module(wasm)
+                );
+            }
+        }
         if exhausted(&k, w.as_ref()) {
             return;
         }
@@ -358,6 +449,9 @@ fn run(wasm: &[u8], engines: &[Engine; 3], u: &mut Unstructured<'_>) {
         }
     };
     compare(&stores, &w_store, "after instantiation");
+    if metered.is_some() {
+        compare_fuel(&stores, "instantiation", wasm);
+    }
 
     // --- Calls ------------------------------------------------------------------------
     for (name, ty) in &exports {
@@ -382,6 +476,18 @@ fn run(wasm: &[u8], engines: &[Engine; 3], u: &mut Unstructured<'_>) {
             })
             .collect();
         let w = w_inst.map(|i| wasmi_call(&mut w_store, i, name, &args));
+        let what = format!("call to export `{name}` {args:?}");
+        if metered.is_some()
+            && out_of_fuel(
+                &k,
+                &stores,
+                &|s, when| compare(s, &w_store, when),
+                wasm,
+                &what,
+            )
+        {
+            return;
+        }
         if exhausted(&k, w.as_ref()) {
             // The engines' limits differ, so their states may now legitimately differ.
             return;
@@ -391,12 +497,10 @@ fn run(wasm: &[u8], engines: &[Engine; 3], u: &mut Unstructured<'_>) {
         } else {
             &STATS.calls_trapped
         });
-        compare_outcomes(
-            &k,
-            w.as_ref(),
-            &format!("call to export `{name}` {args:?}"),
-            wasm,
-        );
+        compare_outcomes(&k, w.as_ref(), &what, wasm);
         compare(&stores, &w_store, &format!("after calling `{name}`"));
+        if metered.is_some() {
+            compare_fuel(&stores, &what, wasm);
+        }
     }
 }

@@ -670,3 +670,44 @@ fn native_tail_calls_run_in_constant_stack_and_depth() {
         }
     }
 }
+
+#[test]
+fn tail_call_traps_have_the_interpreters_backtrace() {
+    // A tail call replaces its caller's frame only if the call is made: a trap in the
+    // callee has no frame for the caller (also when native code makes the call through
+    // the interpreter because the callee has no native code yet), while a bad indirect
+    // call traps in the caller's frame. (The first was found by the `tiers` fuzz target.)
+    let wat = r#"(module
+      (type $v (func (result i32)))
+      (table 2 funcref) (elem (i32.const 0) $boom)
+      (func $boom (result i32) unreachable)
+      (func $direct (export "direct") (result i32) return_call $boom)
+      (func $indirect (export "indirect") (param i32) (result i32)
+        local.get 0 return_call_indirect (type $v))
+      (func (export "outer") (param i32) (result i32)
+        local.get 0 call $indirect i32.const 1 i32.add))"#;
+    let trace = |t: &kpio_wasm::Trap| {
+        t.backtrace()
+            .iter()
+            .map(|f| (f.func_index, f.module_offset))
+            .collect::<Vec<_>>()
+    };
+    let interp = engine(Tier::Interp, 0);
+    for (export, args) in [
+        ("direct", vec![]),
+        ("indirect", vec![Val::I32(0)]),
+        ("outer", vec![Val::I32(0)]),
+        ("outer", vec![Val::I32(1)]),
+        ("outer", vec![Val::I32(7)]),
+    ] {
+        let want = run(&interp, wat, export, &args, 1).unwrap_err();
+        for (name, e) in [
+            ("jit", engine(Tier::Jit, 0)),
+            ("tiered", engine(Tier::Auto, 1)),
+        ] {
+            let got = run(&e, wat, export, &args, 1).unwrap_err();
+            assert_eq!(got.code(), want.code(), "{name} {export} {args:?}");
+            assert_eq!(trace(&got), trace(&want), "{name} {export} {args:?}");
+        }
+    }
+}

@@ -1658,7 +1658,11 @@ impl<'m, 'b> Translator<'m, 'b> {
         // Direct when the callee is a native function of this instance of the right type.
         let body = self.resolve_indirect(ty, table, elem);
         let (direct, slow) = (self.b.create_block(), self.b.create_block());
-        self.b.ins().brif(body, direct, &[], slow, &[]);
+        let is_body =
+            self.b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThan, body, vmctx::BAD_CALL as i64);
+        self.b.ins().brif(is_body, direct, &[], slow, &[]);
         self.b.switch_to_block(direct);
         self.b.seal_block(direct);
         let sigref = self.b.import_signature(body_signature(&params, &results));
@@ -1671,7 +1675,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b.ins().jump(join, &Self::args(&rets));
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
-        let rets = self.indirect_by_helper(ty, table, elem, &args, &params, &results);
+        let rets = self.indirect_by_helper(ty, table, elem, &args, &params, &results, false);
         self.b.ins().jump(join, &Self::args(&rets));
         self.b.switch_to_block(join);
         self.b.seal_block(join);
@@ -1709,7 +1713,9 @@ impl<'m, 'b> Translator<'m, 'b> {
     }
 
     /// An indirect call through the `call_indirect` helper (the interpreter or the host
-    /// runs the callee; bad calls trap there); returns the results.
+    /// runs the callee; bad calls trap there); returns the results. `tail`: it stands for
+    /// a tail call (see [`pass_trap_on`](Self::pass_trap_on)).
+    #[allow(clippy::too_many_arguments)]
     fn indirect_by_helper(
         &mut self,
         ty: u32,
@@ -1718,12 +1724,17 @@ impl<'m, 'b> Translator<'m, 'b> {
         args: &[Value],
         params: &[Type],
         results: &[Type],
+        tail: bool,
     ) -> Vec<Value> {
         let (p, ss) = self.spill(args, params.len().max(results.len()));
         let tv = self.b.ins().iconst(types::I32, table as i64);
         let yv = self.b.ins().iconst(types::I32, ty as i64);
         self.call_helper(Helper::CallIndirect, &[tv, yv, elem, p]);
-        self.check_trapped();
+        if tail {
+            self.pass_trap_on();
+        } else {
+            self.check_trapped();
+        }
         let base = self.stack.len();
         self.unspill(ss, results);
         self.stack.split_off(base)
@@ -1744,12 +1755,12 @@ impl<'m, 'b> Translator<'m, 'b> {
                 .b
                 .ins()
                 .load(types::I64, trusted(), natives, (f as i32) * 8);
-            self.tail_call_if(body, &args, &params, &results);
+            self.tail_call_if(body, body, &args, &params, &results);
         }
         let (p, ss) = self.spill(&args, params.len().max(results.len()));
         let fv = self.b.ins().iconst(types::I32, f as i64);
         self.call_helper(Helper::Call, &[fv, p]);
-        self.check_trapped();
+        self.pass_trap_on();
         let base = self.stack.len();
         self.unspill(ss, &results);
         let rets = self.stack.split_off(base);
@@ -1759,25 +1770,81 @@ impl<'m, 'b> Translator<'m, 'b> {
         Ok(())
     }
 
+    /// After a tail call made as a plain call (through a helper): a trap in the callee
+    /// passes on without this frame in its backtrace, since a tail call replaces its
+    /// caller's frame (the interpreter's backtrace has no frame for it either).
+    fn pass_trap_on(&mut self) {
+        let t = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
+        let (cold, cont) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(t, cold, &[], cont, &[]);
+        self.b.switch_to_block(cold);
+        self.b.seal_block(cold);
+        let zeros: Vec<Value> = self
+            .results
+            .clone()
+            .into_iter()
+            .map(|t| self.zero(t))
+            .collect();
+        self.b.ins().return_(&zeros);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
     /// `return_call_indirect`: as [`return_call`](Self::return_call), the callee resolved
     /// as for `call_indirect`.
     fn return_call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
         let (params, results, elem, args) =
             self.indirect_operands(ty, table, "return_call_indirect")?;
         let body = self.resolve_indirect(ty, table, elem);
-        self.tail_call_if(body, &args, &params, &results);
-        let rets = self.indirect_by_helper(ty, table, elem, &args, &params, &results);
+        let is_body =
+            self.b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThan, body, vmctx::BAD_CALL as i64);
+        self.tail_call_if(is_body, body, &args, &params, &results);
+        // A bad call traps here, in this frame (as in the interpreter, whose frame is
+        // replaced only by a call that is made).
+        let bad = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::Equal, body, vmctx::BAD_CALL as i64);
+        let tv = self.b.ins().iconst(types::I32, table as i64);
+        let yv = self.b.ins().iconst(types::I32, ty as i64);
+        let (trap, call) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(trap);
+        self.b.ins().brif(bad, trap, &[], call, &[]);
+        self.b.switch_to_block(trap);
+        self.b.seal_block(trap);
+        let nslots = params.len().max(results.len());
+        let (p, _) = self.spill(&args, nslots);
+        self.call_helper(Helper::CallIndirect, &[tv, yv, elem, p]);
+        // The helper raised the trap: on with this frame in the backtrace.
+        let code = self.b.ins().iconst(types::I32, 0);
+        let off = self.b.ins().iconst(types::I32, self.offset as i64);
+        self.b
+            .ins()
+            .jump(self.exit, &[BlockArg::Value(code), BlockArg::Value(off)]);
+        self.b.switch_to_block(call);
+        self.b.seal_block(call);
+        let rets = self.indirect_by_helper(ty, table, elem, &args, &params, &results, true);
         self.give_back_depth();
         self.b.ins().return_(&rets);
         self.reachable = false;
         Ok(())
     }
 
-    /// When `body` is non-zero, gives this frame's depth unit back and tail-calls it with
-    /// `args`; otherwise goes on in a fresh block.
-    fn tail_call_if(&mut self, body: Value, args: &[Value], params: &[Type], results: &[Type]) {
+    /// When `cond` is non-zero, gives this frame's depth unit back and tail-calls `body`
+    /// with `args`; otherwise goes on in a fresh block.
+    fn tail_call_if(
+        &mut self,
+        cond: Value,
+        body: Value,
+        args: &[Value],
+        params: &[Type],
+        results: &[Type],
+    ) {
         let (direct, slow) = (self.b.create_block(), self.b.create_block());
-        self.b.ins().brif(body, direct, &[], slow, &[]);
+        self.b.ins().brif(cond, direct, &[], slow, &[]);
         self.b.switch_to_block(direct);
         self.b.seal_block(direct);
         let sigref = self.b.import_signature(body_signature(params, results));

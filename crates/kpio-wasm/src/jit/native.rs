@@ -1174,15 +1174,19 @@ pub(crate) fn leave_native<T>(store: &mut Store<T>) {
 }
 
 /// The native body of store function `callee` if native code of instance `inst` may call
-/// it directly (a function of `inst` with published code), else 0. Read by a pinned store
+/// it directly (a function of `inst` with published code), else
+/// [`NOT_DIRECT`](super::vmctx::NOT_DIRECT). Read by a pinned store
 /// (native code is running), so the body stays mapped while it may run.
 pub(crate) fn direct_body<T>(store: &Store<T>, inst: u32, callee: u32) -> usize {
     match store.inner.funcs[callee as usize].kind {
         crate::store::FuncKind::Wasm(ref w) if w.instance == inst => {
             let ie = &store.inner.instances[inst as usize];
-            map_of(&ie.module, ie.flavour).bodies[w.index as usize].load(Ordering::Acquire)
+            match map_of(&ie.module, ie.flavour).bodies[w.index as usize].load(Ordering::Acquire) {
+                0 => super::vmctx::NOT_DIRECT as usize,
+                body => body,
+            }
         }
-        _ => 0,
+        _ => super::vmctx::NOT_DIRECT as usize,
     }
 }
 

@@ -91,7 +91,8 @@ pub(crate) enum Helper {
     /// or reference instruction ([`Op`]), its module indices and operands widened to i64.
     Op = 4,
     /// `(table: i32, type: i32, elem: i32) -> i64`: the native body `call_indirect` (or
-    /// `return_call_indirect`) can call directly, or 0 (see [`helper_resolve_indirect`]).
+    /// `return_call_indirect`) can call directly, or [`NOT_DIRECT`] or [`BAD_CALL`] (see
+    /// [`helper_resolve_indirect`]).
     ResolveIndirect = 5,
 }
 
@@ -425,11 +426,17 @@ unsafe extern "sysv64" fn helper_call_indirect<T>(
     unsafe { call_store_func(cx, store, callee, slots) }
 }
 
+/// [`Helper::ResolveIndirect`]: a valid call native code cannot make directly.
+pub(crate) const NOT_DIRECT: u64 = 0;
+/// [`Helper::ResolveIndirect`]: a call that traps (null or missing element, wrong type).
+pub(crate) const BAD_CALL: u64 = 1;
+
 /// The body native code may call directly for an indirect call through element `elem` of
 /// table `table` expecting module type `ty`: the callee's native body if it is a function
 /// of the calling instance (so it runs with the same context) that has native code and is
-/// of that type; 0 otherwise, and for every bad call, which the caller then makes through
-/// the `call_indirect` helper (which raises the trap, or calls through the interpreter).
+/// of that type. Otherwise [`NOT_DIRECT`], or [`BAD_CALL`] for a call that traps; the
+/// caller then calls through the `call_indirect` helper, which raises the trap or calls
+/// through the interpreter.
 unsafe extern "sysv64" fn helper_resolve_indirect<T>(
     cx: *mut VmCtx,
     table: u32,
@@ -441,7 +448,7 @@ unsafe extern "sysv64" fn helper_resolve_indirect<T>(
     let inst = cx.instance;
     match crate::exec::indirect_callee(store, inst, table, ty, elem) {
         Ok(callee) => native::direct_body(store, inst, callee) as u64,
-        Err(_) => 0,
+        Err(_) => BAD_CALL,
     }
 }
 
