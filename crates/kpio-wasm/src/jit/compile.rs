@@ -1620,21 +1620,7 @@ impl<'m, 'b> Translator<'m, 'b> {
                 .b
                 .ins()
                 .load(types::I64, trusted(), natives, (f as i32) * 8);
-            let direct = self.b.create_block();
-            let slow = self.b.create_block();
-            self.b.ins().brif(body, direct, &[], slow, &[]);
-            self.b.switch_to_block(direct);
-            self.b.seal_block(direct);
-            let sigref = self.b.import_signature(body_signature(&params, &results));
-            let mut all = Vec::with_capacity(args.len() + 1);
-            all.push(self.cx);
-            all.extend_from_slice(&args);
-            let call = self.b.ins().call_indirect(sigref, body, &all);
-            let rets = self.b.inst_results(call).to_vec();
-            self.check_trapped();
-            self.b.ins().jump(join, &Self::args(&rets));
-            self.b.switch_to_block(slow);
-            self.b.seal_block(slow);
+            self.direct_call_if(body, body, &args, &params, &results, join);
         }
         let (p, ss) = self.spill(&args, params.len().max(results.len()));
         let fv = self.b.ins().iconst(types::I32, f as i64);
@@ -1644,11 +1630,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.unspill(ss, &results);
         let rets = self.stack.split_off(base);
         self.b.ins().jump(join, &Self::args(&rets));
-        self.b.switch_to_block(join);
-        self.b.seal_block(join);
-        let ps = self.b.block_params(join).to_vec();
-        self.stack.extend(ps);
-        self.reload_memory();
+        self.join_call(join);
         Ok(())
     }
 
@@ -1657,32 +1639,55 @@ impl<'m, 'b> Translator<'m, 'b> {
         let join = self.block_with_params(&results);
         // Direct when the callee is a native function of this instance of the right type.
         let body = self.resolve_indirect(ty, table, elem);
+        let is_body = self.is_body(body);
+        self.direct_call_if(is_body, body, &args, &params, &results, join);
+        let rets = self.indirect_by_helper(ty, table, elem, &args, &params, &results, false);
+        self.b.ins().jump(join, &Self::args(&rets));
+        self.join_call(join);
+        Ok(())
+    }
+
+    /// When `cond` is non-zero, calls native `body` with `args` and jumps to `join` with
+    /// its results; otherwise goes on in a fresh block (the call's slow path).
+    fn direct_call_if(
+        &mut self,
+        cond: Value,
+        body: Value,
+        args: &[Value],
+        params: &[Type],
+        results: &[Type],
+        join: Block,
+    ) {
         let (direct, slow) = (self.b.create_block(), self.b.create_block());
-        let is_body =
-            self.b
-                .ins()
-                .icmp_imm_u(IntCC::UnsignedGreaterThan, body, vmctx::BAD_CALL as i64);
-        self.b.ins().brif(is_body, direct, &[], slow, &[]);
+        self.b.ins().brif(cond, direct, &[], slow, &[]);
         self.b.switch_to_block(direct);
         self.b.seal_block(direct);
-        let sigref = self.b.import_signature(body_signature(&params, &results));
+        let sigref = self.b.import_signature(body_signature(params, results));
         let mut all = Vec::with_capacity(args.len() + 1);
         all.push(self.cx);
-        all.extend_from_slice(&args);
+        all.extend_from_slice(args);
         let call = self.b.ins().call_indirect(sigref, body, &all);
         let rets = self.b.inst_results(call).to_vec();
         self.check_trapped();
         self.b.ins().jump(join, &Self::args(&rets));
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
-        let rets = self.indirect_by_helper(ty, table, elem, &args, &params, &results, false);
-        self.b.ins().jump(join, &Self::args(&rets));
+    }
+
+    /// Goes on after a call at `join`, whose parameters are the call's results.
+    fn join_call(&mut self, join: Block) {
         self.b.switch_to_block(join);
         self.b.seal_block(join);
         let ps = self.b.block_params(join).to_vec();
         self.stack.extend(ps);
         self.reload_memory();
-        Ok(())
+    }
+
+    /// Whether `ResolveIndirect`'s answer `body` is a body (not `NOT_DIRECT` or `BAD_CALL`).
+    fn is_body(&mut self, body: Value) -> Value {
+        self.b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThan, body, vmctx::BAD_CALL as i64)
     }
 
     /// The operands of an indirect call through `table` expecting type `ty`, popped:
@@ -1797,10 +1802,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         let (params, results, elem, args) =
             self.indirect_operands(ty, table, "return_call_indirect")?;
         let body = self.resolve_indirect(ty, table, elem);
-        let is_body =
-            self.b
-                .ins()
-                .icmp_imm_u(IntCC::UnsignedGreaterThan, body, vmctx::BAD_CALL as i64);
+        let is_body = self.is_body(body);
         self.tail_call_if(is_body, body, &args, &params, &results);
         // A bad call traps here, in this frame (as in the interpreter, whose frame is
         // replaced only by a call that is made).
