@@ -710,7 +710,9 @@ impl<'m, 'b> Translator<'m, 'b> {
             .b
             .ins()
             .icmp_imm_s(IntCC::SignedLessThanOrEqual, left, 0);
-        self.trap_if(out, TrapCode::StackExhausted);
+        // The function did not start: the trap is its caller's, at the call, as in the
+        // interpreter (which checks the depth before it pushes the callee's frame).
+        self.trap_if_at(out, TrapCode::StackExhausted, vmctx::NO_FRAME);
         let left = self.b.ins().iadd_imm_s(left, -1);
         self.b.ins().set_pinned_reg(left);
     }
