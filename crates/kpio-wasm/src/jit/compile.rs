@@ -640,6 +640,12 @@ impl<'m, 'b> Translator<'m, 'b> {
         };
         let func = self.b.ins().iconst(types::I32, self.func_index as i64);
         self.call_helper(Helper::Trap, &[code, func, off]);
+        self.return_zeros();
+    }
+
+    /// Returns zeros of the function's result types (what a frame returns with while a trap
+    /// is pending: the callers look at the trap flag, not the values).
+    fn return_zeros(&mut self) {
         let zeros: Vec<Value> = self
             .results
             .clone()
@@ -1660,6 +1666,25 @@ impl<'m, 'b> Translator<'m, 'b> {
         results: &[Type],
         join: Block,
     ) {
+        let (sigref, all, slow) = self.enter_direct(cond, args, params, results);
+        let call = self.b.ins().call_indirect(sigref, body, &all);
+        let rets = self.b.inst_results(call).to_vec();
+        self.check_trapped();
+        self.b.ins().jump(join, &Self::args(&rets));
+        self.b.switch_to_block(slow);
+        self.b.seal_block(slow);
+    }
+
+    /// Branches on `cond` to a fresh block for a direct call and switches to it; returns
+    /// the callee's signature, the call's arguments (the context first) and the block for
+    /// the other way, to switch to once the direct call is made.
+    fn enter_direct(
+        &mut self,
+        cond: Value,
+        args: &[Value],
+        params: &[Type],
+        results: &[Type],
+    ) -> (ir::SigRef, Vec<Value>, Block) {
         let (direct, slow) = (self.b.create_block(), self.b.create_block());
         self.b.ins().brif(cond, direct, &[], slow, &[]);
         self.b.switch_to_block(direct);
@@ -1668,12 +1693,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         let mut all = Vec::with_capacity(args.len() + 1);
         all.push(self.cx);
         all.extend_from_slice(args);
-        let call = self.b.ins().call_indirect(sigref, body, &all);
-        let rets = self.b.inst_results(call).to_vec();
-        self.check_trapped();
-        self.b.ins().jump(join, &Self::args(&rets));
-        self.b.switch_to_block(slow);
-        self.b.seal_block(slow);
+        (sigref, all, slow)
     }
 
     /// Goes on after a call at `join`, whose parameters are the call's results.
@@ -1787,13 +1807,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b.ins().brif(t, cold, &[], cont, &[]);
         self.b.switch_to_block(cold);
         self.b.seal_block(cold);
-        let zeros: Vec<Value> = self
-            .results
-            .clone()
-            .into_iter()
-            .map(|t| self.zero(t))
-            .collect();
-        self.b.ins().return_(&zeros);
+        self.return_zeros();
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
     }
@@ -1847,14 +1861,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         params: &[Type],
         results: &[Type],
     ) {
-        let (direct, slow) = (self.b.create_block(), self.b.create_block());
-        self.b.ins().brif(cond, direct, &[], slow, &[]);
-        self.b.switch_to_block(direct);
-        self.b.seal_block(direct);
-        let sigref = self.b.import_signature(body_signature(params, results));
-        let mut all = Vec::with_capacity(args.len() + 1);
-        all.push(self.cx);
-        all.extend_from_slice(args);
+        let (sigref, all, slow) = self.enter_direct(cond, args, params, results);
         self.give_back_depth();
         self.b.ins().return_call_indirect(sigref, body, &all);
         self.b.switch_to_block(slow);
