@@ -269,6 +269,15 @@ impl Trap {
         self
     }
 
+    /// Closes the backtrace: the trap leaves wasm for the host, so no frames follow. (A
+    /// trap from native code called straight from the host is still open; one that passed
+    /// through the interpreter was closed there. Both must reach the host alike.)
+    pub(crate) fn closed(mut self) -> Self {
+        self.open = false;
+        self.replaced = false;
+        self
+    }
+
     /// Marks the interpreter frame that continues this open backtrace as replaced by the
     /// native frame already in it (on-stack replacement), so it is not listed twice.
     #[cfg(feature = "jit")]

@@ -142,7 +142,7 @@ pub(crate) fn call<T>(
     store.inner.stack.entries -= 1;
     store.inner.stack.frames.truncate(depth);
     store.inner.stack.top = base;
-    r?;
+    r.map_err(Trap::closed)?;
     let ty = store.inner.func_type(func);
     read_vals(
         &store.inner.stack.slots[base..],
