@@ -103,6 +103,12 @@ pub fn kpio_config() -> kpio_wasm::Config {
         max_memory_pages: ENGINE_MAX_PAGES,
         max_table_elements: ENGINE_MAX_TABLE,
         consume_fuel: false,
+        // Hot functions are compiled by the thread that finds them hot, at a fixed call:
+        // engines given the same calls then run the same code in the same tier. With the
+        // background compiler, when code is published depends on timing, and so does where
+        // a resource limit cuts (interpreted frames take value-stack slots, native ones do
+        // not): `backends` found the value stack running out 51 frames apart in two runs.
+        jit_background: false,
         ..kpio_wasm::Config::default()
     }
 }
