@@ -735,7 +735,10 @@ fn a_trap_reaches_the_host_the_same_from_either_tier() {
       (func $inner (param i32) (result i32) local.get 0 i32.eqz if unreachable end local.get 0)
       (func (export "f") (param i32) (result i32) local.get 0 call $inner))"#;
     let want = run(&engine(Tier::Interp, 0), wat, "f", &[Val::I32(0)], 1).unwrap_err();
-    for (name, e) in [("jit", engine(Tier::Jit, 0)), ("tiered", engine(Tier::Auto, 1))] {
+    for (name, e) in [
+        ("jit", engine(Tier::Jit, 0)),
+        ("tiered", engine(Tier::Auto, 1)),
+    ] {
         let got = run(&e, wat, "f", &[Val::I32(0)], 1).unwrap_err();
         assert_eq!(format!("{got:?}"), format!("{want:?}"), "{name}");
     }
