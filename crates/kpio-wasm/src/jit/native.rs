@@ -364,19 +364,24 @@ pub(crate) const NO_SCAN: Scan<'static> = &|| {};
 /// The safe point scan of the thread running `inner`'s store, for a compile it runs.
 fn scan_of<T>(inner: &crate::store::StoreInner<T>) -> impl Fn() + '_ {
     move || {
-        let j = &inner.jit;
-        if let (Some(jit), Some(slot)) = (inner.engine.jit(), &j.slot)
-            && j.pinned
-            && j.depth > 0
-        {
-            // SAFETY: as in `safe_point`: a compile runs from the interpreter's call
-            // path, where the thread holds code addresses only on its stack.
-            unsafe {
-                jit.reclaim
-                    .quiesce(slot, super::vmctx::stack_pointer(), j.entry_sp)
-            };
+        if let Some(jit) = inner.engine.jit() {
+            scan_stack(&inner.jit, jit);
         }
     }
+}
+
+/// Scans the calling thread's stack for the store whose native-code state is `j` (see
+/// [`Reclaim::quiesce`]), if it is pinned and in native code; returns the epoch scanned at.
+/// Called only at safe points: a call out of native code, or a compile on the
+/// interpreter's call path.
+fn scan_stack(j: &StoreJit, jit: &JitEngine) -> Option<u64> {
+    let slot = j.slot.as_ref().filter(|_| j.pinned && j.depth > 0)?;
+    let lo = super::vmctx::stack_pointer();
+    // SAFETY: `lo..entry_sp` is this thread's stack from here up to where its outermost
+    // native call was entered (`vmctx::enter` records it), all of it live frames. Native
+    // code holds code addresses only as return addresses there (a body read from the
+    // table is called at once), and at a safe point the interpreter holds none.
+    Some(unsafe { jit.reclaim.quiesce(slot, lo, j.entry_sp) })
 }
 
 /// A record of published code, for eviction.
@@ -844,22 +849,14 @@ pub(crate) fn safe_point<T>(store: &mut Store<T>) {
         return;
     };
     let j = &mut inner.jit;
-    if !j.pinned || j.depth == 0 || !jit.reclaim.has_garbage() {
+    // Only in native code while garbage waits, and once per epoch (cheapest tests first:
+    // this runs at every interpreted call).
+    if !j.pinned || j.depth == 0 || !jit.reclaim.has_garbage() || j.scanned == jit.reclaim.epoch() {
         return;
     }
-    let now = jit.reclaim.epoch();
-    if j.scanned == now {
-        return;
+    if let Some(at) = scan_stack(j, jit) {
+        j.scanned = at;
     }
-    let Some(slot) = &j.slot else {
-        return;
-    };
-    let lo = super::vmctx::stack_pointer();
-    // SAFETY: `lo..entry_sp` is this thread's stack from here up to where its outermost
-    // native call was entered (`vmctx::enter` records it), all of it live frames. Native
-    // code holds code addresses only as return addresses there (a body read from the
-    // table is called at once), and the interpreter holds none across this point.
-    j.scanned = unsafe { jit.reclaim.quiesce(slot, lo, j.entry_sp) };
 }
 
 /// Queues function `func` of instance `inst` for the background compiler
