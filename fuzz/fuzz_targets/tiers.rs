@@ -147,11 +147,10 @@ fn smith_config(jit_profile: bool) -> wasm_smith::Config {
     c.exceptions_enabled = false;
     c.gc_enabled = false;
     if jit_profile {
-        // What the native tier refuses (see `jit/compile.rs`): v128 values, memories other
-        // than a 32-bit memory 0, 64-bit tables (wasm-smith makes them only with memory64).
-        // Tail calls, table, bulk memory and reference instructions it compiles (some
-        // through a helper), so they stay on.
-        c.simd_enabled = false;
+        // What the native tier refuses (see `jit/compile.rs`): memories other than a 32-bit
+        // memory 0, 64-bit tables (wasm-smith makes them only with memory64). SIMD, tail
+        // calls, table, bulk memory and reference instructions it compiles (some through a
+        // helper), so they stay on.
         c.memory64_enabled = false;
         c.max_memories = 1;
     }

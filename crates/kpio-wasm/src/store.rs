@@ -45,6 +45,8 @@ pub(crate) struct FuncEntity<T> {
     pub kind: FuncKind<T>,
 }
 
+// `repr(C)`: native code reads a `v128` global's 16 bytes at once, `value` then `hi`.
+#[repr(C)]
 pub(crate) struct GlobalEntity {
     /// The value, encoded as a slot. First field: its address is the global's address.
     pub value: u64,

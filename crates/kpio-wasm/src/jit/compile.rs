@@ -19,9 +19,12 @@
 //!   has some; everything else (imports, host functions, interpreted callees,
 //!   `call_indirect`, `memory.grow`) goes through a helper in the context.
 //!
-//! A function using anything not translated here (SIMD, exceptions, tail calls, tables,
-//! bulk memory, other memories, fuel metering) is refused with
-//! [`CompileError::Unsupported`], and the interpreter keeps running it.
+//! Fixed-width SIMD is translated in [`simd`]. A function using anything not translated
+//! (exceptions, typed function references, memories other than a 32-bit memory 0, 64-bit
+//! tables) is refused with [`CompileError::Unsupported`], and the interpreter keeps running
+//! it.
+
+mod simd;
 
 use super::vmctx::{self, Helper, Op};
 use crate::code::Flavour;
@@ -80,19 +83,20 @@ impl From<wasmparser::BinaryReaderError> for CompileError {
 pub struct CompiledCode {
     pub body: Vec<u8>,
     pub trampoline: Vec<u8>,
-    /// The function's locals (parameters included): what an on-stack-replacement entry
-    /// takes instead of the parameters.
+    /// The 64-bit slots of the function's locals (parameters included, two per `v128`):
+    /// what an on-stack-replacement entry takes instead of the parameters.
     pub nlocals: usize,
 }
 
-/// The native type of a wasm value type; `None` for `v128` (not compiled yet).
+/// The native type of a wasm value type (`v128` is `I8X16`, whatever its lanes: operations
+/// bitcast to their lane type and back, as in wasmtime's translator).
 fn native_type(t: ValType) -> Option<Type> {
     Some(match t {
         ValType::I32 => types::I32,
         ValType::I64 => types::I64,
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
-        ValType::V128 => return None,
+        ValType::V128 => types::I8X16,
         // References are slot-encoded (0 = null, else index + 1).
         ValType::FuncRef | ValType::ExternRef | ValType::ExnRef | ValType::Ref(_) => types::I64,
     })
@@ -105,7 +109,7 @@ fn wasm_native_type(t: wasmparser::ValType) -> Option<Type> {
         wasmparser::ValType::I64 => types::I64,
         wasmparser::ValType::F32 => types::F32,
         wasmparser::ValType::F64 => types::F64,
-        wasmparser::ValType::V128 => return None,
+        wasmparser::ValType::V128 => types::I8X16,
         wasmparser::ValType::Ref(_) => types::I64,
     })
 }
@@ -163,7 +167,7 @@ pub fn compile(
         let (count, t) = l?;
         let Some(ty) = wasm_native_type(t) else {
             return Err(CompileError::Unsupported {
-                what: "v128 locals".into(),
+                what: "a local of this type".into(),
                 offset: range.start,
             });
         };
@@ -202,7 +206,7 @@ pub fn compile(
     Ok(CompiledCode {
         body: body_code,
         trampoline: tramp_code,
-        nlocals: locals.len(),
+        nlocals: slot_count(&locals),
     })
 }
 
@@ -283,8 +287,8 @@ fn trampoline(
     let flags = MemFlagsData::trusted();
     let mut args = Vec::with_capacity(params.len() + 1);
     args.push(cx);
-    for (k, t) in params.iter().enumerate() {
-        args.push(b.ins().load(*t, flags, slots, (k * 8) as i32));
+    for (t, off) in params.iter().zip(slot_offsets(params)) {
+        args.push(b.ins().load(*t, slot_flags(*t), slots, off));
     }
     // Native code keeps the call depth left (`VmCtx::depth_left`) in the pinned register
     // (r15): bodies take a unit at entry and give it back at return without touching
@@ -296,9 +300,9 @@ fn trampoline(
     let call = b.ins().call_indirect(sigref, body, &args);
     let rets: Vec<Value> = b.inst_results(call).to_vec();
     b.ins().set_pinned_reg(outer);
-    for (k, (v, t)) in rets.into_iter().zip(results).enumerate() {
+    for ((v, t), off) in rets.into_iter().zip(results).zip(slot_offsets(results)) {
         let wide = to_slot(&mut b, v, *t);
-        b.ins().store(flags, wide, slots, (k * 8) as i32);
+        b.ins().store(slot_flags(*t), wide, slots, off);
     }
     b.ins().return_(&[]);
     b.seal_all_blocks();
@@ -306,10 +310,41 @@ fn trampoline(
     func
 }
 
-/// A value as a 64-bit slot (32-bit values zero-extended, floats as their bits).
+/// The byte offsets of values of types `ts` in the interpreter's 64-bit slots (a `v128`
+/// takes two, its low half first).
+fn slot_offsets(ts: &[Type]) -> Vec<i32> {
+    let mut at = 0;
+    ts.iter()
+        .map(|t| {
+            let off = at;
+            at += slots_of(*t) as i32 * 8;
+            off
+        })
+        .collect()
+}
+
+/// How many 64-bit slots a value of native type `t` takes.
+fn slots_of(t: Type) -> usize {
+    if t.is_vector() { 2 } else { 1 }
+}
+
+/// The slots values of types `ts` take.
+fn slot_count(ts: &[Type]) -> usize {
+    ts.iter().map(|t| slots_of(*t)).sum()
+}
+
+/// Flags of a slot access of type `t`: slots are 8-byte aligned, so a vector is not known
+/// to be aligned.
+fn slot_flags(t: Type) -> MemFlagsData {
+    if t.is_vector() { heap() } else { trusted() }
+}
+
+/// A value as it is stored in its slot(s): 32-bit values zero-extended to 64 bits, floats as
+/// their bits, vectors as they are (two slots).
 fn to_slot(b: &mut FunctionBuilder<'_>, v: Value, t: Type) -> Value {
     match t {
         types::I64 => v,
+        types::I8X16 => v,
         types::I32 => b.ins().uextend(types::I64, v),
         types::F32 => {
             let i = b.ins().bitcast(types::I32, MemFlagsData::new(), v);
@@ -525,6 +560,7 @@ impl<'m, 'b> Translator<'m, 'b> {
 
     fn zero(&mut self, t: Type) -> Value {
         match t {
+            types::I8X16 => self.vconst(&[0; 16]),
             types::F32 => self.b.ins().f32const(Ieee32::with_bits(0)),
             types::F64 => self.b.ins().f64const(Ieee64::with_bits(0)),
             _ => self.b.ins().iconst(t, 0),
@@ -736,17 +772,16 @@ impl<'m, 'b> Translator<'m, 'b> {
             .iter()
             .map(|(var, _)| self.b.use_var(*var))
             .collect();
+        let types: Vec<Type> = self.locals[..nparams].iter().map(|(_, t)| *t).collect();
         let results = self.results.clone();
-        let (p, ss) = self.spill(&params, params.len().max(results.len()));
+        let (p, ss) = self.spill(&params, &types, &results);
         let fv = self.b.ins().iconst(types::I32, self.func_index as i64);
         self.call_helper(Helper::Call, &[fv, p]);
         let trapped = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
         self.exit_if(trapped, 0, vmctx::NO_FRAME);
-        let rets: Vec<Value> = results
-            .iter()
-            .enumerate()
-            .map(|(k, t)| self.b.ins().stack_load(types::I64, *t, ss, (k * 8) as i32))
-            .collect();
+        let base = self.stack.len();
+        self.unspill(ss, &results);
+        let rets = self.stack.split_off(base);
         self.b.ins().return_(&rets);
     }
 
@@ -1162,14 +1197,14 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
             O::GlobalGet { global_index } => {
                 let (p, t) = self.global(global_index)?;
-                let v = self.b.ins().load(t, trusted(), p, 0);
+                let v = self.b.ins().load(t, slot_flags(t), p, 0);
                 self.push(v);
             }
             O::GlobalSet { global_index } => {
                 let (p, t) = self.global(global_index)?;
                 let v = self.pop();
                 let w = to_slot(&mut self.b, v, t);
-                self.b.ins().store(trusted(), w, p, 0);
+                self.b.ins().store(slot_flags(t), w, p, 0);
             }
             O::I32Const { value } => {
                 let v = self.b.ins().iconst(types::I32, value as i64);
@@ -1378,6 +1413,9 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
 
             other => {
+                if self.simd_op(&other)? {
+                    return Ok(());
+                }
                 let name = alloc::format!("{other:?}");
                 let name = name.split([' ', '{', '(']).next().unwrap_or("operator");
                 return self.unsupported(alloc::format!("the {name} operator"));
@@ -1580,7 +1618,7 @@ impl<'m, 'b> Translator<'m, 'b> {
     fn global(&mut self, g: u32) -> Result<(Value, Type), CompileError> {
         let gt = self.m.global_type(g).expect("validated: the global exists");
         let Some(t) = native_type(gt.content) else {
-            return self.unsupported("v128 globals");
+            return self.unsupported("a global of this type");
         };
         let table = self.load_cx_fixed(vmctx::OFF_GLOBALS);
         let p = self
@@ -1590,26 +1628,33 @@ impl<'m, 'b> Translator<'m, 'b> {
         Ok((p, t))
     }
 
-    /// Spills `args` into a new stack slot of `n` slots (at least the results' count), the
-    /// interpreter's calling convention; returns the slot's address.
-    fn spill(&mut self, args: &[Value], n: usize) -> (Value, ir::StackSlot) {
+    /// Spills `args` (of types `params`) into a new stack slot with room for `params` and
+    /// `results` in 64-bit slots, the interpreter's calling convention; returns the slot's
+    /// address.
+    fn spill(
+        &mut self,
+        args: &[Value],
+        params: &[Type],
+        results: &[Type],
+    ) -> (Value, ir::StackSlot) {
+        let n = slot_count(params).max(slot_count(results));
         let ss = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
             (n.max(1) * 8) as u32,
             3,
         ));
-        for (k, v) in args.iter().enumerate() {
-            let t = self.b.func.dfg.value_type(*v);
-            let w = to_slot(&mut self.b, *v, t);
-            self.b.ins().stack_store(types::I64, w, ss, (k * 8) as i32);
-        }
         let p = self.b.ins().stack_addr(types::I64, ss, 0);
+        for ((v, t), off) in args.iter().zip(params).zip(slot_offsets(params)) {
+            let w = to_slot(&mut self.b, *v, *t);
+            self.b.ins().store(slot_flags(*t), w, p, off);
+        }
         (p, ss)
     }
 
     fn unspill(&mut self, ss: ir::StackSlot, results: &[Type]) {
-        for (k, t) in results.iter().enumerate() {
-            let v = self.b.ins().stack_load(types::I64, *t, ss, (k * 8) as i32);
+        let p = self.b.ins().stack_addr(types::I64, ss, 0);
+        for (t, off) in results.iter().zip(slot_offsets(results)) {
+            let v = self.b.ins().load(*t, slot_flags(*t), p, off);
             self.push(v);
         }
     }
@@ -1630,7 +1675,7 @@ impl<'m, 'b> Translator<'m, 'b> {
                 .load(types::I64, trusted(), natives, (f as i32) * 8);
             self.direct_call_if(body, body, &args, &params, &results, join);
         }
-        let (p, ss) = self.spill(&args, params.len().max(results.len()));
+        let (p, ss) = self.spill(&args, &params, &results);
         let fv = self.b.ins().iconst(types::I32, f as i64);
         self.call_helper(Helper::Call, &[fv, p]);
         self.check_trapped();
@@ -1753,7 +1798,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         results: &[Type],
         tail: bool,
     ) -> Vec<Value> {
-        let (p, ss) = self.spill(args, params.len().max(results.len()));
+        let (p, ss) = self.spill(args, params, results);
         let tv = self.b.ins().iconst(types::I32, table as i64);
         let yv = self.b.ins().iconst(types::I32, ty as i64);
         self.call_helper(Helper::CallIndirect, &[tv, yv, elem, p]);
@@ -1784,7 +1829,7 @@ impl<'m, 'b> Translator<'m, 'b> {
                 .load(types::I64, trusted(), natives, (f as i32) * 8);
             self.tail_call_if(body, body, &args, &params, &results);
         }
-        let (p, ss) = self.spill(&args, params.len().max(results.len()));
+        let (p, ss) = self.spill(&args, &params, &results);
         let fv = self.b.ins().iconst(types::I32, f as i64);
         self.call_helper(Helper::Call, &[fv, p]);
         self.pass_trap_on();
@@ -1833,8 +1878,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b.ins().brif(bad, trap, &[], call, &[]);
         self.b.switch_to_block(trap);
         self.b.seal_block(trap);
-        let nslots = params.len().max(results.len());
-        let (p, _) = self.spill(&args, nslots);
+        let (p, _) = self.spill(&args, &params, &results);
         self.call_helper(Helper::CallIndirect, &[tv, yv, elem, p]);
         // The helper raised the trap: on with this frame in the backtrace.
         let code = self.b.ins().iconst(types::I32, 0);

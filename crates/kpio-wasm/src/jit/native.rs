@@ -268,7 +268,12 @@ pub(crate) fn osr<T>(
         pin(&mut inner.jit, jit);
     }
     let (entry, nlocals) = (nf.0.entry(), nf.1);
-    let nresults = module.func_type(func).results().len();
+    let nresults: usize = module
+        .func_type(func)
+        .results()
+        .iter()
+        .map(|t| t.slots())
+        .sum();
     let n = nlocals.max(nresults);
     let mut buf = alloc::vec![0u64; n];
     buf[..nlocals].copy_from_slice(&store.inner.stack.slots[fp..fp + nlocals]);
@@ -1212,7 +1217,7 @@ pub(crate) fn call<T>(
     let cx = context(store, inst, bodies);
     let n = {
         let ty = store.inner.instances[inst as usize].module.func_type(func);
-        let c = |ts: &[crate::ValType]| ts.len();
+        let c = |ts: &[crate::ValType]| ts.iter().map(|t| t.slots()).sum::<usize>();
         c(ty.params()).max(c(ty.results()))
     };
     // Arguments and results pass through a buffer: nested calls may move the value stack.
