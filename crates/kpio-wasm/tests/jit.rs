@@ -660,7 +660,11 @@ fn native_tail_calls_run_in_constant_stack_and_depth() {
         local.get 0 i64.const 1 i64.sub return_call $even end)
       (func $down (export "down") (param i64) (result i64)
         local.get 0 i64.eqz if (result i64) i64.const 42 else
-        local.get 0 i64.const 1 i64.sub i32.const 0 return_call_indirect (type $c) end))"#;
+        local.get 0 i64.const 1 i64.sub i32.const 0 return_call_indirect (type $c) end)
+      (elem declare func $ref_down)
+      (func $ref_down (export "ref_down") (type $c)
+        local.get 0 i64.eqz if (result i64) i64.const 7 else
+        local.get 0 i64.const 1 i64.sub ref.func $ref_down return_call_ref $c end))"#;
     for (name, tier) in [("jit", Tier::Jit), ("interp", Tier::Interp)] {
         let e = Engine::new(Config {
             tier,
@@ -677,9 +681,14 @@ fn native_tail_calls_run_in_constant_stack_and_depth() {
             [Val::I64(42)],
             "{name}"
         );
+        assert_eq!(
+            run(&e, wat, "ref_down", &[Val::I64(1_000_000)], 1).unwrap(),
+            [Val::I64(7)],
+            "{name}"
+        );
         if tier == Tier::Jit {
             let s = e.jit_stats();
-            assert_eq!((s.compiled, s.refused), (3, 0), "{s:?}");
+            assert_eq!((s.compiled, s.refused), (4, 0), "{s:?}");
         }
     }
 }
@@ -723,6 +732,81 @@ fn tail_call_traps_have_the_interpreters_backtrace() {
             assert_eq!(trace(&got), trace(&want), "{name} {export} {args:?}");
         }
     }
+}
+
+#[test]
+fn typed_function_references_agree_across_tiers() {
+    // `call_ref`, `br_on_null`, `br_on_non_null` and `ref.as_non_null` in native code:
+    // the same results, and null references trap with the interpreter's code and
+    // backtrace.
+    let wat = r#"(module
+      (type $u (func (param i32) (result i32)))
+      (elem declare func $sq)
+      (func $sq (type $u) local.get 0 local.get 0 i32.mul)
+      (func $pick (param $k i32) (result (ref null $u))
+        local.get $k if (result (ref null $u)) ref.func $sq else ref.null $u end)
+      (func (export "apply") (param $k i32) (param $x i32) (result i32)
+        local.get $x local.get $k call $pick call_ref $u)
+      (func (export "on_null") (param $k i32) (result i32)
+        block $b (result i32)
+          i32.const 5 local.get $k call $pick br_on_null $b
+          call_ref $u i32.const 1 i32.add
+        end)
+      (func (export "on_non_null") (param $k i32) (result i32)
+        block $b (result i32 (ref $u))
+          i32.const 6 local.get $k call $pick br_on_non_null $b
+          drop i32.const -1 return
+        end
+        call_ref $u)
+      (func (export "as_non_null") (param $k i32) (result i32)
+        i32.const 3 local.get $k call $pick ref.as_non_null call_ref $u))"#;
+    let trace = |t: &kpio_wasm::Trap| {
+        t.backtrace()
+            .iter()
+            .map(|f| (f.func_index, f.module_offset))
+            .collect::<Vec<_>>()
+    };
+    let cases: [(&str, Vec<Val>, Option<i32>); 8] = [
+        ("apply", vec![Val::I32(1), Val::I32(7)], Some(49)),
+        ("apply", vec![Val::I32(0), Val::I32(7)], None),
+        ("on_null", vec![Val::I32(1)], Some(26)),
+        ("on_null", vec![Val::I32(0)], Some(5)),
+        ("on_non_null", vec![Val::I32(1)], Some(36)),
+        ("on_non_null", vec![Val::I32(0)], Some(-1)),
+        ("as_non_null", vec![Val::I32(1)], Some(9)),
+        ("as_non_null", vec![Val::I32(0)], None),
+    ];
+    let interp = engine(Tier::Interp, 0);
+    for (export, args, want) in cases {
+        let reference = run(&interp, wat, export, &args, 1);
+        match want {
+            Some(v) => assert_eq!(reference.as_ref().unwrap(), &[Val::I32(v)]),
+            None => assert!(reference.is_err(), "{export} {args:?} traps"),
+        }
+        for (name, e) in [
+            ("jit", engine(Tier::Jit, 0)),
+            ("tiered", engine(Tier::Auto, 1)),
+        ] {
+            let got = run(&e, wat, export, &args, 1);
+            match (&got, &reference) {
+                (Ok(g), Ok(r)) => assert_eq!(g, r, "{name} {export} {args:?}"),
+                (Err(g), Err(r)) => {
+                    assert_eq!(g.code(), r.code(), "{name} {export} {args:?}");
+                    assert_eq!(trace(g), trace(r), "{name} {export} {args:?}");
+                }
+                _ => panic!("{name} {export} {args:?}: {got:?} against {reference:?}"),
+            }
+            assert_eq!(e.jit_stats().refused, 0, "{name}: {:?}", e.jit_stats());
+        }
+    }
+    // The two null traps differ, as the spec names them.
+    let null_call = run(&interp, wat, "apply", &[Val::I32(0), Val::I32(0)], 1);
+    let null_as = run(&interp, wat, "as_non_null", &[Val::I32(0)], 1);
+    assert_eq!(
+        null_call.unwrap_err().code(),
+        Some(TrapCode::NullFunctionReference)
+    );
+    assert_eq!(null_as.unwrap_err().code(), Some(TrapCode::NullReference));
 }
 
 #[test]

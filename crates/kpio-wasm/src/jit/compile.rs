@@ -19,10 +19,12 @@
 //!   has some; everything else (imports, host functions, interpreted callees,
 //!   `call_indirect`, `memory.grow`) goes through a helper in the context.
 //!
-//! Fixed-width SIMD is translated in [`simd`]. A function using anything not translated
-//! (exceptions, typed function references, memories other than a 32-bit memory 0, 64-bit
-//! tables) is refused with [`CompileError::Unsupported`], and the interpreter keeps running
-//! it.
+//! Fixed-width SIMD is translated in [`simd`]; typed function references (`call_ref`,
+//! `return_call_ref`, `br_on_null`, `br_on_non_null`, `ref.as_non_null`) here, a `call_ref`
+//! to a native function of the same instance being a direct call as for `call_indirect`.
+//! A function using anything not translated (exceptions, memories other than a 32-bit
+//! memory 0, 64-bit tables) is refused with [`CompileError::Unsupported`], and the
+//! interpreter keeps running it.
 
 mod simd;
 
@@ -1239,6 +1241,37 @@ impl<'m, 'b> Translator<'m, 'b> {
                 type_index,
                 table_index,
             } => self.return_call_indirect(type_index, table_index)?,
+            O::CallRef { type_index } => self.call_ref(type_index, false)?,
+            O::ReturnCallRef { type_index } => self.call_ref(type_index, true)?,
+
+            // Typed function references (null is 0).
+            O::RefAsNonNull => {
+                let r = *self.stack.last().expect("validated");
+                let null = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
+                self.trap_if(null, TrapCode::NullReference);
+            }
+            O::BrOnNull { relative_depth } => {
+                let r = self.pop();
+                let (t, n) = self.target(relative_depth);
+                let vals = self.peekn(n);
+                let cont = self.b.create_block();
+                let null = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
+                self.b.ins().brif(null, t, &Self::args(&vals), cont, &[]);
+                self.b.switch_to_block(cont);
+                self.b.seal_block(cont);
+                self.push(r);
+            }
+            O::BrOnNonNull { relative_depth } => {
+                // The target takes the reference too, on top of its other values.
+                let r = *self.stack.last().expect("validated");
+                let (t, n) = self.target(relative_depth);
+                let vals = self.peekn(n);
+                let cont = self.b.create_block();
+                self.b.ins().brif(r, t, &Self::args(&vals), cont, &[]);
+                self.b.switch_to_block(cont);
+                self.b.seal_block(cont);
+                self.pop();
+            }
 
             // Memory 0.
             O::I32Load { memarg } => self.load(memarg, types::I32, 4, Ext::None)?,
@@ -1910,6 +1943,51 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b.ins().return_call_indirect(sigref, body, &all);
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
+    }
+}
+
+impl Translator<'_, '_> {
+    /// `call_ref` (`tail`: `return_call_ref`) of a reference of module type `ty`: null
+    /// traps in this frame; a native function of this instance is called directly (after
+    /// one resolving helper call), anything else through the `call_ref` helper.
+    fn call_ref(&mut self, ty: u32, tail: bool) -> Result<(), CompileError> {
+        let ft = &self.m.types[ty as usize];
+        let params = native_types(ft.params(), self.offset)?;
+        let results = native_types(ft.results(), self.offset)?;
+        let r = self.pop();
+        let args = self.peekn(params.len());
+        self.stack.truncate(self.stack.len() - params.len());
+        let null = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
+        self.trap_if(null, TrapCode::NullFunctionReference);
+        let body = self.call_helper(Helper::ResolveRef, &[r])[0];
+        let is_body = self.is_body(body);
+        let join = (!tail).then(|| self.block_with_params(&results));
+        match join {
+            Some(join) => self.direct_call_if(is_body, body, &args, &params, &results, join),
+            None => self.tail_call_if(is_body, body, &args, &params, &results),
+        }
+        let (p, ss) = self.spill(&args, &params, &results);
+        self.call_helper(Helper::CallRef, &[r, p]);
+        if tail {
+            self.pass_trap_on();
+        } else {
+            self.check_trapped();
+        }
+        let base = self.stack.len();
+        self.unspill(ss, &results);
+        let rets = self.stack.split_off(base);
+        match join {
+            Some(join) => {
+                self.b.ins().jump(join, &Self::args(&rets));
+                self.join_call(join);
+            }
+            None => {
+                self.give_back_depth();
+                self.b.ins().return_(&rets);
+                self.reachable = false;
+            }
+        }
+        Ok(())
     }
 }
 

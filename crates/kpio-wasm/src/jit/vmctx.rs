@@ -94,6 +94,12 @@ pub(crate) enum Helper {
     /// `return_call_indirect`) can call directly, or [`NOT_DIRECT`] or [`BAD_CALL`] (see
     /// [`helper_resolve_indirect`]).
     ResolveIndirect = 5,
+    /// `(ref: i64, slots: i64)`: `call_ref` of a non-null function reference (the store
+    /// function `ref - 1`), arguments and results in `slots`.
+    CallRef = 6,
+    /// `(ref: i64) -> i64`: the native body `call_ref` (or `return_call_ref`) of a non-null
+    /// reference can call directly, or [`NOT_DIRECT`].
+    ResolveRef = 7,
 }
 
 /// The instructions native code runs through [`Helper::Op`], with their operands: module
@@ -167,6 +173,8 @@ impl Helper {
                 &[types::I64],
             ),
             Helper::ResolveIndirect => (&[types::I32, types::I32, types::I32], &[types::I64]),
+            Helper::CallRef => (&[types::I64, types::I64], &[]),
+            Helper::ResolveRef => (&[types::I64], &[types::I64]),
         }
     }
 }
@@ -180,6 +188,8 @@ pub(crate) struct Helpers {
     trap: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32),
     op: unsafe extern "sysv64" fn(*mut VmCtx, u32, u64, u64, u64, u64, u64) -> u64,
     resolve_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32) -> u64,
+    call_ref: unsafe extern "sysv64" fn(*mut VmCtx, u64, *mut u64),
+    resolve_ref: unsafe extern "sysv64" fn(*mut VmCtx, u64) -> u64,
 }
 
 fn helpers<T>() -> &'static Helpers {
@@ -191,6 +201,8 @@ fn helpers<T>() -> &'static Helpers {
             trap: helper_trap,
             op: helper_op::<T>,
             resolve_indirect: helper_resolve_indirect::<T>,
+            call_ref: helper_call_ref::<T>,
+            resolve_ref: helper_resolve_ref::<T>,
         }
     }
 }
@@ -450,6 +462,28 @@ unsafe extern "sysv64" fn helper_resolve_indirect<T>(
         Ok(callee) => native::direct_body(store, inst, callee) as u64,
         Err(_) => BAD_CALL,
     }
+}
+
+/// `call_ref` of reference `r`, which native code checked is not null (validation checked
+/// its type).
+unsafe extern "sysv64" fn helper_call_ref<T>(cx: *mut VmCtx, r: u64, slots: *mut u64) {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    if !room(cx) {
+        return cx.fail(TrapCode::StackExhausted.into());
+    }
+    let callee = (r - 1) as u32;
+    // SAFETY: native code spilled the arguments into a stack slot for the reference's
+    // type, which is the callee's.
+    unsafe { call_store_func(cx, store, callee, slots) }
+}
+
+/// The body native code may call directly for `call_ref` of non-null reference `r` (see
+/// [`helper_resolve_indirect`]), or [`NOT_DIRECT`].
+unsafe extern "sysv64" fn helper_resolve_ref<T>(cx: *mut VmCtx, r: u64) -> u64 {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    native::direct_body(store, cx.instance, (r - 1) as u32) as u64
 }
 
 /// Calls store function `callee` for native code (the `call` and `call_indirect` helpers):
