@@ -66,7 +66,7 @@ pub(super) fn store(
 /// `memory.copy` of `n` bytes from `s` in memory `src` to `d` in memory `dst` (store
 /// indices; they may be the same memory, and the ranges may overlap). Both ranges are
 /// checked before anything is written.
-pub(super) fn copy(
+pub(crate) fn copy(
     memories: &mut [alloc::boxed::Box<MemoryEntity>],
     dst: u32,
     src: u32,

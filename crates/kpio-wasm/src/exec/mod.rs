@@ -10,7 +10,7 @@
 //! the instance (`InstanceEntity`'s index spaces).
 
 mod float;
-mod memory;
+pub(crate) mod memory;
 pub(crate) mod ops;
 mod simd;
 pub(crate) mod table;
@@ -215,16 +215,17 @@ fn indirect_callee_at<T>(
     Ok(callee)
 }
 
-/// [`indirect_callee_at`] for native code's `call_indirect` (32-bit tables).
+/// [`indirect_callee_at`] for native code's `call_indirect` (the element index of a 32-bit
+/// table zero-extended).
 #[cfg(feature = "jit")]
 pub(crate) fn indirect_callee<T>(
     store: &Store<T>,
     inst: u32,
     table: u32,
     ty: u32,
-    elem: u32,
+    elem: u64,
 ) -> Result<u32, TrapCode> {
-    indirect_callee_at(&store.inner, inst, table, ty, elem.into())
+    indirect_callee_at(&store.inner, inst, table, ty, elem)
 }
 
 /// Writes `vals` into consecutive slots from `out[0]`, a `v128` taking two (the calling

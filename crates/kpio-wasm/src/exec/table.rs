@@ -26,7 +26,7 @@ pub(super) fn range(i: u64, n: u64, len: usize) -> Result<Range<usize>, TrapCode
 
 /// Element `i` of table `elems`, or `TableOutOfBounds`.
 #[inline]
-pub(super) fn get(elems: &[u64], i: u64) -> Result<u64, TrapCode> {
+pub(crate) fn get(elems: &[u64], i: u64) -> Result<u64, TrapCode> {
     usize::try_from(i)
         .ok()
         .and_then(|i| elems.get(i))
@@ -36,7 +36,7 @@ pub(super) fn get(elems: &[u64], i: u64) -> Result<u64, TrapCode> {
 
 /// Element `i` of table `elems`, for writing, or `TableOutOfBounds`.
 #[inline]
-pub(super) fn get_mut(elems: &mut [u64], i: u64) -> Result<&mut u64, TrapCode> {
+pub(crate) fn get_mut(elems: &mut [u64], i: u64) -> Result<&mut u64, TrapCode> {
     usize::try_from(i)
         .ok()
         .and_then(|i| elems.get_mut(i))
@@ -62,7 +62,7 @@ pub(crate) fn init<T>(
 }
 
 /// `table.fill` of `i .. i + n` with `v`.
-pub(super) fn fill<T>(
+pub(crate) fn fill<T>(
     inner: &mut StoreInner<T>,
     table: u32,
     i: u64,
@@ -78,7 +78,7 @@ pub(super) fn fill<T>(
 /// `table.copy` of `n` elements from `s` in table `st` to `d` in table `dt` (store indices;
 /// they may be the same table, and the ranges may overlap). Both ranges are checked before
 /// anything is written.
-pub(super) fn copy<T>(
+pub(crate) fn copy<T>(
     inner: &mut StoreInner<T>,
     dt: u32,
     st: u32,

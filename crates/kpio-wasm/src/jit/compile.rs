@@ -13,8 +13,8 @@
 //!   are only reached after the checks that make them unable to trap.
 //! - After every call the callee's trap flag is checked and, if set, this frame adds itself to
 //!   the backtrace and returns too: traps unwind by returning, on any target.
-//! - Memory 0 (32-bit) is reached through a base and length kept in variables, reloaded from
-//!   the context after anything that may move or grow it, and every access is bounds-checked.
+//! - Each memory is reached through a base and length kept in variables, reloaded from the
+//!   context after anything that may move or grow it, and every access is bounds-checked.
 //! - Calls to functions of the same module take the callee's native code directly when it
 //!   has some; everything else (imports, host functions, interpreted callees,
 //!   `call_indirect`, `memory.grow`) goes through a helper in the context.
@@ -22,9 +22,10 @@
 //! Fixed-width SIMD is translated in [`simd`]; typed function references (`call_ref`,
 //! `return_call_ref`, `br_on_null`, `br_on_non_null`, `ref.as_non_null`) here, a `call_ref`
 //! to a native function of the same instance being a direct call as for `call_indirect`.
-//! A function using anything not translated (exceptions, memories other than a 32-bit
-//! memory 0, 64-bit tables) is refused with [`CompileError::Unsupported`], and the
-//! interpreter keeps running it.
+//! Every memory (multi-memory, memory64: a 64-bit address's end is also checked for
+//! wrapping) and every table (64-bit ones too) is reached natively. A function using
+//! anything not translated (exception handling) is refused with
+//! [`CompileError::Unsupported`], and the interpreter keeps running it.
 
 mod simd;
 
@@ -194,9 +195,14 @@ pub fn compile(
             });
         }
         t.b.seal_all_blocks();
-        if !t.mem_used {
-            for inst in core::mem::take(&mut t.mem_reloads) {
-                t.b.func.layout.remove_inst(inst);
+        for (reloads, used) in core::mem::take(&mut t.mem_reloads)
+            .into_iter()
+            .zip(&t.mem_used)
+        {
+            if !used {
+                for inst in reloads {
+                    t.b.func.layout.remove_inst(inst);
+                }
             }
         }
         t.b.finalize(isa.frontend_config());
@@ -397,8 +403,8 @@ struct Translator<'m, 'b> {
     stack: Vec<Value>,
     ctrl: Vec<Ctrl>,
     reachable: bool,
-    mem_base: Variable,
-    mem_len: Variable,
+    /// Each memory's base and length (module memory index).
+    mems: Vec<(Variable, Variable)>,
     results: Vec<Type>,
     /// The exit block: `(code, offset)`; calls the trap helper and returns.
     exit: Block,
@@ -413,11 +419,11 @@ struct Translator<'m, 'b> {
     fuel: BTreeMap<u32, u32>,
     /// The body's start offset: where the entry's fuel is charged.
     body_start: u32,
-    /// The loads of memory 0's base and length made by `reload_memory` (at entry, after
-    /// calls), and whether anything read them: a function that never touches memory has
-    /// them removed (loads count as effects, so Cranelift keeps unused ones).
-    mem_reloads: Vec<ir::Inst>,
-    mem_used: bool,
+    /// Per memory, the loads of its base and length made by `reload_memory` (at entry,
+    /// after calls), and whether anything read them: those of a memory the function never
+    /// touches are removed (loads count as effects, so Cranelift keeps unused ones).
+    mem_reloads: Vec<Vec<ir::Inst>>,
+    mem_used: Vec<bool>,
 }
 
 /// Flags of accesses to the context and its tables: aligned, never trapping.
@@ -462,8 +468,10 @@ impl<'m, 'b> Translator<'m, 'b> {
             b.def_var(var, v);
             locals.push((var, *t));
         }
-        let mem_base = b.declare_var(types::I64);
-        let mem_len = b.declare_var(types::I64);
+        let nmems = m.memory_space.len();
+        let mems = (0..nmems)
+            .map(|_| (b.declare_var(types::I64), b.declare_var(types::I64)))
+            .collect();
         let exit = b.create_block();
         b.append_block_param(exit, types::I32);
         b.append_block_param(exit, types::I32);
@@ -478,8 +486,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             stack: Vec::new(),
             ctrl: Vec::new(),
             reachable: true,
-            mem_base,
-            mem_len,
+            mems,
             results: results.to_vec(),
             exit,
             offset: 0,
@@ -487,8 +494,8 @@ impl<'m, 'b> Translator<'m, 'b> {
             osr_used: false,
             fuel: BTreeMap::new(),
             body_start: 0,
-            mem_reloads: Vec::new(),
-            mem_used: false,
+            mem_reloads: alloc::vec![Vec::new(); nmems],
+            mem_used: alloc::vec![false; nmems],
         }
     }
 
@@ -598,28 +605,67 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.b.ins().load(types::I64, fixed(), self.cx, off)
     }
 
-    /// Reloads memory 0's base and length from the context (after calls and growth).
+    /// Reloads every memory's base and length from the context (after calls and growth):
+    /// memory 0's from its own fields, the others' from the context's memory table.
     fn reload_memory(&mut self) {
-        let base = self.load_cx(types::I64, vmctx::OFF_MEM0_BASE);
-        let len = self.load_cx(types::I64, vmctx::OFF_MEM0_LEN);
-        for v in [base, len] {
-            let inst = self.b.func.dfg.value_def(v).unwrap_inst();
-            self.mem_reloads.push(inst);
+        for i in 0..self.mems.len() {
+            let mut loads = Vec::with_capacity(3);
+            let (base, len) = if i == 0 {
+                let base = self.load_cx(types::I64, vmctx::OFF_MEM0_BASE);
+                let len = self.load_cx(types::I64, vmctx::OFF_MEM0_LEN);
+                (base, len)
+            } else {
+                let table = self.load_cx_fixed(vmctx::OFF_MEMORIES);
+                loads.push(table);
+                let at = i as i32 * vmctx::MEM_SLOT_SIZE;
+                let ins = self.b.ins();
+                let base = ins.load(types::I64, trusted(), table, at + vmctx::OFF_SLOT_BASE);
+                let len = self
+                    .b
+                    .ins()
+                    .load(types::I64, trusted(), table, at + vmctx::OFF_SLOT_LEN);
+                (base, len)
+            };
+            loads.extend([base, len]);
+            for v in loads {
+                let inst = self.b.func.dfg.value_def(v).unwrap_inst();
+                self.mem_reloads[i].push(inst);
+            }
+            let (bv, lv) = self.mems[i];
+            self.b.def_var(bv, base);
+            self.b.def_var(lv, len);
         }
-        self.b.def_var(self.mem_base, base);
-        self.b.def_var(self.mem_len, len);
     }
 
-    /// Memory 0's length now.
-    fn mem_len(&mut self) -> Value {
-        self.mem_used = true;
-        self.b.use_var(self.mem_len)
+    /// Memory `mem`'s length in bytes now.
+    fn mem_len(&mut self, mem: u32) -> Value {
+        self.mem_used[mem as usize] = true;
+        self.b.use_var(self.mems[mem as usize].1)
     }
 
-    /// Memory 0's base now.
-    fn mem_base(&mut self) -> Value {
-        self.mem_used = true;
-        self.b.use_var(self.mem_base)
+    /// Memory `mem`'s base now.
+    fn mem_base(&mut self, mem: u32) -> Value {
+        self.mem_used[mem as usize] = true;
+        self.b.use_var(self.mems[mem as usize].0)
+    }
+
+    /// Whether memory `mem` is a 64-bit memory (memory64).
+    fn mem64(&self, mem: u32) -> bool {
+        self.m.memory_space[mem as usize].is_64()
+    }
+
+    /// Whether table `table` is a 64-bit table.
+    fn table64(&self, table: u32) -> bool {
+        self.m.table_space[table as usize].is_64()
+    }
+
+    /// `v` (a 32-bit index, or a 64-bit one where `wide`) as an i64.
+    fn index64(&mut self, v: Value, wide: bool) -> Value {
+        if wide {
+            v
+        } else {
+            self.b.ins().uextend(types::I64, v)
+        }
     }
 
     /// Branches to the exit block with trap `code` when `cond` (an integer) is non-zero.
@@ -1294,19 +1340,28 @@ impl<'m, 'b> Translator<'m, 'b> {
             O::I32Store16 { memarg } | O::I64Store16 { memarg } => self.store(memarg, 2)?,
             O::I64Store32 { memarg } => self.store(memarg, 4)?,
             O::MemorySize { mem } => {
-                self.memory0(mem)?;
-                let len = self.mem_len();
+                let len = self.mem_len(mem);
                 let pages = self.b.ins().ushr_imm_u(len, 16);
-                let v = self.b.ins().ireduce(types::I32, pages);
+                let v = if self.mem64(mem) {
+                    pages
+                } else {
+                    self.b.ins().ireduce(types::I32, pages)
+                };
                 self.push(v);
             }
-            O::MemoryGrow { mem } => {
-                self.memory0(mem)?;
+            O::MemoryGrow { mem } if mem == 0 && !self.mem64(0) => {
                 let delta = self.pop();
                 let r = self.call_helper(Helper::MemoryGrow, &[delta]);
                 self.check_trapped();
                 self.reload_memory();
                 self.push(r[0]);
+            }
+            O::MemoryGrow { mem } => {
+                self.op_helper(Op::MemoryGrow, &[mem], 1, true);
+                if !self.mem64(mem) {
+                    self.narrow_top();
+                }
+                self.reload_memory();
             }
 
             // i32.
@@ -1392,52 +1447,38 @@ impl<'m, 'b> Translator<'m, 'b> {
             O::I64Extend32S => self.extend_in_place(types::I64, types::I32),
 
             // Table, bulk memory and reference instructions: through the `Op` helper.
-            O::MemoryFill { mem } => {
-                self.memory0(mem)?;
-                self.op_helper(Op::MemoryFill, &[mem], 3, false)
-            }
+            // Addresses and lengths go to the helper zero-extended from 32 bits (or as they
+            // are from a 64-bit memory).
+            O::MemoryFill { mem } => self.op_helper(Op::MemoryFill, &[mem], 3, false),
             O::MemoryCopy { dst_mem, src_mem } => {
-                self.memory0(dst_mem)?;
-                self.memory0(src_mem)?;
-                self.op_helper(Op::MemoryCopy, &[dst_mem], 3, false)
+                self.op_helper(Op::MemoryCopy, &[dst_mem, src_mem], 3, false)
             }
             O::MemoryInit { data_index, mem } => {
-                self.memory0(mem)?;
                 self.op_helper(Op::MemoryInit, &[mem, data_index], 3, false)
             }
             O::DataDrop { data_index } => self.op_helper(Op::DataDrop, &[data_index], 0, false),
-            O::TableGet { table } => {
-                self.table32(table)?;
-                self.op_helper(Op::TableGet, &[table], 1, true)
-            }
-            O::TableSet { table } => {
-                self.table32(table)?;
-                self.op_helper(Op::TableSet, &[table], 2, false)
-            }
+            // Table indices and lengths go to the helper as memory addresses do; sizes of
+            // 32-bit tables come back narrowed (a failed grow's all-ones to -1).
+            O::TableGet { table } => self.op_helper(Op::TableGet, &[table], 1, true),
+            O::TableSet { table } => self.op_helper(Op::TableSet, &[table], 2, false),
             O::TableSize { table } => {
-                self.table32(table)?;
                 self.op_helper(Op::TableSize, &[table], 0, true);
-                self.narrow_top();
+                if !self.table64(table) {
+                    self.narrow_top();
+                }
             }
             O::TableGrow { table } => {
-                self.table32(table)?;
                 self.op_helper(Op::TableGrow, &[table], 2, true);
-                self.narrow_top();
+                if !self.table64(table) {
+                    self.narrow_top();
+                }
             }
-            O::TableFill { table } => {
-                self.table32(table)?;
-                self.op_helper(Op::TableFill, &[table], 3, false)
-            }
+            O::TableFill { table } => self.op_helper(Op::TableFill, &[table], 3, false),
             O::TableCopy {
                 dst_table,
                 src_table,
-            } => {
-                self.table32(dst_table)?;
-                self.table32(src_table)?;
-                self.op_helper(Op::TableCopy, &[dst_table, src_table], 3, false)
-            }
+            } => self.op_helper(Op::TableCopy, &[dst_table, src_table], 3, false),
             O::TableInit { elem_index, table } => {
-                self.table32(table)?;
                 self.op_helper(Op::TableInit, &[table, elem_index], 3, false)
             }
             O::ElemDrop { elem_index } => self.op_helper(Op::ElemDrop, &[elem_index], 0, false),
@@ -1458,14 +1499,6 @@ impl<'m, 'b> Translator<'m, 'b> {
     }
 
     // ------------------------------------------------------------- operations ----
-
-    /// Table `table` must be 32-bit (64-bit tables are not compiled yet).
-    fn table32(&self, table: u32) -> Result<(), CompileError> {
-        if self.m.table_space[table as usize].is_64() {
-            return self.unsupported("a 64-bit table");
-        }
-        Ok(())
-    }
 
     /// Runs `op` through the `Op` helper with module indices `indices` and the top
     /// `operands` values of the stack (widened to i64); pushes its i64 result if
@@ -1584,29 +1617,34 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.push(v);
     }
 
-    /// Memory index `mem` must be memory 0 and 32-bit (others are not compiled yet).
-    fn memory0(&self, mem: u32) -> Result<(), CompileError> {
-        match self.m.memory_space.get(mem as usize) {
-            Some(t) if mem == 0 && !t.is_64() => Ok(()),
-            _ => self.unsupported("a memory other than a 32-bit memory 0"),
-        }
-    }
-
     /// The checked native address of an access of `size` bytes at the popped address plus
-    /// `memarg`'s offset.
+    /// `memarg`'s offset, in its memory.
     fn address(&mut self, memarg: MemArg, size: u64) -> Result<Value, CompileError> {
         let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
             return self.unsupported("array memory access");
         };
-        self.memory0(mem)?;
+        let wide = self.mem64(mem);
         let a = self.pop();
-        let a = self.b.ins().uextend(types::I64, a);
-        // `a < 2^32` and the offset of a 32-bit memory is below 2^32: no wrap in 64 bits.
-        let end = self.b.ins().iadd_imm_s(a, (memarg.offset + size) as i64);
-        let len = self.mem_len();
-        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+        let a = self.index64(a, wide);
+        let len = self.mem_len(mem);
+        let oob = match memarg.offset.checked_add(size) {
+            // A 32-bit memory: `a < 2^32` and its offsets are below 2^32, so no wrap in 64
+            // bits. A 64-bit one: the end may wrap, which is out of bounds too.
+            Some(k) => {
+                let end = self.b.ins().iadd_imm_s(a, k as i64);
+                let past = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+                if wide {
+                    let wrapped = self.b.ins().icmp(IntCC::UnsignedLessThan, end, a);
+                    self.b.ins().bor(past, wrapped)
+                } else {
+                    past
+                }
+            }
+            // An offset so large that no address is in bounds.
+            None => self.b.ins().iconst(types::I8, 1),
+        };
         self.trap_if(oob, TrapCode::MemoryOutOfBounds);
-        let base = self.mem_base();
+        let base = self.mem_base(mem);
         let p = self.b.ins().iadd(base, a);
         Ok(if memarg.offset == 0 {
             p
@@ -1721,7 +1759,7 @@ impl<'m, 'b> Translator<'m, 'b> {
     }
 
     fn call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
-        let (params, results, elem, args) = self.indirect_operands(ty, table, "call_indirect")?;
+        let (params, results, elem, args) = self.indirect_operands(ty, table)?;
         let join = self.block_with_params(&results);
         // Direct when the callee is a native function of this instance of the right type.
         let body = self.resolve_indirect(ty, table, elem);
@@ -1792,19 +1830,13 @@ impl<'m, 'b> Translator<'m, 'b> {
 
     /// The operands of an indirect call through `table` expecting type `ty`, popped:
     /// parameter and result types, the element index, the arguments.
-    fn indirect_operands(
-        &mut self,
-        ty: u32,
-        table: u32,
-        what: &str,
-    ) -> Result<IndirectOperands, CompileError> {
-        if self.m.table_space[table as usize].is_64() {
-            return self.unsupported(alloc::format!("{what} through a 64-bit table"));
-        }
+    fn indirect_operands(&mut self, ty: u32, table: u32) -> Result<IndirectOperands, CompileError> {
         let ft = &self.m.types[ty as usize];
         let params = native_types(ft.params(), self.offset)?;
         let results = native_types(ft.results(), self.offset)?;
         let elem = self.pop();
+        let wide = self.table64(table);
+        let elem = self.index64(elem, wide);
         let args = self.peekn(params.len());
         self.stack.truncate(self.stack.len() - params.len());
         Ok((params, results, elem, args))
@@ -1893,8 +1925,7 @@ impl<'m, 'b> Translator<'m, 'b> {
     /// `return_call_indirect`: as [`return_call`](Self::return_call), the callee resolved
     /// as for `call_indirect`.
     fn return_call_indirect(&mut self, ty: u32, table: u32) -> Result<(), CompileError> {
-        let (params, results, elem, args) =
-            self.indirect_operands(ty, table, "return_call_indirect")?;
+        let (params, results, elem, args) = self.indirect_operands(ty, table)?;
         let body = self.resolve_indirect(ty, table, elem);
         let is_body = self.is_body(body);
         self.tail_call_if(is_body, body, &args, &params, &results);

@@ -27,6 +27,9 @@ use cranelift_codegen::ir::{Type, types};
 pub(crate) struct VmCtx {
     pub mem0_base: *mut u8,
     pub mem0_len: u64,
+    /// Module memory index -> that memory's base and length (memory 0 too, also in the two
+    /// fields above, which native code reaches with one load less).
+    pub memories: *const MemSlot,
     /// Module global index -> the address of that global's value slot.
     pub globals: *const *mut u64,
     /// Module function index -> native body address (0: none yet). The module's, shared by
@@ -60,10 +63,26 @@ pub(crate) struct VmCtx {
     pub frames: Vec<(u32, u32)>,
     /// Owns what `globals` points at.
     global_slots: Box<[*mut u64]>,
+    /// Owns what `memories` points at (refreshed in place, so the pointer stays valid).
+    memory_slots: Box<[MemSlot]>,
 }
+
+/// A memory's base and length as native code reads them (`VmCtx::memories`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+pub(crate) struct MemSlot {
+    pub base: *mut u8,
+    pub len: u64,
+}
+
+/// Byte offsets in a [`MemSlot`].
+pub(crate) const MEM_SLOT_SIZE: i32 = core::mem::size_of::<MemSlot>() as i32;
+pub(crate) const OFF_SLOT_BASE: i32 = offset_of!(MemSlot, base) as i32;
+pub(crate) const OFF_SLOT_LEN: i32 = offset_of!(MemSlot, len) as i32;
 
 pub(crate) const OFF_MEM0_BASE: i32 = offset_of!(VmCtx, mem0_base) as i32;
 pub(crate) const OFF_MEM0_LEN: i32 = offset_of!(VmCtx, mem0_len) as i32;
+pub(crate) const OFF_MEMORIES: i32 = offset_of!(VmCtx, memories) as i32;
 pub(crate) const OFF_GLOBALS: i32 = offset_of!(VmCtx, globals) as i32;
 pub(crate) const OFF_NATIVES: i32 = offset_of!(VmCtx, natives) as i32;
 pub(crate) const OFF_INTERRUPT: i32 = offset_of!(VmCtx, interrupt) as i32;
@@ -80,7 +99,8 @@ pub(crate) enum Helper {
     /// `(func: i32, slots: i64)`: calls module function `func` through the interpreter (or
     /// the host), arguments and results in `slots`.
     Call = 0,
-    /// `(table: i32, type: i32, elem: i32, slots: i64)`: `call_indirect`.
+    /// `(table: i32, type: i32, elem: i64, slots: i64)`: `call_indirect` (the element
+    /// index zero-extended from a 32-bit table's).
     CallIndirect = 1,
     /// `(delta: i32) -> i32`: `memory.grow` of memory 0.
     MemoryGrow = 2,
@@ -90,7 +110,7 @@ pub(crate) enum Helper {
     /// `(op: i32, a: i64, b: i64, c: i64, d: i64, e: i64) -> i64`: a table, bulk memory
     /// or reference instruction ([`Op`]), its module indices and operands widened to i64.
     Op = 4,
-    /// `(table: i32, type: i32, elem: i32) -> i64`: the native body `call_indirect` (or
+    /// `(table: i32, type: i32, elem: i64) -> i64`: the native body `call_indirect` (or
     /// `return_call_indirect`) can call directly, or [`NOT_DIRECT`] or [`BAD_CALL`] (see
     /// [`helper_resolve_indirect`]).
     ResolveIndirect = 5,
@@ -109,7 +129,7 @@ pub(crate) enum Helper {
 pub(crate) enum Op {
     /// (mem, d, v, n)
     MemoryFill,
-    /// (mem, d, s, n)
+    /// (dst mem, src mem, d, s, n)
     MemoryCopy,
     /// (mem, data, d, s, n)
     MemoryInit,
@@ -133,10 +153,13 @@ pub(crate) enum Op {
     ElemDrop,
     /// (func) -> reference
     RefFunc,
+    /// (mem, delta) -> old length in pages, or `u64::MAX` (memory 0 of 32 bits has its
+    /// own helper, `Helper::MemoryGrow`)
+    MemoryGrow,
 }
 
 impl Op {
-    const ALL: [Op; 13] = [
+    const ALL: [Op; 14] = [
         Op::MemoryFill,
         Op::MemoryCopy,
         Op::MemoryInit,
@@ -150,6 +173,7 @@ impl Op {
         Op::TableInit,
         Op::ElemDrop,
         Op::RefFunc,
+        Op::MemoryGrow,
     ];
 }
 
@@ -158,7 +182,7 @@ impl Helper {
     pub(crate) fn signature(self) -> (&'static [Type], &'static [Type]) {
         match self {
             Helper::Call => (&[types::I32, types::I64], &[]),
-            Helper::CallIndirect => (&[types::I32, types::I32, types::I32, types::I64], &[]),
+            Helper::CallIndirect => (&[types::I32, types::I32, types::I64, types::I64], &[]),
             Helper::MemoryGrow => (&[types::I32], &[types::I32]),
             Helper::Trap => (&[types::I32, types::I32, types::I32], &[]),
             Helper::Op => (
@@ -172,7 +196,7 @@ impl Helper {
                 ],
                 &[types::I64],
             ),
-            Helper::ResolveIndirect => (&[types::I32, types::I32, types::I32], &[types::I64]),
+            Helper::ResolveIndirect => (&[types::I32, types::I32, types::I64], &[types::I64]),
             Helper::CallRef => (&[types::I64, types::I64], &[]),
             Helper::ResolveRef => (&[types::I64], &[types::I64]),
         }
@@ -183,11 +207,11 @@ impl Helper {
 #[repr(C)]
 pub(crate) struct Helpers {
     call: unsafe extern "sysv64" fn(*mut VmCtx, u32, *mut u64),
-    call_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32, *mut u64),
+    call_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u64, *mut u64),
     memory_grow: unsafe extern "sysv64" fn(*mut VmCtx, u32) -> u32,
     trap: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32),
     op: unsafe extern "sysv64" fn(*mut VmCtx, u32, u64, u64, u64, u64, u64) -> u64,
-    resolve_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32) -> u64,
+    resolve_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u64) -> u64,
     call_ref: unsafe extern "sysv64" fn(*mut VmCtx, u64, *mut u64),
     resolve_ref: unsafe extern "sysv64" fn(*mut VmCtx, u64) -> u64,
 }
@@ -282,9 +306,15 @@ impl VmCtx {
             .iter()
             .map(|g| core::ptr::addr_of_mut!(inner.globals[*g as usize].value))
             .collect();
+        let empty = MemSlot {
+            base: core::ptr::null_mut(),
+            len: 0,
+        };
+        let memory_slots = alloc::vec![empty; ie.memories.len()].into_boxed_slice();
         let mut cx = Box::new(VmCtx {
             mem0_base: core::ptr::null_mut(),
             mem0_len: 0,
+            memories: core::ptr::null(),
             globals: core::ptr::null(),
             natives,
             interrupt: alloc::sync::Arc::as_ptr(&inner.interrupt.0),
@@ -300,19 +330,25 @@ impl VmCtx {
             pending: None,
             frames: Vec::new(),
             global_slots,
+            memory_slots,
         });
         cx.globals = cx.global_slots.as_ptr();
+        cx.memories = cx.memory_slots.as_ptr();
         cx
     }
 
     /// Reloads memory 0's base and length from the store.
     fn refresh_memory<T>(&mut self, store: &Store<T>) {
         let ie = &store.inner.instances[self.instance as usize];
-        (self.mem0_base, self.mem0_len) = match ie.memories.first() {
-            Some(&m) => {
-                let m = &store.inner.memories[m as usize];
-                (m.base(), m.len() as u64)
-            }
+        for (slot, &m) in self.memory_slots.iter_mut().zip(&ie.memories) {
+            let m = &store.inner.memories[m as usize];
+            *slot = MemSlot {
+                base: m.base(),
+                len: m.len() as u64,
+            };
+        }
+        (self.mem0_base, self.mem0_len) = match self.memory_slots.first() {
+            Some(s) => (s.base, s.len),
             None => (core::ptr::null_mut(), 0),
         };
     }
@@ -420,7 +456,7 @@ unsafe extern "sysv64" fn helper_call_indirect<T>(
     cx: *mut VmCtx,
     table: u32,
     ty: u32,
-    elem: u32,
+    elem: u64,
     slots: *mut u64,
 ) {
     // SAFETY: native code passes its own context.
@@ -453,7 +489,7 @@ unsafe extern "sysv64" fn helper_resolve_indirect<T>(
     cx: *mut VmCtx,
     table: u32,
     ty: u32,
-    elem: u32,
+    elem: u64,
 ) -> u64 {
     // SAFETY: native code passes its own context.
     let (cx, store) = unsafe { parts::<T>(cx) };
@@ -549,8 +585,8 @@ unsafe extern "sysv64" fn helper_op<T>(
             exec::memory_fill(inner, m, b, c as u8, d).map(|()| 0)
         }
         Op::MemoryCopy => {
-            let m = res!(memories, a);
-            exec::memory_copy(inner, m, b as u32, c as u32, d as u32).map(|()| 0)
+            let (dm, sm) = (res!(memories, a), res!(memories, b));
+            exec::memory::copy(&mut inner.memories, dm, sm, c, d, e).map(|()| 0)
         }
         Op::MemoryInit => {
             let (m, data) = (res!(memories, a), res!(datas, b));
@@ -563,40 +599,36 @@ unsafe extern "sysv64" fn helper_op<T>(
         }
         Op::TableGet => {
             let t = res!(tables, a);
-            let t = &inner.tables[t as usize].elems;
-            t.get(b as u32 as usize)
-                .copied()
-                .ok_or(TrapCode::TableOutOfBounds)
+            exec::table::get(&inner.tables[t as usize].elems, b)
         }
         Op::TableSet => {
             let t = res!(tables, a);
-            match inner.tables[t as usize].elems.get_mut(b as u32 as usize) {
-                Some(slot) => {
-                    *slot = c;
-                    Ok(0)
-                }
-                None => Err(TrapCode::TableOutOfBounds),
-            }
+            exec::table::get_mut(&mut inner.tables[t as usize].elems, b).map(|slot| {
+                *slot = c;
+                0
+            })
         }
         Op::TableSize => {
             let t = res!(tables, a);
             Ok(inner.tables[t as usize].elems.len() as u64)
         }
+        // Indices and lengths arrive as u64 (zero-extended from 32-bit tables'), and a
+        // failed grow is all ones, which a 32-bit table's caller narrows to -1.
         Op::TableGrow => {
             let t = res!(tables, a);
-            Ok(inner.grow_table(t, c as u32, b).map_or(u32::MAX, |p| p) as u64)
+            Ok(inner.grow_table64(t, c, b).unwrap_or(u64::MAX))
         }
         Op::TableFill => {
             let t = res!(tables, a);
-            exec::table_fill(inner, t, b as u32, c, d as u32).map(|()| 0)
+            exec::table::fill(inner, t, b, c, d).map(|()| 0)
         }
         Op::TableCopy => {
             let (dt, st) = (res!(tables, a), res!(tables, b));
-            exec::table_copy(inner, dt, st, c as u32, d as u32, e as u32).map(|()| 0)
+            exec::table::copy(inner, dt, st, c, d, e).map(|()| 0)
         }
         Op::TableInit => {
             let (t, elem) = (res!(tables, a), res!(elems, b));
-            exec::table_init(inner, t, elem, c as u32, d as u32, e as u32).map(|()| 0)
+            exec::table::init(inner, t, elem, c, d as u32, e as u32).map(|()| 0)
         }
         Op::ElemDrop => {
             let elem = res!(elems, a);
@@ -604,7 +636,15 @@ unsafe extern "sysv64" fn helper_op<T>(
             Ok(0)
         }
         Op::RefFunc => Ok(res!(funcs, a) as u64 + 1),
+        Op::MemoryGrow => {
+            let m = res!(memories, a);
+            Ok(inner.grow_memory(m, b).unwrap_or(u64::MAX))
+        }
     };
+    if Op::ALL[op as usize] == Op::MemoryGrow {
+        // The memory's length (and, without a reservation, its base) changed.
+        cx.refresh_memory(store);
+    }
     match r {
         Ok(v) => v,
         Err(c) => {
