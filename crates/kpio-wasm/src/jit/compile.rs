@@ -915,6 +915,17 @@ impl<'m, 'b> Translator<'m, 'b> {
 
     // ---------------------------------------------------------------- control ----
 
+    /// When `cond` is non-zero, branches to the target of relative depth `depth` with the
+    /// values it takes from the top of the stack; goes on in a fresh block otherwise.
+    fn br_if(&mut self, cond: Value, depth: u32) {
+        let (t, n) = self.target(depth);
+        let vals = self.peekn(n);
+        let cont = self.b.create_block();
+        self.b.ins().brif(cond, t, &Self::args(&vals), cont, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
     fn dead_op(&mut self, op: Operator<'_>) -> Result<(), CompileError> {
         match op {
             Operator::Block { .. }
@@ -1171,12 +1182,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
             O::BrIf { relative_depth } => {
                 let cond = self.pop();
-                let (t, n) = self.target(relative_depth);
-                let vals = self.peekn(n);
-                let cont = self.b.create_block();
-                self.b.ins().brif(cond, t, &Self::args(&vals), cont, &[]);
-                self.b.switch_to_block(cont);
-                self.b.seal_block(cont);
+                self.br_if(cond, relative_depth);
             }
             O::BrTable { targets } => {
                 let index = self.pop();
@@ -1298,24 +1304,14 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
             O::BrOnNull { relative_depth } => {
                 let r = self.pop();
-                let (t, n) = self.target(relative_depth);
-                let vals = self.peekn(n);
-                let cont = self.b.create_block();
                 let null = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
-                self.b.ins().brif(null, t, &Self::args(&vals), cont, &[]);
-                self.b.switch_to_block(cont);
-                self.b.seal_block(cont);
+                self.br_if(null, relative_depth);
                 self.push(r);
             }
             O::BrOnNonNull { relative_depth } => {
                 // The target takes the reference too, on top of its other values.
                 let r = *self.stack.last().expect("validated");
-                let (t, n) = self.target(relative_depth);
-                let vals = self.peekn(n);
-                let cont = self.b.create_block();
-                self.b.ins().brif(r, t, &Self::args(&vals), cont, &[]);
-                self.b.switch_to_block(cont);
-                self.b.seal_block(cont);
+                self.br_if(r, relative_depth);
                 self.pop();
             }
 
