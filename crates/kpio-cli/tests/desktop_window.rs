@@ -193,6 +193,19 @@ fn wait_exit(child: &mut Child, what: &str) -> ExitStatus {
     }
 }
 
+/// Panics unless the ended `kpio desktop` exited with success, with its standard error
+/// (piped, so it reads to the end at once) in the message.
+fn assert_clean_exit(kpio: &mut Child, status: ExitStatus) {
+    if status.success() {
+        return;
+    }
+    let mut err = String::new();
+    if let Some(mut e) = kpio.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    panic!("kpio desktop exited with {status:?}; its stderr:\n{err}");
+}
+
 /// Runs `c` to completion (within [`RUN_LIMIT`]), capturing its output.
 fn run(mut c: Command, what: &str) -> Output {
     let mut child = c
@@ -490,7 +503,7 @@ fn the_window_shows_the_desktop() {
         shown.share_of(height - 1, TASKBAR_BG & 0xFF_FFFF) * 100.0
     );
     let status = wait_exit(&mut kpio, "kpio desktop --exit-after-frames 600");
-    assert!(status.success(), "kpio desktop exited with {status:?}");
+    assert_clean_exit(&mut kpio, status);
 }
 
 #[test]
@@ -616,7 +629,7 @@ fn clicks_and_keys_reach_the_desktop() {
         &["search", "--name", "^KPIO$", "windowclose", "%1"],
     );
     let status = wait_exit(&mut kpio, "kpio desktop after its window was destroyed");
-    assert!(status.success(), "kpio desktop exited with {status:?}");
+    assert_clean_exit(&mut kpio, status);
 }
 
 #[test]
@@ -713,5 +726,5 @@ fn a_scale_factor_of_two_doubles_the_desktop() {
         &["search", "--name", "^KPIO$", "windowclose", "%1"],
     );
     let status = wait_exit(&mut kpio, "kpio desktop after its window was destroyed");
-    assert!(status.success(), "kpio desktop exited with {status:?}");
+    assert_clean_exit(&mut kpio, status);
 }
