@@ -1859,10 +1859,35 @@ impl<'m, 'b> Translator<'m, 'b> {
         results: &[Type],
         tail: bool,
     ) -> Vec<Value> {
-        let (p, ss) = self.spill(args, params, results);
         let tv = self.b.ins().iconst(types::I32, table as i64);
         let yv = self.b.ins().iconst(types::I32, ty as i64);
-        self.call_helper(Helper::CallIndirect, &[tv, yv, elem, p]);
+        self.call_by_helper(
+            Helper::CallIndirect,
+            &[tv, yv, elem],
+            args,
+            params,
+            results,
+            tail,
+        )
+    }
+
+    /// A call through helper `h` (`CallIndirect` or `CallRef`) with its leading operands
+    /// `lead`, then the address of `args` spilled in the interpreter's slot convention;
+    /// returns the results. `tail`: it stands for a tail call (see
+    /// [`pass_trap_on`](Self::pass_trap_on)).
+    fn call_by_helper(
+        &mut self,
+        h: Helper,
+        lead: &[Value],
+        args: &[Value],
+        params: &[Type],
+        results: &[Type],
+        tail: bool,
+    ) -> Vec<Value> {
+        let (p, ss) = self.spill(args, params, results);
+        let mut operands = lead.to_vec();
+        operands.push(p);
+        self.call_helper(h, &operands);
         if tail {
             self.pass_trap_on();
         } else {
@@ -1993,16 +2018,7 @@ impl Translator<'_, '_> {
             Some(join) => self.direct_call_if(is_body, body, &args, &params, &results, join),
             None => self.tail_call_if(is_body, body, &args, &params, &results),
         }
-        let (p, ss) = self.spill(&args, &params, &results);
-        self.call_helper(Helper::CallRef, &[r, p]);
-        if tail {
-            self.pass_trap_on();
-        } else {
-            self.check_trapped();
-        }
-        let base = self.stack.len();
-        self.unspill(ss, &results);
-        let rets = self.stack.split_off(base);
+        let rets = self.call_by_helper(Helper::CallRef, &[r], &args, &params, &results, tail);
         match join {
             Some(join) => {
                 self.b.ins().jump(join, &Self::args(&rets));
