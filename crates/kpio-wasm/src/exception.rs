@@ -291,7 +291,8 @@ impl ExnHeap {
 impl<T> crate::store::StoreInner<T> {
     /// Makes an exception object of tag `tag` (store index), collecting unreachable ones
     /// first when due. The value stack up to `extent` (the end of the running frame) is
-    /// live: it roots the objects the running frames hold.
+    /// live: it roots the objects the running frames hold, and so do native frames, if
+    /// native code is running (their stack and registers, scanned conservatively).
     pub(crate) fn new_exception(
         &mut self,
         tag: u32,
@@ -322,7 +323,12 @@ impl<T> crate::store::StoreInner<T> {
                 .chain(globals)
                 .chain(tables)
                 .chain(payload.iter().copied());
-            self.exns.collect(roots);
+            // Native frames hold references in registers and on the machine stack.
+            #[cfg(feature = "jit")]
+            let native = crate::jit::native::native_roots(self);
+            #[cfg(not(feature = "jit"))]
+            let native: Vec<u64> = Vec::new();
+            self.exns.collect(roots.chain(native));
         }
         self.exns.alloc(tag, payload).map_err(Trap::limit)
     }

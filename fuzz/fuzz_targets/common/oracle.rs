@@ -33,6 +33,11 @@ pub enum Kind {
     IntegerDivideByZero,
     IntegerOverflow,
     InvalidConversionToInteger,
+    /// `throw_ref` of a null reference (kpio only: wasmi runs no exceptions).
+    NullExceptionReference,
+    /// An exception escaped to the host (kpio only; its tag and payload are compared by
+    /// the targets that generate exceptions).
+    Exception,
     Other,
 }
 
@@ -50,6 +55,10 @@ pub enum Value {
     ExternRef(Option<u32>),
     /// Lanes as one little-endian integer (NaNs canonicalised by wasm-smith).
     V128(u128),
+    /// An exception reference (kpio only): null-ness, as objects are numbered per store.
+    ExnRef {
+        null: bool,
+    },
 }
 
 pub type WasmiStore = wasmi::Store<wasmi::StoreLimits>;
@@ -156,7 +165,7 @@ pub fn kpio_value(v: &kpio_wasm::Val) -> Value {
         K::FuncRef(f) => Value::FuncRef { null: f.is_none() },
         K::ExternRef(e) => Value::ExternRef(e.map(|e| e.get())),
         K::V128(x) => Value::V128(*x),
-        K::ExnRef(_) => panic!("a 2.0 module has no exception references"),
+        K::ExnRef(e) => Value::ExnRef { null: e.is_none() },
     }
 }
 
@@ -202,13 +211,15 @@ pub fn kpio_outcome(t: &kpio_wasm::Trap, instantiating: bool) -> Outcome {
             return Outcome::Exhausted(t.to_string());
         }
         Some(C::Interrupted) => panic!("nothing interrupts the harness's stores: {t}"),
-        // Typed references and exceptions are off in this harness's wasm-smith config.
-        Some(C::NullReference | C::NullFunctionReference | C::NullExceptionReference) => {
+        Some(C::NullExceptionReference) => Kind::NullExceptionReference,
+        // Typed references are off in this harness's wasm-smith configs.
+        Some(C::NullReference | C::NullFunctionReference) => {
             panic!("this harness's modules cannot trap with {t}")
         }
         Some(C::BadSignature) => panic!("harness called a kpio function with wrong arguments: {t}"),
         // Instantiation reports a memory or table larger than the store allows as a host
         // trap: a resource limit.
+        None if t.exception().is_some() => Kind::Exception,
         None if instantiating => return Outcome::Exhausted(t.to_string()),
         None => {
             eprintln!("kpio: unexpected non-code trap: {t}");

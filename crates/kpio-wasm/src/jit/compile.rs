@@ -23,9 +23,16 @@
 //! `return_call_ref`, `br_on_null`, `br_on_non_null`, `ref.as_non_null`) here, a `call_ref`
 //! to a native function of the same instance being a direct call as for `call_indirect`.
 //! Every memory (multi-memory, memory64: a 64-bit address's end is also checked for
-//! wrapping) and every table (64-bit ones too) is reached natively. A function using
-//! anything not translated (exception handling) is refused with
-//! [`CompileError::Unsupported`], and the interpreter keeps running it.
+//! wrapping) and every table (64-bit ones too) is reached natively.
+//!
+//! Exceptions travel as pending traps do: `throw` and `throw_ref` leave one through a
+//! helper, and every throwing point inside a `try_table` with catch clauses branches on the
+//! trap flag to that `try_table`'s landing block (not to the exit block), which offers the
+//! pending trap to each clause through the `Catch` helper and branches to the label of the
+//! first that takes it, or passes it on outwards (see [`Translator::emit_landing`]). A
+//! function using anything not translated is refused with [`CompileError::Unsupported`],
+//! and the interpreter keeps running it: under fuel metering, a `try_table` with catch
+//! clauses (see [`fuel_stretches`]).
 
 mod simd;
 
@@ -49,7 +56,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
-use wasmparser::{BinaryReader, BlockType, FunctionBody, MemArg, Operator};
+use wasmparser::{BinaryReader, BlockType, Catch, FunctionBody, MemArg, Operator};
 
 /// Why a function was not compiled (the interpreter runs it instead).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,6 +246,18 @@ fn fuel_stretches(
                 offset: body_start,
             }
         })?;
+    if let Some(h) = code.handlers.first() {
+        // The interpreter charges a stretch at each landing pad (at the `try_table`'s
+        // offset, as the stretch after the pads is), which a landing block here does not
+        // reproduce: such functions stay interpreted when fuel is metered.
+        return Err(CompileError::Unsupported {
+            what: "try_table with catch clauses under fuel metering".into(),
+            offset: code
+                .offsets
+                .get(h.pad as usize)
+                .map_or(body_start, |o| *o as usize),
+        });
+    }
     let mut out = BTreeMap::new();
     for (i, instr) in code.code.iter().enumerate() {
         if let Instr::ConsumeFuel { amount } = instr
@@ -368,6 +387,9 @@ enum Kind {
     Block,
     Loop,
     If,
+    /// A `try_table`: a block whose body's throwing points (calls, `throw`, `throw_ref`)
+    /// lead to its landing block when a trap is pending (see [`Translator::landing_of`]).
+    TryTable,
     /// The function body itself: its end returns.
     Function,
     /// A block opened in unreachable code: skipped to its end.
@@ -391,6 +413,11 @@ struct Ctrl {
     height: usize,
     /// Some branch (or the fall-through) reaches `next`.
     next_reached: bool,
+    /// A `try_table`'s catch clauses, in order.
+    catches: Vec<Catch>,
+    /// A `try_table`'s landing block (made by the first throwing point in its body): its
+    /// parameter is the wasm offset of that point, for the backtrace if nothing catches.
+    landing: Option<Block>,
 }
 
 struct Translator<'m, 'b> {
@@ -424,6 +451,10 @@ struct Translator<'m, 'b> {
     /// touches are removed (loads count as effects, so Cranelift keeps unused ones).
     mem_reloads: Vec<Vec<ir::Inst>>,
     mem_used: Vec<bool>,
+    /// The call depth left (the pinned register) once the entry took its unit: what it is
+    /// again after every call, so what a landing block puts back (the frames a caught
+    /// exception unwound did not give theirs back).
+    entry_depth: Option<Value>,
 }
 
 /// Flags of accesses to the context and its tables: aligned, never trapping.
@@ -496,6 +527,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             body_start: 0,
             mem_reloads: alloc::vec![Vec::new(); nmems],
             mem_used: alloc::vec![false; nmems],
+            entry_depth: None,
         }
     }
 
@@ -549,6 +581,8 @@ impl<'m, 'b> Translator<'m, 'b> {
             results: self.results.clone(),
             height: 0,
             next_reached: false,
+            catches: Vec::new(),
+            landing: None,
         });
 
         let mut ops = body.get_operators_reader()?;
@@ -710,10 +744,145 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.reachable = false;
     }
 
-    /// After a call: if the callee trapped, this frame joins the backtrace and returns.
+    /// After a call (or a helper that may trap): if a trap is pending, the innermost
+    /// enclosing `try_table` with catch clauses gets to catch it (if it is an exception);
+    /// outside one, this frame joins the backtrace and returns.
     fn check_trapped(&mut self) {
         let t = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
-        self.exit_if(t, 0, self.offset as u32);
+        match self.landing_of_innermost_try() {
+            Some(landing) => {
+                let (cold, cont) = (self.b.create_block(), self.b.create_block());
+                self.b.set_cold_block(cold);
+                self.b.ins().brif(t, cold, &[], cont, &[]);
+                self.b.switch_to_block(cold);
+                self.b.seal_block(cold);
+                let off = self.b.ins().iconst(types::I32, self.offset as i64);
+                self.b.ins().jump(landing, &[BlockArg::Value(off)]);
+                self.b.switch_to_block(cont);
+                self.b.seal_block(cont);
+            }
+            None => self.exit_if(t, 0, self.offset as u32),
+        }
+    }
+
+    /// A trap is pending (a `throw` made it): on to the innermost enclosing `try_table`'s
+    /// landing, or out of the function. The code after it is unreachable.
+    fn unwind(&mut self) {
+        let off = self.b.ins().iconst(types::I32, self.offset as i64);
+        match self.landing_of_innermost_try() {
+            Some(landing) => {
+                self.b.ins().jump(landing, &[BlockArg::Value(off)]);
+            }
+            None => {
+                let zero = self.b.ins().iconst(types::I32, 0);
+                self.b
+                    .ins()
+                    .jump(self.exit, &[BlockArg::Value(zero), BlockArg::Value(off)]);
+            }
+        }
+        self.reachable = false;
+    }
+
+    /// The landing block of the innermost open `try_table` that has catch clauses (made
+    /// now if need be), or `None` outside every one.
+    fn landing_of_innermost_try(&mut self) -> Option<Block> {
+        let i = self
+            .ctrl
+            .iter()
+            .rposition(|c| c.kind == Kind::TryTable && !c.catches.is_empty())?;
+        if let Some(l) = self.ctrl[i].landing {
+            return Some(l);
+        }
+        let l = self.b.create_block();
+        self.b.append_block_param(l, types::I32);
+        self.b.set_cold_block(l);
+        self.ctrl[i].landing = Some(l);
+        Some(l)
+    }
+
+    /// Emits the landing block `landing` of a `try_table` whose control frame was just
+    /// popped, with its catch clauses `catches`: each clause in order asks the `Catch`
+    /// helper whether it catches the pending trap; the first that does branches to its
+    /// label with the payload (and the reference); if none does, the trap goes on to the
+    /// enclosing `try_table`'s landing, or out of the function. As in the interpreter, the
+    /// labels are those around the `try_table`.
+    fn emit_landing(&mut self, landing: Block, catches: &[Catch]) {
+        self.b.switch_to_block(landing);
+        self.b.seal_block(landing);
+        let off = self.b.block_params(landing)[0];
+        // The frames the exception unwound took their depth units and did not give them
+        // back; this frame's count is the one it had at the throwing point.
+        if let Some(d) = self.entry_depth {
+            self.b.ins().set_pinned_reg(d);
+        }
+        let clauses: Vec<(u32, bool, u32, Vec<Type>)> = catches
+            .iter()
+            .map(|c| {
+                let (tag, with_ref, label) = match *c {
+                    Catch::One { tag, label } => (tag, false, label),
+                    Catch::OneRef { tag, label } => (tag, true, label),
+                    Catch::All { label } => (vmctx::CATCH_ALL, false, label),
+                    Catch::AllRef { label } => (vmctx::CATCH_ALL, true, label),
+                };
+                let mut payload = Vec::new();
+                if tag != vmctx::CATCH_ALL {
+                    payload.extend(
+                        self.m
+                            .tag_type(tag)
+                            .params()
+                            .iter()
+                            .map(|t| native_type(*t).expect("every value type has one")),
+                    );
+                }
+                if with_ref {
+                    payload.push(types::I64);
+                }
+                (tag, with_ref, label, payload)
+            })
+            .collect();
+        let slots = clauses
+            .iter()
+            .map(|c| slot_count(&c.3))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let ss = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (slots * 8) as u32,
+            3,
+        ));
+        for (tag, with_ref, label, payload) in clauses {
+            let p = self.b.ins().stack_addr(types::I64, ss, 0);
+            let tv = self.b.ins().iconst(types::I32, tag as i64);
+            let rv = self.b.ins().iconst(types::I32, with_ref as i64);
+            let caught = self.call_helper(Helper::Catch, &[tv, rv, p])[0];
+            let (hit, miss) = (self.b.create_block(), self.b.create_block());
+            self.b.ins().brif(caught, hit, &[], miss, &[]);
+            self.b.switch_to_block(hit);
+            self.b.seal_block(hit);
+            let vals: Vec<Value> = payload
+                .iter()
+                .zip(slot_offsets(&payload))
+                .map(|(t, o)| self.b.ins().load(*t, slot_flags(*t), p, o))
+                .collect();
+            // The callee that threw may have grown or moved a memory.
+            self.reload_memory();
+            let (target, _) = self.target(label);
+            self.b.ins().jump(target, &Self::args(&vals));
+            self.b.switch_to_block(miss);
+            self.b.seal_block(miss);
+        }
+        match self.landing_of_innermost_try() {
+            Some(outer) => {
+                self.b.ins().jump(outer, &[BlockArg::Value(off)]);
+            }
+            None => {
+                let zero = self.b.ins().iconst(types::I32, 0);
+                self.b
+                    .ins()
+                    .jump(self.exit, &[BlockArg::Value(zero), BlockArg::Value(off)]);
+            }
+        }
     }
 
     fn finish_exit(&mut self) {
@@ -783,6 +952,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             let limit = self.load_cx_fixed(vmctx::OFF_STACK_LIMIT);
             let low = self.b.ins().icmp(IntCC::UnsignedLessThan, sp, limit);
             self.trap_if_at(low, TrapCode::StackExhausted, vmctx::NO_FRAME);
+            self.entry_depth = Some(self.b.ins().get_pinned_reg(types::I64));
             return;
         }
         let soft = self.load_cx_fixed(vmctx::OFF_STACK_SOFT_LIMIT);
@@ -805,6 +975,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.trap_if_at(out, TrapCode::StackExhausted, vmctx::NO_FRAME);
         let left = self.b.ins().iadd_imm_s(left, -1);
         self.b.ins().set_pinned_reg(left);
+        self.entry_depth = Some(left);
     }
 
     /// The entry's slow path: below the hard limit, a trap (belonging to the caller's call);
@@ -944,6 +1115,8 @@ impl<'m, 'b> Translator<'m, 'b> {
                     results: Vec::new(),
                     height: self.stack.len(),
                     next_reached: false,
+                    catches: Vec::new(),
+                    landing: None,
                 });
             }
             Operator::Else if self.ctrl.last().expect("in a block").kind != Kind::Dead => {
@@ -958,6 +1131,34 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
             _ => {}
         }
+        Ok(())
+    }
+
+    /// Opens a `block` or a `try_table` (with its catch clauses): its results become the
+    /// parameters of the block it continues at.
+    fn open_block(
+        &mut self,
+        bt: BlockType,
+        kind: Kind,
+        catches: Vec<Catch>,
+    ) -> Result<(), CompileError> {
+        let (params, results) = self.block_types(bt)?;
+        let next = self.block_with_params(&results);
+        let height = self.stack.len() - params.len();
+        self.ctrl.push(Ctrl {
+            kind,
+            next,
+            header: None,
+            else_block: None,
+            else_args: Vec::new(),
+            else_seen: false,
+            params,
+            results,
+            height,
+            next_reached: false,
+            catches,
+            landing: None,
+        });
         Ok(())
     }
 
@@ -988,6 +1189,9 @@ impl<'m, 'b> Translator<'m, 'b> {
         if self.reachable {
             let vals = self.peekn(c.results.len());
             self.b.ins().jump(c.next, &Self::args(&vals));
+        }
+        if let Some(landing) = c.landing {
+            self.emit_landing(landing, &c.catches);
         }
         let mut reached = c.next_reached || self.reachable;
         if c.kind == Kind::If && !c.else_seen {
@@ -1076,22 +1280,26 @@ impl<'m, 'b> Translator<'m, 'b> {
         match op {
             O::Nop => {}
             O::Unreachable => self.trap(TrapCode::Unreachable),
-            O::Block { blockty } => {
-                let (params, results) = self.block_types(blockty)?;
-                let next = self.block_with_params(&results);
-                let height = self.stack.len() - params.len();
-                self.ctrl.push(Ctrl {
-                    kind: Kind::Block,
-                    next,
-                    header: None,
-                    else_block: None,
-                    else_args: Vec::new(),
-                    else_seen: false,
-                    params,
-                    results,
-                    height,
-                    next_reached: false,
-                });
+            O::Block { blockty } => self.open_block(blockty, Kind::Block, Vec::new())?,
+            O::TryTable { try_table } => {
+                self.open_block(try_table.ty, Kind::TryTable, try_table.catches)?
+            }
+            O::Throw { tag_index } => {
+                let params = native_types(self.m.tag_type(tag_index).params(), self.offset)?;
+                let args = self.peekn(params.len());
+                self.stack.truncate(self.stack.len() - params.len());
+                let (p, _) = self.spill(&args, &params, &[]);
+                let tv = self.b.ins().iconst(types::I32, tag_index as i64);
+                let nv = self.b.ins().iconst(types::I32, slot_count(&params) as i64);
+                self.call_helper(Helper::Throw, &[tv, nv, p]);
+                self.unwind();
+            }
+            O::ThrowRef => {
+                let exn = self.pop();
+                let null = self.b.ins().icmp_imm_s(IntCC::Equal, exn, 0);
+                self.trap_if(null, TrapCode::NullExceptionReference);
+                self.call_helper(Helper::ThrowRef, &[exn]);
+                self.unwind();
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_types(blockty)?;
@@ -1133,6 +1341,8 @@ impl<'m, 'b> Translator<'m, 'b> {
                     results,
                     height,
                     next_reached: false,
+                    catches: Vec::new(),
+                    landing: None,
                 });
                 self.charge_fuel(at);
                 if let Some(body) = osr_entry
@@ -1170,6 +1380,8 @@ impl<'m, 'b> Translator<'m, 'b> {
                     results,
                     height,
                     next_reached: false,
+                    catches: Vec::new(),
+                    landing: None,
                 });
             }
             O::Else => self.op_else(),

@@ -1166,6 +1166,51 @@ pub(crate) fn enter_native<T>(store: &mut Store<T>, limit: usize, sp: usize) {
     j.depth += 1;
 }
 
+/// The words native frames may hold exception references in, for a collection of the
+/// store's exception objects (`StoreInner::new_exception`) while native code is running:
+/// every word of this thread's stack from here up to the outermost native entry, and the
+/// callee-saved registers (a native frame's value may sit in one that no frame between
+/// has saved yet). Native frames keep no map of their reference slots, so the scan is
+/// conservative, as the interpreter's scan of its value stack is: a word that only looks
+/// like a live reference keeps garbage alive, a live one is never missed. Empty when no
+/// native code is running. (x86-64 only, as the native tier is.)
+pub(crate) fn native_roots<T>(inner: &crate::store::StoreInner<T>) -> Vec<u64> {
+    let j = &inner.jit;
+    if j.depth == 0 {
+        return Vec::new();
+    }
+    // The callee-saved registers, read here, in the frame whose stack the scan starts
+    // from: one this function's prologue saved and reuses is in that frame, so scanned;
+    // one it did not save still holds the caller's value.
+    let (a, b, c, d, e, f): (u64, u64, u64, u64, u64, u64);
+    // SAFETY: copies registers into fresh outputs (caller-saved registers named
+    // explicitly, so no output is one still to be read); no memory, stack or flags.
+    unsafe {
+        core::arch::asm!(
+            "mov rax, rbx",
+            "mov rcx, rbp",
+            "mov rdx, r12",
+            "mov rsi, r13",
+            "mov rdi, r14",
+            "mov r8, r15",
+            out("rax") a, out("rcx") b, out("rdx") c,
+            out("rsi") d, out("rdi") e, out("r8") f,
+            options(nomem, nostack, preserves_flags)
+        )
+    };
+    let mut words = alloc::vec![a, b, c, d, e, f];
+    let (lo, hi) = (super::vmctx::stack_pointer() & !7, j.entry_sp & !7);
+    let mut at = lo;
+    while at < hi {
+        // SAFETY: `lo..hi` is this thread's stack from its stack pointer up to where its
+        // outermost native call was entered (`vmctx::enter` records it): live frames,
+        // readable, and this function only reads them.
+        words.push(unsafe { super::reclaim::stack_word(at) } as u64);
+        at += 8;
+    }
+    words
+}
+
 /// Native code returned; after the outermost call the store unpins.
 pub(crate) fn leave_native<T>(store: &mut Store<T>) {
     let inner = &mut store.inner;

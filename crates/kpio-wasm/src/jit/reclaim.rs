@@ -212,7 +212,7 @@ impl Reclaim {
 /// # Safety
 /// `at` is an aligned address of readable memory.
 #[inline]
-unsafe fn stack_word(at: usize) -> usize {
+pub(crate) unsafe fn stack_word(at: usize) -> usize {
     #[cfg(target_arch = "x86_64")]
     {
         let w: usize;

@@ -120,7 +120,21 @@ pub(crate) enum Helper {
     /// `(ref: i64) -> i64`: the native body `call_ref` (or `return_call_ref`) of a non-null
     /// reference can call directly, or [`NOT_DIRECT`].
     ResolveRef = 7,
+    /// `(tag: i32, n: i32, slots: i64)`: `throw` of module tag `tag` with the `n` payload
+    /// slots at `slots`: the new exception becomes the pending trap (or the trap that
+    /// refused to make it, past the exception budget).
+    Throw = 8,
+    /// `(exn: i64)`: `throw_ref` of a non-null exception reference (a stale one traps).
+    ThrowRef = 9,
+    /// `(tag: i32, with_ref: i32, slots: i64) -> i32`: a `try_table`'s catch clause for
+    /// module tag `tag` ([`CATCH_ALL`] for `catch_all`): 1 if the pending trap is an
+    /// exception it catches, which is then no longer pending, its payload written to
+    /// `slots` (and, if `with_ref`, its reference after it); else 0.
+    Catch = 10,
 }
+
+/// [`Helper::Catch`]'s tag operand of `catch_all` and `catch_all_ref`.
+pub(crate) const CATCH_ALL: u32 = u32::MAX;
 
 /// The instructions native code runs through [`Helper::Op`], with their operands: module
 /// indices first, then the wasm operands in order.
@@ -199,6 +213,9 @@ impl Helper {
             Helper::ResolveIndirect => (&[types::I32, types::I32, types::I64], &[types::I64]),
             Helper::CallRef => (&[types::I64, types::I64], &[]),
             Helper::ResolveRef => (&[types::I64], &[types::I64]),
+            Helper::Throw => (&[types::I32, types::I32, types::I64], &[]),
+            Helper::ThrowRef => (&[types::I64], &[]),
+            Helper::Catch => (&[types::I32, types::I32, types::I64], &[types::I32]),
         }
     }
 }
@@ -214,6 +231,9 @@ pub(crate) struct Helpers {
     resolve_indirect: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u64) -> u64,
     call_ref: unsafe extern "sysv64" fn(*mut VmCtx, u64, *mut u64),
     resolve_ref: unsafe extern "sysv64" fn(*mut VmCtx, u64) -> u64,
+    throw: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, *const u64),
+    throw_ref: unsafe extern "sysv64" fn(*mut VmCtx, u64),
+    catch: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, *mut u64) -> u32,
 }
 
 fn helpers<T>() -> &'static Helpers {
@@ -227,6 +247,9 @@ fn helpers<T>() -> &'static Helpers {
             resolve_indirect: helper_resolve_indirect::<T>,
             call_ref: helper_call_ref::<T>,
             resolve_ref: helper_resolve_ref::<T>,
+            throw: helper_throw::<T>,
+            throw_ref: helper_throw_ref::<T>,
+            catch: helper_catch::<T>,
         }
     }
 }
@@ -652,6 +675,87 @@ unsafe extern "sysv64" fn helper_op<T>(
             0
         }
     }
+}
+
+/// `throw`: makes the exception object (the interpreter's frames below are roots for the
+/// collection it may run, and so are the native frames: see `native::native_roots`) and
+/// makes it the pending trap, which the native frames pass up like any trap until a
+/// [`helper_catch`] takes it or it leaves native code.
+unsafe extern "sysv64" fn helper_throw<T>(cx: *mut VmCtx, tag: u32, n: u32, slots: *const u64) {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    let inner = &mut store.inner;
+    let tag = inner.instances[cx.instance as usize].tags[tag as usize];
+    // SAFETY: native code spilled the tag type's `n` payload slots there.
+    let payload: Box<[u64]> = unsafe { core::slice::from_raw_parts(slots, n as usize) }.into();
+    let extent = inner.stack.top;
+    match inner.new_exception(tag, payload, extent) {
+        Ok(exn) => {
+            let t = inner.escaping(exn);
+            cx.fail(t);
+        }
+        Err(t) => cx.fail(t),
+    }
+}
+
+/// `throw_ref` of a non-null reference (native code traps on null itself).
+unsafe extern "sysv64" fn helper_throw_ref<T>(cx: *mut VmCtx, exn: u64) {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    let inner = &mut store.inner;
+    if inner.exns.get(exn).is_none() {
+        // The interpreter's words for the same case.
+        return cx.fail(Trap::host("throw_ref of a stale exception reference"));
+    }
+    let t = inner.escaping(exn);
+    cx.fail(t);
+}
+
+/// One catch clause of a `try_table` whose body a pending trap left (see
+/// [`Helper::Catch`]). Matching is the interpreter's: the clause's tag, resolved in the
+/// running instance, is the exception's tag. An exception a host function made (not an
+/// object of this store, or a stale one) is made an object again, as the interpreter does.
+unsafe extern "sysv64" fn helper_catch<T>(
+    cx: *mut VmCtx,
+    tag: u32,
+    with_ref: u32,
+    slots: *mut u64,
+) -> u32 {
+    // SAFETY: native code passes its own context.
+    let (cx, store) = unsafe { parts::<T>(cx) };
+    let inner = &mut store.inner;
+    let Some(e) = cx.pending.as_ref().and_then(Trap::exception) else {
+        return 0;
+    };
+    if tag != CATCH_ALL && inner.instances[cx.instance as usize].tags[tag as usize] != e.tag().0 {
+        return 0;
+    }
+    let extent = inner.stack.top;
+    let exn = match inner.rethrown(e, extent) {
+        Ok(exn) => exn,
+        Err(t) => {
+            // Past the exception budget: that trap replaces the exception (as in the
+            // interpreter, whose `rethrown` fails the same way).
+            cx.fail(t);
+            return 0;
+        }
+    };
+    let payload = &inner.exns.get(exn).expect("live: just looked up").payload;
+    let mut n = 0;
+    if tag != CATCH_ALL {
+        n = payload.len();
+        // SAFETY: native code made room at `slots` for the tag type's payload slots and
+        // the reference.
+        unsafe { core::ptr::copy_nonoverlapping(payload.as_ptr(), slots, n) };
+    }
+    if with_ref != 0 {
+        // SAFETY: as above.
+        unsafe { *slots.add(n) = exn };
+    }
+    cx.pending = None;
+    cx.trapped = 0;
+    cx.frames.clear();
+    1
 }
 
 unsafe extern "sysv64" fn helper_trap(cx: *mut VmCtx, code: u32, func: u32, offset: u32) {
