@@ -413,6 +413,7 @@ impl CliServices<'_> {
             prepared.engine().jit_wait_idle();
             let stats = prepared.engine().jit_stats();
             eprint!("{}", crate::jit_stats::summary(name, &stats));
+            eprint!("{}", crate::jit_stats::timeline(&stats));
             eprintln!(
                 "{name}: code cache: {}",
                 code_cache_text(prepared.code_cache())

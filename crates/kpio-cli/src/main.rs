@@ -586,7 +586,9 @@ fn cmd_run(req: RunRequest) -> ExitCode {
             // What was found hot at the end may still be compiling.
             e.jit_wait_idle();
             let name = req.path.display().to_string();
-            eprint!("{}", kpio_cli::jit_stats::summary(&name, &e.jit_stats()));
+            let s = e.jit_stats();
+            eprint!("{}", kpio_cli::jit_stats::summary(&name, &s));
+            eprint!("{}", kpio_cli::jit_stats::timeline(&s));
         }
     };
     let code = cmd_run_outcome(r);

@@ -7,6 +7,7 @@ use kpio_wasm::jit::CompileReason;
 use kpio_wasm::{
     Config, Engine, Func, FuncType, Linker, Module, Store, Tier, TrapCode, Val, ValType,
 };
+use std::time::Duration;
 
 fn engine(tier: Tier, threshold: u32) -> Engine {
     Engine::new(Config {
@@ -296,6 +297,13 @@ fn the_statistic_shows_first_call_and_tier_up_compiles() {
         .expect("fib compiled");
     assert_eq!(fib.reason, CompileReason::FirstCall);
     assert!(fib.outcome.is_ok(), "{fib:?}");
+    // When and how long: on the calling thread (JIT-only mode), timed, in order.
+    assert!(!fib.background, "{fib:?}");
+    let took = fib.duration.expect("timed with std");
+    let at = fib.at.expect("timed with std");
+    assert!(took > Duration::ZERO && took <= at, "{fib:?}");
+    let ats: Vec<Duration> = s.events.iter().map(|e| e.at.unwrap()).collect();
+    assert!(ats.is_sorted(), "{ats:?}");
 
     let tiered = engine(Tier::Auto, 50);
     // fib(8) calls fib 67 times: the 50th call compiles it, the rest run native code.
@@ -636,7 +644,8 @@ fn hot_functions_are_compiled_in_the_background_while_the_interpreter_runs_them(
             .iter()
             .any(|ev| ev.func_name.as_deref() == Some("fib")
                 && matches!(ev.reason, CompileReason::CallCount(n) if n >= 10)
-                && ev.outcome.is_ok()),
+                && ev.outcome.is_ok()
+                && ev.background),
         "{stats:?}"
     );
     // Native from here on, with the same results.

@@ -87,8 +87,17 @@ fn worker(rx: Receiver<Job>) {
         let jit = Arc::clone(&job.jit);
         let (module, func) = (Arc::clone(&job.module), job.func);
         let flavour = job.flavour;
+        let timing = native::Timing::start(true);
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            native::compile_into_map(&jit, &module, flavour, func, job.reason, native::NO_SCAN)
+            native::compile_into_map(
+                &jit,
+                &module,
+                flavour,
+                func,
+                job.reason,
+                native::NO_SCAN,
+                timing,
+            )
         }));
         if ran.is_err() {
             native::refuse(
@@ -98,6 +107,7 @@ fn worker(rx: Receiver<Job>) {
                 func,
                 job.reason,
                 "the code generator panicked",
+                timing,
             );
         }
         jit.background().done();

@@ -22,6 +22,9 @@
 use super::code_cache::{self, CodeCacheError};
 use super::code_memory::{CodeBlock, CodeMemory, CodeMemoryError};
 use super::compile::{self, CompileError};
+#[cfg(feature = "std")]
+extern crate std;
+
 use super::reclaim::Reclaim;
 use super::vmctx::VmCtx;
 use crate::Store;
@@ -36,6 +39,7 @@ use core::fmt;
 use core::sync::atomic::{
     AtomicBool, AtomicPtr, AtomicU8, AtomicU32, AtomicU64, AtomicUsize, Ordering,
 };
+use core::time::Duration;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use cranelift_codegen::settings::{self, Configurable};
 
@@ -247,11 +251,12 @@ pub(crate) fn osr<T>(
     let nf = match cached {
         Some(v) => v?,
         None => {
+            let timing = Timing::start(false);
             let built = jit.build(&module, flavour, func, Some(id), &scan_of(&store.inner));
             let reason = CompileReason::Loop(id);
             match &built {
-                Ok((nf, _)) => jit.note(&module, func, reason, Ok(nf.block.mapped_len())),
-                Err(e) => jit.note(&module, func, reason, Err(e)),
+                Ok((nf, _)) => jit.note(&module, func, reason, Ok(nf.block.mapped_len()), timing),
+                Err(e) => jit.note(&module, func, reason, Err(e), timing),
             }
             let nf = built.ok().map(Arc::new);
             map.osr.lock().push(((func, id), nf.clone()));
@@ -308,6 +313,46 @@ pub struct CompileEvent {
     pub reason: CompileReason,
     /// Bytes of code pages it took (body and trampoline), or why it was not compiled.
     pub outcome: Result<usize, String>,
+    /// Whether the background compiler made it; else the thread that ran into the
+    /// function (on-stack replacement, JIT-only mode, a code cache entry, no threads), which
+    /// waited for it.
+    pub background: bool,
+    /// How long it took, code generation and publishing (`None` without a clock: no
+    /// `std`).
+    pub duration: Option<Duration>,
+    /// When it was done, since the engine's native tier was set up (`None` without a
+    /// clock).
+    pub at: Option<Duration>,
+}
+
+/// When a compilation started and on which thread: what its [`CompileEvent`] reports.
+#[derive(Clone, Copy)]
+pub(crate) struct Timing {
+    background: bool,
+    #[cfg(feature = "std")]
+    started: std::time::Instant,
+}
+
+impl Timing {
+    /// A compilation starting now, on the background compiler if `background`.
+    pub(crate) fn start(background: bool) -> Self {
+        Timing {
+            background,
+            #[cfg(feature = "std")]
+            started: std::time::Instant::now(),
+        }
+    }
+
+    fn elapsed(&self) -> Option<Duration> {
+        #[cfg(feature = "std")]
+        {
+            Some(self.started.elapsed())
+        }
+        #[cfg(not(feature = "std"))]
+        {
+            None
+        }
+    }
 }
 
 /// What the JIT tier did in an engine: see `Engine::jit_stats`.
@@ -357,6 +402,9 @@ pub(crate) struct JitEngine {
     reclaim: Reclaim,
     #[cfg(feature = "std")]
     background: super::background::Background,
+    /// When the tier was set up: the origin of [`CompileEvent::at`].
+    #[cfg(feature = "std")]
+    created: std::time::Instant,
 }
 
 /// A thread's safe point scan, run when a publish has evicted code (see [`safe_point`]).
@@ -516,6 +564,8 @@ impl JitEngine {
             reclaim: Reclaim::default(),
             #[cfg(feature = "std")]
             background: Default::default(),
+            #[cfg(feature = "std")]
+            created: std::time::Instant::now(),
         })
     }
 
@@ -551,7 +601,12 @@ impl JitEngine {
         func: u32,
         reason: CompileReason,
         outcome: Result<usize, &BuildError>,
+        timing: Timing,
     ) {
+        #[cfg(feature = "std")]
+        let at = Some(self.created.elapsed());
+        #[cfg(not(feature = "std"))]
+        let at = None;
         match outcome {
             Ok(_) if reason == CompileReason::CodeCache => {
                 self.from_cache.fetch_add(1, Ordering::Relaxed);
@@ -574,6 +629,9 @@ impl JitEngine {
             func_name: module.func_names.get(&func).cloned(),
             reason,
             outcome: outcome.map_err(BuildError::message),
+            background: timing.background,
+            duration: timing.elapsed(),
+            at,
         });
     }
 
@@ -931,6 +989,7 @@ fn install_cached<T>(store: &Store<T>, inst: u32, func: u32) -> bool {
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
     let entry = map.loaded.lock().clone();
+    let timing = Timing::start(false);
     let published = entry
         .as_ref()
         .and_then(|e| e.body(func))
@@ -951,6 +1010,7 @@ fn install_cached<T>(store: &Store<T>, inst: u32, func: u32) -> bool {
                 func,
                 nf,
                 CompileReason::CodeCache,
+                timing,
             );
             true
         }
@@ -978,6 +1038,7 @@ fn compile_now<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileReason)
             func,
             reason,
             &scan_of(&store.inner),
+            Timing::start(false),
         );
     }
 }
@@ -993,12 +1054,13 @@ pub(crate) fn compile_into_map(
     func: u32,
     reason: CompileReason,
     scan: Scan,
+    timing: Timing,
 ) {
     match jit.build(module, flavour, func, None, scan) {
         Ok((nf, _)) => {
-            install(jit, module, flavour, func, nf, reason);
+            install(jit, module, flavour, func, nf, reason, timing);
         }
-        Err(e) => not_built(jit, module, flavour, func, reason, &e),
+        Err(e) => not_built(jit, module, flavour, func, reason, &e, timing),
     }
 }
 
@@ -1012,6 +1074,7 @@ fn install(
     func: u32,
     nf: NativeFunc,
     reason: CompileReason,
+    timing: Timing,
 ) -> bool {
     let map = map_of(module, flavour);
     let i = func as usize;
@@ -1037,7 +1100,7 @@ fn install(
     }
     // Tracked last: eviction finds the code only once all of the above is in place.
     jit.track(module, flavour, func, None, body);
-    jit.note(module, func, reason, Ok(bytes));
+    jit.note(module, func, reason, Ok(bytes), timing);
     true
 }
 
@@ -1051,6 +1114,7 @@ pub(crate) fn refuse(
     func: u32,
     reason: CompileReason,
     why: &str,
+    timing: Timing,
 ) {
     not_built(
         jit,
@@ -1059,6 +1123,7 @@ pub(crate) fn refuse(
         func,
         reason,
         &BuildError::Refused(String::from(why)),
+        timing,
     );
 }
 
@@ -1072,6 +1137,7 @@ fn not_built(
     func: u32,
     reason: CompileReason,
     e: &BuildError,
+    timing: Timing,
 ) {
     let map = map_of(module, flavour);
     let i = func as usize;
@@ -1082,7 +1148,7 @@ fn not_built(
             map.state[i].store(INTERPRETED, Ordering::Release);
         }
     }
-    jit.note(module, func, reason, Err(e));
+    jit.note(module, func, reason, Err(e), timing);
 }
 
 /// The store's native-code state: how deep native code is nested, the stack limit of the
