@@ -23,8 +23,7 @@
 //! The native tier must also compile every function of these modules: a compilation that
 //! ends in a code generation or body reading error, or in a refusal (other than an
 //! on-stack-replacement entry at a loop with operands, which the tier does not make), is a
-//! finding too (and, for a fuel-metered input, a `try_table` with catch clauses, whose
-//! landing pads the interpreter meters as stretches of their own).
+//! finding too.
 //!
 //! Determinism and termination as in `differential`: NaNs are canonicalised by wasm-smith,
 //! and `ensure_termination` bounds loops and recursion with a counter in a global. Once any
@@ -195,10 +194,6 @@ fn check_compilations(wasm: &[u8], engines: &[Engine; 3]) {
                 && !why.starts_with("not compiled natively: on-stack replacement at a loop")
                 // A small code budget (see `code_pages`) may leave code with no room.
                 && !why.starts_with("code memory budget exceeded")
-                // Fuel-metered landing pads stay in the interpreter (see `jit::compile`).
-                && !why.starts_with(
-                    "not compiled natively: try_table with catch clauses under fuel metering",
-                )
             {
                 panic!(
                     "the {tier} engine failed to compile function {}: {why}\n{}",

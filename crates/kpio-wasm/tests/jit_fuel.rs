@@ -10,14 +10,24 @@
 use kpio_wasm::{Config, Engine, Linker, Module, Store, Tier, Val};
 
 /// Loops (with `br_if`, `br_table` and a loop with parameters), `if` with and without
-/// `else`, nested blocks, direct, indirect and recursive calls, and a memory write at
-/// every step, so where a run stops shows in memory.
+/// `else`, nested blocks, direct, indirect and recursive calls, exceptions thrown one call
+/// down and caught by the second of two catch clauses (whose landing pads the interpreter
+/// meters as stretches of their own), and a memory write at every step, so where a run
+/// stops shows in memory.
 const PROGRAM: &str = r#"
 (module
   (memory (export "mem") 1)
   (global $step (mut i32) (i32.const 0))
   (type $un (func (param i32) (result i32)))
   (table funcref (elem $sq $tri))
+  (tag $t (param i32))
+  (tag $u)
+  (func $maybe_throw (param $v i32)
+    local.get $v i32.const 3 i32.rem_u
+    if
+      local.get $v throw $t
+    end
+    local.get $v call $note)
   (func $note (param $v i32)
     ;; mem[4 * (step % 1000)] = v; step += 1
     global.get $step i32.const 1000 i32.rem_u i32.const 4 i32.mul
@@ -63,6 +73,16 @@ const PROGRAM: &str = r#"
         local.get $i i32.const 5 i32.gt_u br_if $skip
         local.get $acc i32.const 3 call $tri i32.add local.set $acc
       end
+      block $caught (result i32)
+        block $other
+          try_table (catch $u $other) (catch $t $caught)
+            local.get $i call $maybe_throw
+          end
+          i32.const 7 br $caught
+        end
+        i32.const 100
+      end
+      local.get $acc i32.add local.set $acc
       local.get $i i32.const 1 i32.add local.tee $i
       local.get $n i32.lt_u br_if $l
     end

@@ -30,9 +30,8 @@
 //! trap flag to that `try_table`'s landing block (not to the exit block), which offers the
 //! pending trap to each clause through the `Catch` helper and branches to the label of the
 //! first that takes it, or passes it on outwards (see [`Translator::emit_landing`]). A
-//! function using anything not translated is refused with [`CompileError::Unsupported`],
-//! and the interpreter keeps running it: under fuel metering, a `try_table` with catch
-//! clauses (see [`fuel_stretches`]).
+//! function using anything not translated would be refused with
+//! [`CompileError::Unsupported`], and the interpreter would keep running it.
 
 mod simd;
 
@@ -162,7 +161,7 @@ pub fn compile(
     let fuel = if flavour.fuel {
         fuel_stretches(module, flavour, index, range.start)?
     } else {
-        BTreeMap::new()
+        Fuel::default()
     };
     let ty = module.func_type(index);
     let params = native_types(ty.params(), range.start)?;
@@ -225,20 +224,32 @@ pub fn compile(
     })
 }
 
-/// Where the interpreter charges fuel in function `index` and how much: wasm offset ->
-/// amount, read from its bytecode in `flavour` (translated now if need be).
+/// Where the interpreter charges fuel in a function, and how much (see [`fuel_stretches`]).
+#[derive(Default)]
+struct Fuel {
+    /// Wasm offset -> the amount charged where the stretch starting there starts.
+    stretches: BTreeMap<u32, u32>,
+    /// The offset of a `try_table` with catch clauses -> the amounts of its landing pads'
+    /// stretches, in clause order, then of the stretch its body starts (after the pads,
+    /// all at the `try_table`'s offset).
+    pads: BTreeMap<u32, Vec<u32>>,
+}
+
+/// Where the interpreter charges fuel in function `index` and how much, read from its
+/// bytecode in `flavour` (translated now if need be).
 ///
 /// The interpreter charges each straight-line stretch of bytecode up front, at the
-/// function's entry (the body's start offset) and at the labels of `loop`, `else` and
-/// `end`, one unit per bytecode instruction. Native code charges the same amounts at the
-/// same places, so a fuel-metered run ends at the same instruction, with the same fuel
-/// left, in either tier, and tiering up mid-run changes nothing.
+/// function's entry (the body's start offset), at the labels of `loop`, `else` and `end`,
+/// and at a `try_table` with catch clauses (its body, and each clause's landing pad), one
+/// unit per bytecode instruction. Native code charges the same amounts at the same places
+/// (a pad's when its clause catches), so a fuel-metered run ends at the same instruction,
+/// with the same fuel left, in either tier, and tiering up mid-run changes nothing.
 fn fuel_stretches(
     module: &ModuleInner,
     flavour: Flavour,
     index: u32,
     body_start: usize,
-) -> Result<BTreeMap<u32, u32>, CompileError> {
+) -> Result<Fuel, CompileError> {
     let code =
         crate::translate::compiled(module, module.code_map(flavour), index).map_err(|t| {
             CompileError::Unsupported {
@@ -246,26 +257,24 @@ fn fuel_stretches(
                 offset: body_start,
             }
         })?;
-    if let Some(h) = code.handlers.first() {
-        // The interpreter charges a stretch at each landing pad (at the `try_table`'s
-        // offset, as the stretch after the pads is), which a landing block here does not
-        // reproduce: such functions stay interpreted when fuel is metered.
-        return Err(CompileError::Unsupported {
-            what: "try_table with catch clauses under fuel metering".into(),
-            offset: code
-                .offsets
-                .get(h.pad as usize)
-                .map_or(body_start, |o| *o as usize),
-        });
-    }
-    let mut out = BTreeMap::new();
+    // The offsets of the `try_table`s with landing pads.
+    let tries: alloc::collections::BTreeSet<u32> = code
+        .handlers
+        .iter()
+        .map(|h| code.offsets[h.pad as usize])
+        .collect();
+    let mut out = Fuel::default();
     for (i, instr) in code.code.iter().enumerate() {
-        if let Instr::ConsumeFuel { amount } = instr
-            && out.insert(code.offsets[i], *amount).is_some()
-        {
+        let Instr::ConsumeFuel { amount } = *instr else {
+            continue;
+        };
+        let at = code.offsets[i];
+        if tries.contains(&at) {
+            out.pads.entry(at).or_default().push(amount);
+        } else if out.stretches.insert(at, amount).is_some() {
             return Err(CompileError::Unsupported {
                 what: "fuel metering (two stretches at one offset)".into(),
-                offset: code.offsets[i] as usize,
+                offset: at as usize,
             });
         }
     }
@@ -418,6 +427,10 @@ struct Ctrl {
     /// A `try_table`'s landing block (made by the first throwing point in its body): its
     /// parameter is the wasm offset of that point, for the backtrace if nothing catches.
     landing: Option<Block>,
+    /// Under fuel metering, the fuel each catch clause's landing pad costs (charged when
+    /// the clause catches, as the interpreter charges its pad), and the `try_table`'s
+    /// offset, where such a charge traps.
+    pad_fuel: Option<(Vec<u32>, u32)>,
 }
 
 struct Translator<'m, 'b> {
@@ -443,7 +456,7 @@ struct Translator<'m, 'b> {
     /// The on-stack-replacement loop was found (reachable, at height 0).
     osr_used: bool,
     /// Fuel to charge by wasm offset (see [`fuel_stretches`]); empty without metering.
-    fuel: BTreeMap<u32, u32>,
+    fuel: Fuel,
     /// The body's start offset: where the entry's fuel is charged.
     body_start: u32,
     /// Per memory, the loads of its base and length made by `reload_memory` (at entry,
@@ -523,7 +536,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             offset: 0,
             osr: None,
             osr_used: false,
-            fuel: BTreeMap::new(),
+            fuel: Fuel::default(),
             body_start: 0,
             mem_reloads: alloc::vec![Vec::new(); nmems],
             mem_used: alloc::vec![false; nmems],
@@ -583,6 +596,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             next_reached: false,
             catches: Vec::new(),
             landing: None,
+            pad_fuel: None,
         });
 
         let mut ops = body.get_operators_reader()?;
@@ -806,7 +820,12 @@ impl<'m, 'b> Translator<'m, 'b> {
     /// label with the payload (and the reference); if none does, the trap goes on to the
     /// enclosing `try_table`'s landing, or out of the function. As in the interpreter, the
     /// labels are those around the `try_table`.
-    fn emit_landing(&mut self, landing: Block, catches: &[Catch]) {
+    fn emit_landing(
+        &mut self,
+        landing: Block,
+        catches: &[Catch],
+        pad_fuel: Option<&(Vec<u32>, u32)>,
+    ) {
         self.b.switch_to_block(landing);
         self.b.seal_block(landing);
         let off = self.b.block_params(landing)[0];
@@ -851,7 +870,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             (slots * 8) as u32,
             3,
         ));
-        for (tag, with_ref, label, payload) in clauses {
+        for (k, (tag, with_ref, label, payload)) in clauses.into_iter().enumerate() {
             let p = self.b.ins().stack_addr(types::I64, ss, 0);
             let tv = self.b.ins().iconst(types::I32, tag as i64);
             let rv = self.b.ins().iconst(types::I32, with_ref as i64);
@@ -860,6 +879,9 @@ impl<'m, 'b> Translator<'m, 'b> {
             self.b.ins().brif(caught, hit, &[], miss, &[]);
             self.b.switch_to_block(hit);
             self.b.seal_block(hit);
+            if let Some((amounts, at)) = pad_fuel {
+                self.charge_fuel_amount(amounts[k], *at);
+            }
             let vals: Vec<Value> = payload
                 .iter()
                 .zip(slot_offsets(&payload))
@@ -1014,9 +1036,15 @@ impl<'m, 'b> Translator<'m, 'b> {
     /// Charges the fuel of the stretch starting at wasm offset `at`, if one does: traps
     /// with `OutOfFuel` (charging nothing) when less is left, as the interpreter does.
     fn charge_fuel(&mut self, at: u32) {
-        let Some(&amount) = self.fuel.get(&at) else {
+        let Some(&amount) = self.fuel.stretches.get(&at) else {
             return;
         };
+        self.charge_fuel_amount(amount, at);
+    }
+
+    /// Charges `amount` of fuel for the stretch at wasm offset `at` (see
+    /// [`charge_fuel`](Self::charge_fuel)).
+    fn charge_fuel_amount(&mut self, amount: u32, at: u32) {
         if amount == 0 {
             return;
         }
@@ -1117,6 +1145,7 @@ impl<'m, 'b> Translator<'m, 'b> {
                     next_reached: false,
                     catches: Vec::new(),
                     landing: None,
+                    pad_fuel: None,
                 });
             }
             Operator::Else if self.ctrl.last().expect("in a block").kind != Kind::Dead => {
@@ -1158,6 +1187,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             next_reached: false,
             catches,
             landing: None,
+            pad_fuel: None,
         });
         Ok(())
     }
@@ -1191,7 +1221,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             self.b.ins().jump(c.next, &Self::args(&vals));
         }
         if let Some(landing) = c.landing {
-            self.emit_landing(landing, &c.catches);
+            self.emit_landing(landing, &c.catches, c.pad_fuel.as_ref());
         }
         let mut reached = c.next_reached || self.reachable;
         if c.kind == Kind::If && !c.else_seen {
@@ -1282,7 +1312,23 @@ impl<'m, 'b> Translator<'m, 'b> {
             O::Unreachable => self.trap(TrapCode::Unreachable),
             O::Block { blockty } => self.open_block(blockty, Kind::Block, Vec::new())?,
             O::TryTable { try_table } => {
-                self.open_block(try_table.ty, Kind::TryTable, try_table.catches)?
+                let n = try_table.catches.len();
+                self.open_block(try_table.ty, Kind::TryTable, try_table.catches)?;
+                let at = self.offset as u32;
+                if let Some(amounts) = self.fuel.pads.get(&at).cloned() {
+                    // The pads' stretches, then the body's: charged now, as the
+                    // interpreter does once it has jumped over the pads.
+                    let Some((&body, pads)) =
+                        amounts.split_last().filter(|_| amounts.len() == n + 1)
+                    else {
+                        return self.unsupported(alloc::format!(
+                            "fuel metering ({} stretches at a try_table with {n} clauses)",
+                            amounts.len()
+                        ));
+                    };
+                    self.charge_fuel_amount(body, at);
+                    self.ctrl.last_mut().expect("just opened").pad_fuel = Some((pads.to_vec(), at));
+                }
             }
             O::Throw { tag_index } => {
                 let params = native_types(self.m.tag_type(tag_index).params(), self.offset)?;
@@ -1315,7 +1361,7 @@ impl<'m, 'b> Translator<'m, 'b> {
                     _ => None,
                 };
                 let at = self.offset as u32;
-                let charged = self.fuel.get(&at).is_some_and(|a| *a > 0);
+                let charged = self.fuel.stretches.get(&at).is_some_and(|a| *a > 0);
                 // The back-edges' target. An on-stack-replacement entry comes in past the
                 // loop's fuel charge: the interpreter charged this iteration already.
                 let header = match osr_entry {
@@ -1343,6 +1389,7 @@ impl<'m, 'b> Translator<'m, 'b> {
                     next_reached: false,
                     catches: Vec::new(),
                     landing: None,
+                    pad_fuel: None,
                 });
                 self.charge_fuel(at);
                 if let Some(body) = osr_entry
@@ -1382,6 +1429,7 @@ impl<'m, 'b> Translator<'m, 'b> {
                     next_reached: false,
                     catches: Vec::new(),
                     landing: None,
+                    pad_fuel: None,
                 });
             }
             O::Else => self.op_else(),
