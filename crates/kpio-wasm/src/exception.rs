@@ -323,11 +323,12 @@ impl<T> crate::store::StoreInner<T> {
                 .chain(globals)
                 .chain(tables)
                 .chain(payload.iter().copied());
-            // Native frames hold references in registers and on the machine stack.
+            // Native frames hold references in registers and on the machine stack (read
+            // in this frame, which outlives the collection).
             #[cfg(feature = "jit")]
             let native = crate::jit::native::native_roots(self);
             #[cfg(not(feature = "jit"))]
-            let native: Vec<u64> = Vec::new();
+            let native = core::iter::empty();
             self.exns.collect(roots.chain(native));
         }
         self.exns.alloc(tag, payload).map_err(Trap::limit)

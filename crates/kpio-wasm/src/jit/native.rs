@@ -1234,20 +1234,27 @@ pub(crate) fn enter_native<T>(store: &mut Store<T>, limit: usize, sp: usize) {
 
 /// The words native frames may hold exception references in, for a collection of the
 /// store's exception objects (`StoreInner::new_exception`) while native code is running:
-/// every word of this thread's stack from here up to the outermost native entry, and the
-/// callee-saved registers (a native frame's value may sit in one that no frame between
-/// has saved yet). Native frames keep no map of their reference slots, so the scan is
-/// conservative, as the interpreter's scan of its value stack is: a word that only looks
+/// the callee-saved registers (a native frame's value may sit in one that no frame between
+/// has saved yet), then every word of this thread's stack from the calling frame up to the
+/// outermost native entry. Native frames keep no map of their reference slots, so the scan
+/// is conservative, as the interpreter's scan of its value stack is: a word that only looks
 /// like a live reference keeps garbage alive, a live one is never missed. Empty when no
 /// native code is running. (x86-64 only, as the native tier is.)
-pub(crate) fn native_roots<T>(inner: &crate::store::StoreInner<T>) -> Vec<u64> {
+///
+/// Inlined, so the registers and the stack pointer are read in the caller's frame, which
+/// must consume the words before it returns: a register its prologue saved and reuses is
+/// in that frame, so scanned; one it did not save still holds its caller's value.
+#[inline(always)]
+pub(crate) fn native_roots<T>(inner: &crate::store::StoreInner<T>) -> NativeRoots {
     let j = &inner.jit;
     if j.depth == 0 {
-        return Vec::new();
+        return NativeRoots {
+            registers: [0; 6],
+            next_register: 6,
+            at: 0,
+            end: 0,
+        };
     }
-    // The callee-saved registers, read here, in the frame whose stack the scan starts
-    // from: one this function's prologue saved and reuses is in that frame, so scanned;
-    // one it did not save still holds the caller's value.
     let (a, b, c, d, e, f): (u64, u64, u64, u64, u64, u64);
     // SAFETY: copies registers into fresh outputs (caller-saved registers named
     // explicitly, so no output is one still to be read); no memory, stack or flags.
@@ -1264,17 +1271,42 @@ pub(crate) fn native_roots<T>(inner: &crate::store::StoreInner<T>) -> Vec<u64> {
             options(nomem, nostack, preserves_flags)
         )
     };
-    let mut words = alloc::vec![a, b, c, d, e, f];
-    let (lo, hi) = (super::vmctx::stack_pointer() & !7, j.entry_sp & !7);
-    let mut at = lo;
-    while at < hi {
-        // SAFETY: `lo..hi` is this thread's stack from its stack pointer up to where its
-        // outermost native call was entered (`vmctx::enter` records it): live frames,
-        // readable, and this function only reads them.
-        words.push(unsafe { super::reclaim::stack_word(at) } as u64);
-        at += 8;
+    NativeRoots {
+        registers: [a, b, c, d, e, f],
+        next_register: 0,
+        at: super::vmctx::stack_pointer() & !7,
+        end: j.entry_sp & !7,
     }
-    words
+}
+
+/// The words of [`native_roots`], read one at a time (the stack between the collector and
+/// the outermost native entry may be many megabytes: it is not copied).
+pub(crate) struct NativeRoots {
+    registers: [u64; 6],
+    next_register: usize,
+    at: usize,
+    end: usize,
+}
+
+impl Iterator for NativeRoots {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        if let Some(&r) = self.registers.get(self.next_register) {
+            self.next_register += 1;
+            return Some(r);
+        }
+        if self.at >= self.end {
+            return None;
+        }
+        // SAFETY: `at..end` is this thread's stack from the frame that called
+        // `native_roots` (still live: it consumes these words before it returns) up to
+        // where the outermost native call was entered (`vmctx::enter` records it): live
+        // frames, readable, and only read here.
+        let w = unsafe { super::reclaim::stack_word(self.at) } as u64;
+        self.at += 8;
+        Some(w)
+    }
 }
 
 /// Native code returned; after the outermost call the store unpins.
