@@ -180,6 +180,16 @@ fuzz_target!(|data: &[u8]| {
         engine(Tier::Auto, threshold, metered, code_pages),
     ];
     run(&wasm, &engines, fuel, &mut u);
+    if trace_on() {
+        eprintln!("threshold {threshold}, fuel {fuel:?}, code pages {code_pages:?}");
+        for (tier, e) in TIERS.iter().zip(&engines).skip(1) {
+            let s = e.jit_stats();
+            eprintln!(
+                "{tier}: {} compiled, {} refused, {} evicted, {} over budget",
+                s.compiled, s.refused, s.evicted, s.over_budget
+            );
+        }
+    }
     check_compilations(&wasm, &engines);
 });
 

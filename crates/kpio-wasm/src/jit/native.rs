@@ -120,6 +120,11 @@ pub(crate) struct NativeMap {
     state: Box<[AtomicU8]>,
     /// Loop iterations counted in the interpreter, by function (see [`count_loop`]).
     loops: Box<[AtomicU32]>,
+    /// How many times each function lost its code to the budget (evicted, or compiled and
+    /// found not to fit): the calls before its next compile double with each (see
+    /// [`retry_threshold`]), so a budget too small for what is hot costs a compile now and
+    /// then, not one per call.
+    setbacks: Box<[AtomicU8]>,
     /// On-stack replacement code by (function, loop offset): `None` if it was refused.
     osr: spin::Mutex<Vec<OsrEntry>>,
     /// The code cache entry loaded for this map (functions in state [`CACHED`] take their
@@ -139,6 +144,7 @@ impl NativeMap {
             calls: (0..n).map(|_| AtomicU32::new(0)).collect(),
             state: (0..n).map(|_| AtomicU8::new(INTERPRETED)).collect(),
             loops: (0..n).map(|_| AtomicU32::new(0)).collect(),
+            setbacks: (0..n).map(|_| AtomicU8::new(0)).collect(),
             osr: spin::Mutex::new(Vec::new()),
             loaded: spin::Mutex::new(None),
             fresh: AtomicBool::new(false),
@@ -807,6 +813,7 @@ impl JitEngine {
         // leaves `NATIVE`, so these cannot undo a newer publish.
         let _ = map.bodies[i].compare_exchange(p.body, 0, Ordering::SeqCst, Ordering::SeqCst);
         map.calls[i].store(0, Ordering::Relaxed);
+        set_back(&map.setbacks[i]);
         let _ =
             map.state[i].compare_exchange(NATIVE, INTERPRETED, Ordering::SeqCst, Ordering::SeqCst);
         // SAFETY: taken out of the map above (the compare-exchange made it ours).
@@ -815,6 +822,18 @@ impl JitEngine {
         self.reclaim.retire(range, bytes, nf);
         true
     }
+}
+
+/// The calls a function waits for before it is compiled again after `setbacks` losses of
+/// its code to the budget: `threshold` doubled for each, up to 2^16 times (a JIT-only
+/// engine, threshold 1, then tries every 65,536 calls, a tiered one every 6.5 million).
+fn retry_threshold(threshold: u32, setbacks: u8) -> u32 {
+    threshold.saturating_mul(1 << setbacks.min(16))
+}
+
+/// Counts one loss of a function's code to the budget (see [`NativeMap::setbacks`]).
+fn set_back(c: &AtomicU8) {
+    let _ = c.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_add(1));
 }
 
 /// The native code map of `module` for `flavour`, made on first use.
@@ -848,6 +867,7 @@ pub(crate) fn lookup<T>(store: &mut Store<T>, inst: u32, func: u32) -> Option<Na
         crate::Tier::Jit => (1, CompileReason::FirstCall),
         _ => (config.jit_threshold.max(1), CompileReason::CallCount(0)),
     };
+    let threshold = retry_threshold(threshold, map.setbacks[i].load(Ordering::Relaxed));
     let calls = map.calls[i]
         .fetch_add(1, Ordering::Relaxed)
         .saturating_add(1);
@@ -1145,6 +1165,7 @@ fn not_built(
         BuildError::Refused(_) => map.state[i].store(REFUSED, Ordering::Release),
         BuildError::OverBudget(_) => {
             map.calls[i].store(0, Ordering::Relaxed);
+            set_back(&map.setbacks[i]);
             map.state[i].store(INTERPRETED, Ordering::Release);
         }
     }
