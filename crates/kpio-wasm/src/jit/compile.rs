@@ -397,7 +397,7 @@ enum Kind {
     Loop,
     If,
     /// A `try_table`: a block whose body's throwing points (calls, `throw`, `throw_ref`)
-    /// lead to its landing block when a trap is pending (see [`Translator::landing_of`]).
+    /// lead to its landing block when a trap is pending (see [`Translator::landing_of_innermost_try`]).
     TryTable,
     /// The function body itself: its end returns.
     Function,
@@ -763,26 +763,31 @@ impl<'m, 'b> Translator<'m, 'b> {
     /// outside one, this frame joins the backtrace and returns.
     fn check_trapped(&mut self) {
         let t = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
-        match self.landing_of_innermost_try() {
-            Some(landing) => {
-                let (cold, cont) = (self.b.create_block(), self.b.create_block());
-                self.b.set_cold_block(cold);
-                self.b.ins().brif(t, cold, &[], cont, &[]);
-                self.b.switch_to_block(cold);
-                self.b.seal_block(cold);
-                let off = self.b.ins().iconst(types::I32, self.offset as i64);
-                self.b.ins().jump(landing, &[BlockArg::Value(off)]);
-                self.b.switch_to_block(cont);
-                self.b.seal_block(cont);
-            }
-            None => self.exit_if(t, 0, self.offset as u32),
+        if self.landing_of_innermost_try().is_none() {
+            return self.exit_if(t, 0, self.offset as u32);
         }
+        let (cold, cont) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(t, cold, &[], cont, &[]);
+        self.b.switch_to_block(cold);
+        self.b.seal_block(cold);
+        let off = self.b.ins().iconst(types::I32, self.offset as i64);
+        self.pass_to_handler(off);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
     }
 
     /// A trap is pending (a `throw` made it): on to the innermost enclosing `try_table`'s
     /// landing, or out of the function. The code after it is unreachable.
     fn unwind(&mut self) {
         let off = self.b.ins().iconst(types::I32, self.offset as i64);
+        self.pass_to_handler(off);
+        self.reachable = false;
+    }
+
+    /// Jumps with the pending trap, raised at wasm offset `off`, to the innermost enclosing
+    /// `try_table`'s landing, or to the exit block (this frame joins the backtrace).
+    fn pass_to_handler(&mut self, off: Value) {
         match self.landing_of_innermost_try() {
             Some(landing) => {
                 self.b.ins().jump(landing, &[BlockArg::Value(off)]);
@@ -794,7 +799,6 @@ impl<'m, 'b> Translator<'m, 'b> {
                     .jump(self.exit, &[BlockArg::Value(zero), BlockArg::Value(off)]);
             }
         }
-        self.reachable = false;
     }
 
     /// The landing block of the innermost open `try_table` that has catch clauses (made
@@ -894,17 +898,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             self.b.switch_to_block(miss);
             self.b.seal_block(miss);
         }
-        match self.landing_of_innermost_try() {
-            Some(outer) => {
-                self.b.ins().jump(outer, &[BlockArg::Value(off)]);
-            }
-            None => {
-                let zero = self.b.ins().iconst(types::I32, 0);
-                self.b
-                    .ins()
-                    .jump(self.exit, &[BlockArg::Value(zero), BlockArg::Value(off)]);
-            }
-        }
+        self.pass_to_handler(off);
     }
 
     fn finish_exit(&mut self) {
