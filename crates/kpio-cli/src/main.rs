@@ -92,6 +92,12 @@ Examples:
         /// every function the JIT can compile, or both with hot functions compiled.
         #[arg(long, value_enum, value_name = "TIER", default_value_t = TierArg::Auto)]
         tier: TierArg,
+        /// Executable memory the native tier may use, in all (64K, 16MiB; default 16 MiB):
+        /// past it the oldest code is evicted (its functions go back to the interpreter,
+        /// to be compiled again if they get hot again). Each function takes whole 4 KiB
+        /// pages.
+        #[arg(long, value_name = "SIZE", value_parser = kpio_cli::guards::parse_size)]
+        jit_code_budget: Option<u64>,
         /// When the guest ends, print what the native tier compiled and why it refused
         /// the functions it did not (on stderr); for an installed app, also what its code
         /// cache gave (native code kept from earlier runs).
@@ -359,6 +365,7 @@ fn main() -> ExitCode {
             restart,
             dispatch,
             tier,
+            jit_code_budget,
             jit_stats,
             mut module_and_args,
         } => {
@@ -372,6 +379,7 @@ fn main() -> ExitCode {
                 timeout,
                 max_memory,
                 tier: Some(tier.into()),
+                jit_code_budget: jit_code_budget.map(|b| usize::try_from(b).unwrap_or(usize::MAX)),
             };
             let path = match run_target(&target) {
                 Ok(RunTarget::Module(path)) => path,

@@ -372,3 +372,63 @@ fn kpio_perf_map_names_native_code_for_perf() {
     assert_eq!(stdout(&o), "49\n");
     assert!(!map.exists(), "{map:?} written without KPIO_PERF_MAP");
 }
+
+#[test]
+fn jit_code_budget_bounds_the_native_tier_and_evicts_old_code() {
+    // Two functions, JIT-only, room for one (each takes a 4 KiB page): compiling the
+    // second evicts the first, and the result is still right.
+    let dir = TempDir::new("jit-budget");
+    let wat = dir.file(
+        "two.wat",
+        r#"(module
+             (func $sq (param i32) (result i32) local.get 0 local.get 0 i32.mul)
+             (func $inc (param i32) (result i32) local.get 0 i32.const 1 i32.add)
+             (func (export "main") (param i32) (result i32)
+               local.get 0 call $sq call $inc))"#,
+    );
+    let o = Command::new(KPIO)
+        .args([
+            "run",
+            "--tier",
+            "jit",
+            "--jit-code-budget",
+            "4K",
+            "--jit-stats",
+        ])
+        .args(["--invoke", "main"])
+        .arg(&wat)
+        .arg("7")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(stdout(&o), "50\n");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("evicted to stay within the code budget"),
+        "{err}"
+    );
+
+    // The default budget evicts nothing here.
+    let o = Command::new(KPIO)
+        .args(["run", "--tier", "jit", "--jit-stats", "--invoke", "main"])
+        .arg(&wat)
+        .arg("7")
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o), "50\n");
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("evicted"));
+
+    // A size that is not one is refused, naming the flag.
+    let o = Command::new(KPIO)
+        .args(["run", "--jit-code-budget", "lots", "--invoke", "main"])
+        .arg(&wat)
+        .arg("7")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--jit-code-budget"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

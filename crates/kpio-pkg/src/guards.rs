@@ -33,6 +33,9 @@ pub struct RunLimits {
     /// Which execution tiers run the guest (`kpio run --tier`); `None`: the engine's
     /// default (tiered: interpreter first, hot functions compiled to native code).
     pub tier: Option<kpio_wasm::Tier>,
+    /// Bytes of executable pages the native tier may use (`kpio run --jit-code-budget`);
+    /// past it the oldest code is evicted. `None`: the engine's default (16 MiB).
+    pub jit_code_budget: Option<usize>,
 }
 
 /// Store-wide table elements a guest may hold in all (a large C++ program has tens of
@@ -56,6 +59,9 @@ impl RunLimits {
         base.consume_fuel |= self.fuel.is_some();
         if let Some(tier) = self.tier {
             base.tier = tier;
+        }
+        if let Some(budget) = self.jit_code_budget {
+            base.jit_code_budget = budget;
         }
         if let Some(max) = self.max_memory {
             let pages = u32::try_from(max / PAGE_SIZE as u64).unwrap_or(u32::MAX);
