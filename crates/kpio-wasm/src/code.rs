@@ -42,6 +42,18 @@ pub(crate) struct CompiledFunc {
 /// [`Handler::tag`] of `catch_all` and `catch_all_ref`.
 pub(crate) const CATCH_ALL: u32 = u32::MAX;
 
+/// A catch clause as both tiers read it: the tag caught (module index, or [`CATCH_ALL`]),
+/// whether the exception reference is delivered after the payload, and the label.
+pub(crate) fn catch_clause(c: &wasmparser::Catch) -> (u32, bool, u32) {
+    use wasmparser::Catch;
+    match *c {
+        Catch::One { tag, label } => (tag, false, label),
+        Catch::OneRef { tag, label } => (tag, true, label),
+        Catch::All { label } => (CATCH_ALL, false, label),
+        Catch::AllRef { label } => (CATCH_ALL, true, label),
+    }
+}
+
 /// One catch clause of a `try_table`, for the unwinder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Handler {

@@ -36,7 +36,7 @@
 mod simd;
 
 use super::vmctx::{self, Helper, Op};
-use crate::code::Flavour;
+use crate::code::{CATCH_ALL, Flavour};
 use crate::ir::Instr;
 use crate::module::ModuleInner;
 use crate::trap::TrapCode;
@@ -841,14 +841,9 @@ impl<'m, 'b> Translator<'m, 'b> {
         let clauses: Vec<(u32, bool, u32, Vec<Type>)> = catches
             .iter()
             .map(|c| {
-                let (tag, with_ref, label) = match *c {
-                    Catch::One { tag, label } => (tag, false, label),
-                    Catch::OneRef { tag, label } => (tag, true, label),
-                    Catch::All { label } => (vmctx::CATCH_ALL, false, label),
-                    Catch::AllRef { label } => (vmctx::CATCH_ALL, true, label),
-                };
+                let (tag, with_ref, label) = crate::code::catch_clause(c);
                 let mut payload = Vec::new();
-                if tag != vmctx::CATCH_ALL {
+                if tag != CATCH_ALL {
                     payload.extend(
                         self.m
                             .tag_type(tag)

@@ -14,6 +14,7 @@
 
 use super::native;
 use crate::Store;
+use crate::code::CATCH_ALL;
 use crate::trap::{FrameInfo, Trap, TrapCode};
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -127,14 +128,11 @@ pub(crate) enum Helper {
     /// `(exn: i64)`: `throw_ref` of a non-null exception reference (a stale one traps).
     ThrowRef = 9,
     /// `(tag: i32, with_ref: i32, slots: i64) -> i32`: a `try_table`'s catch clause for
-    /// module tag `tag` ([`CATCH_ALL`] for `catch_all`): 1 if the pending trap is an
-    /// exception it catches, which is then no longer pending, its payload written to
-    /// `slots` (and, if `with_ref`, its reference after it); else 0.
+    /// module tag `tag` ([`CATCH_ALL`] for `catch_all`, as in the handler table): 1 if the
+    /// pending trap is an exception it catches, which is then no longer pending, its
+    /// payload written to `slots` (and, if `with_ref`, its reference after it); else 0.
     Catch = 10,
 }
-
-/// [`Helper::Catch`]'s tag operand of `catch_all` and `catch_all_ref`.
-pub(crate) const CATCH_ALL: u32 = u32::MAX;
 
 /// The instructions native code runs through [`Helper::Op`], with their operands: module
 /// indices first, then the wasm operands in order.

@@ -14,10 +14,10 @@
 //! `throw_ref` names the slot of its reference. Both end the reachable code.
 
 use super::Translator;
-use crate::code::{CATCH_ALL, Handler};
+use crate::code::{CATCH_ALL, Handler, catch_clause};
 use crate::ir::Instr;
 use alloc::vec::Vec;
-use wasmparser::{Catch, TryTable};
+use wasmparser::TryTable;
 
 /// A `try_table` whose `end` has not been reached yet.
 pub(super) struct OpenTry {
@@ -40,12 +40,7 @@ impl Translator<'_> {
             let params_wide: Vec<bool> = (h0..self.stack.len()).map(|h| self.is_wide(h)).collect();
             let over = self.emit(Instr::Br { off: 0 });
             for c in &tt.catches {
-                let (tag, with_ref, label) = match *c {
-                    Catch::One { tag, label } => (tag, false, label),
-                    Catch::OneRef { tag, label } => (tag, true, label),
-                    Catch::All { label } => (CATCH_ALL, false, label),
-                    Catch::AllRef { label } => (CATCH_ALL, true, label),
-                };
+                let (tag, with_ref, label) = catch_clause(c);
                 // The pad: the block's parameters are gone, the payload is on the stack.
                 self.truncate(h0);
                 let pad = self.bind_label();
