@@ -433,6 +433,29 @@ struct Ctrl {
     pad_fuel: Option<(Vec<u32>, u32)>,
 }
 
+impl Ctrl {
+    /// A construct of `kind` continuing at `next`, with its types and the operand stack
+    /// height below its parameters; nothing else of it is known yet (a loop's header, an
+    /// `if`'s else arm, a `try_table`'s clauses are set by their openers).
+    fn new(kind: Kind, next: Block, params: Vec<Type>, results: Vec<Type>, height: usize) -> Self {
+        Ctrl {
+            kind,
+            next,
+            header: None,
+            else_block: None,
+            else_args: Vec::new(),
+            else_seen: false,
+            params,
+            results,
+            height,
+            next_reached: false,
+            catches: Vec::new(),
+            landing: None,
+            pad_fuel: None,
+        }
+    }
+}
+
 struct Translator<'m, 'b> {
     m: &'m ModuleInner,
     flavour: Flavour,
@@ -583,21 +606,9 @@ impl<'m, 'b> Translator<'m, 'b> {
         for t in &self.results.clone() {
             self.b.append_block_param(next, *t);
         }
-        self.ctrl.push(Ctrl {
-            kind: Kind::Function,
-            next,
-            header: None,
-            else_block: None,
-            else_args: Vec::new(),
-            else_seen: false,
-            params: Vec::new(),
-            results: self.results.clone(),
-            height: 0,
-            next_reached: false,
-            catches: Vec::new(),
-            landing: None,
-            pad_fuel: None,
-        });
+        let results = self.results.clone();
+        self.ctrl
+            .push(Ctrl::new(Kind::Function, next, Vec::new(), results, 0));
 
         let mut ops = body.get_operators_reader()?;
         while !ops.eof() {
@@ -869,8 +880,8 @@ impl<'m, 'b> Translator<'m, 'b> {
             (slots * 8) as u32,
             3,
         ));
+        let p = self.b.ins().stack_addr(types::I64, ss, 0);
         for (k, (tag, with_ref, label, payload)) in clauses.into_iter().enumerate() {
-            let p = self.b.ins().stack_addr(types::I64, ss, 0);
             let tv = self.b.ins().iconst(types::I32, tag as i64);
             let rv = self.b.ins().iconst(types::I32, with_ref as i64);
             let caught = self.call_helper(Helper::Catch, &[tv, rv, p])[0];
@@ -1121,21 +1132,9 @@ impl<'m, 'b> Translator<'m, 'b> {
             | Operator::If { .. }
             | Operator::TryTable { .. } => {
                 let next = self.b.create_block();
-                self.ctrl.push(Ctrl {
-                    kind: Kind::Dead,
-                    next,
-                    header: None,
-                    else_block: None,
-                    else_args: Vec::new(),
-                    else_seen: false,
-                    params: Vec::new(),
-                    results: Vec::new(),
-                    height: self.stack.len(),
-                    next_reached: false,
-                    catches: Vec::new(),
-                    landing: None,
-                    pad_fuel: None,
-                });
+                let height = self.stack.len();
+                self.ctrl
+                    .push(Ctrl::new(Kind::Dead, next, Vec::new(), Vec::new(), height));
             }
             Operator::Else if self.ctrl.last().expect("in a block").kind != Kind::Dead => {
                 self.op_else();
@@ -1164,19 +1163,8 @@ impl<'m, 'b> Translator<'m, 'b> {
         let next = self.block_with_params(&results);
         let height = self.stack.len() - params.len();
         self.ctrl.push(Ctrl {
-            kind,
-            next,
-            header: None,
-            else_block: None,
-            else_args: Vec::new(),
-            else_seen: false,
-            params,
-            results,
-            height,
-            next_reached: false,
             catches,
-            landing: None,
-            pad_fuel: None,
+            ..Ctrl::new(kind, next, params, results, height)
         });
         Ok(())
     }
@@ -1366,19 +1354,8 @@ impl<'m, 'b> Translator<'m, 'b> {
                 let ps = self.b.block_params(header).to_vec();
                 self.stack.extend(ps);
                 self.ctrl.push(Ctrl {
-                    kind: Kind::Loop,
-                    next,
                     header: Some(header),
-                    else_block: None,
-                    else_args: Vec::new(),
-                    else_seen: false,
-                    params,
-                    results,
-                    height,
-                    next_reached: false,
-                    catches: Vec::new(),
-                    landing: None,
-                    pad_fuel: None,
+                    ..Ctrl::new(Kind::Loop, next, params, results, height)
                 });
                 self.charge_fuel(at);
                 if let Some(body) = osr_entry
@@ -1406,19 +1383,9 @@ impl<'m, 'b> Translator<'m, 'b> {
                 let ps = self.b.block_params(then).to_vec();
                 self.stack.extend(ps);
                 self.ctrl.push(Ctrl {
-                    kind: Kind::If,
-                    next,
-                    header: None,
                     else_block: Some(els),
                     else_args: vals,
-                    else_seen: false,
-                    params,
-                    results,
-                    height,
-                    next_reached: false,
-                    catches: Vec::new(),
-                    landing: None,
-                    pad_fuel: None,
+                    ..Ctrl::new(Kind::If, next, params, results, height)
                 });
             }
             O::Else => self.op_else(),
