@@ -192,6 +192,11 @@ pub(crate) struct Flavour {
     pub interruptible: bool,
     /// Count loop iterations for on-stack replacement (a tiered engine with a native tier).
     pub osr: bool,
+    /// Native code may leave accesses to 32-bit memories unchecked, relying on guard
+    /// pages and the fault handler: the engine has one (`jit::signals`), and every 32-bit
+    /// memory of the instance sits in a guarded reservation (`MemoryEntity::guarded`).
+    /// Set by instantiation; the interpreter ignores it.
+    pub guarded: bool,
 }
 
 impl Flavour {
@@ -202,15 +207,24 @@ impl Flavour {
             fuel: config.consume_fuel,
             interruptible: config.interruptible,
             osr: engine.tier() == crate::Tier::Auto,
+            // What instances get unless a memory of theirs is not guarded (instantiation
+            // clears it then): the flavour of code cache entries and precompiled code.
+            #[cfg(feature = "jit")]
+            guarded: engine.jit().is_some_and(|j| j.traps_by_fault()),
+            #[cfg(not(feature = "jit"))]
+            guarded: false,
         }
     }
 
     /// How many flavours there are: the length of a module's array of code maps.
-    pub const COUNT: usize = 8;
+    pub const COUNT: usize = 16;
 
     /// This flavour's place in a module's array of code maps.
     pub fn index(self) -> usize {
-        self.fuel as usize | (self.interruptible as usize) << 1 | (self.osr as usize) << 2
+        self.fuel as usize
+            | (self.interruptible as usize) << 1
+            | (self.osr as usize) << 2
+            | (self.guarded as usize) << 3
     }
 }
 
@@ -300,14 +314,17 @@ mod tests {
         for fuel in [false, true] {
             for interruptible in [false, true] {
                 for osr in [false, true] {
-                    let i = Flavour {
-                        fuel,
-                        interruptible,
-                        osr,
+                    for guarded in [false, true] {
+                        let i = Flavour {
+                            fuel,
+                            interruptible,
+                            osr,
+                            guarded,
+                        }
+                        .index();
+                        assert!(!seen[i]);
+                        seen[i] = true;
                     }
-                    .index();
-                    assert!(!seen[i]);
-                    seen[i] = true;
                 }
             }
         }

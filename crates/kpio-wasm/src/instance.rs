@@ -165,6 +165,16 @@ fn check_import<T>(
 
 /// Evaluates a constant expression in the context of a (partially built) instance.
 /// Scalars are in the low 64 bits (one slot); a `v128` fills all 128.
+/// Whether every 32-bit memory of an instance (its own and imported) sits in a guarded
+/// reservation, so that its native code may leave their accesses to guard pages
+/// ([`Flavour::guarded`], which also needs the engine's fault handler).
+fn guarded<T>(store: &Store<T>, memories: &[u32]) -> bool {
+    memories.iter().all(|&m| {
+        let m = &store.inner.memories[m as usize];
+        m.is_64() || m.guarded()
+    })
+}
+
 fn eval_const<T>(store: &Store<T>, inst: &InstanceEntity, e: &ConstExpr) -> u128 {
     let simple = |c: SimpleConst| -> u128 {
         (match c {
@@ -267,8 +277,6 @@ pub(crate) fn instantiate<T>(
 
     let id = store.inner.instances.len() as u32;
     let flavour = Flavour::of(&store.inner.engine);
-    // Made now, so the executor only ever reads it.
-    m.code_map(flavour);
     let mut inst = InstanceEntity {
         module: m.clone(),
         flavour,
@@ -334,6 +342,9 @@ pub(crate) fn instantiate<T>(
     for ty in &m.memories {
         inst.memories.push(store.inner.new_memory(*ty)?);
     }
+    inst.flavour.guarded &= guarded(store, &inst.memories);
+    // Made now, so the executor only ever reads it.
+    m.code_map(inst.flavour);
     for seg in &m.elems {
         let items = seg
             .items

@@ -286,6 +286,16 @@ impl Trap {
         self
     }
 
+    /// Counts `n` more frames left out of the middle of the backtrace (native frames a
+    /// fault abandoned beyond those it kept; see `jit::signals`).
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
+    pub(crate) fn omitting(mut self, n: usize) -> Self {
+        if !matches!(self.reason, Reason::Exception(_)) {
+            self.omitted += n;
+        }
+        self
+    }
+
     /// Appends `outer` frames (callers of the innermost ones so far) to the backtrace,
     /// keeping the innermost and outermost [`BACKTRACE_KEEP`] frames, and leaves the
     /// backtrace open for the interpreter's frames that called those.

@@ -492,6 +492,7 @@ mod tests {
                 fuel: false,
                 interruptible: false,
                 osr: false,
+                guarded: false,
             },
         }
     }

@@ -18,7 +18,8 @@
 //! ```text
 //! "KPIOCODE"  u32 format version  [32] key
 //! u32 count, then per function: u32 index, u32 body length, u32 trampoline length,
-//!                                body bytes, trampoline bytes
+//!                                body bytes, trampoline bytes,
+//!                                the body's fault and call sites (`Sites::write`)
 //! [32] SHA-256 of everything before
 //! ```
 //!
@@ -37,11 +38,13 @@ use core::fmt;
 use core::ops::Range;
 use sha2::{Digest, Sha256};
 
+use super::sites::Sites;
 use crate::code::Flavour;
 use crate::module::ModuleInner;
 
 const MAGIC: &[u8; 8] = b"KPIOCODE";
-const FORMAT: u32 = 1;
+/// 2: each function's sites follow its code (guard-page traps, `super::sites`).
+const FORMAT: u32 = 2;
 const DIGEST: usize = 32;
 /// Magic, format, key and count.
 const HEADER: usize = 8 + 4 + DIGEST + 4;
@@ -120,6 +123,7 @@ pub(crate) struct EntryFunc<'a> {
     pub index: u32,
     pub body: &'a [u8],
     pub trampoline: &'a [u8],
+    pub sites: &'a Sites,
 }
 
 /// Writes an entry with `funcs` under `key`.
@@ -127,7 +131,7 @@ pub(crate) fn write(key: &[u8; DIGEST], funcs: &[EntryFunc<'_>]) -> Vec<u8> {
     let size = HEADER
         + funcs
             .iter()
-            .map(|f| 12 + f.body.len() + f.trampoline.len())
+            .map(|f| 12 + f.body.len() + f.trampoline.len() + 8)
             .sum::<usize>()
         + DIGEST;
     let mut out = Vec::with_capacity(size);
@@ -141,6 +145,7 @@ pub(crate) fn write(key: &[u8; DIGEST], funcs: &[EntryFunc<'_>]) -> Vec<u8> {
         out.extend_from_slice(&(f.trampoline.len() as u32).to_le_bytes());
         out.extend_from_slice(f.body);
         out.extend_from_slice(f.trampoline);
+        f.sites.write(&mut out);
     }
     let digest: [u8; DIGEST] = Sha256::digest(&out).into();
     out.extend_from_slice(&digest);
@@ -150,14 +155,18 @@ pub(crate) fn write(key: &[u8; DIGEST], funcs: &[EntryFunc<'_>]) -> Vec<u8> {
 /// A verified entry: its bytes and where each function's code is in them.
 pub(crate) struct Entry {
     pub bytes: Vec<u8>,
-    /// Module function index -> (body range, trampoline range) in `bytes`.
-    pub funcs: BTreeMap<u32, (Range<usize>, Range<usize>)>,
+    /// Module function index -> (body range, trampoline range) in `bytes`, and the
+    /// body's sites.
+    pub funcs: BTreeMap<u32, FuncCode>,
 }
 
+/// A function's body range, trampoline range and sites in an [`Entry`].
+pub(crate) type FuncCode = (Range<usize>, Range<usize>, alloc::sync::Arc<Sites>);
+
 impl Entry {
-    pub fn body(&self, index: u32) -> Option<(&[u8], &[u8])> {
-        let (b, t) = self.funcs.get(&index)?;
-        Some((&self.bytes[b.clone()], &self.bytes[t.clone()]))
+    pub fn body(&self, index: u32) -> Option<(&[u8], &[u8], &alloc::sync::Arc<Sites>)> {
+        let (b, t, sites) = self.funcs.get(&index)?;
+        Some((&self.bytes[b.clone()], &self.bytes[t.clone()], sites))
     }
 }
 
@@ -209,8 +218,27 @@ pub(crate) fn read(
                 "function {index}'s code runs past the end of the entry"
             )));
         }
-        at = t.end;
-        if funcs.insert(index, (b, t)).is_some() {
+        let code_len = body.len();
+        let Some((sites, rest)) = Sites::read(&body[t.end..]) else {
+            return Err(malformed(alloc::format!(
+                "function {index}'s sites are cut short or out of order"
+            )));
+        };
+        if sites
+            .faults
+            .iter()
+            .chain(&sites.calls)
+            .any(|&(off, _)| off as usize > body_len)
+        {
+            return Err(malformed(alloc::format!(
+                "function {index} has a site outside its body"
+            )));
+        }
+        at = code_len - rest.len();
+        if funcs
+            .insert(index, (b, t, alloc::sync::Arc::new(sites)))
+            .is_some()
+        {
             return Err(malformed(alloc::format!("function {index} appears twice")));
         }
     }
@@ -273,21 +301,39 @@ impl crate::Module {
 mod tests {
     use super::*;
 
+    static NO_SITES: Sites = Sites {
+        faults: Vec::new(),
+        calls: Vec::new(),
+    };
+
+    fn sites() -> Sites {
+        Sites {
+            faults: alloc::vec![(0, 0x20)],
+            calls: alloc::vec![(1, 0x24)],
+        }
+    }
+
     fn entry() -> Vec<u8> {
         let f = |index, body: &'static [u8]| EntryFunc {
             index,
             body,
             trampoline: &[0xc3],
+            sites: &NO_SITES,
         };
-        write(&[7; DIGEST], &[f(2, &[0x90, 0xc3]), f(5, &[0xc3])])
+        let with_sites = sites();
+        let mut first = f(2, &[0x90, 0xc3]);
+        first.sites = &with_sites;
+        write(&[7; DIGEST], &[first, f(5, &[0xc3])])
     }
 
     #[test]
     fn an_entry_reads_back() {
         let e = read(&entry(), &[7; DIGEST], 1..6).unwrap();
         assert_eq!(e.funcs.len(), 2);
-        assert_eq!(e.body(2), Some((&[0x90, 0xc3][..], &[0xc3][..])));
-        assert_eq!(e.body(5), Some((&[0xc3][..], &[0xc3][..])));
+        let (b, t, s) = e.body(2).unwrap();
+        assert_eq!((b, t, &**s), (&[0x90, 0xc3][..], &[0xc3][..], &sites()));
+        let (b, t, s) = e.body(5).unwrap();
+        assert_eq!((b, t, &**s), (&[0xc3][..], &[0xc3][..], &NO_SITES));
         assert!(e.body(3).is_none());
     }
 
@@ -325,11 +371,13 @@ mod tests {
             &[7; DIGEST],
             &[
                 EntryFunc {
+                    sites: &NO_SITES,
                     index: 2,
                     body: &[0xc3],
                     trampoline: &[0xc3],
                 },
                 EntryFunc {
+                    sites: &NO_SITES,
                     index: 2,
                     body: &[0xc3],
                     trampoline: &[0xc3],
@@ -338,5 +386,21 @@ mod tests {
         );
         let e = read(&twice, &[7; DIGEST], 1..6).err().unwrap();
         assert!(alloc::format!("{e}").contains("twice"), "{e}");
+        // A fault site past its body's end would map a foreign address.
+        let outside = Sites {
+            faults: alloc::vec![(9, 0x20)],
+            calls: Vec::new(),
+        };
+        let bad = write(
+            &[7; DIGEST],
+            &[EntryFunc {
+                sites: &outside,
+                index: 2,
+                body: &[0x90, 0xc3],
+                trampoline: &[0xc3],
+            }],
+        );
+        let e = read(&bad, &[7; DIGEST], 1..6).err().unwrap();
+        assert!(alloc::format!("{e}").contains("outside its body"), "{e}");
     }
 }

@@ -35,6 +35,7 @@
 
 mod simd;
 
+use super::sites::Sites;
 use super::vmctx::{self, Helper, Op};
 use crate::code::{CATCH_ALL, Flavour};
 use crate::ir::Instr;
@@ -95,6 +96,8 @@ pub struct CompiledCode {
     /// The 64-bit slots of the function's locals (parameters included, two per `v128`):
     /// what an on-stack-replacement entry takes instead of the parameters.
     pub nlocals: usize,
+    /// The body's fault and call sites (see [`Sites`]).
+    pub sites: Sites,
 }
 
 /// The native type of a wasm value type (`v128` is `I8X16`, whatever its lanes: operations
@@ -213,14 +216,21 @@ pub fn compile(
         }
         t.b.finalize(isa.frontend_config());
     }
-    let body_code = emit(isa, func)?;
+    let (body_code, sites) = emit(isa, func)?;
+    // Only unchecked accesses fault; without them no frame is ever walked.
+    let sites = if flavour.guarded {
+        sites
+    } else {
+        Sites::default()
+    };
 
     let tramp = trampoline(entry_params, &results, sig, isa.frontend_config());
-    let tramp_code = emit(isa, tramp)?;
+    let (tramp_code, _) = emit(isa, tramp)?;
     Ok(CompiledCode {
         body: body_code,
         trampoline: tramp_code,
         nlocals: slot_count(&locals),
+        sites,
     })
 }
 
@@ -281,9 +291,10 @@ fn fuel_stretches(
     Ok(out)
 }
 
-/// Cranelift's passes and emission; code with relocations is refused (nothing here calls by
-/// symbol: helpers and callees are reached through the context).
-fn emit(isa: &dyn TargetIsa, func: Function) -> Result<Vec<u8>, CompileError> {
+/// Cranelift's passes and emission: the machine code and its sites; code with relocations
+/// is refused (nothing here calls by symbol: helpers and callees are reached through the
+/// context).
+fn emit(isa: &dyn TargetIsa, func: Function) -> Result<(Vec<u8>, Sites), CompileError> {
     let mut ctx = Context::for_function(func);
     let code = ctx
         .compile(isa, &mut ControlPlane::default())
@@ -294,7 +305,7 @@ fn emit(isa: &dyn TargetIsa, func: Function) -> Result<Vec<u8>, CompileError> {
             code.buffer.relocs().len()
         )));
     }
-    Ok(code.code_buffer().to_vec())
+    Ok((code.code_buffer().to_vec(), super::sites::of(code)))
 }
 
 /// The trampoline from the interpreter: `(cx, body, slots)`: loads the arguments from
@@ -506,8 +517,8 @@ fn fixed() -> MemFlagsData {
     trusted().with_readonly()
 }
 
-/// Flags of linear-memory accesses: checked beforehand, so they cannot fault; possibly
-/// unaligned.
+/// Flags of linear-memory accesses checked beforehand, so they cannot fault; possibly
+/// unaligned (see [`Translator::address`] for those that may fault).
 fn heap() -> MemFlagsData {
     let mut f = MemFlagsData::new();
     f.set_notrap();
@@ -613,6 +624,9 @@ impl<'m, 'b> Translator<'m, 'b> {
         let mut ops = body.get_operators_reader()?;
         while !ops.eof() {
             self.offset = ops.original_position() as usize;
+            // Every instruction made for the operator carries its offset: a faulting
+            // access or a call's return address maps back to it (see `Sites`).
+            self.b.set_srcloc(ir::SourceLoc::new(self.offset as u32));
             let op = ops.read()?;
             if self.reachable {
                 self.op(op)?;
@@ -1829,45 +1843,67 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.push(v);
     }
 
-    /// The checked native address of an access of `size` bytes at the popped address plus
-    /// `memarg`'s offset, in its memory.
-    fn address(&mut self, memarg: MemArg, size: u64) -> Result<Value, CompileError> {
+    /// The native address of an access of `size` bytes at the popped address plus
+    /// `memarg`'s offset, in its memory, and the flags to access it with.
+    ///
+    /// Bounds-checked explicitly (the access cannot fault, and is flagged so), unless the
+    /// instance's 32-bit memories sit in guarded reservations ([`Flavour::guarded`]) and
+    /// the access ends within the guard past 4 GiB: then an out-of-bounds access faults
+    /// on an inaccessible page, the access is flagged as one that may trap, and the fault
+    /// handler ([`super::signals`]) turns the fault into the same trap, at the wasm offset
+    /// recorded for the instruction (see [`Sites`]).
+    fn address(
+        &mut self,
+        memarg: MemArg,
+        size: u64,
+    ) -> Result<(Value, MemFlagsData), CompileError> {
         let wasmparser::MemArgTarget::Memory(mem) = memarg.target else {
             return self.unsupported("array memory access");
         };
         let wide = self.mem64(mem);
         let a = self.pop();
         let a = self.index64(a, wide);
-        let len = self.mem_len(mem);
-        let oob = match memarg.offset.checked_add(size) {
-            // A 32-bit memory: `a < 2^32` and its offsets are below 2^32, so no wrap in 64
-            // bits. A 64-bit one: the end may wrap, which is out of bounds too.
-            Some(k) => {
-                let end = self.b.ins().iadd_imm_s(a, k as i64);
-                let past = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
-                if wide {
-                    let wrapped = self.b.ins().icmp(IntCC::UnsignedLessThan, end, a);
-                    self.b.ins().bor(past, wrapped)
-                } else {
-                    past
+        let by_guard = self.flavour.guarded
+            && !wide
+            && memarg
+                .offset
+                .checked_add(size)
+                .is_some_and(|end| end <= crate::memory::GUARD_BYTES as u64);
+        let flags = if by_guard {
+            MemFlagsData::new().with_trap_code(Some(ir::TrapCode::HEAP_OUT_OF_BOUNDS))
+        } else {
+            let len = self.mem_len(mem);
+            let oob = match memarg.offset.checked_add(size) {
+                // A 32-bit memory: `a < 2^32` and its offsets are below 2^32, so no wrap in
+                // 64 bits. A 64-bit one: the end may wrap, which is out of bounds too.
+                Some(k) => {
+                    let end = self.b.ins().iadd_imm_s(a, k as i64);
+                    let past = self.b.ins().icmp(IntCC::UnsignedGreaterThan, end, len);
+                    if wide {
+                        let wrapped = self.b.ins().icmp(IntCC::UnsignedLessThan, end, a);
+                        self.b.ins().bor(past, wrapped)
+                    } else {
+                        past
+                    }
                 }
-            }
-            // An offset so large that no address is in bounds.
-            None => self.b.ins().iconst(types::I8, 1),
+                // An offset so large that no address is in bounds.
+                None => self.b.ins().iconst(types::I8, 1),
+            };
+            self.trap_if(oob, TrapCode::MemoryOutOfBounds);
+            heap()
         };
-        self.trap_if(oob, TrapCode::MemoryOutOfBounds);
         let base = self.mem_base(mem);
         let p = self.b.ins().iadd(base, a);
-        Ok(if memarg.offset == 0 {
+        let p = if memarg.offset == 0 {
             p
         } else {
             self.b.ins().iadd_imm_s(p, memarg.offset as i64)
-        })
+        };
+        Ok((p, flags))
     }
 
     fn load(&mut self, memarg: MemArg, t: Type, size: u64, ext: Ext) -> Result<(), CompileError> {
-        let p = self.address(memarg, size)?;
-        let f = heap();
+        let (p, f) = self.address(memarg, size)?;
         let ins = self.b.ins();
         let v = match (size, ext) {
             (1, Ext::S) => ins.sload8(t, f, p, 0),
@@ -1884,9 +1920,8 @@ impl<'m, 'b> Translator<'m, 'b> {
 
     fn store(&mut self, memarg: MemArg, size: u64) -> Result<(), CompileError> {
         let v = self.pop();
-        let p = self.address(memarg, size)?;
+        let (p, f) = self.address(memarg, size)?;
         let t = self.b.func.dfg.value_type(v);
-        let f = heap();
         let ins = self.b.ins();
         match size {
             1 => ins.istore8(f, v, p, 0),

@@ -11,6 +11,8 @@
 //! - `perf_map` (`std`): names of native code for `perf` (`KPIO_PERF_MAP=1`).
 //! - `reclaim`: evicted code freed only once no thread can be running it (epochs per
 //!   store, stack scans at safe points).
+//! - `signals` (hosted Linux): faults of native code on guard pages become traps.
+//! - `sites`: where a body's machine code maps back to wasm offsets (for those traps).
 //! - `vmctx`: the context native code runs with, and the helpers it calls.
 //! - `native`: each module's native code, tier-up by call counts, the engine's JIT state
 //!   and its statistic.
@@ -24,6 +26,9 @@ pub(crate) mod native;
 #[cfg(feature = "std")]
 pub(crate) mod perf_map;
 pub(crate) mod reclaim;
+#[cfg(all(feature = "std", target_os = "linux", not(miri)))]
+pub(crate) mod signals;
+pub(crate) mod sites;
 pub(crate) mod vmctx;
 
 pub use code_cache::CodeCacheError;

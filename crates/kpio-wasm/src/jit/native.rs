@@ -26,6 +26,7 @@ use super::compile::{self, CompileError};
 extern crate std;
 
 use super::reclaim::Reclaim;
+use super::sites::Sites;
 use super::vmctx::VmCtx;
 use crate::Store;
 use crate::code::Flavour;
@@ -54,6 +55,10 @@ pub(crate) struct NativeFunc {
     pub trampoline: Trampoline,
     /// The lengths of the body's and the trampoline's machine code (for a code cache entry).
     lens: (usize, usize),
+    /// The body's fault and call sites (for a code cache entry).
+    sites: Arc<Sites>,
+    /// The body's entry in the registry of sites, while its code is mapped.
+    _registration: Option<super::sites::Registration>,
 }
 
 /// Where to enter a function's native code: copied out of its [`NativeFunc`] by a pinned
@@ -78,14 +83,16 @@ impl NativeFunc {
         base..base + self.block.code_len()
     }
 
-    /// The body's and the trampoline's machine code, read back from the code pages.
-    fn code(&self) -> (&[u8], &[u8]) {
+    /// The body's and the trampoline's machine code, read back from the code pages, and
+    /// the body's sites.
+    fn code(&self) -> (&[u8], &[u8], &Arc<Sites>) {
         // SAFETY: both parts lie inside the block's mapping, which is readable (read-
         // execute) and stays mapped and unchanged while `self` (which owns it) lives.
         unsafe {
             (
                 core::slice::from_raw_parts(self.body, self.lens.0),
                 core::slice::from_raw_parts(self.trampoline as *const u8, self.lens.1),
+                &self.sites,
             )
         }
     }
@@ -390,6 +397,9 @@ pub const EVENTS_KEPT: usize = 4096;
 /// An engine's JIT state: the target, the code memory, the statistic.
 pub(crate) struct JitEngine {
     isa: OwnedTargetIsa,
+    /// Faults of native code on guard pages become traps (`super::signals`), so code for
+    /// guarded memories may leave their accesses unchecked (`Flavour::guarded`).
+    traps_by_fault: bool,
     memory: Arc<CodeMemory>,
     /// The CPU features the code may use (part of every code cache key).
     features: Vec<&'static str>,
@@ -554,8 +564,13 @@ impl JitEngine {
         let isa = isa
             .finish(settings::Flags::new(shared))
             .map_err(|e| JitSetupError::Isa(alloc::format!("{e}")))?;
+        #[cfg(all(feature = "std", target_os = "linux", not(miri)))]
+        let traps_by_fault = super::signals::install();
+        #[cfg(not(all(feature = "std", target_os = "linux", not(miri))))]
+        let traps_by_fault = false;
         Ok(JitEngine {
             isa,
+            traps_by_fault,
             memory: Arc::new(CodeMemory::new(pages, budget)),
             features,
             seq: AtomicUsize::new(0),
@@ -584,6 +599,12 @@ impl JitEngine {
     pub(crate) fn wait_idle(&self) {
         #[cfg(feature = "std")]
         self.background.wait_idle();
+    }
+
+    /// Whether faults of native code on guard pages become traps (see
+    /// [`super::signals`]).
+    pub(crate) fn traps_by_fault(&self) -> bool {
+        self.traps_by_fault
     }
 
     pub(crate) fn stats(&self) -> JitStats {
@@ -661,7 +682,8 @@ impl JitEngine {
     ) -> Result<(NativeFunc, usize), BuildError> {
         let code = compile::compile(&*self.isa, module, flavour, index, osr)
             .map_err(|e: CompileError| BuildError::Refused(alloc::format!("{e}")))?;
-        let nf = self.publish(&code.body, &code.trampoline, scan)?;
+        let sites = Arc::new(code.sites);
+        let nf = self.publish(&code.body, &code.trampoline, index, &sites, scan)?;
         #[cfg(feature = "std")]
         super::perf_map::record(nf.body, nf.lens.0, || {
             let name = module.func_names.get(&index).cloned();
@@ -682,6 +704,8 @@ impl JitEngine {
         &self,
         body: &[u8],
         trampoline: &[u8],
+        func: u32,
+        sites: &Arc<Sites>,
         scan: Scan,
     ) -> Result<NativeFunc, BuildError> {
         // Round 0 evicts as if everything retired will be freed; what the scan and the
@@ -714,11 +738,14 @@ impl JitEngine {
         // SAFETY: part 1 is the trampoline, compiled with exactly this signature
         // (`compile::trampoline`), published read-execute.
         let trampoline_fn: Trampoline = unsafe { core::mem::transmute(block.part(1)) };
+        let start = body_ptr as usize;
         Ok(NativeFunc {
             block,
             body: body_ptr,
             trampoline: trampoline_fn,
             lens: (body.len(), trampoline.len()),
+            sites: Arc::clone(sites),
+            _registration: super::sites::register(start..start + body.len(), func, sites),
         })
     }
 
@@ -1014,7 +1041,9 @@ fn install_cached<T>(store: &Store<T>, inst: u32, func: u32) -> bool {
         .as_ref()
         .and_then(|e| e.body(func))
         .ok_or_else(|| BuildError::Refused(String::from("not in the loaded entry")))
-        .and_then(|(body, tramp)| jit.publish(body, tramp, &scan_of(&store.inner)));
+        .and_then(|(body, tramp, sites)| {
+            jit.publish(body, tramp, func, sites, &scan_of(&store.inner))
+        });
     match published {
         Ok(nf) => {
             #[cfg(feature = "std")]
@@ -1482,11 +1511,12 @@ pub(crate) fn entry_of(
                 CACHED => loaded.as_ref().and_then(|e| e.body(index)),
                 _ => None,
             };
-            if let Some((body, trampoline)) = code {
+            if let Some((body, trampoline, sites)) = code {
                 funcs.push(code_cache::EntryFunc {
                     index,
                     body,
                     trampoline,
+                    sites,
                 });
             }
         }
@@ -1533,6 +1563,7 @@ pub(crate) fn precompile(
             index: *index,
             body: &code.body,
             trampoline: &code.trampoline,
+            sites: &code.sites,
         })
         .collect();
     Ok(Precompiled {

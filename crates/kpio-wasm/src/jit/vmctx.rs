@@ -358,6 +358,12 @@ impl VmCtx {
         cx
     }
 
+    /// Each memory's base and length, as native code reads them.
+    #[cfg(all(feature = "std", target_os = "linux", not(miri)))]
+    pub(crate) fn memory_slots(&self) -> &[MemSlot] {
+        &self.memory_slots
+    }
+
     /// Reloads memory 0's base and length from the store.
     fn refresh_memory<T>(&mut self, store: &Store<T>) {
         let ie = &store.inner.instances[self.instance as usize];
@@ -418,12 +424,27 @@ pub(crate) fn enter<T>(
     // parameters from `slots` and writes the results there; `slots` has room for both.
     // The context is valid and refreshed; the body's address is its compiled code, kept
     // mapped while the store is pinned (see `reclaim`), which it is until this returns.
-    unsafe { (native.trampoline)(cx, native.body, slots.as_mut_ptr()) };
+    #[cfg(all(feature = "std", target_os = "linux", not(miri)))]
+    let fault =
+        unsafe { super::signals::call(native.trampoline, cx, native.body, slots.as_mut_ptr()) };
+    #[cfg(not(all(feature = "std", target_os = "linux", not(miri))))]
+    let fault: Option<(Vec<(u32, u32)>, usize)> = {
+        // SAFETY: as above.
+        unsafe { (native.trampoline)(cx, native.body, slots.as_mut_ptr()) };
+        None
+    };
     native::leave_native(store);
     // SAFETY: as above; native code has returned.
     let cxr = unsafe { &mut *cx };
     (cxr.stack_limit, cxr.stack_soft_limit) = outer_limit;
     cxr.depth_left = outer_depth;
+    // An unchecked access faulted: the trap its native frames would have returned with.
+    let mut omitted = 0;
+    if let Some((frames, skipped)) = fault {
+        cxr.frames = frames;
+        cxr.fail(TrapCode::MemoryOutOfBounds.into());
+        omitted = skipped;
+    }
     if cxr.trapped == 0 {
         return Ok(());
     }
@@ -439,7 +460,7 @@ pub(crate) fn enter<T>(
         func_name: module.func_names.get(&f).cloned(),
         module_offset: Some(off as usize),
     });
-    Err(t.continue_backtrace(infos))
+    Err(t.continue_backtrace(infos).omitting(omitted))
 }
 
 /// The store and context behind a helper's `cx`.

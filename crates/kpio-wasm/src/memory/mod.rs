@@ -24,6 +24,15 @@ enum Storage {
     Heap(HeapBuffer),
 }
 
+/// Inaccessible address space kept after a 32-bit memory's 4 GiB where it is reserved
+/// (as wasmtime's default guard): native code may leave unchecked an access whose static
+/// offset plus size is at most this (see [`MemoryEntity::guarded`]).
+#[cfg_attr(
+    not(any(feature = "jit", all(target_os = "linux", target_pointer_width = "64"))),
+    allow(dead_code)
+)]
+pub(crate) const GUARD_BYTES: usize = 2 << 30;
+
 /// Pages a 32-bit memory can address (4 GiB).
 const MAX_PAGES_32: u64 = 1 << 16;
 /// Pages a 64-bit memory's type may declare (2^64 bytes).
@@ -88,6 +97,18 @@ impl MemoryEntity {
             return Err(refused());
         }
         Ok(m)
+    }
+
+    /// Whether the memory sits in a guarded reservation: every address a 32-bit index plus
+    /// an offset of at most [`GUARD_BYTES`] reaches is inside it, and what lies past the
+    /// memory's length faults (never readable or writable), so native code may leave such
+    /// accesses unchecked. Never true for a 64-bit memory.
+    pub fn guarded(&self) -> bool {
+        match &self.storage {
+            #[cfg(all(target_os = "linux", target_pointer_width = "64"))]
+            Storage::Reserved(r) => !self.ty.memory64 && r.guarded(),
+            Storage::Heap(_) => false,
+        }
     }
 
     /// Whether the memory is addressed with `i64` (memory64).

@@ -11,9 +11,7 @@ use core::ptr::NonNull;
 
 /// Everything a 32-bit memory can address.
 const FULL: usize = 1 << 32;
-/// Inaccessible space after the 4 GiB, for JIT code's address arithmetic, as wasmtime's
-/// default guard.
-const GUARD: usize = 2 << 30;
+use super::GUARD_BYTES as GUARD;
 
 pub(crate) struct ReservedBuffer {
     base: NonNull<u8>,
@@ -89,6 +87,12 @@ impl ReservedBuffer {
     /// Commits up to `new_len` bytes (a multiple of the wasm page size, hence of the OS page
     /// size). False if it would pass the reservation or the kernel refuses; the buffer is
     /// then unchanged.
+    /// Whether every 32-bit address plus an offset below the guard size stays inside
+    /// the reservation: such an access past `len` faults instead of reaching other memory.
+    pub fn guarded(&self) -> bool {
+        self.reserved >= FULL + GUARD
+    }
+
     pub fn grow_to(&mut self, new_len: usize) -> bool {
         debug_assert!(new_len >= self.len);
         if new_len > self.reserved {

@@ -83,6 +83,7 @@ mod tests {
                 fuel: false,
                 interruptible: false,
                 osr: false,
+                guarded: false,
             },
         };
         super::super::translate(&cx, index).unwrap().code.to_vec()

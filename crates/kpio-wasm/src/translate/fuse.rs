@@ -238,6 +238,7 @@ mod tests {
                 fuel: false,
                 interruptible: false,
                 osr: false,
+                guarded: false,
             },
         };
         translate(&cx, 0).unwrap().code.into_vec()

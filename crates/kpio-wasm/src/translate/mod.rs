@@ -279,6 +279,7 @@ mod tests {
                 fuel: false,
                 interruptible: false,
                 osr: false,
+                guarded: false,
             },
         };
         let mut t = Translator::new(&cx, BTreeMap::new(), 0, 0, 0, 0x2a);

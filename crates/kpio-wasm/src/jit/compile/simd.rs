@@ -9,7 +9,7 @@
 //! is unfused, the relaxed dot products saturate their 16-bit sums, min/max and truncation
 //! are their strict counterparts, and the lane selects are `bitselect`.
 
-use super::{Translator, heap};
+use super::Translator;
 use crate::jit::compile::CompileError;
 use alloc::vec::Vec;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -139,32 +139,32 @@ impl Translator<'_, '_> {
         match *op {
             // Memory.
             O::V128Load { memarg } => {
-                let p = self.address(memarg, 16)?;
-                let v = self.b.ins().load(I8X16, heap(), p, 0);
+                let (p, f) = self.address(memarg, 16)?;
+                let v = self.b.ins().load(I8X16, f, p, 0);
                 self.push(v);
             }
             O::V128Store { memarg } => {
                 let v = self.pop();
-                let p = self.address(memarg, 16)?;
-                self.b.ins().store(heap(), v, p, 0);
+                let (p, f) = self.address(memarg, 16)?;
+                self.b.ins().store(f, v, p, 0);
             }
             O::V128Load8x8S { memarg } => {
-                self.load_extend(memarg, |b, p| b.sload8x8(heap(), p, 0))?
+                self.load_extend(memarg, |b, p, f| b.sload8x8(f, p, 0))?
             }
             O::V128Load8x8U { memarg } => {
-                self.load_extend(memarg, |b, p| b.uload8x8(heap(), p, 0))?
+                self.load_extend(memarg, |b, p, f| b.uload8x8(f, p, 0))?
             }
             O::V128Load16x4S { memarg } => {
-                self.load_extend(memarg, |b, p| b.sload16x4(heap(), p, 0))?
+                self.load_extend(memarg, |b, p, f| b.sload16x4(f, p, 0))?
             }
             O::V128Load16x4U { memarg } => {
-                self.load_extend(memarg, |b, p| b.uload16x4(heap(), p, 0))?
+                self.load_extend(memarg, |b, p, f| b.uload16x4(f, p, 0))?
             }
             O::V128Load32x2S { memarg } => {
-                self.load_extend(memarg, |b, p| b.sload32x2(heap(), p, 0))?
+                self.load_extend(memarg, |b, p, f| b.sload32x2(f, p, 0))?
             }
             O::V128Load32x2U { memarg } => {
-                self.load_extend(memarg, |b, p| b.uload32x2(heap(), p, 0))?
+                self.load_extend(memarg, |b, p, f| b.uload32x2(f, p, 0))?
             }
             O::V128Load8Splat { memarg } => self.load_splat(memarg, types::I8, I8X16)?,
             O::V128Load16Splat { memarg } => self.load_splat(memarg, types::I16, I16X8)?,
@@ -528,25 +528,25 @@ impl Translator<'_, '_> {
     fn load_extend(
         &mut self,
         memarg: MemArg,
-        load: impl FnOnce(cranelift_frontend::FuncInstBuilder<'_, '_>, Value) -> Value,
+        load: impl FnOnce(cranelift_frontend::FuncInstBuilder<'_, '_>, Value, MemFlagsData) -> Value,
     ) -> Result<(), CompileError> {
-        let p = self.address(memarg, 8)?;
-        let v = load(self.b.ins(), p);
+        let (p, f) = self.address(memarg, 8)?;
+        let v = load(self.b.ins(), p, f);
         self.push_v(v);
         Ok(())
     }
 
     fn load_splat(&mut self, memarg: MemArg, t: Type, vt: Type) -> Result<(), CompileError> {
-        let p = self.address(memarg, t.bytes() as u64)?;
-        let x = self.b.ins().load(t, heap(), p, 0);
+        let (p, f) = self.address(memarg, t.bytes() as u64)?;
+        let x = self.b.ins().load(t, f, p, 0);
         let v = self.b.ins().splat(vt, x);
         self.push_v(v);
         Ok(())
     }
 
     fn load_zero(&mut self, memarg: MemArg, t: Type, vt: Type) -> Result<(), CompileError> {
-        let p = self.address(memarg, t.bytes() as u64)?;
-        let x = self.b.ins().load(t, heap(), p, 0);
+        let (p, f) = self.address(memarg, t.bytes() as u64)?;
+        let x = self.b.ins().load(t, f, p, 0);
         let v = self.b.ins().scalar_to_vector(vt, x);
         self.push_v(v);
         Ok(())
@@ -560,8 +560,8 @@ impl Translator<'_, '_> {
         vt: Type,
     ) -> Result<(), CompileError> {
         let v = self.pop_v(vt);
-        let p = self.address(memarg, t.bytes() as u64)?;
-        let x = self.b.ins().load(t, heap(), p, 0);
+        let (p, f) = self.address(memarg, t.bytes() as u64)?;
+        let x = self.b.ins().load(t, f, p, 0);
         let r = self.b.ins().insertlane(v, x, lane);
         self.push_v(r);
         Ok(())
@@ -569,9 +569,9 @@ impl Translator<'_, '_> {
 
     fn store_lane(&mut self, memarg: MemArg, lane: u8, vt: Type) -> Result<(), CompileError> {
         let v = self.pop_v(vt);
-        let p = self.address(memarg, vt.lane_type().bytes() as u64)?;
+        let (p, f) = self.address(memarg, vt.lane_type().bytes() as u64)?;
         let x = self.b.ins().extractlane(v, lane);
-        self.b.ins().store(heap(), x, p, 0);
+        self.b.ins().store(f, x, p, 0);
         Ok(())
     }
 
