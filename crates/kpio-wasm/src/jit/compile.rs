@@ -8,13 +8,16 @@
 //!
 //! What native code may do is narrow on purpose (see `vmctx` for the context it gets):
 //! - Every trap is an explicit check that branches to the function's one exit block, which
-//!   calls the `trap` helper with the trap code and wasm offset and returns; nothing relies
-//!   on a hardware fault, and Cranelift's own trapping instructions (`sdiv`, `fcvt_to_sint`)
-//!   are only reached after the checks that make them unable to trap.
+//!   calls the `trap` helper with the trap code and wasm offset and returns; Cranelift's
+//!   own trapping instructions (`sdiv`, `fcvt_to_sint`) are only reached after the checks
+//!   that make them unable to trap. The one exception: in a guarded flavour, accesses to
+//!   32-bit memories within the guard are not checked, and an out-of-bounds one faults on
+//!   a guard page, which `super::signals` turns into the trap (see [`Translator::address`]).
 //! - After every call the callee's trap flag is checked and, if set, this frame adds itself to
 //!   the backtrace and returns too: traps unwind by returning, on any target.
 //! - Each memory is reached through a base and length kept in variables, reloaded from the
-//!   context after anything that may move or grow it, and every access is bounds-checked.
+//!   context after anything that may move or grow it, and every access is bounds-checked
+//!   (explicitly, or by the guard pages of a guarded flavour).
 //! - Calls to functions of the same module take the callee's native code directly when it
 //!   has some; everything else (imports, host functions, interpreted callees,
 //!   `call_indirect`, `memory.grow`) goes through a helper in the context.
