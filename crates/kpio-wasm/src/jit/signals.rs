@@ -304,14 +304,8 @@ unsafe extern "sysv64" fn native_entry(
         "mov rdx, r8",
         "call rax",
         "xor eax, eax",
-        "add rsp, 8",
-        "pop r15",
-        "pop r14",
-        "pop r13",
-        "pop r12",
-        "pop rbx",
-        "pop rbp",
-        "ret",
+        "jmp {epilogue}",
+        epilogue = sym entry_epilogue,
     )
 }
 
@@ -319,8 +313,14 @@ unsafe extern "sysv64" fn native_entry(
 /// [`native_entry`] saved: its epilogue, returning 1.
 #[unsafe(naked)]
 unsafe extern "sysv64" fn native_resume() {
+    core::arch::naked_asm!("mov eax, 1", "jmp {epilogue}", epilogue = sym entry_epilogue)
+}
+
+/// [`native_entry`]'s epilogue, shared by its return and [`native_resume`]: pops what the
+/// entry pushed and returns from the entry frame with `eax` as it is.
+#[unsafe(naked)]
+unsafe extern "sysv64" fn entry_epilogue() {
     core::arch::naked_asm!(
-        "mov eax, 1",
         "add rsp, 8",
         "pop r15",
         "pop r14",
