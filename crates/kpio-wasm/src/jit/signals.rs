@@ -203,8 +203,7 @@ extern "C" fn on_fault(signal: c_int, info: *mut libc::siginfo_t, context: *mut 
 
 /// Whether `addr` lies in the reservation of one of `cx`'s memories.
 fn in_memories(cx: &VmCtx, addr: usize) -> bool {
-    // The reservation of a guarded memory: 4 GiB and the guard from its base.
-    let span = (1usize << 32) + crate::memory::GUARD_BYTES;
+    let span = crate::memory::GUARDED_SPAN;
     cx.memory_slots().iter().any(|m| {
         let base = m.base as usize;
         !m.base.is_null() && addr >= base && addr - base < span

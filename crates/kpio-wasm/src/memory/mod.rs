@@ -33,6 +33,13 @@ enum Storage {
 )]
 pub(crate) const GUARD_BYTES: usize = 2 << 30;
 
+/// A guarded 32-bit memory's reservation: all a 32-bit address reaches, then the guard.
+#[cfg_attr(
+    not(all(target_os = "linux", target_pointer_width = "64")),
+    allow(dead_code)
+)]
+pub(crate) const GUARDED_SPAN: usize = (1 << 32) + GUARD_BYTES;
+
 /// Pages a 32-bit memory can address (4 GiB).
 const MAX_PAGES_32: u64 = 1 << 16;
 /// Pages a 64-bit memory's type may declare (2^64 bytes).

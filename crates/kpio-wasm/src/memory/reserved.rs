@@ -9,9 +9,7 @@
 
 use core::ptr::NonNull;
 
-/// Everything a 32-bit memory can address.
-const FULL: usize = 1 << 32;
-use super::GUARD_BYTES as GUARD;
+use super::GUARDED_SPAN;
 
 pub(crate) struct ReservedBuffer {
     base: NonNull<u8>,
@@ -61,7 +59,7 @@ impl ReservedBuffer {
             return None;
         }
         let full = if guarded {
-            reserve(FULL + GUARD).map(|b| (b, FULL + GUARD))
+            reserve(GUARDED_SPAN).map(|b| (b, GUARDED_SPAN))
         } else {
             None
         };
@@ -90,7 +88,7 @@ impl ReservedBuffer {
     /// Whether every 32-bit address plus an offset below the guard size stays inside
     /// the reservation: such an access past `len` faults instead of reaching other memory.
     pub fn guarded(&self) -> bool {
-        self.reserved >= FULL + GUARD
+        self.reserved >= GUARDED_SPAN
     }
 
     pub fn grow_to(&mut self, new_len: usize) -> bool {
@@ -158,7 +156,7 @@ mod tests {
         assert!(!b.grow_to(4 * PAGE_SIZE));
         let guarded = ReservedBuffer::new(3 * PAGE_SIZE, true).expect("reserve");
         assert!(
-            guarded.reserved >= FULL,
+            guarded.reserved >= 1 << 32,
             "a 32-bit memory reserves all it can address"
         );
     }
