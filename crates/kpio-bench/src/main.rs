@@ -108,7 +108,9 @@ struct Args {
     /// `gui` (the desktop: draw_rect latency, the calculator at 60 Hz, cold start).
     #[arg(value_name = "GROUP", value_parser = ["engines", "gui"])]
     groups: Vec<String>,
-    /// Timed runs per program and engine; the best (minimum) is reported.
+    /// Timed runs per program and engine; the best (minimum) is reported. The programs run
+    /// in rounds, each engine once per round, so a slow spell of the machine falls on all
+    /// engines alike.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
     runs: u32,
     /// Only run programs whose name contains NAME (repeatable; `startup`
@@ -528,6 +530,22 @@ impl Peer {
 }
 
 /// A wasmtime measurement as a [`Cell`] of its call time, for the checks and the table.
+/// The better of two runs' cells of one engine: the faster, or the first error; a result
+/// that changed between runs is an error.
+fn best_cell(a: Cell, b: Cell) -> Cell {
+    let (a, b) = (a?, b?);
+    if a.result != b.result {
+        return Err(format!(
+            "result changed between runs: {:#018x}, then {:#018x}",
+            a.result, b.result
+        ));
+    }
+    Ok(Measurement {
+        best: a.best.min(b.best),
+        result: a.result,
+    })
+}
+
 fn peer_cell(c: &Result<wasmtime_peer::PeerMeasurement, String>) -> Cell {
     c.as_ref()
         .map(|m| Measurement {
@@ -628,13 +646,7 @@ fn run(args: Args) -> Result<bool> {
         let wasm_arg = wasm_path.to_string_lossy().into_owned();
         for &(p, n) in &programs {
             let label = format!("{}({n})", p.name);
-            eprint!("{label:<18} native ");
-            let native = measure(args.runs, &mut || {
-                let t = Instant::now();
-                let v = black_box((p.native)(black_box(n)));
-                Ok((t.elapsed(), v))
-            })?;
-            eprint!("{} ms", fmt_ms(native.best));
+            eprint!("{label:<18} ");
             let engine_run = |engine: &str| -> Result<String> {
                 spawn_worker(&[
                     "run".into(),
@@ -642,7 +654,7 @@ fn run(args: Args) -> Result<bool> {
                     wasm_arg.clone(),
                     p.name.into(),
                     n.to_string(),
-                    args.runs.to_string(),
+                    "1".into(),
                 ])
             };
             let result_cell = |out: &Result<String>| -> Cell {
@@ -653,35 +665,89 @@ fn run(args: Args) -> Result<bool> {
                     result: v as i64,
                 })
             };
-            let wasmi = (!args.skip_wasmi).then(|| {
-                let c = result_cell(&engine_run("wasmi"));
-                eprint!(", wasmi {}", progress(&c));
-                c
-            });
-            let kpio = (!args.skip_kpio).then(|| {
-                KPIO_TIERS.each_ref().map(|t| {
-                    eprint!(", kpio {} ", t.column);
-                    let out = engine_run(t.engine);
-                    let cell = result_cell(&out);
-                    eprint!("{}", progress(&cell));
-                    let jit = out.ok().and_then(|o| {
-                        let [compiled, refused, bytes] = tagged(&o, "JIT").ok()?;
-                        Some(JitSummary {
-                            compiled: compiled as u64,
-                            refused: refused as u64,
-                            code_bytes: bytes as u64,
-                        })
+            // Rounds, each running every engine once: the machine's slow spells (seconds
+            // long) then fall on all engines alike instead of on one engine's runs.
+            let mut native: Option<Measurement> = None;
+            let mut wasmi: Option<Cell> = None;
+            let mut kpio: Option<[TierCell; 3]> = None;
+            let mut peer_runs: Option<Result<Vec<wasmtime_peer::PeerRun>, String>> = None;
+            for _ in 0..args.runs.max(1) {
+                let m = measure(1, &mut || {
+                    let t = Instant::now();
+                    let v = black_box((p.native)(black_box(n)));
+                    Ok((t.elapsed(), v))
+                })?;
+                native = Some(match native {
+                    None => m,
+                    Some(b) if b.result != m.result => {
+                        bail!("{label}: native result changed between runs")
+                    }
+                    Some(b) => Measurement {
+                        best: b.best.min(m.best),
+                        result: b.result,
+                    },
+                });
+                if !args.skip_wasmi {
+                    let c = result_cell(&engine_run("wasmi"));
+                    wasmi = Some(match wasmi {
+                        None => c,
+                        Some(b) => best_cell(b, c),
                     });
-                    TierCell { cell, jit }
-                })
-            });
-            let wasmtime = peer.ready().then(|| {
-                eprint!(", wasmtime ");
-                wasmtime_peer::run(&wasm_path, p.name, n, args.runs)
-            });
+                }
+                if !args.skip_kpio {
+                    let round = KPIO_TIERS.each_ref().map(|t| {
+                        let out = engine_run(t.engine);
+                        let cell = result_cell(&out);
+                        let jit = out.ok().and_then(|o| {
+                            let [compiled, refused, bytes] = tagged(&o, "JIT").ok()?;
+                            Some(JitSummary {
+                                compiled: compiled as u64,
+                                refused: refused as u64,
+                                code_bytes: bytes as u64,
+                            })
+                        });
+                        TierCell { cell, jit }
+                    });
+                    kpio = Some(match kpio {
+                        None => round,
+                        Some(best) => {
+                            let mut round = round.into_iter();
+                            best.map(|b| {
+                                let r = round.next().expect("three tiers");
+                                TierCell {
+                                    cell: best_cell(b.cell, r.cell),
+                                    jit: r.jit.or(b.jit),
+                                }
+                            })
+                        }
+                    });
+                }
+                if peer.ready() {
+                    let r = wasmtime_peer::runs(&wasm_path, p.name, n, 1);
+                    peer_runs = Some(match (peer_runs, r) {
+                        (None, r) => r,
+                        (Some(Err(e)), _) | (Some(Ok(_)), Err(e)) => Err(e),
+                        (Some(Ok(mut all)), Ok(more)) => {
+                            all.extend(more);
+                            Ok(all)
+                        }
+                    });
+                }
+            }
+            let native = native.expect("at least one round");
+            eprint!("native {} ms", fmt_ms(native.best));
+            if let Some(c) = &wasmi {
+                eprint!(", wasmi {}", progress(c));
+            }
+            if let Some(k) = &kpio {
+                for (t, c) in KPIO_TIERS.iter().zip(k) {
+                    eprint!(", kpio {} {}", t.column, progress(&c.cell));
+                }
+            }
+            let wasmtime = peer_runs.map(|r| r.and_then(|r| wasmtime_peer::summarize(&r)));
             let wasmtime_cell = wasmtime.as_ref().map(peer_cell);
             if let Some(w) = &wasmtime_cell {
-                eprint!("{}", progress(w));
+                eprint!(", wasmtime {}", progress(w));
             }
             eprintln!();
 
@@ -856,8 +922,9 @@ fn best_of(c: Option<&Cell>) -> Option<Duration> {
 fn print_program_tables(rows: &[Row], runs: u32, wasm_len: u64, md: bool) {
     let note = if md { "" } else { "# " };
     println!(
-        "{note}programs: best of {runs} run(s); module {wasm_len} bytes; native = same Rust \
-         source compiled for the host; times are of the call alone (instantiation not timed)"
+        "{note}programs: best of {runs} run(s), in rounds that run every engine once; module \
+         {wasm_len} bytes; native = same Rust source compiled for the host; times are of the \
+         call alone (instantiation not timed)"
     );
     if md {
         println!();

@@ -64,12 +64,18 @@ pub struct PeerMeasurement {
     pub result: i64,
 }
 
-/// Runs `export(arg)` `runs` times on wasmtime, a fresh engine and instance per run.
+/// Runs `export(arg)` `runs` times on wasmtime, a fresh engine and instance per run: the
+/// best of them.
 pub fn run(wasm: &Path, export: &str, arg: i32, runs: u32) -> Result<PeerMeasurement, String> {
+    summarize(&self::runs(wasm, export, arg, runs)?)
+}
+
+/// Runs `export(arg)` `runs` times on wasmtime, a fresh engine and instance per run: each
+/// run's times (see [`summarize`] for the best).
+pub fn runs(wasm: &Path, export: &str, arg: i32, runs: u32) -> Result<Vec<PeerRun>, String> {
     let wasm = wasm.to_string_lossy();
     let out = python(&["run", &wasm, export, &arg.to_string(), &runs.to_string()])?;
-    let runs = parse_runs(&out).map_err(|e| format!("engines_wasmtime.py output: {e}"))?;
-    summarize(&runs)
+    parse_runs(&out).map_err(|e| format!("engines_wasmtime.py output: {e}"))
 }
 
 /// Startup on wasmtime, best of several runs, each minimum taken on its own.

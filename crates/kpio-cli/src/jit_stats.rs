@@ -11,6 +11,12 @@ pub fn summary(name: &str, s: &JitStats) -> String {
         "{name}: native tier: {} functions compiled ({} bytes of code pages), {} refused",
         s.compiled, s.compiled_bytes, s.refused
     );
+    if s.osr_entries > 0 {
+        out.push_str(&format!(
+            ", {} frames moved into native code at a loop",
+            s.osr_entries
+        ));
+    }
     if s.from_cache > 0 {
         out.push_str(&format!(", {} loaded from the code cache", s.from_cache));
     }
@@ -170,19 +176,20 @@ mod tests {
     }
 
     #[test]
-    fn evictions_and_compiles_over_budget_are_reported() {
+    fn moves_evictions_and_compiles_over_budget_are_reported() {
         let s = JitStats {
             compiled: 9,
             evicted: 4,
             over_budget: 1,
+            osr_entries: 3,
             compiled_bytes: 9 * 4096,
             ..JitStats::default()
         };
         assert_eq!(
             summary("m", &s),
             "m: native tier: 9 functions compiled (36864 bytes of code pages), 0 refused, \
-             4 evicted to stay within the code budget, 1 left interpreted for want of code \
-             memory\n"
+             3 frames moved into native code at a loop, 4 evicted to stay within the code \
+             budget, 1 left interpreted for want of code memory\n"
         );
     }
 
@@ -194,6 +201,7 @@ mod tests {
             from_cache: 0,
             evicted: 0,
             over_budget: 0,
+            osr_entries: 0,
             code_bytes: 0,
             compiled_bytes: 4096,
             events: vec![

@@ -2,19 +2,20 @@
 //! found a function hot queues it and goes on interpreting; the function's later calls
 //! take native code once it is published.
 //!
-//! One worker thread per engine, started on the first job. It holds the engine's JIT state
-//! only while it compiles (jobs carry it), so dropping every clone of an engine drops the
-//! job queue's sender and the worker ends. A job that panics in Cranelift marks its
+//! One worker thread per engine, started on the first job, with two queues: functions
+//! found hot first, then [`Priority::Idle`] work. It holds the engine's JIT state only
+//! while jobs are queued (jobs carry it), so once every clone of an engine is dropped and
+//! the queues are empty, the worker ends. A job that panics in Cranelift marks its
 //! function refused (the interpreter keeps it) instead of taking the worker down.
-//! [`Engine::jit_wait_idle`](crate::Engine::jit_wait_idle) waits for the queue to drain.
+//! [`Engine::jit_wait_idle`](crate::Engine::jit_wait_idle) waits for both queues to drain.
 //!
 //! Without `std` there are no threads: functions are compiled by the thread that found
 //! them hot, as with `Config::jit_background` off.
 
 extern crate std;
 
+use alloc::collections::VecDeque;
 use alloc::sync::Arc;
-use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Condvar, Mutex};
 
 use super::native::{self, CompileReason, JitEngine};
@@ -30,86 +31,148 @@ pub(crate) struct Job {
     pub reason: CompileReason,
 }
 
-/// An engine's background compiler: the queue to its worker and how many jobs are queued
-/// or running.
+/// How soon a job is wanted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Priority {
+    /// A function found hot: its calls are interpreted until the code is published.
+    Hot,
+    /// The entry of a function whose only call so far moved into native code at a loop:
+    /// useful for a later call or a later launch (the code cache), needed by nobody now.
+    /// Compiled when no hot job waits; it claims its function when it starts (see
+    /// [`native::claim_idle_job`]), so one found hot meanwhile is not compiled twice.
+    Idle,
+}
+
+/// The worker's queues, shared with it.
+#[derive(Default)]
+struct Queues {
+    hot: VecDeque<Job>,
+    idle: VecDeque<Job>,
+    /// Jobs queued or running.
+    pending: usize,
+    /// The engine is gone: the worker ends once the queues are empty.
+    closed: bool,
+    started: bool,
+}
+
+#[derive(Default)]
+struct Shared {
+    queues: Mutex<Queues>,
+    /// Signalled when a job is queued (for the worker) and when the last one is done (for
+    /// [`Background::wait_idle`]).
+    changed: Condvar,
+}
+
+/// An engine's background compiler: its queues and the worker they feed.
 #[derive(Default)]
 pub(crate) struct Background {
-    queue: Mutex<Option<Sender<Job>>>,
-    pending: Mutex<usize>,
-    idle: Condvar,
+    shared: Arc<Shared>,
 }
 
 impl Background {
     /// Queues `job`, starting the worker first if need be. `Err(job)` when no thread can
-    /// be started: the caller compiles it itself.
-    pub fn submit(&self, job: Job) -> Result<(), Job> {
-        let mut queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
-        if queue.is_none() {
-            let (tx, rx) = channel::<Job>();
+    /// be started: the caller compiles it itself (or, for an idle job, leaves it).
+    pub fn submit(&self, job: Job, priority: Priority) -> Result<(), Job> {
+        let mut q = self.shared.queues.lock().unwrap_or_else(|e| e.into_inner());
+        if !q.started {
+            let shared = Arc::clone(&self.shared);
             let started = std::thread::Builder::new()
                 .name("kpio-jit".into())
                 // Cranelift's passes recurse on deep control flow.
                 .stack_size(8 << 20)
-                .spawn(move || worker(rx));
+                .spawn(move || worker(&shared));
             if started.is_err() {
                 return Err(job);
             }
-            *queue = Some(tx);
+            q.started = true;
         }
-        *self.pending.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        let tx = queue.as_ref().expect("started above");
-        tx.send(job).map_err(|e| {
-            self.done();
-            e.0
-        })
-    }
-
-    /// One job finished.
-    pub fn done(&self) {
-        let mut n = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        *n = n.saturating_sub(1);
-        if *n == 0 {
-            self.idle.notify_all();
+        q.pending += 1;
+        match priority {
+            Priority::Hot => q.hot.push_back(job),
+            Priority::Idle => q.idle.push_back(job),
         }
+        self.shared.changed.notify_all();
+        Ok(())
     }
 
     /// Waits until no job is queued or running.
     pub fn wait_idle(&self) {
-        let mut n = self.pending.lock().unwrap_or_else(|e| e.into_inner());
-        while *n > 0 {
-            n = self.idle.wait(n).unwrap_or_else(|e| e.into_inner());
+        let mut q = self.shared.queues.lock().unwrap_or_else(|e| e.into_inner());
+        while q.pending > 0 {
+            q = self
+                .shared
+                .changed
+                .wait(q)
+                .unwrap_or_else(|e| e.into_inner());
         }
     }
 }
 
-fn worker(rx: Receiver<Job>) {
-    while let Ok(job) = rx.recv() {
-        let jit = Arc::clone(&job.jit);
-        let (module, func) = (Arc::clone(&job.module), job.func);
-        let flavour = job.flavour;
-        let timing = native::Timing::start(true);
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            native::compile_into_map(
-                &jit,
-                &module,
-                flavour,
-                func,
-                job.reason,
-                native::NO_SCAN,
-                timing,
-            )
-        }));
-        if ran.is_err() {
-            native::refuse(
-                &jit,
-                &module,
-                flavour,
-                func,
-                job.reason,
-                "the code generator panicked",
-                timing,
-            );
+impl Drop for Background {
+    fn drop(&mut self) {
+        let mut q = self.shared.queues.lock().unwrap_or_else(|e| e.into_inner());
+        q.closed = true;
+        self.shared.changed.notify_all();
+    }
+}
+
+/// The worker: hot jobs first, then idle ones, until the engine is gone. Jobs hold the
+/// engine's JIT state, so the engine lives until the queues are empty.
+fn worker(shared: &Shared) {
+    loop {
+        let (job, priority) = {
+            let mut q = shared.queues.lock().unwrap_or_else(|e| e.into_inner());
+            loop {
+                if let Some(j) = q.hot.pop_front() {
+                    break (j, Priority::Hot);
+                }
+                if let Some(j) = q.idle.pop_front() {
+                    break (j, Priority::Idle);
+                }
+                if q.closed {
+                    return;
+                }
+                q = shared.changed.wait(q).unwrap_or_else(|e| e.into_inner());
+            }
+        };
+        run(&job, priority);
+        // The job (and maybe the engine with it) is dropped before the count says done,
+        // so a waiter sees the engine's last compile finished.
+        drop(job);
+        let mut q = shared.queues.lock().unwrap_or_else(|e| e.into_inner());
+        q.pending = q.pending.saturating_sub(1);
+        if q.pending == 0 {
+            shared.changed.notify_all();
         }
-        jit.background().done();
+    }
+}
+
+fn run(job: &Job, priority: Priority) {
+    let (jit, module, flavour, func) = (&job.jit, &job.module, job.flavour, job.func);
+    if priority == Priority::Idle && !native::claim_idle_job(module, flavour, func) {
+        return;
+    }
+    let timing = native::Timing::start(true);
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        native::compile_into_map(
+            jit,
+            module,
+            flavour,
+            func,
+            job.reason,
+            native::NO_SCAN,
+            timing,
+        )
+    }));
+    if ran.is_err() {
+        native::refuse(
+            jit,
+            module,
+            flavour,
+            func,
+            job.reason,
+            "the code generator panicked",
+            timing,
+        );
     }
 }

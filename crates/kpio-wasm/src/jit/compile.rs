@@ -294,21 +294,60 @@ fn fuel_stretches(
     Ok(out)
 }
 
-/// Cranelift's passes and emission: the machine code and its sites; code with relocations
-/// is refused (nothing here calls by symbol: helpers and callees are reached through the
-/// context).
+/// Cranelift's passes and emission: the machine code and its sites. The only relocations
+/// allowed are direct self-calls, resolved here (they are relative to the body itself, so
+/// the code stays position-independent); any other is refused (helpers and other callees
+/// are reached through the context).
 fn emit(isa: &dyn TargetIsa, func: Function) -> Result<(Vec<u8>, Sites), CompileError> {
+    // The names this function declared for itself.
+    let own: Vec<ir::UserExternalNameRef> = match &func.name {
+        UserFuncName::User(me) => func
+            .params
+            .user_named_funcs()
+            .iter()
+            .filter(|(_, n)| *n == me)
+            .map(|(r, _)| r)
+            .collect(),
+        UserFuncName::Testcase(_) => Vec::new(),
+    };
     let mut ctx = Context::for_function(func);
     let code = ctx
         .compile(isa, &mut ControlPlane::default())
         .map_err(|e| CompileError::Codegen(alloc::format!("{:?}", e.inner)))?;
-    if !code.buffer.relocs().is_empty() {
-        return Err(CompileError::Codegen(alloc::format!(
-            "machine code needs {} relocations",
-            code.buffer.relocs().len()
-        )));
+    let mut bytes = code.code_buffer().to_vec();
+    resolve_self_calls(&mut bytes, code.buffer.relocs(), &own)?;
+    Ok((bytes, super::sites::of(code)))
+}
+
+/// Fills in the PC-relative self-calls of a body whose names for itself are `own`: each
+/// relocation must be a 32-bit PC-relative call of one of them.
+fn resolve_self_calls(
+    code: &mut [u8],
+    relocs: &[cranelift_codegen::FinalizedMachReloc],
+    own: &[ir::UserExternalNameRef],
+) -> Result<(), CompileError> {
+    use cranelift_codegen::FinalizedRelocTarget;
+    use cranelift_codegen::binemit::Reloc;
+    for r in relocs {
+        let to_self = matches!(&r.target,
+            FinalizedRelocTarget::ExternalName(ir::ExternalName::User(n)) if own.contains(n));
+        let at = r.offset as usize;
+        if !to_self || r.kind != Reloc::X86CallPCRel4 || at + 4 > code.len() {
+            return Err(CompileError::Codegen(alloc::format!(
+                "machine code needs a relocation other than a self-call: {:?} at {:#x}",
+                r.kind,
+                r.offset
+            )));
+        }
+        // The target (the body's start, offset 0) relative to the relocated field, with
+        // the addend (-4: relative to the end of the field, where the call returns).
+        let rel = -(r.offset as i64) + r.addend;
+        let rel = i32::try_from(rel).map_err(|_| {
+            CompileError::Codegen(alloc::format!("self-call out of range at {:#x}", r.offset))
+        })?;
+        code[at..at + 4].copy_from_slice(&rel.to_le_bytes());
     }
-    Ok((code.code_buffer().to_vec(), super::sites::of(code)))
+    Ok(())
 }
 
 /// The trampoline from the interpreter: `(cx, body, slots)`: loads the arguments from
@@ -1986,6 +2025,16 @@ impl<'m, 'b> Translator<'m, 'b> {
         let results = native_types(ft.results(), self.offset)?;
         let args = self.peekn(params.len());
         self.stack.truncate(self.stack.len() - params.len());
+        if self.calls_itself(f) {
+            let all = self.self_call_args(&args);
+            let callee = self.self_ref();
+            let call = self.b.ins().call(callee, &all);
+            let rets = self.b.inst_results(call).to_vec();
+            self.check_trapped();
+            self.stack.extend(rets);
+            self.reload_memory();
+            return Ok(());
+        }
         let join = self.block_with_params(&results);
         if f >= self.m.num_imported_funcs {
             // A function of this module: its native code if it has some.
@@ -2060,6 +2109,41 @@ impl<'m, 'b> Translator<'m, 'b> {
         all.push(self.cx);
         all.extend_from_slice(args);
         (sigref, all, slow)
+    }
+
+    /// Whether a call of function `f` calls this very code: a recursive call made from
+    /// the function's own body (not from an on-stack-replacement entry, whose code takes
+    /// the locals, not the parameters). That code needs no lookup in the natives table:
+    /// it exists, since it is running, and it stays mapped while any frame of it is on a
+    /// stack, evicted or not. So the call is a direct `call` to the body's start (see
+    /// [`resolve_self_calls`]).
+    fn calls_itself(&self, f: u32) -> bool {
+        f == self.func_index && self.osr.is_none()
+    }
+
+    /// A reference to this function, for direct self-calls: colocated, so Cranelift emits
+    /// a PC-relative call that [`resolve_self_calls`] fills in.
+    fn self_ref(&mut self) -> ir::FuncRef {
+        let sig = self.b.func.signature.clone();
+        let sigref = self.b.import_signature(sig);
+        let name = self
+            .b
+            .func
+            .declare_imported_user_function(ir::UserExternalName::new(0, self.func_index));
+        self.b.import_function(ir::ExtFuncData {
+            name: ir::ExternalName::user(name),
+            signature: sigref,
+            colocated: true,
+            patchable: false,
+        })
+    }
+
+    /// A self-call's arguments: the context, then `args`.
+    fn self_call_args(&self, args: &[Value]) -> Vec<Value> {
+        let mut all = Vec::with_capacity(args.len() + 1);
+        all.push(self.cx);
+        all.extend_from_slice(args);
+        all
     }
 
     /// Goes on after a call at `join`, whose parameters are the call's results.
@@ -2161,6 +2245,14 @@ impl<'m, 'b> Translator<'m, 'b> {
         let results = native_types(ft.results(), self.offset)?;
         let args = self.peekn(params.len());
         self.stack.truncate(self.stack.len() - params.len());
+        if self.calls_itself(f) {
+            let all = self.self_call_args(&args);
+            let callee = self.self_ref();
+            self.give_back_depth();
+            self.b.ins().return_call(callee, &all);
+            self.reachable = false;
+            return Ok(());
+        }
         if f >= self.m.num_imported_funcs {
             let natives = self.load_cx_fixed(vmctx::OFF_NATIVES);
             let body = self

@@ -111,6 +111,9 @@ const REFUSED: u8 = 2;
 const CACHED: u8 = 3;
 /// Queued for (or being compiled by) the background compiler; interpreted meanwhile.
 const COMPILING: u8 = 4;
+/// Not compiled, but its first call moved into native code at a loop (on-stack
+/// replacement): compiled (or queued) at its next call, whatever the call count.
+const LOOPED: u8 = 5;
 
 /// An on-stack-replacement entry of (function, loop offset): its code and how many locals
 /// it takes, or `None` if the native tier refused it.
@@ -134,6 +137,10 @@ pub(crate) struct NativeMap {
     setbacks: Box<[AtomicU8]>,
     /// On-stack replacement code by (function, loop offset): `None` if it was refused.
     osr: spin::Mutex<Vec<OsrEntry>>,
+    /// Whether each function had its on-stack-replacement compile (one per function, so
+    /// a function whose frames stand at different loops does not compile an entry for
+    /// each, nor again after eviction).
+    osr_compiled: Box<[AtomicBool]>,
     /// The code cache entry loaded for this map (functions in state [`CACHED`] take their
     /// code from it).
     loaded: spin::Mutex<Option<Arc<code_cache::Entry>>>,
@@ -153,6 +160,7 @@ impl NativeMap {
             loops: (0..n).map(|_| AtomicU32::new(0)).collect(),
             setbacks: (0..n).map(|_| AtomicU8::new(0)).collect(),
             osr: spin::Mutex::new(Vec::new()),
+            osr_compiled: (0..n).map(|_| AtomicBool::new(false)).collect(),
             loaded: spin::Mutex::new(None),
             fresh: AtomicBool::new(false),
         }
@@ -186,7 +194,8 @@ pub enum CompileReason {
     CallCount(u32),
     /// Tiered mode: its loops ran `Config::jit_loop_threshold` iterations interpreted, so
     /// the running frame moved into native code at the loop at this wasm offset (on-stack
-    /// replacement). The same event compiles the function's entry for later calls.
+    /// replacement). The function's entry is compiled for later calls at once if it was
+    /// called before, else at its next call.
     Loop(u32),
     /// Not compiled: its code came from a loaded code cache entry (published on its first
     /// call).
@@ -194,8 +203,8 @@ pub enum CompileReason {
 }
 
 /// Counts one loop iteration against `threshold` (`Config::jit_loop_threshold`); true
-/// when on-stack replacement is due (the counter then stays at the threshold until the
-/// attempt moves it past, to [`OSR_DONE`]).
+/// when on-stack replacement is due (the counter then stays at the threshold until
+/// [`loop_due`] counts from zero again, or [`osr`] ends the counting with [`OSR_DONE`]).
 #[inline(always)]
 #[cfg_attr(not(kpio_threaded), allow(dead_code))]
 pub(crate) fn count_loop(c: &AtomicU32, threshold: u32) -> bool {
@@ -208,7 +217,8 @@ pub(crate) fn count_loop(c: &AtomicU32, threshold: u32) -> bool {
     }
 }
 
-/// A loop counter's value once on-stack replacement was tried for its function.
+/// A loop counter's value once on-stack replacement was refused for its function: its
+/// loops are not counted any more.
 const OSR_DONE: u32 = u32::MAX;
 
 /// The loop counters of instance `inst`'s module, by function (null without a tiered
@@ -223,27 +233,34 @@ pub(crate) fn loop_counts<T>(inner: &crate::store::StoreInner<T>, inst: u32) -> 
 }
 
 /// Counts a loop iteration of function `func` (module index) of instance `inst`; true
-/// when on-stack replacement is due now (once per function).
+/// when on-stack replacement is due now: each time the function's interpreted loops have
+/// run the threshold again, until [`osr`] gives up on the function.
 pub(crate) fn loop_due<T>(inner: &crate::store::StoreInner<T>, inst: u32, func: u32) -> bool {
-    if inner.engine.jit().is_none() || stack_low(inner) {
+    if inner.engine.jit().is_none() {
         return false;
     }
     let ie = &inner.instances[inst as usize];
     let c = &map_of(&ie.module, ie.flavour).loops[func as usize];
     let threshold = inner.engine.config().jit_loop_threshold.min(OSR_DONE - 1);
-    if count_loop(c, threshold) {
-        c.store(OSR_DONE, Ordering::Relaxed);
-        true
-    } else {
-        false
+    if !count_loop(c, threshold) {
+        return false;
     }
+    // Counted from zero again: a later interpreted call of the function (one that runs
+    // while its entry is still being compiled, say) moves into native code the same way.
+    c.store(0, Ordering::Relaxed);
+    !stack_low(inner)
 }
 
 /// On-stack replacement: runs the rest of interpreted function `func` of instance `inst`,
 /// whose frame is at `slots[fp..]` and stands at the header of the loop at wasm offset
 /// `id` with an empty operand stack, in native code entered at that loop with the frame's
 /// locals. `Some(Ok)`: the function returned, its results in the frame's first slots.
-/// `None`: the native tier refused; the interpreter carries on.
+/// `None`: the interpreter carries on (the native tier refused, or the function has an
+/// entry at another loop only).
+///
+/// Each function gets one on-stack-replacement compile, on the thread that found it due
+/// (the frame waits for it); later frames reuse that entry when they are due at the same
+/// loop. A refused entry ends the loop counting of its function.
 pub(crate) fn osr<T>(
     store: &mut Store<T>,
     inst: u32,
@@ -262,7 +279,12 @@ pub(crate) fn osr<T>(
         .find(|(k, _)| *k == (func, id))
         .map(|(_, v)| v.clone());
     let nf = match cached {
-        Some(v) => v?,
+        Some(Some(nf)) => nf,
+        Some(None) => {
+            map.loops[func as usize].store(OSR_DONE, Ordering::Relaxed);
+            return None;
+        }
+        None if map.osr_compiled[func as usize].swap(true, Ordering::Relaxed) => return None,
         None => {
             let timing = Timing::start(false);
             let built = jit.build(&module, flavour, func, Some(id), &scan_of(&store.inner));
@@ -273,11 +295,15 @@ pub(crate) fn osr<T>(
             }
             let nf = built.ok().map(Arc::new);
             map.osr.lock().push(((func, id), nf.clone()));
-            let nf = nf?;
+            let Some(nf) = nf else {
+                map.loops[func as usize].store(OSR_DONE, Ordering::Relaxed);
+                return None;
+            };
             jit.track(&module, flavour, func, Some(id), nf.0.body);
             nf
         }
     };
+    jit.osr_entries.fetch_add(1, Ordering::Relaxed);
     // Later calls take native code too.
     lookup_forced(store, inst, func);
     // Callees' code is read from here on (the entry itself is kept by `nf`).
@@ -383,6 +409,10 @@ pub struct JitStats {
     /// Compilations whose code did not fit in the budget even after eviction (their
     /// functions stay interpreted until they are found hot again).
     pub over_budget: u64,
+    /// Interpreted frames that moved into native code at a loop (on-stack replacement).
+    /// A function's first compiles its entry (a [`CompileReason::Loop`] event); later
+    /// frames due at the same loop reuse that entry.
+    pub osr_entries: u64,
     /// Bytes of code pages in use now (code is freed with its module).
     pub code_bytes: usize,
     /// Bytes of code pages compiled in all.
@@ -410,6 +440,8 @@ pub(crate) struct JitEngine {
     compiled_bytes: AtomicUsize,
     evicted: AtomicUsize,
     over_budget: AtomicUsize,
+    /// Frames moved into native code at a loop (see [`JitStats::osr_entries`]).
+    osr_entries: AtomicUsize,
     events: spin::Mutex<Vec<CompileEvent>>,
     /// Published code, oldest first: the eviction order. Its lock also serialises
     /// evictions.
@@ -580,6 +612,7 @@ impl JitEngine {
             compiled_bytes: AtomicUsize::new(0),
             evicted: AtomicUsize::new(0),
             over_budget: AtomicUsize::new(0),
+            osr_entries: AtomicUsize::new(0),
             events: spin::Mutex::new(Vec::new()),
             published: spin::Mutex::new(VecDeque::new()),
             reclaim: Reclaim::default(),
@@ -614,6 +647,7 @@ impl JitEngine {
             from_cache: self.from_cache.load(Ordering::Relaxed) as u64,
             evicted: self.evicted.load(Ordering::Relaxed) as u64,
             over_budget: self.over_budget.load(Ordering::Relaxed) as u64,
+            osr_entries: self.osr_entries.load(Ordering::Relaxed) as u64,
             code_bytes: self.memory.used(),
             compiled_bytes: self.compiled_bytes.load(Ordering::Relaxed),
             events: self.events.lock().clone(),
@@ -881,7 +915,8 @@ pub(crate) fn lookup<T>(store: &mut Store<T>, inst: u32, func: u32) -> Option<Na
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
     let i = func as usize;
-    match map.state[i].load(Ordering::Acquire) {
+    let state = map.state[i].load(Ordering::Acquire);
+    match state {
         NATIVE => return published(store, inst, func),
         REFUSED | COMPILING => return None,
         CACHED if install_cached(store, inst, func) => return published(store, inst, func),
@@ -890,15 +925,15 @@ pub(crate) fn lookup<T>(store: &mut Store<T>, inst: u32, func: u32) -> Option<Na
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
     let config = store.inner.engine.config();
-    let (threshold, reason) = match config.tier {
-        crate::Tier::Jit => (1, CompileReason::FirstCall),
-        _ => (config.jit_threshold.max(1), CompileReason::CallCount(0)),
+    let reason = match config.tier {
+        crate::Tier::Jit => CompileReason::FirstCall,
+        _ => CompileReason::CallCount(0),
     };
-    let threshold = retry_threshold(threshold, map.setbacks[i].load(Ordering::Relaxed));
+    let threshold = call_threshold(config, map, i);
     let calls = map.calls[i]
         .fetch_add(1, Ordering::Relaxed)
         .saturating_add(1);
-    if calls < threshold {
+    if calls < threshold && state != LOOPED {
         return None;
     }
     let reason = match reason {
@@ -911,6 +946,17 @@ pub(crate) fn lookup<T>(store: &mut Store<T>, inst: u32, func: u32) -> Option<Na
         return None;
     }
     published(store, inst, func)
+}
+
+/// The call that makes function `i` of `map` due for compiling: the first with a JIT-only
+/// engine, else `Config::jit_threshold`, raised each time the function lost its code to
+/// the budget.
+fn call_threshold(config: &crate::Config, map: &NativeMap, i: usize) -> u32 {
+    let threshold = match config.tier {
+        crate::Tier::Jit => 1,
+        _ => config.jit_threshold.max(1),
+    };
+    retry_threshold(threshold, map.setbacks[i].load(Ordering::Relaxed))
 }
 
 /// Pins the store (see [`super::reclaim`]) and reads function `func`'s published code:
@@ -979,10 +1025,12 @@ fn queue_or_compile<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileRe
         let map = map_of(&ie.module, ie.flavour);
         let i = func as usize;
         // Queued: this call and those until the code is published are interpreted.
-        if map.state[i]
-            .compare_exchange(INTERPRETED, COMPILING, Ordering::AcqRel, Ordering::Acquire)
-            .is_err()
-        {
+        let queued = [INTERPRETED, LOOPED].into_iter().any(|from| {
+            map.state[i]
+                .compare_exchange(from, COMPILING, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        });
+        if !queued {
             return false;
         }
         let Some(jit) = store.inner.engine.jit_arc() else {
@@ -995,7 +1043,10 @@ fn queue_or_compile<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileRe
             func,
             reason,
         };
-        match jit.background().submit(job) {
+        match jit
+            .background()
+            .submit(job, super::background::Priority::Hot)
+        {
             Ok(()) => return false,
             // No thread: compiled here after all.
             Err(_) => map.state[i].store(INTERPRETED, Ordering::Release),
@@ -1005,9 +1056,48 @@ fn queue_or_compile<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileRe
     true
 }
 
-/// Compiles (or queues) function `func` of instance `inst` for later calls unless it has
-/// native code or was refused (after on-stack replacement, so the next call does not start
-/// over in the interpreter).
+/// Queues the entry of function `func` of instance `inst` (in state [`LOOPED`]) as idle
+/// work for the background compiler, where there is one.
+fn queue_idle<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileReason) {
+    #[cfg(feature = "std")]
+    if store.inner.engine.config().jit_background
+        && let Some(jit) = store.inner.engine.jit_arc()
+    {
+        let ie = &store.inner.instances[inst as usize];
+        let job = super::background::Job {
+            jit: Arc::clone(jit),
+            module: Arc::clone(&ie.module),
+            flavour: ie.flavour,
+            func,
+            reason,
+        };
+        // No thread: the next call compiles it.
+        let _ = jit
+            .background()
+            .submit(job, super::background::Priority::Idle);
+    }
+    #[cfg(not(feature = "std"))]
+    let _ = (store, inst, func, reason);
+}
+
+/// An idle job of the background compiler starts: true if its function is still waiting
+/// for it (in state [`LOOPED`]), now marked as compiling; false if it was compiled (or
+/// queued as hot) meanwhile.
+#[cfg(feature = "std")]
+pub(crate) fn claim_idle_job(module: &ModuleInner, flavour: Flavour, func: u32) -> bool {
+    map_of(module, flavour).state[func as usize]
+        .compare_exchange(LOOPED, COMPILING, Ordering::AcqRel, Ordering::Acquire)
+        .is_ok()
+}
+
+/// After on-stack replacement of function `func` of instance `inst`: makes its later calls
+/// native too, unless it has native code or was refused. A function called more than once
+/// is compiled (or queued) now, so the next call does not start over in the interpreter.
+/// A function on its first call (a `main` that does all the work) is not hot: its only
+/// call runs natively from the loop on, and compiling its entry now would take the
+/// background compiler from functions that are. Its entry is queued as idle work (for a
+/// later call, or the code cache of a later launch), and its next call, if any, makes it
+/// due at once.
 fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) {
     let ie = &store.inner.instances[inst as usize];
     let map = map_of(&ie.module, ie.flavour);
@@ -1018,9 +1108,18 @@ fn lookup_forced<T>(store: &Store<T>, inst: u32, func: u32) {
             if state == CACHED && install_cached(store, inst, func) {
                 return;
             }
+            let calls = map.calls[i].load(Ordering::Relaxed);
+            if calls <= 1 {
+                if map.state[i]
+                    .compare_exchange(INTERPRETED, LOOPED, Ordering::AcqRel, Ordering::Acquire)
+                    .is_ok()
+                {
+                    queue_idle(store, inst, func, CompileReason::CallCount(calls));
+                }
+                return;
+            }
             // The running call is native from its loop on; later calls need not wait for
             // this compile (the background compiler's, where there is one).
-            let calls = map.calls[i].load(Ordering::Relaxed);
             queue_or_compile(store, inst, func, CompileReason::CallCount(calls));
         }
     }
