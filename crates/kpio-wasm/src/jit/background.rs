@@ -149,6 +149,10 @@ fn worker(shared: &Shared) {
 
 fn run(job: &Job, priority: Priority) {
     let (jit, module, flavour, func) = (&job.jit, &job.module, job.flavour, job.func);
+    // Nobody else holds the module any more: its code would never run.
+    if Arc::strong_count(module) == 1 {
+        return;
+    }
     if priority == Priority::Idle && !native::claim_idle_job(module, flavour, func) {
         return;
     }

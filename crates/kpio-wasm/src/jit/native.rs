@@ -195,7 +195,7 @@ pub enum CompileReason {
     /// Tiered mode: its loops ran `Config::jit_loop_threshold` iterations interpreted, so
     /// the running frame moved into native code at the loop at this wasm offset (on-stack
     /// replacement). The function's entry is compiled for later calls at once if it was
-    /// called before, else at its next call.
+    /// called before, else as idle work of the background compiler or at its next call.
     Loop(u32),
     /// Not compiled: its code came from a loaded code cache entry (published on its first
     /// call).
