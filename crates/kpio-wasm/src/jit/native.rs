@@ -1033,23 +1033,10 @@ fn queue_or_compile<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileRe
         if !queued {
             return false;
         }
-        let Some(jit) = store.inner.engine.jit_arc() else {
-            return false;
-        };
-        let job = super::background::Job {
-            jit: Arc::clone(jit),
-            module: Arc::clone(&ie.module),
-            flavour: ie.flavour,
-            func,
-            reason,
-        };
-        match jit
-            .background()
-            .submit(job, super::background::Priority::Hot)
-        {
-            Ok(()) => return false,
+        match submit(store, inst, func, reason, super::background::Priority::Hot) {
+            None | Some(Ok(())) => return false,
             // No thread: compiled here after all.
-            Err(_) => map.state[i].store(INTERPRETED, Ordering::Release),
+            Some(Err(_)) => map.state[i].store(INTERPRETED, Ordering::Release),
         }
     }
     compile_now(store, inst, func, reason);
@@ -1060,24 +1047,34 @@ fn queue_or_compile<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileRe
 /// work for the background compiler, where there is one.
 fn queue_idle<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileReason) {
     #[cfg(feature = "std")]
-    if store.inner.engine.config().jit_background
-        && let Some(jit) = store.inner.engine.jit_arc()
-    {
-        let ie = &store.inner.instances[inst as usize];
-        let job = super::background::Job {
-            jit: Arc::clone(jit),
-            module: Arc::clone(&ie.module),
-            flavour: ie.flavour,
-            func,
-            reason,
-        };
+    if store.inner.engine.config().jit_background {
         // No thread: the next call compiles it.
-        let _ = jit
-            .background()
-            .submit(job, super::background::Priority::Idle);
+        let _ = submit(store, inst, func, reason, super::background::Priority::Idle);
     }
     #[cfg(not(feature = "std"))]
     let _ = (store, inst, func, reason);
+}
+
+/// Submits function `func` of instance `inst` to the engine's background compiler with
+/// `priority`: `None` without a native tier, `Some(Err)` when no thread could be started.
+#[cfg(feature = "std")]
+fn submit<T>(
+    store: &Store<T>,
+    inst: u32,
+    func: u32,
+    reason: CompileReason,
+    priority: super::background::Priority,
+) -> Option<Result<(), super::background::Job>> {
+    let jit = store.inner.engine.jit_arc()?;
+    let ie = &store.inner.instances[inst as usize];
+    let job = super::background::Job {
+        jit: Arc::clone(jit),
+        module: Arc::clone(&ie.module),
+        flavour: ie.flavour,
+        func,
+        reason,
+    };
+    Some(jit.background().submit(job, priority))
 }
 
 /// An idle job of the background compiler starts: true if its function is still waiting
