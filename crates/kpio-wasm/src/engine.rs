@@ -47,10 +47,11 @@ pub struct Config {
     pub max_native_stack: usize,
     /// Bytes of native code pages an engine may have in use (see the `jit` module).
     pub jit_code_budget: usize,
-    /// Tiered mode: compile hot functions on a background thread (one per engine, with
-    /// the `std` feature) while the interpreter goes on running them, instead of on the
-    /// thread that found them hot. On-stack replacement and JIT-only mode compile on the
-    /// running thread, which needs the code at once. On by default.
+    /// Tiered mode: compile hot functions, and on-stack-replacement entries of looping
+    /// frames, on a background thread (one per engine, with the `std` feature) while the
+    /// interpreter goes on running them, instead of on the thread that found them hot.
+    /// JIT-only mode compiles on the running thread, which needs the code at once. On by
+    /// default.
     pub jit_background: bool,
 }
 

@@ -484,6 +484,128 @@ fn a_later_frame_due_at_the_same_loop_reuses_the_entry() {
     assert_eq!(s.osr_entries, 2, "two frames moved: {s:?}");
 }
 
+/// Runs `main` (`() -> i64`) of `wat`, whose import `env.wait` waits for the background
+/// compiler, on a tiered engine with a loop threshold of 1000; returns the result and
+/// the statistic.
+fn run_with_wait(wat: &str) -> (i64, kpio_wasm::jit::JitStats) {
+    let e = Engine::new(Config {
+        tier: Tier::Auto,
+        jit_threshold: u32::MAX,
+        jit_background: true,
+        jit_loop_threshold: 1000,
+        ..Config::default()
+    });
+    let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&e, ());
+    let mut linker = Linker::new();
+    let waiter = e.clone();
+    let wait = Func::new(&mut store, FuncType::new([], []), move |_, _, _| {
+        waiter.jit_wait_idle();
+        Ok(())
+    });
+    linker.define("env", "wait", wait);
+    let inst = linker.instantiate(&mut store, &module).unwrap();
+    let main = inst.get_func(&store, "main").unwrap();
+    let mut out = [Val::I64(0)];
+    main.call(&mut store, &[], &mut out).unwrap();
+    e.jit_wait_idle();
+    (out[0].i64().unwrap(), e.jit_stats())
+}
+
+fn loop_compiles(s: &kpio_wasm::jit::JitStats) -> usize {
+    s.events
+        .iter()
+        .filter(|e| matches!(e.reason, CompileReason::Loop(_)) && e.outcome.is_ok())
+        .count()
+}
+
+#[test]
+fn a_background_entry_starts_at_whichever_loop_the_frame_reached() {
+    // The frame due in loop $a queues the function's on-stack-replacement entry and goes
+    // on interpreting; $a ends before it is due again. The host call waits for the
+    // compile, so the entry is ready while the frame runs $b, an outermost loop: it moves
+    // into native code there.
+    let wat = r#"(module
+      (import "env" "wait" (func $wait))
+      (func (export "main") (result i64) (local $i i32) (local $acc i64)
+        (local.set $i (i32.const 1500))
+        (loop $a
+          (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
+          (br_if $a (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+        (call $wait)
+        (local.set $i (i32.const 3000))
+        (loop $b
+          (local.set $acc (i64.add (local.get $acc)
+            (i64.mul (i64.const 3) (i64.extend_i32_u (local.get $i)))))
+          (br_if $b (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+        (local.get $acc)))"#;
+    let (got, s) = run_with_wait(wat);
+    assert_eq!(got, (1..=1500).sum::<i64>() + 3 * (1..=3000).sum::<i64>());
+    let osr: Vec<_> = s
+        .events
+        .iter()
+        .filter(|e| matches!(e.reason, CompileReason::Loop(_)))
+        .collect();
+    assert_eq!(osr.len(), 1, "one on-stack-replacement compile: {s:?}");
+    assert!(osr[0].background && osr[0].outcome.is_ok(), "{osr:?}");
+    assert_eq!(s.osr_entries, 1, "the frame moved at $b: {s:?}");
+}
+
+#[test]
+fn a_frame_due_where_the_entry_does_not_start_is_armed_for_its_next_header() {
+    // Due in $x (inside $outer), the entry starts at $x and $outer. Ready while the frame
+    // runs $y, where it is due again but the entry does not start: armed, it moves at the
+    // next header the entry starts at, $outer's (in its second iteration $x is too short
+    // to be due, and $y is never an entry).
+    let wat = r#"(module
+      (import "env" "wait" (func $wait))
+      (func (export "main") (result i64) (local $n i32) (local $i i32) (local $acc i64)
+        (local.set $n (i32.const 1500))
+        (loop $outer
+          (local.set $i (local.get $n))
+          (loop $x
+            (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
+            (br_if $x (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+          (call $wait)
+          (local.set $i (i32.const 3000))
+          (loop $y
+            (local.set $acc (i64.add (local.get $acc) (i64.const 2)))
+            (br_if $y (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+          (br_if $outer (i32.ne (local.tee $n (i32.div_u (local.get $n) (i32.const 100)))
+            (i32.const 0))))
+        (local.get $acc)))"#;
+    let (got, s) = run_with_wait(wat);
+    assert_eq!(
+        got,
+        (1..=1500).sum::<i64>() + (1..=15).sum::<i64>() + 2 * 2 * 3000
+    );
+    assert_eq!(loop_compiles(&s), 1, "{s:?}");
+    assert_eq!(s.osr_entries, 1, "the frame moved at $outer: {s:?}");
+
+    // Stuck in $c, which the first entry (for $a, and the outermost $a and $b) does not
+    // start at: after 100 thresholds of misses, a second entry is compiled for $c (and
+    // waited for, by the host call in $c).
+    let wat = r#"(module
+      (import "env" "wait" (func $wait))
+      (func (export "main") (result i64) (local $i i32) (local $acc i64)
+        (local.set $i (i32.const 1500))
+        (loop $a
+          (local.set $acc (i64.add (local.get $acc) (i64.extend_i32_u (local.get $i))))
+          (br_if $a (local.tee $i (i32.sub (local.get $i) (i32.const 1)))))
+        (call $wait)
+        (loop $b
+          (local.set $i (i32.const 300000))
+          (loop $c
+            (call $wait)
+            (local.set $acc (i64.add (local.get $acc) (i64.const 1)))
+            (br_if $c (local.tee $i (i32.sub (local.get $i) (i32.const 1))))))
+        (local.get $acc)))"#;
+    let (got, s) = run_with_wait(wat);
+    assert_eq!(got, (1..=1500).sum::<i64>() + 300_000);
+    assert_eq!(loop_compiles(&s), 2, "{s:?}");
+    assert_eq!(s.osr_entries, 1, "the frame moved at $c: {s:?}");
+}
+
 #[test]
 fn traps_after_on_stack_replacement_keep_their_backtrace() {
     // The loop runs off the end of memory: native code traps after taking over.

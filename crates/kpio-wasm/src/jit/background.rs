@@ -22,7 +22,8 @@ use super::native::{self, CompileReason, JitEngine};
 use crate::code::Flavour;
 use crate::module::ModuleInner;
 
-/// One function to compile.
+/// One function to compile: its entry, or with [`CompileReason::Loop`] its
+/// on-stack-replacement entry.
 pub(crate) struct Job {
     pub jit: Arc<JitEngine>,
     pub module: Arc<ModuleInner>,
@@ -34,7 +35,8 @@ pub(crate) struct Job {
 /// How soon a job is wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Priority {
-    /// A function found hot: its calls are interpreted until the code is published.
+    /// A function found hot: its calls are interpreted until the code is published (or
+    /// an on-stack-replacement entry: its frames are interpreted until it is ready).
     Hot,
     /// The entry of a function whose only call so far moved into native code at a loop:
     /// useful for a later call or a later launch (the code cache), needed by nobody now.
@@ -157,18 +159,36 @@ fn run(job: &Job, priority: Priority) {
         return;
     }
     let timing = native::Timing::start(true);
+    let osr = match job.reason {
+        CompileReason::Loop(due) => Some(due),
+        _ => None,
+    };
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        native::compile_into_map(
+        if let Some(due) = osr {
+            native::compile_osr_into_map(jit, module, flavour, func, due, native::NO_SCAN, timing);
+        } else {
+            native::compile_into_map(
+                jit,
+                module,
+                flavour,
+                func,
+                job.reason,
+                native::NO_SCAN,
+                timing,
+            )
+        }
+    }));
+    if ran.is_err() && osr.is_some() {
+        native::refuse_osr(
             jit,
             module,
             flavour,
             func,
             job.reason,
-            native::NO_SCAN,
+            "the code generator panicked",
             timing,
-        )
-    }));
-    if ran.is_err() {
+        );
+    } else if ran.is_err() {
         native::refuse(
             jit,
             module,

@@ -99,6 +99,9 @@ pub struct CompiledCode {
     /// The 64-bit slots of the function's locals (parameters included, two per `v128`):
     /// what an on-stack-replacement entry takes instead of the parameters.
     pub nlocals: usize,
+    /// An on-stack-replacement entry: the wasm offsets of the loops it can start at (empty
+    /// for a function's body).
+    pub osr_loops: Vec<u32>,
     /// The body's fault and call sites (see [`Sites`]).
     pub sites: Sites,
 }
@@ -153,9 +156,18 @@ pub(crate) fn body_signature(params: &[Type], results: &[Type]) -> Signature {
 }
 
 /// Compiles function `index` (module index, a defined function) of `module`. With
-/// `osr`, the code is an on-stack-replacement entry instead: it takes all the function's
-/// locals (parameters, then declared locals) and starts at the header of the loop at that
-/// wasm offset, which must be at operand-stack height 0 without parameters.
+/// `osr`, the code is an on-stack-replacement entry instead, made for a frame found due
+/// at the loop at that wasm offset: it takes all the function's locals (parameters, then
+/// declared locals) and then the wasm offset of a loop, and starts at that loop's header.
+///
+/// It can start at that loop, at each loop around it and at each outermost loop of the
+/// function, where they are reachable at operand-stack height 0 without parameters (as
+/// the interpreter's `LoopCount`s are; "outermost" among those): see
+/// [`CompiledCode::osr_loops`]. Compiled in the
+/// background, the entry is often ready only once the frame has moved on; from wherever
+/// it stands, the frame soon passes one of those headers. Every loop would do as well,
+/// but each start takes every live local as a parameter of its header, which more than
+/// doubled the compile time of a large function.
 pub fn compile(
     isa: &dyn TargetIsa,
     module: &ModuleInner,
@@ -188,23 +200,44 @@ pub fn compile(
         };
         locals.extend(core::iter::repeat_n(ty, count as usize));
     }
-    let entry_params = if osr.is_some() { &locals } else { &params };
-    let sig = body_signature(entry_params, &results);
+    let entry_params = if osr.is_some() {
+        let mut p = locals.clone();
+        p.push(types::I32);
+        p
+    } else {
+        params.clone()
+    };
+    let sig = body_signature(&entry_params, &results);
 
     let mut func = Function::with_name_signature(UserFuncName::user(0, index), sig.clone());
     let mut fctx = FunctionBuilderContext::new();
+    let mut osr_loops = Vec::new();
     {
         let b = FunctionBuilder::new(&mut func, &mut fctx);
-        let mut t = Translator::new(module, flavour, index, b, entry_params, &results);
-        t.osr = osr.map(|id| (id, None));
+        let named = if osr.is_some() { &locals } else { &params };
+        let mut t = Translator::new(module, flavour, index, b, named, &results);
+        if let Some(due) = osr {
+            let entry = t.b.current_block().expect("the entry block");
+            let id = *t.b.block_params(entry).last().expect("the loop offset");
+            let dispatch = t.b.create_block();
+            t.osr = Some(Osr {
+                id,
+                dispatch,
+                around: loops_around(&body, due)?,
+                loops: Vec::new(),
+            });
+        }
         t.fuel = fuel;
         t.body_start = range.start as u32;
         t.translate(&body, &locals)?;
-        if let (Some((id, _)), false) = (t.osr, t.osr_used) {
-            return Err(CompileError::Unsupported {
-                what: alloc::format!("on-stack replacement at {id:#x} (no such loop)"),
-                offset: range.start,
-            });
+        if let Some(o) = t.osr.take() {
+            if o.loops.is_empty() {
+                return Err(CompileError::Unsupported {
+                    what: "on-stack replacement (no loop at operand height 0)".into(),
+                    offset: range.start,
+                });
+            }
+            osr_loops = o.emit_dispatch(&mut t.b, t.exit, range.start as u32);
         }
         t.b.seal_all_blocks();
         for (reloads, used) in core::mem::take(&mut t.mem_reloads)
@@ -227,12 +260,13 @@ pub fn compile(
         Sites::default()
     };
 
-    let tramp = trampoline(entry_params, &results, sig, isa.frontend_config());
+    let tramp = trampoline(&entry_params, &results, sig, isa.frontend_config());
     let (tramp_code, _) = emit(isa, tramp)?;
     Ok(CompiledCode {
         body: body_code,
         trampoline: tramp_code,
         nlocals: slot_count(&locals),
+        osr_loops,
         sites,
     })
 }
@@ -509,6 +543,76 @@ impl Ctrl {
     }
 }
 
+/// The wasm offsets of the loop at offset `due` and of the loops around it.
+fn loops_around(body: &FunctionBody<'_>, due: u32) -> Result<Vec<u32>, CompileError> {
+    let mut open: Vec<Option<u32>> = Vec::new();
+    let mut around = Vec::new();
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        let at = ops.original_position() as u32;
+        match ops.read()? {
+            Operator::Loop { .. } => open.push(Some(at)),
+            Operator::Block { .. }
+            | Operator::If { .. }
+            | Operator::Try { .. }
+            | Operator::TryTable { .. } => open.push(None),
+            Operator::End | Operator::Delegate { .. } => {
+                if let Some(Some(start)) = open.pop()
+                    && (start..at).contains(&due)
+                {
+                    around.push(start);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(around)
+}
+
+/// What an on-stack-replacement entry is made of while it is translated: the loop
+/// offset it takes, and the loops it can start at.
+struct Osr {
+    /// The entry's last parameter: the wasm offset of the loop to start at.
+    id: Value,
+    /// Where the entry jumps to: the switch on `id`, emitted after the body.
+    dispatch: Block,
+    /// The loop the frame was due at and the loops around it (see [`compile`]).
+    around: Vec<u32>,
+    /// Each loop it can start at: its offset and the block the dispatch jumps to (its
+    /// header, or the block past its fuel charge). These blocks are sealed last, since the
+    /// dispatch's jumps to them are added after the body.
+    loops: Vec<(u32, Block)>,
+}
+
+impl Osr {
+    fn starts_at(&self, b: Block) -> bool {
+        self.loops.iter().any(|(_, h)| *h == b)
+    }
+
+    /// Emits the dispatch: a switch on the loop offset to each loop's block. Another offset
+    /// (never passed: `native::osr` enters only at a loop the entry lists) traps as
+    /// unreachable. Returns the loops' offsets.
+    fn emit_dispatch(self, b: &mut FunctionBuilder<'_>, exit: Block, at: u32) -> Vec<u32> {
+        b.switch_to_block(self.dispatch);
+        b.seal_block(self.dispatch);
+        let other = b.create_block();
+        b.set_cold_block(other);
+        let mut switch = cranelift_frontend::Switch::new();
+        for (off, block) in &self.loops {
+            switch.set_entry(u128::from(*off), *block);
+        }
+        switch.emit(b, self.id, other);
+        b.switch_to_block(other);
+        b.seal_block(other);
+        let code = vmctx::trap_code_to_u32(TrapCode::Unreachable);
+        let code = b.ins().iconst(types::I32, code as i64);
+        let off = b.ins().iconst(types::I32, at as i64);
+        b.ins()
+            .jump(exit, &[BlockArg::Value(code), BlockArg::Value(off)]);
+        self.loops.into_iter().map(|(off, _)| off).collect()
+    }
+}
+
 struct Translator<'m, 'b> {
     m: &'m ModuleInner,
     flavour: Flavour,
@@ -526,11 +630,8 @@ struct Translator<'m, 'b> {
     exit: Block,
     /// Wasm offset of the operator being translated.
     offset: usize,
-    /// An on-stack-replacement entry: the loop's wasm offset and, once made, its header,
-    /// which the entry block jumps to.
-    osr: Option<(u32, Option<Block>)>,
-    /// The on-stack-replacement loop was found (reachable, at height 0).
-    osr_used: bool,
+    /// Translating an on-stack-replacement entry: where it can start.
+    osr: Option<Osr>,
     /// Fuel to charge by wasm offset (see [`fuel_stretches`]); empty without metering.
     fuel: Fuel,
     /// The body's start offset: where the entry's fuel is charged.
@@ -611,7 +712,6 @@ impl<'m, 'b> Translator<'m, 'b> {
             exit,
             offset: 0,
             osr: None,
-            osr_used: false,
             fuel: Fuel::default(),
             body_start: 0,
             mem_reloads: alloc::vec![Vec::new(); nmems],
@@ -644,12 +744,12 @@ impl<'m, 'b> Translator<'m, 'b> {
             self.charge_fuel(self.body_start);
         }
         self.interrupt_check();
-        if let Some((id, _)) = self.osr {
-            // The entry goes straight to the loop (its header is made now and used when the
-            // loop is reached); the code before the loop stays unreachable.
-            let header = self.b.create_block();
-            self.osr = Some((id, Some(header)));
-            self.b.ins().jump(header, &[]);
+        if let Some(o) = &self.osr {
+            // The entry goes to the dispatch on the loop offset (emitted once every loop
+            // is known, see `Osr::emit_dispatch`); the code before the first loop stays
+            // unreachable.
+            let dispatch = o.dispatch;
+            self.b.ins().jump(dispatch, &[]);
             let dead = self.b.create_block();
             self.b.switch_to_block(dead);
             self.b.seal_block(dead);
@@ -1266,7 +1366,11 @@ impl<'m, 'b> Translator<'m, 'b> {
             self.b.ins().jump(c.next, &Self::args(&c.else_args));
             reached = true;
         }
-        if let Some(h) = c.header {
+        // An on-stack-replacement entry's loop header is sealed once the dispatch jumps
+        // to it too (`seal_all_blocks`).
+        if let Some(h) = c.header
+            && !self.osr.as_ref().is_some_and(|o| o.starts_at(h))
+        {
             self.b.seal_block(h);
         }
         self.stack.truncate(c.height);
@@ -1382,18 +1486,31 @@ impl<'m, 'b> Translator<'m, 'b> {
             }
             O::Loop { blockty } => {
                 let (params, results) = self.block_types(blockty)?;
-                let osr_entry = match self.osr {
-                    Some((id, Some(h))) if id as usize == self.offset => {
-                        if !params.is_empty() || !self.stack.is_empty() {
-                            return self
-                                .unsupported("on-stack replacement at a loop with operands");
-                        }
-                        self.osr_used = true;
-                        Some(h)
-                    }
-                    _ => None,
-                };
                 let at = self.offset as u32;
+                // A loop an on-stack-replacement entry can start at: the dispatch jumps to
+                // this block. Like the interpreter's `LoopCount`, only where the frame's
+                // locals are all its state.
+                // Outermost among the loops a frame can move at (those around it may have
+                // operands: coremark's iteration loop does).
+                let outermost = !self
+                    .ctrl
+                    .iter()
+                    .any(|c| c.kind == Kind::Loop && c.params.is_empty() && c.height == 0);
+                let osr_entry = if params.is_empty()
+                    && self.stack.is_empty()
+                    && self
+                        .osr
+                        .as_ref()
+                        .is_some_and(|o| outermost || o.around.contains(&at))
+                {
+                    let h = self.b.create_block();
+                    if let Some(o) = &mut self.osr {
+                        o.loops.push((at, h));
+                    }
+                    Some(h)
+                } else {
+                    None
+                };
                 let charged = self.fuel.stretches.get(&at).is_some_and(|a| *a > 0);
                 // The back-edges' target. An on-stack-replacement entry comes in past the
                 // loop's fuel charge: the interpreter charged this iteration already.
@@ -1417,9 +1534,9 @@ impl<'m, 'b> Translator<'m, 'b> {
                 if let Some(body) = osr_entry
                     && charged
                 {
+                    // Sealed once the dispatch jumps to it too.
                     self.b.ins().jump(body, &[]);
                     self.b.switch_to_block(body);
-                    self.b.seal_block(body);
                 }
                 self.interrupt_check();
             }

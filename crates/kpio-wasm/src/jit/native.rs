@@ -115,9 +115,28 @@ const COMPILING: u8 = 4;
 /// replacement): compiled (or queued) at its next call, whatever the call count.
 const LOOPED: u8 = 5;
 
-/// An on-stack-replacement entry of (function, loop offset): its code and how many locals
-/// it takes, or `None` if the native tier refused it.
-type OsrEntry = ((u32, u32), Option<Arc<(NativeFunc, usize)>>);
+/// A function's on-stack-replacement entry (see [`compile::compile`]): its code, how many
+/// slots of locals it takes (the loop offset comes after them), and the loops it can
+/// start at.
+pub(crate) struct OsrCode {
+    nf: NativeFunc,
+    nlocals: usize,
+    loops: Vec<u32>,
+}
+
+/// An on-stack-replacement entry of a function, or `None` if the native tier refused it.
+type OsrEntry = (u32, Option<Arc<OsrCode>>);
+
+/// On-stack-replacement compiles a function may have (each entry starts at the loops
+/// around the one its frame was due at, and at the outermost loops; see
+/// [`compile::compile`]).
+const OSR_COMPILES: u8 = 3;
+
+/// How many loop thresholds of iterations an armed frame may run, missing the function's
+/// entries, before the function gets an entry for where its frames stand (see [`osr`]).
+/// Each miss costs a look at the entries. Coremark's frame, due in an inner loop, runs
+/// more than 10 thresholds of other inner loops before its outer loop comes round again.
+const OSR_PATIENCE: u32 = 100;
 
 /// A module's native code for one flavour.
 pub(crate) struct NativeMap {
@@ -135,12 +154,16 @@ pub(crate) struct NativeMap {
     /// [`retry_threshold`]), so a budget too small for what is hot costs a compile now and
     /// then, not one per call.
     setbacks: Box<[AtomicU8]>,
-    /// On-stack replacement code by (function, loop offset): `None` if it was refused.
+    /// On-stack replacement code by function: `None` if it was refused.
     osr: spin::Mutex<Vec<OsrEntry>>,
-    /// Whether each function had its on-stack-replacement compile (one per function, so
-    /// a function whose frames stand at different loops does not compile an entry for
-    /// each, nor again after eviction).
-    osr_compiled: Box<[AtomicBool]>,
+    /// On-stack-replacement compiles started, by function (at most [`OSR_COMPILES`]).
+    osr_started: Box<[AtomicU8]>,
+    /// Whether an on-stack-replacement compile of the function is under way.
+    osr_busy: Box<[AtomicBool]>,
+    /// Frames due in a loop none of the function's entries starts at, in a row: each
+    /// checks again at the next iteration (armed), until so many missed that a compile
+    /// for where they stand is worth it (see [`osr`]).
+    osr_misses: Box<[AtomicU32]>,
     /// The code cache entry loaded for this map (functions in state [`CACHED`] take their
     /// code from it).
     loaded: spin::Mutex<Option<Arc<code_cache::Entry>>>,
@@ -160,7 +183,9 @@ impl NativeMap {
             loops: (0..n).map(|_| AtomicU32::new(0)).collect(),
             setbacks: (0..n).map(|_| AtomicU8::new(0)).collect(),
             osr: spin::Mutex::new(Vec::new()),
-            osr_compiled: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            osr_started: (0..n).map(|_| AtomicU8::new(0)).collect(),
+            osr_busy: (0..n).map(|_| AtomicBool::new(false)).collect(),
+            osr_misses: (0..n).map(|_| AtomicU32::new(0)).collect(),
             loaded: spin::Mutex::new(None),
             fresh: AtomicBool::new(false),
         }
@@ -192,8 +217,9 @@ pub enum CompileReason {
     FirstCall,
     /// Tiered mode: it was called `Config::jit_threshold` times.
     CallCount(u32),
-    /// Tiered mode: its loops ran `Config::jit_loop_threshold` iterations interpreted, so
-    /// the running frame moved into native code at the loop at this wasm offset (on-stack
+    /// Tiered mode: its loops ran `Config::jit_loop_threshold` iterations interpreted, the
+    /// frame standing at the loop at this wasm offset: compiled is an entry that moves
+    /// frames into native code at that loop or one around it or outermost (on-stack
     /// replacement). The function's entry is compiled for later calls at once if it was
     /// called before, else as idle work of the background compiler or at its next call.
     Loop(u32),
@@ -255,12 +281,18 @@ pub(crate) fn loop_due<T>(inner: &crate::store::StoreInner<T>, inst: u32, func: 
 /// whose frame is at `slots[fp..]` and stands at the header of the loop at wasm offset
 /// `id` with an empty operand stack, in native code entered at that loop with the frame's
 /// locals. `Some(Ok)`: the function returned, its results in the frame's first slots.
-/// `None`: the interpreter carries on (the native tier refused, or the function has an
-/// entry at another loop only).
+/// `None`: the interpreter carries on (no entry starts here yet, or the native tier
+/// refused).
 ///
-/// Each function gets one on-stack-replacement compile, on the thread that found it due
-/// (the frame waits for it); later frames reuse that entry when they are due at the same
-/// loop. A refused entry ends the loop counting of its function.
+/// A frame due where no entry starts gets one compiled for its loop. With a background
+/// compiler (`Config::jit_background`) the compile is queued as hot and the frame goes on
+/// interpreting: the next time a frame of the function is due, it enters if the entry
+/// starts where it stands. Else it is *armed*: due again at its next loop iteration, until
+/// it reaches a header the entry starts at (the loop it was due at comes round, or an
+/// outer one). After [`OSR_PATIENCE`] thresholds of such misses in a row, the function gets
+/// another entry for where its frames stand, up to [`OSR_COMPILES`] entries. Without a
+/// background compiler the frame waits for the compile. A refused entry ends the loop
+/// counting of its function.
 pub(crate) fn osr<T>(
     store: &mut Store<T>,
     inst: u32,
@@ -272,37 +304,63 @@ pub(crate) fn osr<T>(
     let ie = &store.inner.instances[inst as usize];
     let (module, flavour) = (ie.module.clone(), ie.flavour);
     let map = map_of(&module, flavour);
-    let cached = map
-        .osr
-        .lock()
-        .iter()
-        .find(|(k, _)| *k == (func, id))
-        .map(|(_, v)| v.clone());
-    let nf = match cached {
-        Some(Some(nf)) => nf,
-        Some(None) => {
-            map.loops[func as usize].store(OSR_DONE, Ordering::Relaxed);
+    let i = func as usize;
+    let (found, have) = {
+        let osr = map.osr.lock();
+        let mut mine = osr.iter().filter(|(f, _)| *f == func).map(|(_, c)| c);
+        if mine.clone().any(Option::is_none) {
+            drop(osr);
+            map.loops[i].store(OSR_DONE, Ordering::Relaxed);
             return None;
         }
-        None if map.osr_compiled[func as usize].swap(true, Ordering::Relaxed) => return None,
+        let found = mine
+            .clone()
+            .flatten()
+            .find(|c| c.loops.contains(&id))
+            .cloned();
+        (found, mine.next().is_some())
+    };
+    let code = match found {
+        Some(code) => code,
+        // Being compiled: counted as before meanwhile.
+        None if map.osr_busy[i].load(Ordering::Acquire) => return None,
         None => {
-            let timing = Timing::start(false);
-            let built = jit.build(&module, flavour, func, Some(id), &scan_of(&store.inner));
-            let reason = CompileReason::Loop(id);
-            match &built {
-                Ok((nf, _)) => jit.note(&module, func, reason, Ok(nf.block.mapped_len()), timing),
-                Err(e) => jit.note(&module, func, reason, Err(e), timing),
-            }
-            let nf = built.ok().map(Arc::new);
-            map.osr.lock().push(((func, id), nf.clone()));
-            let Some(nf) = nf else {
-                map.loops[func as usize].store(OSR_DONE, Ordering::Relaxed);
+            let threshold = store.inner.engine.config().jit_loop_threshold;
+            let misses = map.osr_misses[i].fetch_add(1, Ordering::Relaxed);
+            if have && misses < threshold.saturating_mul(OSR_PATIENCE) {
+                // Armed: due again at the next iteration.
+                let _ = map.loops[i].compare_exchange(
+                    0,
+                    threshold.min(OSR_DONE - 1),
+                    Ordering::Relaxed,
+                    Ordering::Relaxed,
+                );
                 return None;
-            };
-            jit.track(&module, flavour, func, Some(id), nf.0.body);
-            nf
+            }
+            let started =
+                map.osr_started[i].fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n < OSR_COMPILES).then_some(n + 1)
+                });
+            if started.is_err() || map.osr_busy[i].swap(true, Ordering::AcqRel) {
+                return None;
+            }
+            map.osr_misses[i].store(0, Ordering::Relaxed);
+            if queue_osr(store, inst, func, CompileReason::Loop(id)) {
+                // Its later calls, and later launches (the code cache), want its entry
+                // as they would after the move.
+                lookup_forced(store, inst, func);
+                return None;
+            }
+            let scan = scan_of(&store.inner);
+            let code =
+                compile_osr_into_map(jit, &module, flavour, func, id, &scan, Timing::start(false))?;
+            if !code.loops.contains(&id) {
+                return None;
+            }
+            code
         }
     };
+    map.osr_misses[i].store(0, Ordering::Relaxed);
     jit.osr_entries.fetch_add(1, Ordering::Relaxed);
     // Later calls take native code too.
     lookup_forced(store, inst, func);
@@ -311,16 +369,18 @@ pub(crate) fn osr<T>(
     if let Some(jit) = inner.engine.jit() {
         pin(&mut inner.jit, jit);
     }
-    let (entry, nlocals) = (nf.0.entry(), nf.1);
+    let (entry, nlocals) = (code.nf.entry(), code.nlocals);
     let nresults: usize = module
         .func_type(func)
         .results()
         .iter()
         .map(|t| t.slots())
         .sum();
-    let n = nlocals.max(nresults);
+    // The locals, then the loop to start at.
+    let n = (nlocals + 1).max(nresults);
     let mut buf = alloc::vec![0u64; n];
     buf[..nlocals].copy_from_slice(&store.inner.stack.slots[fp..fp + nlocals]);
+    buf[nlocals] = u64::from(id);
     let cx = context(store, inst, map.bodies());
     let saved_top = store.inner.stack.top;
     // The frame's slots are dead from here on but for the results written back below;
@@ -332,7 +392,7 @@ pub(crate) fn osr<T>(
             .map_or(n, |c| c.frame_size as usize);
     store.inner.stack.top = store.inner.stack.top.max(frame_end);
     let r = super::vmctx::enter(store, inst, entry, cx, &mut buf, 0);
-    drop(nf);
+    drop(code);
     store.inner.stack.top = saved_top;
     if r.is_ok() {
         store.inner.stack.slots[fp..fp + nresults].copy_from_slice(&buf[..nresults]);
@@ -490,8 +550,8 @@ struct Published {
     module: Weak<ModuleInner>,
     flavour: Flavour,
     func: u32,
-    /// The loop offset, for an on-stack-replacement entry.
-    osr: Option<u32>,
+    /// Whether it is an on-stack-replacement entry.
+    osr: bool,
     /// The body's address: a record whose function has other code now is stale.
     body: usize,
 }
@@ -704,30 +764,61 @@ impl JitEngine {
         ev.push(e);
     }
 
-    /// Compiles and publishes function `index`, or its on-stack-replacement entry at the
-    /// loop at wasm offset `osr` (then also returns how many locals it takes).
+    /// Compiles and publishes function `index`.
     fn build(
+        &self,
+        module: &ModuleInner,
+        flavour: Flavour,
+        index: u32,
+        scan: Scan,
+    ) -> Result<NativeFunc, BuildError> {
+        self.build_code(module, flavour, index, None, scan)
+            .map(|(nf, _)| nf)
+    }
+
+    /// Compiles and publishes function `index`'s on-stack-replacement entry, for a frame
+    /// due at the loop at wasm offset `due`.
+    fn build_osr(
+        &self,
+        module: &ModuleInner,
+        flavour: Flavour,
+        index: u32,
+        due: u32,
+        scan: Scan,
+    ) -> Result<OsrCode, BuildError> {
+        self.build_code(module, flavour, index, Some(due), scan)
+            .map(|(nf, code)| OsrCode {
+                nf,
+                nlocals: code.nlocals,
+                loops: code.osr_loops,
+            })
+    }
+
+    /// [`build`](Self::build) or [`build_osr`](Self::build_osr); also returns what was
+    /// compiled, its code now copied into the code pages.
+    fn build_code(
         &self,
         module: &ModuleInner,
         flavour: Flavour,
         index: u32,
         osr: Option<u32>,
         scan: Scan,
-    ) -> Result<(NativeFunc, usize), BuildError> {
-        let code = compile::compile(&*self.isa, module, flavour, index, osr)
+    ) -> Result<(NativeFunc, compile::CompiledCode), BuildError> {
+        let mut code = compile::compile(&*self.isa, module, flavour, index, osr)
             .map_err(|e: CompileError| BuildError::Refused(alloc::format!("{e}")))?;
-        let sites = Arc::new(code.sites);
+        let sites = Arc::new(core::mem::take(&mut code.sites));
         let nf = self.publish(&code.body, &code.trampoline, index, &sites, scan)?;
         #[cfg(feature = "std")]
         super::perf_map::record(nf.body, nf.lens.0, || {
             let name = module.func_names.get(&index).cloned();
             let name = name.unwrap_or_else(|| alloc::format!("wasm[{index}]"));
-            match osr {
-                Some(at) => alloc::format!("{name} (osr at {at:#x})"),
-                None => name,
+            if osr.is_some() {
+                alloc::format!("{name} (osr)")
+            } else {
+                name
             }
         });
-        Ok((nf, code.nlocals))
+        Ok((nf, code))
     }
 
     /// Maps a function's body and trampoline (compiled by [`compile::compile`], now or by
@@ -790,7 +881,7 @@ impl JitEngine {
         module: &Arc<ModuleInner>,
         flavour: Flavour,
         func: u32,
-        osr: Option<u32>,
+        osr: bool,
         body: *const u8,
     ) {
         let mut published = self.published.lock();
@@ -838,12 +929,12 @@ impl JitEngine {
             return false;
         };
         let i = p.func as usize;
-        if let Some(at) = p.osr {
+        if p.osr {
             // An on-stack-replacement entry: a frame running it holds its own `Arc`, so
             // the code is freed when the last one is dropped.
             let mut osr = map.osr.lock();
-            let Some(k) = osr.iter().position(|(key, nf)| {
-                *key == (p.func, at) && nf.as_ref().is_some_and(|nf| nf.0.body as usize == p.body)
+            let Some(k) = osr.iter().position(|(f, code)| {
+                *f == p.func && code.as_ref().is_some_and(|c| c.nf.body as usize == p.body)
             }) else {
                 return false;
             };
@@ -1055,6 +1146,62 @@ fn queue_idle<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileReason) 
     let _ = (store, inst, func, reason);
 }
 
+/// Queues the on-stack-replacement entry of function `func` of instance `inst` for the
+/// background compiler (`Config::jit_background`), as hot: true if it was queued, false if
+/// the caller compiles it now (no background compiler, or no thread).
+fn queue_osr<T>(store: &Store<T>, inst: u32, func: u32, reason: CompileReason) -> bool {
+    #[cfg(feature = "std")]
+    if store.inner.engine.config().jit_background {
+        let hot = super::background::Priority::Hot;
+        return matches!(submit(store, inst, func, reason, hot), Some(Ok(())));
+    }
+    let _ = (store, inst, func, reason);
+    false
+}
+
+/// Compiles function `func`'s on-stack-replacement entry for a frame due at the loop at
+/// wasm offset `due` ([`CompileReason::Loop`]) and keeps it in the module's map, or keeps that the native
+/// tier refused it (which ends the function's loop counting); records the event. Run by
+/// the thread whose frame is due (`scan` is its [`scan_of`]) or by the background
+/// compiler ([`NO_SCAN`]).
+pub(crate) fn compile_osr_into_map(
+    jit: &JitEngine,
+    module: &Arc<ModuleInner>,
+    flavour: Flavour,
+    func: u32,
+    due: u32,
+    scan: Scan,
+    timing: Timing,
+) -> Option<Arc<OsrCode>> {
+    let reason = CompileReason::Loop(due);
+    let built = jit.build_osr(module, flavour, func, due, scan);
+    match &built {
+        Ok(c) => jit.note(module, func, reason, Ok(c.nf.block.mapped_len()), timing),
+        Err(e) => jit.note(module, func, reason, Err(e), timing),
+    }
+    keep_osr(jit, module, flavour, func, built.ok())
+}
+
+/// Keeps function `func`'s on-stack-replacement entry in the module's map (`None`: it
+/// was refused, and the function's loops are not counted any more).
+pub(crate) fn keep_osr(
+    jit: &JitEngine,
+    module: &Arc<ModuleInner>,
+    flavour: Flavour,
+    func: u32,
+    code: Option<OsrCode>,
+) -> Option<Arc<OsrCode>> {
+    let map = map_of(module, flavour);
+    let code = code.map(Arc::new);
+    map.osr.lock().push((func, code.clone()));
+    match &code {
+        Some(c) => jit.track(module, flavour, func, true, c.nf.body),
+        None => map.loops[func as usize].store(OSR_DONE, Ordering::Relaxed),
+    }
+    map.osr_busy[func as usize].store(false, Ordering::Release);
+    code
+}
+
 /// Submits function `func` of instance `inst` to the engine's background compiler with
 /// `priority`: `None` without a native tier, `Some(Err)` when no thread could be started.
 #[cfg(feature = "std")]
@@ -1087,7 +1234,8 @@ pub(crate) fn claim_idle_job(module: &ModuleInner, flavour: Flavour, func: u32) 
         .is_ok()
 }
 
-/// After on-stack replacement of function `func` of instance `inst`: makes its later calls
+/// After on-stack replacement of function `func` of instance `inst` (or once its entry is
+/// queued for the background compiler): makes its later calls
 /// native too, unless it has native code or was refused. A function called more than once
 /// is compiled (or queued) now, so the next call does not start over in the interpreter.
 /// A function on its first call (a `main` that does all the work) is not hot: its only
@@ -1201,8 +1349,8 @@ pub(crate) fn compile_into_map(
     scan: Scan,
     timing: Timing,
 ) {
-    match jit.build(module, flavour, func, None, scan) {
-        Ok((nf, _)) => {
+    match jit.build(module, flavour, func, scan) {
+        Ok(nf) => {
             install(jit, module, flavour, func, nf, reason, timing);
         }
         Err(e) => not_built(jit, module, flavour, func, reason, &e, timing),
@@ -1244,7 +1392,7 @@ fn install(
         map.fresh.store(true, Ordering::Release);
     }
     // Tracked last: eviction finds the code only once all of the above is in place.
-    jit.track(module, flavour, func, None, body);
+    jit.track(module, flavour, func, false, body);
     jit.note(module, func, reason, Ok(bytes), timing);
     true
 }
@@ -1270,6 +1418,23 @@ pub(crate) fn refuse(
         &BuildError::Refused(String::from(why)),
         timing,
     );
+}
+
+/// Marks function `func`'s on-stack-replacement entry refused (its loops are not counted
+/// any more) and records why (for the background compiler, whose code generator panicked).
+#[cfg(feature = "std")]
+pub(crate) fn refuse_osr(
+    jit: &JitEngine,
+    module: &Arc<ModuleInner>,
+    flavour: Flavour,
+    func: u32,
+    reason: CompileReason,
+    why: &str,
+    timing: Timing,
+) {
+    keep_osr(jit, module, flavour, func, None);
+    let e = BuildError::Refused(String::from(why));
+    jit.note(module, func, reason, Err(&e), timing);
 }
 
 /// Function `func` got no native code: refused for good, or (over the code budget) back
