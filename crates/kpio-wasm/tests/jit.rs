@@ -607,23 +607,6 @@ fn a_frame_due_where_the_entry_does_not_start_is_armed_for_its_next_header() {
 }
 
 #[test]
-fn a_fault_of_a_load_feeding_an_address_reports_that_load() {
-    // Pointer chasing in an empty memory: the first load faults. Natively it is sunk into
-    // the next access's address widening (one `movl`); the trap must still name the first
-    // load's offset, as the interpreter's does. From a `tiers` fuzz finding.
-    let wat = r#"(module (memory 0)
-      (func (export "f") (param i32) (result i32)
-        local.get 0 i32.load i32.load i32.load))"#;
-    let a = run(&engine(Tier::Interp, 0), wat, "f", &[Val::I32(16)], 1).unwrap_err();
-    assert_eq!(a.code(), Some(TrapCode::MemoryOutOfBounds));
-    for tier in [Tier::Jit, Tier::Auto] {
-        let b = run(&engine(tier, 1), wat, "f", &[Val::I32(16)], 1).unwrap_err();
-        assert_eq!(b.code(), a.code(), "{tier:?}");
-        assert_eq!(b.backtrace(), a.backtrace(), "{tier:?}");
-    }
-}
-
-#[test]
 fn traps_after_on_stack_replacement_keep_their_backtrace() {
     // The loop runs off the end of memory: native code traps after taking over.
     let wat = r#"(module (memory 1)

@@ -142,3 +142,26 @@ fn out_of_bounds_accesses_trap_as_in_the_interpreter() {
         assert_eq!(interp_mem, native_mem, "{tier:?}: the memory's last bytes");
     }
 }
+
+#[test]
+fn a_fault_of_a_load_feeding_an_address_reports_that_load() {
+    // Pointer chasing in an empty memory: the first load faults. Natively it is sunk into
+    // the next access's address widening (one `movl`); the trap must still name the first
+    // load's offset, as the interpreter's does. From a `tiers` fuzz finding.
+    let wat = r#"(module (memory 0)
+      (func (export "f") (param i32) (result i32)
+        local.get 0 i32.load i32.load i32.load))"#;
+    let trap = |tier| {
+        let e = engine(tier);
+        let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&e, ());
+        let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+        let f = inst.get_func(&store, "f").unwrap();
+        let mut out = [Val::I32(0)];
+        let t: Trap = f.call(&mut store, &[Val::I32(16)], &mut out).unwrap_err();
+        (t.to_string(), t.backtrace().to_vec())
+    };
+    let interp = trap(Tier::Interp);
+    assert!(interp.0.contains("out of bounds"), "{interp:?}");
+    assert_eq!(trap(Tier::Jit), interp);
+}
