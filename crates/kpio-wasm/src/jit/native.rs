@@ -337,11 +337,17 @@ pub(crate) fn osr<T>(
                 );
                 return None;
             }
+            // Busy first: a thread that lost the race for it must not use up one of the
+            // function's compiles.
+            if map.osr_busy[i].swap(true, Ordering::AcqRel) {
+                return None;
+            }
             let started =
                 map.osr_started[i].fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
                     (n < OSR_COMPILES).then_some(n + 1)
                 });
-            if started.is_err() || map.osr_busy[i].swap(true, Ordering::AcqRel) {
+            if started.is_err() {
+                map.osr_busy[i].store(false, Ordering::Release);
                 return None;
             }
             map.osr_misses[i].store(0, Ordering::Relaxed);
