@@ -137,6 +137,11 @@ pub struct Trap {
     /// With `open`: the innermost interpreter frame that continues the backtrace was
     /// replaced by native code (on-stack replacement), whose frame is already in it.
     replaced: bool,
+    /// The backtrace is complete: a host function passed on the trap of wasm code it
+    /// called, whose backtrace ended at the host. The interpreter's frames that called the
+    /// host function add nothing to it ([`with_backtrace`](Self::with_backtrace)), and
+    /// neither do native frames.
+    sealed: bool,
 }
 
 impl Trap {
@@ -147,6 +152,7 @@ impl Trap {
             omitted: 0,
             open: false,
             replaced: false,
+            sealed: false,
         }
     }
     /// A host-defined failure with a message.
@@ -157,6 +163,7 @@ impl Trap {
             omitted: 0,
             open: false,
             replaced: false,
+            sealed: false,
         }
     }
     /// The guest asked to exit with `code`: not an error, but it unwinds like one.
@@ -167,6 +174,7 @@ impl Trap {
             omitted: 0,
             open: false,
             replaced: false,
+            sealed: false,
         }
     }
     /// An uncaught wasm exception leaving wasm at a host boundary. Not a trap in the spec's
@@ -178,6 +186,7 @@ impl Trap {
             omitted: 0,
             open: false,
             replaced: false,
+            sealed: false,
         }
     }
     /// The uncaught exception this error carries, if it is one (then [`Trap::code`] is
@@ -196,6 +205,7 @@ impl Trap {
             omitted: 0,
             open: false,
             replaced: false,
+            sealed: false,
         }
     }
     pub fn code(&self) -> Option<TrapCode> {
@@ -278,6 +288,14 @@ impl Trap {
         self
     }
 
+    /// Seals the backtrace if it has frames: a host function returned this trap, so any
+    /// frames in it are of wasm code the host function called, and they end there.
+    #[cfg_attr(not(feature = "jit"), allow(dead_code))]
+    pub(crate) fn sealed_if_traced(mut self) -> Self {
+        self.sealed = !self.backtrace.is_empty();
+        self
+    }
+
     /// Marks the interpreter frame that continues this open backtrace as replaced by the
     /// native frame already in it (on-stack replacement), so it is not listed twice.
     #[cfg(feature = "jit")]
@@ -298,10 +316,11 @@ impl Trap {
 
     /// Appends `outer` frames (callers of the innermost ones so far) to the backtrace,
     /// keeping the innermost and outermost [`BACKTRACE_KEEP`] frames, and leaves the
-    /// backtrace open for the interpreter's frames that called those.
+    /// backtrace open for the interpreter's frames that called those. A sealed backtrace
+    /// stays as it is.
     #[cfg_attr(not(feature = "jit"), allow(dead_code))]
     pub(crate) fn continue_backtrace(mut self, outer: impl Iterator<Item = FrameInfo>) -> Self {
-        if matches!(self.reason, Reason::Exception(_)) {
+        if matches!(self.reason, Reason::Exception(_)) || self.sealed {
             return self;
         }
         self.backtrace.extend(outer);

@@ -1017,3 +1017,113 @@ fn a_trap_reaches_the_host_the_same_from_either_tier() {
         assert_eq!(format!("{got:?}"), format!("{want:?}"), "{name}");
     }
 }
+
+/// A module that catches no exception raises its traps: every native frame up to the
+/// entry is abandoned at once, and its callers check nothing after their calls. So no
+/// caller may go on after a call that trapped, whichever way the trap came about (in the
+/// frame, in a helper, in a host function, in native code a host function entered), the
+/// backtrace must be the interpreter's, and traps raised over and over must leave the
+/// call depth and stack as they were.
+#[test]
+fn a_raised_trap_abandons_every_native_frame_up_to_the_entry() {
+    const WAT: &str = r#"
+(module
+  (import "env" "fail" (func $fail))
+  (import "env" "reenter" (func $reenter (param i32)))
+  (memory 1)
+  (global $after (export "after") (mut i32) (i32.const 0))
+  (table 1 funcref)
+  (elem (i32.const 0) $down)
+  (type $t (func (param i32 i32)))
+  ;; `depth` calls down (every other one indirect), then a trap made `how`; every
+  ;; caller counts in $after if it goes on after its call
+  (func $down (export "down") (param $how i32) (param $depth i32)
+    (if (local.get $depth)
+      (then
+        (if (i32.and (local.get $depth) (i32.const 1))
+          (then (call $down (local.get $how) (i32.sub (local.get $depth) (i32.const 1))))
+          (else (call_indirect (type $t)
+                  (local.get $how) (i32.sub (local.get $depth) (i32.const 1)) (i32.const 0))))
+        (global.set $after (i32.add (global.get $after) (i32.const 1)))
+        (return)))
+    (block $b3 (block $b2 (block $b1 (block $b0
+      (br_table $b0 $b1 $b2 $b3 (local.get $how)))
+      (unreachable))
+      (drop (i32.div_u (i32.const 1) (global.get $after)))
+      (return))
+    (call $fail)
+    (return))
+    ;; a host function that calls `down(0, 3)` itself and passes its trap on
+    (call $reenter (i32.const 3)))
+  (func $count (export "count") (param $n i32) (result i32)
+    (if (result i32) (local.get $n)
+      (then (i32.add (call $count (i32.sub (local.get $n) (i32.const 1))) (i32.const 1)))
+      (else (i32.const 0)))))
+"#;
+    let codes = [
+        TrapCode::Unreachable,
+        TrapCode::IntegerDivideByZero,
+        TrapCode::Unreachable,
+        TrapCode::Unreachable,
+    ];
+    let run_all = |e: &Engine| {
+        let module = Module::new(e, &wat::parse_str(WAT).unwrap()).unwrap();
+        let mut store = Store::new(e, ());
+        let mut linker = Linker::new();
+        let fail = Func::new(&mut store, FuncType::new([], []), |_, _, _| {
+            Err(kpio_wasm::Trap::new(TrapCode::Unreachable))
+        });
+        let reenter = Func::new(
+            &mut store,
+            FuncType::new([ValType::I32], []),
+            |mut caller, args, _| {
+                let down = caller.get_export("down").unwrap().into_func().unwrap();
+                down.call(caller.store_mut(), &[Val::I32(0), args[0]], &mut [])
+            },
+        );
+        linker.define("env", "fail", fail);
+        linker.define("env", "reenter", reenter);
+        let inst = linker.instantiate(&mut store, &module).unwrap();
+        let down = inst.get_func(&store, "down").unwrap();
+        let after = inst.get_global(&store, "after").unwrap();
+        let mut traps = Vec::new();
+        for round in 0..300 {
+            for (how, code) in codes.iter().enumerate() {
+                let depth = 1 + (round % 9);
+                let args = [Val::I32(how as i32), Val::I32(depth)];
+                let t = down.call(&mut store, &args, &mut []).unwrap_err();
+                assert_eq!(t.code(), Some(*code), "how {how}: {t}");
+                assert_eq!(
+                    after.get(&store),
+                    Val::I32(0),
+                    "how {how}: a caller went on"
+                );
+                traps.push(format!("{:?}", t.backtrace()));
+            }
+        }
+        // The depth and the stack the abandoned frames had taken are back: a recursion
+        // deeper than all the traps' frames together still fits.
+        let count = inst.get_func(&store, "count").unwrap();
+        let mut out = [Val::I32(0)];
+        count
+            .call(&mut store, &[Val::I32(20_000)], &mut out)
+            .unwrap();
+        assert_eq!(out[0], Val::I32(20_000));
+        traps
+    };
+    let want = run_all(&engine(Tier::Interp, 100));
+    for (name, e) in [
+        ("jit", engine(Tier::Jit, 0)),
+        ("tiered", engine(Tier::Auto, 3)),
+    ] {
+        let got = run_all(&e);
+        for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+            assert_eq!(
+                g,
+                w,
+                "{name}: trap {i} (how {}) has another backtrace",
+                i % 4
+            );
+        }
+    }
+}

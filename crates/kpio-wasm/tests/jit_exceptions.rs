@@ -248,3 +248,60 @@ fn tiering_up_mid_loop_keeps_every_catch() {
         s.events
     );
 }
+
+/// A module that catches no exception raises its throws straight to its entry frame (its
+/// callers look at nothing after their calls). A catching module that called it through
+/// an import still catches every throw, with the payload, and its call depth holds: each
+/// throw abandons seven frames of a module allowed 64.
+#[test]
+fn a_throw_raised_by_a_module_that_catches_nothing_is_caught_by_its_importer() {
+    const THROWER: &str = r#"
+(module
+  (tag $e (export "e") (param i32))
+  ;; a caller that went on after its call would trap
+  (func $down (export "down") (param $n i32) (param $depth i32)
+    (if (local.get $depth)
+      (then
+        (call $down (local.get $n) (i32.sub (local.get $depth) (i32.const 1)))
+        (unreachable)))
+    (throw $e (local.get $n))))
+"#;
+    const CATCHER: &str = r#"
+(module
+  (import "thrower" "e" (tag $e (param i32)))
+  (import "thrower" "down" (func $down (param i32 i32)))
+  (func (export "sum") (param $iters i32) (result i32)
+    (local $i i32) (local $sum i32)
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $i) (local.get $iters)))
+        (local.set $sum
+          (i32.add (local.get $sum)
+            (block $h (result i32)
+              (try_table (catch $e $h) (call $down (local.get $i) (i32.const 6)))
+              (i32.const -1000000))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $l)))
+    (local.get $sum)))
+"#;
+    for tier in [Tier::Interp, Tier::Jit] {
+        let e = engine(tier, 64);
+        let mut store = Store::new(&e, ());
+        let mut linker = Linker::new();
+        let thrower = Module::new(&e, &wat::parse_str(THROWER).unwrap()).unwrap();
+        let thrower = linker.instantiate(&mut store, &thrower).unwrap();
+        linker.instance(&store, "thrower", thrower);
+        let catcher = Module::new(&e, &wat::parse_str(CATCHER).unwrap()).unwrap();
+        let catcher = linker.instantiate(&mut store, &catcher).unwrap();
+        let sum = catcher.get_func(&store, "sum").unwrap();
+        let mut out = [Val::I32(0)];
+        sum.call(&mut store, &[Val::I32(3000)], &mut out)
+            .unwrap_or_else(|t| panic!("{tier:?}: {t}"));
+        assert_eq!(out[0], Val::I32(3000 * 2999 / 2), "{tier:?}");
+        if tier == Tier::Jit {
+            let s = e.jit_stats();
+            assert_eq!(s.refused, 0, "{:?}", s.events);
+            assert!(s.compiled >= 2, "{s:?}");
+        }
+    }
+}

@@ -183,7 +183,9 @@ pub(crate) fn call_with_slots<T>(
             let (inst, index) = (w.instance, w.index);
             run_wasm(store, inst, index, base)
         }
-        FuncKind::Host(_) => call_host(store, func, base, caller),
+        // Native code's frames must not continue the backtrace of a trap a host function
+        // passed on, as the interpreter's do not (`Trap::with_backtrace`).
+        FuncKind::Host(_) => call_host(store, func, base, caller).map_err(Trap::sealed_if_traced),
     };
     store.inner.stack.frames.truncate(depth);
     store.inner.stack.top = base;

@@ -626,8 +626,16 @@ struct Translator<'m, 'b> {
     /// Each memory's base and length (module memory index).
     mems: Vec<(Variable, Variable)>,
     results: Vec<Type>,
-    /// The exit block: `(code, offset)`; calls the trap helper and returns.
+    /// The exit block: `(code, offset)`; calls the trap helper and returns, or raises.
     exit: Block,
+    /// The module catches no exception (no `try_table` of any function has a catch
+    /// clause, [`ModuleInner::catches_exceptions`]): no frame of its native code can stop
+    /// a trap, so a trap is raised (`Helper::Raise`), abandoning every native frame up to
+    /// the entry at once, and a call into native code never comes back with one pending:
+    /// nothing is checked after it. Otherwise a trap passes back through the frames, each
+    /// looking at the trap flag after its calls, so a `try_table` on the way can catch
+    /// it.
+    raise: bool,
     /// Wasm offset of the operator being translated.
     offset: usize,
     /// Translating an on-stack-replacement entry: where it can start.
@@ -710,6 +718,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             mems,
             results: results.to_vec(),
             exit,
+            raise: !m.catches_exceptions(),
             offset: 0,
             osr: None,
             fuel: Fuel::default(),
@@ -948,9 +957,17 @@ impl<'m, 'b> Translator<'m, 'b> {
         self.reachable = false;
     }
 
+    /// After a call of native code: as [`check_trapped`](Self::check_trapped), except
+    /// where traps are raised ([`Translator::raise`]), which never come back here.
+    fn check_trapped_after_native_call(&mut self) {
+        if !self.raise {
+            self.check_trapped();
+        }
+    }
+
     /// After a call (or a helper that may trap): if a trap is pending, the innermost
     /// enclosing `try_table` with catch clauses gets to catch it (if it is an exception);
-    /// outside one, this frame joins the backtrace and returns.
+    /// outside one, this frame joins the backtrace and returns (or raises the trap).
     fn check_trapped(&mut self) {
         let t = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
         if self.landing_of_innermost_try().is_none() {
@@ -1093,8 +1110,15 @@ impl<'m, 'b> Translator<'m, 'b> {
             (p[0], p[1])
         };
         let func = self.b.ins().iconst(types::I32, self.func_index as i64);
-        self.call_helper(Helper::Trap, &[code, func, off]);
-        self.return_zeros();
+        if self.raise {
+            let fp = self.b.ins().get_frame_pointer(types::I64);
+            self.call_helper(Helper::Raise, &[code, func, off, fp]);
+            // The helper does not return.
+            self.b.ins().trap(ir::TrapCode::unwrap_user(1));
+        } else {
+            self.call_helper(Helper::Trap, &[code, func, off]);
+            self.return_zeros();
+        }
     }
 
     /// Returns zeros of the function's result types (what a frame returns with while a trap
@@ -2170,7 +2194,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             let callee = self.self_ref();
             let call = self.b.ins().call(callee, &all);
             let rets = self.b.inst_results(call).to_vec();
-            self.check_trapped();
+            self.check_trapped_after_native_call();
             self.stack.extend(rets);
             self.reload_memory();
             return Ok(());
@@ -2224,7 +2248,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         let (sigref, all, slow) = self.enter_direct(cond, args, params, results);
         let call = self.b.ins().call_indirect(sigref, body, &all);
         let rets = self.b.inst_results(call).to_vec();
-        self.check_trapped();
+        self.check_trapped_after_native_call();
         self.b.ins().jump(join, &Self::args(&rets));
         self.b.switch_to_block(slow);
         self.b.seal_block(slow);
@@ -2419,6 +2443,9 @@ impl<'m, 'b> Translator<'m, 'b> {
     /// caller's frame (the interpreter's backtrace has no frame for it either).
     fn pass_trap_on(&mut self) {
         let t = self.load_cx(types::I32, vmctx::OFF_TRAPPED);
+        if self.raise {
+            return self.exit_if(t, 0, vmctx::NO_FRAME);
+        }
         let (cold, cont) = (self.b.create_block(), self.b.create_block());
         self.b.set_cold_block(cold);
         self.b.ins().brif(t, cold, &[], cont, &[]);

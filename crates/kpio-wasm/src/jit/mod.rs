@@ -8,11 +8,14 @@
 //!   read-write and flipped to read-execute before use, never both (W^X), within a budget.
 //! - `compile`: one function body -> Cranelift IR -> machine code, from the wasm operators
 //!   (wasmparser's reader), independent of the interpreter's bytecode.
+//! - `entry`: the assembly frame every call into native code starts from, and the way
+//!   back to it that abandons the native frames above (raised traps, guard-page faults).
 //! - `perf_map` (`std`): names of native code for `perf` (`KPIO_PERF_MAP=1`).
 //! - `reclaim`: evicted code freed only once no thread can be running it (epochs per
 //!   store, stack scans at safe points).
 //! - `signals` (hosted Linux): faults of native code on guard pages become traps.
-//! - `sites`: where a body's machine code maps back to wasm offsets (for those traps).
+//! - `sites`: where a body's machine code maps back to wasm offsets (for the backtraces
+//!   of those traps).
 //! - `vmctx`: the context native code runs with, and the helpers it calls.
 //! - `native`: each module's native code, tier-up by call counts, the engine's JIT state
 //!   and its statistic.
@@ -22,6 +25,7 @@ pub(crate) mod background;
 pub mod code_cache;
 pub mod code_memory;
 pub(crate) mod compile;
+pub(crate) mod entry;
 pub(crate) mod native;
 #[cfg(feature = "std")]
 pub(crate) mod perf_map;

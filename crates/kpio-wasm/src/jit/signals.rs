@@ -6,19 +6,17 @@
 //! Explicit checks made up a large part of the code (a compare and a branch per access)
 //! and of its compile time; wasmtime elides them the same way.
 //!
-//! Every entry into native code goes through [`call`], which makes an [`Activation`]
-//! current on the thread and calls the trampoline from a small assembly frame that saves
-//! the callee-saved registers. The handler installed here (once per process, chaining to
-//! the handler that was there before for every fault that is not ours) takes a fault as
-//! ours only while an activation is current and the faulting address lies in a memory
+//! Every entry into native code on hosted Linux goes through [`call`], which makes an
+//! [`Activation`] current on the thread and calls the trampoline from an entry frame
+//! ([`super::entry`]). The handler installed here (once per process, chaining to the
+//! handler that was there before for every fault that is not ours) takes a fault as ours
+//! only while an activation is current and the faulting address lies in a memory
 //! reservation of that activation's instance. It records the faulting instruction and
 //! the return addresses on the frame-pointer chain (native code keeps frame pointers),
-//! then resumes the thread at the end of the assembly frame with the stack and frame
-//! pointers it saved, as if the trampoline had returned: every native frame since the
-//! entry is abandoned at once. They own nothing to release (native frames hold no heap
-//! memory, and the call depth they took lives in the pinned register, which the frame
-//! restores). [`call`] then rebuilds the trap, with the wasm offset of the faulting access
-//! and of each native caller's call, from the bodies' [`super::sites`].
+//! then resumes the thread at the entry frame, as if the trampoline had returned: every
+//! native frame since the entry is abandoned at once. [`call`] then rebuilds the trap,
+//! with the wasm offset of the faulting access and of each native caller's call, from
+//! the bodies' [`super::sites`].
 //!
 //! A fault that the recorded instruction does not explain (not an unchecked access of a
 //! published body) would be a bug in the engine: the process aborts with a report,
@@ -26,6 +24,7 @@
 
 extern crate std;
 
+use super::entry::{EntryFrame, resume_address};
 use super::native::Trampoline;
 use super::vmctx::VmCtx;
 use crate::trap::BACKTRACE_KEEP;
@@ -38,16 +37,11 @@ use std::sync::OnceLock;
 /// keeps, for the trampoline's frame, which is among them and not a wasm frame.
 const KEPT: usize = BACKTRACE_KEEP + 1;
 
-/// One entry into native code on this thread (see the module docs). `repr(C)`: the
-/// entry's assembly writes the first two fields.
-#[repr(C)]
+/// One entry into native code on this thread (see the module docs).
 struct Activation {
-    /// The entry frame's stack pointer once it saved the registers (written by the
-    /// assembly; the handler resumes there).
-    sp: usize,
-    /// The entry frame's frame pointer (written by the assembly): the trampoline's frame
-    /// links to it, which ends the walk.
-    fp: usize,
+    /// The entry frame (the handler resumes there; the trampoline's frame links to its
+    /// frame pointer, which ends the walk).
+    entry: EntryFrame,
     /// The context of the instance running: a fault is ours only in its memories.
     cx: *const VmCtx,
     /// What the handler found, if native code faulted.
@@ -115,26 +109,27 @@ pub(crate) unsafe fn call(
     body: *const u8,
     slots: *mut u64,
 ) -> Option<(Vec<(u32, u32)>, usize)> {
-    let mut act = Activation {
-        sp: 0,
-        fp: 0,
+    let mut activation = Activation {
+        entry: EntryFrame::new(),
         cx,
         fault: None,
         outer: CURRENT.with(|c| c.get()),
     };
-    CURRENT.with(|c| c.set(&mut act));
-    // SAFETY: as the caller promised for the trampoline; `act` outlives the call, and the
-    // assembly only writes its first two fields.
-    let faulted = unsafe { native_entry(&mut act, trampoline, cx, body, slots) };
-    CURRENT.with(|c| c.set(act.outer));
-    if faulted == 0 {
-        return None;
+    let act: *mut Activation = &mut activation;
+    CURRENT.with(|c| c.set(act));
+    // SAFETY: as the caller promised for the trampoline; `act` outlives the call. The
+    // context's entry frame is read by the raise helper while native code runs, and
+    // restored by the caller (`vmctx::enter`).
+    unsafe {
+        (*cx).entry = &raw const (*act).entry;
+        super::entry::call(&raw mut (*act).entry, trampoline, cx, body, slots);
     }
-    let fault = act
-        .fault
-        .as_ref()
-        .expect("resumed by the handler, which records it");
-    Some(frames(fault))
+    // SAFETY: the call is over; nothing else refers to `act` now.
+    let act = unsafe { &mut *act };
+    CURRENT.with(|c| c.set(act.outer));
+    // A raise resumes the entry frame too, with no fault recorded (its trap is pending
+    // in the context).
+    act.fault.as_ref().map(frames)
 }
 
 /// The trap's frames from a recorded fault: the faulting access, then each native
@@ -191,10 +186,11 @@ extern "C" fn on_fault(signal: c_int, info: *mut libc::siginfo_t, context: *mut 
                 g[libc::REG_RBP as usize] as usize,
             );
             let sp = g[libc::REG_RSP as usize] as usize;
-            (*act).fault = Some(walk(pc, addr, sp, fp, (*act).fp));
-            g[libc::REG_RIP as usize] = native_resume as *const () as usize as i64;
-            g[libc::REG_RSP as usize] = (*act).sp as i64;
-            g[libc::REG_RBP as usize] = (*act).fp as i64;
+            let entry = &(*act).entry;
+            (*act).fault = Some(walk(pc, addr, sp, fp, entry.fp));
+            g[libc::REG_RIP as usize] = resume_address() as i64;
+            g[libc::REG_RSP as usize] = entry.sp as i64;
+            g[libc::REG_RBP as usize] = entry.fp as i64;
             return;
         }
         chain(signal, info, context);
@@ -272,61 +268,4 @@ unsafe fn chain(signal: c_int, info: *mut libc::siginfo_t, context: *mut c_void)
             }
         }
     }
-}
-
-/// The entry frame: saves the callee-saved registers, records its stack and frame
-/// pointers in `act`, and calls `trampoline(cx, body, slots)`; returns 0. The handler
-/// resumes a faulting activation in [`native_resume`], which returns 1 from this frame.
-#[unsafe(naked)]
-unsafe extern "sysv64" fn native_entry(
-    act: *mut Activation,
-    trampoline: Trampoline,
-    cx: *mut VmCtx,
-    body: *const u8,
-    slots: *mut u64,
-) -> u64 {
-    core::arch::naked_asm!(
-        "push rbp",
-        "mov rbp, rsp",
-        "push rbx",
-        "push r12",
-        "push r13",
-        "push r14",
-        "push r15",
-        // Keeps the stack 16-byte aligned at the call.
-        "push rdi",
-        "mov [rdi], rsp",
-        "mov [rdi + 8], rbp",
-        "mov rax, rsi",
-        "mov rdi, rdx",
-        "mov rsi, rcx",
-        "mov rdx, r8",
-        "call rax",
-        "xor eax, eax",
-        "jmp {epilogue}",
-        epilogue = sym entry_epilogue,
-    )
-}
-
-/// Where the handler resumes a faulting activation, with the stack and frame pointers
-/// [`native_entry`] saved: its epilogue, returning 1.
-#[unsafe(naked)]
-unsafe extern "sysv64" fn native_resume() {
-    core::arch::naked_asm!("mov eax, 1", "jmp {epilogue}", epilogue = sym entry_epilogue)
-}
-
-/// [`native_entry`]'s epilogue, shared by its return and [`native_resume`]: pops what the
-/// entry pushed and returns from the entry frame with `eax` as it is.
-#[unsafe(naked)]
-unsafe extern "sysv64" fn entry_epilogue() {
-    core::arch::naked_asm!(
-        "add rsp, 8",
-        "pop r15",
-        "pop r14",
-        "pop r13",
-        "pop r12",
-        "pop rbx",
-        "pop rbp",
-        "ret",
-    )
 }

@@ -1,17 +1,14 @@
 //! Where a native body's machine code maps back to wasm offsets.
 //!
-//! Native code that relies on guard pages ([`crate::code::Flavour::guarded`]) does not
-//! check its memory accesses: an out-of-bounds one faults, and the fault handler
-//! ([`super::signals`]) abandons every native frame of the activation at once. The trap
-//! and its backtrace are then rebuilt from these tables: the faulting instruction's wasm
-//! offset, and for each native caller on the frame-pointer chain, the wasm offset of the
-//! call its return address follows. (Native frames that return normally report their
-//! own offsets, through the trap helper; these tables only serve a fault.)
-// Only the fault handler (hosted Linux) reads the tables back.
-#![cfg_attr(
-    not(all(feature = "std", target_os = "linux", not(miri))),
-    allow(dead_code)
-)]
+//! Two kinds of trap abandon every native frame of an activation at once
+//! ([`super::entry`]): a trap raised by native code of a module that catches no
+//! exception, and, where native code relies on guard pages
+//! ([`crate::code::Flavour::guarded`]) rather than checking its memory accesses, an
+//! out-of-bounds access that faults ([`super::signals`]). Their backtraces are rebuilt
+//! from these tables: for each native caller on the frame-pointer chain, the wasm offset
+//! of the call its return address follows, and the faulting instruction's wasm offset.
+//! (Native frames that return with a pending trap report their own offsets, through the
+//! trap helper.)
 
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
@@ -159,7 +156,15 @@ pub(crate) fn register(
 
 /// `f` of the registered body containing address `pc`, its function and `pc`'s offset in it.
 fn with_body<R>(pc: usize, f: impl FnOnce(&Sites, u32, u32) -> Option<R>) -> Option<R> {
-    let bodies = BODIES.lock();
+    in_body(&BODIES.lock(), pc, f)
+}
+
+/// [`with_body`] with the registry locked already.
+fn in_body<R>(
+    bodies: &BTreeMap<usize, Published>,
+    pc: usize,
+    f: impl FnOnce(&Sites, u32, u32) -> Option<R>,
+) -> Option<R> {
     let (&start, body) = bodies.range(..=pc).next_back()?;
     if pc >= body.end {
         return None;
@@ -168,13 +173,50 @@ fn with_body<R>(pc: usize, f: impl FnOnce(&Sites, u32, u32) -> Option<R>) -> Opt
 }
 
 /// The function and wasm offset of the unchecked access whose instruction is at `pc`.
+// Only the fault handler (hosted Linux) looks faults up.
+#[cfg_attr(
+    not(all(feature = "std", target_os = "linux", not(miri))),
+    allow(dead_code)
+)]
 pub(crate) fn fault_at(pc: usize) -> Option<(u32, u32)> {
     with_body(pc, |s, func, at| Some((func, s.fault_at(at)?)))
 }
 
 /// The function and wasm offset of the call that returns to `pc`.
+#[cfg_attr(
+    not(all(feature = "std", target_os = "linux", not(miri))),
+    allow(dead_code)
+)]
 pub(crate) fn call_returning_to(pc: usize) -> Option<(u32, u32)> {
     with_body(pc, |s, func, at| Some((func, s.call_returning_to(at)?)))
+}
+
+/// Appends to `out`, innermost first, the function and wasm offset of each native caller
+/// on the frame-pointer chain above the frame at `fp`: the call its return address
+/// follows. Stops below the entry frame at `entry_fp`, or at the first return address
+/// that is no body's call site (the trampoline's, into the entry frame).
+///
+/// # Safety
+/// `fp` is a frame of this thread's live stack below the entry frame at `entry_fp`, and
+/// every frame between keeps a frame pointer.
+pub(crate) unsafe fn callers(mut fp: usize, entry_fp: usize, out: &mut Vec<(u32, u32)>) {
+    let bodies = BODIES.lock();
+    while fp < entry_fp && fp.is_multiple_of(8) {
+        // SAFETY: `fp` is a frame of the live stack below the entry frame (as the caller
+        // promised, and the chain only goes up, checked below): its first word is the
+        // caller's frame pointer, the next the return address.
+        let (next, ret) = unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
+        let Some(frame) = in_body(&bodies, ret, |s, func, at| {
+            Some((func, s.call_returning_to(at)?))
+        }) else {
+            break;
+        };
+        out.push(frame);
+        if next <= fp {
+            break;
+        }
+        fp = next;
+    }
 }
 
 #[cfg(test)]

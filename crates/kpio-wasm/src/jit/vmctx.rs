@@ -12,6 +12,7 @@
 //! stack limit) and by every helper before it returns (memory, which the helper's callee
 //! may have grown or moved), so native code only reloads memory after helper calls.
 
+use super::entry::EntryFrame;
 use super::native;
 use crate::Store;
 use crate::code::CATCH_ALL;
@@ -60,6 +61,9 @@ pub(crate) struct VmCtx {
     pub instance: u32,
     /// The pending trap (Rust only).
     pub pending: Option<Trap>,
+    /// The entry frame of the innermost activation of native code running this instance,
+    /// which a raised trap resumes (set by [`enter`] for its call, then restored).
+    pub entry: *const EntryFrame,
     /// Native frames the pending trap unwound through, innermost first: (function, offset).
     pub frames: Vec<(u32, u32)>,
     /// Owns what `globals` points at.
@@ -132,6 +136,12 @@ pub(crate) enum Helper {
     /// pending trap is an exception it catches, which is then no longer pending, its
     /// payload written to `slots` (and, if `with_ref`, its reference after it); else 0.
     Catch = 10,
+    /// `(code: i32, func: i32, offset: i32, fp: i64)`, never returns: raises a trap (code
+    /// != 0) or the pending one (code 0) in function `func` at `offset`, from the native
+    /// frame whose frame pointer is `fp`. Every native frame up to the entry frame is
+    /// abandoned, each caller on the way joining the backtrace (see [`super::entry`]).
+    /// Only code of modules that catch no exception raises (`Translator::raise`).
+    Raise = 11,
 }
 
 /// The instructions native code runs through [`Helper::Op`], with their operands: module
@@ -214,6 +224,7 @@ impl Helper {
             Helper::Throw => (&[types::I32, types::I32, types::I64], &[]),
             Helper::ThrowRef => (&[types::I64], &[]),
             Helper::Catch => (&[types::I32, types::I32, types::I64], &[types::I32]),
+            Helper::Raise => (&[types::I32, types::I32, types::I32, types::I64], &[]),
         }
     }
 }
@@ -232,6 +243,7 @@ pub(crate) struct Helpers {
     throw: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, *const u64),
     throw_ref: unsafe extern "sysv64" fn(*mut VmCtx, u64),
     catch: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, *mut u64) -> u32,
+    raise: unsafe extern "sysv64" fn(*mut VmCtx, u32, u32, u32, u64) -> !,
 }
 
 fn helpers<T>() -> &'static Helpers {
@@ -248,6 +260,7 @@ fn helpers<T>() -> &'static Helpers {
             throw: helper_throw::<T>,
             throw_ref: helper_throw_ref::<T>,
             catch: helper_catch::<T>,
+            raise: helper_raise,
         }
     }
 }
@@ -349,6 +362,7 @@ impl VmCtx {
             store: core::ptr::null_mut(),
             instance: inst,
             pending: None,
+            entry: core::ptr::null(),
             frames: Vec::new(),
             global_slots,
             memory_slots,
@@ -385,6 +399,18 @@ impl VmCtx {
     fn fail(&mut self, t: Trap) {
         self.pending = Some(t);
         self.trapped = 1;
+    }
+
+    /// A trap raised (`code` != 0) or passing through (0) in function `func` at `offset`
+    /// ([`NO_FRAME`]: not in that function's frame, which did not start).
+    fn trap_at(&mut self, code: u32, func: u32, offset: u32) {
+        if let Some(c) = trap_code_from_u32(code) {
+            self.frames.clear();
+            self.fail(c.into());
+        }
+        if offset != NO_FRAME {
+            self.frames.push((func, offset));
+        }
     }
 }
 
@@ -424,13 +450,26 @@ pub(crate) fn enter<T>(
     // parameters from `slots` and writes the results there; `slots` has room for both.
     // The context is valid and refreshed; the body's address is its compiled code, kept
     // mapped while the store is pinned (see `reclaim`), which it is until this returns.
+    let outer_entry = cxr.entry;
     #[cfg(all(feature = "std", target_os = "linux", not(miri)))]
     let fault =
         unsafe { super::signals::call(native.trampoline, cx, native.body, slots.as_mut_ptr()) };
     #[cfg(not(all(feature = "std", target_os = "linux", not(miri))))]
     let fault: Option<(Vec<(u32, u32)>, usize)> = {
-        // SAFETY: as above.
-        unsafe { (native.trampoline)(cx, native.body, slots.as_mut_ptr()) };
+        let mut frame = EntryFrame::new();
+        let frame: *mut EntryFrame = &mut frame;
+        // SAFETY: as above; `frame` outlives the call, and the raise helper reads it
+        // through the context only while native code runs.
+        unsafe {
+            (*cx).entry = frame;
+            super::entry::call(
+                frame,
+                native.trampoline,
+                cx,
+                native.body,
+                slots.as_mut_ptr(),
+            );
+        }
         None
     };
     native::leave_native(store);
@@ -438,6 +477,7 @@ pub(crate) fn enter<T>(
     let cxr = unsafe { &mut *cx };
     (cxr.stack_limit, cxr.stack_soft_limit) = outer_limit;
     cxr.depth_left = outer_depth;
+    cxr.entry = outer_entry;
     // An unchecked access faulted: the trap its native frames would have returned with.
     let mut omitted = 0;
     if let Some((frames, skipped)) = fault {
@@ -780,12 +820,28 @@ unsafe extern "sysv64" fn helper_catch<T>(
 unsafe extern "sysv64" fn helper_trap(cx: *mut VmCtx, code: u32, func: u32, offset: u32) {
     // SAFETY: native code passes its own context; this helper does not touch the store.
     let cx = unsafe { &mut *cx };
-    if let Some(c) = trap_code_from_u32(code) {
-        cx.frames.clear();
-        cx.fail(c.into());
-    }
-    if offset != NO_FRAME {
-        cx.frames.push((func, offset));
+    cx.trap_at(code, func, offset);
+}
+
+/// [`Helper::Raise`]. Holds nothing to drop when it resumes the entry frame: the frames
+/// go into the context's own list.
+unsafe extern "sysv64" fn helper_raise(
+    cx: *mut VmCtx,
+    code: u32,
+    func: u32,
+    offset: u32,
+    fp: u64,
+) -> ! {
+    // SAFETY: native code passes its own context; this helper does not touch the store.
+    let cx = unsafe { &mut *cx };
+    cx.trap_at(code, func, offset);
+    let entry = cx.entry;
+    // SAFETY: `enter` set `entry` to the entry frame of the activation running, which is
+    // live below the raising frame `fp` (native code keeps frame pointers, so the chain
+    // from `fp` to the entry frame is intact); the native frames above it own nothing.
+    unsafe {
+        super::sites::callers(fp as usize, (*entry).fp, &mut cx.frames);
+        super::entry::resume(entry)
     }
 }
 

@@ -125,6 +125,10 @@ pub(crate) struct ModuleInner {
     /// Native code, per flavour (the `jit` feature), made on first use.
     #[cfg(feature = "jit")]
     native: [OnceBox<crate::jit::native::NativeMap>; Flavour::COUNT],
+    /// Whether a function has a `try_table` with a catch clause (the `jit` feature: see
+    /// [`ModuleInner::catches_exceptions`]), found on first use.
+    #[cfg(feature = "jit")]
+    catches: OnceBox<bool>,
 }
 
 /// A decoded, validated WebAssembly module, ready to instantiate any number of times, in
@@ -226,6 +230,8 @@ impl Module {
             code: [const { OnceBox::new() }; Flavour::COUNT],
             #[cfg(feature = "jit")]
             native: [const { OnceBox::new() }; Flavour::COUNT],
+            #[cfg(feature = "jit")]
+            catches: OnceBox::new(),
         };
         let mut validator = Validator::new_with_features(features(engine.config()));
         let mut allocs = FuncValidatorAllocations::default();
@@ -319,6 +325,36 @@ impl ModuleInner {
         make: impl FnOnce() -> crate::jit::native::NativeMap,
     ) -> &crate::jit::native::NativeMap {
         self.native[flavour.index()].get_or_init(make)
+    }
+
+    /// Whether any function of the module has a `try_table` with a catch clause, the only
+    /// place an exception can be caught in its code. Native code of a module without one
+    /// never needs to look whether a call it made ended in a trap (see the JIT's
+    /// `Translator::raise`). Found by reading every body's operators once, on first use;
+    /// a body that does not read counts as catching.
+    #[cfg(feature = "jit")]
+    pub(crate) fn catches_exceptions(&self) -> bool {
+        *self.catches.get_or_init(|| {
+            self.bodies.iter().any(|r| {
+                let reader = wasmparser::BinaryReader::new(&self.bytes[r.clone()], r.start as u64);
+                let Ok(mut ops) = wasmparser::FunctionBody::new(reader).get_operators_reader()
+                else {
+                    return true;
+                };
+                while !ops.eof() {
+                    match ops.read() {
+                        Ok(wasmparser::Operator::TryTable { try_table })
+                            if !try_table.catches.is_empty() =>
+                        {
+                            return true;
+                        }
+                        Ok(_) => {}
+                        Err(_) => return true,
+                    }
+                }
+                false
+            })
+        })
     }
 
     /// The native code map for `flavour`, if one was made.
@@ -567,5 +603,34 @@ impl ModuleInner {
                     .unwrap_or_else(|| ExternType::Global(self.globals[i - imp.len()].0))
             }
         }
+    }
+}
+
+#[cfg(all(test, feature = "jit"))]
+mod tests {
+    use super::*;
+
+    fn catches(wat: &str) -> bool {
+        let e = Engine::default();
+        let m = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+        m.inner.catches_exceptions()
+    }
+
+    #[test]
+    fn a_module_catches_exceptions_where_a_try_table_has_a_catch_clause() {
+        assert!(!catches(
+            "(module (func) (func (result i32) (i32.const 1)))"
+        ));
+        // Throwing, or a try_table without clauses, catches nothing.
+        assert!(!catches(
+            "(module (tag $e) (func (try_table (throw $e))) (func (try_table)))"
+        ));
+        assert!(catches(
+            "(module (func) (func (block $h (try_table (catch_all $h)))))"
+        ));
+        assert!(catches(
+            "(module (tag $e (param i32)) (func)
+               (func (result i32) (block $h (result i32) (try_table (catch $e $h)) (i32.const 0))))"
+        ));
     }
 }
