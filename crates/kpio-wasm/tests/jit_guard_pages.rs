@@ -165,3 +165,53 @@ fn a_fault_of_a_load_feeding_an_address_reports_that_load() {
     assert!(interp.0.contains("out of bounds"), "{interp:?}");
     assert_eq!(trap(Tier::Jit), interp);
 }
+
+#[test]
+fn pages_a_callee_grew_are_reached_with_the_base_loaded_at_entry() {
+    // A guarded memory grows inside its reservation, so native code keeps the base it
+    // loaded at entry across calls (a callee's `memory.grow` changes only the length,
+    // which this function never reads). It must still reach each page the callee added,
+    // and fault one page past them, as the interpreter does.
+    let wat = r#"(module
+      (memory 1 4)
+      (func $grow (drop (memory.grow (i32.const 1))))
+      (func (export "touch") (param $pages i32) (result i32)
+        (local $i i32) (local $sum i32)
+        (i32.store (i32.const 16) (i32.const 5))
+        (block $done
+          (loop $l
+            (br_if $done (i32.ge_u (local.get $i) (local.get $pages)))
+            (call $grow)
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            ;; a word in page `i`, the one just added
+            (i32.store offset=40 (i32.shl (local.get $i) (i32.const 16)) (local.get $i))
+            (local.set $sum
+              (i32.add (local.get $sum)
+                (i32.load offset=40 (i32.shl (local.get $i) (i32.const 16)))))
+            (br $l)))
+        (i32.add (local.get $sum) (i32.load (i32.const 16)))))"#;
+    let touch = |tier, pages| {
+        let e = engine(tier);
+        let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&e, ());
+        let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+        let f = inst.get_func(&store, "touch").unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut store, &[Val::I32(pages)], &mut out)
+            .map(|()| out[0])
+            .map_err(|t: Trap| (t.to_string(), t.backtrace().to_vec()))
+    };
+    // Three pages added: 1 + 2 + 3, and the 5 stored before the first call.
+    assert_eq!(touch(Tier::Interp, 3), Ok(Val::I32(11)));
+    // The fourth growth is refused (maximum 4 pages): the store into page 4 faults.
+    let past = touch(Tier::Interp, 4);
+    assert!(
+        past.as_ref()
+            .is_err_and(|(m, _)| m.contains("out of bounds")),
+        "{past:?}"
+    );
+    for tier in [Tier::Jit, Tier::Auto] {
+        assert_eq!(touch(tier, 3), Ok(Val::I32(11)), "{tier:?}");
+        assert_eq!(touch(tier, 4), past, "{tier:?}");
+    }
+}

@@ -244,8 +244,8 @@ pub fn compile(
             .into_iter()
             .zip(&t.mem_used)
         {
-            if !used {
-                for inst in reloads {
+            for (inst, part) in reloads {
+                if !used.serves(part) {
                     t.b.func.layout.remove_inst(inst);
                 }
             }
@@ -644,15 +644,42 @@ struct Translator<'m, 'b> {
     fuel: Fuel,
     /// The body's start offset: where the entry's fuel is charged.
     body_start: u32,
-    /// Per memory, the loads of its base and length made by `reload_memory` (at entry,
-    /// after calls), and whether anything read them: those of a memory the function never
-    /// touches are removed (loads count as effects, so Cranelift keeps unused ones).
-    mem_reloads: Vec<Vec<ir::Inst>>,
-    mem_used: Vec<bool>,
+    /// Per memory, the loads made by `reload_memory` (at entry, after calls), each with
+    /// what it serves, and whether anything read the base and the length: loads nothing
+    /// read are removed (loads count as effects, so Cranelift keeps unused ones). Most
+    /// functions of a guarded flavour never read a length.
+    mem_reloads: Vec<Vec<(ir::Inst, MemPart)>>,
+    mem_used: Vec<MemUse>,
     /// The call depth left (the pinned register) once the entry took its unit: what it is
     /// again after every call, so what a landing block puts back (the frames a caught
     /// exception unwound did not give theirs back).
     entry_depth: Option<Value>,
+}
+
+/// What a load of `Translator::reload_memory` serves.
+#[derive(Clone, Copy)]
+enum MemPart {
+    /// The context's memory table (a memory other than 0): the base and the length.
+    Table,
+    Base,
+    Len,
+}
+
+/// Whether a function read a memory's base and its length.
+#[derive(Clone, Copy, Default)]
+struct MemUse {
+    base: bool,
+    len: bool,
+}
+
+impl MemUse {
+    fn serves(self, part: MemPart) -> bool {
+        match part {
+            MemPart::Table => self.base || self.len,
+            MemPart::Base => self.base,
+            MemPart::Len => self.len,
+        }
+    }
 }
 
 /// Flags of accesses to the context and its tables: aligned, never trapping.
@@ -724,7 +751,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             fuel: Fuel::default(),
             body_start: 0,
             mem_reloads: alloc::vec![Vec::new(); nmems],
-            mem_used: alloc::vec![false; nmems],
+            mem_used: alloc::vec![MemUse::default(); nmems],
             entry_depth: None,
         }
     }
@@ -746,7 +773,7 @@ impl<'m, 'b> Translator<'m, 'b> {
             self.b.def_var(var, z);
             self.locals.push((var, *ty));
         }
-        self.reload_memory();
+        self.load_memory(true);
         self.stack_check();
         if self.osr.is_none() {
             // (An on-stack-replacement entry continues a call the interpreter charged.)
@@ -830,46 +857,66 @@ impl<'m, 'b> Translator<'m, 'b> {
     }
 
     /// Reloads every memory's base and length from the context (after calls and growth):
-    /// memory 0's from its own fields, the others' from the context's memory table.
+    /// memory 0's from its own fields, the others' from the context's memory table. A
+    /// guarded 32-bit memory's base is loaded once, at entry (see `load_memory`).
     fn reload_memory(&mut self) {
+        self.load_memory(false);
+    }
+
+    /// Loads the memories' bases and lengths into their variables: at the function's
+    /// entry (`at_entry`) or again after something that may have changed them.
+    fn load_memory(&mut self, at_entry: bool) {
         for i in 0..self.mems.len() {
+            // A guarded 32-bit memory never moves (it grows inside its reservation), so
+            // its base loaded at entry holds for the whole call: a callee's `memory.grow`
+            // changes only the length.
+            let fixed_base = self.flavour.guarded && !self.mem64(i as u32);
+            let reload_base = at_entry || !fixed_base;
             let mut loads = Vec::with_capacity(3);
             let (base, len) = if i == 0 {
-                let base = self.load_cx(types::I64, vmctx::OFF_MEM0_BASE);
+                let base = reload_base.then(|| self.load_cx(types::I64, vmctx::OFF_MEM0_BASE));
                 let len = self.load_cx(types::I64, vmctx::OFF_MEM0_LEN);
                 (base, len)
             } else {
                 let table = self.load_cx_fixed(vmctx::OFF_MEMORIES);
-                loads.push(table);
+                loads.push((table, MemPart::Table));
                 let at = i as i32 * vmctx::MEM_SLOT_SIZE;
-                let ins = self.b.ins();
-                let base = ins.load(types::I64, trusted(), table, at + vmctx::OFF_SLOT_BASE);
+                let base = reload_base.then(|| {
+                    self.b
+                        .ins()
+                        .load(types::I64, trusted(), table, at + vmctx::OFF_SLOT_BASE)
+                });
                 let len = self
                     .b
                     .ins()
                     .load(types::I64, trusted(), table, at + vmctx::OFF_SLOT_LEN);
                 (base, len)
             };
-            loads.extend([base, len]);
-            for v in loads {
+            if let Some(base) = base {
+                loads.push((base, MemPart::Base));
+            }
+            loads.push((len, MemPart::Len));
+            for (v, part) in loads {
                 let inst = self.b.func.dfg.value_def(v).unwrap_inst();
-                self.mem_reloads[i].push(inst);
+                self.mem_reloads[i].push((inst, part));
             }
             let (bv, lv) = self.mems[i];
-            self.b.def_var(bv, base);
+            if let Some(base) = base {
+                self.b.def_var(bv, base);
+            }
             self.b.def_var(lv, len);
         }
     }
 
     /// Memory `mem`'s length in bytes now.
     fn mem_len(&mut self, mem: u32) -> Value {
-        self.mem_used[mem as usize] = true;
+        self.mem_used[mem as usize].len = true;
         self.b.use_var(self.mems[mem as usize].1)
     }
 
     /// Memory `mem`'s base now.
     fn mem_base(&mut self, mem: u32) -> Value {
-        self.mem_used[mem as usize] = true;
+        self.mem_used[mem as usize].base = true;
         self.b.use_var(self.mems[mem as usize].0)
     }
 
