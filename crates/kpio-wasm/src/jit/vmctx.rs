@@ -10,7 +10,11 @@
 //!
 //! The context is refreshed on every entry from the interpreter (store pointer, memory,
 //! stack limit) and by every helper before it returns (memory, which the helper's callee
-//! may have grown or moved), so native code only reloads memory after helper calls.
+//! may have grown or moved), so native code reloads memory only after calls (and of a
+//! guarded 32-bit memory, which never moves, only the length).
+//!
+//! A trap that leaves native code at once (a raised one, or a guard-page fault) resumes
+//! the entry frame [`enter`] records here for each activation (see [`super::entry`]).
 
 use super::entry::EntryFrame;
 use super::native;
