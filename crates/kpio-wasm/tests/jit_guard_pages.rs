@@ -167,6 +167,52 @@ fn a_fault_of_a_load_feeding_an_address_reports_that_load() {
 }
 
 #[test]
+fn a_fault_of_a_load_merged_into_arithmetic_reports_that_load() {
+    // Natively a load next to the arithmetic that uses it may become that instruction's
+    // memory operand (`imul r, [mem]`); its fault must still name the load's offset. The
+    // products are summed as coremark's kernels do, which the native tier reorders into
+    // load, load, multiply.
+    let wat = r#"(module (memory 1)
+      (func (export "f") (param $a i32) (param $b i32) (result i32)
+        (i32.add
+          (i32.add
+            (i32.mul (i32.load (local.get $a)) (i32.load offset=4 (local.get $b)))
+            (i32.mul (i32.load offset=8 (local.get $a)) (i32.load offset=12 (local.get $b))))
+          (i32.xor (i32.load offset=16 (local.get $a)) (i32.const 7)))))"#;
+    let outcome = |tier, a: i32, b: i32| {
+        let e = engine(tier);
+        let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+        let mut store = Store::new(&e, ());
+        let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+        let f = inst.get_func(&store, "f").unwrap();
+        let mut out = [Val::I32(0)];
+        f.call(&mut store, &[Val::I32(a), Val::I32(b)], &mut out)
+            .map(|()| out.to_vec())
+            .map_err(|t: Trap| (t.to_string(), t.backtrace().to_vec()))
+    };
+    // Each of the five loads is the first out of bounds in one of these.
+    let cases = [
+        (65536, 0),
+        (0, 65532),
+        (65528, 0),
+        (0, 65524),
+        (65520, 0),
+        (0, 0),
+    ];
+    let mut offsets = Vec::new();
+    for (a, b) in cases {
+        let interp = outcome(Tier::Interp, a, b);
+        if let Err((msg, frames)) = &interp {
+            assert!(msg.contains("out of bounds"), "{msg}");
+            offsets.push(frames[0].module_offset);
+        }
+        assert_eq!(outcome(Tier::Jit, a, b), interp, "a = {a}, b = {b}");
+    }
+    offsets.dedup();
+    assert_eq!(offsets.len(), 5, "five loads, five offsets: {offsets:?}");
+}
+
+#[test]
 fn pages_a_callee_grew_are_reached_with_the_base_loaded_at_entry() {
     // A guarded memory grows inside its reservation, so native code keeps the base it
     // loaded at entry across calls (a callee's `memory.grow` changes only the length,

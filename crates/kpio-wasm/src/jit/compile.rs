@@ -36,6 +36,7 @@
 //! function using anything not translated would be refused with
 //! [`CompileError::Unsupported`], and the interpreter would keep running it.
 
+mod schedule;
 mod simd;
 
 use super::sites::Sites;
@@ -57,7 +58,7 @@ use cranelift_codegen::ir::{
     self, AbiParam, Block, BlockArg, Function, InstBuilder, JumpTableData, MemFlagsData, Signature,
     StackSlotData, StackSlotKind, Type, UserFuncName, Value, types,
 };
-use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_codegen::isa::{CallConv, OwnedTargetIsa};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use wasmparser::{BinaryReader, BlockType, Catch, FunctionBody, MemArg, Operator};
 
@@ -88,6 +89,15 @@ impl From<wasmparser::BinaryReaderError> for CompileError {
     fn from(e: wasmparser::BinaryReaderError) -> Self {
         CompileError::Read(e.to_string())
     }
+}
+
+/// Cranelift's backend in the two configurations a compile goes through: `optimizing`
+/// (`opt_level = speed`) runs the e-graph pass, then [`schedule::interleave`] repairs the
+/// order it left; `lowering` (the same target and flags but `opt_level = none`, so nothing
+/// is optimised twice) lowers, allocates registers and emits.
+pub struct Isa {
+    pub optimizing: OwnedTargetIsa,
+    pub lowering: OwnedTargetIsa,
 }
 
 /// A compiled function: its body (the native calling convention: context, then the wasm
@@ -169,7 +179,7 @@ pub(crate) fn body_signature(params: &[Type], results: &[Type]) -> Signature {
 /// but each start takes every live local as a parameter of its header, which more than
 /// doubled the compile time of a large function.
 pub fn compile(
-    isa: &dyn TargetIsa,
+    isa: &Isa,
     module: &ModuleInner,
     flavour: Flavour,
     index: u32,
@@ -250,7 +260,7 @@ pub fn compile(
                 }
             }
         }
-        t.b.finalize(isa.frontend_config());
+        t.b.finalize(isa.optimizing.frontend_config());
     }
     let (body_code, sites) = emit(isa, func)?;
     // Only unchecked accesses fault; without them no frame is ever walked.
@@ -260,7 +270,12 @@ pub fn compile(
         Sites::default()
     };
 
-    let tramp = trampoline(&entry_params, &results, sig, isa.frontend_config());
+    let tramp = trampoline(
+        &entry_params,
+        &results,
+        sig,
+        isa.optimizing.frontend_config(),
+    );
     let (tramp_code, _) = emit(isa, tramp)?;
     Ok(CompiledCode {
         body: body_code,
@@ -332,7 +347,7 @@ fn fuel_stretches(
 /// allowed are direct self-calls, resolved here (they are relative to the body itself, so
 /// the code stays position-independent); any other is refused (helpers and other callees
 /// are reached through the context).
-fn emit(isa: &dyn TargetIsa, func: Function) -> Result<(Vec<u8>, Sites), CompileError> {
+fn emit(isa: &Isa, func: Function) -> Result<(Vec<u8>, Sites), CompileError> {
     // The names this function declared for itself.
     let own: Vec<ir::UserExternalNameRef> = match &func.name {
         UserFuncName::User(me) => func
@@ -345,8 +360,12 @@ fn emit(isa: &dyn TargetIsa, func: Function) -> Result<(Vec<u8>, Sites), Compile
         UserFuncName::Testcase(_) => Vec::new(),
     };
     let mut ctx = Context::for_function(func);
+    ctx.optimize(&*isa.optimizing, &mut ControlPlane::default())
+        .map_err(|e| CompileError::Codegen(alloc::format!("{e:?}")))?;
+    schedule::interleave(&mut ctx.func);
+    schedule::label_load_users(&mut ctx.func);
     let code = ctx
-        .compile(isa, &mut ControlPlane::default())
+        .compile(&*isa.lowering, &mut ControlPlane::default())
         .map_err(|e| CompileError::Codegen(alloc::format!("{:?}", e.inner)))?;
     let mut bytes = code.code_buffer().to_vec();
     resolve_self_calls(&mut bytes, code.buffer.relocs(), &own)?;

@@ -492,7 +492,7 @@ pub const EVENTS_KEPT: usize = 4096;
 
 /// An engine's JIT state: the target, the code memory, the statistic.
 pub(crate) struct JitEngine {
-    isa: OwnedTargetIsa,
+    isa: compile::Isa,
     /// Faults of native code on guard pages become traps (`super::signals`), so code for
     /// guarded memories may leave their accesses unchecked (`Flavour::guarded`).
     traps_by_fault: bool,
@@ -626,42 +626,49 @@ fn cpu_features() -> Vec<&'static str> {
     out
 }
 
+/// Cranelift's x86-64 backend for the CPU `features`, optimising at `opt_level`.
+fn target_isa(opt_level: &str, features: &[&'static str]) -> Result<OwnedTargetIsa, JitSetupError> {
+    let mut shared = settings::builder();
+    let set = |b: &mut settings::Builder, k: &str, v: &str| {
+        b.set(k, v)
+            .map_err(|e| JitSetupError::Isa(alloc::format!("{k}={v}: {e}")))
+    };
+    set(&mut shared, "opt_level", opt_level)?;
+    set(&mut shared, "enable_multi_ret_implicit_sret", "true")?;
+    // r15 holds the call depth left (see `compile::trampoline`).
+    set(&mut shared, "enable_pinned_reg", "true")?;
+    // Cranelift's x86-64 tail calls (`return_call`) rely on frame pointers.
+    set(&mut shared, "preserve_frame_pointers", "true")?;
+    // Verification of every function costs compile time; debug builds keep it.
+    set(
+        &mut shared,
+        "enable_verifier",
+        if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        },
+    )?;
+    let mut isa = cranelift_codegen::isa::lookup_by_name("x86_64")
+        .map_err(|e| JitSetupError::Isa(alloc::format!("{e}")))?;
+    for &f in features {
+        isa.enable(f)
+            .map_err(|e| JitSetupError::Isa(alloc::format!("{f}: {e}")))?;
+    }
+    isa.finish(settings::Flags::new(shared))
+        .map_err(|e| JitSetupError::Isa(alloc::format!("{e}")))
+}
+
 impl JitEngine {
     pub(crate) fn new(
         pages: Arc<dyn super::code_memory::CodePages>,
         budget: usize,
     ) -> Result<Self, JitSetupError> {
-        let mut shared = settings::builder();
-        let set = |b: &mut settings::Builder, k: &str, v: &str| {
-            b.set(k, v)
-                .map_err(|e| JitSetupError::Isa(alloc::format!("{k}={v}: {e}")))
-        };
-        set(&mut shared, "opt_level", "speed")?;
-        set(&mut shared, "enable_multi_ret_implicit_sret", "true")?;
-        // r15 holds the call depth left (see `compile::trampoline`).
-        set(&mut shared, "enable_pinned_reg", "true")?;
-        // Cranelift's x86-64 tail calls (`return_call`) rely on frame pointers.
-        set(&mut shared, "preserve_frame_pointers", "true")?;
-        // Verification of every function costs compile time; debug builds keep it.
-        set(
-            &mut shared,
-            "enable_verifier",
-            if cfg!(debug_assertions) {
-                "true"
-            } else {
-                "false"
-            },
-        )?;
-        let mut isa = cranelift_codegen::isa::lookup_by_name("x86_64")
-            .map_err(|e| JitSetupError::Isa(alloc::format!("{e}")))?;
         let features = cpu_features();
-        for &f in &features {
-            isa.enable(f)
-                .map_err(|e| JitSetupError::Isa(alloc::format!("{f}: {e}")))?;
-        }
-        let isa = isa
-            .finish(settings::Flags::new(shared))
-            .map_err(|e| JitSetupError::Isa(alloc::format!("{e}")))?;
+        let isa = compile::Isa {
+            optimizing: target_isa("speed", &features)?,
+            lowering: target_isa("none", &features)?,
+        };
         #[cfg(all(feature = "std", target_os = "linux", not(miri)))]
         let traps_by_fault = super::signals::install();
         #[cfg(not(all(feature = "std", target_os = "linux", not(miri))))]
@@ -810,7 +817,7 @@ impl JitEngine {
         osr: Option<u32>,
         scan: Scan,
     ) -> Result<(NativeFunc, compile::CompiledCode), BuildError> {
-        let mut code = compile::compile(&*self.isa, module, flavour, index, osr)
+        let mut code = compile::compile(&self.isa, module, flavour, index, osr)
             .map_err(|e: CompileError| BuildError::Refused(alloc::format!("{e}")))?;
         let sites = Arc::new(core::mem::take(&mut code.sites));
         let nf = self.publish(&code.body, &code.trampoline, index, &sites, scan)?;
@@ -1816,7 +1823,7 @@ pub(crate) fn precompile(
     let mut codes = Vec::new();
     let (mut refused, mut first_refusal) = (0, None);
     for index in module.num_imported_funcs..module.funcs.len() as u32 {
-        match compile::compile(&*jit.isa, module, flavour, index, None) {
+        match compile::compile(&jit.isa, module, flavour, index, None) {
             Ok(code) => codes.push((index, code)),
             Err(e) => {
                 refused += 1;
