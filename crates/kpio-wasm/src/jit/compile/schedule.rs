@@ -15,12 +15,16 @@
 //! can. It never moves an instruction out of its block or above a definition it needs, so
 //! each still runs exactly when it did, on the same values.
 //!
-//! A load next to its user may then be merged into it (`imul r, [mem]`), and the merged
-//! instruction carries the user's source location. Faults on guard pages are reported at
-//! the wasm offset of the faulting instruction's location (`super::super::sites`), which
-//! must be the load's, as in the interpreter. [`label_load_users`] gives every instruction a
-//! load could be merged into the load's location (they cannot trap or call themselves, so
-//! nothing else reads it).
+//! The x64 backend may lower a load together with the instruction using it (an extending
+//! load, or a memory operand) when nothing with an effect lies between them, and the
+//! machine instruction then carries the user's source location. Faults on guard pages are
+//! reported at the wasm offset of the faulting instruction's location
+//! (`super::super::sites`), which must be the load's, as in the interpreter.
+//! [`label_load_users`] gives every instruction a load could be lowered with the load's
+//! location (they cannot trap or call themselves, so nothing else reads it). Cranelift
+//! 0.135 was not seen folding a trapping load into arithmetic even once the two are
+//! adjacent (`jit_guard_pages.rs` checks the offsets either way); the labels keep the
+//! offsets right if a backend does.
 
 use alloc::vec::Vec;
 use cranelift_codegen::ir::{Function, Inst, Opcode, Value, ValueDef};
