@@ -6,7 +6,7 @@
 //! another instance's native code (through the interpreter's call path) unwinds both.
 #![cfg(all(feature = "jit", target_os = "linux", target_arch = "x86_64"))]
 
-use kpio_wasm::{Config, Engine, Linker, Module, Store, Tier, Trap, Val};
+use kpio_wasm::{Config, Engine, FrameInfo, Linker, Module, Store, Tier, Trap, Val};
 
 const PROGRAM: &str = r#"
 (module
@@ -92,6 +92,20 @@ fn run(tier: Tier, calls: &[(&str, Vec<Val>, usize)]) -> (Vec<Outcome>, Vec<u8>)
     (outcomes, tail)
 }
 
+/// Calls export `f` (one `i32` result) of `wat`, instantiated on a fresh `tier` engine:
+/// its result, or its trap's message and backtrace.
+fn call_f(tier: Tier, wat: &str, args: &[Val]) -> Result<Vec<Val>, (String, Vec<FrameInfo>)> {
+    let e = engine(tier);
+    let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
+    let mut store = Store::new(&e, ());
+    let inst = Linker::new().instantiate(&mut store, &module).unwrap();
+    let f = inst.get_func(&store, "f").unwrap();
+    let mut out = [Val::I32(0)];
+    f.call(&mut store, args, &mut out)
+        .map(|()| out.to_vec())
+        .map_err(|t: Trap| (t.to_string(), t.backtrace().to_vec()))
+}
+
 #[test]
 fn out_of_bounds_accesses_trap_as_in_the_interpreter() {
     let i = |v: i32| Val::I32(v);
@@ -151,16 +165,7 @@ fn a_fault_of_a_load_feeding_an_address_reports_that_load() {
     let wat = r#"(module (memory 0)
       (func (export "f") (param i32) (result i32)
         local.get 0 i32.load i32.load i32.load))"#;
-    let trap = |tier| {
-        let e = engine(tier);
-        let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
-        let mut store = Store::new(&e, ());
-        let inst = Linker::new().instantiate(&mut store, &module).unwrap();
-        let f = inst.get_func(&store, "f").unwrap();
-        let mut out = [Val::I32(0)];
-        let t: Trap = f.call(&mut store, &[Val::I32(16)], &mut out).unwrap_err();
-        (t.to_string(), t.backtrace().to_vec())
-    };
+    let trap = |tier| call_f(tier, wat, &[Val::I32(16)]).unwrap_err();
     let interp = trap(Tier::Interp);
     assert!(interp.0.contains("out of bounds"), "{interp:?}");
     assert_eq!(trap(Tier::Jit), interp);
@@ -188,17 +193,7 @@ fn a_fault_of_a_load_whose_arithmetic_moved_next_to_it_reports_that_load() {
                 (i32.xor (i32.load offset=16 (local.get $a)) (i32.const 7)))))
           (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
         (local.get $acc)))"#;
-    let outcome = |tier, a: i32, b: i32| {
-        let e = engine(tier);
-        let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
-        let mut store = Store::new(&e, ());
-        let inst = Linker::new().instantiate(&mut store, &module).unwrap();
-        let f = inst.get_func(&store, "f").unwrap();
-        let mut out = [Val::I32(0)];
-        f.call(&mut store, &[Val::I32(a), Val::I32(b)], &mut out)
-            .map(|()| out.to_vec())
-            .map_err(|t: Trap| (t.to_string(), t.backtrace().to_vec()))
-    };
+    let outcome = |tier, a: i32, b: i32| call_f(tier, wat, &[Val::I32(a), Val::I32(b)]);
     // Each of the five loads is the first out of bounds in one of these.
     let cases = [
         (65536, 0),
