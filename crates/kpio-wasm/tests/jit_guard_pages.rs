@@ -92,14 +92,19 @@ fn run(tier: Tier, calls: &[(&str, Vec<Val>, usize)]) -> (Vec<Outcome>, Vec<u8>)
     (outcomes, tail)
 }
 
-/// Calls export `f` (one `i32` result) of `wat`, instantiated on a fresh `tier` engine:
-/// its result, or its trap's message and backtrace.
-fn call_f(tier: Tier, wat: &str, args: &[Val]) -> Result<Vec<Val>, (String, Vec<FrameInfo>)> {
+/// Calls export `name` (one `i32` result) of `wat`, instantiated on a fresh `tier`
+/// engine: its result, or its trap's message and backtrace.
+fn call(
+    tier: Tier,
+    wat: &str,
+    name: &str,
+    args: &[Val],
+) -> Result<Vec<Val>, (String, Vec<FrameInfo>)> {
     let e = engine(tier);
     let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
     let mut store = Store::new(&e, ());
     let inst = Linker::new().instantiate(&mut store, &module).unwrap();
-    let f = inst.get_func(&store, "f").unwrap();
+    let f = inst.get_func(&store, name).unwrap();
     let mut out = [Val::I32(0)];
     f.call(&mut store, args, &mut out)
         .map(|()| out.to_vec())
@@ -165,7 +170,7 @@ fn a_fault_of_a_load_feeding_an_address_reports_that_load() {
     let wat = r#"(module (memory 0)
       (func (export "f") (param i32) (result i32)
         local.get 0 i32.load i32.load i32.load))"#;
-    let trap = |tier| call_f(tier, wat, &[Val::I32(16)]).unwrap_err();
+    let trap = |tier| call(tier, wat, "f", &[Val::I32(16)]).unwrap_err();
     let interp = trap(Tier::Interp);
     assert!(interp.0.contains("out of bounds"), "{interp:?}");
     assert_eq!(trap(Tier::Jit), interp);
@@ -193,7 +198,7 @@ fn a_fault_of_a_load_whose_arithmetic_moved_next_to_it_reports_that_load() {
                 (i32.xor (i32.load offset=16 (local.get $a)) (i32.const 7)))))
           (br_if $l (local.tee $n (i32.sub (local.get $n) (i32.const 1)))))
         (local.get $acc)))"#;
-    let outcome = |tier, a: i32, b: i32| call_f(tier, wat, &[Val::I32(a), Val::I32(b)]);
+    let outcome = |tier, a: i32, b: i32| call(tier, wat, "f", &[Val::I32(a), Val::I32(b)]);
     // Each of the five loads is the first out of bounds in one of these.
     let cases = [
         (65536, 0),
@@ -240,17 +245,7 @@ fn pages_a_callee_grew_are_reached_with_the_base_loaded_at_entry() {
                 (i32.load offset=40 (i32.shl (local.get $i) (i32.const 16)))))
             (br $l)))
         (i32.add (local.get $sum) (i32.load (i32.const 16)))))"#;
-    let touch = |tier, pages| {
-        let e = engine(tier);
-        let module = Module::new(&e, &wat::parse_str(wat).unwrap()).unwrap();
-        let mut store = Store::new(&e, ());
-        let inst = Linker::new().instantiate(&mut store, &module).unwrap();
-        let f = inst.get_func(&store, "touch").unwrap();
-        let mut out = [Val::I32(0)];
-        f.call(&mut store, &[Val::I32(pages)], &mut out)
-            .map(|()| out[0])
-            .map_err(|t: Trap| (t.to_string(), t.backtrace().to_vec()))
-    };
+    let touch = |tier, pages| call(tier, wat, "touch", &[Val::I32(pages)]).map(|out| out[0]);
     // Three pages added: 1 + 2 + 3, and the 5 stored before the first call.
     assert_eq!(touch(Tier::Interp, 3), Ok(Val::I32(11)));
     // The fourth growth is refused (maximum 4 pages): the store into page 4 faults.
