@@ -958,29 +958,6 @@ impl<'m, 'b> Translator<'m, 'b> {
         }
     }
 
-    /// An access's address `a` widened to 64 bits ([`index64`](Self::index64)). When `a`
-    /// was loaded from memory (pointer chasing), the widening carries the load's wasm
-    /// offset: the x64 backend sinks the load into the widening (one `movl`), and a
-    /// guard-page fault of that instruction must report the load's offset, as the
-    /// interpreter does, not this access's (found by the `tiers` fuzz target). The
-    /// widening itself cannot trap, so no other fault is attributed to it.
-    fn address_index(&mut self, a: Value, wide: bool) -> Value {
-        let dfg = &self.b.func.dfg;
-        let producer = match dfg.value_def(a) {
-            ir::ValueDef::Result(inst, _) if dfg.insts[inst].opcode().can_load() => {
-                Some(self.b.func.srcloc(inst))
-            }
-            _ => None,
-        };
-        let Some(at) = producer else {
-            return self.index64(a, wide);
-        };
-        self.b.set_srcloc(at);
-        let v = self.index64(a, wide);
-        self.b.set_srcloc(ir::SourceLoc::new(self.offset as u32));
-        v
-    }
-
     /// Branches to the exit block with trap `code` when `cond` (an integer) is non-zero.
     fn trap_if(&mut self, cond: Value, code: TrapCode) {
         self.trap_if_at(cond, code, self.offset as u32);
@@ -2134,7 +2111,7 @@ impl<'m, 'b> Translator<'m, 'b> {
         };
         let wide = self.mem64(mem);
         let a = self.pop();
-        let a = self.address_index(a, wide);
+        let a = self.index64(a, wide);
         let by_guard = self.flavour.guarded
             && !wide
             && memarg

@@ -21,10 +21,11 @@
 //! reported at the wasm offset of the faulting instruction's location
 //! (`super::super::sites`), which must be the load's, as in the interpreter.
 //! [`label_load_users`] gives every instruction a load could be lowered with the load's
-//! location (they cannot trap or call themselves, so nothing else reads it). Cranelift
-//! 0.135 was not seen folding a trapping load into arithmetic even once the two are
-//! adjacent (`jit_guard_pages.rs` checks the offsets either way); the labels keep the
-//! offsets right if a backend does.
+//! location (they cannot trap or call themselves, so nothing else reads it). Where it
+//! matters with Cranelift 0.135: a loaded address widened for the next access becomes one
+//! `movl` (pointer chasing; `a_fault_of_a_load_feeding_an_address_reports_that_load` in
+//! `jit_guard_pages.rs` fails without the labels). It was not seen folding a trapping load
+//! into arithmetic, even adjacent; the labels cover that too.
 
 use alloc::vec::Vec;
 use cranelift_codegen::ir::{Function, Inst, Opcode, Value, ValueDef};
