@@ -12,6 +12,10 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 # The oracle of the differential WASI test (crates/kpio-cli/tests/wasi_diff.rs).
 python3 -m pip install --quiet wasmtime==50.0.1
 
+# testharness.js for the web platform's WPT-style suites (crates/kpio-web/tests/wpt.rs),
+# from npm's wpt-runner, pinned by its lock file.
+npm ci --silent --no-audit --no-fund --prefix crates/kpio-web/tests/harness >/dev/null
+
 # C guests for the WASI tests: clang + lld + wasi-libc (Debian packages).
 if ! { command -v clang >/dev/null && [ -f /usr/lib/wasm32-wasi/libc.a ] \
        && ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1; }; then

@@ -11,6 +11,7 @@
 //! * [`apps`]: the app platform commands (`pack`, `install`, `list`, `info`, `run ID`,
 //!   `uninstall`, `ps`, `kill`) over `KPIO_HOME`.
 //! * [`signals`]: SIGTERM/SIGINT stop a running app cleanly.
+//! * [`web`]: `kpio web test` (web-platform-tests files) and `kpio web run`.
 
 pub mod apps;
 pub mod desktop;
@@ -20,6 +21,7 @@ pub mod run;
 pub mod signals;
 pub mod values;
 pub mod wast;
+pub mod web;
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};

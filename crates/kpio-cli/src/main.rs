@@ -253,6 +253,11 @@ condition that does not hold in time, saying what the desktop showed.")]
         #[arg(long, value_name = "N")]
         exit_after_frames: Option<u64>,
     },
+    /// The web platform: run web-platform-tests files or a script in a JavaScript realm.
+    Web {
+        #[command(subcommand)]
+        command: WebCommand,
+    },
     /// Run WebAssembly spec-test scripts (.wast).
     #[command(
         long_about = "\
@@ -304,6 +309,57 @@ Exit status: 0 if every check passed, 1 otherwise.",
         /// the functions it did not (on stderr).
         #[arg(long)]
         jit_stats: bool,
+    },
+}
+
+/// `kpio web ...`: the web platform's engines.
+#[derive(Debug, Subcommand)]
+enum WebCommand {
+    /// Run web-platform-tests files in KPIO's JavaScript realms.
+    #[command(
+        long_about = "\
+Run web-platform-tests files in KPIO's JavaScript realms, through the real \
+testharness.js, and print one line per subtest (PASS, FAIL, TIMEOUT, NOTRUN, \
+PRECONDITION_FAILED) and a closing `N passed, M failed` line.
+
+PATH is a test file or a directory searched for them: `.any.js` files run in a \
+window and in a dedicated worker (or the scopes of their `// META: global=` line), \
+`.window.js` in a window, `.worker.js` in a worker, `.html` files in a window with \
+their <script> elements in order. `// META: script=` lines load their scripts first \
+(paths starting with / from the WPT root). The exit status is 0 when everything \
+passed.",
+        after_help = "Examples:\n  kpio web test crates/kpio-web/tests/wpt\n  kpio web test --root ~/wpt ~/wpt/url/urlsearchparams-sort.any.js"
+    )]
+    Test {
+        /// Test files, or directories to search for them.
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<PathBuf>,
+        /// testharness.js to use; found next to the tests (a WPT checkout's
+        /// resources/, or node_modules/wpt-runner from npm) when not given.
+        #[arg(long, value_name = "FILE")]
+        testharness: Option<PathBuf>,
+        /// The WPT checkout's root, for `META: script=/...` paths.
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+        /// Seconds a file may take before its unfinished subtests time out.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u64,
+    },
+    /// Run a script in a window realm, then its timers until none is left.
+    Run {
+        /// The script (a classic script, as a <script> element runs it).
+        #[arg(value_name = "FILE")]
+        script: PathBuf,
+        /// Seconds to wait for pending timers before giving up.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Seconds one task (the script, a timer callback) may run before it is
+        /// stopped.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        task_time: u64,
+        /// Bytes of memory the realm's heap may use (suffixes K, M, G).
+        #[arg(long, value_name = "BYTES", value_parser = kpio_cli::guards::parse_size)]
+        max_memory: Option<u64>,
     },
 }
 
@@ -443,6 +499,7 @@ fn main() -> ExitCode {
             size: (width, height),
             exit_after_frames,
         } => cmd_desktop(headless, script, width, height, exit_after_frames),
+        Command::Web { command } => cmd_web(command),
         Command::Wast {
             files,
             verbose,
@@ -464,6 +521,53 @@ fn main() -> ExitCode {
             },
         ),
     })
+}
+
+fn cmd_web(command: WebCommand) -> ExitCode {
+    match command {
+        WebCommand::Test {
+            paths,
+            testharness,
+            root,
+            timeout,
+        } => {
+            let req = kpio_cli::web::TestRequest {
+                paths,
+                testharness,
+                root,
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            match kpio_cli::web::test(&req, &mut std::io::stdout().lock()) {
+                Ok(t) if t.failed == 0 => ExitCode::SUCCESS,
+                Ok(_) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        WebCommand::Run {
+            script,
+            timeout,
+            task_time,
+            max_memory,
+        } => {
+            let mut limits = kpio_web::Limits {
+                task_time: std::time::Duration::from_secs(task_time),
+                ..kpio_web::Limits::default()
+            };
+            if let Some(m) = max_memory {
+                limits.memory = usize::try_from(m).unwrap_or(usize::MAX);
+            }
+            match kpio_cli::web::run(&script, std::time::Duration::from_secs(timeout), limits) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
 }
 
 /// Prints a command's output, or its error with exit status 1.

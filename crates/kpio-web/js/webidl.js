@@ -1,0 +1,88 @@
+// WebIDL's conventions, shared by the other prelude files: how interfaces, their members
+// and their arguments look to scripts.
+(function (ops, internals) {
+  'use strict';
+
+  // An interface object on the global: writable, configurable, not enumerable.
+  internals.expose = function expose(name, value) {
+    Object.defineProperty(globalThis, name, {
+      value, writable: true, enumerable: false, configurable: true,
+    });
+  };
+
+  // Makes a class look like a WebIDL interface: members enumerable, the prototype's
+  // toStringTag, `constants` on both the interface object and its prototype.
+  internals.defineInterface = function defineInterface(ctor, name, constants) {
+    const proto = ctor.prototype;
+    for (const key of Reflect.ownKeys(proto)) {
+      if (key === 'constructor') continue;
+      const d = Object.getOwnPropertyDescriptor(proto, key);
+      d.enumerable = true;
+      Object.defineProperty(proto, key, d);
+    }
+    Object.defineProperty(proto, Symbol.toStringTag, { value: name, configurable: true });
+    for (const [k, v] of Object.entries(constants || {})) {
+      const d = { value: v, writable: false, enumerable: true, configurable: false };
+      Object.defineProperty(ctor, k, d);
+      Object.defineProperty(proto, k, d);
+    }
+    internals.interfaces.push(ctor);
+    internals.expose(name, ctor);
+  };
+  // Every interface defined here, so structuredClone can refuse platform objects.
+  internals.interfaces = [];
+
+  internals.illegal = function illegal() {
+    return new TypeError('Illegal invocation');
+  };
+
+  internals.requireArgs = function requireArgs(given, needed, what) {
+    if (given < needed) {
+      throw new TypeError(`${what}: ${needed} argument${needed === 1 ? '' : 's'} required, but only ${given} present.`);
+    }
+  };
+
+  // WebIDL's DOMString: ECMAScript's ToString (a Symbol throws TypeError).
+  internals.toDOMString = function toDOMString(v) {
+    return `${v}`;
+  };
+
+  // WebIDL's USVString: lone surrogates become U+FFFD.
+  internals.toUSV = function toUSV(v) {
+    return `${v}`.toWellFormed();
+  };
+
+  // WebIDL's sequence<T>: an object with an iterator, read into an array.
+  internals.sequence = function sequence(v, what) {
+    if ((typeof v !== 'object' && typeof v !== 'function') || v === null ||
+        typeof v[Symbol.iterator] !== 'function') {
+      throw new TypeError(`${what}: The provided value cannot be converted to a sequence.`);
+    }
+    return Array.from(v);
+  };
+
+  // A regular operation on the global (setTimeout, structuredClone, ...): enumerable,
+  // as WebIDL makes the members of the global's interfaces.
+  internals.exposeOperation = function exposeOperation(name, fn) {
+    Object.defineProperty(globalThis, name, {
+      value: fn, writable: true, enumerable: true, configurable: true,
+    });
+  };
+
+  // A property the way CreateDataProperty makes it, even for `__proto__`.
+  internals.defineData = function defineData(o, key, value) {
+    Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  };
+
+  // A dictionary argument: undefined and null are empty, anything else must be an object.
+  internals.dictionary = function dictionary(v, what) {
+    if (v === undefined || v === null) return {};
+    if (typeof v !== 'object' && typeof v !== 'function') {
+      throw new TypeError(`${what}: the options are not an object`);
+    }
+    return v;
+  };
+
+  // The private token that lets the prelude construct interfaces scripts cannot.
+  internals.token = Symbol('kpio internal construction');
+});

@@ -1,0 +1,27 @@
+//! KPIO's web app platform: the engines under installed web apps (PWAs), headless.
+//!
+//! Every web app, and every service worker, runs in its own [`Realm`]: a QuickJS runtime
+//! (through rquickjs) with its own heap, a memory limit, a per-task time limit and an
+//! interrupt handle, so a runaway or hostile script is stopped without touching the
+//! platform or another app. A realm's global scope has the web's basic globals (events,
+//! `DOMException`, `structuredClone`, timers and microtasks, `console`, `URL`, encodings),
+//! written like Deno's: JavaScript for the web's object model (`js/`), Rust for what needs
+//! the host or an existing standard implementation (the WHATWG URL parser of the `url`
+//! crate, the Encoding Standard's codecs of `encoding_rs`, the clock, timers).
+//!
+//! [`wpt`] runs web-platform-tests files, through the real `testharness.js`, inside a
+//! realm; `kpio web test` is its command line.
+
+mod console;
+mod error;
+mod limits;
+mod ops;
+mod prelude;
+mod realm;
+mod timers;
+pub mod wpt;
+
+pub use console::{ConsoleLevel, ConsoleSink};
+pub use error::{ScriptError, WebError};
+pub use limits::{InterruptHandle, Limits};
+pub use realm::{GlobalKind, LoopEnd, Realm, RealmOptions};

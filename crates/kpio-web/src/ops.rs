@@ -1,0 +1,339 @@
+//! The host functions the prelude (`js/`) builds the web's globals on.
+//!
+//! They are handed to the prelude as one object and are not reachable from page scripts
+//! afterwards. Each takes plain values (strings, numbers, `Uint8Array`s) and returns plain
+//! values; JavaScript turns failures into the exceptions the specifications name.
+
+use crate::console::{ConsoleLevel, ConsoleSink};
+use crate::timers::TimerQueue;
+use rquickjs::convert::List;
+use rquickjs::function::Opt;
+use rquickjs::{Ctx, Function, Object, Persistent, TypedArray, Value, qjs};
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The realm's host-side state, shared by its ops and its event loop.
+pub(crate) struct Host {
+    pub(crate) timers: TimerQueue,
+    pub(crate) console: ConsoleSink,
+    /// `performance.now()`'s zero.
+    pub(crate) time_origin: Instant,
+    /// `performance.timeOrigin`: milliseconds since the Unix epoch at `time_origin`.
+    pub(crate) epoch_ms: f64,
+    decoders: HashMap<u32, Decoding>,
+    next_decoder: u32,
+    /// The prelude's entry points the event loop calls.
+    pub(crate) hooks: Option<Hooks>,
+}
+
+pub(crate) struct Hooks {
+    /// `runTimer(id)`: runs timer `id`'s callback (js/timers.js).
+    pub(crate) run_timer: Persistent<Function<'static>>,
+    /// `report(error)`: reports an uncaught exception to the global `error` event and the
+    /// console (js/report.js).
+    pub(crate) report: Persistent<Function<'static>>,
+}
+
+impl Host {
+    pub(crate) fn new(console: ConsoleSink) -> Host {
+        let epoch_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64() * 1000.0)
+            .unwrap_or(0.0);
+        Host {
+            timers: TimerQueue::default(),
+            console,
+            time_origin: Instant::now(),
+            epoch_ms,
+            decoders: HashMap::new(),
+            next_decoder: 1,
+            hooks: None,
+        }
+    }
+}
+
+/// One `TextDecoder`'s state: its encoding and options, and the decoder of a stream in
+/// progress (`None` between streams).
+struct Decoding {
+    encoding: &'static encoding_rs::Encoding,
+    fatal: bool,
+    ignore_bom: bool,
+    stream: Option<encoding_rs::Decoder>,
+}
+
+/// Makes the ops object for a realm whose host state is `host`.
+pub(crate) fn install<'js>(
+    ctx: &Ctx<'js>,
+    host: &Rc<RefCell<Host>>,
+) -> rquickjs::Result<Object<'js>> {
+    let ops = Object::new(ctx.clone())?;
+
+    let h = host.clone();
+    ops.set(
+        "print",
+        Function::new(ctx.clone(), move |level: String, text: String| {
+            let mut host = h.borrow_mut();
+            (host.console)(ConsoleLevel::from_name(&level), &text);
+        })?,
+    )?;
+
+    let h = host.clone();
+    ops.set(
+        "now",
+        Function::new(ctx.clone(), move || {
+            h.borrow().time_origin.elapsed().as_secs_f64() * 1000.0
+        })?,
+    )?;
+    ops.set("timeOrigin", host.borrow().epoch_ms)?;
+
+    let h = host.clone();
+    ops.set(
+        "timerArm",
+        Function::new(ctx.clone(), move |id: u32, delay_ms: f64| {
+            let delay = Duration::from_secs_f64(delay_ms.clamp(0.0, 2_147_483_647.0) / 1000.0);
+            h.borrow_mut().timers.arm(id, Instant::now(), delay);
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "timerCancel",
+        Function::new(ctx.clone(), move |id: u32| h.borrow_mut().timers.cancel(id))?,
+    )?;
+
+    let h = host.clone();
+    ops.set(
+        "setHooks",
+        Function::new(
+            ctx.clone(),
+            move |ctx: Ctx<'js>, run_timer: Function<'js>, report: Function<'js>| {
+                h.borrow_mut().hooks = Some(Hooks {
+                    run_timer: Persistent::save(&ctx, run_timer),
+                    report: Persistent::save(&ctx, report),
+                });
+            },
+        )?,
+    )?;
+
+    ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
+    ops.set(
+        "isProxy",
+        Function::new(ctx.clone(), |v: Value<'_>| v.is_proxy())?,
+    )?;
+    ops.set(
+        "isError",
+        Function::new(ctx.clone(), |v: Value<'_>| v.is_error())?,
+    )?;
+
+    ops.set("urlParse", Function::new(ctx.clone(), url_parse)?)?;
+    ops.set("urlParts", Function::new(ctx.clone(), url_parts)?)?;
+    ops.set("urlSet", Function::new(ctx.clone(), url_set)?)?;
+    ops.set("formParse", Function::new(ctx.clone(), form_parse)?)?;
+    ops.set("formSerialize", Function::new(ctx.clone(), form_serialize)?)?;
+
+    ops.set("utf8Encode", Function::new(ctx.clone(), utf8_encode)?)?;
+    let h = host.clone();
+    ops.set(
+        "decoderOpen",
+        Function::new(
+            ctx.clone(),
+            move |label: String, fatal: bool, ignore_bom: bool| {
+                decoder_open(&mut h.borrow_mut(), &label, fatal, ignore_bom).map(List)
+            },
+        )?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "decoderDecode",
+        Function::new(
+            ctx.clone(),
+            move |id: u32, bytes: TypedArray<'_, u8>, stream: bool| {
+                // SAFETY: the bytes are read here, before any JavaScript runs again, so
+                // the buffer can be neither detached nor resized while borrowed.
+                let src = unsafe { bytes.as_bytes() }.unwrap_or(&[]);
+                decoder_decode(&mut h.borrow_mut(), id, src, stream)
+            },
+        )?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "decoderClose",
+        Function::new(ctx.clone(), move |id: u32| {
+            h.borrow_mut().decoders.remove(&id);
+        })?,
+    )?;
+    Ok(ops)
+}
+
+/// QuickJS's class of an object (0 for other values). The prelude compares it with the
+/// classes of objects it made itself, so it needs no engine-internal numbering.
+fn class_id(v: Value<'_>) -> u32 {
+    if !v.is_object() {
+        return 0;
+    }
+    // SAFETY: `v` is a live value owned by this call; reading its class id neither frees
+    // nor changes it.
+    unsafe { qjs::JS_GetClassID(v.as_raw()) }
+}
+
+fn url_parse(input: String, base: Opt<String>) -> Option<String> {
+    let url = match base.0 {
+        Some(base) => url::Url::parse(&base).ok()?.join(&input).ok()?,
+        None => url::Url::parse(&input).ok()?,
+    };
+    Some(url.into())
+}
+
+/// The URL Standard's getters, in `URL`'s order: href, origin, protocol, username,
+/// password, host, hostname, port, pathname, search, hash.
+fn url_parts(href: String) -> Option<Vec<String>> {
+    use url::quirks as q;
+    let url = url::Url::parse(&href).ok()?;
+    Some(vec![
+        q::href(&url).to_owned(),
+        q::origin(&url),
+        q::protocol(&url).to_owned(),
+        q::username(&url).to_owned(),
+        q::password(&url).to_owned(),
+        q::host(&url).to_owned(),
+        q::hostname(&url).to_owned(),
+        q::port(&url).to_owned(),
+        q::pathname(&url).to_owned(),
+        q::search(&url).to_owned(),
+        q::hash(&url).to_owned(),
+    ])
+}
+
+/// Applies one of the URL Standard's setters; the new href, or `None` where the setter
+/// throws (only `href` throws; the others leave the URL alone on bad input).
+fn url_set(href: String, part: String, value: String) -> Option<String> {
+    use url::quirks as q;
+    let mut url = url::Url::parse(&href).ok()?;
+    match part.as_str() {
+        "href" => q::set_href(&mut url, &value).ok()?,
+        "protocol" => {
+            if q::set_protocol(&mut url, &value).is_err()
+                && let Some(file) = to_file_scheme(&url, &value)
+            {
+                url = file;
+            }
+        }
+        "username" => drop(q::set_username(&mut url, &value)),
+        "password" => drop(q::set_password(&mut url, &value)),
+        "host" => drop(q::set_host(&mut url, &value)),
+        "hostname" => drop(q::set_hostname(&mut url, &value)),
+        "port" => drop(q::set_port(&mut url, &value)),
+        "pathname" => q::set_pathname(&mut url, &value),
+        "search" => q::set_search(&mut url, &value),
+        "hash" => q::set_hash(&mut url, &value),
+        _ => return None,
+    }
+    Some(url.into())
+}
+
+/// The protocol setter's change of a special URL to `file:`, which the URL Standard
+/// allows when the URL has no credentials and no port, but `url` 2.5 refuses for any URL
+/// with a host. `None` when the standard refuses too (or the value is not `file`).
+fn to_file_scheme(url: &url::Url, value: &str) -> Option<url::Url> {
+    let scheme = value.split(':').next()?.trim_matches(['\t', '\n', '\r']);
+    let special = ["http", "https", "ws", "wss", "ftp"].contains(&url.scheme());
+    if !scheme.eq_ignore_ascii_case("file")
+        || !special
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.port().is_some()
+    {
+        return None;
+    }
+    url::Url::parse(&format!("file:{}", &url.as_str()[url.scheme().len() + 1..])).ok()
+}
+
+/// application/x-www-form-urlencoded parsing: names and values, alternating.
+fn form_parse(input: String) -> Vec<String> {
+    url::form_urlencoded::parse(input.as_bytes())
+        .flat_map(|(k, v)| [k.into_owned(), v.into_owned()])
+        .collect()
+}
+
+/// application/x-www-form-urlencoded serialising of alternating names and values.
+fn form_serialize(pairs: Vec<String>) -> String {
+    let mut out = url::form_urlencoded::Serializer::new(String::new());
+    for pair in pairs.chunks(2) {
+        if let [k, v] = pair {
+            out.append_pair(k, v);
+        }
+    }
+    out.finish()
+}
+
+/// UTF-8 bytes of a string the prelude already made well-formed (`toWellFormed`).
+fn utf8_encode<'js>(ctx: Ctx<'js>, input: String) -> rquickjs::Result<TypedArray<'js, u8>> {
+    TypedArray::new(ctx, input.into_bytes())
+}
+
+/// Opens a decoder for `label`: its id and the encoding's name, or `None` for a label the
+/// Encoding Standard does not know (or `replacement`, which `TextDecoder` refuses).
+fn decoder_open(
+    host: &mut Host,
+    label: &str,
+    fatal: bool,
+    ignore_bom: bool,
+) -> Option<(u32, String)> {
+    let encoding = encoding_rs::Encoding::for_label_no_replacement(label.as_bytes())?;
+    let id = host.next_decoder;
+    host.next_decoder = host.next_decoder.wrapping_add(1).max(1);
+    host.decoders.insert(
+        id,
+        Decoding {
+            encoding,
+            fatal,
+            ignore_bom,
+            stream: None,
+        },
+    );
+    Some((id, encoding.name().to_ascii_lowercase()))
+}
+
+/// Decodes `src` as the next part of decoder `id`'s stream (the last part unless
+/// `stream`). `None` when a fatal decoder meets malformed input (the stream is reset).
+fn decoder_decode(host: &mut Host, id: u32, src: &[u8], stream: bool) -> Option<String> {
+    let d = host.decoders.get_mut(&id)?;
+    let (encoding, ignore_bom, fatal) = (d.encoding, d.ignore_bom, d.fatal);
+    let decoder = d.stream.get_or_insert_with(|| {
+        if ignore_bom {
+            encoding.new_decoder_without_bom_handling()
+        } else {
+            encoding.new_decoder_with_bom_removal()
+        }
+    });
+    let last = !stream;
+    let mut out = String::new();
+    let mut rest = src;
+    let ok = loop {
+        let need = decoder
+            .max_utf8_buffer_length(rest.len())
+            .unwrap_or(rest.len() * 3 + 16);
+        out.reserve(need);
+        if fatal {
+            let (result, read) = decoder.decode_to_string_without_replacement(rest, &mut out, last);
+            rest = &rest[read..];
+            match result {
+                encoding_rs::DecoderResult::InputEmpty => break true,
+                encoding_rs::DecoderResult::OutputFull => continue,
+                encoding_rs::DecoderResult::Malformed(_, _) => break false,
+            }
+        } else {
+            let (result, read, _) = decoder.decode_to_string(rest, &mut out, last);
+            rest = &rest[read..];
+            match result {
+                encoding_rs::CoderResult::InputEmpty => break true,
+                encoding_rs::CoderResult::OutputFull => continue,
+            }
+        }
+    };
+    if last || !ok {
+        d.stream = None;
+    }
+    ok.then_some(out)
+}

@@ -1,0 +1,27 @@
+//! The JavaScript half of a realm's globals, evaluated into every new realm in order.
+//!
+//! Each file is one function expression, `(function (ops, internals) { ... })`, called
+//! with the host functions ([`crate::ops`]) and an object the files share among
+//! themselves (for instance the exception reporting of `report.js`, used by events and
+//! timers). Neither is reachable from page scripts afterwards.
+
+/// (file name for stack traces, source), in evaluation order.
+pub(crate) const FILES: &[(&str, &str)] = &[
+    ("kpio:webidl.js", include_str!("../js/webidl.js")),
+    (
+        "kpio:dom_exception.js",
+        include_str!("../js/dom_exception.js"),
+    ),
+    ("kpio:event.js", include_str!("../js/event.js")),
+    ("kpio:abort.js", include_str!("../js/abort.js")),
+    ("kpio:global.js", include_str!("../js/global.js")),
+    ("kpio:report.js", include_str!("../js/report.js")),
+    ("kpio:console.js", include_str!("../js/console.js")),
+    ("kpio:timers.js", include_str!("../js/timers.js")),
+    (
+        "kpio:structured_clone.js",
+        include_str!("../js/structured_clone.js"),
+    ),
+    ("kpio:url.js", include_str!("../js/url.js")),
+    ("kpio:encoding.js", include_str!("../js/encoding.js")),
+];

@@ -1,0 +1,468 @@
+//! A realm: one QuickJS runtime and context with the web's globals, its limits, and its
+//! event loop (tasks, then the microtasks they queued).
+
+use crate::console::{ConsoleSink, stderr_sink};
+use crate::error::{ScriptError, WebError};
+use crate::limits::{InterruptHandle, Limits};
+use crate::ops::{self, Host};
+use crate::prelude;
+use rquickjs::context::EvalOptions;
+use rquickjs::{Context, Ctx, Function, Object, Runtime, Value, qjs};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+/// Which global scope a realm has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GlobalKind {
+    /// A window's (`Window`, `self`, `window`), without a document yet.
+    Window,
+    /// A dedicated worker's (`DedicatedWorkerGlobalScope`).
+    DedicatedWorker,
+}
+
+/// How to make a realm.
+pub struct RealmOptions {
+    pub kind: GlobalKind,
+    pub limits: Limits,
+    /// Where `console` prints; standard error when `None`.
+    pub console: Option<ConsoleSink>,
+}
+
+impl Default for RealmOptions {
+    fn default() -> Self {
+        RealmOptions {
+            kind: GlobalKind::Window,
+            limits: Limits::default(),
+            console: None,
+        }
+    }
+}
+
+/// Why the interrupt handler stopped a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fired {
+    TimeLimit,
+    Interrupt,
+}
+
+/// What the interrupt handler reads: the running task's deadline.
+#[derive(Default)]
+struct Watch {
+    deadline: Cell<Option<Instant>>,
+    fired: Cell<Option<Fired>>,
+}
+
+/// How an event loop run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoopEnd {
+    /// No timer is left: nothing more will happen without the host.
+    Idle,
+    /// The caller's condition became true.
+    Done,
+    /// The time the caller gave passed first.
+    TimedOut,
+}
+
+/// One isolated JavaScript realm (an app's page, or a worker): its own heap, limits and
+/// event loop. Not `Send`: it lives on the thread that made it; [`Realm::interrupt_handle`]
+/// stops it from others.
+pub struct Realm {
+    // Field order is drop order: the context before its runtime.
+    context: Context,
+    runtime: Runtime,
+    host: Rc<RefCell<Host>>,
+    watch: Rc<Watch>,
+    interrupt: InterruptHandle,
+    limits: Limits,
+    stopped: Option<String>,
+}
+
+impl Realm {
+    /// Makes a realm and runs the prelude that defines its globals.
+    pub fn new(options: RealmOptions) -> Result<Realm, WebError> {
+        let engine = |e: rquickjs::Error| WebError::Engine {
+            what: "making a realm".into(),
+            message: e.to_string(),
+        };
+        let runtime = Runtime::new().map_err(engine)?;
+        runtime.set_memory_limit(options.limits.memory);
+        runtime.set_max_stack_size(options.limits.stack);
+        let watch = Rc::new(Watch::default());
+        let interrupt = InterruptHandle::default();
+        {
+            let watch = watch.clone();
+            let flag = interrupt.0.clone();
+            runtime.set_interrupt_handler(Some(Box::new(move || {
+                if flag.load(Ordering::Relaxed) {
+                    watch.fired.set(Some(Fired::Interrupt));
+                    return true;
+                }
+                match watch.deadline.get() {
+                    Some(d) if Instant::now() >= d => {
+                        watch.fired.set(Some(Fired::TimeLimit));
+                        true
+                    }
+                    _ => false,
+                }
+            })));
+        }
+        let context = Context::full(&runtime).map_err(engine)?;
+        let host = Rc::new(RefCell::new(Host::new(
+            options.console.unwrap_or_else(stderr_sink),
+        )));
+        let mut realm = Realm {
+            context,
+            runtime,
+            host,
+            watch,
+            interrupt,
+            limits: options.limits,
+            stopped: None,
+        };
+        realm.run_prelude(options.kind)?;
+        Ok(realm)
+    }
+
+    fn run_prelude(&mut self, kind: GlobalKind) -> Result<(), WebError> {
+        let host = self.host.clone();
+        self.task("the realm's prelude", move |ctx| {
+            let ops = ops::install(ctx, &host)?;
+            let internals = Object::new(ctx.clone())?;
+            internals.set(
+                "kind",
+                match kind {
+                    GlobalKind::Window => "window",
+                    GlobalKind::DedicatedWorker => "worker",
+                },
+            )?;
+            for (file, source) in prelude::FILES {
+                let f: Function = ctx.eval_with_options(*source, eval_options(file, true))?;
+                f.call::<_, ()>((ops.clone(), internals.clone()))?;
+            }
+            Ok(())
+        })
+        .map_err(|e| match e {
+            WebError::Script(s) => WebError::Engine {
+                what: "the realm's prelude".into(),
+                message: s.to_string(),
+            },
+            other => other,
+        })
+    }
+
+    /// A handle that stops this realm from any thread.
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.interrupt.clone()
+    }
+
+    /// Bytes the realm's heap holds now.
+    pub fn memory_used(&self) -> usize {
+        let usage = self.runtime.memory_usage();
+        usage.malloc_size.max(0) as usize
+    }
+
+    /// Runs a classic script (as a `<script>` element does) as one task, then its
+    /// microtasks. An uncaught exception is reported to the realm (its `error` event and
+    /// console) and returned; the realm goes on.
+    pub fn eval_script(&mut self, source: &str, file: &str) -> Result<(), WebError> {
+        let source = source.to_owned();
+        let file = file.to_owned();
+        let what = format!("script {file}");
+        self.task(&what, move |ctx| {
+            ctx.eval_with_options::<(), _>(source, eval_options(&file, false))
+        })
+    }
+
+    /// Runs timers, each as a task followed by its microtasks, until none is left,
+    /// `done()` is true (checked after every task), or `timeout` passes.
+    pub fn run_event_loop(
+        &mut self,
+        timeout: Duration,
+        done: &mut dyn FnMut() -> bool,
+    ) -> Result<LoopEnd, WebError> {
+        let end = Instant::now() + timeout;
+        loop {
+            self.check_running("running the event loop")?;
+            if done() {
+                return Ok(LoopEnd::Done);
+            }
+            let next = self.host.borrow().timers.next_due();
+            let Some(next) = next else {
+                return Ok(LoopEnd::Idle);
+            };
+            let now = Instant::now();
+            if next > end {
+                if end > now {
+                    self.sleep(end - now)?;
+                }
+                return Ok(LoopEnd::TimedOut);
+            }
+            if next > now {
+                self.sleep(next - now)?;
+                continue;
+            }
+            let due = self.host.borrow_mut().timers.pop_due(Instant::now());
+            if let Some(id) = due {
+                let hook = self
+                    .host
+                    .borrow()
+                    .hooks
+                    .as_ref()
+                    .map(|h| h.run_timer.clone());
+                if let Some(run_timer) = hook {
+                    self.task("a timer callback", move |ctx| {
+                        let f = run_timer.restore(ctx)?;
+                        f.call::<_, ()>((id,))
+                    })?;
+                }
+            }
+        }
+    }
+
+    /// Waits, waking early when the realm is interrupted.
+    fn sleep(&self, d: Duration) -> Result<(), WebError> {
+        let until = Instant::now() + d;
+        loop {
+            if self.interrupt.is_interrupted() {
+                return Err(WebError::Interrupted {
+                    what: "waiting for a timer".into(),
+                });
+            }
+            let now = Instant::now();
+            if now >= until {
+                return Ok(());
+            }
+            std::thread::sleep((until - now).min(Duration::from_millis(20)));
+        }
+    }
+
+    fn check_running(&self, what: &str) -> Result<(), WebError> {
+        if let Some(reason) = &self.stopped {
+            return Err(WebError::Stopped {
+                reason: reason.clone(),
+            });
+        }
+        if self.interrupt.is_interrupted() {
+            return Err(WebError::Interrupted { what: what.into() });
+        }
+        Ok(())
+    }
+
+    /// Runs `body` as one task with the realm's time limit, then the microtask
+    /// checkpoint. Errors are classified: a limit or an interrupt stops the realm; an
+    /// uncaught exception is reported and returned.
+    pub(crate) fn task<F>(&mut self, what: &str, body: F) -> Result<(), WebError>
+    where
+        F: for<'js> FnOnce(&Ctx<'js>) -> rquickjs::Result<()>,
+    {
+        self.check_running(what)?;
+        self.watch.fired.set(None);
+        self.watch
+            .deadline
+            .set(Some(Instant::now() + self.limits.task_time));
+        let host = self.host.clone();
+        let watch = self.watch.clone();
+        let limits = self.limits;
+        let outcome = self.context.with(|ctx| {
+            let mut first = body(&ctx)
+                .err()
+                .map(|e| failure(&ctx, &host, &watch, limits, what, e));
+            // The microtask checkpoint, even after an uncaught exception, as HTML's
+            // "clean up after running script" does.
+            if first.as_ref().is_none_or(|f| !f.stops_realm()) {
+                loop {
+                    match run_one_job(&ctx) {
+                        Ok(true) => continue,
+                        Ok(false) => break,
+                        Err(e) => {
+                            let f = failure(&ctx, &host, &watch, limits, what, e);
+                            let stop = f.stops_realm();
+                            if first.is_none() || stop {
+                                first = Some(f);
+                            }
+                            if stop {
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+            first
+        });
+        self.watch.deadline.set(None);
+        match outcome {
+            None => Ok(()),
+            Some(e) => {
+                if e.stops_realm() {
+                    self.stopped = Some(e.to_string());
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Drop for Realm {
+    fn drop(&mut self) {
+        // The hooks hold JavaScript functions: release them while the runtime lives.
+        self.host.borrow_mut().hooks = None;
+    }
+}
+
+fn eval_options(file: &str, strict: bool) -> EvalOptions {
+    let mut o = EvalOptions::default();
+    o.global = true;
+    o.strict = strict;
+    o.filename = Some(file.to_owned());
+    o
+}
+
+/// Runs one pending job (a promise reaction, a queued microtask). `Err` carries what it
+/// threw: only what promises cannot catch (an interrupt, running out of memory) escapes
+/// a job.
+fn run_one_job(ctx: &Ctx<'_>) -> rquickjs::Result<bool> {
+    let mut job_ctx = core::ptr::null_mut();
+    // SAFETY: `ctx` is locked by `Context::with` for this call, and a realm's runtime has
+    // this one context, so a failing job leaves its exception on `ctx` (taken by
+    // `failure` through `Ctx::catch`).
+    let r = unsafe {
+        qjs::JS_ExecutePendingJob(qjs::JS_GetRuntime(ctx.as_raw().as_ptr()), &mut job_ctx)
+    };
+    match r {
+        0 => Ok(false),
+        r if r > 0 => Ok(true),
+        _ => Err(rquickjs::Error::Exception),
+    }
+}
+
+/// Turns an error out of QuickJS into the realm's error, reporting uncaught exceptions.
+fn failure(
+    ctx: &Ctx<'_>,
+    host: &Rc<RefCell<Host>>,
+    watch: &Watch,
+    limits: Limits,
+    what: &str,
+    e: rquickjs::Error,
+) -> WebError {
+    let thrown = match e {
+        rquickjs::Error::Exception => ctx.catch(),
+        rquickjs::Error::Allocation => {
+            return WebError::OutOfMemory {
+                what: what.into(),
+                limit: limits.memory,
+            };
+        }
+        other => {
+            return WebError::Engine {
+                what: what.into(),
+                message: other.to_string(),
+            };
+        }
+    };
+    if let Some(fired) = watch.fired.take() {
+        return match fired {
+            Fired::TimeLimit => WebError::TimeLimit {
+                what: what.into(),
+                limit: limits.task_time,
+            },
+            Fired::Interrupt => WebError::Interrupted { what: what.into() },
+        };
+    }
+    let error = script_error(&thrown);
+    if error.name == "InternalError" && error.message == "out of memory" {
+        return WebError::OutOfMemory {
+            what: what.into(),
+            limit: limits.memory,
+        };
+    }
+    // Report it as HTML does (the global's `error` event, then the console), unless the
+    // realm's prelude is not there yet.
+    let report = host.borrow().hooks.as_ref().map(|h| h.report.clone());
+    if let Some(report) = report
+        && let Ok(f) = report.restore(ctx)
+        && f.call::<_, ()>((thrown,)).is_err()
+    {
+        let _ = ctx.catch();
+        if let Some(fired) = watch.fired.take() {
+            return match fired {
+                Fired::TimeLimit => WebError::TimeLimit {
+                    what: format!("{what} (reporting its exception)"),
+                    limit: limits.task_time,
+                },
+                Fired::Interrupt => WebError::Interrupted { what: what.into() },
+            };
+        }
+    }
+    WebError::Script(error)
+}
+
+/// What a thrown value says about itself: name, message, stack and the innermost place.
+fn script_error(thrown: &Value<'_>) -> ScriptError {
+    let text = |v: rquickjs::Result<Value<'_>>| -> Option<String> {
+        let v = v.ok()?;
+        if v.is_undefined() {
+            return None;
+        }
+        v.get::<rquickjs::convert::Coerced<String>>()
+            .ok()
+            .map(|s| s.0)
+    };
+    let (name, message, stack) = match thrown.as_object() {
+        Some(o) if thrown.is_error() || o.contains_key("message").unwrap_or(false) => (
+            text(o.get("name")).unwrap_or_else(|| "Error".into()),
+            text(o.get("message")).unwrap_or_default(),
+            text(o.get("stack")).unwrap_or_default(),
+        ),
+        _ => (
+            "uncaught".into(),
+            text(Ok(thrown.clone())).unwrap_or_else(|| "a value that is not a string".into()),
+            String::new(),
+        ),
+    };
+    let (file, line, column) = place(&stack);
+    ScriptError {
+        name,
+        message,
+        file,
+        line,
+        column,
+        stack,
+    }
+}
+
+/// The first `file:line:column` of a QuickJS stack (`    at f (file.js:3:9)`).
+fn place(stack: &str) -> (Option<String>, Option<u32>, Option<u32>) {
+    for l in stack.lines() {
+        let l = l.trim().trim_end_matches(')');
+        let Some(at) = l.strip_prefix("at ") else {
+            continue;
+        };
+        let loc = at.rsplit_once('(').map_or(at, |(_, loc)| loc);
+        let mut parts = loc.rsplitn(3, ':');
+        let (Some(col), Some(line), Some(file)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        if let (Ok(line), Ok(col)) = (line.parse(), col.parse()) {
+            return (Some(file.to_owned()), Some(line), Some(col));
+        }
+    }
+    (None, None, None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::place;
+
+    #[test]
+    fn the_place_is_the_innermost_frame_of_a_quickjs_stack() {
+        let stack = "    at f (app.js:3:9)\n    at <eval> (app.js:5:1)\n";
+        assert_eq!(place(stack), (Some("app.js".into()), Some(3), Some(9)));
+        assert_eq!(
+            place("    at app.js:7:2\n"),
+            (Some("app.js".into()), Some(7), Some(2))
+        );
+        assert_eq!(place("    at f (native)\n"), (None, None, None));
+    }
+}

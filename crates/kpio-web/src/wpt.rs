@@ -1,0 +1,617 @@
+//! Runs web-platform-tests files inside a realm, through the real `testharness.js`.
+//!
+//! A test file is run as WPT's own server would serve it: an `.any.js` file once per
+//! global scope its `// META: global=` line asks for (a window and a dedicated worker by
+//! default), a `.window.js` file in a window, a `.worker.js` file in a worker, and an
+//! `.html` file in a window with its `<script>` elements in order. `// META: script=`
+//! lines load their scripts first. `testharness.js` comes from the `wpt-runner` npm
+//! package (or a WPT checkout); the results come from its `add_result_callback` and
+//! `add_completion_callback`.
+
+use crate::{GlobalKind, Limits, LoopEnd, Realm, RealmOptions, WebError};
+use rquickjs::Function;
+use rquickjs::convert::List;
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Duration;
+
+/// A subtest's result, as testharness.js reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Pass,
+    Fail,
+    Timeout,
+    NotRun,
+    PreconditionFailed,
+}
+
+impl Status {
+    fn from_code(code: i32) -> Status {
+        match code {
+            0 => Status::Pass,
+            2 => Status::Timeout,
+            3 => Status::NotRun,
+            4 => Status::PreconditionFailed,
+            _ => Status::Fail,
+        }
+    }
+
+    /// The name WPT prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Timeout => "TIMEOUT",
+            Status::NotRun => "NOTRUN",
+            Status::PreconditionFailed => "PRECONDITION_FAILED",
+        }
+    }
+}
+
+/// One subtest: its name, result and the harness's message (an assertion's text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subtest {
+    pub name: String,
+    pub status: Status,
+    pub message: Option<String>,
+}
+
+/// The harness's status for a whole file: OK, or why the file as a whole failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HarnessStatus {
+    Ok,
+    /// An uncaught exception outside a subtest, a script that did not load, or the realm
+    /// stopped by a limit.
+    Error(String),
+    Timeout,
+    PreconditionFailed(String),
+}
+
+/// What one run of a test file in one global scope gave.
+#[derive(Debug, Clone)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub scope: GlobalKind,
+    pub subtests: Vec<Subtest>,
+    pub harness: HarnessStatus,
+}
+
+impl FileReport {
+    /// Whether every subtest passed and the harness is OK.
+    pub fn passed(&self) -> bool {
+        self.harness == HarnessStatus::Ok && self.subtests.iter().all(|s| s.status == Status::Pass)
+    }
+}
+
+/// Why a file could not be run at all.
+#[derive(Debug, thiserror::Error)]
+pub enum WptError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {message}")]
+    Meta { path: PathBuf, message: String },
+    #[error("{path}: {source}")]
+    Realm {
+        path: PathBuf,
+        #[source]
+        source: Box<WebError>,
+    },
+}
+
+/// The harness script and how long a file may take.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The source of `testharness.js`.
+    pub testharness: String,
+    /// WPT's root, for `META: script=/...` paths; the test file's nearest ancestor with
+    /// that path when `None`.
+    pub root: Option<PathBuf>,
+    /// A file's time limit (WPT's default, 10 s; `META: timeout=long` multiplies it by 6).
+    pub timeout: Duration,
+    pub limits: Limits,
+}
+
+impl Options {
+    /// Options with `testharness.js` read from `path`.
+    pub fn with_testharness(path: &Path) -> Result<Options, WptError> {
+        let testharness = std::fs::read_to_string(path).map_err(|source| WptError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Ok(Options {
+            testharness,
+            root: None,
+            timeout: Duration::from_secs(10),
+            limits: Limits::default(),
+        })
+    }
+}
+
+/// Where `testharness.js` is found near `start` (a test file or directory, or the current
+/// directory): a WPT checkout's `resources/testharness.js`, or the `wpt-runner` npm
+/// package's copy in a `node_modules` of an ancestor.
+pub fn find_testharness(start: &Path) -> Option<PathBuf> {
+    let start = std::fs::canonicalize(start).ok()?;
+    for dir in start.ancestors() {
+        for candidate in [
+            dir.join("resources/testharness.js"),
+            dir.join("node_modules/wpt-runner/testharness/testharness.js"),
+            dir.join("tests/harness/node_modules/wpt-runner/testharness/testharness.js"),
+        ] {
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+        }
+    }
+    None
+}
+
+/// The test files under `paths` (files as given; directories searched recursively for
+/// `.any.js`, `.window.js`, `.worker.js` and `.html` files), sorted.
+pub fn test_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, WptError> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            collect(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), WptError> {
+    let read = |source| WptError::Read {
+        path: dir.to_owned(),
+        source,
+    };
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(read)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<Result<_, _>>()
+        .map_err(read)?;
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            if p.file_name()
+                .is_some_and(|n| n == "node_modules" || n == "resources")
+            {
+                continue;
+            }
+            collect(&p, out)?;
+        } else if is_test_file(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn is_test_file(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    [".any.js", ".window.js", ".worker.js", ".html", ".htm"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// A test file's `// META:` lines.
+#[derive(Debug, Default)]
+struct Meta {
+    scripts: Vec<String>,
+    globals: Option<Vec<String>>,
+    long: bool,
+}
+
+fn parse_meta(source: &str) -> Meta {
+    let mut meta = Meta::default();
+    for line in source.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(rest) = line.strip_prefix("//") else {
+            break;
+        };
+        let Some(item) = rest.trim().strip_prefix("META:") else {
+            continue;
+        };
+        let Some((key, value)) = item.trim().split_once('=') else {
+            continue;
+        };
+        match key.trim() {
+            "script" => meta.scripts.push(value.trim().to_owned()),
+            "global" => {
+                meta.globals = Some(value.split(',').map(|g| g.trim().to_owned()).collect());
+            }
+            "timeout" => meta.long = value.trim() == "long",
+            _ => {}
+        }
+    }
+    meta
+}
+
+/// The scopes a file runs in, and the scopes it asks for that cannot run here yet.
+fn scopes(path: &Path, meta: &Meta) -> (Vec<GlobalKind>, Vec<String>) {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    if name.ends_with(".window.js") || name.ends_with(".html") || name.ends_with(".htm") {
+        return (vec![GlobalKind::Window], vec![]);
+    }
+    if name.ends_with(".worker.js") {
+        return (vec![GlobalKind::DedicatedWorker], vec![]);
+    }
+    let asked = meta
+        .globals
+        .clone()
+        .unwrap_or_else(|| vec!["window".into(), "dedicatedworker".into()]);
+    let mut run = Vec::new();
+    let mut not_yet = Vec::new();
+    for g in asked {
+        let kind = match g.as_str() {
+            "window" => Some(GlobalKind::Window),
+            "worker" | "dedicatedworker" => Some(GlobalKind::DedicatedWorker),
+            "default" => {
+                for k in [GlobalKind::Window, GlobalKind::DedicatedWorker] {
+                    if !run.contains(&k) {
+                        run.push(k);
+                    }
+                }
+                None
+            }
+            _ => {
+                not_yet.push(g);
+                None
+            }
+        };
+        if let Some(k) = kind
+            && !run.contains(&k)
+        {
+            run.push(k);
+        }
+    }
+    (run, not_yet)
+}
+
+/// What running a file gave: a report per scope it ran in, and the scopes it asked for
+/// that this runtime does not have yet (shared workers, service workers, shadow realms).
+#[derive(Debug)]
+pub struct FileRun {
+    pub reports: Vec<FileReport>,
+    pub skipped_scopes: Vec<String>,
+}
+
+/// Runs one test file in every scope it asks for.
+pub fn run_file(path: &Path, options: &Options) -> Result<FileRun, WptError> {
+    let source = std::fs::read_to_string(path).map_err(|source| WptError::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let is_html = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    let meta = parse_meta(&source);
+    let (kinds, skipped_scopes) = scopes(path, &meta);
+    // The scripts to run after the harness, in order: (name, source).
+    let mut scripts = Vec::new();
+    if is_html {
+        for script in html_scripts(&source) {
+            match script {
+                HtmlScript::Src(src) => {
+                    if src.ends_with("/testharness.js") || src.ends_with("/testharnessreport.js") {
+                        continue;
+                    }
+                    scripts.push(load(path, options, &src)?);
+                }
+                HtmlScript::Inline(text) => scripts.push((display(path), text)),
+            }
+        }
+    } else {
+        for s in &meta.scripts {
+            scripts.push(load(path, options, s)?);
+        }
+        scripts.push((display(path), source));
+    }
+    let timeout = if meta.long {
+        options.timeout * 6
+    } else {
+        options.timeout
+    };
+    let reports = kinds
+        .into_iter()
+        .map(|kind| run_in(path, kind, &scripts, options, timeout))
+        .collect::<Result<_, _>>()?;
+    Ok(FileRun {
+        reports,
+        skipped_scopes,
+    })
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// Reads a `META: script=` or `<script src>` path: absolute ones from WPT's root,
+/// relative ones from the test file's directory.
+fn load(test: &Path, options: &Options, src: &str) -> Result<(String, String), WptError> {
+    let dir = test.parent().unwrap_or(Path::new("."));
+    let file = if let Some(abs) = src.strip_prefix('/') {
+        match &options.root {
+            Some(root) => root.join(abs),
+            None => dir
+                .ancestors()
+                .map(|a| a.join(abs))
+                .find(|p| p.is_file())
+                .ok_or_else(|| WptError::Meta {
+                    path: test.to_owned(),
+                    message: format!(
+                        "script {src} not found above the test's directory (give the WPT root)"
+                    ),
+                })?,
+        }
+    } else {
+        dir.join(src)
+    };
+    let text = std::fs::read_to_string(&file).map_err(|source| WptError::Read {
+        path: file.clone(),
+        source,
+    })?;
+    Ok((display(&file), text))
+}
+
+enum HtmlScript {
+    Src(String),
+    Inline(String),
+}
+
+/// The `<script>` elements of an HTML test file, in document order.
+fn html_scripts(html: &str) -> Vec<HtmlScript> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    let mut at = 0;
+    while let Some(start) = lower[at..].find("<script") {
+        let start = at + start;
+        let Some(tag_end) = lower[start..].find('>') else {
+            break;
+        };
+        let tag_end = start + tag_end;
+        let tag = &html[start..tag_end];
+        let body_start = tag_end + 1;
+        let close = lower[body_start..]
+            .find("</script")
+            .map_or(html.len(), |i| body_start + i);
+        if let Some(src) = attribute(tag, "src") {
+            out.push(HtmlScript::Src(src));
+        } else {
+            out.push(HtmlScript::Inline(html[body_start..close].to_owned()));
+        }
+        at = close.max(body_start);
+        if at >= html.len() {
+            break;
+        }
+        at += 1;
+    }
+    out
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut search = 0;
+    while let Some(i) = lower[search..].find(name) {
+        let i = search + i;
+        let before = lower[..i].chars().last();
+        let after = lower[i + name.len()..].trim_start();
+        if before.is_some_and(char::is_whitespace) && after.starts_with('=') {
+            let value = after[1..].trim_start();
+            let offset = tag.len() - value.len();
+            let value = &tag[offset..];
+            return Some(match value.chars().next() {
+                Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or("").to_owned(),
+                _ => value
+                    .split(|c: char| c.is_whitespace() || c == '>')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned(),
+            });
+        }
+        search = i + name.len();
+    }
+    None
+}
+
+/// Each script runs as its own task, as `<script>` elements do, with microtask checkpoints
+/// between them. Without a document, testharness.js would take the first checkpoint as
+/// the end of loading and finish after the first test, so the runner says when every
+/// script has run, with `done()`, as WPT's own worker wrapper does.
+const EXPLICIT_DONE: &str = "setup({ explicit_done: true });";
+
+/// One test of the completion callback's list: name, status code, message.
+type ResultRow = (Option<String>, i32, Option<String>);
+
+#[derive(Default)]
+struct Collected {
+    subtests: Vec<Subtest>,
+    done: Option<HarnessStatus>,
+}
+
+/// The glue between testharness.js and the runner: results go to the two functions. The
+/// completion callback's list is the final word: a test still running when the file
+/// timed out appears only there (as TIMEOUT).
+const REPORT_HOOK: &str = r#"(function (result, complete) {
+  const text = (v) => (v === undefined || v === null ? null : String(v).toWellFormed());
+  add_result_callback(function (t) { result(text(t.name), t.status, text(t.message)); });
+  add_completion_callback(function (tests, status) {
+    complete(status.status, text(status.message),
+      tests.map((t) => [text(t.name), t.status, text(t.message)]));
+  });
+})"#;
+
+fn run_in(
+    path: &Path,
+    kind: GlobalKind,
+    scripts: &[(String, String)],
+    options: &Options,
+    timeout: Duration,
+) -> Result<FileReport, WptError> {
+    let realm_err = |source| WptError::Realm {
+        path: path.to_owned(),
+        source: Box::new(source),
+    };
+    let mut realm = Realm::new(RealmOptions {
+        kind,
+        limits: options.limits,
+        console: None,
+    })
+    .map_err(realm_err)?;
+    let collected = Rc::new(RefCell::new(Collected::default()));
+    let report = |harness: HarnessStatus, collected: &Rc<RefCell<Collected>>| FileReport {
+        path: path.to_owned(),
+        scope: kind,
+        subtests: collected.borrow().subtests.clone(),
+        harness,
+    };
+    // A script error outside any subtest is the harness's to report (its `error`
+    // listener); the runner only stops for what stops the realm.
+    let stop = |e: WebError| if e.stops_realm() { Some(e) } else { None };
+
+    if let Some(e) = realm
+        .eval_script(&options.testharness, "testharness.js")
+        .err()
+        .and_then(stop)
+    {
+        return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
+    }
+    if let Some(e) = realm
+        .eval_script(EXPLICIT_DONE, "the runner's setup")
+        .err()
+        .and_then(stop)
+    {
+        return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
+    }
+    let c = collected.clone();
+    realm
+        .task("installing the result hooks", move |ctx| {
+            let hook: Function = ctx.eval(REPORT_HOOK)?;
+            let c1 = c.clone();
+            let result = Function::new(
+                ctx.clone(),
+                move |name: Option<String>, status: i32, message: Option<String>| {
+                    c1.borrow_mut().subtests.push(Subtest {
+                        name: name.unwrap_or_default(),
+                        status: Status::from_code(status),
+                        message,
+                    });
+                },
+            )?;
+            let c2 = c.clone();
+            let complete = Function::new(
+                ctx.clone(),
+                move |status: i32, message: Option<String>, tests: Vec<List<ResultRow>>| {
+                    let m = message.unwrap_or_default();
+                    let mut c = c2.borrow_mut();
+                    c.subtests = tests
+                        .into_iter()
+                        .map(|List((name, status, message))| Subtest {
+                            name: name.unwrap_or_default(),
+                            status: Status::from_code(status),
+                            message,
+                        })
+                        .collect();
+                    c.done = Some(match status {
+                        0 => HarnessStatus::Ok,
+                        2 => HarnessStatus::Timeout,
+                        3 => HarnessStatus::PreconditionFailed(m),
+                        _ => HarnessStatus::Error(m),
+                    });
+                },
+            )?;
+            hook.call::<_, ()>((result, complete))
+        })
+        .map_err(realm_err)?;
+    for (name, source) in scripts {
+        if let Some(e) = realm.eval_script(source, name).err().and_then(stop) {
+            return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
+        }
+    }
+    // The harness learns that every script has run from `done()` (see `EXPLICIT_DONE`).
+    if let Some(e) = realm
+        .eval_script("done();", "the runner's done()")
+        .err()
+        .and_then(stop)
+    {
+        return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
+    }
+    let c = collected.clone();
+    let end = realm.run_event_loop(timeout, &mut || c.borrow().done.is_some());
+    match end {
+        Ok(LoopEnd::Done) => {}
+        Ok(LoopEnd::Idle | LoopEnd::TimedOut) => {
+            // Nothing left to run, or out of time: the harness's own timeout() marks
+            // what did not finish.
+            if let Some(e) = realm
+                .eval_script("timeout();", "the runner's timeout")
+                .err()
+                .and_then(stop)
+            {
+                return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
+            }
+            let c = collected.clone();
+            if let Err(e) =
+                realm.run_event_loop(Duration::from_secs(1), &mut || c.borrow().done.is_some())
+            {
+                return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
+            }
+        }
+        Err(e) => return Ok(report(HarnessStatus::Error(e.to_string()), &collected)),
+    }
+    let harness = collected
+        .borrow_mut()
+        .done
+        .take()
+        .unwrap_or_else(|| HarnessStatus::Error("the harness never completed".into()));
+    Ok(report(harness, &collected))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_lines_name_scripts_globals_and_timeout() {
+        let src = "// META: global=window,worker\n// META: script=/common/a.js\n//META: timeout=long\n\ntest(() => {});\n// META: script=late.js\n";
+        let m = parse_meta(src);
+        assert_eq!(m.scripts, vec!["/common/a.js".to_owned()]);
+        assert_eq!(
+            m.globals,
+            Some(vec!["window".to_owned(), "worker".to_owned()])
+        );
+        assert!(m.long);
+    }
+
+    #[test]
+    fn any_files_run_in_a_window_and_a_worker_unless_told() {
+        let (run, skipped) = scopes(Path::new("a.any.js"), &Meta::default());
+        assert_eq!(run, vec![GlobalKind::Window, GlobalKind::DedicatedWorker]);
+        assert!(skipped.is_empty());
+        let meta = parse_meta("// META: global=window,serviceworker\n");
+        let (run, skipped) = scopes(Path::new("a.any.js"), &meta);
+        assert_eq!(run, vec![GlobalKind::Window]);
+        assert_eq!(skipped, vec!["serviceworker".to_owned()]);
+        assert_eq!(
+            scopes(Path::new("b.worker.js"), &meta).0,
+            vec![GlobalKind::DedicatedWorker]
+        );
+    }
+
+    #[test]
+    fn html_scripts_come_in_document_order() {
+        let html = "<!doctype html><title>t</title>\n<script src=\"/resources/testharness.js\"></script>\n<SCRIPT SRC='helper.js'></SCRIPT><script>\ntest(() => {}, 'x');\n</script>";
+        let s = html_scripts(html);
+        assert_eq!(s.len(), 3);
+        assert!(matches!(&s[0], HtmlScript::Src(p) if p == "/resources/testharness.js"));
+        assert!(matches!(&s[1], HtmlScript::Src(p) if p == "helper.js"));
+        assert!(matches!(&s[2], HtmlScript::Inline(t) if t.contains("'x'")));
+    }
+}
