@@ -360,6 +360,10 @@ passed.",
         /// Bytes of memory the realm's heap may use (suffixes K, M, G).
         #[arg(long, value_name = "BYTES", value_parser = kpio_cli::guards::parse_size)]
         max_memory: Option<u64>,
+        /// Keep `localStorage` in DIR (crash-safe), so a later run sees it; in memory
+        /// when not given.
+        #[arg(long, value_name = "DIR")]
+        storage: Option<PathBuf>,
     },
 }
 
@@ -551,6 +555,7 @@ fn cmd_web(command: WebCommand) -> ExitCode {
             timeout,
             task_time,
             max_memory,
+            storage,
         } => {
             let mut limits = kpio_web::Limits {
                 task_time: std::time::Duration::from_secs(task_time),
@@ -559,7 +564,12 @@ fn cmd_web(command: WebCommand) -> ExitCode {
             if let Some(m) = max_memory {
                 limits.memory = usize::try_from(m).unwrap_or(usize::MAX);
             }
-            match kpio_cli::web::run(&script, std::time::Duration::from_secs(timeout), limits) {
+            match kpio_cli::web::run(
+                &script,
+                std::time::Duration::from_secs(timeout),
+                limits,
+                storage.as_deref(),
+            ) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -124,12 +124,24 @@ fn print_report(
 
 /// Runs `script` in a window realm, then its timers until none is left or `timeout`
 /// passes. Console output goes to stdout and stderr.
-pub fn run(script: &Path, timeout: Duration, limits: Limits) -> anyhow::Result<()> {
+/// `storage`: where `localStorage` is kept (in memory when `None`).
+pub fn run(
+    script: &Path,
+    timeout: Duration,
+    limits: Limits,
+    storage: Option<&Path>,
+) -> anyhow::Result<()> {
     let source = std::fs::read_to_string(script)
         .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", script.display()))?;
+    let storage = match storage {
+        Some(dir) => kpio_web::WebStorage::open(dir, kpio_web::web_storage::DEFAULT_QUOTA_UNITS)?,
+        None => kpio_web::WebStorage::in_memory(kpio_web::web_storage::DEFAULT_QUOTA_UNITS),
+    };
     let mut realm = Realm::new(RealmOptions {
         kind: GlobalKind::Window,
         limits,
+        storage: Some(storage),
+        url: format!("file://{}", script.display()),
         console: Some(Box::new(|level, text| match level {
             kpio_web::ConsoleLevel::Log | kpio_web::ConsoleLevel::Debug => println!("{text}"),
             kpio_web::ConsoleLevel::Warn | kpio_web::ConsoleLevel::Error => eprintln!("{text}"),

@@ -19,9 +19,11 @@ mod ops;
 mod prelude;
 mod realm;
 mod timers;
+pub mod web_storage;
 pub mod wpt;
 
 pub use console::{ConsoleLevel, ConsoleSink};
 pub use error::{ScriptError, WebError};
 pub use limits::{InterruptHandle, Limits};
 pub use realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
+pub use web_storage::WebStorage;

@@ -6,6 +6,7 @@
 
 use crate::console::{ConsoleLevel, ConsoleSink};
 use crate::timers::TimerQueue;
+use crate::web_storage::{AreaKind, ChangeQueue, SetError, WebStorage};
 use rquickjs::convert::List;
 use rquickjs::function::Opt;
 use rquickjs::{Ctx, Function, Object, Persistent, TypedArray, Value, qjs};
@@ -26,6 +27,19 @@ pub(crate) struct Host {
     next_decoder: u32,
     /// The prelude's entry points the event loop calls.
     pub(crate) hooks: Option<Hooks>,
+    /// The app's Web Storage, for window realms that have it.
+    pub(crate) storage: Option<StorageLink>,
+}
+
+/// A window's link to its app's Web Storage.
+pub(crate) struct StorageLink {
+    pub(crate) storage: Rc<WebStorage>,
+    /// This window's id among the storage's windows (it gets no events of its own).
+    pub(crate) window: u64,
+    /// Changes other windows made, waiting to be fired as `storage` events.
+    pub(crate) changes: ChangeQueue,
+    /// The page's URL, for the events this window causes.
+    pub(crate) url: String,
 }
 
 pub(crate) struct Hooks {
@@ -34,6 +48,9 @@ pub(crate) struct Hooks {
     /// `report(error)`: reports an uncaught exception to the global `error` event and the
     /// console (js/report.js).
     pub(crate) report: Persistent<Function<'static>>,
+    /// `fireStorage(area, key, oldValue, newValue, url)`: a `storage` event at the
+    /// global (js/storage.js); `None` in realms without Web Storage.
+    pub(crate) fire_storage: Option<Persistent<Function<'static>>>,
 }
 
 impl Host {
@@ -50,6 +67,7 @@ impl Host {
             decoders: HashMap::new(),
             next_decoder: 1,
             hooks: None,
+            storage: None,
         }
     }
 }
@@ -111,10 +129,22 @@ pub(crate) fn install<'js>(
                 h.borrow_mut().hooks = Some(Hooks {
                     run_timer: Persistent::save(&ctx, run_timer),
                     report: Persistent::save(&ctx, report),
+                    fire_storage: None,
                 });
             },
         )?,
     )?;
+
+    let h = host.clone();
+    ops.set(
+        "setStorageHook",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, fire: Function<'js>| {
+            if let Some(hooks) = &mut h.borrow_mut().hooks {
+                hooks.fire_storage = Some(Persistent::save(&ctx, fire));
+            }
+        })?,
+    )?;
+    install_storage(ctx, &ops, host)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(
@@ -164,6 +194,106 @@ pub(crate) fn install<'js>(
         })?,
     )?;
     Ok(ops)
+}
+
+fn area_kind(kind: u32) -> AreaKind {
+    if kind == 0 {
+        AreaKind::Local
+    } else {
+        AreaKind::Session
+    }
+}
+
+/// Web Storage's host functions. Keys and values travel as JSON string literals
+/// (`JSON.stringify`), which keep lone surrogates (see `web_storage::StorageArea`).
+fn install_storage<'js>(
+    ctx: &Ctx<'js>,
+    ops: &Object<'js>,
+    host: &Rc<RefCell<Host>>,
+) -> rquickjs::Result<()> {
+    let has = host.borrow().storage.is_some();
+    ops.set("hasStorage", has)?;
+    if !has {
+        return Ok(());
+    }
+    let link = |h: &Rc<RefCell<Host>>| {
+        let host = h.borrow();
+        let l = host.storage.as_ref().expect("a realm with storage");
+        (l.storage.clone(), l.window, l.url.clone())
+    };
+    let h = host.clone();
+    ops.set(
+        "storageLength",
+        Function::new(ctx.clone(), move |kind: u32| {
+            let (s, _, _) = link(&h);
+            s.read(area_kind(kind), |a| a.len())
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "storageKey",
+        Function::new(ctx.clone(), move |kind: u32, n: f64| {
+            let (s, _, _) = link(&h);
+            if !(n >= 0.0 && n < usize::MAX as f64) {
+                return None;
+            }
+            s.read(area_kind(kind), |a| a.key(n as usize).map(str::to_owned))
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "storageKeys",
+        Function::new(ctx.clone(), move |kind: u32| {
+            let (s, _, _) = link(&h);
+            s.read(area_kind(kind), |a| {
+                a.items().map(|(k, _)| k.to_owned()).collect::<Vec<_>>()
+            })
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "storageGet",
+        Function::new(ctx.clone(), move |kind: u32, key: String| {
+            let (s, _, _) = link(&h);
+            s.read(area_kind(kind), |a| a.get(&key).map(str::to_owned))
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "storageSet",
+        Function::new(ctx.clone(), move |kind: u32, key: String, value: String| {
+            let (s, window, url) = link(&h);
+            match s.set(window, &url, area_kind(kind), &key, &value) {
+                Ok(_) => String::new(),
+                Err(SetError::Quota(q)) => format!(
+                    "quota:setting the item needs {} code units of the {} this origin may use",
+                    q.needed, q.quota
+                ),
+                Err(SetError::Io(e)) => format!("io:{e}"),
+            }
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "storageRemove",
+        Function::new(ctx.clone(), move |kind: u32, key: String| {
+            let (s, window, url) = link(&h);
+            s.remove(window, &url, area_kind(kind), &key)
+                .err()
+                .map(|e| e.to_string())
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "storageClear",
+        Function::new(ctx.clone(), move |kind: u32| {
+            let (s, window, url) = link(&h);
+            s.clear(window, &url, area_kind(kind))
+                .err()
+                .map(|e| e.to_string())
+        })?,
+    )?;
+    Ok(())
 }
 
 /// QuickJS's class of an object (0 for other values). The prelude compares it with the

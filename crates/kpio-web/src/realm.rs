@@ -6,6 +6,7 @@ use crate::error::{ScriptError, WebError};
 use crate::limits::{InterruptHandle, Limits};
 use crate::ops::{self, Host};
 use crate::prelude;
+use crate::web_storage::{AreaKind, StorageChange, WebStorage};
 use rquickjs::context::EvalOptions;
 use rquickjs::{Context, Ctx, Function, Object, Runtime, Value, qjs};
 use std::cell::{Cell, RefCell};
@@ -28,6 +29,11 @@ pub struct RealmOptions {
     pub limits: Limits,
     /// Where `console` prints; standard error when `None`.
     pub console: Option<ConsoleSink>,
+    /// The app's Web Storage (`localStorage`, `sessionStorage`), shared with its other
+    /// windows; window realms only (workers have no Web Storage).
+    pub storage: Option<Rc<WebStorage>>,
+    /// The page's URL (the `url` of the `storage` events it causes).
+    pub url: String,
 }
 
 impl Default for RealmOptions {
@@ -36,6 +42,8 @@ impl Default for RealmOptions {
             kind: GlobalKind::Window,
             limits: Limits::default(),
             console: None,
+            storage: None,
+            url: String::from("about:blank"),
         }
     }
 }
@@ -112,6 +120,15 @@ impl Realm {
         let host = Rc::new(RefCell::new(Host::new(
             options.console.unwrap_or_else(stderr_sink),
         )));
+        if let (Some(storage), GlobalKind::Window) = (options.storage, options.kind) {
+            let (window, changes) = storage.subscribe();
+            host.borrow_mut().storage = Some(ops::StorageLink {
+                storage,
+                window,
+                changes,
+                url: options.url,
+            });
+        }
         let mut realm = Realm {
             context,
             runtime,
@@ -189,6 +206,9 @@ impl Realm {
                 return Ok(LoopEnd::Done);
             }
             let next = self.host.borrow().timers.next_due();
+            if self.fire_storage_events()? {
+                continue;
+            }
             let Some(next) = next else {
                 return Ok(LoopEnd::Idle);
             };
@@ -219,6 +239,45 @@ impl Realm {
                 }
             }
         }
+    }
+
+    /// Fires one `storage` event another window's change queued, as a task; whether
+    /// there was one.
+    fn fire_storage_events(&mut self) -> Result<bool, WebError> {
+        let change = {
+            let host = self.host.borrow();
+            let Some(link) = &host.storage else {
+                return Ok(false);
+            };
+            link.changes.borrow_mut().pop_front()
+        };
+        let Some(change) = change else {
+            return Ok(false);
+        };
+        let hook = self
+            .host
+            .borrow()
+            .hooks
+            .as_ref()
+            .and_then(|h| h.fire_storage.clone());
+        if let Some(fire) = hook {
+            let StorageChange {
+                area,
+                key,
+                old_value,
+                new_value,
+                url,
+            } = change;
+            let area = match area {
+                AreaKind::Local => "local",
+                AreaKind::Session => "session",
+            };
+            self.task("a storage event", move |ctx| {
+                let f = fire.restore(ctx)?;
+                f.call::<_, ()>((area, key, old_value, new_value, url))
+            })?;
+        }
+        Ok(true)
     }
 
     /// Waits, waking early when the realm is interrupted.
@@ -307,7 +366,11 @@ impl Realm {
 impl Drop for Realm {
     fn drop(&mut self) {
         // The hooks hold JavaScript functions: release them while the runtime lives.
-        self.host.borrow_mut().hooks = None;
+        let mut host = self.host.borrow_mut();
+        host.hooks = None;
+        if let Some(link) = host.storage.take() {
+            link.storage.unsubscribe(link.window);
+        }
     }
 }
 

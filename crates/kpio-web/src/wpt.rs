@@ -462,6 +462,11 @@ fn run_in(
     let mut realm = Realm::new(RealmOptions {
         kind,
         limits: options.limits,
+        // Each file gets storage of its own, in memory, as a fresh browser profile would.
+        storage: Some(crate::WebStorage::in_memory(
+            crate::web_storage::DEFAULT_QUOTA_UNITS,
+        )),
+        url: format!("file://{}", path.display()),
         console: None,
     })
     .map_err(realm_err)?;
