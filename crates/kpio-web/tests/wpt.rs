@@ -1,6 +1,7 @@
 //! The web-platform-tests-style suites of `tests/wpt/`, run through the real
 //! testharness.js (npm's `wpt-runner`, installed by `npm ci` in `tests/harness/`) in
-//! window and worker realms, as `kpio web test` runs them.
+//! window and worker realms (`.any.js` in both, `.window.js` in a window), as
+//! `kpio web test` runs them.
 
 use kpio_web::wpt::{self, HarnessStatus, Status};
 use std::collections::BTreeSet;
@@ -43,7 +44,7 @@ fn known_differences() -> BTreeSet<(String, String)> {
 }
 
 #[test]
-fn every_suite_passes_in_windows_and_workers_but_for_the_listed_differences() {
+fn every_suite_passes_in_its_scopes_but_for_the_listed_differences() {
     let options = options();
     let files = wpt::test_files(&[here().join("wpt")]).unwrap();
     assert!(files.len() >= 7, "suites found: {files:?}");
@@ -53,14 +54,10 @@ fn every_suite_passes_in_windows_and_workers_but_for_the_listed_differences() {
     let mut passed = 0;
     for file in &files {
         let run = wpt::run_file(file, &options).unwrap();
-        assert_eq!(
-            run.reports.len(),
-            2,
-            "{}: a window and a worker run",
-            file.display()
-        );
-        assert!(run.skipped_scopes.is_empty());
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let scopes = if name.ends_with(".any.js") { 2 } else { 1 };
+        assert_eq!(run.reports.len(), scopes, "{name}: the scopes it runs in");
+        assert!(run.skipped_scopes.is_empty());
         for report in &run.reports {
             assert_eq!(
                 report.harness,
@@ -173,5 +170,47 @@ fn a_runaway_test_file_is_stopped_and_reported() {
         "{:?}",
         run.reports[0].harness
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn an_html_test_runs_its_scripts_in_document_order_and_meta_scripts_load_first() {
+    let dir = std::env::temp_dir().join(format!("kpio-wpt-html-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("resources")).unwrap();
+    std::fs::write(dir.join("helper.js"), "var fromHelper = 41;\n").unwrap();
+    std::fs::write(dir.join("resources/common.js"), "var fromRoot = 'root';\n").unwrap();
+    let html = dir.join("page.html");
+    std::fs::write(
+        &html,
+        "<!doctype html>\n<title>order</title>\n<script src=\"/resources/testharness.js\"></script>\n\
+         <script src=\"/resources/testharnessreport.js\"></script>\n<script src='helper.js'></script>\n\
+         <script>\ntest(() => assert_equals(fromHelper + 1, 42), 'the src script ran first');\n</script>\n",
+    )
+    .unwrap();
+    let any = dir.join("meta.any.js");
+    std::fs::write(
+        &any,
+        "// META: global=window\n// META: script=/resources/common.js\n// META: script=helper.js\n\
+         test(() => assert_equals(fromRoot + fromHelper, 'root41'), 'META scripts ran first');\n",
+    )
+    .unwrap();
+    let options = options();
+    for (file, name) in [
+        (&html, "the src script ran first"),
+        (&any, "META scripts ran first"),
+    ] {
+        let run = wpt::run_file(file, &options).unwrap();
+        assert_eq!(run.reports.len(), 1);
+        let report = &run.reports[0];
+        assert_eq!(report.harness, HarnessStatus::Ok, "{}", file.display());
+        assert_eq!(report.subtests.len(), 1);
+        assert_eq!(report.subtests[0].name, name);
+        assert_eq!(
+            report.subtests[0].status,
+            Status::Pass,
+            "{:?}",
+            report.subtests[0]
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
