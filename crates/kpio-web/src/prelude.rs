@@ -25,4 +25,5 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:url.js", include_str!("../js/url.js")),
     ("kpio:encoding.js", include_str!("../js/encoding.js")),
     ("kpio:storage.js", include_str!("../js/storage.js")),
+    ("kpio:headers.js", include_str!("../js/headers.js")),
 ];

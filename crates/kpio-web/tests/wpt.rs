@@ -66,8 +66,9 @@ fn every_suite_passes_in_its_scopes_but_for_the_listed_differences() {
                 name,
                 report.scope
             );
+            // Every suite has at least 20 subtests: fewer means a file stopped early.
             assert!(
-                report.subtests.len() >= 30,
+                report.subtests.len() >= 20,
                 "{name}: only {} subtests ran",
                 report.subtests.len()
             );
