@@ -286,6 +286,7 @@
     if (!targets.has(object)) targets.set(object, []);
   };
   internals.isEvent = (v) => events.has(v);
+  internals.isDispatching = (e) => events.get(e).dispatching;
   internals.dispatch = (target, event) => dispatch(target, event);
   // An event the user agent fires (isTrusted true).
   internals.fire = (target, event) => {

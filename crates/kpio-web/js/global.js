@@ -20,6 +20,7 @@
     }
     internals.defineInterface(DedicatedWorkerGlobalScope, 'DedicatedWorkerGlobalScope');
     scope = DedicatedWorkerGlobalScope;
+    internals.operationsHome = WorkerGlobalScope.prototype;
     // Messages to the worker's owner: structured-cloned now (so a value that cannot be
     // cloned throws here, as in browsers) and queued until the owner takes them.
     internals.outbox = [];
@@ -33,6 +34,8 @@
       writable: true, enumerable: true, configurable: true,
     });
   }
+  // QuickJS's own queueMicrotask: timers.js defines HTML's, where WebIDL says.
+  delete globalThis.queueMicrotask;
   Object.setPrototypeOf(globalThis, scope.prototype);
   internals.makeEventTarget(globalThis);
 

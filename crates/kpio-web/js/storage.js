@@ -28,8 +28,18 @@
     initStorageEvent(type, bubbles = false, cancelable = false, key = null, oldValue = null,
       newValue = null, url = '', storageArea = null) {
       requireArgs(arguments.length, 1, "Failed to execute 'initStorageEvent' on 'StorageEvent'");
+      if (!(#init in this)) throw illegal();
+      const str = (v) => (v === undefined || v === null ? null : toDOMString(v));
+      if (storageArea !== null && storageArea !== undefined && !areas.has(storageArea)) {
+        throw new TypeError("Failed to execute 'initStorageEvent' on 'StorageEvent': parameter 8 is not of type 'Storage'.");
+      }
+      // Like DOM's initEvent(): nothing while the event is being dispatched.
+      if (internals.isDispatching(this)) return;
       this.initEvent(type, bubbles, cancelable);
-      this.#init = { key, oldValue, newValue, url: `${url}`, storageArea };
+      this.#init = {
+        key: str(key), oldValue: str(oldValue), newValue: str(newValue),
+        url: internals.toUSV(url), storageArea: storageArea === undefined ? null : storageArea,
+      };
     }
   }
   internals.defineInterface(StorageEvent, 'StorageEvent');
@@ -116,10 +126,15 @@
         }
         return Reflect.deleteProperty(t, p);
       },
+      // Only the names the visibility rule shows (not "getItem", "length", ...).
       ownKeys(t) {
-        const keys = ops.storageKeys(kind).map((k) => JSON.parse(k));
+        const keys = ops.storageKeys(kind).map((k) => JSON.parse(k)).filter((k) => !(k in t));
         for (const k of Reflect.ownKeys(t)) if (!keys.includes(k)) keys.push(k);
         return keys;
+      },
+      // A legacy platform object cannot be made non-extensible.
+      preventExtensions() {
+        return false;
       },
       getOwnPropertyDescriptor(t, p) {
         if (visible(t, p)) {

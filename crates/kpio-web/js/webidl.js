@@ -61,10 +61,12 @@
     return Array.from(v);
   };
 
-  // A regular operation on the global (setTimeout, structuredClone, ...): enumerable,
-  // as WebIDL makes the members of the global's interfaces.
+  // An operation of WindowOrWorkerGlobalScope (setTimeout, structuredClone, ...). WebIDL
+  // puts operations on the object itself only for a [Global] interface: Window is one, so
+  // in a window they are own properties of the global; WorkerGlobalScope is not, so in a
+  // worker they live on its prototype (global.js sets `operationsHome`).
   internals.exposeOperation = function exposeOperation(name, fn) {
-    Object.defineProperty(globalThis, name, {
+    Object.defineProperty(internals.operationsHome || globalThis, name, {
       value: fn, writable: true, enumerable: true, configurable: true,
     });
   };

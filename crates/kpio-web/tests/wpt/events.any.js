@@ -18,15 +18,24 @@ function collectErrors(t) {
 }
 
 // Resolves with the first `error` event at the global whose error satisfies pred.
+// Rejects if none has arrived after 2 s, so that a missing report fails the subtest
+// that waits for it instead of timing out the whole file (and leaving the subtests
+// after it NOTRUN).
 function nextReportedError(t, pred) {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
+    let timer = null;
     const listener = (e) => {
       if (!pred(e.error)) return;
       self.removeEventListener("error", listener);
+      clearTimeout(timer);
       resolve(e);
     };
     self.addEventListener("error", listener);
     t.add_cleanup(() => self.removeEventListener("error", listener));
+    timer = t.step_timeout(() => {
+      self.removeEventListener("error", listener);
+      reject(new Error("no matching error event reached the global within 2 s"));
+    }, 2000);
   });
 }
 

@@ -124,17 +124,28 @@ for (const name of INTERFACES) {
   }, `Interface ${name} is exposed on the global as a non-enumerable data property`);
 }
 
+// WebIDL puts a regular operation on the object itself only when the interface that
+// declares it has [Global]; otherwise on that interface's prototype object. The
+// WindowOrWorkerGlobalScope mixin is included by Window, which is [Global=Window], and
+// by WorkerGlobalScope, which is not [Global] (only DedicatedWorkerGlobalScope and the
+// other worker global scopes are). So in a window these operations are own properties
+// of the global, and in a worker they are properties of WorkerGlobalScope.prototype.
+const inWorker = typeof WorkerGlobalScope === "function" && self instanceof WorkerGlobalScope;
+const OPERATION_HOLDER = inWorker ? WorkerGlobalScope.prototype : self;
+const OPERATION_HOLDER_NAME = inWorker ? "WorkerGlobalScope.prototype" : "the global (Window is [Global])";
+
 for (const name of OPERATIONS) {
   test(() => {
     assert_true(name in self, "present");
     assert_equals(typeof self[name], "function", "typeof");
     assert_equals(self[name].name, name, "name");
-    const d = Object.getOwnPropertyDescriptor(self, name);
-    assert_not_equals(d, undefined, "own property of the global");
+    const d = Object.getOwnPropertyDescriptor(OPERATION_HOLDER, name);
+    assert_not_equals(d, undefined, `a property of ${OPERATION_HOLDER_NAME}`);
+    assert_equals(d.value, self[name], "the value the global sees");
     assert_true(d.writable, "writable");
     assert_true(d.enumerable, "enumerable");
     assert_true(d.configurable, "configurable");
-  }, `Operation ${name} is exposed on the global as an enumerable data property`);
+  }, `Operation ${name} is exposed to the global as an enumerable data property`);
 }
 
 test(() => {
