@@ -27,6 +27,8 @@
     }
   }
 
+  internals.describe = describe;
+
   internals.reportException = function reportException(e) {
     const [filename, lineno, colno] = origin(e);
     const message = 'Uncaught ' + describe(e);

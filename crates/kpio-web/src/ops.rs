@@ -29,6 +29,9 @@ pub(crate) struct Host {
     pub(crate) hooks: Option<Hooks>,
     /// The app's Web Storage, for window realms that have it.
     pub(crate) storage: Option<StorageLink>,
+    /// Promise rejections QuickJS tracked since the last microtask checkpoint: the
+    /// promise, the reason, and whether this is a handler added later.
+    pub(crate) rejections: Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>,
 }
 
 /// A window's link to its app's Web Storage.
@@ -51,6 +54,9 @@ pub(crate) struct Hooks {
     /// `fireStorage(area, key, oldValue, newValue, url)`: a `storage` event at the
     /// global (js/storage.js); `None` in realms without Web Storage.
     pub(crate) fire_storage: Option<Persistent<Function<'static>>>,
+    /// `notifyRejections(list)`: HTML's "notify about rejected promises"
+    /// (js/rejections.js).
+    pub(crate) notify_rejections: Option<Persistent<Function<'static>>>,
 }
 
 impl Host {
@@ -68,6 +74,7 @@ impl Host {
             next_decoder: 1,
             hooks: None,
             storage: None,
+            rejections: Vec::new(),
         }
     }
 }
@@ -130,6 +137,7 @@ pub(crate) fn install<'js>(
                     run_timer: Persistent::save(&ctx, run_timer),
                     report: Persistent::save(&ctx, report),
                     fire_storage: None,
+                    notify_rejections: None,
                 });
             },
         )?,
@@ -141,6 +149,15 @@ pub(crate) fn install<'js>(
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, fire: Function<'js>| {
             if let Some(hooks) = &mut h.borrow_mut().hooks {
                 hooks.fire_storage = Some(Persistent::save(&ctx, fire));
+            }
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "setRejectionHook",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, notify: Function<'js>| {
+            if let Some(hooks) = &mut h.borrow_mut().hooks {
+                hooks.notify_rejections = Some(Persistent::save(&ctx, notify));
             }
         })?,
     )?;

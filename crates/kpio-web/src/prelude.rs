@@ -18,6 +18,7 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:report.js", include_str!("../js/report.js")),
     ("kpio:console.js", include_str!("../js/console.js")),
     ("kpio:timers.js", include_str!("../js/timers.js")),
+    ("kpio:rejections.js", include_str!("../js/rejections.js")),
     ("kpio:base64.js", include_str!("../js/base64.js")),
     (
         "kpio:structured_clone.js",

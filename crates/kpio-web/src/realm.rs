@@ -8,7 +8,7 @@ use crate::ops::{self, Host};
 use crate::prelude;
 use crate::web_storage::{AreaKind, StorageChange, WebStorage};
 use rquickjs::context::EvalOptions;
-use rquickjs::{Context, Ctx, Function, Object, Runtime, Value, qjs};
+use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value, qjs};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::Ordering;
@@ -120,6 +120,21 @@ impl Realm {
         let host = Rc::new(RefCell::new(Host::new(
             options.console.unwrap_or_else(stderr_sink),
         )));
+        {
+            // QuickJS reports each rejection without a handler, and each handler added to
+            // a rejected promise later; they wait for the end of the microtask checkpoint.
+            let host = host.clone();
+            runtime.set_host_promise_rejection_tracker(Some(Box::new(
+                move |ctx, promise, reason, handled| {
+                    let entry = (
+                        Persistent::save(&ctx, promise),
+                        Persistent::save(&ctx, reason),
+                        handled,
+                    );
+                    host.borrow_mut().rejections.push(entry);
+                },
+            )));
+        }
         if let (Some(storage), GlobalKind::Window) = (options.storage, options.kind) {
             let (window, changes) = storage.subscribe();
             host.borrow_mut().storage = Some(ops::StorageLink {
@@ -334,7 +349,15 @@ impl Realm {
                 loop {
                     match run_one_job(&ctx) {
                         Ok(true) => continue,
-                        Ok(false) => break,
+                        Ok(false) => match notify_rejections(&ctx, &host) {
+                            // Listeners of the events may have queued more microtasks.
+                            Ok(true) => continue,
+                            Ok(false) => break,
+                            Err(e) => {
+                                first.get_or_insert(failure(&ctx, &host, &watch, limits, what, e));
+                                break;
+                            }
+                        },
                         Err(e) => {
                             let f = failure(&ctx, &host, &watch, limits, what, e);
                             let stop = f.stops_realm();
@@ -368,6 +391,7 @@ impl Drop for Realm {
         // The hooks hold JavaScript functions: release them while the runtime lives.
         let mut host = self.host.borrow_mut();
         host.hooks = None;
+        host.rejections.clear();
         if let Some(link) = host.storage.take() {
             link.storage.unsubscribe(link.window);
         }
@@ -398,6 +422,34 @@ fn run_one_job(ctx: &Ctx<'_>) -> rquickjs::Result<bool> {
         r if r > 0 => Ok(true),
         _ => Err(rquickjs::Error::Exception),
     }
+}
+
+/// HTML's "notify about rejected promises", at the end of a microtask checkpoint: hands
+/// the rejections QuickJS tracked since the last one to the prelude (js/rejections.js),
+/// which fires `unhandledrejection` and `rejectionhandled`. Whether there were any.
+fn notify_rejections(ctx: &Ctx<'_>, host: &Rc<RefCell<Host>>) -> rquickjs::Result<bool> {
+    let (tracked, hook) = {
+        let mut h = host.borrow_mut();
+        let tracked = core::mem::take(&mut h.rejections);
+        let hook = h.hooks.as_ref().and_then(|k| k.notify_rejections.clone());
+        (tracked, hook)
+    };
+    if tracked.is_empty() {
+        return Ok(false);
+    }
+    let Some(hook) = hook else {
+        return Ok(false);
+    };
+    let list = rquickjs::Array::new(ctx.clone())?;
+    for (i, (promise, reason, handled)) in tracked.into_iter().enumerate() {
+        let entry = rquickjs::Array::new(ctx.clone())?;
+        entry.set(0, promise.restore(ctx)?)?;
+        entry.set(1, reason.restore(ctx)?)?;
+        entry.set(2, handled)?;
+        list.set(i, entry)?;
+    }
+    hook.restore(ctx)?.call::<_, ()>((list,))?;
+    Ok(true)
 }
 
 /// Turns an error out of QuickJS into the realm's error, reporting uncaught exceptions.

@@ -222,3 +222,35 @@ fn the_event_loop_gives_up_at_the_callers_timeout() {
     assert_eq!(end, LoopEnd::TimedOut);
     assert!(start.elapsed() < Duration::from_secs(5));
 }
+
+#[test]
+fn an_unhandled_rejection_fires_unhandledrejection_then_rejectionhandled() {
+    let (mut r, lines) = realm();
+    r.eval_script(
+        "addEventListener('unhandledrejection', (e) => console.log('unhandled', e.reason, e.promise === p, e.cancelable));\n\
+         addEventListener('rejectionhandled', (e) => console.log('handled', e.reason, e.promise === p));\n\
+         var p = Promise.reject('why');\n\
+         Promise.reject('caught in time').catch(() => {});\n\
+         setTimeout(() => p.catch(() => console.log('late catch')), 5);",
+        "rejections.js",
+    )
+    .unwrap();
+    r.run_event_loop(Duration::from_secs(5), &mut || false)
+        .unwrap();
+    let l = logged(&lines);
+    assert_eq!(l[0], "unhandled why true true");
+    // Not cancelled: reported to the console too.
+    assert!(l[1].starts_with("Uncaught (in promise) why"), "{l:?}");
+    assert_eq!(&l[2..], &["late catch", "handled why true"]);
+}
+
+#[test]
+fn a_cancelled_unhandledrejection_is_not_reported() {
+    let (mut r, lines) = realm();
+    r.eval_script(
+        "addEventListener('unhandledrejection', (e) => e.preventDefault());\nPromise.reject(new Error('quiet'));",
+        "quiet.js",
+    )
+    .unwrap();
+    assert!(logged(&lines).is_empty(), "{:?}", logged(&lines));
+}
