@@ -13,7 +13,12 @@ rustup component add rustfmt clippy >/dev/null 2>&1 || true
 python3 -m pip install --quiet wasmtime==50.0.1
 
 # testharness.js for the web platform's WPT-style suites (crates/kpio-web/tests/wpt.rs),
-# from npm's wpt-runner, pinned by its lock file.
+# from npm's wpt-runner, pinned by its lock file (Node.js and npm from Debian if missing).
+if ! command -v npm >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
 npm ci --silent --no-audit --no-fund --prefix crates/kpio-web/tests/harness >/dev/null
 
 # C guests for the WASI tests: clang + lld + wasi-libc (Debian packages).
