@@ -14,12 +14,31 @@ use std::time::Duration;
 
 #[derive(Arbitrary, Debug)]
 enum Call {
-    Url { input: String, base: Option<String>, setter: u8, value: String },
-    Decode { label: u8, bytes: Vec<u8>, fatal: bool, ignore_bom: bool, split: u16 },
-    Clone { json: String },
-    Base64 { text: String },
-    Headers { pairs: Vec<(String, String)> },
-    Storage { ops: Vec<(u8, String, String)> },
+    Url {
+        input: String,
+        base: Option<String>,
+        setter: u8,
+        value: String,
+    },
+    Decode {
+        label: u8,
+        bytes: Vec<u8>,
+        fatal: bool,
+        ignore_bom: bool,
+        split: u16,
+    },
+    Clone {
+        json: String,
+    },
+    Base64 {
+        text: String,
+    },
+    Headers {
+        pairs: Vec<(String, String)>,
+    },
+    Storage {
+        ops: Vec<(u8, String, String)>,
+    },
 }
 
 /// A JavaScript string literal for any Rust string (ASCII only, so nothing is lost).
@@ -36,17 +55,35 @@ fn js(s: &str) -> String {
 }
 
 const LABELS: &[&str] = &[
-    "utf-8", "utf-16le", "utf-16be", "windows-1252", "iso-8859-2", "shift_jis", "euc-jp",
-    "iso-2022-jp", "gbk", "gb18030", "big5", "euc-kr", "x-user-defined", "koi8-r", "bogus",
+    "utf-8",
+    "utf-16le",
+    "utf-16be",
+    "windows-1252",
+    "iso-8859-2",
+    "shift_jis",
+    "euc-jp",
+    "iso-2022-jp",
+    "gbk",
+    "gb18030",
+    "big5",
+    "euc-kr",
+    "x-user-defined",
+    "koi8-r",
+    "bogus",
 ];
 const SETTERS: &[&str] = &[
-    "href", "protocol", "username", "password", "host", "hostname", "port", "pathname",
-    "search", "hash",
+    "href", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search",
+    "hash",
 ];
 
 fn script(call: &Call) -> String {
     match call {
-        Call::Url { input, base, setter, value } => {
+        Call::Url {
+            input,
+            base,
+            setter,
+            value,
+        } => {
             let base = base.as_deref().map_or("undefined".to_owned(), js);
             let setter = SETTERS[*setter as usize % SETTERS.len()];
             format!(
@@ -61,7 +98,13 @@ fn script(call: &Call) -> String {
                 value = js(value),
             )
         }
-        Call::Decode { label, bytes, fatal, ignore_bom, split } => {
+        Call::Decode {
+            label,
+            bytes,
+            fatal,
+            ignore_bom,
+            split,
+        } => {
             let label = LABELS[*label as usize % LABELS.len()];
             let bytes: Vec<String> = bytes.iter().map(u8::to_string).collect();
             format!(
@@ -92,7 +135,10 @@ fn script(call: &Call) -> String {
             text = js(text),
         ),
         Call::Headers { pairs } => {
-            let pairs: Vec<String> = pairs.iter().map(|(k, v)| format!("[{}, {}]", js(k), js(v))).collect();
+            let pairs: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("[{}, {}]", js(k), js(v)))
+                .collect();
             format!(
                 "const h = new Headers();\n\
                  for (const [k, v] of [{pairs}]) {{ try {{ h.append(k, v); h.get(k); h.has(k); }} catch (e) {{ if (!(e instanceof TypeError)) throw e; }} }}\n\
