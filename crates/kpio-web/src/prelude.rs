@@ -28,4 +28,5 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:encoding.js", include_str!("../js/encoding.js")),
     ("kpio:storage.js", include_str!("../js/storage.js")),
     ("kpio:headers.js", include_str!("../js/headers.js")),
+    ("kpio:streams.js", include_str!("../js/streams.js")),
 ];
