@@ -63,21 +63,19 @@
 
 const fs = require('fs');
 const path = require('path');
+const {
+  TESTHARNESS, FILE_TIMEOUT_MS, GRACE_MS, TEST_STATUS, HARNESS_STATUS, parseMeta, oneLine,
+} = require('./common');
 const http = require('http');
 
 const HARNESS_DIR = __dirname;
 const RESOURCES_DIR = path.join(HARNESS_DIR, 'node_modules', 'wpt-runner', 'testharness');
-const TESTHARNESS = path.join(RESOURCES_DIR, 'testharness.js');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
-const FILE_TIMEOUT_MS = 10000;
-const GRACE_MS = 2000;
 
-const TEST_STATUS = ['PASS', 'FAIL', 'TIMEOUT', 'NOTRUN', 'PRECONDITION_FAILED'];
-const HARNESS_STATUS = ['OK', 'ERROR', 'TIMEOUT', 'PRECONDITION_FAILED'];
 
 const MIME = {
   '.js': 'text/javascript; charset=utf-8',
@@ -112,18 +110,6 @@ const COLLECTOR = `'use strict';
 })();
 `;
 
-function parseMeta(source) {
-  const meta = [];
-  for (const line of source.split(/\r?\n/)) {
-    const m = /^\/\/\s*META:\s*([A-Za-z_-]+)=(.*)$/.exec(line);
-    if (m) {
-      meta.push({ key: m[1], value: m[2].trim() });
-    } else if (line.trim() !== '' && !line.startsWith('//')) {
-      break; // META lines are only read from the leading comment block
-    }
-  }
-  return meta;
-}
 
 function htmlEscape(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -334,9 +320,6 @@ async function runPage(browser, origin, run, label) {
   return { tests, harness };
 }
 
-function oneLine(s) {
-  return String(s == null ? '' : s).replace(/\s*\n\s*/g, ' ');
-}
 
 async function main(files) {
   if (files.length === 0) {

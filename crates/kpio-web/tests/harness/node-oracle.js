@@ -68,12 +68,12 @@
 
 const fs = require('fs');
 const path = require('path');
+const {
+  TESTHARNESS, FILE_TIMEOUT_MS, GRACE_MS, TEST_STATUS, HARNESS_STATUS, parseMeta, oneLine,
+} = require('./common');
 const { fork } = require('child_process');
 
 const HARNESS_DIR = __dirname;
-const TESTHARNESS = path.join(HARNESS_DIR, 'node_modules', 'wpt-runner', 'testharness', 'testharness.js');
-const FILE_TIMEOUT_MS = 10000;
-const GRACE_MS = 2000;
 
 // Node-only globals removed from the test global (see runChild).
 const HIDDEN_GLOBALS = [
@@ -81,21 +81,7 @@ const HIDDEN_GLOBALS = [
   'fetch', 'Request', 'Response', 'Headers', 'FormData',
 ];
 
-const TEST_STATUS = ['PASS', 'FAIL', 'TIMEOUT', 'NOTRUN', 'PRECONDITION_FAILED'];
-const HARNESS_STATUS = ['OK', 'ERROR', 'TIMEOUT', 'PRECONDITION_FAILED'];
 
-function parseMeta(source) {
-  const meta = [];
-  for (const line of source.split(/\r?\n/)) {
-    const m = /^\/\/\s*META:\s*([A-Za-z_-]+)=(.*)$/.exec(line);
-    if (m) {
-      meta.push({ key: m[1], value: m[2].trim() });
-    } else if (line.trim() !== '' && !line.startsWith('//')) {
-      break; // META lines are only read from the leading comment block
-    }
-  }
-  return meta;
-}
 
 // ---------------------------------------------------------------------------
 // Child: run one file.
@@ -259,9 +245,6 @@ function runFile(file, display) {
   });
 }
 
-function oneLine(s) {
-  return String(s == null ? '' : s).replace(/\s*\n\s*/g, ' ');
-}
 
 async function runParent(files) {
   if (files.length === 0) {

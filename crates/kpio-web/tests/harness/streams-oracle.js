@@ -54,16 +54,16 @@
 
 const fs = require('fs');
 const path = require('path');
+const {
+  TESTHARNESS, FILE_TIMEOUT_MS, GRACE_MS, TEST_STATUS, HARNESS_STATUS, parseMeta, oneLine,
+} = require('./common');
 const { fork } = require('child_process');
 
 const HARNESS_DIR = __dirname;
 const CRATE_DIR = path.join(HARNESS_DIR, '..', '..');
-const TESTHARNESS = path.join(HARNESS_DIR, 'node_modules', 'wpt-runner', 'testharness', 'testharness.js');
 const PRELUDE = ['webidl.js', 'streams.js'].map((f) => path.join(CRATE_DIR, 'js', f));
 const DEFAULT_FILES = ['readable', 'byte', 'writable', 'transform', 'piping']
   .map((s) => path.join(CRATE_DIR, 'tests', 'wpt', `streams-${s}.any.js`));
-const FILE_TIMEOUT_MS = 10000;
-const GRACE_MS = 2000;
 
 // Subtests that Node.js 20 fails because Node does not do what the standard says.
 // "file | subtest name" -> why.
@@ -84,18 +84,7 @@ const HIDDEN_GLOBALS = [
   'process', 'Buffer', 'global', 'setImmediate', 'clearImmediate',
   'fetch', 'Request', 'Response', 'Headers', 'FormData',
 ];
-const TEST_STATUS = ['PASS', 'FAIL', 'TIMEOUT', 'NOTRUN', 'PRECONDITION_FAILED'];
-const HARNESS_STATUS = ['OK', 'ERROR', 'TIMEOUT', 'PRECONDITION_FAILED'];
 
-function parseMeta(source) {
-  const meta = [];
-  for (const line of source.split(/\r?\n/)) {
-    const m = /^\/\/\s*META:\s*([A-Za-z_-]+)=(.*)$/.exec(line);
-    if (m) meta.push({ key: m[1], value: m[2].trim() });
-    else if (line.trim() !== '' && !line.startsWith('//')) break;
-  }
-  return meta;
-}
 
 // ---------------------------------------------------------------------------
 // Child: run one file in one mode.
@@ -332,7 +321,6 @@ function runFile(mode, file) {
   });
 }
 
-const oneLine = (s) => String(s == null ? '' : s).replace(/\s*\n\s*/g, ' ');
 
 async function runParent(args) {
   const files = (args.length > 0 ? args : DEFAULT_FILES).map((f) => path.resolve(f));
