@@ -123,7 +123,8 @@ fn print_report(
 }
 
 /// Runs `script` in a window realm, then its timers until none is left or `timeout`
-/// passes. Console output goes to stdout and stderr.
+/// passes. Console output goes to stdout and stderr. Fails when the script throws, a
+/// limit stops it, timers are left, or any exception or rejection went uncaught.
 /// `storage`: where `localStorage` is kept (in memory when `None`).
 pub fn run(
     script: &Path,
@@ -148,13 +149,17 @@ pub fn run(
         })),
     })?;
     realm.eval_script(&source, &script.display().to_string())?;
-    match realm.run_event_loop(timeout, &mut || false)? {
-        kpio_web::LoopEnd::TimedOut => {
-            anyhow::bail!(
-                "{}: timers still pending after {timeout:?}",
-                script.display()
-            )
-        }
-        kpio_web::LoopEnd::Idle | kpio_web::LoopEnd::Done => Ok(()),
+    if let kpio_web::LoopEnd::TimedOut = realm.run_event_loop(timeout, &mut || false)? {
+        anyhow::bail!(
+            "{}: timers still pending after {timeout:?}",
+            script.display()
+        );
+    }
+    // An exception a timer callback or a microtask threw was reported above, as a page
+    // reports it; the command still fails, as a script run should.
+    match realm.uncaught_errors() {
+        0 => Ok(()),
+        1 => anyhow::bail!("{}: an uncaught error", script.display()),
+        n => anyhow::bail!("{}: {n} uncaught errors", script.display()),
     }
 }

@@ -32,6 +32,7 @@
         promise, reason, cancelable: true,
       }));
       if (notCanceled) {
+        ops.noteUncaught();
         let text = 'Uncaught (in promise) ' + internals.describe(reason);
         if (reason !== null && typeof reason === 'object' && typeof reason.stack === 'string' && reason.stack !== '') {
           text += '\n' + reason.stack.replace(/\n$/, '');

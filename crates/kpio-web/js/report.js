@@ -30,6 +30,7 @@
   internals.describe = describe;
 
   internals.reportException = function reportException(e) {
+    ops.noteUncaught();
     const [filename, lineno, colno] = origin(e);
     const message = 'Uncaught ' + describe(e);
     let notCanceled = true;

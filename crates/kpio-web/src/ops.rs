@@ -32,6 +32,8 @@ pub(crate) struct Host {
     /// Promise rejections QuickJS tracked since the last microtask checkpoint: the
     /// promise, the reason, and whether this is a handler added later.
     pub(crate) rejections: Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>,
+    /// Exceptions reported as uncaught so far, and unhandled rejections nobody cancelled.
+    pub(crate) uncaught: u64,
 }
 
 /// A window's link to its app's Web Storage.
@@ -75,6 +77,7 @@ impl Host {
             hooks: None,
             storage: None,
             rejections: Vec::new(),
+            uncaught: 0,
         }
     }
 }
@@ -112,6 +115,12 @@ pub(crate) fn install<'js>(
         })?,
     )?;
     ops.set("timeOrigin", host.borrow().epoch_ms)?;
+
+    let h = host.clone();
+    ops.set(
+        "noteUncaught",
+        Function::new(ctx.clone(), move || h.borrow_mut().uncaught += 1)?,
+    )?;
 
     let h = host.clone();
     ops.set(

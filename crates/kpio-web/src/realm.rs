@@ -189,6 +189,13 @@ impl Realm {
         self.interrupt.clone()
     }
 
+    /// How many exceptions were reported as uncaught (the global's `error` event; a
+    /// cancelled event counts too) and how many promise rejections stayed unhandled
+    /// (uncancelled `unhandledrejection`), since the realm was made.
+    pub fn uncaught_errors(&self) -> u64 {
+        self.host.borrow().uncaught
+    }
+
     /// Bytes the realm's heap holds now.
     pub fn memory_used(&self) -> usize {
         let usage = self.runtime.memory_usage();

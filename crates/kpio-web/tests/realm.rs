@@ -254,3 +254,18 @@ fn a_cancelled_unhandledrejection_is_not_reported() {
     .unwrap();
     assert!(logged(&lines).is_empty(), "{:?}", logged(&lines));
 }
+
+#[test]
+fn uncaught_errors_are_counted_for_the_host() {
+    let (mut r, _) = realm();
+    r.eval_script(
+        "setTimeout(() => { throw new Error('in a timer'); }, 1);\nPromise.reject(new Error('unhandled'));\n\
+         addEventListener('error', (e) => { if (e.message.includes('cancelled')) e.preventDefault(); });\n\
+         setTimeout(() => { throw new Error('cancelled'); }, 2);",
+        "count.js",
+    )
+    .unwrap();
+    r.run_event_loop(Duration::from_secs(5), &mut || false)
+        .unwrap();
+    assert_eq!(r.uncaught_errors(), 3);
+}
