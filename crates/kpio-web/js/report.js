@@ -30,7 +30,6 @@
   internals.describe = describe;
 
   internals.reportException = function reportException(e) {
-    ops.noteUncaught();
     const [filename, lineno, colno] = origin(e);
     const message = 'Uncaught ' + describe(e);
     let notCanceled = true;
@@ -45,6 +44,7 @@
       }
     }
     if (notCanceled) {
+      ops.noteUncaught();
       let text = message;
       if (e !== null && typeof e === 'object' && typeof e.stack === 'string' && e.stack !== '') {
         text += '\n' + e.stack.replace(/\n$/, '');

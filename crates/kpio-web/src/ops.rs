@@ -32,7 +32,7 @@ pub(crate) struct Host {
     /// Promise rejections QuickJS tracked since the last microtask checkpoint: the
     /// promise, the reason, and whether this is a handler added later.
     pub(crate) rejections: Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>,
-    /// Exceptions reported as uncaught so far, and unhandled rejections nobody cancelled.
+    /// Exceptions and unhandled rejections reported so far that no listener cancelled.
     pub(crate) uncaught: u64,
 }
 

@@ -189,9 +189,9 @@ impl Realm {
         self.interrupt.clone()
     }
 
-    /// How many exceptions were reported as uncaught (the global's `error` event; a
-    /// cancelled event counts too) and how many promise rejections stayed unhandled
-    /// (uncancelled `unhandledrejection`), since the realm was made.
+    /// How many exceptions were reported as uncaught and how many promise rejections
+    /// stayed unhandled since the realm was made, leaving out those a listener cancelled
+    /// (`preventDefault()` on the `error` or `unhandledrejection` event).
     pub fn uncaught_errors(&self) -> u64 {
         self.host.borrow().uncaught
     }
