@@ -212,6 +212,7 @@
       return h;
     },
     guard(h, guard) { lists.get(h).guard = guard; },
+    guardOf(h) { return lists.get(h).guard; },
     list(h) { return lists.get(h).list.slice(); },
     sorted(h) { return sorted(lists.get(h)); },
   };

@@ -29,4 +29,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:storage.js", include_str!("../js/storage.js")),
     ("kpio:headers.js", include_str!("../js/headers.js")),
     ("kpio:streams.js", include_str!("../js/streams.js")),
+    (
+        "kpio:request_response.js",
+        include_str!("../js/request_response.js"),
+    ),
 ];
