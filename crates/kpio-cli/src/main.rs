@@ -344,6 +344,10 @@ passed.",
         /// Seconds a file may take before its unfinished subtests time out.
         #[arg(long, value_name = "SECONDS", default_value_t = 10)]
         timeout: u64,
+        /// Show what the tests print to their console, and the errors they report
+        /// (many on purpose), on stderr.
+        #[arg(short, long)]
+        verbose: bool,
     },
     /// Run a script in a window realm, then its timers until none is left.
     Run {
@@ -534,12 +538,14 @@ fn cmd_web(command: WebCommand) -> ExitCode {
             testharness,
             root,
             timeout,
+            verbose,
         } => {
             let req = kpio_cli::web::TestRequest {
                 paths,
                 testharness,
                 root,
                 timeout: std::time::Duration::from_secs(timeout),
+                verbose,
             };
             match kpio_cli::web::test(&req, &mut std::io::stdout().lock()) {
                 Ok(t) if t.failed == 0 => ExitCode::SUCCESS,

@@ -17,6 +17,8 @@ pub struct TestRequest {
     pub testharness: Option<PathBuf>,
     pub root: Option<PathBuf>,
     pub timeout: Duration,
+    /// Show the tests' console output (on stderr).
+    pub verbose: bool,
 }
 
 /// Subtest counts over every file.
@@ -46,6 +48,7 @@ pub fn test(req: &TestRequest, out: &mut dyn Write) -> anyhow::Result<Totals> {
     let mut options = wpt::Options::with_testharness(&harness)?;
     options.root = req.root.clone();
     options.timeout = req.timeout;
+    options.show_console = req.verbose;
     let files = wpt::test_files(&req.paths)?;
     if files.is_empty() {
         anyhow::bail!(

@@ -114,6 +114,9 @@ pub struct Options {
     /// A file's time limit (WPT's default, 10 s; `META: timeout=long` multiplies it by 6).
     pub timeout: Duration,
     pub limits: Limits,
+    /// Print what the tests write to their console (and the errors they report on
+    /// purpose) to standard error, each line after the file's name; dropped when false.
+    pub show_console: bool,
 }
 
 impl Options {
@@ -128,6 +131,7 @@ impl Options {
             root: None,
             timeout: Duration::from_secs(10),
             limits: Limits::default(),
+            show_console: false,
         })
     }
 }
@@ -467,7 +471,16 @@ fn run_in(
             crate::web_storage::DEFAULT_QUOTA_UNITS,
         )),
         url: format!("file://{}", path.display()),
-        console: None,
+        console: Some(if options.show_console {
+            let file = path.display().to_string();
+            Box::new(move |_, text: &str| {
+                for line in text.lines() {
+                    eprintln!("{file}: {line}");
+                }
+            })
+        } else {
+            Box::new(|_, _: &str| {})
+        }),
     })
     .map_err(realm_err)?;
     let collected = Rc::new(RefCell::new(Collected::default()));
