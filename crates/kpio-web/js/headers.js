@@ -176,28 +176,8 @@
     value: Headers.prototype.entries, writable: true, configurable: true,
   });
 
-  // WebIDL pair iterators: each next() sorts and combines the live list again.
-  const iterators = new WeakMap();
-  const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-  const HeadersIteratorPrototype = Object.create(IteratorPrototype, {
-    next: {
-      value: function next() {
-        const it = iterators.get(this);
-        if (!it) throw illegal();
-        const pairs = sorted(it.state);
-        if (it.index >= pairs.length) return { value: undefined, done: true };
-        const [n, v] = pairs[it.index++];
-        return { value: it.kind === 'keys' ? n : it.kind === 'values' ? v : [n, v], done: false };
-      },
-      writable: true, enumerable: true, configurable: true,
-    },
-    [Symbol.toStringTag]: { value: 'Headers Iterator', configurable: true },
-  });
-  function iterator(state, kind) {
-    const it = Object.create(HeadersIteratorPrototype);
-    iterators.set(it, { state, kind, index: 0 });
-    return it;
-  }
+  // Each next() sorts and combines the live list again.
+  const iterator = internals.pairIterator('Headers', sorted);
   internals.defineInterface(Headers, 'Headers');
 
   // For Request and Response: headers with a guard, and the raw list.

@@ -111,28 +111,8 @@
     setHref(u, href);
   }
 
-  // WebIDL's pair iterators: they read the live list by index on every next().
-  const iterators = new WeakMap();
-  const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
-  const ParamsIteratorPrototype = Object.create(IteratorPrototype, {
-    next: {
-      value: function next() {
-        const it = iterators.get(this);
-        if (!it) throw illegal();
-        if (it.index >= it.state.list.length) return { value: undefined, done: true };
-        const [n, v] = it.state.list[it.index++];
-        const value = it.kind === 'keys' ? n : it.kind === 'values' ? v : [n, v];
-        return { value, done: false };
-      },
-      writable: true, enumerable: true, configurable: true,
-    },
-    [Symbol.toStringTag]: { value: 'URLSearchParams Iterator', configurable: true },
-  });
-  function iterator(state, kind) {
-    const it = Object.create(ParamsIteratorPrototype);
-    iterators.set(it, { state, kind, index: 0 });
-    return it;
-  }
+
+  const iterator = internals.pairIterator('URLSearchParams', (state) => state.list);
 
   class URLSearchParams {
     constructor(init = '') {

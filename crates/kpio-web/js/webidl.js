@@ -85,6 +85,33 @@
     return v;
   };
 
+  // WebIDL's pair iterators (entries/keys/values of an iterable<K, V>): `pairsOf(state)`
+  // gives the current [key, value] pairs, read again on every next(), so an iterator sees
+  // the list as it is at each step. Returns a function making an iterator of a kind.
+  const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+  internals.pairIterator = function pairIterator(name, pairsOf) {
+    const iterators = new WeakMap();
+    const prototype = Object.create(IteratorPrototype, {
+      next: {
+        value: function next() {
+          const it = iterators.get(this);
+          if (!it) throw internals.illegal();
+          const pairs = pairsOf(it.state);
+          if (it.index >= pairs.length) return { value: undefined, done: true };
+          const [k, v] = pairs[it.index++];
+          return { value: it.kind === 'keys' ? k : it.kind === 'values' ? v : [k, v], done: false };
+        },
+        writable: true, enumerable: true, configurable: true,
+      },
+      [Symbol.toStringTag]: { value: `${name} Iterator`, configurable: true },
+    });
+    return function iterator(state, kind) {
+      const it = Object.create(prototype);
+      iterators.set(it, { state, kind, index: 0 });
+      return it;
+    };
+  };
+
   // The private token that lets the prelude construct interfaces scripts cannot.
   internals.token = Symbol('kpio internal construction');
 });

@@ -55,6 +55,19 @@ enum Fired {
     Interrupt,
 }
 
+impl Fired {
+    /// The realm's error for a task (`what`) the interrupt handler stopped.
+    fn error(self, what: &str, limits: Limits) -> WebError {
+        match self {
+            Fired::TimeLimit => WebError::TimeLimit {
+                what: what.into(),
+                limit: limits.task_time,
+            },
+            Fired::Interrupt => WebError::Interrupted { what: what.into() },
+        }
+    }
+}
+
 /// What the interrupt handler reads: the running task's deadline.
 #[derive(Default)]
 struct Watch {
@@ -484,13 +497,7 @@ fn failure(
         }
     };
     if let Some(fired) = watch.fired.take() {
-        return match fired {
-            Fired::TimeLimit => WebError::TimeLimit {
-                what: what.into(),
-                limit: limits.task_time,
-            },
-            Fired::Interrupt => WebError::Interrupted { what: what.into() },
-        };
+        return fired.error(what, limits);
     }
     let error = script_error(&thrown);
     if error.name == "InternalError" && error.message == "out of memory" {
@@ -508,13 +515,7 @@ fn failure(
     {
         let _ = ctx.catch();
         if let Some(fired) = watch.fired.take() {
-            return match fired {
-                Fired::TimeLimit => WebError::TimeLimit {
-                    what: format!("{what} (reporting its exception)"),
-                    limit: limits.task_time,
-                },
-                Fired::Interrupt => WebError::Interrupted { what: what.into() },
-            };
+            return fired.error(&format!("{what} (reporting its exception)"), limits);
         }
     }
     WebError::Script(error)

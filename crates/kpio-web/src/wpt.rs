@@ -490,22 +490,10 @@ fn run_in(
         subtests: collected.borrow().subtests.clone(),
         harness,
     };
-    // A script error outside any subtest is the harness's to report (its `error`
-    // listener); the runner only stops for what stops the realm.
-    let stop = |e: WebError| if e.stops_realm() { Some(e) } else { None };
 
-    if let Some(e) = realm
-        .eval_script(&options.testharness, "testharness.js")
-        .err()
-        .and_then(stop)
-    {
-        return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
-    }
-    if let Some(e) = realm
-        .eval_script(EXPLICIT_DONE, "the runner's setup")
-        .err()
-        .and_then(stop)
-    {
+    let setup = run_script(&mut realm, &options.testharness, "testharness.js")
+        .and_then(|()| run_script(&mut realm, EXPLICIT_DONE, "the runner's setup"));
+    if let Err(e) = setup {
         return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
     }
     let c = collected.clone();
@@ -548,41 +536,11 @@ fn run_in(
             hook.call::<_, ()>((result, complete))
         })
         .map_err(realm_err)?;
-    for (name, source) in scripts {
-        if let Some(e) = realm.eval_script(source, name).err().and_then(stop) {
-            return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
-        }
-    }
-    // The harness learns that every script has run from `done()` (see `EXPLICIT_DONE`).
-    if let Some(e) = realm
-        .eval_script("done();", "the runner's done()")
-        .err()
-        .and_then(stop)
-    {
-        return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
-    }
     let c = collected.clone();
-    let end = realm.run_event_loop(timeout, &mut || c.borrow().done.is_some());
-    match end {
-        Ok(LoopEnd::Done) => {}
-        Ok(LoopEnd::Idle | LoopEnd::TimedOut) => {
-            // Nothing left to run, or out of time: the harness's own timeout() marks
-            // what did not finish.
-            if let Some(e) = realm
-                .eval_script("timeout();", "the runner's timeout")
-                .err()
-                .and_then(stop)
-            {
-                return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
-            }
-            let c = collected.clone();
-            if let Err(e) =
-                realm.run_event_loop(Duration::from_secs(1), &mut || c.borrow().done.is_some())
-            {
-                return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
-            }
-        }
-        Err(e) => return Ok(report(HarnessStatus::Error(e.to_string()), &collected)),
+    if let Err(e) = load_and_run(&mut realm, scripts, timeout, &mut || {
+        c.borrow().done.is_some()
+    }) {
+        return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
     }
     let harness = collected
         .borrow_mut()
@@ -590,6 +548,36 @@ fn run_in(
         .take()
         .unwrap_or_else(|| HarnessStatus::Error("the harness never completed".into()));
     Ok(report(harness, &collected))
+}
+
+/// Runs one script as a task. A script error outside any subtest is the harness's to
+/// report (its `error` listener), so only what stops the realm is an error here.
+fn run_script(realm: &mut Realm, source: &str, name: &str) -> Result<(), WebError> {
+    match realm.eval_script(source, name) {
+        Err(e) if e.stops_realm() => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Runs the file's scripts, says `done()`, and runs the event loop until the harness
+/// completes (`done`); past `timeout`, or with nothing left to run, the harness's own
+/// `timeout()` marks what did not finish.
+fn load_and_run(
+    realm: &mut Realm,
+    scripts: &[(String, String)],
+    timeout: Duration,
+    done: &mut dyn FnMut() -> bool,
+) -> Result<(), WebError> {
+    for (name, source) in scripts {
+        run_script(realm, source, name)?;
+    }
+    // The harness learns that every script has run from `done()` (see `EXPLICIT_DONE`).
+    run_script(realm, "done();", "the runner's done()")?;
+    if realm.run_event_loop(timeout, done)? != LoopEnd::Done {
+        run_script(realm, "timeout();", "the runner's timeout")?;
+        realm.run_event_loop(Duration::from_secs(1), done)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
