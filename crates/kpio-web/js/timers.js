@@ -80,4 +80,16 @@
   });
 
   ops.setHooks(runTimer, internals.reportException);
+
+  // HTML's "queue a global task": `steps` runs as its own task, after the tasks queued
+  // before it and before timers that are due; what it throws is reported.
+  internals.queueTask = (steps) => {
+    ops.queueTask(() => {
+      try {
+        steps();
+      } catch (e) {
+        internals.reportException(e);
+      }
+    });
+  };
 });

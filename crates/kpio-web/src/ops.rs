@@ -11,7 +11,7 @@ use rquickjs::convert::List;
 use rquickjs::function::Opt;
 use rquickjs::{Ctx, Function, Object, Persistent, TypedArray, Value, qjs};
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::rc::Rc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -34,6 +34,9 @@ pub(crate) struct Host {
     pub(crate) rejections: Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>,
     /// Exceptions and unhandled rejections reported so far that no listener cancelled.
     pub(crate) uncaught: u64,
+    /// HTML's task queue: callbacks the prelude queued (`ops.queueTask`), run by the
+    /// event loop one per task, in order, before timers.
+    pub(crate) tasks: VecDeque<Persistent<Function<'static>>>,
 }
 
 /// A window's link to its app's Web Storage.
@@ -78,6 +81,7 @@ impl Host {
             storage: None,
             rejections: Vec::new(),
             uncaught: 0,
+            tasks: VecDeque::new(),
         }
     }
 }
@@ -150,6 +154,14 @@ pub(crate) fn install<'js>(
                 });
             },
         )?,
+    )?;
+
+    let h = host.clone();
+    ops.set(
+        "queueTask",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, task: Function<'js>| {
+            h.borrow_mut().tasks.push_back(Persistent::save(&ctx, task));
+        })?,
     )?;
 
     let h = host.clone();

@@ -227,8 +227,9 @@ impl Realm {
         })
     }
 
-    /// Runs timers, each as a task followed by its microtasks, until none is left,
-    /// `done()` is true (checked after every task), or `timeout` passes.
+    /// Runs tasks (queued tasks first, then storage events, then due timers), each
+    /// followed by its microtasks, until none is left, `done()` is true (checked after
+    /// every task), or `timeout` passes.
     pub fn run_event_loop(
         &mut self,
         timeout: Duration,
@@ -239,6 +240,9 @@ impl Realm {
             self.check_running("running the event loop")?;
             if done() {
                 return Ok(LoopEnd::Done);
+            }
+            if self.run_queued_task()? {
+                continue;
             }
             let next = self.host.borrow().timers.next_due();
             if self.fire_storage_events()? {
@@ -274,6 +278,18 @@ impl Realm {
                 }
             }
         }
+    }
+
+    /// Runs the oldest task the prelude queued; whether there was one.
+    fn run_queued_task(&mut self) -> Result<bool, WebError> {
+        let task = self.host.borrow_mut().tasks.pop_front();
+        let Some(task) = task else {
+            return Ok(false);
+        };
+        self.task("a queued task", move |ctx| {
+            task.restore(ctx)?.call::<_, ()>(())
+        })?;
+        Ok(true)
     }
 
     /// Fires one `storage` event another window's change queued, as a task; whether
@@ -412,6 +428,7 @@ impl Drop for Realm {
         let mut host = self.host.borrow_mut();
         host.hooks = None;
         host.rejections.clear();
+        host.tasks.clear();
         if let Some(link) = host.storage.take() {
             link.storage.unsubscribe(link.window);
         }
