@@ -349,6 +349,21 @@ passed.",
         #[arg(short, long)]
         verbose: bool,
     },
+    /// Serve a directory over HTTP on 127.0.0.1 (web apps, test files), with the test
+    /// endpoints under /_kpio/ that `kpio web test` suites use.
+    #[command(
+        after_help = "The server answers as two origins, http://127.0.0.1:PORT and \
+http://localhost:PORT. It runs until interrupted (Ctrl-C).\n\nExample:\n  kpio web serve \
+--port 8080 crates/kpio-web/tests/wpt"
+    )]
+    Serve {
+        /// The directory to serve.
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The port (a free one when not given).
+        #[arg(long, value_name = "PORT", default_value_t = 0)]
+        port: u16,
+    },
     /// Run a script in a window realm, then its timers until none is left.
     Run {
         /// The script (a classic script, as a <script> element runs it).
@@ -368,6 +383,18 @@ passed.",
         /// when not given.
         #[arg(long, value_name = "DIR")]
         storage: Option<PathBuf>,
+        /// The page's URL: its `location`, its origin (for CORS) and the base of
+        /// relative URLs. Default: the script's file: URL (an opaque origin).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+        /// What fetch() may reach: none, local (this machine and the local network),
+        /// full, or a comma-separated allow-list of hosts (example.com,*.example.org,
+        /// localhost:8080).
+        #[arg(long, value_name = "SCOPE", default_value = "none", value_parser = kpio_cli::web::parse_network)]
+        network: kpio_web::NetworkScope,
+        /// Start offline: navigator.onLine is false and every fetch fails.
+        #[arg(long)]
+        offline: bool,
     },
 }
 
@@ -556,12 +583,31 @@ fn cmd_web(command: WebCommand) -> ExitCode {
                 }
             }
         }
+        WebCommand::Serve { dir, port } => {
+            match kpio_web::local_server::LocalServer::start_on(&dir, port) {
+                Ok(server) => {
+                    println!("serving {} at {}", dir.display(), server.origin());
+                    // Parent processes (test oracles) read the line above to find the port.
+                    let _ = std::io::Write::flush(&mut std::io::stdout());
+                    loop {
+                        std::thread::park();
+                    }
+                }
+                Err(e) => {
+                    eprintln!("error: serving {}: {e}", dir.display());
+                    ExitCode::FAILURE
+                }
+            }
+        }
         WebCommand::Run {
             script,
             timeout,
             task_time,
             max_memory,
             storage,
+            url,
+            network,
+            offline,
         } => {
             let mut limits = kpio_web::Limits {
                 task_time: std::time::Duration::from_secs(task_time),
@@ -570,12 +616,16 @@ fn cmd_web(command: WebCommand) -> ExitCode {
             if let Some(m) = max_memory {
                 limits.memory = usize::try_from(m).unwrap_or(usize::MAX);
             }
-            match kpio_cli::web::run(
-                &script,
-                std::time::Duration::from_secs(timeout),
+            let req = kpio_cli::web::RunRequest {
+                script,
+                timeout: std::time::Duration::from_secs(timeout),
                 limits,
-                storage.as_deref(),
-            ) {
+                storage,
+                url,
+                network: (network != kpio_web::NetworkScope::None).then_some(network),
+                offline,
+            };
+            match kpio_cli::web::run(&req) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("error: {e}");

@@ -125,16 +125,48 @@ fn print_report(
     Ok(())
 }
 
-/// Runs `script` in a window realm, then its timers until none is left or `timeout`
-/// passes. Console output goes to stdout and stderr. Fails when the script throws, a
-/// limit stops it, timers are left, or any exception or rejection went uncaught.
-/// `storage`: where `localStorage` is kept (in memory when `None`).
-pub fn run(
-    script: &Path,
-    timeout: Duration,
-    limits: Limits,
-    storage: Option<&Path>,
-) -> anyhow::Result<()> {
+/// What `kpio web run` was asked.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    pub script: PathBuf,
+    /// How long to wait for pending timers and fetches.
+    pub timeout: Duration,
+    pub limits: Limits,
+    /// Where `localStorage` is kept (in memory when `None`).
+    pub storage: Option<PathBuf>,
+    /// The page's URL (its `location` and origin); `file://` + the script's path when
+    /// `None`.
+    pub url: Option<String>,
+    /// The network permission; `None` for no network.
+    pub network: Option<kpio_web::NetworkScope>,
+    /// Start with the network switched off (`navigator.onLine` false, fetches fail).
+    pub offline: bool,
+}
+
+/// Parses `--network`: `none`, `local`, `full`, or a comma-separated allow-list of
+/// hosts (`example.com,*.example.org,localhost:8080`).
+pub fn parse_network(s: &str) -> Result<kpio_web::NetworkScope, String> {
+    Ok(match s {
+        "none" => kpio_web::NetworkScope::None,
+        "local" => kpio_web::NetworkScope::Local,
+        "full" => kpio_web::NetworkScope::Full,
+        list => kpio_web::NetworkScope::AllowList(
+            list.split(',')
+                .map(|h| kpio_web::HostPattern::parse(h.trim()).map_err(|e| e.to_string()))
+                .collect::<Result<_, _>>()?,
+        ),
+    })
+}
+
+/// Runs the script in a window realm, then its tasks (timers, fetches) until none is
+/// left or the timeout passes. Console output goes to stdout and stderr. Fails when the
+/// script throws, a limit stops it, work is left, or any exception or rejection went
+/// uncaught.
+pub fn run(req: &RunRequest) -> anyhow::Result<()> {
+    let script = req.script.as_path();
+    let timeout = req.timeout;
+    let limits = req.limits;
+    let storage = req.storage.as_deref();
     let source = std::fs::read_to_string(script)
         .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", script.display()))?;
     let storage = match storage {
@@ -145,7 +177,15 @@ pub fn run(
         kind: GlobalKind::Window,
         limits,
         storage: Some(storage),
-        url: format!("file://{}", script.display()),
+        url: match &req.url {
+            Some(u) => u.clone(),
+            None => url_of_file(script)?,
+        },
+        network: req.network.clone().map(|scope| {
+            let network = kpio_web::Network::new(scope);
+            network.offline_switch().set_offline(req.offline);
+            network
+        }),
         console: Some(Box::new(|level, text| match level {
             kpio_web::ConsoleLevel::Log | kpio_web::ConsoleLevel::Debug => println!("{text}"),
             kpio_web::ConsoleLevel::Warn | kpio_web::ConsoleLevel::Error => eprintln!("{text}"),
@@ -154,7 +194,7 @@ pub fn run(
     realm.eval_script(&source, &script.display().to_string())?;
     if let kpio_web::LoopEnd::TimedOut = realm.run_event_loop(timeout, &mut || false)? {
         anyhow::bail!(
-            "{}: timers still pending after {timeout:?}",
+            "{}: timers or fetches still pending after {timeout:?}",
             script.display()
         );
     }
@@ -165,4 +205,13 @@ pub fn run(
         1 => anyhow::bail!("{}: an uncaught error", script.display()),
         n => anyhow::bail!("{}: {n} uncaught errors", script.display()),
     }
+}
+
+/// `file://` and the script's absolute path, percent-encoded as URLs are.
+fn url_of_file(script: &Path) -> anyhow::Result<String> {
+    let abs = std::path::absolute(script)
+        .map_err(|e| anyhow::anyhow!("{}: cannot make the path absolute: {e}", script.display()))?;
+    Ok(url::Url::from_file_path(&abs)
+        .map_err(|()| anyhow::anyhow!("{}: not a file URL", abs.display()))?
+        .to_string())
 }

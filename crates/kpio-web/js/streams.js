@@ -3063,9 +3063,15 @@
           readableByteStreamControllerEnqueue(controller, chunk);
         }
       },
+      // "Close" (Streams, section 9.1.2): a byte stream also answers a pending BYOB read
+      // with zero bytes, so that read resolves as done.
       close() {
-        if (controller.kind === 'ReadableStreamDefaultController') readableStreamDefaultControllerClose(controller);
-        else readableByteStreamControllerClose(controller);
+        if (controller.kind === 'ReadableStreamDefaultController') {
+          readableStreamDefaultControllerClose(controller);
+          return;
+        }
+        readableByteStreamControllerClose(controller);
+        if (controller.pendingPullIntos.length > 0) readableByteStreamControllerRespond(controller, 0);
       },
       error(e) {
         if (controller.kind === 'ReadableStreamDefaultController') readableStreamDefaultControllerError(controller, e);

@@ -15,6 +15,8 @@
 mod console;
 mod error;
 mod limits;
+pub mod local_server;
+pub mod net;
 mod ops;
 mod prelude;
 mod realm;
@@ -25,5 +27,6 @@ pub mod wpt;
 pub use console::{ConsoleLevel, ConsoleSink};
 pub use error::{ScriptError, WebError};
 pub use limits::{InterruptHandle, Limits};
+pub use net::scope::{HostPattern, Network, NetworkScope, OfflineSwitch};
 pub use realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
 pub use web_storage::WebStorage;

@@ -34,6 +34,8 @@ pub(crate) struct Host {
     pub(crate) rejections: Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>,
     /// Exceptions and unhandled rejections reported so far that no listener cancelled.
     pub(crate) uncaught: u64,
+    /// The exchanges `fetch()` has in flight; `None` in realms without network.
+    pub(crate) net: Option<crate::net::NetLink>,
     /// HTML's task queue: callbacks the prelude queued (`ops.queueTask`), run by the
     /// event loop one per task, in order, before timers.
     pub(crate) tasks: VecDeque<Persistent<Function<'static>>>,
@@ -62,6 +64,8 @@ pub(crate) struct Hooks {
     /// `notifyRejections(list)`: HTML's "notify about rejected promises"
     /// (js/rejections.js).
     pub(crate) notify_rejections: Option<Persistent<Function<'static>>>,
+    /// `netEvent(id, kind, ...)`: an exchange's report (js/fetch.js).
+    pub(crate) net_event: Option<Persistent<Function<'static>>>,
 }
 
 impl Host {
@@ -82,6 +86,7 @@ impl Host {
             rejections: Vec::new(),
             uncaught: 0,
             tasks: VecDeque::new(),
+            net: None,
         }
     }
 }
@@ -119,6 +124,12 @@ pub(crate) fn install<'js>(
         })?,
     )?;
     ops.set("timeOrigin", host.borrow().epoch_ms)?;
+    ops.set(
+        "hardwareConcurrency",
+        Function::new(ctx.clone(), || {
+            std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+        })?,
+    )?;
 
     let h = host.clone();
     ops.set(
@@ -151,6 +162,7 @@ pub(crate) fn install<'js>(
                     report: Persistent::save(&ctx, report),
                     fire_storage: None,
                     notify_rejections: None,
+                    net_event: None,
                 });
             },
         )?,
@@ -183,6 +195,7 @@ pub(crate) fn install<'js>(
         })?,
     )?;
     install_storage(ctx, &ops, host)?;
+    crate::net::ops::install(ctx, &ops, host)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(

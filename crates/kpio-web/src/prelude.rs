@@ -25,6 +25,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         include_str!("../js/structured_clone.js"),
     ),
     ("kpio:url.js", include_str!("../js/url.js")),
+    ("kpio:location.js", include_str!("../js/location.js")),
+    ("kpio:navigator.js", include_str!("../js/navigator.js")),
     ("kpio:encoding.js", include_str!("../js/encoding.js")),
     ("kpio:storage.js", include_str!("../js/storage.js")),
     ("kpio:headers.js", include_str!("../js/headers.js")),
@@ -33,4 +35,5 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "kpio:request_response.js",
         include_str!("../js/request_response.js"),
     ),
+    ("kpio:fetch.js", include_str!("../js/fetch.js")),
 ];

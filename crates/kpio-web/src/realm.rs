@@ -4,6 +4,7 @@
 use crate::console::{ConsoleSink, stderr_sink};
 use crate::error::{ScriptError, WebError};
 use crate::limits::{InterruptHandle, Limits};
+use crate::net::{NetEvent, NetLink, scope::Network};
 use crate::ops::{self, Host};
 use crate::prelude;
 use crate::web_storage::{AreaKind, StorageChange, WebStorage};
@@ -11,6 +12,7 @@ use rquickjs::context::EvalOptions;
 use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value, qjs};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -32,8 +34,12 @@ pub struct RealmOptions {
     /// The app's Web Storage (`localStorage`, `sessionStorage`), shared with its other
     /// windows; window realms only (workers have no Web Storage).
     pub storage: Option<Rc<WebStorage>>,
-    /// The page's URL (the `url` of the `storage` events it causes).
+    /// The page's URL: its `location`, its origin, the base of relative URLs, and the
+    /// `url` of the `storage` events it causes.
     pub url: String,
+    /// The app's network (its permission scope and the offline switch); `None` means no
+    /// network at all.
+    pub network: Option<Arc<Network>>,
 }
 
 impl Default for RealmOptions {
@@ -44,6 +50,7 @@ impl Default for RealmOptions {
             console: None,
             storage: None,
             url: String::from("about:blank"),
+            network: None,
         }
     }
 }
@@ -148,13 +155,26 @@ impl Realm {
                 },
             )));
         }
+        // The page's URL, which must parse: it is the base of every relative URL.
+        let url = match url::Url::parse(&options.url) {
+            Ok(u) => u.to_string(),
+            Err(e) => {
+                return Err(WebError::Engine {
+                    what: "making a realm".into(),
+                    message: format!("the page URL {:?} is not a URL: {e}", options.url),
+                });
+            }
+        };
+        if let Some(network) = options.network {
+            host.borrow_mut().net = Some(NetLink::new(network));
+        }
         if let (Some(storage), GlobalKind::Window) = (options.storage, options.kind) {
             let (window, changes) = storage.subscribe();
             host.borrow_mut().storage = Some(ops::StorageLink {
                 storage,
                 window,
                 changes,
-                url: options.url,
+                url: url.clone(),
             });
         }
         let mut realm = Realm {
@@ -166,15 +186,16 @@ impl Realm {
             limits: options.limits,
             stopped: None,
         };
-        realm.run_prelude(options.kind)?;
+        realm.run_prelude(options.kind, url)?;
         Ok(realm)
     }
 
-    fn run_prelude(&mut self, kind: GlobalKind) -> Result<(), WebError> {
+    fn run_prelude(&mut self, kind: GlobalKind, url: String) -> Result<(), WebError> {
         let host = self.host.clone();
         self.task("the realm's prelude", move |ctx| {
             let ops = ops::install(ctx, &host)?;
             let internals = Object::new(ctx.clone())?;
+            internals.set("url", url)?;
             internals.set(
                 "kind",
                 match kind {
@@ -241,43 +262,89 @@ impl Realm {
             if done() {
                 return Ok(LoopEnd::Done);
             }
-            if self.run_queued_task()? {
+            if self.run_queued_task()? || self.fire_storage_events()? || self.fire_net_event()? {
                 continue;
             }
-            let next = self.host.borrow().timers.next_due();
-            if self.fire_storage_events()? {
-                continue;
-            }
-            let Some(next) = next else {
-                return Ok(LoopEnd::Idle);
-            };
             let now = Instant::now();
-            if next > end {
-                if end > now {
-                    self.sleep(end - now)?;
-                }
+            let next = self.host.borrow().timers.next_due();
+            if next.is_some_and(|t| t <= now) {
+                self.run_due_timer()?;
+                continue;
+            }
+            let awaiting = self
+                .host
+                .borrow()
+                .net
+                .as_ref()
+                .is_some_and(|n| n.awaiting());
+            if next.is_none() && !awaiting {
+                return Ok(LoopEnd::Idle);
+            }
+            if now >= end {
                 return Ok(LoopEnd::TimedOut);
             }
-            if next > now {
-                self.sleep(next - now)?;
-                continue;
-            }
-            let due = self.host.borrow_mut().timers.pop_due(Instant::now());
-            if let Some(id) = due {
-                let hook = self
-                    .host
-                    .borrow()
-                    .hooks
-                    .as_ref()
-                    .map(|h| h.run_timer.clone());
-                if let Some(run_timer) = hook {
-                    self.task("a timer callback", move |ctx| {
-                        let f = run_timer.restore(ctx)?;
-                        f.call::<_, ()>((id,))
-                    })?;
-                }
-            }
+            let wake = next.map_or(end, |t| t.min(end));
+            self.wait(wake - now)?;
         }
+    }
+
+    fn run_due_timer(&mut self) -> Result<(), WebError> {
+        let due = self.host.borrow_mut().timers.pop_due(Instant::now());
+        let Some(id) = due else {
+            return Ok(());
+        };
+        let hook = self
+            .host
+            .borrow()
+            .hooks
+            .as_ref()
+            .map(|h| h.run_timer.clone());
+        if let Some(run_timer) = hook {
+            self.task("a timer callback", move |ctx| {
+                let f = run_timer.restore(ctx)?;
+                f.call::<_, ()>((id,))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Delivers one report of a network exchange, as a task; whether there was one.
+    fn fire_net_event(&mut self) -> Result<bool, WebError> {
+        let event = match self.host.borrow_mut().net.as_mut() {
+            Some(net) => net.next(Duration::ZERO),
+            None => return Ok(false),
+        };
+        let Some(event) = event else {
+            return Ok(false);
+        };
+        let hook = self
+            .host
+            .borrow()
+            .hooks
+            .as_ref()
+            .and_then(|h| h.net_event.clone());
+        let Some(hook) = hook else {
+            return Ok(true);
+        };
+        self.task("a network report", move |ctx| {
+            let f = hook.restore(ctx)?;
+            match event {
+                NetEvent::Head(id, head) => {
+                    let headers = rquickjs::Array::new(ctx.clone())?;
+                    for (i, (n, v)) in head.headers.into_iter().enumerate() {
+                        headers.set(i, vec![n, v])?;
+                    }
+                    f.call::<_, ()>((id, "head", head.status, head.status_text, headers))
+                }
+                NetEvent::Chunk(id, bytes) => {
+                    let bytes = rquickjs::TypedArray::<u8>::new(ctx.clone(), bytes)?;
+                    f.call::<_, ()>((id, "chunk", bytes))
+                }
+                NetEvent::End(id) => f.call::<_, ()>((id, "end")),
+                NetEvent::Failed(id, e) => f.call::<_, ()>((id, "error", e.describe())),
+            }
+        })?;
+        Ok(true)
     }
 
     /// Runs the oldest task the prelude queued; whether there was one.
@@ -331,20 +398,34 @@ impl Realm {
         Ok(true)
     }
 
-    /// Waits, waking early when the realm is interrupted.
-    fn sleep(&self, d: Duration) -> Result<(), WebError> {
+    /// Waits up to `d`, waking early when the realm is interrupted or a network report
+    /// arrives.
+    fn wait(&self, d: Duration) -> Result<(), WebError> {
         let until = Instant::now() + d;
         loop {
             if self.interrupt.is_interrupted() {
                 return Err(WebError::Interrupted {
-                    what: "waiting for a timer".into(),
+                    what: "waiting for the next task".into(),
                 });
             }
             let now = Instant::now();
             if now >= until {
                 return Ok(());
             }
-            std::thread::sleep((until - now).min(Duration::from_millis(20)));
+            // Short slices, so an interrupt from another thread is seen quickly.
+            let slice = (until - now).min(Duration::from_millis(20));
+            let mut host = self.host.borrow_mut();
+            match host.net.as_mut() {
+                Some(net) if net.awaiting() => {
+                    if net.wait(slice) {
+                        return Ok(());
+                    }
+                }
+                _ => {
+                    drop(host);
+                    std::thread::sleep(slice);
+                }
+            }
         }
     }
 
@@ -431,6 +512,9 @@ impl Drop for Realm {
         host.tasks.clear();
         if let Some(link) = host.storage.take() {
             link.storage.unsubscribe(link.window);
+        }
+        if let Some(net) = host.net.as_mut() {
+            net.close();
         }
     }
 }

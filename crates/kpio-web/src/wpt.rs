@@ -8,7 +8,8 @@
 //! package (or a WPT checkout); the results come from its `add_result_callback` and
 //! `add_completion_callback`.
 
-use crate::{GlobalKind, Limits, LoopEnd, Realm, RealmOptions, WebError};
+use crate::local_server::LocalServer;
+use crate::{GlobalKind, Limits, LoopEnd, Network, NetworkScope, Realm, RealmOptions, WebError};
 use rquickjs::Function;
 use rquickjs::convert::List;
 use std::cell::RefCell;
@@ -463,6 +464,30 @@ fn run_in(
         path: path.to_owned(),
         source: Box::new(source),
     };
+    // The test is served over HTTP from the local server, as WPT serves tests: its
+    // `location` is there, relative URLs resolve against it, and fetch() reaches the
+    // server (and only this machine) through the `local` network scope.
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let serve_root = options.root.as_deref().unwrap_or(dir);
+    let server = LocalServer::start(serve_root).map_err(|source| WptError::Read {
+        path: serve_root.to_owned(),
+        source,
+    })?;
+    let relative = path
+        .canonicalize()
+        .ok()
+        .and_then(|p| {
+            let root = serve_root.canonicalize().ok()?;
+            p.strip_prefix(root).ok().map(Path::to_owned)
+        })
+        .unwrap_or_else(|| PathBuf::from(path.file_name().unwrap_or_default()));
+    let mut url = url::Url::parse(&server.origin()).expect("the server's origin is a URL");
+    if let Ok(mut segments) = url.path_segments_mut() {
+        segments.clear();
+        for c in relative.components() {
+            segments.push(&c.as_os_str().to_string_lossy());
+        }
+    }
     let mut realm = Realm::new(RealmOptions {
         kind,
         limits: options.limits,
@@ -470,7 +495,8 @@ fn run_in(
         storage: Some(crate::WebStorage::in_memory(
             crate::web_storage::DEFAULT_QUOTA_UNITS,
         )),
-        url: format!("file://{}", path.display()),
+        url: url.to_string(),
+        network: Some(Network::new(NetworkScope::Local)),
         console: Some(if options.show_console {
             let file = path.display().to_string();
             Box::new(move |_, text: &str| {
