@@ -81,10 +81,7 @@ pub fn test(req: &TestRequest, out: &mut dyn Write) -> anyhow::Result<Totals> {
 }
 
 fn scope_name(kind: GlobalKind) -> &'static str {
-    match kind {
-        GlobalKind::Window => "window",
-        GlobalKind::DedicatedWorker => "worker",
-    }
+    kind.name()
 }
 
 fn print_report(

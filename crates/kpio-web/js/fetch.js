@@ -491,6 +491,54 @@
   // ---------------------------------------------------------------------------------
   function fetch(input, init = undefined) {
     internals.requireArgs(arguments.length, 1, "Failed to execute 'fetch'");
+    return fetchImpl(input, init, true);
+  }
+
+  // Service worker interception: a controlled page's request goes to its worker's fetch
+  // event first (Handle Fetch); `null` means the network (not handled, or no answer in
+  // 5 s), a NetworkError record a failed answer.
+  const swFetches = new Map();
+  if (ops.swRole === 'client') {
+    internals.onHostMessage('swFetchResult', (id, kind, ...rest) => {
+      const resolve = swFetches.get(id);
+      if (resolve === undefined) return;
+      swFetches.delete(id);
+      resolve([kind, ...rest]);
+    });
+  }
+  function handleFetch(req) {
+    if (ops.swRole !== 'client' || internals.isControlled === undefined || !internals.isControlled()) {
+      return $Promise.resolve(null);
+    }
+    const url = req.urlList[0];
+    const scheme = schemeOf(url);
+    if (scheme !== 'http' && scheme !== 'https') return $Promise.resolve(null);
+    const id = ops.swFetch([req.method, call(urlHref, url), req.headers, req.bodyBytes, req.mode,
+      req.credentials, req.cache, req.redirect, req.referrerPolicy || '', req.integrity, false]);
+    if (id === null || id === undefined) return $Promise.resolve(null);
+    return new $Promise((resolve) => swFetches.set(id, resolve)).then(([kind, ...rest]) => {
+      if (kind === 'fallback') return null;
+      if (kind === 'error') return networkError(rest[0]);
+      const [status, statusText, headers, bytes, type, urlList] = rest;
+      if (type === 'error') return networkError('the service worker responded with a network error');
+      if (req.mode !== 'no-cors' && type === 'opaque') {
+        return networkError('the service worker responded with an opaque response to a request that is not no-cors');
+      }
+      if (req.redirect !== 'manual' && type === 'opaqueredirect') {
+        return networkError('the service worker responded with an opaque redirect to a request that does not redirect manually');
+      }
+      if (req.redirect !== 'follow' && urlList.length > 1) {
+        return networkError('the service worker responded with a redirected response to a request that does not follow redirects');
+      }
+      return {
+        type, status, statusText, headers, body: bytes === null ? null : S.fromBytes(bytes),
+        urlList: urlList.length === 0 ? req.urlList.slice() : urlList.map((u) => new $URL(u)),
+        fromServiceWorker: true,
+      };
+    });
+  }
+
+  function fetchImpl(input, init, serviceWorkers) {
     let request;
     try {
       request = new F.Request(input, init);
@@ -535,8 +583,12 @@
         credentials: data.credentials, cache: data.cache, redirect: data.redirect,
         referrer: referrerFor(data, url), integrity: data.integrity, bodyBytes,
         redirectCount: 0, tainting: 'basic', taintedOrigin: false,
-        useCorsPreflight: false,
+        useCorsPreflight: false, referrerPolicy: data.referrerPolicy,
       };
+      if (serviceWorkers) {
+        const handled = await handleFetch(req);
+        if (handled !== null) return handled;
+      }
       if (req.cache === 'only-if-cached') {
         // Without an HTTP cache nothing is cached: a network error, as the standard says
         // for a cache miss.
@@ -565,6 +617,8 @@
     return p;
   }
   internals.exposeOperation('fetch', fetch);
+  // Service worker scripts are fetched around the worker, never through it.
+  internals.fetchWithoutServiceWorker = (input, init) => fetchImpl(input, init, false);
   // For the offline switch and service workers.
   internals.fetchMethod = fetch;
 });

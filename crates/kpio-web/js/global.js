@@ -10,6 +10,18 @@
     }
     internals.defineInterface(Window, 'Window');
     scope = Window;
+  } else if (kind === 'serviceworker') {
+    class WorkerGlobalScope extends EventTarget {
+      constructor() { throw new TypeError('Illegal constructor'); }
+    }
+    internals.defineInterface(WorkerGlobalScope, 'WorkerGlobalScope');
+    class ServiceWorkerGlobalScope extends WorkerGlobalScope {
+      constructor() { throw new TypeError('Illegal constructor'); }
+    }
+    internals.defineInterface(ServiceWorkerGlobalScope, 'ServiceWorkerGlobalScope');
+    scope = ServiceWorkerGlobalScope;
+    internals.operationsHome = WorkerGlobalScope.prototype;
+    internals.globalInterface = ServiceWorkerGlobalScope;
   } else {
     class WorkerGlobalScope extends EventTarget {
       constructor() { throw new TypeError('Illegal constructor'); }

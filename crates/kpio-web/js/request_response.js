@@ -642,5 +642,7 @@
     },
     // A network error (what Response.error() returns).
     networkError: () => Response.error(),
+    // A response's URL list, as strings.
+    urlListOf: (res) => st(res, 'Response').urlList.map((u) => call(urlHref, u)),
   };
 });

@@ -12,14 +12,17 @@
 //! [`wpt`] runs web-platform-tests files, through the real `testharness.js`, inside a
 //! realm; `kpio web test` is its command line.
 
+pub mod app;
 mod console;
 mod error;
+pub mod host_message;
 mod limits;
 pub mod local_server;
 pub mod net;
 mod ops;
 mod prelude;
 mod realm;
+pub mod service_worker;
 mod timers;
 pub mod web_storage;
 pub mod wpt;

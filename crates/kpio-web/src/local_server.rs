@@ -31,10 +31,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 type Log = Arc<Mutex<HashMap<String, Vec<(String, Vec<(String, String)>)>>>>;
+/// Files served from memory (path → bytes, MIME type), before the directory's.
+type Virtual = Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>;
 
 /// A running server; stops when dropped.
 pub struct LocalServer {
     addr: SocketAddr,
+    virtual_files: Virtual,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -52,6 +55,8 @@ impl LocalServer {
         let addr = listener.local_addr()?;
         let stop = Arc::new(AtomicBool::new(false));
         let log: Log = Arc::default();
+        let virtual_files: Virtual = Arc::default();
+        let files = virtual_files.clone();
         let flag = stop.clone();
         let thread = std::thread::Builder::new()
             .name("kpio-local-server".into())
@@ -64,15 +69,17 @@ impl LocalServer {
                     let root = root.clone();
                     let log = log.clone();
                     let flag = flag.clone();
+                    let files = files.clone();
                     let _ = std::thread::Builder::new()
                         .name("kpio-local-server-conn".into())
                         .spawn(move || {
-                            let _ = serve(conn, &root, &log, &flag);
+                            let _ = serve(conn, &root, &log, &files, &flag);
                         });
                 }
             })?;
         Ok(LocalServer {
             addr,
+            virtual_files,
             stop,
             thread: Some(thread),
         })
@@ -90,6 +97,15 @@ impl LocalServer {
 
     pub fn port(&self) -> u16 {
         self.addr.port()
+    }
+
+    /// Serves `bytes` as `mime_type` at `path` (`/dir/file.js`), before any file of the
+    /// directory.
+    pub fn add_file(&self, path: &str, bytes: Vec<u8>, mime_type: &str) {
+        self.virtual_files
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_owned(), (bytes, mime_type.to_owned()));
     }
 }
 
@@ -257,7 +273,13 @@ fn json_headers(headers: &[(String, String)]) -> String {
     format!("[{}]", items.join(","))
 }
 
-fn serve(mut conn: TcpStream, root: &Path, log: &Log, stop: &AtomicBool) -> io::Result<()> {
+fn serve(
+    mut conn: TcpStream,
+    root: &Path,
+    log: &Log,
+    files: &Virtual,
+    stop: &AtomicBool,
+) -> io::Result<()> {
     conn.set_read_timeout(Some(Duration::from_secs(30)))?;
     let req = read_request(&conn)?;
     let (path, params) = query(&req.target);
@@ -437,7 +459,20 @@ fn serve(mut conn: TcpStream, root: &Path, log: &Log, stop: &AtomicBool) -> io::
             let body = format!("[{}]", items.join(","));
             write_response(&mut conn, 200, "OK", &headers, body.as_bytes(), head_only)
         }
-        _ => serve_file(&mut conn, root, &path, &req.method, headers),
+        _ => {
+            let file = files
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&path)
+                .cloned();
+            match file {
+                Some((bytes, mime)) if req.method == "GET" || head_only => {
+                    headers.push(("Content-Type".into(), mime));
+                    write_response(&mut conn, 200, "OK", &headers, &bytes, head_only)
+                }
+                _ => serve_file(&mut conn, root, &path, &req.method, headers),
+            }
+        }
     }
 }
 

@@ -34,6 +34,12 @@ pub(crate) struct Host {
     pub(crate) rejections: Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>,
     /// Exceptions and unhandled rejections reported so far that no listener cancelled.
     pub(crate) uncaught: u64,
+    /// Messages from the host (another realm, the service worker registry), one per
+    /// task, shared with whoever sends them.
+    pub(crate) inbox: crate::host_message::Inbox,
+    /// The app's service worker registry, and whether this realm is a page or a worker
+    /// there; `None` in realms outside a [`crate::app::WebApp`].
+    pub(crate) service_worker: Option<crate::service_worker::ops::SwLink>,
     /// The exchanges `fetch()` has in flight; `None` in realms without network.
     pub(crate) net: Option<crate::net::NetLink>,
     /// HTML's task queue: callbacks the prelude queued (`ops.queueTask`), run by the
@@ -66,6 +72,8 @@ pub(crate) struct Hooks {
     pub(crate) notify_rejections: Option<Persistent<Function<'static>>>,
     /// `netEvent(id, kind, ...)`: an exchange's report (js/fetch.js).
     pub(crate) net_event: Option<Persistent<Function<'static>>>,
+    /// `onMessage(kind, ...args)`: a host message (see `crate::host_message`).
+    pub(crate) host_message: Option<Persistent<Function<'static>>>,
 }
 
 impl Host {
@@ -86,6 +94,8 @@ impl Host {
             rejections: Vec::new(),
             uncaught: 0,
             tasks: VecDeque::new(),
+            inbox: Rc::default(),
+            service_worker: None,
             net: None,
         }
     }
@@ -163,6 +173,7 @@ pub(crate) fn install<'js>(
                     fire_storage: None,
                     notify_rejections: None,
                     net_event: None,
+                    host_message: None,
                 });
             },
         )?,
@@ -173,6 +184,16 @@ pub(crate) fn install<'js>(
         "queueTask",
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, task: Function<'js>| {
             h.borrow_mut().tasks.push_back(Persistent::save(&ctx, task));
+        })?,
+    )?;
+
+    let h = host.clone();
+    ops.set(
+        "setMessageHook",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, hook: Function<'js>| {
+            if let Some(hooks) = &mut h.borrow_mut().hooks {
+                hooks.host_message = Some(Persistent::save(&ctx, hook));
+            }
         })?,
     )?;
 
@@ -196,6 +217,7 @@ pub(crate) fn install<'js>(
     )?;
     install_storage(ctx, &ops, host)?;
     crate::net::ops::install(ctx, &ops, host)?;
+    crate::service_worker::ops::install(ctx, &ops, host)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(

@@ -18,6 +18,10 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:report.js", include_str!("../js/report.js")),
     ("kpio:console.js", include_str!("../js/console.js")),
     ("kpio:timers.js", include_str!("../js/timers.js")),
+    (
+        "kpio:host_messages.js",
+        include_str!("../js/host_messages.js"),
+    ),
     ("kpio:rejections.js", include_str!("../js/rejections.js")),
     ("kpio:base64.js", include_str!("../js/base64.js")),
     (
@@ -36,4 +40,12 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         include_str!("../js/request_response.js"),
     ),
     ("kpio:fetch.js", include_str!("../js/fetch.js")),
+    (
+        "kpio:service_worker.js",
+        include_str!("../js/service_worker.js"),
+    ),
+    (
+        "kpio:service_worker_global.js",
+        include_str!("../js/service_worker_global.js"),
+    ),
 ];

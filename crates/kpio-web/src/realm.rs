@@ -3,10 +3,12 @@
 
 use crate::console::{ConsoleSink, stderr_sink};
 use crate::error::{ScriptError, WebError};
+use crate::host_message::Inbox;
 use crate::limits::{InterruptHandle, Limits};
-use crate::net::{NetEvent, NetLink, scope::Network};
+use crate::net::{NetEvent, NetLink, Signal, scope::Network};
 use crate::ops::{self, Host};
 use crate::prelude;
+use crate::service_worker::ops::SwLink;
 use crate::web_storage::{AreaKind, StorageChange, WebStorage};
 use rquickjs::context::EvalOptions;
 use rquickjs::{Context, Ctx, Function, Object, Persistent, Runtime, Value, qjs};
@@ -23,6 +25,19 @@ pub enum GlobalKind {
     Window,
     /// A dedicated worker's (`DedicatedWorkerGlobalScope`).
     DedicatedWorker,
+    /// A service worker's (`ServiceWorkerGlobalScope`).
+    ServiceWorker,
+}
+
+impl GlobalKind {
+    /// The name the prelude knows the scope by (`internals.kind`).
+    pub fn name(self) -> &'static str {
+        match self {
+            GlobalKind::Window => "window",
+            GlobalKind::DedicatedWorker => "worker",
+            GlobalKind::ServiceWorker => "serviceworker",
+        }
+    }
 }
 
 /// How to make a realm.
@@ -105,11 +120,48 @@ pub struct Realm {
     interrupt: InterruptHandle,
     limits: Limits,
     stopped: Option<String>,
+    /// Raised when a report for this realm arrives from another thread.
+    signal: Arc<Signal>,
+}
+
+/// What a realm waits for when it has no task ready.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pending {
+    /// Its next timer.
+    pub(crate) timer: Option<Instant>,
+    /// Whether it waits for a report from another thread (the network).
+    pub(crate) reports: bool,
+}
+
+impl Pending {
+    pub(crate) fn is_idle(&self) -> bool {
+        self.timer.is_none() && !self.reports
+    }
 }
 
 impl Realm {
     /// Makes a realm and runs the prelude that defines its globals.
     pub fn new(options: RealmOptions) -> Result<Realm, WebError> {
+        Realm::with_signal(options, Arc::default())
+    }
+
+    /// A realm whose reports raise `signal`, shared with the other realms one scheduler
+    /// runs.
+    pub(crate) fn with_signal(
+        options: RealmOptions,
+        signal: Arc<Signal>,
+    ) -> Result<Realm, WebError> {
+        Realm::build(options, signal, None, Inbox::default())
+    }
+
+    /// A realm of a [`crate::app::WebApp`]: sharing its signal, linked to its service
+    /// worker registry.
+    pub(crate) fn build(
+        options: RealmOptions,
+        signal: Arc<Signal>,
+        service_worker: Option<SwLink>,
+        inbox: Inbox,
+    ) -> Result<Realm, WebError> {
         let engine = |e: rquickjs::Error| WebError::Engine {
             what: "making a realm".into(),
             message: e.to_string(),
@@ -165,8 +217,10 @@ impl Realm {
                 });
             }
         };
+        host.borrow_mut().service_worker = service_worker;
+        host.borrow_mut().inbox = inbox;
         if let Some(network) = options.network {
-            host.borrow_mut().net = Some(NetLink::new(network));
+            host.borrow_mut().net = Some(NetLink::new(network, signal.clone()));
         }
         if let (Some(storage), GlobalKind::Window) = (options.storage, options.kind) {
             let (window, changes) = storage.subscribe();
@@ -185,6 +239,7 @@ impl Realm {
             interrupt,
             limits: options.limits,
             stopped: None,
+            signal,
         };
         realm.run_prelude(options.kind, url)?;
         Ok(realm)
@@ -196,13 +251,7 @@ impl Realm {
             let ops = ops::install(ctx, &host)?;
             let internals = Object::new(ctx.clone())?;
             internals.set("url", url)?;
-            internals.set(
-                "kind",
-                match kind {
-                    GlobalKind::Window => "window",
-                    GlobalKind::DedicatedWorker => "worker",
-                },
-            )?;
+            internals.set("kind", kind.name())?;
             for (file, source) in prelude::FILES {
                 let f: Function = ctx.eval_with_options(*source, eval_options(file, true))?;
                 f.call::<_, ()>((ops.clone(), internals.clone()))?;
@@ -262,30 +311,81 @@ impl Realm {
             if done() {
                 return Ok(LoopEnd::Done);
             }
-            if self.run_queued_task()? || self.fire_storage_events()? || self.fire_net_event()? {
+            if self.run_ready_task()? {
                 continue;
             }
-            let now = Instant::now();
-            let next = self.host.borrow().timers.next_due();
-            if next.is_some_and(|t| t <= now) {
-                self.run_due_timer()?;
-                continue;
-            }
-            let awaiting = self
-                .host
-                .borrow()
-                .net
-                .as_ref()
-                .is_some_and(|n| n.awaiting());
-            if next.is_none() && !awaiting {
+            let pending = self.pending();
+            if pending.is_idle() {
                 return Ok(LoopEnd::Idle);
             }
+            let now = Instant::now();
             if now >= end {
                 return Ok(LoopEnd::TimedOut);
             }
-            let wake = next.map_or(end, |t| t.min(end));
-            self.wait(wake - now)?;
+            let until = pending.timer.map_or(end, |t| t.min(end));
+            self.wait(until, pending.reports)?;
         }
+    }
+
+    /// Runs one task that is ready now: a queued task, then a storage event, then a
+    /// network report, then a due timer. Whether there was one.
+    pub(crate) fn run_ready_task(&mut self) -> Result<bool, WebError> {
+        self.check_running("running a task")?;
+        if self.run_queued_task()?
+            || self.deliver_host_message()?
+            || self.fire_storage_events()?
+            || self.fire_net_event()?
+        {
+            return Ok(true);
+        }
+        let due = self
+            .host
+            .borrow()
+            .timers
+            .next_due()
+            .is_some_and(|t| t <= Instant::now());
+        if due {
+            self.run_due_timer()?;
+        }
+        Ok(due)
+    }
+
+    /// What the realm waits for, when [`Realm::run_ready_task`] found nothing to run.
+    pub(crate) fn pending(&self) -> Pending {
+        let host = self.host.borrow();
+        Pending {
+            timer: host.timers.next_due(),
+            reports: host.net.as_ref().is_some_and(|n| n.awaiting()),
+        }
+    }
+
+    /// The realm's queue of host messages, for senders to push into.
+    pub(crate) fn inbox(&self) -> Inbox {
+        self.host.borrow().inbox.clone()
+    }
+
+    /// Hands the oldest host message to the prelude's hook, as a task; whether there
+    /// was one. Without a hook (a realm whose prelude takes none) it is dropped.
+    fn deliver_host_message(&mut self) -> Result<bool, WebError> {
+        let message = self.host.borrow().inbox.borrow_mut().pop_front();
+        let Some(message) = message else {
+            return Ok(false);
+        };
+        let hook = self
+            .host
+            .borrow()
+            .hooks
+            .as_ref()
+            .and_then(|h| h.host_message.clone());
+        if let Some(hook) = hook {
+            let what = format!("a host message ({})", message.kind);
+            self.task(&what, move |ctx| {
+                let f = hook.restore(ctx)?;
+                let args = message.into_args(ctx)?;
+                f.call::<_, ()>((rquickjs::function::Rest(args),))
+            })?;
+        }
+        Ok(true)
     }
 
     fn run_due_timer(&mut self) -> Result<(), WebError> {
@@ -311,7 +411,7 @@ impl Realm {
     /// Delivers one report of a network exchange, as a task; whether there was one.
     fn fire_net_event(&mut self) -> Result<bool, WebError> {
         let event = match self.host.borrow_mut().net.as_mut() {
-            Some(net) => net.next(Duration::ZERO),
+            Some(net) => net.next(),
             None => return Ok(false),
         };
         let Some(event) = event else {
@@ -398,10 +498,9 @@ impl Realm {
         Ok(true)
     }
 
-    /// Waits up to `d`, waking early when the realm is interrupted or a network report
-    /// arrives.
-    fn wait(&self, d: Duration) -> Result<(), WebError> {
-        let until = Instant::now() + d;
+    /// Waits until `until`, or less when the realm is interrupted or (when `reports`) a
+    /// report from another thread arrives.
+    fn wait(&self, until: Instant, reports: bool) -> Result<(), WebError> {
         loop {
             if self.interrupt.is_interrupted() {
                 return Err(WebError::Interrupted {
@@ -414,17 +513,12 @@ impl Realm {
             }
             // Short slices, so an interrupt from another thread is seen quickly.
             let slice = (until - now).min(Duration::from_millis(20));
-            let mut host = self.host.borrow_mut();
-            match host.net.as_mut() {
-                Some(net) if net.awaiting() => {
-                    if net.wait(slice) {
-                        return Ok(());
-                    }
+            if reports {
+                if self.signal.wait(slice) {
+                    return Ok(());
                 }
-                _ => {
-                    drop(host);
-                    std::thread::sleep(slice);
-                }
+            } else {
+                std::thread::sleep(slice);
             }
         }
     }

@@ -8,7 +8,9 @@
 //! package (or a WPT checkout); the results come from its `add_result_callback` and
 //! `add_completion_callback`.
 
+use crate::app::{WebApp, WebAppOptions, WindowId};
 use crate::local_server::LocalServer;
+use crate::service_worker::registry::WorkerId;
 use crate::{GlobalKind, Limits, LoopEnd, Network, NetworkScope, Realm, RealmOptions, WebError};
 use rquickjs::Function;
 use rquickjs::convert::List;
@@ -258,6 +260,7 @@ fn scopes(path: &Path, meta: &Meta) -> (Vec<GlobalKind>, Vec<String>) {
         let kind = match g.as_str() {
             "window" => Some(GlobalKind::Window),
             "worker" | "dedicatedworker" => Some(GlobalKind::DedicatedWorker),
+            "serviceworker" => Some(GlobalKind::ServiceWorker),
             "default" => {
                 for k in [GlobalKind::Window, GlobalKind::DedicatedWorker] {
                     if !run.contains(&k) {
@@ -453,6 +456,40 @@ const REPORT_HOOK: &str = r#"(function (result, complete) {
   });
 })"#;
 
+/// Where a file's scripts run: a realm of its own (a dedicated worker's scope), or a
+/// realm of a [`WebApp`] (a window, a service worker), whose loop runs the app's other
+/// realms too.
+enum Target {
+    Realm(Realm),
+    Window(WebApp, WindowId),
+    Worker(WebApp, WorkerId),
+}
+
+impl Target {
+    fn realm(&mut self) -> &mut Realm {
+        match self {
+            Target::Realm(r) => r,
+            Target::Window(app, w) => app.window(*w).expect("the test's window"),
+            Target::Worker(app, w) => app.worker(*w).expect("the test's worker"),
+        }
+    }
+
+    fn run(
+        &mut self,
+        timeout: Duration,
+        done: &mut dyn FnMut() -> bool,
+    ) -> Result<LoopEnd, WebError> {
+        match self {
+            Target::Realm(r) => r.run_event_loop(timeout, done),
+            Target::Window(app, _) | Target::Worker(app, _) => app.run(timeout, &mut |_| done()),
+        }
+    }
+}
+
+/// The service worker script of a file run in the service worker scope: the harness,
+/// the runner's setup and the file's scripts, in order, as one classic script.
+const SW_TEST_SCRIPT: &str = "__kpio_sw_test__.js";
+
 fn run_in(
     path: &Path,
     kind: GlobalKind,
@@ -488,17 +525,9 @@ fn run_in(
             segments.push(&c.as_os_str().to_string_lossy());
         }
     }
-    let mut realm = Realm::new(RealmOptions {
-        kind,
-        limits: options.limits,
-        // Each file gets storage of its own, in memory, as a fresh browser profile would.
-        storage: Some(crate::WebStorage::in_memory(
-            crate::web_storage::DEFAULT_QUOTA_UNITS,
-        )),
-        url: url.to_string(),
-        network: Some(Network::new(NetworkScope::Local)),
-        console: Some(if options.show_console {
-            let file = path.display().to_string();
+    let console = |label: &str| -> crate::ConsoleSink {
+        if options.show_console {
+            let file = label.to_owned();
             Box::new(move |_, text: &str| {
                 for line in text.lines() {
                     eprintln!("{file}: {line}");
@@ -506,9 +535,29 @@ fn run_in(
             })
         } else {
             Box::new(|_, _: &str| {})
-        }),
-    })
-    .map_err(realm_err)?;
+        }
+    };
+    let network = Network::new(NetworkScope::Local);
+    // Each file gets storage of its own, in memory, as a fresh browser profile would.
+    let storage = crate::WebStorage::in_memory(crate::web_storage::DEFAULT_QUOTA_UNITS);
+    let app = || {
+        let show = options.show_console;
+        let file = display(path);
+        WebApp::new(WebAppOptions {
+            origin: server.origin(),
+            limits: options.limits,
+            network: Some(network.clone()),
+            storage: Some(storage.clone()),
+            service_workers: None,
+            console: Some(Rc::new(move |_, _, text: &str| {
+                if show {
+                    for line in text.lines() {
+                        eprintln!("{file}: {line}");
+                    }
+                }
+            })),
+        })
+    };
     let collected = Rc::new(RefCell::new(Collected::default()));
     let report = |harness: HarnessStatus, collected: &Rc<RefCell<Collected>>| FileReport {
         path: path.to_owned(),
@@ -516,14 +565,85 @@ fn run_in(
         subtests: collected.borrow().subtests.clone(),
         harness,
     };
+    let mut target;
+    let to_run: &[(String, String)];
+    match kind {
+        GlobalKind::DedicatedWorker => {
+            let realm = Realm::new(RealmOptions {
+                kind,
+                limits: options.limits,
+                storage: Some(storage.clone()),
+                url: url.to_string(),
+                network: Some(network.clone()),
+                console: Some(console(&display(path))),
+            })
+            .map_err(realm_err)?;
+            target = Target::Realm(realm);
+            to_run = scripts;
+        }
+        GlobalKind::Window => {
+            let mut app = app();
+            let w = app.open_window(url.as_str()).map_err(realm_err)?;
+            target = Target::Window(app, w);
+            to_run = scripts;
+        }
+        GlobalKind::ServiceWorker => {
+            // The file's scripts are the worker's script, registered by a window of the
+            // app, as WPT's service worker tests are.
+            let mut source = String::new();
+            for (_, text) in std::iter::once(&(String::new(), options.testharness.clone()))
+                .chain(std::iter::once(&(String::new(), EXPLICIT_DONE.to_owned())))
+                .chain(scripts.iter())
+            {
+                source.push_str(text);
+                source.push_str("\n;\n");
+            }
+            let script_path = {
+                let mut u = url.clone();
+                u.path_segments_mut()
+                    .map(|mut s| {
+                        s.pop().push(SW_TEST_SCRIPT);
+                    })
+                    .ok();
+                u.path().to_owned()
+            };
+            server.add_file(&script_path, source.into_bytes(), "text/javascript");
+            let mut app = app();
+            let w = app.open_window(url.as_str()).map_err(realm_err)?;
+            let register = format!(
+                "navigator.serviceWorker.register({script_path:?}).catch((e) => \
+                 console.error('registering the test worker failed: ' + e.message));"
+            );
+            app.eval_script(w, &register, "the runner's registration")
+                .map_err(realm_err)?;
+            app.run(timeout, &mut |app| app.running_workers() > 0)
+                .map_err(realm_err)?;
+            let Some(worker) = app.worker_ids().first().copied() else {
+                return Ok(report(
+                    HarnessStatus::Error(
+                        "the test's service worker did not start (its script failed; run with \
+                         --verbose to see why)"
+                            .into(),
+                    ),
+                    &collected,
+                ));
+            };
+            target = Target::Worker(app, worker);
+            to_run = &[];
+        }
+    }
 
-    let setup = run_script(&mut realm, &options.testharness, "testharness.js")
-        .and_then(|()| run_script(&mut realm, EXPLICIT_DONE, "the runner's setup"));
-    if let Err(e) = setup {
-        return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
+    if kind != GlobalKind::ServiceWorker {
+        let realm = target.realm();
+        let setup = run_script(realm, &options.testharness, "testharness.js")
+            .and_then(|()| run_script(realm, EXPLICIT_DONE, "the runner's setup"));
+        if let Err(e) = setup {
+            return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
+        }
     }
     let c = collected.clone();
-    realm
+    target
+        .realm()
         .task("installing the result hooks", move |ctx| {
             let hook: Function = ctx.eval(REPORT_HOOK)?;
             let c1 = c.clone();
@@ -563,7 +683,7 @@ fn run_in(
         })
         .map_err(realm_err)?;
     let c = collected.clone();
-    if let Err(e) = load_and_run(&mut realm, scripts, timeout, &mut || {
+    if let Err(e) = load_and_run(&mut target, to_run, timeout, &mut || {
         c.borrow().done.is_some()
     }) {
         return Ok(report(HarnessStatus::Error(e.to_string()), &collected));
@@ -589,19 +709,19 @@ fn run_script(realm: &mut Realm, source: &str, name: &str) -> Result<(), WebErro
 /// completes (`done`); past `timeout`, or with nothing left to run, the harness's own
 /// `timeout()` marks what did not finish.
 fn load_and_run(
-    realm: &mut Realm,
+    target: &mut Target,
     scripts: &[(String, String)],
     timeout: Duration,
     done: &mut dyn FnMut() -> bool,
 ) -> Result<(), WebError> {
     for (name, source) in scripts {
-        run_script(realm, source, name)?;
+        run_script(target.realm(), source, name)?;
     }
     // The harness learns that every script has run from `done()` (see `EXPLICIT_DONE`).
-    run_script(realm, "done();", "the runner's done()")?;
-    if realm.run_event_loop(timeout, done)? != LoopEnd::Done {
-        run_script(realm, "timeout();", "the runner's timeout")?;
-        realm.run_event_loop(Duration::from_secs(1), done)?;
+    run_script(target.realm(), "done();", "the runner's done()")?;
+    if target.run(timeout, done)? != LoopEnd::Done {
+        run_script(target.realm(), "timeout();", "the runner's timeout")?;
+        target.run(Duration::from_secs(1), done)?;
     }
     Ok(())
 }
@@ -627,10 +747,10 @@ mod tests {
         let (run, skipped) = scopes(Path::new("a.any.js"), &Meta::default());
         assert_eq!(run, vec![GlobalKind::Window, GlobalKind::DedicatedWorker]);
         assert!(skipped.is_empty());
-        let meta = parse_meta("// META: global=window,serviceworker\n");
+        let meta = parse_meta("// META: global=window,serviceworker,sharedworker\n");
         let (run, skipped) = scopes(Path::new("a.any.js"), &meta);
-        assert_eq!(run, vec![GlobalKind::Window]);
-        assert_eq!(skipped, vec!["serviceworker".to_owned()]);
+        assert_eq!(run, vec![GlobalKind::Window, GlobalKind::ServiceWorker]);
+        assert_eq!(skipped, vec!["sharedworker".to_owned()]);
         assert_eq!(
             scopes(Path::new("b.worker.js"), &meta).0,
             vec![GlobalKind::DedicatedWorker]

@@ -192,7 +192,7 @@ fn another_thread_can_interrupt_a_realm() {
 fn timers_run_in_due_order_after_the_microtasks_before_them() {
     let (mut r, lines) = realm();
     r.eval_script(
-        "setTimeout(() => console.log('t20'), 20);\n\
+        "setTimeout(() => console.log('t20'), 200);\n\
          setTimeout((a, b) => console.log('t0', a, b), 0, 'x', 'y');\n\
          const id = setInterval(() => { console.log('i'); if (++n === 3) clearInterval(id); }, 1); let n = 0;\n\
          Promise.resolve().then(() => console.log('micro'));\n\

@@ -14,9 +14,34 @@ pub mod scope;
 use http::{Body, Cut, Exchange, NetError, ResponseHead};
 use scope::Network;
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::Arc;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
+
+/// Wakes a thread waiting for any of several realms' reports: the threads of every
+/// realm that shares it raise it after each report.
+#[derive(Default)]
+pub(crate) struct Signal {
+    raised: Mutex<bool>,
+    cv: Condvar,
+}
+
+impl Signal {
+    pub(crate) fn raise(&self) {
+        *self.raised.lock().unwrap_or_else(|e| e.into_inner()) = true;
+        self.cv.notify_all();
+    }
+
+    /// Waits at most `timeout` for a raise; whether there was one (and lowers it).
+    pub(crate) fn wait(&self, timeout: Duration) -> bool {
+        let guard = self.raised.lock().unwrap_or_else(|e| e.into_inner());
+        let (mut raised, _) = self
+            .cv
+            .wait_timeout_while(guard, timeout, |r| !*r)
+            .unwrap_or_else(|e| e.into_inner());
+        core::mem::replace(&mut *raised, false)
+    }
+}
 
 /// The most exchanges a realm has waiting for their response heads at once; more wait
 /// their turn (browsers, too, limit connections and queue the rest). Exchanges past their
@@ -68,6 +93,7 @@ struct InFlight {
 /// A realm's exchanges in flight, and the channel their threads report on.
 pub(crate) struct NetLink {
     pub(crate) network: Arc<Network>,
+    signal: Arc<Signal>,
     sender: Sender<NetEvent>,
     receiver: Receiver<NetEvent>,
     in_flight: HashMap<u32, InFlight>,
@@ -81,10 +107,11 @@ pub(crate) struct NetLink {
 }
 
 impl NetLink {
-    pub(crate) fn new(network: Arc<Network>) -> NetLink {
+    pub(crate) fn new(network: Arc<Network>, signal: Arc<Signal>) -> NetLink {
         let (sender, receiver) = mpsc::channel();
         NetLink {
             network,
+            signal,
             sender,
             receiver,
             in_flight: HashMap::new(),
@@ -124,7 +151,10 @@ impl NetLink {
             f.control = Some(control);
             let cut = f.cut.clone();
             let network = self.network.clone();
-            let events = self.sender.clone();
+            let events = Reports {
+                sender: self.sender.clone(),
+                signal: self.signal.clone(),
+            };
             self.connecting.insert(id);
             let spawned = std::thread::Builder::new()
                 .name(format!("kpio-fetch-{id}"))
@@ -174,17 +204,14 @@ impl NetLink {
         !self.ready.is_empty() || self.in_flight.values().any(|f| f.awaited)
     }
 
-    /// The next report for an exchange still in flight, waiting at most `timeout` for
-    /// one.
-    pub(crate) fn next(&mut self, timeout: Duration) -> Option<NetEvent> {
+    /// The next report for an exchange still in flight, if one has arrived.
+    pub(crate) fn next(&mut self) -> Option<NetEvent> {
         loop {
             let event = match self.ready.pop_front() {
                 Some(e) => e,
-                None => match self.receiver.recv_timeout(timeout) {
+                None => match self.receiver.try_recv() {
                     Ok(e) => e,
-                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => {
-                        return None;
-                    }
+                    Err(TryRecvError::Empty | TryRecvError::Disconnected) => return None,
                 },
             };
             let id = event.id();
@@ -203,21 +230,6 @@ impl NetLink {
         }
     }
 
-    /// Waits at most `timeout` for a report; whether one arrived (kept for
-    /// [`NetLink::next`]).
-    pub(crate) fn wait(&mut self, timeout: Duration) -> bool {
-        if !self.ready.is_empty() {
-            return true;
-        }
-        match self.receiver.recv_timeout(timeout) {
-            Ok(e) => {
-                self.ready.push_back(e);
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
     /// Cuts every exchange (the realm is closing).
     pub(crate) fn close(&mut self) {
         for (_, f) in self.in_flight.drain() {
@@ -227,12 +239,27 @@ impl NetLink {
     }
 }
 
+/// Where an exchange's thread reports: the realm's channel, then the signal that wakes
+/// whoever waits for it.
+struct Reports {
+    sender: Sender<NetEvent>,
+    signal: Arc<Signal>,
+}
+
+impl Reports {
+    fn send(&self, event: NetEvent) -> Result<(), ()> {
+        let sent = self.sender.send(event).map_err(|_| ());
+        self.signal.raise();
+        sent
+    }
+}
+
 fn exchange_thread(
     id: u32,
     network: &Network,
     exchange: &Exchange,
     cut: &Cut,
-    events: &Sender<NetEvent>,
+    events: &Reports,
     orders: &Receiver<Control>,
 ) {
     let (head, mut body): (ResponseHead, Body) = match http::send(network, exchange, cut) {

@@ -1,0 +1,1036 @@
+//! An app's service worker registrations and the Service Workers specification's
+//! algorithms over them: the job queue (Register, Update, Unregister), Install, Activate,
+//! Try Activate, clients and their controllers, `clients.claim()`, and fetch events
+//! routed from a controlled page to its worker and back.
+//!
+//! The registry holds state only. Realms belong to the scheduler ([`crate::app::WebApp`]);
+//! the registry reaches them through their inboxes ([`crate::host_message`]) and asks the
+//! scheduler to start or stop worker realms through [`Action`]s. Script fetching happens
+//! in the calling page's realm (js/service_worker.js), which hands the registry the bytes.
+
+use super::store::{SavedRegistration, SwStore};
+use crate::host_message::{HostMessage, Inbox, Plain};
+use std::collections::{BTreeMap, VecDeque};
+use std::time::{Duration, Instant};
+
+/// How long a fetch event may take to be answered before the page's request goes to
+/// the network instead.
+pub const FETCH_EVENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an install or activate event's `waitUntil` promises may take before the
+/// event counts as failed (install) or done (activate).
+pub const LIFECYCLE_EVENT_TIMEOUT: Duration = Duration::from_secs(300);
+
+pub type ClientId = u64;
+pub type WorkerId = u64;
+pub type RegistrationId = u64;
+
+/// A service worker's state (Service Workers, section 3.1.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkerState {
+    Parsed,
+    Installing,
+    Installed,
+    Activating,
+    Activated,
+    Redundant,
+}
+
+impl WorkerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WorkerState::Parsed => "parsed",
+            WorkerState::Installing => "installing",
+            WorkerState::Installed => "installed",
+            WorkerState::Activating => "activating",
+            WorkerState::Activated => "activated",
+            WorkerState::Redundant => "redundant",
+        }
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct Worker {
+    pub(crate) id: WorkerId,
+    pub(crate) registration: RegistrationId,
+    pub(crate) script_url: String,
+    pub(crate) script: Vec<u8>,
+    pub(crate) state: WorkerState,
+    pub(crate) skip_waiting: bool,
+    /// The worker's realm's inbox, once the scheduler has started it.
+    pub(crate) inbox: Option<Inbox>,
+    /// Whether the scheduler was asked to start its realm.
+    pub(crate) starting: bool,
+    /// Messages waiting for the realm to start.
+    pub(crate) pending: Vec<HostMessage>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Registration {
+    pub(crate) id: RegistrationId,
+    pub(crate) scope: String,
+    pub(crate) update_via_cache: String,
+    pub(crate) installing: Option<WorkerId>,
+    pub(crate) waiting: Option<WorkerId>,
+    pub(crate) active: Option<WorkerId>,
+    pub(crate) uninstalling: bool,
+}
+
+impl Registration {
+    fn newest(&self) -> Option<WorkerId> {
+        self.installing.or(self.waiting).or(self.active)
+    }
+}
+
+pub(crate) struct Client {
+    pub(crate) url: String,
+    pub(crate) inbox: Inbox,
+    /// The active worker that controls the client.
+    pub(crate) controller: Option<WorkerId>,
+}
+
+/// What the scheduler must do for the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Start a realm for the worker, running its script; report with
+    /// [`Registry::worker_started`].
+    StartWorker {
+        worker: WorkerId,
+        script_url: String,
+        script: Vec<u8>,
+    },
+    /// The worker is redundant: drop its realm.
+    StopWorker { worker: WorkerId },
+}
+
+/// One job of the job queue.
+#[derive(Debug)]
+enum Job {
+    /// Register or update (the page fetched the script: `script`).
+    Register {
+        client: ClientId,
+        promise: u64,
+        scope: String,
+        script_url: String,
+        script: Vec<u8>,
+        update_via_cache: String,
+        /// An update() of an existing registration (rejects if it is gone).
+        update_of: Option<RegistrationId>,
+    },
+    Unregister {
+        client: ClientId,
+        promise: u64,
+        registration: RegistrationId,
+    },
+}
+
+/// Where a job stands while it waits on a worker.
+#[derive(Debug)]
+enum Running {
+    /// The worker's realm is starting; then Install.
+    Starting {
+        job: Job,
+        worker: WorkerId,
+        new_registration: bool,
+    },
+    /// The install event is out.
+    Installing {
+        worker: WorkerId,
+        event: u64,
+        deadline: Instant,
+    },
+}
+
+struct PendingFetch {
+    client: ClientId,
+    worker: WorkerId,
+    deadline: Instant,
+}
+
+struct PendingActivate {
+    worker: WorkerId,
+    deadline: Instant,
+}
+
+/// An app's service worker registrations (one origin's).
+pub struct Registry {
+    origin: String,
+    store: Option<SwStore>,
+    registrations: BTreeMap<RegistrationId, Registration>,
+    workers: BTreeMap<WorkerId, Worker>,
+    clients: BTreeMap<ClientId, Client>,
+    jobs: VecDeque<Job>,
+    running: Option<Running>,
+    activates: BTreeMap<u64, PendingActivate>,
+    fetches: BTreeMap<u64, PendingFetch>,
+    actions: Vec<Action>,
+    next_id: u64,
+}
+
+/// A worker as the JavaScript side sees it: `[id, scriptURL, state, registrationId]`.
+fn worker_plain(w: &Worker) -> Plain {
+    Plain::List(vec![
+        w.id.into(),
+        w.script_url.clone().into(),
+        w.state.as_str().into(),
+        w.registration.into(),
+    ])
+}
+
+impl Registry {
+    /// The registry of the app whose origin is `origin`, with registrations kept in
+    /// `store` (none when `None`: they last as long as the registry).
+    pub fn new(origin: &str, store: Option<SwStore>) -> Registry {
+        let mut r = Registry {
+            origin: origin.to_owned(),
+            store: None,
+            registrations: BTreeMap::new(),
+            workers: BTreeMap::new(),
+            clients: BTreeMap::new(),
+            jobs: VecDeque::new(),
+            running: None,
+            activates: BTreeMap::new(),
+            fetches: BTreeMap::new(),
+            actions: Vec::new(),
+            next_id: 1,
+        };
+        if let Some(store) = &store {
+            for saved in store.registrations() {
+                let reg = r.id();
+                let worker = r.id();
+                r.workers.insert(
+                    worker,
+                    Worker {
+                        id: worker,
+                        registration: reg,
+                        script_url: saved.script_url.clone(),
+                        script: saved.script.clone(),
+                        state: WorkerState::Activated,
+                        skip_waiting: false,
+                        inbox: None,
+                        starting: false,
+                        pending: Vec::new(),
+                    },
+                );
+                r.registrations.insert(
+                    reg,
+                    Registration {
+                        id: reg,
+                        scope: saved.scope.clone(),
+                        update_via_cache: saved.update_via_cache.clone(),
+                        installing: None,
+                        waiting: None,
+                        active: Some(worker),
+                        uninstalling: false,
+                    },
+                );
+            }
+        }
+        r.store = store;
+        r
+    }
+
+    fn id(&mut self) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// What the scheduler must do now.
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        core::mem::take(&mut self.actions)
+    }
+
+    // -------------------------------------------------------------------------------
+    // Clients.
+    // -------------------------------------------------------------------------------
+
+    /// A new page (window realm) at `url`: the registration whose scope matches it
+    /// controls it if it has an active worker ("Match Service Worker Registration").
+    pub(crate) fn add_client(&mut self, url: &str, inbox: Inbox) -> ClientId {
+        let id = self.id();
+        let controller = self
+            .matching_registration(url)
+            .and_then(|r| self.registrations[&r].active);
+        self.clients.insert(
+            id,
+            Client {
+                url: url.to_owned(),
+                inbox,
+                controller,
+            },
+        );
+        id
+    }
+
+    /// The page closed; a waiting worker may now activate.
+    pub(crate) fn remove_client(&mut self, client: ClientId) {
+        let Some(c) = self.clients.remove(&client) else {
+            return;
+        };
+        if let Some(w) = c.controller
+            && let Some(reg) = self.workers.get(&w).map(|w| w.registration)
+        {
+            self.try_activate(reg);
+        }
+    }
+
+    /// The client's controller, if a worker controls it.
+    pub(crate) fn controller(&self, client: ClientId) -> Option<Plain> {
+        let w = self.clients.get(&client)?.controller?;
+        self.workers.get(&w).map(worker_plain)
+    }
+
+    /// The clients in a worker's registration's scope: `[id, url, controlled]` each.
+    pub(crate) fn clients_of(&self, worker: WorkerId, include_uncontrolled: bool) -> Vec<Plain> {
+        let Some(reg) = self.workers.get(&worker).map(|w| w.registration) else {
+            return Vec::new();
+        };
+        let scope = &self.registrations[&reg].scope;
+        self.clients
+            .iter()
+            .filter(|(_, c)| c.url.starts_with(scope.as_str()))
+            .filter(|(_, c)| include_uncontrolled || c.controller == Some(worker))
+            .map(|(id, c)| {
+                Plain::List(vec![
+                    format!("client-{id}").into(),
+                    c.url.clone().into(),
+                    (c.controller == Some(worker)).into(),
+                ])
+            })
+            .collect()
+    }
+
+    /// The registration whose scope is the longest prefix of `url`.
+    fn matching_registration(&self, url: &str) -> Option<RegistrationId> {
+        self.registrations
+            .values()
+            .filter(|r| !r.uninstalling && url.starts_with(&r.scope))
+            .max_by_key(|r| r.scope.len())
+            .map(|r| r.id)
+    }
+
+    // -------------------------------------------------------------------------------
+    // What pages see.
+    // -------------------------------------------------------------------------------
+
+    /// `[id, scope, updateViaCache, installing, waiting, active]`.
+    pub(crate) fn registration_plain(&self, reg: RegistrationId) -> Plain {
+        let Some(r) = self.registrations.get(&reg) else {
+            return Plain::Null;
+        };
+        let w = |id: Option<WorkerId>| {
+            id.and_then(|id| self.workers.get(&id))
+                .map_or(Plain::Null, worker_plain)
+        };
+        Plain::List(vec![
+            r.id.into(),
+            r.scope.clone().into(),
+            r.update_via_cache.clone().into(),
+            w(r.installing),
+            w(r.waiting),
+            w(r.active),
+        ])
+    }
+
+    /// getRegistration(url): the registration matching `url`.
+    pub(crate) fn registration_for(&self, url: &str) -> Plain {
+        self.matching_registration(url)
+            .map_or(Plain::Null, |r| self.registration_plain(r))
+    }
+
+    /// getRegistrations(): every one not being uninstalled.
+    pub(crate) fn all_registrations(&self) -> Vec<Plain> {
+        self.registrations
+            .values()
+            .filter(|r| !r.uninstalling)
+            .map(|r| self.registration_plain(r.id))
+            .collect()
+    }
+
+    /// Tells every realm that may hold objects for `reg` its new slots, then the state
+    /// change of `changed` ("Update Registration State", "Update Worker State").
+    fn broadcast(&self, reg: RegistrationId, changed: Option<WorkerId>) {
+        let slots = self.registration_plain(reg);
+        let state = changed.and_then(|w| self.workers.get(&w));
+        let mut inboxes: Vec<&Inbox> = self.clients.values().map(|c| &c.inbox).collect();
+        inboxes.extend(self.workers.values().filter_map(|w| w.inbox.as_ref()));
+        for inbox in inboxes {
+            let mut q = inbox.borrow_mut();
+            q.push_back(HostMessage::new("swRegistration", vec![slots.clone()]));
+            if let Some(w) = state {
+                q.push_back(HostMessage::new(
+                    "swState",
+                    vec![w.id.into(), w.state.as_str().into()],
+                ));
+            }
+        }
+    }
+
+    fn send_to_client(&self, client: ClientId, message: HostMessage) {
+        if let Some(c) = self.clients.get(&client) {
+            c.inbox.borrow_mut().push_back(message);
+        }
+    }
+
+    fn settle(&self, client: ClientId, promise: u64, ok: bool, value: Plain) {
+        self.send_to_client(
+            client,
+            HostMessage::new("swSettle", vec![promise.into(), ok.into(), value]),
+        );
+    }
+
+    fn reject(&self, client: ClientId, promise: u64, name: &str, message: &str) {
+        self.settle(
+            client,
+            promise,
+            false,
+            Plain::List(vec![name.into(), message.into()]),
+        );
+    }
+
+    // -------------------------------------------------------------------------------
+    // The job queue.
+    // -------------------------------------------------------------------------------
+
+    /// register() or update(): the page checked the URLs and fetched the script.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn schedule_register(
+        &mut self,
+        client: ClientId,
+        promise: u64,
+        scope: String,
+        script_url: String,
+        script: Vec<u8>,
+        update_via_cache: String,
+        update_of: Option<RegistrationId>,
+    ) {
+        self.jobs.push_back(Job::Register {
+            client,
+            promise,
+            scope,
+            script_url,
+            script,
+            update_via_cache,
+            update_of,
+        });
+        self.run_jobs();
+    }
+
+    pub(crate) fn schedule_unregister(
+        &mut self,
+        client: ClientId,
+        promise: u64,
+        registration: RegistrationId,
+    ) {
+        self.jobs.push_back(Job::Unregister {
+            client,
+            promise,
+            registration,
+        });
+        self.run_jobs();
+    }
+
+    /// Runs jobs until one has to wait for a worker.
+    fn run_jobs(&mut self) {
+        while self.running.is_none() {
+            let Some(job) = self.jobs.pop_front() else {
+                return;
+            };
+            match job {
+                Job::Unregister {
+                    client,
+                    promise,
+                    registration,
+                } => self.unregister(client, promise, registration),
+                job @ Job::Register { .. } => self.register(job),
+            }
+        }
+    }
+
+    fn unregister(&mut self, client: ClientId, promise: u64, reg: RegistrationId) {
+        let Some(r) = self.registrations.get_mut(&reg) else {
+            self.settle(client, promise, true, false.into());
+            return;
+        };
+        if r.uninstalling {
+            self.settle(client, promise, true, false.into());
+            return;
+        }
+        r.uninstalling = true;
+        self.save();
+        self.settle(client, promise, true, true.into());
+        // Cleared now unless a client still uses it; then when the last one goes.
+        let in_use = self.clients.values().any(|c| {
+            c.controller
+                .is_some_and(|w| self.workers.get(&w).is_some_and(|w| w.registration == reg))
+        });
+        if !in_use {
+            self.clear_registration(reg);
+        }
+    }
+
+    /// "Clear Registration": every worker becomes redundant, the registration goes.
+    fn clear_registration(&mut self, reg: RegistrationId) {
+        let Some(r) = self.registrations.get(&reg) else {
+            return;
+        };
+        let workers: Vec<WorkerId> = [r.installing, r.waiting, r.active]
+            .into_iter()
+            .flatten()
+            .collect();
+        for w in workers {
+            self.make_redundant(w);
+        }
+        if let Some(r) = self.registrations.get_mut(&reg) {
+            r.installing = None;
+            r.waiting = None;
+            r.active = None;
+        }
+        self.broadcast(reg, None);
+        self.registrations.remove(&reg);
+        self.save();
+    }
+
+    fn make_redundant(&mut self, w: WorkerId) {
+        let Some(worker) = self.workers.get_mut(&w) else {
+            return;
+        };
+        worker.state = WorkerState::Redundant;
+        let reg = worker.registration;
+        self.broadcast(reg, Some(w));
+        self.actions.push(Action::StopWorker { worker: w });
+        // The realm is gone once the scheduler acts: later messages to it are dropped.
+        if let Some(worker) = self.workers.get_mut(&w) {
+            worker.inbox = None;
+        }
+    }
+
+    /// Register, then Update (Service Workers, sections 3.2.4 and 3.2.5), up to the
+    /// point where the new worker's realm must run.
+    fn register(&mut self, job: Job) {
+        let Job::Register {
+            client,
+            promise,
+            ref scope,
+            ref script_url,
+            ref script,
+            ref update_via_cache,
+            update_of,
+        } = job
+        else {
+            unreachable!("register jobs only");
+        };
+        let existing = match update_of {
+            Some(reg) => match self.registrations.get(&reg) {
+                Some(r) if !r.uninstalling => Some(reg),
+                _ => {
+                    self.reject(
+                        client,
+                        promise,
+                        "InvalidStateError",
+                        "the registration was unregistered",
+                    );
+                    return;
+                }
+            },
+            None => self
+                .registrations
+                .values()
+                .find(|r| r.scope == *scope && !r.uninstalling)
+                .map(|r| r.id),
+        };
+        // A registration being uninstalled with the same scope is revived by register()
+        // in browsers; here it is replaced.
+        if update_of.is_none()
+            && let Some(stale) = self
+                .registrations
+                .values()
+                .find(|r| r.scope == *scope && r.uninstalling)
+                .map(|r| r.id)
+        {
+            self.clear_registration(stale);
+        }
+        let (reg, new_registration) = match existing {
+            Some(reg) => {
+                let r = self.registrations.get_mut(&reg).expect("found above");
+                r.update_via_cache = update_via_cache.clone();
+                (reg, false)
+            }
+            None => {
+                let reg = self.id();
+                self.registrations.insert(
+                    reg,
+                    Registration {
+                        id: reg,
+                        scope: scope.clone(),
+                        update_via_cache: update_via_cache.clone(),
+                        installing: None,
+                        waiting: None,
+                        active: None,
+                        uninstalling: false,
+                    },
+                );
+                (reg, true)
+            }
+        };
+        // Update: a newest worker with the same URL and the same bytes means nothing
+        // changed ("byte-for-byte" check).
+        if let Some(newest) = self.registrations[&reg].newest() {
+            let w = &self.workers[&newest];
+            if w.script_url == *script_url && w.script == *script {
+                let value = self.registration_plain(reg);
+                self.settle(client, promise, true, value);
+                return;
+            }
+        }
+        let worker = self.id();
+        self.workers.insert(
+            worker,
+            Worker {
+                id: worker,
+                registration: reg,
+                script_url: script_url.clone(),
+                script: script.clone(),
+                state: WorkerState::Parsed,
+                skip_waiting: false,
+                inbox: None,
+                starting: true,
+                pending: Vec::new(),
+            },
+        );
+        self.actions.push(Action::StartWorker {
+            worker,
+            script_url: script_url.clone(),
+            script: script.clone(),
+        });
+        self.running = Some(Running::Starting {
+            job,
+            worker,
+            new_registration,
+        });
+    }
+
+    /// The scheduler started (`Ok`, with the realm's inbox) or failed to start (`Err`,
+    /// the script threw or a limit stopped it) a worker's realm.
+    pub(crate) fn worker_started(&mut self, worker: WorkerId, result: Result<Inbox, String>) {
+        match self.running.take() {
+            Some(Running::Starting {
+                job,
+                worker: w,
+                new_registration,
+            }) if w == worker => {
+                let Job::Register {
+                    client, promise, ..
+                } = job
+                else {
+                    unreachable!("only register jobs start workers");
+                };
+                match result {
+                    Ok(inbox) => {
+                        if let Some(wk) = self.workers.get_mut(&worker) {
+                            wk.inbox = Some(inbox);
+                        }
+                        self.install(client, promise, worker);
+                    }
+                    Err(message) => {
+                        let reg = self.workers[&worker].registration;
+                        self.workers.remove(&worker);
+                        self.reject(
+                            client,
+                            promise,
+                            "TypeError",
+                            &format!("the service worker script failed to run: {message}"),
+                        );
+                        if new_registration {
+                            self.registrations.remove(&reg);
+                        }
+                        self.run_jobs();
+                    }
+                }
+            }
+            other => {
+                self.running = other;
+                // A worker restored from the store, started for an event.
+                let Some(w) = self.workers.get_mut(&worker) else {
+                    return;
+                };
+                w.starting = false;
+                match result {
+                    Ok(inbox) => {
+                        let reg = w.registration;
+                        let pending = core::mem::take(&mut w.pending);
+                        w.inbox = Some(inbox.clone());
+                        // Its realm learns its registration's slots first.
+                        let slots = self.registration_plain(reg);
+                        let mut q = inbox.borrow_mut();
+                        q.push_back(HostMessage::new("swRegistration", vec![slots]));
+                        q.extend(pending);
+                    }
+                    Err(_) => {
+                        // Its realm is gone (its script failed, or a limit stopped it):
+                        // its fetch events go to the network, and the next event starts
+                        // it again.
+                        w.inbox = None;
+                        w.pending.clear();
+                        let failed: Vec<u64> = self
+                            .fetches
+                            .iter()
+                            .filter(|(_, f)| f.worker == worker)
+                            .map(|(id, _)| *id)
+                            .collect();
+                        for id in failed {
+                            self.fetch_done(
+                                id,
+                                vec!["fallback".into(), "the worker failed to start".into()],
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Install (section 3.2.7), up to the install event.
+    fn install(&mut self, client: ClientId, promise: u64, worker: WorkerId) {
+        let reg = self.workers[&worker].registration;
+        let r = self
+            .registrations
+            .get_mut(&reg)
+            .expect("a worker's registration");
+        // A worker still installing from an earlier job is superseded.
+        if let Some(old) = r.installing.replace(worker) {
+            self.make_redundant(old);
+        }
+        self.workers.get_mut(&worker).expect("just made").state = WorkerState::Installing;
+        self.broadcast(reg, Some(worker));
+        // The register() promise resolves now, before the install event.
+        let value = self.registration_plain(reg);
+        self.settle(client, promise, true, value);
+        // Every realm's object for the registration fires updatefound (realms without
+        // one ignore it).
+        for c in self.clients.values() {
+            c.inbox
+                .borrow_mut()
+                .push_back(HostMessage::new("swUpdateFound", vec![reg.into()]));
+        }
+        if let Some(inbox) = &self.workers[&worker].inbox {
+            inbox
+                .borrow_mut()
+                .push_back(HostMessage::new("swUpdateFound", vec![reg.into()]));
+        }
+        let event = self.id();
+        self.send_to_worker(worker, HostMessage::new("swInstall", vec![event.into()]));
+        self.running = Some(Running::Installing {
+            worker,
+            event,
+            deadline: Instant::now() + LIFECYCLE_EVENT_TIMEOUT,
+        });
+    }
+
+    /// Sends a message to a worker's realm, asking the scheduler to start it first if
+    /// it is not running (a worker restored from the store).
+    fn send_to_worker(&mut self, worker: WorkerId, message: HostMessage) {
+        let Some(w) = self.workers.get_mut(&worker) else {
+            return;
+        };
+        if w.state == WorkerState::Redundant {
+            return;
+        }
+        if let Some(inbox) = &w.inbox {
+            inbox.borrow_mut().push_back(message);
+            return;
+        }
+        w.pending.push(message);
+        if !w.starting {
+            w.starting = true;
+            self.actions.push(Action::StartWorker {
+                worker,
+                script_url: w.script_url.clone(),
+                script: w.script.clone(),
+            });
+        }
+    }
+
+    /// A lifecycle event's `waitUntil` promises settled (`ok`: all fulfilled).
+    pub(crate) fn event_done(&mut self, event: u64, ok: bool) {
+        match &self.running {
+            Some(Running::Installing {
+                worker, event: e, ..
+            }) if *e == event => {
+                let worker = *worker;
+                self.running = None;
+                self.installed(worker, ok);
+                self.run_jobs();
+                return;
+            }
+            _ => {}
+        }
+        if let Some(a) = self.activates.remove(&event) {
+            self.activated(a.worker);
+        }
+    }
+
+    fn installed(&mut self, worker: WorkerId, ok: bool) {
+        let Some(reg) = self.workers.get(&worker).map(|w| w.registration) else {
+            return;
+        };
+        let Some(r) = self.registrations.get_mut(&reg) else {
+            return;
+        };
+        if r.installing != Some(worker) {
+            return;
+        }
+        r.installing = None;
+        if !ok {
+            self.make_redundant(worker);
+            let r = &self.registrations[&reg];
+            if r.newest().is_none() {
+                self.registrations.remove(&reg);
+            }
+            return;
+        }
+        if let Some(old) = self
+            .registrations
+            .get_mut(&reg)
+            .and_then(|r| r.waiting.replace(worker))
+        {
+            self.make_redundant(old);
+        }
+        self.workers
+            .get_mut(&worker)
+            .expect("installed worker")
+            .state = WorkerState::Installed;
+        self.broadcast(reg, Some(worker));
+        self.try_activate(reg);
+    }
+
+    /// Try Activate (section 3.2.11): the waiting worker activates when there is no
+    /// active one, no client uses the active one, or it called skipWaiting().
+    fn try_activate(&mut self, reg: RegistrationId) {
+        let Some(r) = self.registrations.get(&reg) else {
+            return;
+        };
+        let Some(waiting) = r.waiting else {
+            return;
+        };
+        let active_in_use = r
+            .active
+            .is_some_and(|a| self.clients.values().any(|c| c.controller == Some(a)));
+        let skip = self.workers[&waiting].skip_waiting;
+        if r.active.is_none() || !active_in_use || skip {
+            self.activate(reg);
+        }
+    }
+
+    /// Activate (section 3.2.12), up to the activate event.
+    fn activate(&mut self, reg: RegistrationId) {
+        let r = self.registrations.get_mut(&reg).expect("a registration");
+        let Some(worker) = r.waiting.take() else {
+            return;
+        };
+        let old = r.active.replace(worker);
+        if let Some(old) = old {
+            self.make_redundant(old);
+        }
+        self.workers.get_mut(&worker).expect("waiting worker").state = WorkerState::Activating;
+        self.broadcast(reg, Some(worker));
+        // Clients the old worker controlled are now controlled by the new one.
+        if let Some(old) = old {
+            let moved: Vec<ClientId> = self
+                .clients
+                .iter()
+                .filter(|(_, c)| c.controller == Some(old))
+                .map(|(id, _)| *id)
+                .collect();
+            for c in moved {
+                self.set_controller(c, worker);
+            }
+        }
+        self.save();
+        let event = self.id();
+        self.activates.insert(
+            event,
+            PendingActivate {
+                worker,
+                deadline: Instant::now() + LIFECYCLE_EVENT_TIMEOUT,
+            },
+        );
+        self.send_to_worker(worker, HostMessage::new("swActivate", vec![event.into()]));
+    }
+
+    fn activated(&mut self, worker: WorkerId) {
+        let Some(w) = self.workers.get_mut(&worker) else {
+            return;
+        };
+        if w.state != WorkerState::Activating {
+            return;
+        }
+        w.state = WorkerState::Activated;
+        let reg = w.registration;
+        self.broadcast(reg, Some(worker));
+    }
+
+    fn set_controller(&mut self, client: ClientId, worker: WorkerId) {
+        let plain = self.workers.get(&worker).map(worker_plain);
+        if let (Some(c), Some(plain)) = (self.clients.get_mut(&client), plain) {
+            c.controller = Some(worker);
+            c.inbox
+                .borrow_mut()
+                .push_back(HostMessage::new("swController", vec![plain]));
+        }
+    }
+
+    /// skipWaiting() from the worker's realm.
+    pub(crate) fn skip_waiting(&mut self, worker: WorkerId) {
+        let Some(w) = self.workers.get_mut(&worker) else {
+            return;
+        };
+        w.skip_waiting = true;
+        let reg = w.registration;
+        self.try_activate(reg);
+    }
+
+    /// clients.claim() (section 4.3.4): every client in scope not controlled by the
+    /// worker becomes so. Err when the worker is not the active one.
+    pub(crate) fn claim(&mut self, worker: WorkerId) -> Result<(), &'static str> {
+        let Some(reg) = self.workers.get(&worker).map(|w| w.registration) else {
+            return Err("the worker is gone");
+        };
+        let Some(r) = self.registrations.get(&reg) else {
+            return Err("the registration is gone");
+        };
+        if r.active != Some(worker) {
+            return Err("only the active worker can claim clients");
+        }
+        let scope = r.scope.clone();
+        let claim: Vec<ClientId> = self
+            .clients
+            .iter()
+            .filter(|(_, c)| c.url.starts_with(&scope) && c.controller != Some(worker))
+            .filter(|(_, c)| self.matching_registration(&c.url) == Some(reg))
+            .map(|(id, _)| *id)
+            .collect();
+        for c in claim {
+            self.set_controller(c, worker);
+        }
+        Ok(())
+    }
+
+    // -------------------------------------------------------------------------------
+    // Fetch events.
+    // -------------------------------------------------------------------------------
+
+    /// A controlled page's fetch: hands the worker a fetch event (`request` is what
+    /// js/service_worker_global.js makes a Request of). `None` when the client has no
+    /// controller (the page goes to the network).
+    pub(crate) fn dispatch_fetch(&mut self, client: ClientId, request: Vec<Plain>) -> Option<u64> {
+        let worker = self.clients.get(&client)?.controller?;
+        if self.workers.get(&worker)?.state == WorkerState::Redundant {
+            return None;
+        }
+        let id = self.id();
+        self.fetches.insert(
+            id,
+            PendingFetch {
+                client,
+                worker,
+                deadline: Instant::now() + FETCH_EVENT_TIMEOUT,
+            },
+        );
+        let mut args = vec![id.into(), format!("client-{client}").into()];
+        args.extend(request);
+        self.send_to_worker(worker, HostMessage::new("swFetch", args));
+        Some(id)
+    }
+
+    /// The worker answered a fetch event: `answer` is `["response", status, statusText,
+    /// headers, bytes, type, urlList]`, `["fallback"]` (not handled) or `["error",
+    /// message]`.
+    pub(crate) fn fetch_done(&mut self, fetch: u64, answer: Vec<Plain>) {
+        let Some(f) = self.fetches.remove(&fetch) else {
+            // Answered after the timeout: the page went to the network already.
+            return;
+        };
+        let mut args = vec![fetch.into()];
+        args.extend(answer);
+        self.send_to_client(f.client, HostMessage::new("swFetchResult", args));
+    }
+
+    /// Deadlines: fetch events unanswered after [`FETCH_EVENT_TIMEOUT`] go to the
+    /// network; lifecycle events past theirs end.
+    pub(crate) fn tick(&mut self, now: Instant) {
+        let late: Vec<u64> = self
+            .fetches
+            .iter()
+            .filter(|(_, f)| f.deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in late {
+            self.fetch_done(id, vec!["fallback".into(), "timeout".into()]);
+        }
+        if let Some(Running::Installing {
+            event, deadline, ..
+        }) = &self.running
+            && *deadline <= now
+        {
+            let event = *event;
+            self.event_done(event, false);
+        }
+        let late: Vec<u64> = self
+            .activates
+            .iter()
+            .filter(|(_, a)| a.deadline <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in late {
+            self.event_done(id, true);
+        }
+    }
+
+    /// The earliest deadline the registry waits for.
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        let fetch = self.fetches.values().map(|f| f.deadline).min();
+        let install = match &self.running {
+            Some(Running::Installing { deadline, .. }) => Some(*deadline),
+            _ => None,
+        };
+        let activate = self.activates.values().map(|a| a.deadline).min();
+        [fetch, install, activate].into_iter().flatten().min()
+    }
+
+    /// Saves the registrations with an active worker (installing and waiting workers are
+    /// not kept: after a restart, their pages register again and they install again).
+    fn save(&mut self) {
+        let Some(store) = &mut self.store else {
+            return;
+        };
+        let saved: Vec<SavedRegistration> = self
+            .registrations
+            .values()
+            .filter(|r| !r.uninstalling)
+            .filter_map(|r| {
+                let w = self.workers.get(&r.active?)?;
+                Some(SavedRegistration {
+                    scope: r.scope.clone(),
+                    update_via_cache: r.update_via_cache.clone(),
+                    script_url: w.script_url.clone(),
+                    script: w.script.clone(),
+                })
+            })
+            .collect();
+        store.save(saved);
+    }
+
+    /// The worker's id in its registration's realm... (for the SW realm's own objects).
+    pub(crate) fn worker_plain(&self, worker: WorkerId) -> Plain {
+        self.workers.get(&worker).map_or(Plain::Null, worker_plain)
+    }
+
+    pub(crate) fn registration_of(&self, worker: WorkerId) -> Option<RegistrationId> {
+        self.workers.get(&worker).map(|w| w.registration)
+    }
+}

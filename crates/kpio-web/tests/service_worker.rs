@@ -1,0 +1,401 @@
+//! Service workers end to end: a page in a [`WebApp`] registers a worker served by the
+//! local HTTP server, the worker installs and activates, and the page's fetches go
+//! through it; registrations survive a restart of the app.
+
+use kpio_web::app::{WebApp, WebAppOptions};
+use kpio_web::local_server::LocalServer;
+use kpio_web::service_worker::SwStore;
+use kpio_web::{Limits, LoopEnd, Network, NetworkScope};
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::time::Duration;
+
+type Lines = Rc<RefCell<Vec<String>>>;
+
+struct Site {
+    dir: PathBuf,
+    server: LocalServer,
+}
+
+fn site(name: &str, files: &[(&str, &str)]) -> Site {
+    let dir = std::env::temp_dir().join(format!("kpio-sw-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (path, text) in files {
+        let p = dir.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let server = LocalServer::start(&dir).unwrap();
+    Site { dir, server }
+}
+
+fn app(site: &Site, store: Option<&Path>) -> (WebApp, Lines) {
+    let lines: Lines = Rc::default();
+    let sink = lines.clone();
+    let app = WebApp::new(WebAppOptions {
+        origin: site.server.origin(),
+        limits: Limits {
+            task_time: Duration::from_secs(2),
+            ..Limits::default()
+        },
+        network: Some(Network::new(NetworkScope::Local)),
+        storage: None,
+        service_workers: store.map(|d| SwStore::open(d).unwrap()),
+        console: Some(Rc::new(move |_, _, text| {
+            sink.borrow_mut().push(text.to_owned())
+        })),
+    });
+    (app, lines)
+}
+
+fn run_until(app: &mut WebApp, lines: &Lines, marker: &str) {
+    let l = lines.clone();
+    let m = marker.to_owned();
+    let end = app
+        .run(Duration::from_secs(20), &mut |_| {
+            l.borrow().iter().any(|x| x == &m)
+        })
+        .unwrap();
+    assert_eq!(
+        end,
+        LoopEnd::Done,
+        "waiting for {marker:?}; the log: {:#?}",
+        lines.borrow()
+    );
+}
+
+const WORKER: &str = r#"
+self.addEventListener('install', (e) => {
+  console.log('install ' + (self.registration.installing === self.serviceWorker));
+  e.waitUntil(new Promise((r) => setTimeout(r, 50)));
+});
+self.addEventListener('activate', (e) => {
+  console.log('activate');
+  e.waitUntil(self.clients.claim());
+});
+self.addEventListener('fetch', (e) => {
+  const u = new URL(e.request.url);
+  if (u.pathname === '/hello') {
+    e.respondWith(new Response('from the worker ' + e.request.method, { headers: { 'X-SW': '1' } }));
+  } else if (u.pathname === '/slow') {
+    e.respondWith(new Promise(() => {}));
+  } else if (u.pathname === '/broken') {
+    e.respondWith(Promise.reject(new Error('no')));
+  } else if (u.pathname === '/echo-through') {
+    e.respondWith(fetch(e.request));
+  }
+});
+"#;
+
+const PAGE: &str = r#"
+navigator.serviceWorker.register('/sw.js').then((reg) => {
+  console.log('registered ' + reg.scope);
+  const w = reg.installing;
+  console.log('state ' + w.state);
+  w.addEventListener('statechange', () => console.log('state ' + w.state));
+  reg.onupdatefound = () => console.log('updatefound');
+}, (e) => console.log('register failed ' + e.name + ': ' + e.message));
+navigator.serviceWorker.addEventListener('controllerchange', async () => {
+  console.log('controller ' + navigator.serviceWorker.controller.state);
+  const r = await fetch('/hello', { method: 'POST', body: 'x' });
+  console.log(await r.text() + ' ' + r.headers.get('x-sw') + ' ' + r.url);
+  const n = await fetch('/_kpio/status?code=200&body=network');
+  console.log(await n.text());
+  const t = await fetch('/echo-through?header=X-A:b');
+  console.log('through ' + t.status);
+  await fetch('/broken').then(() => console.log('broken resolved'), (e) => console.log('broken ' + e.name));
+  console.log('DONE');
+});
+"#;
+
+#[test]
+fn a_page_registers_a_worker_that_installs_activates_claims_and_answers_fetches() {
+    let site = site("basic", &[("sw.js", WORKER), ("index.html", "<p>app</p>")]);
+    let (mut app, lines) = app(&site, None);
+    let url = format!("{}/index.html", site.server.origin());
+    let w = app.open_window(&url).unwrap();
+    app.eval_script(w, PAGE, "page.js").unwrap();
+    run_until(&mut app, &lines, "DONE");
+    let l = lines.borrow().clone();
+    let origin = site.server.origin();
+    let expected = [
+        format!("registered {origin}/"),
+        "state installing".into(),
+        "install true".into(),
+        "state installed".into(),
+        "state activating".into(),
+        "activate".into(),
+        "controller activating".into(),
+        format!("from the worker POST 1 {origin}/hello"),
+        "network".into(),
+        "through 404".into(),
+        "broken TypeError".into(),
+        "DONE".into(),
+    ];
+    let seen: Vec<&String> = l.iter().filter(|x| expected.contains(x)).collect();
+    assert_eq!(seen, expected.iter().collect::<Vec<_>>(), "the log: {l:#?}");
+    assert!(l.contains(&"updatefound".to_owned()), "{l:#?}");
+    assert!(l.contains(&"state activated".to_owned()), "{l:#?}");
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
+
+#[test]
+fn registrations_survive_a_restart_and_the_restored_worker_answers() {
+    let site = site(
+        "restart",
+        &[("app/sw.js", WORKER), ("app/index.html", "app")],
+    );
+    let store = site.dir.join("store");
+    let url = format!("{}/app/index.html", site.server.origin());
+    {
+        let (mut app, lines) = app(&site, Some(&store));
+        let w = app.open_window(&url).unwrap();
+        app.eval_script(
+            w,
+            "navigator.serviceWorker.register('sw.js').then((r) => console.log('scope ' + r.scope));\
+             navigator.serviceWorker.ready.then((r) => console.log('ready ' + r.active.scriptURL));",
+            "page.js",
+        )
+        .unwrap();
+        run_until(
+            &mut app,
+            &lines,
+            &format!("ready {}/app/sw.js", site.server.origin()),
+        );
+        assert!(
+            lines
+                .borrow()
+                .contains(&format!("scope {}/app/", site.server.origin()))
+        );
+    }
+    // A new app on the same store: the page is controlled from the start, and the worker
+    // starts when its first fetch event comes.
+    let (mut app, lines) = app(&site, Some(&store));
+    let w = app.open_window(&url).unwrap();
+    assert_eq!(app.running_workers(), 0);
+    app.eval_script(
+        w,
+        "console.log('controlled ' + (navigator.serviceWorker.controller !== null));\
+         fetch('/hello').then((r) => r.text()).then((t) => console.log(t));",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "from the worker GET");
+    assert_eq!(lines.borrow()[0], "controlled true");
+    assert_eq!(app.running_workers(), 1);
+    // A page outside the scope is not controlled.
+    let outside = app
+        .open_window(&format!("{}/other.html", site.server.origin()))
+        .unwrap();
+    app.eval_script(
+        outside,
+        "console.log('outside controlled ' + (navigator.serviceWorker.controller !== null))",
+        "page.js",
+    )
+    .unwrap();
+    assert!(
+        lines
+            .borrow()
+            .contains(&"outside controlled false".to_owned())
+    );
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
+
+#[test]
+fn an_unanswered_fetch_event_goes_to_the_network_after_five_seconds() {
+    let site = site("slow", &[("sw.js", WORKER)]);
+    let (mut app, lines) = app(&site, None);
+    let w = app
+        .open_window(&format!("{}/index.html", site.server.origin()))
+        .unwrap();
+    app.eval_script(
+        w,
+        "navigator.serviceWorker.register('/sw.js');\
+         navigator.serviceWorker.oncontrollerchange = async () => {\
+           const t0 = performance.now();\
+           const r = await fetch('/slow');\
+           console.log('slow ' + r.status + ' ' + Math.round((performance.now() - t0) / 1000));\
+         };",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "slow 404 5");
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
+
+#[test]
+fn a_runaway_fetch_handler_is_stopped_and_the_page_goes_to_the_network() {
+    let worker = "self.onactivate = (e) => e.waitUntil(clients.claim());\
+                  self.onfetch = (e) => { if (e.request.url.endsWith('/spin')) for (;;) {} };";
+    let site = site("runaway", &[("sw.js", worker)]);
+    let (mut app, lines) = app(&site, None);
+    let w = app
+        .open_window(&format!("{}/index.html", site.server.origin()))
+        .unwrap();
+    app.eval_script(
+        w,
+        "navigator.serviceWorker.register('/sw.js');\
+         navigator.serviceWorker.oncontrollerchange = async () => {\
+           const r = await fetch('/spin');\
+           console.log('spin ' + r.status);\
+           const again = await fetch('/_kpio/status?code=201');\
+           console.log('again ' + again.status);\
+         };",
+        "page.js",
+    )
+    .unwrap();
+    // The default task limit is 10 s; this app's is shorter.
+    run_until(&mut app, &lines, "again 201");
+    assert!(lines.borrow().contains(&"spin 404".to_owned()));
+    assert_eq!(
+        app.worker_failures().len(),
+        1,
+        "{:?}",
+        app.worker_failures()
+    );
+    assert!(
+        app.worker_failures()[0].contains("limit of 2s"),
+        "{:?}",
+        app.worker_failures()
+    );
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
+
+#[test]
+fn register_refuses_bad_scripts_with_the_specified_errors() {
+    let site = site(
+        "bad",
+        &[
+            ("syntax.js", "self.oninstall = ("),
+            ("throws.js", "throw new Error('at start')"),
+            ("sw.txt", "self.onfetch = () => {};"),
+            ("sub/sw.js", "self.onfetch = () => {};"),
+        ],
+    );
+    let (mut app, lines) = app(&site, None);
+    let w = app
+        .open_window(&format!("{}/index.html", site.server.origin()))
+        .unwrap();
+    app.eval_script(
+        w,
+        r#"
+        const tries = [
+          ['syntax', () => navigator.serviceWorker.register('/syntax.js')],
+          ['throws', () => navigator.serviceWorker.register('/throws.js')],
+          ['missing', () => navigator.serviceWorker.register('/missing.js')],
+          ['mime', () => navigator.serviceWorker.register('/sw.txt')],
+          ['scope', () => navigator.serviceWorker.register('/sub/sw.js', { scope: '/' })],
+          ['origin', () => navigator.serviceWorker.register('http://example.com/sw.js')],
+          ['scheme', () => navigator.serviceWorker.register('data:text/javascript,1')],
+          ['module', () => navigator.serviceWorker.register('/sub/sw.js', { type: 'module' })],
+        ];
+        (async () => {
+          for (const [name, f] of tries) {
+            await f().then(() => console.log(name + ' resolved'), (e) => console.log(name + ' ' + e.name));
+          }
+          const regs = await navigator.serviceWorker.getRegistrations();
+          console.log('registrations ' + regs.length);
+          console.log('END');
+        })();
+        "#,
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "END");
+    let l = lines.borrow();
+    for expected in [
+        "syntax TypeError",
+        "throws TypeError",
+        "missing TypeError",
+        "mime SecurityError",
+        "scope SecurityError",
+        "origin SecurityError",
+        "scheme TypeError",
+        "module TypeError",
+        "registrations 0",
+    ] {
+        assert!(l.contains(&expected.to_owned()), "{expected}: {l:#?}");
+    }
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
+
+#[test]
+fn an_update_waits_while_the_old_worker_controls_a_page_and_unregister_clears() {
+    let v1 = "self.onactivate = (e) => e.waitUntil(clients.claim());\
+              self.onfetch = (e) => e.respondWith(new Response('v1'));";
+    let site = site("update", &[("sw.js", v1)]);
+    let (mut app, lines) = app(&site, None);
+    let url = format!("{}/index.html", site.server.origin());
+    let w = app.open_window(&url).unwrap();
+    app.eval_script(
+        w,
+        "navigator.serviceWorker.register('/sw.js');\
+         navigator.serviceWorker.oncontrollerchange = async () => {\
+           console.log(await (await fetch('/x')).text());\
+         };",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "v1");
+    // The same bytes: no new worker.
+    app.eval_script(
+        w,
+        "navigator.serviceWorker.getRegistration().then(async (reg) => {\
+           reg.onupdatefound = () => console.log('updatefound');\
+           await reg.update();\
+           console.log('same ' + (reg.installing === null && reg.waiting === null));\
+         });",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "same true");
+    assert!(!lines.borrow().contains(&"updatefound".to_owned()));
+    // New bytes: a new worker installs and waits, as the old one controls the page.
+    let v2 = v1.replace("v1", "v2");
+    std::fs::write(site.dir.join("sw.js"), v2).unwrap();
+    app.eval_script(
+        w,
+        "navigator.serviceWorker.getRegistration().then(async (reg) => {\
+           await reg.update();\
+           const w = reg.installing;\
+           w.onstatechange = () => { if (w.state === 'installed') console.log('waiting ' + (reg.waiting === w)); };\
+         });",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "waiting true");
+    // A second page in scope, then the first closes: the new worker still waits, as the
+    // second page is controlled by the old one.
+    let w2 = app.open_window(&url).unwrap();
+    app.close_window(w);
+    app.eval_script(
+        w2,
+        "fetch('/x').then((r) => r.text()).then((t) => console.log('second ' + t));",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "second v1");
+    app.close_window(w2);
+    // No page left: the waiting worker activated; a new page gets it.
+    let w3 = app.open_window(&url).unwrap();
+    app.eval_script(
+        w3,
+        "fetch('/x').then((r) => r.text()).then(async (t) => {\
+           console.log('third ' + t);\
+           const reg = await navigator.serviceWorker.getRegistration();\
+           console.log('unregistered ' + await reg.unregister());\
+           console.log('after ' + (await navigator.serviceWorker.getRegistrations()).length);\
+           console.log('still controlled ' + (navigator.serviceWorker.controller !== null));\
+         });",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "still controlled true");
+    let l = lines.borrow();
+    assert!(l.contains(&"third v2".to_owned()), "{l:#?}");
+    assert!(l.contains(&"unregistered true".to_owned()), "{l:#?}");
+    assert!(l.contains(&"after 0".to_owned()), "{l:#?}");
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
