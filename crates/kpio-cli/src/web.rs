@@ -183,6 +183,7 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
             network.offline_switch().set_offline(req.offline);
             network
         }),
+        notifications: None,
         console: Some(Box::new(|level, text| match level {
             kpio_web::ConsoleLevel::Log | kpio_web::ConsoleLevel::Debug => println!("{text}"),
             kpio_web::ConsoleLevel::Warn | kpio_web::ConsoleLevel::Error => eprintln!("{text}"),

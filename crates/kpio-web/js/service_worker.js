@@ -137,6 +137,7 @@
     return r;
   }
   internals.serviceWorkerRegistrationObject = registrationObject;
+  internals.serviceWorkerRegistrationId = (reg) => slotsOf(reg, regSlots, 'ServiceWorkerRegistration').id;
   internals.serviceWorkerObject = workerObject;
 
   internals.onHostMessage('swRegistration', (plain) => {

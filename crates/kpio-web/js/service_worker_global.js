@@ -36,6 +36,7 @@
     }
   }
   internals.defineInterface(ExtendableEvent, 'ExtendableEvent');
+  internals.ExtendableEvent = ExtendableEvent;
 
   function addLifetimePromise(x, p) {
     x.pending += 1;
@@ -64,6 +65,8 @@
       done(!x.rejected);
     };
   }
+
+  internals.fireExtendable = fireExtendable;
 
   internals.onHostMessage('swInstall', (id) => {
     fireExtendable(new ExtendableEvent('install'), (ok) => ops.swEventDone(id, ok));

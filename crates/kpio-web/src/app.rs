@@ -6,8 +6,9 @@
 //! and stopped; the app does that between tasks.
 
 use crate::console::ConsoleSink;
-use crate::host_message::Inbox;
+use crate::host_message::{HostMessage, Inbox, Plain};
 use crate::net::Signal;
+use crate::notifications::{NotificationCenter, NotificationLink, Target, UserAction};
 use crate::realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
 use crate::service_worker::ops::{Role, SwLink};
 use crate::service_worker::registry::{ClientId, WorkerId};
@@ -36,6 +37,8 @@ pub struct WebAppOptions {
     pub service_workers: Option<SwStore>,
     /// Where the realms print; standard error when `None`.
     pub console: Option<AppConsole>,
+    /// The platform's notification centre; without one, notifications are denied.
+    pub notifications: Option<Rc<dyn NotificationCenter>>,
 }
 
 /// A window's handle in its app.
@@ -57,13 +60,19 @@ pub struct WebApp {
     next_window: u64,
     /// Why worker realms stopped (a limit, an interrupt): the host may log them.
     worker_failures: Vec<String>,
+    notifications: Option<NotificationLink>,
 }
 
 impl WebApp {
     pub fn new(mut options: WebAppOptions) -> WebApp {
         let store = options.service_workers.take();
         let registry = Registry::new(&options.origin, store);
+        let notifications = options
+            .notifications
+            .clone()
+            .map(|c| NotificationLink::new(c, &options.origin));
         WebApp {
+            notifications,
             options,
             signal: Arc::default(),
             registry: Rc::new(RefCell::new(registry)),
@@ -95,6 +104,7 @@ impl WebApp {
                 storage: self.options.storage.clone(),
                 url: url.to_owned(),
                 network: self.options.network.clone(),
+                notifications: self.notifications.clone(),
             },
             self.signal.clone(),
             Some(SwLink {
@@ -254,6 +264,7 @@ impl WebApp {
     /// Does what the registry asked (start or stop worker realms) and checks its
     /// deadlines.
     fn pump(&mut self) {
+        self.deliver_notification_actions();
         loop {
             self.registry.borrow_mut().tick(Instant::now());
             let actions = self.registry.borrow_mut().take_actions();
@@ -278,6 +289,46 @@ impl WebApp {
         }
     }
 
+    /// Hands what the user did with the app's notifications to their owners: the page
+    /// that made one, or the registration's active worker.
+    fn deliver_notification_actions(&mut self) {
+        let Some(link) = &self.notifications else {
+            return;
+        };
+        for (id, action) in link.center.take_user_actions() {
+            let (kind, action) = match action {
+                UserAction::Click { action } => ("click", action),
+                UserAction::Close => ("close", String::new()),
+            };
+            let owner = {
+                let mut owners = link.owners.borrow_mut();
+                if kind == "close" {
+                    owners.remove(&id)
+                } else {
+                    owners.get(&id).cloned()
+                }
+            };
+            let Some(owner) = owner else {
+                continue;
+            };
+            match owner.target {
+                Target::Page(inbox) => inbox.borrow_mut().push_back(HostMessage::new(
+                    "notifyAction",
+                    vec![id.into(), kind.into(), action.into()],
+                )),
+                Target::Registration(reg) => self.registry.borrow_mut().notification_action(
+                    reg,
+                    vec![
+                        id.into(),
+                        kind.into(),
+                        action.into(),
+                        Plain::List(owner.info),
+                    ],
+                ),
+            }
+        }
+    }
+
     /// "Run Service Worker": a realm for the worker, its script run once.
     fn start_worker(
         &mut self,
@@ -294,6 +345,7 @@ impl WebApp {
                 storage: None,
                 url: script_url.to_owned(),
                 network: self.options.network.clone(),
+                notifications: self.notifications.clone(),
             },
             self.signal.clone(),
             Some(SwLink {

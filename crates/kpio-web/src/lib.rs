@@ -19,6 +19,7 @@ pub mod host_message;
 mod limits;
 pub mod local_server;
 pub mod net;
+pub mod notifications;
 mod ops;
 mod prelude;
 mod realm;

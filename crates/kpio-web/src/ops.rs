@@ -40,6 +40,8 @@ pub(crate) struct Host {
     /// The app's service worker registry, and whether this realm is a page or a worker
     /// there; `None` in realms outside a [`crate::app::WebApp`].
     pub(crate) service_worker: Option<crate::service_worker::ops::SwLink>,
+    /// The app's notification centre; `None` when notifications are denied outright.
+    pub(crate) notifications: Option<crate::notifications::NotificationLink>,
     /// The exchanges `fetch()` has in flight; `None` in realms without network.
     pub(crate) net: Option<crate::net::NetLink>,
     /// HTML's task queue: callbacks the prelude queued (`ops.queueTask`), run by the
@@ -96,6 +98,7 @@ impl Host {
             tasks: VecDeque::new(),
             inbox: Rc::default(),
             service_worker: None,
+            notifications: None,
             net: None,
         }
     }
@@ -218,6 +221,7 @@ pub(crate) fn install<'js>(
     install_storage(ctx, &ops, host)?;
     crate::net::ops::install(ctx, &ops, host)?;
     crate::service_worker::ops::install(ctx, &ops, host)?;
+    crate::notifications::ops::install(ctx, &ops, host)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(

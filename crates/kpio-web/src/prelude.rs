@@ -48,4 +48,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "kpio:service_worker_global.js",
         include_str!("../js/service_worker_global.js"),
     ),
+    (
+        "kpio:notification.js",
+        include_str!("../js/notification.js"),
+    ),
 ];

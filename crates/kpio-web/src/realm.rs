@@ -6,6 +6,7 @@ use crate::error::{ScriptError, WebError};
 use crate::host_message::Inbox;
 use crate::limits::{InterruptHandle, Limits};
 use crate::net::{NetEvent, NetLink, Signal, scope::Network};
+use crate::notifications::NotificationLink;
 use crate::ops::{self, Host};
 use crate::prelude;
 use crate::service_worker::ops::SwLink;
@@ -55,6 +56,9 @@ pub struct RealmOptions {
     /// The app's network (its permission scope and the offline switch); `None` means no
     /// network at all.
     pub network: Option<Arc<Network>>,
+    /// The platform's notification centre as the app sees it; without one,
+    /// `Notification.permission` is "denied".
+    pub notifications: Option<NotificationLink>,
 }
 
 impl Default for RealmOptions {
@@ -66,6 +70,7 @@ impl Default for RealmOptions {
             storage: None,
             url: String::from("about:blank"),
             network: None,
+            notifications: None,
         }
     }
 }
@@ -218,6 +223,7 @@ impl Realm {
             }
         };
         host.borrow_mut().service_worker = service_worker;
+        host.borrow_mut().notifications = options.notifications;
         host.borrow_mut().inbox = inbox;
         if let Some(network) = options.network {
             host.borrow_mut().net = Some(NetLink::new(network, signal.clone()));

@@ -549,6 +549,9 @@ fn run_in(
             network: Some(network.clone()),
             storage: Some(storage.clone()),
             service_workers: None,
+            notifications: Some(Rc::new(crate::notifications::HeadlessCenter::new(
+                crate::notifications::Permission::Granted,
+            ))),
             console: Some(Rc::new(move |_, _, text: &str| {
                 if show {
                     for line in text.lines() {
@@ -575,6 +578,7 @@ fn run_in(
                 storage: Some(storage.clone()),
                 url: url.to_string(),
                 network: Some(network.clone()),
+                notifications: None,
                 console: Some(console(&display(path))),
             })
             .map_err(realm_err)?;

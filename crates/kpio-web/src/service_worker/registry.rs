@@ -960,6 +960,15 @@ impl Registry {
         self.send_to_client(f.client, HostMessage::new("swFetchResult", args));
     }
 
+    /// A notification the registration showed was clicked or closed: its active worker
+    /// gets a `notificationclick` or `notificationclose` event (started if needed).
+    pub(crate) fn notification_action(&mut self, reg: RegistrationId, args: Vec<Plain>) {
+        let Some(active) = self.registrations.get(&reg).and_then(|r| r.active) else {
+            return;
+        };
+        self.send_to_worker(active, HostMessage::new("swNotification", args));
+    }
+
     /// Deadlines: fetch events unanswered after [`FETCH_EVENT_TIMEOUT`] go to the
     /// network; lifecycle events past theirs end.
     pub(crate) fn tick(&mut self, now: Instant) {
