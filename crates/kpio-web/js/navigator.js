@@ -39,6 +39,14 @@
   const navigator = new NavigatorInterface(internals.token);
   internals.navigator = navigator;
   internals.NavigatorInterface = NavigatorInterface;
+  // The platform's network going offline or coming back: `offline` and `online` events
+  // at the global, as browsers fire them.
+  const handlersHome = internals.operationsHome || globalThis;
+  internals.defineEventHandler(handlersHome, 'online');
+  internals.defineEventHandler(handlersHome, 'offline');
+  internals.onHostMessage('netStatus', (online) => {
+    internals.fire(globalThis, new Event(online ? 'online' : 'offline'));
+  });
   const home = internals.operationsHome || globalThis;
   Object.defineProperty(home, 'navigator', {
     get: function navigator_() { return navigator; }, enumerable: true, configurable: true,

@@ -12,7 +12,7 @@ use crate::notifications::{NotificationCenter, NotificationLink, Target, UserAct
 use crate::realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
 use crate::service_worker::ops::{Role, SwLink};
 use crate::service_worker::registry::{ClientId, WorkerId};
-use crate::service_worker::{Action, Registry, SwStore};
+use crate::service_worker::{Action, Registry, SwStore, SyncPolicy, SyncTasks};
 use crate::{ConsoleLevel, Limits, Network, WebError, WebStorage};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -39,6 +39,9 @@ pub struct WebAppOptions {
     pub console: Option<AppConsole>,
     /// The platform's notification centre; without one, notifications are denied.
     pub notifications: Option<Rc<dyn NotificationCenter>>,
+    /// Background sync's tasks (`/apps/data/{id}/sync_tasks.json`, or in memory) and
+    /// retry policy.
+    pub sync: SyncTasks,
 }
 
 /// A window's handle in its app.
@@ -61,17 +64,25 @@ pub struct WebApp {
     /// Why worker realms stopped (a limit, an interrupt): the host may log them.
     worker_failures: Vec<String>,
     notifications: Option<NotificationLink>,
+    /// Whether the network was online when last looked at.
+    online: bool,
 }
 
 impl WebApp {
     pub fn new(mut options: WebAppOptions) -> WebApp {
         let store = options.service_workers.take();
-        let registry = Registry::new(&options.origin, store);
+        let sync = core::mem::replace(
+            &mut options.sync,
+            SyncTasks::in_memory(SyncPolicy::default()),
+        );
+        let registry = Registry::new(&options.origin, store, sync);
+        let online = options.network.as_ref().is_some_and(|n| !n.is_offline());
         let notifications = options
             .notifications
             .clone()
             .map(|c| NotificationLink::new(c, &options.origin));
         WebApp {
+            online,
             notifications,
             options,
             signal: Arc::default(),
@@ -265,6 +276,7 @@ impl WebApp {
     /// deadlines.
     fn pump(&mut self) {
         self.deliver_notification_actions();
+        self.watch_network();
         loop {
             self.registry.borrow_mut().tick(Instant::now());
             let actions = self.registry.borrow_mut().take_actions();
@@ -287,6 +299,30 @@ impl WebApp {
                 }
             }
         }
+    }
+
+    /// Tells the realms when the network goes offline or comes back (`online` and
+    /// `offline` events), and fires the sync events that are due while online.
+    fn watch_network(&mut self) {
+        let online = self
+            .options
+            .network
+            .as_ref()
+            .is_some_and(|n| !n.is_offline());
+        if online != self.online {
+            self.online = online;
+            let inboxes = self
+                .windows
+                .values()
+                .map(|w| w.realm.inbox())
+                .chain(self.workers.values().map(Realm::inbox));
+            for inbox in inboxes {
+                inbox
+                    .borrow_mut()
+                    .push_back(HostMessage::new("netStatus", vec![online.into()]));
+            }
+        }
+        self.registry.borrow_mut().fire_syncs(online);
     }
 
     /// Hands what the user did with the app's notifications to their owners: the page

@@ -52,4 +52,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "kpio:notification.js",
         include_str!("../js/notification.js"),
     ),
+    (
+        "kpio:background_sync.js",
+        include_str!("../js/background_sync.js"),
+    ),
 ];

@@ -8,6 +8,8 @@
 pub(crate) mod ops;
 pub mod registry;
 pub mod store;
+pub mod sync;
 
 pub use registry::{Action, FETCH_EVENT_TIMEOUT, Registry, WorkerState};
 pub use store::{SavedRegistration, SwStore, SwStoreError};
+pub use sync::{SyncPolicy, SyncStoreError, SyncTasks};

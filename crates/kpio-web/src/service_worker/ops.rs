@@ -48,6 +48,7 @@ pub(crate) fn install<'js>(
     let Some(role) = role else {
         return Ok(());
     };
+    install_sync(ctx, ops, host)?;
     match role {
         Role::Client(client) => install_client(ctx, ops, host, client),
         Role::Worker(worker) => install_worker(ctx, ops, host, worker),
@@ -210,6 +211,43 @@ fn install_worker<'js>(
                 r.registration_of(worker)
                     .map_or(Plain::Null, |reg| r.registration_plain(reg))
             })
+        })?,
+    )?;
+    Ok(())
+}
+
+/// Background sync, for pages and workers alike.
+fn install_sync<'js>(
+    ctx: &Ctx<'js>,
+    ops: &Object<'js>,
+    host: &Rc<RefCell<Host>>,
+) -> rquickjs::Result<()> {
+    // syncRegister(registrationId, tag): null, or the name of the DOMException.
+    let h = host.clone();
+    ops.set(
+        "syncRegister",
+        Function::new(ctx.clone(), move |registration: f64, tag: String| {
+            let (r, _) = link(&h)?;
+            let result = r.borrow_mut().sync_register(registration as u64, &tag);
+            result.err()
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "syncTags",
+        Function::new(ctx.clone(), move |registration: f64| {
+            Plain::List(link(&h).map_or(Vec::new(), |(r, _)| {
+                r.borrow().sync_tags(registration as u64)
+            }))
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "syncDone",
+        Function::new(ctx.clone(), move |event: f64, ok: bool| {
+            if let Some((r, _)) = link(&h) {
+                r.borrow_mut().sync_done(event as u64, ok);
+            }
         })?,
     )?;
     Ok(())

@@ -9,6 +9,7 @@
 //! in the calling page's realm (js/service_worker.js), which hands the registry the bytes.
 
 use super::store::{SavedRegistration, SwStore};
+use super::sync::SyncTasks;
 use crate::host_message::{HostMessage, Inbox, Plain};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -164,6 +165,9 @@ pub struct Registry {
     fetches: BTreeMap<u64, PendingFetch>,
     actions: Vec<Action>,
     next_id: u64,
+    sync: SyncTasks,
+    /// Sync events out: event id → (worker, scope, tag, deadline).
+    syncs: BTreeMap<u64, (WorkerId, String, String, Instant)>,
 }
 
 /// A worker as the JavaScript side sees it: `[id, scriptURL, state, registrationId]`.
@@ -179,8 +183,10 @@ fn worker_plain(w: &Worker) -> Plain {
 impl Registry {
     /// The registry of the app whose origin is `origin`, with registrations kept in
     /// `store` (none when `None`: they last as long as the registry).
-    pub fn new(origin: &str, store: Option<SwStore>) -> Registry {
+    pub fn new(origin: &str, store: Option<SwStore>, sync: SyncTasks) -> Registry {
         let mut r = Registry {
+            sync,
+            syncs: BTreeMap::new(),
             origin: origin.to_owned(),
             store: None,
             registrations: BTreeMap::new(),
@@ -491,7 +497,9 @@ impl Registry {
             r.active = None;
         }
         self.broadcast(reg, None);
-        self.registrations.remove(&reg);
+        if let Some(r) = self.registrations.remove(&reg) {
+            self.sync.forget(&r.scope);
+        }
         self.save();
     }
 
@@ -969,6 +977,78 @@ impl Registry {
         self.send_to_worker(active, HostMessage::new("swNotification", args));
     }
 
+    // -------------------------------------------------------------------------------
+    // Background sync.
+    // -------------------------------------------------------------------------------
+
+    /// `registration.sync.register(tag)`; Err names the DOMException.
+    pub(crate) fn sync_register(
+        &mut self,
+        reg: RegistrationId,
+        tag: &str,
+    ) -> Result<(), &'static str> {
+        let r = self.registrations.get(&reg).ok_or("InvalidStateError")?;
+        if r.active.is_none() || r.uninstalling {
+            return Err("InvalidStateError");
+        }
+        let scope = r.scope.clone();
+        self.sync.register(&scope, tag);
+        Ok(())
+    }
+
+    /// `registration.sync.getTags()`.
+    pub(crate) fn sync_tags(&self, reg: RegistrationId) -> Vec<Plain> {
+        self.registrations.get(&reg).map_or(Vec::new(), |r| {
+            self.sync
+                .tags(&r.scope)
+                .into_iter()
+                .map(Plain::from)
+                .collect()
+        })
+    }
+
+    /// Fires the sync events that are due (only when the network is online).
+    pub(crate) fn fire_syncs(&mut self, online: bool) {
+        if !online {
+            return;
+        }
+        for fire in self.sync.due() {
+            let active = self
+                .registrations
+                .values()
+                .find(|r| r.scope == fire.scope && !r.uninstalling)
+                .and_then(|r| r.active);
+            let Some(worker) = active else {
+                self.sync.forget(&fire.scope);
+                continue;
+            };
+            let event = self.id();
+            self.syncs.insert(
+                event,
+                (
+                    worker,
+                    fire.scope.clone(),
+                    fire.tag.clone(),
+                    Instant::now() + LIFECYCLE_EVENT_TIMEOUT,
+                ),
+            );
+            self.send_to_worker(
+                worker,
+                HostMessage::new(
+                    "swSync",
+                    vec![event.into(), fire.tag.into(), fire.last_chance.into()],
+                ),
+            );
+        }
+    }
+
+    /// A sync event's promises settled.
+    pub(crate) fn sync_done(&mut self, event: u64, ok: bool) {
+        if let Some((_, scope, tag, _)) = self.syncs.remove(&event) {
+            self.sync.finished(&scope, &tag, ok);
+        }
+    }
+
     /// Deadlines: fetch events unanswered after [`FETCH_EVENT_TIMEOUT`] go to the
     /// network; lifecycle events past theirs end.
     pub(crate) fn tick(&mut self, now: Instant) {
@@ -998,6 +1078,15 @@ impl Registry {
         for id in late {
             self.event_done(id, true);
         }
+        let late: Vec<u64> = self
+            .syncs
+            .iter()
+            .filter(|(_, s)| s.3 <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in late {
+            self.sync_done(id, false);
+        }
     }
 
     /// The earliest deadline the registry waits for.
@@ -1008,7 +1097,12 @@ impl Registry {
             _ => None,
         };
         let activate = self.activates.values().map(|a| a.deadline).min();
-        [fetch, install, activate].into_iter().flatten().min()
+        let sync = self.syncs.values().map(|s| s.3).min();
+        let retry = self.sync.next_retry();
+        [fetch, install, activate, sync, retry]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Saves the registrations with an active worker (installing and waiting workers are
