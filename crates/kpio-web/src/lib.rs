@@ -22,6 +22,7 @@ pub mod net;
 pub mod notifications;
 mod ops;
 mod prelude;
+pub mod quota;
 mod realm;
 pub mod service_worker;
 mod timers;

@@ -33,6 +33,10 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:navigator.js", include_str!("../js/navigator.js")),
     ("kpio:encoding.js", include_str!("../js/encoding.js")),
     ("kpio:storage.js", include_str!("../js/storage.js")),
+    (
+        "kpio:storage_manager.js",
+        include_str!("../js/storage_manager.js"),
+    ),
     ("kpio:headers.js", include_str!("../js/headers.js")),
     ("kpio:streams.js", include_str!("../js/streams.js")),
     (

@@ -224,6 +224,10 @@ impl Realm {
         };
         host.borrow_mut().service_worker = service_worker;
         host.borrow_mut().notifications = options.notifications;
+        if let Some(storage) = &options.storage {
+            let budget = crate::quota::StorageBudget::new().with(storage.clone());
+            host.borrow_mut().budget = budget;
+        }
         host.borrow_mut().inbox = inbox;
         if let Some(network) = options.network {
             host.borrow_mut().net = Some(NetLink::new(network, signal.clone()));
