@@ -177,6 +177,16 @@ impl WebApp {
         self.workers.get_mut(&id)
     }
 
+    /// Exceptions and rejections that went uncaught in the app's realms (windows open
+    /// now, workers running now), as [`Realm::uncaught_errors`] counts them.
+    pub fn uncaught_errors(&self) -> u64 {
+        self.windows
+            .values()
+            .map(|w| w.realm.uncaught_errors())
+            .chain(self.workers.values().map(Realm::uncaught_errors))
+            .sum()
+    }
+
     /// Why worker realms were stopped so far.
     pub fn worker_failures(&self) -> &[String] {
         &self.worker_failures

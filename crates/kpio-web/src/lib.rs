@@ -13,6 +13,7 @@
 //! realm; `kpio web test` is its command line.
 
 pub mod app;
+pub mod app_dirs;
 mod console;
 mod error;
 pub mod host_message;
