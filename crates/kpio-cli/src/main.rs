@@ -396,6 +396,11 @@ http://localhost:PORT. It runs until interrupted (Ctrl-C).\n\nExample:\n  kpio w
         /// Start offline: navigator.onLine is false and every fetch fails.
         #[arg(long)]
         offline: bool,
+        /// Offline fallback rules for when no service worker answers: a JSON list of
+        /// {"pattern": "/static/*", "strategy": "cache-first", "cache": "NAME"} (strategies:
+        /// cache-only, cache-first, network-first, stale-while-revalidate, network-only).
+        #[arg(long, value_name = "FILE")]
+        offline_fallback: Option<PathBuf>,
     },
 }
 
@@ -609,6 +614,7 @@ fn cmd_web(command: WebCommand) -> ExitCode {
             url,
             network,
             offline,
+            offline_fallback,
         } => {
             let mut limits = kpio_web::Limits {
                 task_time: std::time::Duration::from_secs(task_time),
@@ -625,6 +631,7 @@ fn cmd_web(command: WebCommand) -> ExitCode {
                 url,
                 network: (network != kpio_web::NetworkScope::None).then_some(network),
                 offline,
+                offline_fallback,
             };
             match kpio_cli::web::run(&req) {
                 Ok(()) => ExitCode::SUCCESS,

@@ -141,6 +141,8 @@ pub struct RunRequest {
     pub network: Option<kpio_web::NetworkScope>,
     /// Start with the network switched off (`navigator.onLine` false, fetches fail).
     pub offline: bool,
+    /// The offline fallback rules (a JSON file, see `kpio_web::offline_fallback`).
+    pub offline_fallback: Option<PathBuf>,
 }
 
 /// Parses `--network`: `none`, `local`, `full`, or a comma-separated allow-list of
@@ -186,7 +188,7 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
         .origin()
         .ascii_serialization();
     let mut app = WebApp::new(WebAppOptions {
-        origin,
+        origin: origin.clone(),
         limits,
         network: req.network.clone().map(|scope| {
             let network = kpio_web::Network::new(scope);
@@ -203,6 +205,15 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
         sync: match &dirs {
             Some(d) => SyncTasks::open(&d.sync_tasks(), SyncPolicy::default())?,
             None => SyncTasks::in_memory(SyncPolicy::default()),
+        },
+        offline_fallback: match &req.offline_fallback {
+            Some(path) => {
+                let json = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+                kpio_web::offline_fallback::OfflineFallback::parse(&json, &origin)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            }
+            None => Default::default(),
         },
         notifications: None,
         console: Some(std::rc::Rc::new(|_, level, text| match level {

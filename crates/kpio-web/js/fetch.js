@@ -506,9 +506,57 @@
       resolve([kind, ...rest]);
     });
   }
+  // The offline fallback (src/offline_fallback.rs): for a page no worker can answer for,
+  // the app's rules (URL patterns and strategies over Cache Storage) answer instead.
+  // `null` when no rule applies.
+  async function offlineFallback(req) {
+    const url = call(urlHref, req.urlList[0]);
+    const rule = ops.fallbackRule(url);
+    if (rule === null || rule === undefined || req.method !== 'GET' || typeof caches === 'undefined') return null;
+    const [strategy, cacheName] = rule;
+    const request = () => new F.Request(url, { method: 'GET', headers: req.headers, mode: 'same-origin' === req.mode ? 'same-origin' : undefined });
+    const fromNetwork = async (cache) => {
+      const r = await internals.fetchWithoutServiceWorker(request());
+      if (r.ok && cache !== null) await cache.put(request(), r.clone());
+      return r;
+    };
+    const cache = await caches.open(cacheName);
+    let response = null;
+    switch (strategy) {
+      case 'cache-only':
+        response = await cache.match(request());
+        if (response === undefined) return networkError(`${url}: not in the offline cache (cache-only)`);
+        break;
+      case 'cache-first':
+        response = (await cache.match(request())) || await fromNetwork(cache);
+        break;
+      case 'network-first':
+        try {
+          response = await fromNetwork(cache);
+        } catch (e) {
+          response = await cache.match(request());
+          if (response === undefined) throw e;
+        }
+        break;
+      case 'stale-while-revalidate': {
+        const cached = await cache.match(request());
+        const refresh = fromNetwork(cache);
+        refresh.catch(() => {});
+        response = cached || await refresh;
+        break;
+      }
+      default:
+        return null;
+    }
+    return F.responseRecord(response);
+  }
+
   function handleFetch(req) {
-    if (ops.swRole !== 'client' || internals.isControlled === undefined || !internals.isControlled()) {
+    if (ops.swRole !== 'client' || internals.isControlled === undefined) {
       return $Promise.resolve(null);
+    }
+    if (!internals.isControlled()) {
+      return offlineFallback(req).catch((e) => networkError(e && e.message));
     }
     const url = req.urlList[0];
     const scheme = schemeOf(url);
@@ -517,7 +565,11 @@
       req.credentials, req.cache, req.redirect, req.referrerPolicy || '', req.integrity, false]);
     if (id === null || id === undefined) return $Promise.resolve(null);
     return new $Promise((resolve) => swFetches.set(id, resolve)).then(([kind, ...rest]) => {
-      if (kind === 'fallback') return null;
+      if (kind === 'fallback') {
+        // A worker that could not run (its script failed, a limit stopped it) leaves
+        // the request to the app's offline fallback rules, if it has any.
+        return rest[0] === 'not handled' || rest[0] === 'timeout' ? null : offlineFallback(req);
+      }
       if (kind === 'error') return networkError(rest[0]);
       const [status, statusText, headers, bytes, type, urlList] = rest;
       if (type === 'error') return networkError('the service worker responded with a network error');

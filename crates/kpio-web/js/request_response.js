@@ -644,5 +644,17 @@
     networkError: () => Response.error(),
     // A response's URL list, as strings.
     urlListOf: (res) => st(res, 'Response').urlList.map((u) => call(urlHref, u)),
+    // What fetch() needs of a Response to answer with it: { type, status, statusText,
+    // headers: [[name, value], ...], body: ReadableStream | null, urlList: [URL] }.
+    // Takes the body: the Response is used afterwards.
+    responseRecord(res) {
+      const s = st(res, 'Response');
+      if (s.body !== null && unusable(s.body)) throw new TypeError('The response body is already used.');
+      const body = s.body === null ? null : s.body.stream;
+      return {
+        type: s.type, status: s.status, statusText: s.statusText, headers: H.list(s.headers),
+        body, urlList: s.urlList.slice(),
+      };
+    },
   };
 });

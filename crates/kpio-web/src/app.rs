@@ -9,6 +9,7 @@ use crate::console::ConsoleSink;
 use crate::host_message::{HostMessage, Inbox, Plain};
 use crate::net::Signal;
 use crate::notifications::{NotificationCenter, NotificationLink, Target, UserAction};
+use crate::offline_fallback::OfflineFallback;
 use crate::realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
 use crate::service_worker::ops::{Role, SwLink};
 use crate::service_worker::registry::{ClientId, WorkerId};
@@ -39,6 +40,9 @@ pub struct WebAppOptions {
     pub console: Option<AppConsole>,
     /// The platform's notification centre; without one, notifications are denied.
     pub notifications: Option<Rc<dyn NotificationCenter>>,
+    /// The offline fallback rules for pages no service worker answers for (see
+    /// [`crate::offline_fallback`]); none when empty.
+    pub offline_fallback: OfflineFallback,
     /// Background sync's tasks (`/apps/data/{id}/sync_tasks.json`, or in memory) and
     /// retry policy.
     pub sync: SyncTasks,
@@ -75,7 +79,8 @@ impl WebApp {
             &mut options.sync,
             SyncTasks::in_memory(SyncPolicy::default()),
         );
-        let registry = Registry::new(&options.origin, store, sync);
+        let mut registry = Registry::new(&options.origin, store, sync);
+        registry.fallback = core::mem::take(&mut options.offline_fallback);
         let online = options.network.as_ref().is_some_and(|n| !n.is_offline());
         let notifications = options
             .notifications

@@ -21,6 +21,7 @@ mod limits;
 pub mod local_server;
 pub mod net;
 pub mod notifications;
+pub mod offline_fallback;
 mod ops;
 mod prelude;
 pub mod quota;

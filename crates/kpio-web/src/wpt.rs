@@ -549,6 +549,7 @@ fn run_in(
             network: Some(network.clone()),
             storage: Some(storage.clone()),
             service_workers: None,
+            offline_fallback: Default::default(),
             sync: crate::service_worker::SyncTasks::in_memory(Default::default()),
             notifications: Some(Rc::new(crate::notifications::HeadlessCenter::new(
                 crate::notifications::Permission::Granted,

@@ -54,6 +54,7 @@ fn app(
             Some(p) => SyncTasks::open(p, policy()).unwrap(),
             None => SyncTasks::in_memory(policy()),
         },
+        offline_fallback: Default::default(),
         notifications: None,
         console: Some(Rc::new(move |_, _, text| {
             sink.borrow_mut().push(text.to_owned())

@@ -21,6 +21,7 @@ fn app(server: &LocalServer, center: Rc<HeadlessCenter>) -> (WebApp, Lines) {
         storage: None,
         service_workers: None,
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
+        offline_fallback: Default::default(),
         notifications: Some(center),
         console: Some(Rc::new(move |_, _, text| {
             sink.borrow_mut().push(text.to_owned())

@@ -44,6 +44,7 @@ fn app(site: &Site, store: Option<&Path>) -> (WebApp, Lines) {
         storage: None,
         service_workers: store.map(|d| SwStore::open(d).unwrap()),
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
+        offline_fallback: Default::default(),
         notifications: None,
         console: Some(Rc::new(move |_, _, text| {
             sink.borrow_mut().push(text.to_owned())
