@@ -29,6 +29,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:storage.js", include_str!("../js/storage.js")),
     ("kpio:headers.js", include_str!("../js/headers.js")),
     ("kpio:streams.js", include_str!("../js/streams.js")),
+    ("kpio:mime_type.js", include_str!("../js/mime_type.js")),
+    ("kpio:blob.js", include_str!("../js/blob.js")),
     (
         "kpio:request_response.js",
         include_str!("../js/request_response.js"),
