@@ -32,6 +32,7 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:mime_type.js", include_str!("../js/mime_type.js")),
     ("kpio:blob.js", include_str!("../js/blob.js")),
     ("kpio:form_data.js", include_str!("../js/form_data.js")),
+    ("kpio:multipart.js", include_str!("../js/multipart.js")),
     (
         "kpio:request_response.js",
         include_str!("../js/request_response.js"),
