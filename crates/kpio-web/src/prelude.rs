@@ -34,6 +34,11 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:form_data.js", include_str!("../js/form_data.js")),
     ("kpio:multipart.js", include_str!("../js/multipart.js")),
     (
+        "kpio:progress_event.js",
+        include_str!("../js/progress_event.js"),
+    ),
+    ("kpio:file_reader.js", include_str!("../js/file_reader.js")),
+    (
         "kpio:request_response.js",
         include_str!("../js/request_response.js"),
     ),
