@@ -150,18 +150,24 @@
   // A header parameter's value (an isomorphic string of the header's bytes): the
   // encoder's escapes undone, then UTF-8 decoded (lossily; a BOM is kept).
   function headerText(s) {
-    let out = '';
-    for (let i = 0; i < s.length; i++) {
-      if (s[i] === '%' && i + 2 < s.length) {
-        const e = s.slice(i, i + 3);
-        if (e === '%0A' || e === '%0D' || e === '%22') {
-          out += e === '%0A' ? '\n' : e === '%0D' ? '\r' : '"';
-          i += 2;
-          continue;
-        }
-      }
-      out += s[i];
+    let plain = true;
+    for (let i = 0; i < s.length && plain; i++) {
+      const c = s.charCodeAt(i);
+      if (c === 0x25 || c >= 0x80) plain = false;
     }
+    // ASCII without escapes is itself.
+    if (plain) return s;
+    let out = '';
+    let from = 0;
+    for (let i = s.indexOf('%'); i >= 0 && i + 2 < s.length; i = s.indexOf('%', i + 1)) {
+      const e = s.slice(i, i + 3);
+      if (e === '%0A' || e === '%0D' || e === '%22') {
+        out += s.slice(from, i) + (e === '%0A' ? '\n' : e === '%0D' ? '\r' : '"');
+        from = i + 3;
+        i += 2;
+      }
+    }
+    out += s.slice(from);
     const bytes = new $Uint8Array(out.length);
     for (let i = 0; i < out.length; i++) bytes[i] = out.charCodeAt(i);
     return utf8(bytes);
@@ -172,41 +178,58 @@
     let b = s.length;
     while (a < b && isSpace(s[a])) a++;
     while (b > a && isSpace(s[b - 1])) b--;
-    return s.slice(a, b);
+    return a === 0 && b === s.length ? s : s.slice(a, b);
   }
+  const asciiLower = (s) => internals.mime.asciiLower(s);
+  const indexOr = (i, n) => (i < 0 ? n : i);
 
   // A Content-Disposition value: { type (lowercase), params: { name: value } }, or null
   // for an unterminated quoted value.
   function parseDisposition(value) {
-    let i = 0;
     const n = value.length;
-    let type = '';
-    while (i < n && value[i] !== ';') type += value[i++];
+    let i = indexOr(value.indexOf(';'), n);
+    const type = asciiLower(trim(value.slice(0, i)));
     const params = { __proto__: null };
     while (i < n) {
       i++; // the ';'
-      while (i < n && isSpace(value[i])) i++;
-      let name = '';
-      while (i < n && value[i] !== '=' && value[i] !== ';') name += value[i++];
-      name = internals.mime.asciiLower(trim(name));
+      let j = i;
+      while (j < n && value[j] !== '=' && value[j] !== ';') j++;
+      const name = asciiLower(trim(value.slice(i, j)));
+      i = j;
       if (i >= n || value[i] === ';') continue;
       i++; // the '='
       while (i < n && isSpace(value[i])) i++;
-      let v = '';
+      let v;
       if (value[i] === '"') {
-        i++;
-        while (i < n && value[i] !== '"') v += value[i++];
-        if (i >= n) return null;
-        i++;
-        while (i < n && value[i] !== ';') i++;
+        const close = value.indexOf('"', i + 1);
+        if (close < 0) return null;
+        v = value.slice(i + 1, close);
+        i = indexOr(value.indexOf(';', close + 1), n);
       } else {
-        while (i < n && value[i] !== ';') v += value[i++];
-        v = trim(v);
+        const k = indexOr(value.indexOf(';', i), n);
+        v = trim(value.slice(i, k));
+        i = k;
       }
       if (name !== '') params[name] = v;
     }
-    return { type: internals.mime.asciiLower(trim(type)), params };
+    return { type, params };
   }
+
+  // Whether bytes [start, end), without surrounding spaces and tabs, are `name` (in
+  // lowercase) in any case.
+  function isHeaderName(bytes, start, end, name) {
+    while (start < end && (bytes[start] === 0x20 || bytes[start] === 0x09)) start++;
+    while (end > start && (bytes[end - 1] === 0x20 || bytes[end - 1] === 0x09)) end--;
+    if (end - start !== name.length) return false;
+    for (let i = 0; i < name.length; i++) {
+      let c = bytes[start + i];
+      if (c >= 0x41 && c <= 0x5a) c += 0x20;
+      if (c !== name.charCodeAt(i)) return false;
+    }
+    return true;
+  }
+  const CRLF = [CR, LF];
+  const COLON = 0x3a;
 
   // The body's entries ([name, string or File] pairs), or null if it does not parse.
   function parse(bytes, boundary) {
@@ -240,7 +263,8 @@
       if (!(pos + 1 < n && bytes[pos] === CR && bytes[pos + 1] === LF)) return null;
       pos += 2;
 
-      // The part's header lines, up to an empty line.
+      // The part's header lines, up to an empty line. Only two headers matter, so a
+      // line becomes a string only when it is one of them.
       let disposition = null;
       let contentType = null;
       for (;;) {
@@ -248,20 +272,19 @@
           pos += 2;
           break;
         }
-        const end = find(bytes, [CR, LF], pos);
+        const end = find(bytes, CRLF, pos);
         if (end < 0) return null;
-        const line = isomorphic(bytes, pos, end);
-        pos = end + 2;
-        const colon = line.indexOf(':');
-        if (colon < 0) continue;
-        const headerName = internals.mime.asciiLower(trim(line.slice(0, colon)));
-        const headerValue = trim(line.slice(colon + 1));
-        if (headerName === 'content-disposition') {
-          disposition = parseDisposition(headerValue);
-          if (disposition === null) return null;
-        } else if (headerName === 'content-type') {
-          contentType = headerValue;
+        let colon = pos;
+        while (colon < end && bytes[colon] !== COLON) colon++;
+        if (colon < end) {
+          if (isHeaderName(bytes, pos, colon, 'content-disposition')) {
+            disposition = parseDisposition(trim(isomorphic(bytes, colon + 1, end)));
+            if (disposition === null) return null;
+          } else if (isHeaderName(bytes, pos, colon, 'content-type')) {
+            contentType = trim(isomorphic(bytes, colon + 1, end));
+          }
         }
+        pos = end + 2;
       }
       if (disposition === null || disposition.type !== 'form-data') return null;
       const rawName = disposition.params.name;
