@@ -224,18 +224,6 @@ promise_test(async () => {
   }
 }, 'slice() counts negative indexes from the end and clamps to the size');
 
-promise_test(async () => {
-  const b = new Blob(['abcdef']);
-  assert_equals(await b.slice('1', '3').text(), 'bc');
-  assert_equals(await b.slice(NaN, NaN).text(), '');
-  assert_equals(await b.slice(NaN).text(), 'abcdef');
-  assert_equals(await b.slice(Infinity).text(), '');
-  assert_equals(await b.slice(-Infinity).text(), 'abcdef');
-  assert_equals(await b.slice(0, Infinity).text(), 'abcdef');
-  assert_equals(await b.slice(2 ** 60).text(), '');
-  assert_equals(await b.slice(null, true).text(), 'a');
-}, 'slice() converts its indexes as [Clamp] long long');
-
 test(() => {
   const b = new Blob(['a'], { type: 'x/y' });
   assert_equals(b.slice(0, 1).type, '');
@@ -400,6 +388,21 @@ promise_test(async () => {
   assert_equals(Object.getPrototypeOf(b.slice(1)), Blob.prototype);
   assert_equals(Object.getPrototypeOf(structuredClone(b)), Blob.prototype);
 }, 'Blob can be subclassed; slices and clones are plain Blobs');
+
+// The last two: Node 20 aborts its process (an assertion in node::Blob::ToSlice) on a
+// slice() index that is not a uint32, so they come after everything else.
+
+promise_test(async () => {
+  const b = new Blob(['abcdef']);
+  assert_equals(await b.slice('1', '3').text(), 'bc');
+  assert_equals(await b.slice(NaN, NaN).text(), '');
+  assert_equals(await b.slice(NaN).text(), 'abcdef');
+  assert_equals(await b.slice(Infinity).text(), '');
+  assert_equals(await b.slice(-Infinity).text(), 'abcdef');
+  assert_equals(await b.slice(0, Infinity).text(), 'abcdef');
+  assert_equals(await b.slice(2 ** 60).text(), '');
+  assert_equals(await b.slice(null, true).text(), 'a');
+}, 'slice() converts its indexes as [Clamp] long long');
 
 promise_test(async () => {
   const b = new Blob(['abcdef']);
