@@ -39,6 +39,15 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ),
     ("kpio:headers.js", include_str!("../js/headers.js")),
     ("kpio:streams.js", include_str!("../js/streams.js")),
+    ("kpio:mime_type.js", include_str!("../js/mime_type.js")),
+    ("kpio:blob.js", include_str!("../js/blob.js")),
+    ("kpio:form_data.js", include_str!("../js/form_data.js")),
+    ("kpio:multipart.js", include_str!("../js/multipart.js")),
+    (
+        "kpio:progress_event.js",
+        include_str!("../js/progress_event.js"),
+    ),
+    ("kpio:file_reader.js", include_str!("../js/file_reader.js")),
     (
         "kpio:request_response.js",
         include_str!("../js/request_response.js"),
