@@ -368,6 +368,10 @@ passed.",
         /// when not given.
         #[arg(long, value_name = "DIR")]
         storage: Option<PathBuf>,
+        /// Keep the Cache API's caches (`caches`) in DIR (crash-safe), so a later run
+        /// sees them; in memory when not given.
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
     },
 }
 
@@ -562,6 +566,7 @@ fn cmd_web(command: WebCommand) -> ExitCode {
             task_time,
             max_memory,
             storage,
+            cache,
         } => {
             let mut limits = kpio_web::Limits {
                 task_time: std::time::Duration::from_secs(task_time),
@@ -575,6 +580,7 @@ fn cmd_web(command: WebCommand) -> ExitCode {
                 std::time::Duration::from_secs(timeout),
                 limits,
                 storage.as_deref(),
+                cache.as_deref(),
             ) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

@@ -128,12 +128,14 @@ fn print_report(
 /// Runs `script` in a window realm, then its timers until none is left or `timeout`
 /// passes. Console output goes to stdout and stderr. Fails when the script throws, a
 /// limit stops it, timers are left, or any exception or rejection went uncaught.
-/// `storage`: where `localStorage` is kept (in memory when `None`).
+/// `storage`: where `localStorage` is kept, `cache`: where the Cache API's caches are
+/// kept (each in memory when `None`).
 pub fn run(
     script: &Path,
     timeout: Duration,
     limits: Limits,
     storage: Option<&Path>,
+    cache: Option<&Path>,
 ) -> anyhow::Result<()> {
     let source = std::fs::read_to_string(script)
         .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", script.display()))?;
@@ -141,8 +143,14 @@ pub fn run(
         Some(dir) => kpio_web::WebStorage::open(dir, kpio_web::web_storage::DEFAULT_QUOTA_UNITS)?,
         None => kpio_web::WebStorage::in_memory(kpio_web::web_storage::DEFAULT_QUOTA_UNITS),
     };
+    let budget = kpio_web::cache_storage::DEFAULT_BUDGET;
+    let caches = match cache {
+        Some(dir) => kpio_web::CacheStore::open(dir, budget)?,
+        None => kpio_web::CacheStore::in_memory(budget)?,
+    };
     let mut realm = Realm::new(RealmOptions {
         kind: GlobalKind::Window,
+        caches: Some(caches.clone()),
         limits,
         storage: Some(storage),
         url: format!("file://{}", script.display()),
@@ -158,9 +166,13 @@ pub fn run(
             script.display()
         );
     }
+    let uncaught = realm.uncaught_errors();
+    drop(realm);
+    // The caches' recency (for eviction) since their last write.
+    caches.flush()?;
     // An exception a timer callback or a microtask threw was reported above, as a page
     // reports it; the command still fails, as a script run should.
-    match realm.uncaught_errors() {
+    match uncaught {
         0 => Ok(()),
         1 => anyhow::bail!("{}: an uncaught error", script.display()),
         n => anyhow::bail!("{}: {n} uncaught errors", script.display()),

@@ -33,4 +33,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "kpio:request_response.js",
         include_str!("../js/request_response.js"),
     ),
+    (
+        "kpio:cache_storage.js",
+        include_str!("../js/cache_storage.js"),
+    ),
 ];

@@ -1,6 +1,8 @@
 //! A realm: one QuickJS runtime and context with the web's globals, its limits, and its
 //! event loop (tasks, then the microtasks they queued).
 
+use crate::cache_storage::CacheStore;
+use crate::cache_storage::js::CacheLink;
 use crate::console::{ConsoleSink, stderr_sink};
 use crate::error::{ScriptError, WebError};
 use crate::limits::{InterruptHandle, Limits};
@@ -34,6 +36,9 @@ pub struct RealmOptions {
     pub storage: Option<Rc<WebStorage>>,
     /// The page's URL (the `url` of the `storage` events it causes).
     pub url: String,
+    /// The app's Cache API store (`caches`), shared with its other windows and workers;
+    /// realms without one have no `caches`.
+    pub caches: Option<Rc<CacheStore>>,
 }
 
 impl Default for RealmOptions {
@@ -44,6 +49,7 @@ impl Default for RealmOptions {
             console: None,
             storage: None,
             url: String::from("about:blank"),
+            caches: None,
         }
     }
 }
@@ -147,6 +153,9 @@ impl Realm {
                     host.borrow_mut().rejections.push(entry);
                 },
             )));
+        }
+        if let Some(store) = options.caches {
+            host.borrow_mut().caches = Some(CacheLink::new(store));
         }
         if let (Some(storage), GlobalKind::Window) = (options.storage, options.kind) {
             let (window, changes) = storage.subscribe();
@@ -431,6 +440,9 @@ impl Drop for Realm {
         host.tasks.clear();
         if let Some(link) = host.storage.take() {
             link.storage.unsubscribe(link.window);
+        }
+        if let Some(mut link) = host.caches.take() {
+            link.release_all();
         }
     }
 }

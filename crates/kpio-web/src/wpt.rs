@@ -96,6 +96,12 @@ pub enum WptError {
     #[error("{path}: {message}")]
     Meta { path: PathBuf, message: String },
     #[error("{path}: {source}")]
+    Caches {
+        path: PathBuf,
+        #[source]
+        source: crate::CacheError,
+    },
+    #[error("{path}: {source}")]
     Realm {
         path: PathBuf,
         #[source]
@@ -463,8 +469,17 @@ fn run_in(
         path: path.to_owned(),
         source: Box::new(source),
     };
+    // Each file's run gets caches of its own, in memory, as a fresh browser profile would.
+    let caches =
+        crate::CacheStore::in_memory(crate::cache_storage::DEFAULT_BUDGET).map_err(|source| {
+            WptError::Caches {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     let mut realm = Realm::new(RealmOptions {
         kind,
+        caches: Some(caches),
         limits: options.limits,
         // Each file gets storage of its own, in memory, as a fresh browser profile would.
         storage: Some(crate::WebStorage::in_memory(
