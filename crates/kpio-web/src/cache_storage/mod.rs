@@ -72,6 +72,13 @@ impl CacheError {
             redb::Error::DatabaseAlreadyOpen => CacheError::InUse {
                 store: store.to_owned(),
             },
+            // redb's word for a file that is not a database it can read.
+            redb::Error::Io(source) if source.kind() == std::io::ErrorKind::InvalidData => {
+                CacheError::Corrupt {
+                    store: store.to_owned(),
+                    detail: source.to_string(),
+                }
+            }
             redb::Error::Io(source) => CacheError::Io {
                 store: store.to_owned(),
                 what,
