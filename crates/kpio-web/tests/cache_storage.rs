@@ -542,3 +542,27 @@ fn a_byte_flipped_anywhere_never_panics() {
     eprintln!("{refused} refused, {opened} opened");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn operations_take_effect_in_the_order_they_were_called() {
+    let store = CacheStore::in_memory(DEFAULT_BUDGET).unwrap();
+    let out = run(
+        &store,
+        r#"
+        const c = await caches.open('order');
+        c.put('https://app.test/a', new Response('first'));
+        c.put('https://app.test/a', new Response('second'));
+        const seen = c.match('https://app.test/a').then((r) => r.text());
+        const deleted = c.delete('https://app.test/a');
+        const after = c.match('https://app.test/a');
+        console.log(await seen, await deleted, await after);
+        // A streamed body joins the order when it has been read: one that never ends
+        // holds up nothing.
+        const endless = new ReadableStream({ pull() { return new Promise(() => {}); } });
+        c.put('https://app.test/endless', new Response(endless));
+        await c.put('https://app.test/b', new Response('b'));
+        console.log(await (await c.match('https://app.test/b')).text(), await c.match('https://app.test/endless'));
+        "#,
+    );
+    assert_eq!(out, ["second true undefined", "b undefined"]);
+}

@@ -43,13 +43,12 @@ impl CacheLink {
     }
 }
 
-fn store(host: &Rc<RefCell<Host>>) -> Rc<CacheStore> {
-    host.borrow()
-        .caches
-        .as_ref()
-        .expect("a realm with caches")
-        .store
-        .clone()
+/// The realm's store; an `UnknownError` once the realm has let it go (it is ending).
+fn store(ctx: &Ctx<'_>, host: &Rc<RefCell<Host>>) -> rquickjs::Result<Rc<CacheStore>> {
+    match &host.borrow().caches {
+        Some(link) => Ok(link.store.clone()),
+        None => Err(throw(ctx, "UnknownError", "the realm's caches are closed")),
+    }
 }
 
 fn throw(ctx: &Ctx<'_>, name: &str, message: &str) -> rquickjs::Error {
@@ -166,13 +165,15 @@ pub(crate) fn install<'js>(
     let h = host.clone();
     ops.set(
         "cachesHas",
-        Function::new(ctx.clone(), move |name: String| store(&h).has_cache(&name))?,
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, name: String| {
+            Ok::<_, rquickjs::Error>(store(&ctx, &h)?.has_cache(&name))
+        })?,
     )?;
     let h = host.clone();
     ops.set(
         "cachesOpen",
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, name: String| {
-            store(&h)
+            store(&ctx, &h)?
                 .open_cache(&name)
                 .map(|id| id as f64)
                 .map_err(|e| store_error(&ctx, &e))
@@ -182,7 +183,7 @@ pub(crate) fn install<'js>(
     ops.set(
         "cachesDelete",
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, name: String| {
-            store(&h)
+            store(&ctx, &h)?
                 .delete_cache(&name)
                 .map_err(|e| store_error(&ctx, &e))
         })?,
@@ -190,7 +191,9 @@ pub(crate) fn install<'js>(
     let h = host.clone();
     ops.set(
         "cachesKeys",
-        Function::new(ctx.clone(), move || store(&h).cache_names())?,
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>| {
+            Ok::<_, rquickjs::Error>(store(&ctx, &h)?.cache_names())
+        })?,
     )?;
     // CacheStorage's match: the first match in the named cache, or in each cache in
     // creation order.
@@ -200,7 +203,7 @@ pub(crate) fn install<'js>(
         Function::new(
             ctx.clone(),
             move |ctx: Ctx<'js>, name: Option<String>, q: Value<'js>, o: Array<'js>| {
-                let store = store(&h);
+                let store = store(&ctx, &h)?;
                 let q = query(&q)?;
                 let o = options(&o, 0)?;
                 let ids = match name {
@@ -224,9 +227,10 @@ pub(crate) fn install<'js>(
         Function::new(ctx.clone(), move |id: f64| {
             let id = id_of(id);
             let mut host = h.borrow_mut();
-            let link = host.caches.as_mut().expect("a realm with caches");
-            *link.handles.entry(id).or_default() += 1;
-            link.store.retain(id);
+            if let Some(link) = host.caches.as_mut() {
+                *link.handles.entry(id).or_default() += 1;
+                link.store.retain(id);
+            }
         })?,
     )?;
     let h = host.clone();
@@ -236,7 +240,9 @@ pub(crate) fn install<'js>(
             let id = id_of(id);
             let store = {
                 let mut host = h.borrow_mut();
-                let link = host.caches.as_mut().expect("a realm with caches");
+                let Some(link) = host.caches.as_mut() else {
+                    return;
+                };
                 match link.handles.get_mut(&id) {
                     Some(n) if *n > 1 => *n -= 1,
                     Some(_) => {
@@ -257,7 +263,7 @@ pub(crate) fn install<'js>(
         Function::new(
             ctx.clone(),
             move |ctx: Ctx<'js>, id: f64, q: Value<'js>, o: Array<'js>, first: bool| {
-                let store = store(&h);
+                let store = store(&ctx, &h)?;
                 let ids = store.query(id_of(id), query(&q)?.as_ref(), options(&o, 0)?, first);
                 store.touch(&ids);
                 let out = Array::new(ctx.clone())?;
@@ -277,7 +283,7 @@ pub(crate) fn install<'js>(
         Function::new(
             ctx.clone(),
             move |ctx: Ctx<'js>, id: f64, q: Value<'js>, o: Array<'js>| {
-                let store = store(&h);
+                let store = store(&ctx, &h)?;
                 let ids = store.query(id_of(id), query(&q)?.as_ref(), options(&o, 0)?, false);
                 let out = Array::new(ctx.clone())?;
                 for e in ids {
@@ -296,7 +302,8 @@ pub(crate) fn install<'js>(
         Function::new(
             ctx.clone(),
             move |ctx: Ctx<'js>, id: f64, list: Array<'js>| {
-                batch(&ctx, &store(&h), id_of(id), &list)
+                let store = store(&ctx, &h)?;
+                batch(&ctx, &store, id_of(id), &list)
             },
         )?,
     )?;
@@ -392,5 +399,84 @@ fn batch<'js>(
             };
             Err(throw(ctx, name, &e.to_string()))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::DEFAULT_BUDGET;
+    use super::*;
+    use crate::{Realm, RealmOptions};
+    use std::time::Duration;
+
+    fn strings(list: &[(&str, &str)]) -> HeaderList {
+        list.iter()
+            .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    /// Responses from fetch() have types and URL lists scripts cannot make: the store
+    /// keeps them, and a put() of such a response keeps them too.
+    #[test]
+    fn a_fetched_response_keeps_its_type_and_url_list() {
+        let store = CacheStore::in_memory(DEFAULT_BUDGET).unwrap();
+        let id = store.open_cache("\"c\"").unwrap();
+        let op = BatchOp::Put {
+            request: RequestRecord {
+                url: "https://a.test/start".into(),
+                method: "GET".into(),
+                headers: vec![],
+                extra: "{}".into(),
+            },
+            response: ResponseRecord {
+                kind: "cors".into(),
+                status: 200,
+                status_text: "OK".into(),
+                headers: strings(&[("content-type", "text/plain")]),
+                url_list: vec!["https://a.test/start".into(), "https://b.test/end#f".into()],
+                has_body: true,
+            },
+            body: b"hi",
+        };
+        store.batch(id, &[op]).unwrap();
+
+        let lines: Rc<RefCell<Vec<String>>> = Rc::default();
+        let sink = lines.clone();
+        let mut realm = Realm::new(RealmOptions {
+            caches: Some(store),
+            console: Some(Box::new(move |_, t| sink.borrow_mut().push(t.to_owned()))),
+            ..RealmOptions::default()
+        })
+        .unwrap();
+        realm
+            .eval_script(
+                r#"(async () => {
+                  const c = await caches.open('c');
+                  const r = await c.match('https://a.test/start');
+                  console.log(r.type, r.url, r.redirected, r.statusText, await r.text());
+                  await c.put('https://a.test/copy', await c.match('https://a.test/start'));
+                  const copy = await c.match('https://a.test/copy');
+                  console.log(copy.type, copy.url, copy.redirected);
+                  const [key] = await c.keys('https://a.test/start');
+                  console.log(key.mode, key.credentials, key.cache, key.redirect, key.referrer);
+                })().then(() => console.log('<end>'), (e) => console.log('<end>', e.name, e.message));"#,
+                "test.js",
+            )
+            .unwrap();
+        let l = lines.clone();
+        realm
+            .run_event_loop(Duration::from_secs(10), &mut || {
+                l.borrow().last().is_some_and(|x| x.starts_with("<end>"))
+            })
+            .unwrap();
+        assert_eq!(
+            *lines.borrow(),
+            [
+                "cors https://b.test/end true OK hi",
+                "cors https://b.test/end true",
+                "cors same-origin default follow about:client",
+                "<end>",
+            ]
+        );
     }
 }
