@@ -71,6 +71,9 @@
   // before have run and `ready` (if given) has fulfilled with `value`; the promise
   // settles with what `steps` returns or throws.
   function schedule(steps, ready) {
+    // `ready` is waited for only once the operations before have run: a rejection before
+    // then is handled here, not reported as unhandled.
+    if (ready !== undefined) then(ready, undefined, () => {});
     return new $Promise((resolve, reject) => {
       const start = ready === undefined ? tail : then(tail, () => ready);
       const run = (value) => new $Promise((finished) => {
