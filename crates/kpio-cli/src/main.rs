@@ -401,6 +401,10 @@ http://localhost:PORT. It runs until interrupted (Ctrl-C).\n\nExample:\n  kpio w
         /// cache-only, cache-first, network-first, stale-while-revalidate, network-only).
         #[arg(long, value_name = "FILE")]
         offline_fallback: Option<PathBuf>,
+        /// Keep the Cache API's caches (`caches`) in DIR (crash-safe), so a later run
+        /// sees them; DIR/caches of --storage, or in memory, when not given.
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
     },
 }
 
@@ -615,6 +619,7 @@ fn cmd_web(command: WebCommand) -> ExitCode {
             network,
             offline,
             offline_fallback,
+            cache,
         } => {
             let mut limits = kpio_web::Limits {
                 task_time: std::time::Duration::from_secs(task_time),
@@ -632,6 +637,7 @@ fn cmd_web(command: WebCommand) -> ExitCode {
                 network: (network != kpio_web::NetworkScope::None).then_some(network),
                 offline,
                 offline_fallback,
+                cache,
             };
             match kpio_cli::web::run(&req) {
                 Ok(()) => ExitCode::SUCCESS,

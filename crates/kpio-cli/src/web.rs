@@ -143,6 +143,9 @@ pub struct RunRequest {
     pub offline: bool,
     /// The offline fallback rules (a JSON file, see `kpio_web::offline_fallback`).
     pub offline_fallback: Option<PathBuf>,
+    /// Where the Cache API's caches are kept, if not in the storage directory's
+    /// `caches/` (in memory when neither is given).
+    pub cache: Option<PathBuf>,
 }
 
 /// Parses `--network`: `none`, `local`, `full`, or a comma-separated allow-list of
@@ -179,6 +182,15 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
         )?,
         None => kpio_web::WebStorage::in_memory(kpio_web::web_storage::DEFAULT_QUOTA_UNITS),
     };
+    let budget = kpio_web::cache_storage::DEFAULT_BUDGET;
+    let cache_dir = req
+        .cache
+        .clone()
+        .or_else(|| dirs.as_ref().map(kpio_web::app_dirs::AppDirs::caches));
+    let caches = match &cache_dir {
+        Some(dir) => kpio_web::CacheStore::open(dir, budget)?,
+        None => kpio_web::CacheStore::in_memory(budget)?,
+    };
     let url = match &req.url {
         Some(u) => u.clone(),
         None => url_of_file(script)?,
@@ -196,6 +208,7 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
             network
         }),
         storage: Some(web_storage),
+        caches: Some(caches.clone()),
         service_workers: match &dirs {
             Some(d) => Some(kpio_web::service_worker::SwStore::open(
                 &d.service_workers(),
@@ -229,9 +242,13 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
             script.display()
         );
     }
+    let uncaught = app.uncaught_errors();
+    drop(app);
+    // The caches' recency (for eviction) since their last write.
+    caches.flush()?;
     // An exception a timer callback or a microtask threw was reported above, as a page
     // reports it; the command still fails, as a script run should.
-    match app.uncaught_errors() {
+    match uncaught {
         0 => Ok(()),
         1 => anyhow::bail!("{}: an uncaught error", script.display()),
         n => anyhow::bail!("{}: {n} uncaught errors", script.display()),

@@ -768,5 +768,78 @@
         body, urlList: s.urlList.slice(),
       };
     },
+
+    // For the Cache API (js/cache_storage.js). A response's parts as a cache keeps them:
+    // { type, status, statusText, headers: [[name, value], ...], urlList: [href, ...],
+    // body: null or { stream, source, length } (the caller reads it) }.
+    responseParts(res) {
+      const s = st(res, 'Response');
+      const urlList = [];
+      for (const u of s.urlList) urlList.push(call(urlHref, u));
+      return {
+        type: s.type, status: s.status, statusText: s.statusText, headers: H.list(s.headers),
+        urlList, body: s.body,
+      };
+    },
+    // Whether a body (of responseParts) is disturbed or locked.
+    bodyUnusable: unusable,
+    // A new Response with parts a cache kept: its Headers immutable, its body `bytes` (a
+    // Uint8Array it takes over, not copied) or none when `bytes` is null. `headers` is
+    // [name, value, name, value, ...].
+    cachedResponse(type, status, statusText, headers, urlList, bytes) {
+      const s = responseState('none');
+      s.headers = H.make('none', pairs(headers));
+      H.guard(s.headers, 'immutable');
+      s.type = type;
+      s.status = status;
+      s.statusText = statusText;
+      const urls = [];
+      for (const u of urlList) urls.push(new $URL(u));
+      s.urlList = urls;
+      if (bytes !== null) {
+        const source = S.setUp({ bytes: true });
+        if (bytes.byteLength > 0) source.enqueue(bytes);
+        source.close();
+        s.body = { stream: source.stream, source: null, length: bytes.byteLength };
+      }
+      return newResponseObject(s);
+    },
+    // The request fields a cache keeps besides the URL, method and headers, as JSON.
+    requestExtra(req) {
+      const r = st(req, 'Request').request;
+      return jsonStringify({
+        referrer: serializeReferrer(r.referrer), referrerPolicy: r.referrerPolicy, mode: r.mode,
+        credentials: r.credentials, cache: r.cache, redirect: r.redirect, integrity: r.integrity,
+        keepalive: r.keepalive,
+      });
+    },
+    // A new Request with what a cache kept (requestExtra's JSON); its Headers have
+    // `guard`.
+    cachedRequest(url, method, headers, extra, guard) {
+      const x = jsonParse(extra);
+      const parsed = new $URL(url);
+      const referrer = x.referrer === '' ? 'no-referrer'
+        : x.referrer === 'about:client' || x.referrer === undefined ? 'client' : new $URL(x.referrer);
+      const request = {
+        method, url: parsed, headerList: [], referrer, referrerPolicy: x.referrerPolicy || '',
+        mode: x.mode || 'cors', credentials: x.credentials || 'same-origin',
+        cache: x.cache || 'default', redirect: x.redirect || 'follow', integrity: x.integrity || '',
+        keepalive: !!x.keepalive, reloadNavigation: false, historyNavigation: false,
+        urlList: [parsed], window: 'client',
+      };
+      const c = { kind: 'Request', request, body: null, headers: null, signal: null };
+      c.headers = H.make('none', pairs(headers));
+      H.guard(c.headers, guard);
+      c.signal = call(abortSignalAny, $AbortSignal, []);
+      const obj = Object.create(Request.prototype);
+      state.set(obj, c);
+      return obj;
+    },
   };
+  // [name, value, name, value, ...] as [[name, value], ...].
+  function pairs(flat) {
+    const out = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+    return out;
+  }
 });

@@ -14,7 +14,7 @@ use crate::realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
 use crate::service_worker::ops::{Role, SwLink};
 use crate::service_worker::registry::{ClientId, WorkerId};
 use crate::service_worker::{Action, Registry, SwStore, SyncPolicy, SyncTasks};
-use crate::{ConsoleLevel, Limits, Network, WebError, WebStorage};
+use crate::{CacheStore, ConsoleLevel, Limits, Network, WebError, WebStorage};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -33,6 +33,8 @@ pub struct WebAppOptions {
     pub limits: Limits,
     pub network: Option<Arc<Network>>,
     pub storage: Option<Rc<WebStorage>>,
+    /// The app's Cache Storage (`caches`), shared by its windows and workers.
+    pub caches: Option<Rc<CacheStore>>,
     /// Where service worker registrations are kept (`/apps/cache/{id}/service_workers`);
     /// in memory when `None`.
     pub service_workers: Option<SwStore>,
@@ -118,6 +120,7 @@ impl WebApp {
                 limits: self.options.limits,
                 console: self.console_for(url),
                 storage: self.options.storage.clone(),
+                caches: self.options.caches.clone(),
                 url: url.to_owned(),
                 network: self.options.network.clone(),
                 notifications: self.notifications.clone(),
@@ -394,6 +397,7 @@ impl WebApp {
                 limits: self.options.limits,
                 console: self.console_for(script_url),
                 storage: None,
+                caches: self.options.caches.clone(),
                 url: script_url.to_owned(),
                 network: self.options.network.clone(),
                 notifications: self.notifications.clone(),

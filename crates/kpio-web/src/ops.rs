@@ -29,6 +29,8 @@ pub(crate) struct Host {
     pub(crate) hooks: Option<Hooks>,
     /// The app's Web Storage, for window realms that have it.
     pub(crate) storage: Option<StorageLink>,
+    /// The app's Cache API store, for realms that have one.
+    pub(crate) caches: Option<crate::cache_storage::js::CacheLink>,
     /// Promise rejections QuickJS tracked since the last microtask checkpoint: the
     /// promise, the reason, and whether this is a handler added later.
     pub(crate) rejections: Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>,
@@ -95,6 +97,7 @@ impl Host {
             next_decoder: 1,
             hooks: None,
             storage: None,
+            caches: None,
             rejections: Vec::new(),
             uncaught: 0,
             tasks: VecDeque::new(),
@@ -244,6 +247,7 @@ pub(crate) fn install<'js>(
             ])
         })?,
     )?;
+    crate::cache_storage::js::install(ctx, &ops, host)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(

@@ -69,4 +69,8 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "kpio:background_sync.js",
         include_str!("../js/background_sync.js"),
     ),
+    (
+        "kpio:cache_storage.js",
+        include_str!("../js/cache_storage.js"),
+    ),
 ];

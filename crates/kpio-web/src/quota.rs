@@ -35,6 +35,20 @@ impl StorageUsage for WebStorage {
     }
 }
 
+impl StorageUsage for crate::CacheStore {
+    fn name(&self) -> &'static str {
+        "caches"
+    }
+
+    fn usage(&self) -> u64 {
+        crate::CacheStore::usage(self)
+    }
+
+    fn quota(&self) -> u64 {
+        self.budget()
+    }
+}
+
 /// The app's stores, for `estimate()`.
 #[derive(Clone, Default)]
 pub struct StorageBudget {

@@ -49,6 +49,7 @@ fn app(
         limits: Limits::default(),
         network: Some(network.clone()),
         storage: None,
+        caches: None,
         service_workers: Some(SwStore::open(store).unwrap()),
         sync: match tasks {
             Some(p) => SyncTasks::open(p, policy()).unwrap(),
