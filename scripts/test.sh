@@ -84,7 +84,7 @@ MIRIFLAGS="-Zmiri-disable-isolation" cargo +nightly miri test -p kpio-wasm \
   --features portable-dispatch --test module_code -- --skip four_threads
 echo "== fuzz: a short run of each cargo-fuzz target (against wasmi 2.0, between the dispatch backends, decoder, the web APIs), so they build and hold"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --version 0.13.2 --locked --quiet
-for target in differential:60 tiers:60 backends:40 module_new:30 web_apis:30; do
+for target in differential:60 tiers:60 backends:40 module_new:30 web_apis:30 http_response:20; do
   name=${target%%:*}; secs=${target##*:}
   if ! (cd fuzz && cargo +nightly fuzz run "$name" -- -max_total_time="$secs" -rss_limit_mb=4096 \
           -len_control=0 -max_len=8192 > "fuzz-$name.log" 2>&1); then
