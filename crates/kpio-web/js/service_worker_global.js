@@ -186,6 +186,9 @@
       }
       return;
     }
+    // The worker took the request on: the page waits for its answer (no network
+    // fallback any more).
+    ops.swFetchResponding(id);
     s.response.then(async (response) => {
       if (!F.isResponse(response)) {
         throw new $TypeError('the value passed to respondWith() is not a Response');

@@ -214,6 +214,15 @@ fn install_worker<'js>(
     )?;
     let h = host.clone();
     ops.set(
+        "swFetchResponding",
+        Function::new(ctx.clone(), move |fetch: f64| {
+            if let Some((r, _)) = link(&h) {
+                r.borrow_mut().fetch_responding(fetch as u64);
+            }
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
         "swFetchDone",
         Function::new(ctx.clone(), move |fetch: f64, answer: Plain| {
             let Plain::List(answer) = answer else {

@@ -16,9 +16,13 @@ use crate::host_message::{HostMessage, Inbox, Plain};
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-/// How long a fetch event may take to be answered before the page's request goes to
-/// the network instead.
+/// How long a fetch event may take to be dispatched and handled (respondWith() called,
+/// or not) before the page's request goes to the network instead.
 pub const FETCH_EVENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the promise given to respondWith() may take before the page's request fails
+/// with a network error (it does not go to the network then: the worker took it on, and
+/// may have acted on it). Chromium's limit for an event, 5 minutes.
+pub const FETCH_RESPONSE_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long an install or activate event's `waitUntil` promises may take before the
 /// event counts as failed (install) or done (activate).
 pub const LIFECYCLE_EVENT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -153,6 +157,8 @@ struct PendingFetch {
     client: ClientId,
     worker: WorkerId,
     deadline: Instant,
+    /// respondWith() was called: past the deadline, a network error.
+    responding: bool,
     /// The event, held back while the worker is activating (Handle Fetch waits for it
     /// to be activated).
     held: Option<HostMessage>,
@@ -553,6 +559,19 @@ impl Registry {
         let reg = worker.registration;
         self.broadcast(reg, Some(w));
         self.actions.push(Action::StopWorker { worker: w });
+        // Its realm goes: the fetch events it was given go to the network.
+        let orphaned: Vec<u64> = self
+            .fetches
+            .iter()
+            .filter(|(_, f)| f.worker == w)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in orphaned {
+            self.fetch_done(
+                id,
+                vec!["fallback".into(), "the worker became redundant".into()],
+            );
+        }
         // The realm is gone once the scheduler acts: later messages to it are dropped.
         if let Some(worker) = self.workers.get_mut(&w) {
             worker.inbox = None;
@@ -666,6 +685,10 @@ impl Registry {
         fetch: u64,
         result: Result<Vec<u8>, (String, String)>,
     ) {
+        if !matches!(self.running, Some(Running::Fetching { fetch: f, .. }) if f == fetch) {
+            // No job is waiting for this fetch (any more).
+            return;
+        }
         let Some(Running::Fetching {
             job,
             fetch: f,
@@ -1125,6 +1148,7 @@ impl Registry {
                 client,
                 worker,
                 deadline: Instant::now() + FETCH_EVENT_TIMEOUT,
+                responding: false,
                 held: activating.then(|| message.clone()),
             },
         );
@@ -1232,17 +1256,35 @@ impl Registry {
         }
     }
 
-    /// Deadlines: fetch events unanswered after [`FETCH_EVENT_TIMEOUT`] go to the
-    /// network; lifecycle events past theirs end.
+    /// The worker called respondWith() for a fetch event: the page waits for its
+    /// answer, up to [`FETCH_RESPONSE_TIMEOUT`].
+    pub(crate) fn fetch_responding(&mut self, fetch: u64) {
+        if let Some(f) = self.fetches.get_mut(&fetch) {
+            f.responding = true;
+            f.deadline = Instant::now() + FETCH_RESPONSE_TIMEOUT;
+        }
+    }
+
+    /// Deadlines: fetch events not handled after [`FETCH_EVENT_TIMEOUT`] go to the
+    /// network, respondWith() promises not settled after [`FETCH_RESPONSE_TIMEOUT`]
+    /// are network errors; lifecycle events past theirs end.
     pub(crate) fn tick(&mut self, now: Instant) {
-        let late: Vec<u64> = self
+        let late: Vec<(u64, bool)> = self
             .fetches
             .iter()
             .filter(|(_, f)| f.deadline <= now)
-            .map(|(id, _)| *id)
+            .map(|(id, f)| (*id, f.responding))
             .collect();
-        for id in late {
-            self.fetch_done(id, vec!["fallback".into(), "timeout".into()]);
+        for (id, responding) in late {
+            let answer = if responding {
+                vec![
+                    "error".into(),
+                    "the service worker's respondWith() promise did not settle in time".into(),
+                ]
+            } else {
+                vec!["fallback".into(), "timeout".into()]
+            };
+            self.fetch_done(id, answer);
         }
         if let Some(Running::Installing {
             event, deadline, ..
