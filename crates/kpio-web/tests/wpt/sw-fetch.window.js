@@ -256,6 +256,11 @@ promise_test(async () => {
 }, 'The request\'s headers are immutable in the worker');
 
 promise_test(async () => {
+  const d = await (await fetch('resources/made-up?sw=echo')).json();
+  assert_equals(d.cloneHeadersImmutable, 'TypeError');
+}, 'A clone of the request has immutable headers too');
+
+promise_test(async () => {
   const d = await (await fetch('resources/made-up?sw=event')).json();
   assert_equals(d.type, 'fetch');
   assert_true(d.isTrusted, 'isTrusted');

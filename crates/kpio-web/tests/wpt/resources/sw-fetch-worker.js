@@ -63,6 +63,7 @@ async function describeRequest(e) {
     isHistoryNavigation: r.isHistoryNavigation,
     signalAborted: r.signal.aborted,
     headersImmutable: errorName(() => r.headers.set('X-Added', 'by the worker')),
+    cloneHeadersImmutable: errorName(() => r.clone().headers.set('X-Added', 'by the worker')),
   };
 }
 
