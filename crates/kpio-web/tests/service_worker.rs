@@ -635,3 +635,42 @@ fn redirected_responses_from_the_worker_follow_the_request_redirect_mode() {
     drop(l);
     let _ = std::fs::remove_dir_all(&site.dir);
 }
+
+#[test]
+fn the_script_is_fetched_with_the_service_worker_header_bypassing_caches_and_not_redirected() {
+    let site = site("script-request", &[("sw.js", "self.oninstall = () => {};")]);
+    let (mut app, lines) = app(&site, None);
+    let w = app
+        .open_window(&format!("{}/index.html", site.server.origin()))
+        .unwrap();
+    app.eval_script(
+        w,
+        r#"
+        (async () => {
+          const script = '/_kpio/status?log=script&header=Content-Type:text/javascript&body=' +
+            encodeURIComponent('self.oninstall = () => {};');
+          await navigator.serviceWorker.register(script, { scope: '/_kpio/scope/' });
+          const [entry] = await (await fetch('/_kpio/log?key=script')).json();
+          const h = new Map(entry.headers.map(([n, v]) => [n.toLowerCase(), v]));
+          console.log('service-worker ' + h.get('service-worker'));
+          console.log('cache-control ' + h.get('cache-control'));
+          await navigator.serviceWorker.register('/_kpio/redirect?location=/sw.js', { scope: '/_kpio/redirected/' })
+            .then(() => console.log('redirected resolved'), (e) => console.log('redirected ' + e.name));
+          console.log('END');
+        })();
+        "#,
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "END");
+    let l = lines.borrow();
+    for expected in [
+        "service-worker script",
+        "cache-control max-age=0",
+        "redirected TypeError",
+    ] {
+        assert!(l.contains(&expected.to_owned()), "{expected}: {l:#?}");
+    }
+    drop(l);
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
