@@ -379,8 +379,9 @@ http://localhost:PORT. It runs until interrupted (Ctrl-C).\n\nExample:\n  kpio w
         /// Bytes of memory the realm's heap may use (suffixes K, M, G).
         #[arg(long, value_name = "BYTES", value_parser = kpio_cli::guards::parse_size)]
         max_memory: Option<u64>,
-        /// Keep `localStorage` in DIR (crash-safe), so a later run sees it; in memory
-        /// when not given.
+        /// Keep the app's storage in DIR (localStorage crash-safe in DIR/local_storage,
+        /// service worker registrations, sync tasks), so a later run sees it; in
+        /// memory when not given.
         #[arg(long, value_name = "DIR")]
         storage: Option<PathBuf>,
         /// The page's URL: its `location`, its origin (for CORS) and the base of
@@ -395,6 +396,15 @@ http://localhost:PORT. It runs until interrupted (Ctrl-C).\n\nExample:\n  kpio w
         /// Start offline: navigator.onLine is false and every fetch fails.
         #[arg(long)]
         offline: bool,
+        /// Offline fallback rules for when no service worker answers: a JSON list of
+        /// {"pattern": "/static/*", "strategy": "cache-first", "cache": "NAME"} (strategies:
+        /// cache-only, cache-first, network-first, stale-while-revalidate, network-only).
+        #[arg(long, value_name = "FILE")]
+        offline_fallback: Option<PathBuf>,
+        /// Keep the Cache API's caches (`caches`) in DIR (crash-safe), so a later run
+        /// sees them; DIR/caches of --storage, or in memory, when not given.
+        #[arg(long, value_name = "DIR")]
+        cache: Option<PathBuf>,
     },
 }
 
@@ -608,6 +618,8 @@ fn cmd_web(command: WebCommand) -> ExitCode {
             url,
             network,
             offline,
+            offline_fallback,
+            cache,
         } => {
             let mut limits = kpio_web::Limits {
                 task_time: std::time::Duration::from_secs(task_time),
@@ -624,6 +636,8 @@ fn cmd_web(command: WebCommand) -> ExitCode {
                 url,
                 network: (network != kpio_web::NetworkScope::None).then_some(network),
                 offline,
+                offline_fallback,
+                cache,
             };
             match kpio_cli::web::run(&req) {
                 Ok(()) => ExitCode::SUCCESS,

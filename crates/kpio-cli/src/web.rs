@@ -4,8 +4,10 @@
 //! one line per subtest; `kpio web run` runs a script in a window realm until its timers
 //! are done.
 
+use kpio_web::app::{WebApp, WebAppOptions};
+use kpio_web::service_worker::{SyncPolicy, SyncTasks};
 use kpio_web::wpt::{self, FileReport, HarnessStatus, Status};
-use kpio_web::{GlobalKind, Limits, Realm, RealmOptions};
+use kpio_web::{GlobalKind, Limits};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -129,7 +131,8 @@ pub struct RunRequest {
     /// How long to wait for pending timers and fetches.
     pub timeout: Duration,
     pub limits: Limits,
-    /// Where `localStorage` is kept (in memory when `None`).
+    /// Where the app's storage is kept (in memory when `None`): `local_storage/`,
+    /// `idb/`, `caches/`, `service_workers/` and `sync_tasks.json` in it.
     pub storage: Option<PathBuf>,
     /// The page's URL (its `location` and origin); `file://` + the script's path when
     /// `None`.
@@ -138,6 +141,11 @@ pub struct RunRequest {
     pub network: Option<kpio_web::NetworkScope>,
     /// Start with the network switched off (`navigator.onLine` false, fetches fail).
     pub offline: bool,
+    /// The offline fallback rules (a JSON file, see `kpio_web::offline_fallback`).
+    pub offline_fallback: Option<PathBuf>,
+    /// Where the Cache API's caches are kept, if not in the storage directory's
+    /// `caches/` (in memory when neither is given).
+    pub cache: Option<PathBuf>,
 }
 
 /// Parses `--network`: `none`, `local`, `full`, or a comma-separated allow-list of
@@ -166,39 +174,81 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
     let storage = req.storage.as_deref();
     let source = std::fs::read_to_string(script)
         .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", script.display()))?;
-    let storage = match storage {
-        Some(dir) => kpio_web::WebStorage::open(dir, kpio_web::web_storage::DEFAULT_QUOTA_UNITS)?,
+    let dirs = storage.map(kpio_web::app_dirs::AppDirs::single);
+    let web_storage = match &dirs {
+        Some(d) => kpio_web::WebStorage::open(
+            &d.local_storage(),
+            kpio_web::web_storage::DEFAULT_QUOTA_UNITS,
+        )?,
         None => kpio_web::WebStorage::in_memory(kpio_web::web_storage::DEFAULT_QUOTA_UNITS),
     };
-    let mut realm = Realm::new(RealmOptions {
-        kind: GlobalKind::Window,
+    let budget = kpio_web::cache_storage::DEFAULT_BUDGET;
+    let cache_dir = req
+        .cache
+        .clone()
+        .or_else(|| dirs.as_ref().map(kpio_web::app_dirs::AppDirs::caches));
+    let caches = match &cache_dir {
+        Some(dir) => kpio_web::CacheStore::open(dir, budget)?,
+        None => kpio_web::CacheStore::in_memory(budget)?,
+    };
+    let url = match &req.url {
+        Some(u) => u.clone(),
+        None => url_of_file(script)?,
+    };
+    let origin = url::Url::parse(&url)
+        .map_err(|e| anyhow::anyhow!("--url {url:?}: {e}"))?
+        .origin()
+        .ascii_serialization();
+    let mut app = WebApp::new(WebAppOptions {
+        origin: origin.clone(),
         limits,
-        storage: Some(storage),
-        url: match &req.url {
-            Some(u) => u.clone(),
-            None => url_of_file(script)?,
-        },
         network: req.network.clone().map(|scope| {
             let network = kpio_web::Network::new(scope);
             network.offline_switch().set_offline(req.offline);
             network
         }),
+        storage: Some(web_storage),
+        caches: Some(caches.clone()),
+        service_workers: match &dirs {
+            Some(d) => Some(kpio_web::service_worker::SwStore::open(
+                &d.service_workers(),
+            )?),
+            None => None,
+        },
+        sync: match &dirs {
+            Some(d) => SyncTasks::open(&d.sync_tasks(), SyncPolicy::default())?,
+            None => SyncTasks::in_memory(SyncPolicy::default()),
+        },
+        offline_fallback: match &req.offline_fallback {
+            Some(path) => {
+                let json = std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", path.display()))?;
+                kpio_web::offline_fallback::OfflineFallback::parse(&json, &origin)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+            }
+            None => Default::default(),
+        },
         notifications: None,
-        console: Some(Box::new(|level, text| match level {
+        console: Some(std::rc::Rc::new(|_, level, text| match level {
             kpio_web::ConsoleLevel::Log | kpio_web::ConsoleLevel::Debug => println!("{text}"),
             kpio_web::ConsoleLevel::Warn | kpio_web::ConsoleLevel::Error => eprintln!("{text}"),
         })),
-    })?;
-    realm.eval_script(&source, &script.display().to_string())?;
-    if let kpio_web::LoopEnd::TimedOut = realm.run_event_loop(timeout, &mut || false)? {
+    });
+    let window = app.open_window(&url)?;
+    app.eval_script(window, &source, &script.display().to_string())?;
+    if let kpio_web::LoopEnd::TimedOut = app.run(timeout, &mut |_| false)? {
         anyhow::bail!(
             "{}: timers or fetches still pending after {timeout:?}",
             script.display()
         );
     }
+    let uncaught = app.uncaught_errors();
+    drop(app);
+    // The caches' recency (for eviction) since their last write.
+    caches.flush()?;
     // An exception a timer callback or a microtask threw was reported above, as a page
     // reports it; the command still fails, as a script run should.
-    match realm.uncaught_errors() {
+    match uncaught {
         0 => Ok(()),
         1 => anyhow::bail!("{}: an uncaught error", script.display()),
         n => anyhow::bail!("{}: {n} uncaught errors", script.display()),

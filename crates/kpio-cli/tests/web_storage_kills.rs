@@ -27,7 +27,7 @@ fn value(i: u64) -> String {
 
 /// Checks the invariant; returns n.
 fn check(dir: &std::path::Path, kill: usize) -> u64 {
-    let storage = WebStorage::open(dir, DEFAULT_QUOTA_UNITS)
+    let storage = WebStorage::open(&dir.join("local_storage"), DEFAULT_QUOTA_UNITS)
         .unwrap_or_else(|e| panic!("kill {kill}: the storage does not open: {e}"));
     let items: BTreeMap<String, String> = storage
         .items(AreaKind::Local)
@@ -67,7 +67,7 @@ fn local_storage_holds_a_whole_state_after_200_kills() {
     std::fs::create_dir_all(&dir).unwrap();
     let script = dir.join("writer.js");
     std::fs::write(&script, WRITER).unwrap();
-    let storage_dir = dir.join("local_storage");
+    let storage_dir = dir.join("app");
     // A small deterministic generator for the kill delays (20 to 180 ms after start).
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut last_n = 0;

@@ -538,19 +538,78 @@
       resolve([kind, ...rest]);
     });
   }
+  // The offline fallback (src/offline_fallback.rs): for a page no worker can answer for,
+  // the app's rules (URL patterns and strategies over Cache Storage) answer instead.
+  // `null` when no rule applies.
+  async function offlineFallback(req) {
+    const url = call(urlHref, req.urlList[req.urlList.length - 1]);
+    const rule = ops.fallbackRule(url);
+    if (rule === null || rule === undefined || req.method !== 'GET' || typeof caches === 'undefined') return null;
+    const [strategy, cacheName] = rule;
+    const request = () => new F.Request(url, { method: 'GET', headers: req.headers, mode: 'same-origin' === req.mode ? 'same-origin' : undefined });
+    const fromNetwork = async (cache) => {
+      const r = await internals.fetchWithoutServiceWorker(request());
+      if (r.ok && cache !== null) await cache.put(request(), r.clone());
+      return r;
+    };
+    const cache = await caches.open(cacheName);
+    let response = null;
+    switch (strategy) {
+      case 'cache-only':
+        response = await cache.match(request());
+        if (response === undefined) return networkError(`${url}: not in the offline cache (cache-only)`);
+        break;
+      case 'cache-first':
+        response = (await cache.match(request())) || await fromNetwork(cache);
+        break;
+      case 'network-first':
+        try {
+          response = await fromNetwork(cache);
+        } catch (e) {
+          response = await cache.match(request());
+          if (response === undefined) throw e;
+        }
+        break;
+      case 'stale-while-revalidate': {
+        const cached = await cache.match(request());
+        const refresh = fromNetwork(cache);
+        refresh.catch(() => {});
+        response = cached || await refresh;
+        break;
+      }
+      default:
+        return null;
+    }
+    return F.responseRecord(response);
+  }
+
+  // A response record the offline fallback gave, marked as a worker's would be.
+  function fallbackRecord(r) {
+    if (r === null || r instanceof NetworkError) return r;
+    r.filtered = r.type !== 'default';
+    if (r.type === 'cors') r.corsExposedHeaderNames = r.headers.map(([n]) => n);
+    return r;
+  }
+  const offlineFallbackFor = (req) => offlineFallback(req).then(fallbackRecord, (e) => networkError(e && e.message));
+
   function handleFetch(req) {
-    if (ops.swRole !== 'client' || internals.isControlled === undefined || !internals.isControlled()) {
+    if (ops.swRole !== 'client' || internals.isControlled === undefined) {
       return $Promise.resolve(null);
     }
     const url = req.urlList[req.urlList.length - 1];
     const scheme = schemeOf(url);
     if (scheme !== 'http' && scheme !== 'https') return $Promise.resolve(null);
+    if (!internals.isControlled()) return offlineFallbackFor(req);
     const id = ops.swFetch([req.method, call(urlHref, url), req.headers, req.bodyBytes, req.mode,
       req.credentials, req.cache, req.redirect, req.referrer === null ? '' : req.referrer,
       req.referrerPolicy, req.integrity, req.keepalive]);
     if (id === null || id === undefined) return $Promise.resolve(null);
     return new $Promise((resolve) => swFetches.set(id, resolve)).then(([kind, ...rest]) => {
-      if (kind === 'fallback') return null;
+      if (kind === 'fallback') {
+        // A worker that could not run (its script failed, a limit stopped it, it became
+        // redundant) leaves the request to the app's offline fallback rules, if any.
+        return rest[0] === 'not handled' || rest[0] === 'timeout' ? null : offlineFallbackFor(req);
+      }
       if (kind === 'error') return networkError(rest[0]);
       const [status, statusText, headers, bytes, type, urlList] = rest;
       return {

@@ -3,12 +3,12 @@
 //
 // Needs, from earlier prelude files: webidl.js, abort.js (AbortSignal.any for the
 // request's dependent signal), url.js (URL, URLSearchParams), encoding.js (TextEncoder,
-// TextDecoder), headers.js (internals.headers) and streams.js (internals.streams); so it
-// goes right after streams.js in src/prelude.rs.
+// TextDecoder), headers.js (internals.headers), streams.js (internals.streams),
+// mime_type.js (internals.mime), blob.js (internals.blob), form_data.js
+// (internals.formData) and multipart.js (internals.multipart); so it goes after those in
+// src/prelude.rs.
 //
-// Not here yet: Blob and FormData bodies (this runtime has neither: such values are not
-// recognised and, as WebIDL's union conversion says for any other object, become a
-// USVString), the "request-no-cors" header guard (a no-cors request's headers use the
+// Not here yet: the "request-no-cors" header guard (a no-cors request's headers use the
 // "request" guard; its method is still checked to be CORS-safelisted), and origins (the
 // runtime has no `location`, so relative URLs are a TypeError unless `globalThis.location`
 // exists, and the environment's origin is taken as opaque).
@@ -17,6 +17,9 @@
   const { requireArgs, illegal, toUSV, toDOMString } = internals;
   const S = internals.streams;
   const H = internals.headers;
+  const M = internals.mime;
+  const B = internals.blob;
+  const F = internals.formData;
 
   // Intrinsics, taken now so that scripts changing the globals later change nothing here.
   const $URL = URL;
@@ -38,9 +41,11 @@
   const tsReadable = Object.getOwnPropertyDescriptor($TransformStream.prototype, 'readable').get;
   const tsWritable = Object.getOwnPropertyDescriptor($TransformStream.prototype, 'writable').get;
   const abLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+  const taByteLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'byteLength').get;
   const $Uint8Array = Uint8Array;
   const $Promise = Promise;
   const jsonParse = JSON.parse;
+  const headersGet = Headers.prototype.get;
   const jsonStringify = JSON.stringify;
   const call = (fn, self, ...args) => Reflect.apply(fn, self, args);
 
@@ -93,11 +98,12 @@
     return { stream: S.fromBytes(bytes), source: bytes, length: bytes.byteLength };
   }
 
-  // WebIDL's conversion of a BodyInit union value: ReadableStream, BufferSource and
-  // URLSearchParams are kept, anything else becomes a USVString.
+  // WebIDL's conversion of a BodyInit union value: ReadableStream, Blob, BufferSource,
+  // FormData and URLSearchParams are kept, anything else becomes a USVString.
   function convertBodyInit(v) {
     if (typeof v === 'object' && v !== null) {
-      if (S.isReadableStream(v) || ArrayBuffer.isView(v) || isArrayBuffer(v) || isURLSearchParams(v)) return v;
+      if (S.isReadableStream(v) || B.isBlob(v) || ArrayBuffer.isView(v) || isArrayBuffer(v) ||
+        F.isFormData(v) || isURLSearchParams(v)) return v;
     }
     return toUSV(v);
   }
@@ -117,6 +123,21 @@
     if (isURLSearchParams(object)) {
       return [bytesBody(call(encode, encoder, call(uspToString, object))),
         'application/x-www-form-urlencoded;charset=UTF-8'];
+    }
+    // A Blob: its stream, and its size for Content-Length; its type, if it has one.
+    if (B.isBlob(object)) {
+      const type = B.typeOf(object);
+      return [{ stream: B.stream(object), source: object, length: B.sizeOf(object) }, type === '' ? null : type];
+    }
+    // FormData: encoded now (so later changes to the object change nothing), as HTML's
+    // multipart/form-data encoding algorithm says, with UTF-8. The standard leaves the
+    // length unclear (whatwg/html#6424); the encoding is whole, so it is known. The
+    // source is the encoded bytes, so that a body sent again (a redirect) keeps the
+    // boundary its Content-Type names.
+    if (F.isFormData(object)) {
+      const { bytes, boundary } = internals.multipart.encode(F.entries(object));
+      return [{ stream: S.fromBytes(bytes), source: bytes, length: call(taByteLength, bytes) },
+        `multipart/form-data; boundary=${boundary}`];
     }
     // A BufferSource: a copy of its bytes.
     const view = ArrayBuffer.isView(object)
@@ -164,6 +185,78 @@
     return S.readAll(body.stream);
   }
   const utf8Decode = (bytes) => call(decode, new $TextDecoder(), bytes);
+  const utf8DecodeWithoutBOM = (bytes) => call(decode, new $TextDecoder('utf-8', { ignoreBOM: true }), bytes);
+
+  // Fetch's "get, decode, and split" of a header: its combined value split at commas
+  // outside quoted strings, each value without leading and trailing tabs and spaces;
+  // null if the header is absent.
+  function getDecodeSplit(headers, name) {
+    const input = call(headersGet, headers, name);
+    if (input === null) return null;
+    const values = [];
+    const p = { pos: 0 };
+    let temporary = '';
+    for (;;) {
+      while (p.pos < input.length && input[p.pos] !== '"' && input[p.pos] !== ',') temporary += input[p.pos++];
+      if (p.pos < input.length && input[p.pos] === '"') {
+        temporary += M.collectQuotedString(input, p, false);
+        if (p.pos < input.length) continue;
+      }
+      let a = 0;
+      let b = temporary.length;
+      while (a < b && (temporary[a] === ' ' || temporary[a] === '\t')) a++;
+      while (b > a && (temporary[b - 1] === ' ' || temporary[b - 1] === '\t')) b--;
+      values[values.length] = temporary.slice(a, b);
+      temporary = '';
+      if (p.pos >= input.length) return values;
+      p.pos++; // the ','
+    }
+  }
+
+  // Fetch's "extract a MIME type" from a header list: a MIME type record, or null.
+  function extractMIMEType(headers) {
+    let charset = null;
+    let essence = null;
+    let mimeType = null;
+    const values = getDecodeSplit(headers, 'Content-Type');
+    if (values === null) return null;
+    for (let i = 0; i < values.length; i++) {
+      const temporary = M.parse(values[i]);
+      if (temporary === null || M.essence(temporary) === '*/*') continue;
+      mimeType = temporary;
+      if (M.essence(mimeType) !== essence) {
+        charset = null;
+        const c = M.param(mimeType, 'charset');
+        if (c !== undefined) charset = c;
+        essence = M.essence(mimeType);
+      } else if (M.param(mimeType, 'charset') === undefined && charset !== null) {
+        M.setParam(mimeType, 'charset', charset);
+      }
+    }
+    return mimeType;
+  }
+
+  // formData()'s "package data": the bytes as a FormData, per the body's MIME type.
+  function packageFormData(bytes, headers, what) {
+    const mimeType = extractMIMEType(headers);
+    const essence = mimeType === null ? null : M.essence(mimeType);
+    if (essence === 'multipart/form-data') {
+      const boundary = M.param(mimeType, 'boundary');
+      if (boundary === undefined) throw new TypeError(`${what}: the multipart/form-data MIME type has no boundary.`);
+      const entries = internals.multipart.parse(bytes, boundary);
+      if (entries === null) throw new TypeError(`${what}: the body is not valid multipart/form-data.`);
+      return F.make(entries);
+    }
+    if (essence === 'application/x-www-form-urlencoded') {
+      // The application/x-www-form-urlencoded parser works on bytes; decoding first,
+      // lossily and keeping a BOM, gives the same names and values.
+      const list = ops.formParse(utf8DecodeWithoutBOM(bytes));
+      const entries = [];
+      for (let i = 0; i + 1 < list.length; i += 2) entries[entries.length] = [list[i], list[i + 1]];
+      return F.make(entries);
+    }
+    throw new TypeError(`${what}: the body's MIME type is neither multipart/form-data nor application/x-www-form-urlencoded.`);
+  }
 
   // The Body mixin's members, put on both prototypes (each checking its own brand).
   function mixBody(proto, kind) {
@@ -186,6 +279,18 @@
       },
       json() {
         return consume(this, kind, `Failed to execute 'json' on '${kind}'`).then((b) => jsonParse(utf8Decode(b)));
+      },
+      // A Blob of the bytes, typed with the body's MIME type (serialized, then made a
+      // Blob type: ASCII lowercase, empty if not printable ASCII), or untyped.
+      blob() {
+        return consume(this, kind, `Failed to execute 'blob' on '${kind}'`).then((b) => {
+          const mimeType = extractMIMEType(st(this, kind).headers);
+          return B.make(b, mimeType === null ? '' : M.serialize(mimeType));
+        });
+      },
+      formData() {
+        const what = `Failed to execute 'formData' on '${kind}'`;
+        return consume(this, kind, what).then((b) => packageFormData(b, st(this, kind).headers, what));
       },
     };
     for (const key of Reflect.ownKeys(members)) {
@@ -640,9 +745,101 @@
       }
       return newResponseObject(s);
     },
+    // Fetch's "safely extract" of a body's source again (HTTP-redirect fetch re-sends a
+    // 307/308 request's body from it): a new body of the same bytes. A source is a
+    // Uint8Array or a Blob (a stream body has none, and cannot be re-sent).
+    extractSource(source) {
+      if (B.isBlob(source)) return extract(source, false, 'fetch')[0];
+      return bytesBody(new $Uint8Array(source));
+    },
     // A network error (what Response.error() returns).
     networkError: () => Response.error(),
     // A response's URL list, as strings.
     urlListOf: (res) => st(res, 'Response').urlList.map((u) => call(urlHref, u)),
+    // What fetch() needs of a Response to answer with it: { type, status, statusText,
+    // headers: [[name, value], ...], body: ReadableStream | null, urlList: [URL] }.
+    // Takes the body: the Response is used afterwards.
+    responseRecord(res) {
+      const s = st(res, 'Response');
+      if (s.body !== null && unusable(s.body)) throw new TypeError('The response body is already used.');
+      const body = s.body === null ? null : s.body.stream;
+      return {
+        type: s.type, status: s.status, statusText: s.statusText, headers: H.list(s.headers),
+        body, urlList: s.urlList.slice(),
+      };
+    },
+
+    // For the Cache API (js/cache_storage.js). A response's parts as a cache keeps them:
+    // { type, status, statusText, headers: [[name, value], ...], urlList: [href, ...],
+    // body: null or { stream, source, length } (the caller reads it) }.
+    responseParts(res) {
+      const s = st(res, 'Response');
+      const urlList = [];
+      for (const u of s.urlList) urlList.push(call(urlHref, u));
+      return {
+        type: s.type, status: s.status, statusText: s.statusText, headers: H.list(s.headers),
+        urlList, body: s.body,
+      };
+    },
+    // Whether a body (of responseParts) is disturbed or locked.
+    bodyUnusable: unusable,
+    // A new Response with parts a cache kept: its Headers immutable, its body `bytes` (a
+    // Uint8Array it takes over, not copied) or none when `bytes` is null. `headers` is
+    // [name, value, name, value, ...].
+    cachedResponse(type, status, statusText, headers, urlList, bytes) {
+      const s = responseState('none');
+      s.headers = H.make('none', pairs(headers));
+      H.guard(s.headers, 'immutable');
+      s.type = type;
+      s.status = status;
+      s.statusText = statusText;
+      const urls = [];
+      for (const u of urlList) urls.push(new $URL(u));
+      s.urlList = urls;
+      if (bytes !== null) {
+        const source = S.setUp({ bytes: true });
+        if (bytes.byteLength > 0) source.enqueue(bytes);
+        source.close();
+        s.body = { stream: source.stream, source: null, length: bytes.byteLength };
+      }
+      return newResponseObject(s);
+    },
+    // The request fields a cache keeps besides the URL, method and headers, as JSON.
+    requestExtra(req) {
+      const r = st(req, 'Request').request;
+      return jsonStringify({
+        referrer: serializeReferrer(r.referrer), referrerPolicy: r.referrerPolicy, mode: r.mode,
+        credentials: r.credentials, cache: r.cache, redirect: r.redirect, integrity: r.integrity,
+        keepalive: r.keepalive,
+      });
+    },
+    // A new Request with what a cache kept (requestExtra's JSON); its Headers have
+    // `guard`.
+    cachedRequest(url, method, headers, extra, guard) {
+      const x = jsonParse(extra);
+      const parsed = new $URL(url);
+      const referrer = x.referrer === '' ? 'no-referrer'
+        : x.referrer === 'about:client' || x.referrer === undefined ? 'client' : new $URL(x.referrer);
+      const request = {
+        method, url: parsed, headerList: [], referrer, referrerPolicy: x.referrerPolicy || '',
+        mode: x.mode || 'cors', credentials: x.credentials || 'same-origin',
+        cache: x.cache || 'default', redirect: x.redirect || 'follow', integrity: x.integrity || '',
+        keepalive: !!x.keepalive, reloadNavigation: false, historyNavigation: false,
+        urlList: [parsed], window: 'client',
+      };
+      const c = { kind: 'Request', request, body: null, headers: null, signal: null };
+      c.headers = H.make('none', pairs(headers));
+      H.guard(c.headers, guard);
+      c.signal = call(abortSignalAny, $AbortSignal, []);
+      const obj = Object.create(Request.prototype);
+      state.set(obj, c);
+      return obj;
+    },
   };
+  // [name, value, name, value, ...] as [[name, value], ...].
+  function pairs(flat) {
+    const out = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push([flat[i], flat[i + 1]]);
+    return out;
+  }
 });

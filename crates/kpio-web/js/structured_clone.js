@@ -5,6 +5,10 @@
   'use strict';
   const clone = (e) => internals.domException('DataCloneError', e);
 
+  // Platform objects that later prelude files make serializable (Blob, File): each entry
+  // is { is(value), clone(value) }. Other platform objects throw DataCloneError.
+  internals.serializable = [];
+
   // QuickJS's class of each kind of object, taken from objects made here, so nothing
   // depends on the engine's internal numbering.
   const cls = {
@@ -110,6 +114,13 @@
         if (internals.isDOMException(v)) {
           out = internals.domException(String(v.name), String(v.message));
           break;
+        }
+        {
+          const serializable = internals.serializable.find((s) => s.is(v));
+          if (serializable !== undefined) {
+            out = serializable.clone(v);
+            break;
+          }
         }
         if (internals.interfaces.some((C) => v instanceof C)) {
           throw clone(`${Object.prototype.toString.call(v)} could not be cloned.`);

@@ -9,11 +9,12 @@ use crate::console::ConsoleSink;
 use crate::host_message::{HostMessage, Inbox, Plain};
 use crate::net::Signal;
 use crate::notifications::{NotificationCenter, NotificationLink, Target, UserAction};
+use crate::offline_fallback::OfflineFallback;
 use crate::realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
 use crate::service_worker::ops::{Role, SwLink};
 use crate::service_worker::registry::{ClientId, WorkerId};
 use crate::service_worker::{Action, Registry, SwStore, SyncPolicy, SyncTasks};
-use crate::{ConsoleLevel, Limits, Network, WebError, WebStorage};
+use crate::{CacheStore, ConsoleLevel, Limits, Network, WebError, WebStorage};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -32,6 +33,8 @@ pub struct WebAppOptions {
     pub limits: Limits,
     pub network: Option<Arc<Network>>,
     pub storage: Option<Rc<WebStorage>>,
+    /// The app's Cache Storage (`caches`), shared by its windows and workers.
+    pub caches: Option<Rc<CacheStore>>,
     /// Where service worker registrations are kept (`/apps/cache/{id}/service_workers`);
     /// in memory when `None`.
     pub service_workers: Option<SwStore>,
@@ -39,6 +42,9 @@ pub struct WebAppOptions {
     pub console: Option<AppConsole>,
     /// The platform's notification centre; without one, notifications are denied.
     pub notifications: Option<Rc<dyn NotificationCenter>>,
+    /// The offline fallback rules for pages no service worker answers for (see
+    /// [`crate::offline_fallback`]); none when empty.
+    pub offline_fallback: OfflineFallback,
     /// Background sync's tasks (`/apps/data/{id}/sync_tasks.json`, or in memory) and
     /// retry policy.
     pub sync: SyncTasks,
@@ -75,7 +81,8 @@ impl WebApp {
             &mut options.sync,
             SyncTasks::in_memory(SyncPolicy::default()),
         );
-        let registry = Registry::new(&options.origin, store, sync);
+        let mut registry = Registry::new(&options.origin, store, sync);
+        registry.fallback = core::mem::take(&mut options.offline_fallback);
         let online = options.network.as_ref().is_some_and(|n| !n.is_offline());
         let notifications = options
             .notifications
@@ -113,6 +120,7 @@ impl WebApp {
                 limits: self.options.limits,
                 console: self.console_for(url),
                 storage: self.options.storage.clone(),
+                caches: self.options.caches.clone(),
                 url: url.to_owned(),
                 network: self.options.network.clone(),
                 notifications: self.notifications.clone(),
@@ -175,6 +183,16 @@ impl WebApp {
     /// A running service worker's realm.
     pub fn worker(&mut self, id: WorkerId) -> Option<&mut Realm> {
         self.workers.get_mut(&id)
+    }
+
+    /// Exceptions and rejections that went uncaught in the app's realms (windows open
+    /// now, workers running now), as [`Realm::uncaught_errors`] counts them.
+    pub fn uncaught_errors(&self) -> u64 {
+        self.windows
+            .values()
+            .map(|w| w.realm.uncaught_errors())
+            .chain(self.workers.values().map(Realm::uncaught_errors))
+            .sum()
     }
 
     /// Why worker realms were stopped so far.
@@ -379,6 +397,7 @@ impl WebApp {
                 limits: self.options.limits,
                 console: self.console_for(script_url),
                 storage: None,
+                caches: self.options.caches.clone(),
                 url: script_url.to_owned(),
                 network: self.options.network.clone(),
                 notifications: self.notifications.clone(),

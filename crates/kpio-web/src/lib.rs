@@ -9,10 +9,15 @@
 //! the host or an existing standard implementation (the WHATWG URL parser of the `url`
 //! crate, the Encoding Standard's codecs of `encoding_rs`, the clock, timers).
 //!
+//! [`cache_storage`] keeps an app's Cache API caches (`caches`), [`web_storage`] its
+//! `localStorage`.
+//!
 //! [`wpt`] runs web-platform-tests files, through the real `testharness.js`, inside a
 //! realm; `kpio web test` is its command line.
 
 pub mod app;
+pub mod app_dirs;
+pub mod cache_storage;
 mod console;
 mod error;
 pub mod host_message;
@@ -20,14 +25,17 @@ mod limits;
 pub mod local_server;
 pub mod net;
 pub mod notifications;
+pub mod offline_fallback;
 mod ops;
 mod prelude;
+pub mod quota;
 mod realm;
 pub mod service_worker;
 mod timers;
 pub mod web_storage;
 pub mod wpt;
 
+pub use cache_storage::{CacheError, CacheStore};
 pub use console::{ConsoleLevel, ConsoleSink};
 pub use error::{ScriptError, WebError};
 pub use limits::{InterruptHandle, Limits};

@@ -10,8 +10,9 @@
 //! response header; every one also takes `acao`, `acac`, `acam`, `acah`, `aceh` for the
 //! Access-Control-* headers of its responses and of OPTIONS preflights to it, and
 //! `log=KEY` to record the request under KEY):
-//! - `/_kpio/echo`: 200 with a JSON body `{method, url, headers: [[name, value]...],
-//!   body}` describing the request (the body as Latin-1 text).
+//! - `/_kpio/echo` (and any path under `/_kpio/echo/`): 200 with a JSON body `{method,
+//!   url, headers: [[name, value]...], body}` describing the request (the body as Latin-1
+//!   text).
 //! - `/_kpio/status?code=N&text=T&body=B`: that status, reason phrase and body.
 //! - `/_kpio/redirect?status=302&location=URL`: a redirect.
 //! - `/_kpio/stream?chunks=N&size=B&delay=MS`: a chunked body of N chunks of B bytes
@@ -299,7 +300,7 @@ fn serve(
         return write_response(&mut conn, status, reason(status), &headers, b"", false);
     }
     match path.as_str() {
-        "/_kpio/echo" => {
+        p if p == "/_kpio/echo" || p.starts_with("/_kpio/echo/") => {
             let body: String = req.body.iter().map(|&b| b as char).collect();
             let json = format!(
                 "{{\"method\":{},\"url\":{},\"headers\":{},\"body\":{}}}",

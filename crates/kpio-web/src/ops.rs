@@ -29,6 +29,8 @@ pub(crate) struct Host {
     pub(crate) hooks: Option<Hooks>,
     /// The app's Web Storage, for window realms that have it.
     pub(crate) storage: Option<StorageLink>,
+    /// The app's Cache API store, for realms that have one.
+    pub(crate) caches: Option<crate::cache_storage::js::CacheLink>,
     /// Promise rejections QuickJS tracked since the last microtask checkpoint: the
     /// promise, the reason, and whether this is a handler added later.
     pub(crate) rejections: Vec<(Persistent<Value<'static>>, Persistent<Value<'static>>, bool)>,
@@ -42,6 +44,8 @@ pub(crate) struct Host {
     pub(crate) service_worker: Option<crate::service_worker::ops::SwLink>,
     /// The app's notification centre; `None` when notifications are denied outright.
     pub(crate) notifications: Option<crate::notifications::NotificationLink>,
+    /// The app's stores, for `navigator.storage.estimate()`.
+    pub(crate) budget: crate::quota::StorageBudget,
     /// The exchanges `fetch()` has in flight; `None` in realms without network.
     pub(crate) net: Option<crate::net::NetLink>,
     /// HTML's task queue: callbacks the prelude queued (`ops.queueTask`), run by the
@@ -93,11 +97,13 @@ impl Host {
             next_decoder: 1,
             hooks: None,
             storage: None,
+            caches: None,
             rejections: Vec::new(),
             uncaught: 0,
             tasks: VecDeque::new(),
             inbox: Rc::default(),
             service_worker: None,
+            budget: crate::quota::StorageBudget::new(),
             notifications: None,
             net: None,
         }
@@ -222,6 +228,26 @@ pub(crate) fn install<'js>(
     crate::net::ops::install(ctx, &ops, host)?;
     crate::service_worker::ops::install(ctx, &ops, host)?;
     crate::notifications::ops::install(ctx, &ops, host)?;
+
+    // navigator.storage.estimate(): [usage, quota, [[name, bytes], ...]].
+    let h = host.clone();
+    ops.set(
+        "storageEstimate",
+        Function::new(ctx.clone(), move || {
+            let e = h.borrow().budget.estimate();
+            let details: Vec<crate::host_message::Plain> = e
+                .details
+                .into_iter()
+                .map(|(n, b)| crate::host_message::Plain::List(vec![n.into(), b.into()]))
+                .collect();
+            crate::host_message::Plain::List(vec![
+                e.usage.into(),
+                e.quota.into(),
+                crate::host_message::Plain::List(details),
+            ])
+        })?,
+    )?;
+    crate::cache_storage::js::install(ctx, &ops, host)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(

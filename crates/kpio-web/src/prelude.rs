@@ -33,8 +33,21 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     ("kpio:navigator.js", include_str!("../js/navigator.js")),
     ("kpio:encoding.js", include_str!("../js/encoding.js")),
     ("kpio:storage.js", include_str!("../js/storage.js")),
+    (
+        "kpio:storage_manager.js",
+        include_str!("../js/storage_manager.js"),
+    ),
     ("kpio:headers.js", include_str!("../js/headers.js")),
     ("kpio:streams.js", include_str!("../js/streams.js")),
+    ("kpio:mime_type.js", include_str!("../js/mime_type.js")),
+    ("kpio:blob.js", include_str!("../js/blob.js")),
+    ("kpio:form_data.js", include_str!("../js/form_data.js")),
+    ("kpio:multipart.js", include_str!("../js/multipart.js")),
+    (
+        "kpio:progress_event.js",
+        include_str!("../js/progress_event.js"),
+    ),
+    ("kpio:file_reader.js", include_str!("../js/file_reader.js")),
     (
         "kpio:request_response.js",
         include_str!("../js/request_response.js"),
@@ -55,5 +68,9 @@ pub(crate) const FILES: &[(&str, &str)] = &[
     (
         "kpio:background_sync.js",
         include_str!("../js/background_sync.js"),
+    ),
+    (
+        "kpio:cache_storage.js",
+        include_str!("../js/cache_storage.js"),
     ),
 ];

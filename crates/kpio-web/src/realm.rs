@@ -1,6 +1,8 @@
 //! A realm: one QuickJS runtime and context with the web's globals, its limits, and its
 //! event loop (tasks, then the microtasks they queued).
 
+use crate::cache_storage::CacheStore;
+use crate::cache_storage::js::CacheLink;
 use crate::console::{ConsoleSink, stderr_sink};
 use crate::error::{ScriptError, WebError};
 use crate::host_message::Inbox;
@@ -59,6 +61,9 @@ pub struct RealmOptions {
     /// The platform's notification centre as the app sees it; without one,
     /// `Notification.permission` is "denied".
     pub notifications: Option<NotificationLink>,
+    /// The app's Cache API store (`caches`), shared with its other windows and workers;
+    /// realms without one have no `caches`.
+    pub caches: Option<Rc<CacheStore>>,
 }
 
 impl Default for RealmOptions {
@@ -71,6 +76,7 @@ impl Default for RealmOptions {
             url: String::from("about:blank"),
             network: None,
             notifications: None,
+            caches: None,
         }
     }
 }
@@ -224,9 +230,22 @@ impl Realm {
         };
         host.borrow_mut().service_worker = service_worker;
         host.borrow_mut().notifications = options.notifications;
+        {
+            let mut budget = crate::quota::StorageBudget::new();
+            if let Some(storage) = &options.storage {
+                budget = budget.with(storage.clone());
+            }
+            if let Some(caches) = &options.caches {
+                budget = budget.with(caches.clone());
+            }
+            host.borrow_mut().budget = budget;
+        }
         host.borrow_mut().inbox = inbox;
         if let Some(network) = options.network {
             host.borrow_mut().net = Some(NetLink::new(network, signal.clone()));
+        }
+        if let Some(store) = options.caches {
+            host.borrow_mut().caches = Some(CacheLink::new(store));
         }
         if let (Some(storage), GlobalKind::Window) = (options.storage, options.kind) {
             let (window, changes) = storage.subscribe();
@@ -615,6 +634,9 @@ impl Drop for Realm {
         }
         if let Some(net) = host.net.as_mut() {
             net.close();
+        }
+        if let Some(mut link) = host.caches.take() {
+            link.release_all();
         }
     }
 }

@@ -99,6 +99,12 @@ pub enum WptError {
     #[error("{path}: {message}")]
     Meta { path: PathBuf, message: String },
     #[error("{path}: {source}")]
+    Caches {
+        path: PathBuf,
+        #[source]
+        source: crate::CacheError,
+    },
+    #[error("{path}: {source}")]
     Realm {
         path: PathBuf,
         #[source]
@@ -538,8 +544,16 @@ fn run_in(
         }
     };
     let network = Network::new(NetworkScope::Local);
-    // Each file gets storage of its own, in memory, as a fresh browser profile would.
+    // Each file gets storage and caches of its own, in memory, as a fresh browser
+    // profile would.
     let storage = crate::WebStorage::in_memory(crate::web_storage::DEFAULT_QUOTA_UNITS);
+    let caches =
+        crate::CacheStore::in_memory(crate::cache_storage::DEFAULT_BUDGET).map_err(|source| {
+            WptError::Caches {
+                path: path.to_owned(),
+                source,
+            }
+        })?;
     let app = || {
         let show = options.show_console;
         let file = display(path);
@@ -548,7 +562,9 @@ fn run_in(
             limits: options.limits,
             network: Some(network.clone()),
             storage: Some(storage.clone()),
+            caches: Some(caches.clone()),
             service_workers: None,
+            offline_fallback: Default::default(),
             sync: crate::service_worker::SyncTasks::in_memory(Default::default()),
             notifications: Some(Rc::new(crate::notifications::HeadlessCenter::new(
                 crate::notifications::Permission::Granted,
@@ -577,6 +593,7 @@ fn run_in(
                 kind,
                 limits: options.limits,
                 storage: Some(storage.clone()),
+                caches: Some(caches.clone()),
                 url: url.to_string(),
                 network: Some(network.clone()),
                 notifications: None,

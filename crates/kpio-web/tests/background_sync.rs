@@ -49,11 +49,13 @@ fn app(
         limits: Limits::default(),
         network: Some(network.clone()),
         storage: None,
+        caches: None,
         service_workers: Some(SwStore::open(store).unwrap()),
         sync: match tasks {
             Some(p) => SyncTasks::open(p, policy()).unwrap(),
             None => SyncTasks::in_memory(policy()),
         },
+        offline_fallback: Default::default(),
         notifications: None,
         console: Some(Rc::new(move |_, _, text| {
             sink.borrow_mut().push(text.to_owned())

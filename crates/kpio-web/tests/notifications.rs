@@ -19,8 +19,10 @@ fn app(server: &LocalServer, center: Rc<HeadlessCenter>) -> (WebApp, Lines) {
         limits: Limits::default(),
         network: Some(Network::new(NetworkScope::Local)),
         storage: None,
+        caches: None,
         service_workers: None,
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
+        offline_fallback: Default::default(),
         notifications: Some(center),
         console: Some(Rc::new(move |_, _, text| {
             sink.borrow_mut().push(text.to_owned())

@@ -42,8 +42,10 @@ fn app(site: &Site, store: Option<&Path>) -> (WebApp, Lines) {
         },
         network: Some(Network::new(NetworkScope::Local)),
         storage: None,
+        caches: None,
         service_workers: store.map(|d| SwStore::open(d).unwrap()),
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
+        offline_fallback: Default::default(),
         notifications: None,
         console: Some(Rc::new(move |_, _, text| {
             sink.borrow_mut().push(text.to_owned())
@@ -672,5 +674,83 @@ fn the_script_is_fetched_with_the_service_worker_header_bypassing_caches_and_not
         assert!(l.contains(&expected.to_owned()), "{expected}: {l:#?}");
     }
     drop(l);
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
+
+#[test]
+fn the_offline_fallback_rules_serve_a_page_no_worker_controls() {
+    let site = site(
+        "fallback",
+        &[
+            ("static/app.js", "console.log('app')"),
+            ("api/items", "[1,2,3]"),
+        ],
+    );
+    let lines: Lines = Rc::default();
+    let sink = lines.clone();
+    let network = Network::new(NetworkScope::Local);
+    let origin = site.server.origin();
+    let mut app = WebApp::new(WebAppOptions {
+        origin: origin.clone(),
+        limits: Limits::default(),
+        network: Some(network.clone()),
+        storage: None,
+        caches: Some(
+            kpio_web::CacheStore::in_memory(kpio_web::cache_storage::DEFAULT_BUDGET).unwrap(),
+        ),
+        service_workers: None,
+        offline_fallback: kpio_web::offline_fallback::OfflineFallback::parse(
+            r#"[{"pattern": "/static/*", "strategy": "cache-first", "cache": "static"},
+                {"pattern": "/api/*", "strategy": "network-first", "cache": "api"},
+                {"pattern": "/only/*", "strategy": "cache-only", "cache": "static"}]"#,
+            &origin,
+        )
+        .unwrap(),
+        sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
+        notifications: None,
+        console: Some(Rc::new(move |_, _, text| {
+            sink.borrow_mut().push(text.to_owned())
+        })),
+    });
+    let w = app.open_window(&format!("{origin}/index.html")).unwrap();
+    app.eval_script(
+        w,
+        "(async () => {\
+           console.log('static ' + await (await fetch('/static/app.js')).text());\
+           console.log('api ' + await (await fetch('/api/items')).text());\
+           const cached = await (await caches.open('static')).keys();\
+           console.log('cached ' + cached.map((r) => new URL(r.url).pathname).join(','));\
+           await fetch('/only/x').then(() => console.log('only resolved'), (e) => console.log('only ' + e.name));\
+           console.log('ONLINE DONE');\
+         })();",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "ONLINE DONE");
+    network.offline_switch().set_offline(true);
+    app.eval_script(
+        w,
+        "(async () => {\
+           console.log('offline static ' + await (await fetch('/static/app.js')).text());\
+           console.log('offline api ' + await (await fetch('/api/items')).text());\
+           await fetch('/index.html').then(() => console.log('other resolved'), (e) => console.log('other ' + e.name));\
+           console.log('OFFLINE DONE');\
+         })();",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "OFFLINE DONE");
+    let l = lines.borrow();
+    for expected in [
+        "static console.log('app')",
+        "api [1,2,3]",
+        "cached /static/app.js",
+        "only TypeError",
+        "offline static console.log('app')",
+        "offline api [1,2,3]",
+        "other TypeError",
+    ] {
+        assert!(l.contains(&expected.to_owned()), "{expected}: {l:#?}");
+    }
     let _ = std::fs::remove_dir_all(&site.dir);
 }

@@ -35,7 +35,7 @@ pub(crate) struct Exchange {
 
 /// A response's status line and headers.
 #[derive(Debug, Clone)]
-pub(crate) struct ResponseHead {
+pub struct ResponseHead {
     pub status: u16,
     pub status_text: String,
     pub headers: Vec<(String, String)>,
@@ -303,9 +303,20 @@ pub(crate) fn send(
             _ => io_err("sending the request", e),
         })?;
 
+    receive(Box::new(stream), &exchange.method, url.as_str())
+}
+
+/// Reads a response to a request with `method` from `stream`: its head (interim 1xx
+/// responses skipped), then a reader of its body as its framing and content coding say.
+/// Public for the fuzz target and tests, which hand it bytes instead of a connection.
+pub fn receive(
+    mut stream: Box<dyn Read + Send>,
+    method: &str,
+    url: &str,
+) -> Result<(ResponseHead, Body), NetError> {
     let mut buf = Vec::with_capacity(4096);
     let head = loop {
-        let (head, used) = read_head(&mut stream, &mut buf, url.as_str())?;
+        let (head, used) = read_head(&mut stream, &mut buf, url)?;
         buf.drain(..used);
         // Interim responses (100 Continue, 103 Early Hints) are skipped, as browsers do
         // for fetch().
@@ -314,13 +325,13 @@ pub(crate) fn send(
         }
         break head;
     };
-    let framing = framing(exchange, &head, url.as_str())?;
+    let framing = framing(method, &head, url)?;
     let raw = Framed {
         stream,
         buf,
         pos: 0,
         framing,
-        url: url.as_str().to_owned(),
+        url: url.to_owned(),
     };
     let coding = head
         .headers
@@ -337,7 +348,7 @@ pub(crate) fn send(
         head,
         Body {
             reader,
-            url: url.as_str().to_owned(),
+            url: url.to_owned(),
             done: false,
         },
     ))
@@ -376,7 +387,7 @@ fn serialize_request(ex: &Exchange, host: &str, port: u16, tls: bool) -> Vec<u8>
 
 /// Reads until `buf` holds a whole response head; the head and how many bytes it took.
 fn read_head(
-    stream: &mut Stream,
+    stream: &mut Box<dyn Read + Send>,
     buf: &mut Vec<u8>,
     url: &str,
 ) -> Result<(ResponseHead, usize), NetError> {
@@ -457,8 +468,8 @@ enum Chunk {
     Done,
 }
 
-fn framing(ex: &Exchange, head: &ResponseHead, url: &str) -> Result<Framing, NetError> {
-    if ex.method == "HEAD" || matches!(head.status, 204 | 304) || head.status < 200 {
+fn framing(method: &str, head: &ResponseHead, url: &str) -> Result<Framing, NetError> {
+    if method == "HEAD" || matches!(head.status, 204 | 304) || head.status < 200 {
         return Ok(Framing::Empty);
     }
     let values = |name: &'static str| {
@@ -496,7 +507,7 @@ fn framing(ex: &Exchange, head: &ResponseHead, url: &str) -> Result<Framing, Net
 
 /// The body's bytes as they travel, with the framing taken off.
 struct Framed {
-    stream: Stream,
+    stream: Box<dyn Read + Send>,
     /// Bytes read past what was consumed (the head's leftovers, then read-ahead).
     buf: Vec<u8>,
     pos: usize,
@@ -669,7 +680,7 @@ impl Read for Inflate {
 }
 
 /// A response body being read.
-pub(crate) struct Body {
+pub struct Body {
     reader: Box<dyn Read + Send>,
     url: String,
     done: bool,
@@ -677,7 +688,7 @@ pub(crate) struct Body {
 
 impl Body {
     /// The next bytes (at most `max`), or `None` at the end.
-    pub(crate) fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<u8>>, NetError> {
+    pub fn next_chunk(&mut self, max: usize) -> Result<Option<Vec<u8>>, NetError> {
         if self.done {
             return Ok(None);
         }
@@ -703,5 +714,98 @@ impl Body {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn read(bytes: &[u8], method: &str) -> Result<(ResponseHead, Vec<u8>), NetError> {
+        let (head, mut body) = receive(Box::new(Cursor::new(bytes.to_vec())), method, "http://t/")?;
+        let mut out = Vec::new();
+        while let Some(b) = body.next_chunk(5)? {
+            out.extend_from_slice(&b);
+        }
+        Ok((head, out))
+    }
+
+    fn compressed(coding: &str, text: &[u8]) -> Vec<u8> {
+        match coding {
+            "gzip" => {
+                let mut e =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                e.write_all(text).unwrap();
+                e.finish().unwrap()
+            }
+            "zlib" => {
+                let mut e =
+                    flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+                e.write_all(text).unwrap();
+                e.finish().unwrap()
+            }
+            _ => {
+                let mut e =
+                    flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+                e.write_all(text).unwrap();
+                e.finish().unwrap()
+            }
+        }
+    }
+
+    #[test]
+    fn framings_are_taken_off() {
+        let (head, body) =
+            read(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabcdef", "GET").unwrap();
+        assert_eq!(
+            (head.status, head.status_text.as_str(), body.as_slice()),
+            (200, "OK", &b"abc"[..])
+        );
+        let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nTrailer: x\r\n\r\n";
+        assert_eq!(read(chunked, "GET").unwrap().1, b"abcde");
+        let close = b"HTTP/1.0 200 OK\r\n\r\nuntil the end";
+        assert_eq!(read(close, "GET").unwrap().1, b"until the end");
+        let head = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+        assert_eq!(read(head, "HEAD").unwrap().1, b"");
+        let interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n";
+        assert_eq!(read(interim, "POST").unwrap().0.status, 204);
+    }
+
+    #[test]
+    fn content_codings_are_decoded() {
+        for (coding, name) in [("gzip", "gzip"), ("zlib", "deflate"), ("raw", "deflate")] {
+            let data = compressed(coding, b"the same text, twice: the same text");
+            let mut bytes = format!(
+                "HTTP/1.1 200 OK\r\nContent-Encoding: {name}\r\nContent-Length: {}\r\n\r\n",
+                data.len()
+            )
+            .into_bytes();
+            bytes.extend_from_slice(&data);
+            assert_eq!(
+                read(&bytes, "GET").unwrap().1,
+                b"the same text, twice: the same text",
+                "{coding}"
+            );
+        }
+    }
+
+    #[test]
+    fn broken_responses_are_typed_errors() {
+        let cases: [&[u8]; 6] = [
+            b"",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcdef\r\n0\r\n\r\n",
+            b"NOT HTTP AT ALL\r\n\r\n",
+        ];
+        for c in cases {
+            assert!(read(c, "GET").is_err(), "{:?}", String::from_utf8_lossy(c));
+        }
+        let mut huge = b"HTTP/1.1 200 OK\r\nX: ".to_vec();
+        huge.extend(std::iter::repeat_n(b'a', MAX_HEAD + 10));
+        let e = read(&huge, "GET").unwrap_err();
+        assert!(e.to_string().contains("exceeds"), "{e}");
     }
 }

@@ -155,6 +155,20 @@ fn install_client<'js>(
                 .unwrap_or(Plain::Null)
         })?,
     )?;
+    // fallbackRule(url): [strategy, cache] of the offline fallback rule for `url`, or null.
+    let h = host.clone();
+    ops.set(
+        "fallbackRule",
+        Function::new(ctx.clone(), move |url: String| {
+            let (r, _) = link(&h)?;
+            let r = r.borrow();
+            let rule = r.fallback.rule_for(&url)?;
+            Some(Plain::List(vec![
+                rule.strategy.as_str().into(),
+                rule.cache.clone().into(),
+            ]))
+        })?,
+    )?;
     let h = host.clone();
     ops.set(
         "swFetch",

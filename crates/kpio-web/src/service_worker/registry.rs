@@ -13,6 +13,7 @@
 use super::store::{SavedRegistration, SwStore};
 use super::sync::SyncTasks;
 use crate::host_message::{HostMessage, Inbox, Plain};
+use crate::offline_fallback::OfflineFallback;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
@@ -183,6 +184,8 @@ pub struct Registry {
     actions: Vec<Action>,
     next_id: u64,
     sync: SyncTasks,
+    /// The app's offline fallback rules, for pages no worker answers for.
+    pub(crate) fallback: OfflineFallback,
     /// Sync events out: event id → (worker, scope, tag, deadline).
     syncs: BTreeMap<u64, (WorkerId, String, String, Instant)>,
 }
@@ -203,6 +206,7 @@ impl Registry {
     pub fn new(origin: &str, store: Option<SwStore>, sync: SyncTasks) -> Registry {
         let mut r = Registry {
             sync,
+            fallback: OfflineFallback::default(),
             syncs: BTreeMap::new(),
             origin: origin.to_owned(),
             store: None,
