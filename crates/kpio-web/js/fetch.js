@@ -280,14 +280,35 @@
     }
     if (recursive || response instanceof NetworkError) return response;
     if (response.internalResponse !== undefined) return response;
-    // Filtered responses by tainting.
-    response.type = req.tainting === 'basic' ? 'basic' : req.tainting === 'cors' ? 'cors' : 'opaque';
     if (response.urlList.length === 0) response.urlList = req.urlList.slice();
+    // A response that is not filtered yet (the network's, or one a service worker made)
+    // is filtered as the request's response tainting says; one a service worker passed
+    // on already filtered (basic, cors, opaque) keeps its filter.
+    if (!response.filtered) {
+      response.type = req.tainting === 'basic' ? 'basic' : req.tainting === 'cors' ? 'cors' : 'opaque';
+      if (response.type === 'cors' && response.corsExposedHeaderNames === undefined) {
+        response.corsExposedHeaderNames = corsExposedNames(req, response.headers);
+      }
+    }
     if (response.type === 'opaque') {
       if (response.body !== null) S.cancel(response.body, undefined);
       return { type: 'opaque', status: 0, statusText: '', headers: [], body: null, urlList: [] };
     }
+    // A response to HEAD or CONNECT, or with a null body status, has no body, whatever
+    // the network or a service worker gave.
+    if (response.body !== null && (req.method === 'HEAD' || req.method === 'CONNECT' ||
+      NULL_BODY_STATUSES.includes(response.status))) {
+      S.cancel(response.body, undefined);
+      response.body = null;
+    }
     return response;
+  }
+  const NULL_BODY_STATUSES = [101, 103, 204, 205, 304];
+
+  // The CORS-exposed header-name list of a CORS response (main fetch, step 13.1).
+  function corsExposedNames(req, headers) {
+    const exposed = headerListValues(headers, 'Access-Control-Expose-Headers') || [];
+    return req.credentials !== 'include' && exposed.includes('*') ? headers.map(([n]) => n) : exposed;
   }
 
   async function schemeFetch(req, ctl) {
@@ -330,6 +351,17 @@
 
   async function httpFetch(req, ctl, makePreflight) {
     const url = req.urlList[req.urlList.length - 1];
+    // HTTP fetch, step 5: a controlled client's request goes to its service worker
+    // first (Handle Fetch); null means it did not answer.
+    if (req.serviceWorkers === 'all') {
+      const fromWorker = await handleFetch(req);
+      if (fromWorker !== null) return serviceWorkerResponse(req, ctl, fromWorker);
+    }
+    if (req.cache === 'only-if-cached') {
+      // Without an HTTP cache nothing is cached: a network error, as the standard says
+      // for a cache miss.
+      return networkError('only-if-cached: nothing is cached');
+    }
     if (makePreflight) {
       const pre = await corsPreflight(req, ctl);
       if (pre instanceof NetworkError) return pre;
@@ -341,11 +373,7 @@
       return networkError(`${call(urlHref, url)}: blocked by CORS (no matching Access-Control-Allow-Origin)`);
     }
     response.urlList = [];
-    if (req.tainting === 'cors') {
-      const exposed = headerListValues(response.headers, 'Access-Control-Expose-Headers') || [];
-      response.corsExposedHeaderNames = req.credentials !== 'include' && exposed.includes('*')
-        ? response.headers.map(([n]) => n) : exposed;
-    }
+    if (req.tainting === 'cors') response.corsExposedHeaderNames = corsExposedNames(req, response.headers);
     if ([301, 302, 303, 307, 308].includes(response.status)) {
       if (req.redirect === 'error') {
         if (response.body !== null) S.cancel(response.body, undefined);
@@ -458,6 +486,9 @@
     return exchange(ctl, req.method, target, headers, req.bodyBytes);
   }
 
+  // The referrer policy of this realm's policy container (HTML's default).
+  const DEFAULT_REFERRER_POLICY = 'strict-origin-when-cross-origin';
+
   // The Referer to send under the default policy (strict-origin-when-cross-origin) or
   // the request's, for a request made by this realm ("client" referrer).
   function referrerFor(data, url) {
@@ -474,7 +505,7 @@
     const originOnly = `${originOf(ref)}/`;
     const downgrade = schemeOf(ref) === 'https' && schemeOf(url) === 'http';
     const same = sameOrigin(url, originOf(ref));
-    switch (data.referrerPolicy || 'strict-origin-when-cross-origin') {
+    switch (data.referrerPolicy || DEFAULT_REFERRER_POLICY) {
       case 'no-referrer': return null;
       case 'unsafe-url': return full;
       case 'origin': return originOnly;
@@ -494,9 +525,10 @@
     return fetchImpl(input, init, true);
   }
 
-  // Service worker interception: a controlled page's request goes to its worker's fetch
-  // event first (Handle Fetch); `null` means the network (not handled, or no answer in
-  // 5 s), a NetworkError record a failed answer.
+  // Service worker interception (Handle Fetch): a controlled page's request goes to its
+  // worker's fetch event. Resolves with null (the network: not handled, or no answer in
+  // 5 s), a NetworkError record (respondWith() failed, or the event was canceled), or the
+  // worker's response record.
   const swFetches = new Map();
   if (ops.swRole === 'client') {
     internals.onHostMessage('swFetchResult', (id, kind, ...rest) => {
@@ -510,7 +542,7 @@
   // the app's rules (URL patterns and strategies over Cache Storage) answer instead.
   // `null` when no rule applies.
   async function offlineFallback(req) {
-    const url = call(urlHref, req.urlList[0]);
+    const url = call(urlHref, req.urlList[req.urlList.length - 1]);
     const rule = ops.fallbackRule(url);
     if (rule === null || rule === undefined || req.method !== 'GET' || typeof caches === 'undefined') return null;
     const [strategy, cacheName] = rule;
@@ -551,43 +583,80 @@
     return F.responseRecord(response);
   }
 
+  // A response record the offline fallback gave, marked as a worker's would be.
+  function fallbackRecord(r) {
+    if (r === null || r instanceof NetworkError) return r;
+    r.filtered = r.type !== 'default';
+    if (r.type === 'cors') r.corsExposedHeaderNames = r.headers.map(([n]) => n);
+    return r;
+  }
+  const offlineFallbackFor = (req) => offlineFallback(req).then(fallbackRecord, (e) => networkError(e && e.message));
+
   function handleFetch(req) {
     if (ops.swRole !== 'client' || internals.isControlled === undefined) {
       return $Promise.resolve(null);
     }
-    if (!internals.isControlled()) {
-      return offlineFallback(req).catch((e) => networkError(e && e.message));
-    }
-    const url = req.urlList[0];
+    const url = req.urlList[req.urlList.length - 1];
     const scheme = schemeOf(url);
     if (scheme !== 'http' && scheme !== 'https') return $Promise.resolve(null);
+    if (!internals.isControlled()) return offlineFallbackFor(req);
     const id = ops.swFetch([req.method, call(urlHref, url), req.headers, req.bodyBytes, req.mode,
-      req.credentials, req.cache, req.redirect, req.referrerPolicy || '', req.integrity, false]);
+      req.credentials, req.cache, req.redirect, req.referrer === null ? '' : req.referrer,
+      req.referrerPolicy, req.integrity, req.keepalive]);
     if (id === null || id === undefined) return $Promise.resolve(null);
     return new $Promise((resolve) => swFetches.set(id, resolve)).then(([kind, ...rest]) => {
       if (kind === 'fallback') {
-        // A worker that could not run (its script failed, a limit stopped it) leaves
-        // the request to the app's offline fallback rules, if it has any.
-        return rest[0] === 'not handled' || rest[0] === 'timeout' ? null : offlineFallback(req);
+        // A worker that could not run (its script failed, a limit stopped it, it became
+        // redundant) leaves the request to the app's offline fallback rules, if any.
+        return rest[0] === 'not handled' || rest[0] === 'timeout' ? null : offlineFallbackFor(req);
       }
       if (kind === 'error') return networkError(rest[0]);
       const [status, statusText, headers, bytes, type, urlList] = rest;
-      if (type === 'error') return networkError('the service worker responded with a network error');
-      if (req.mode !== 'no-cors' && type === 'opaque') {
-        return networkError('the service worker responded with an opaque response to a request that is not no-cors');
-      }
-      if (req.redirect !== 'manual' && type === 'opaqueredirect') {
-        return networkError('the service worker responded with an opaque redirect to a request that does not redirect manually');
-      }
-      if (req.redirect !== 'follow' && urlList.length > 1) {
-        return networkError('the service worker responded with a redirected response to a request that does not follow redirects');
-      }
       return {
         type, status, statusText, headers, body: bytes === null ? null : S.fromBytes(bytes),
-        urlList: urlList.length === 0 ? req.urlList.slice() : urlList.map((u) => new $URL(u)),
-        fromServiceWorker: true,
+        urlList: urlList.map((u) => new $URL(u)),
+        // A response the worker got from fetch() is filtered already; one it made
+        // ("default") is filtered by main fetch, as the request's tainting says.
+        filtered: type !== 'default',
+        corsExposedHeaderNames: type === 'cors' ? headers.map(([n]) => n) : undefined,
       };
     });
+  }
+
+  // HTTP fetch, steps 5.5 to 9, for a service worker's response: the checks of its type
+  // against the request, then a redirect status is followed, made an opaque redirect or
+  // refused, as the request's redirect mode says.
+  function serviceWorkerResponse(req, ctl, response) {
+    if (response instanceof NetworkError) return response;
+    const refuse = (why) => {
+      if (response.body !== null) S.cancel(response.body, undefined);
+      return networkError(`the service worker's response ${why}`);
+    };
+    if (response.type === 'error') return refuse('is a network error');
+    if (req.mode === 'same-origin' && response.type === 'cors') {
+      return refuse('is a CORS response, to a same-origin request');
+    }
+    if (req.mode !== 'no-cors' && response.type === 'opaque') {
+      return refuse('is opaque, to a request that is not no-cors');
+    }
+    if (req.redirect !== 'manual' && response.type === 'opaqueredirect') {
+      return refuse('is an opaque redirect, to a request that does not redirect manually');
+    }
+    if (req.redirect !== 'follow' && response.urlList.length > 1) {
+      return refuse('was redirected, to a request that does not follow redirects');
+    }
+    if (response.type !== 'opaqueredirect' && [301, 302, 303, 307, 308].includes(response.status)) {
+      if (req.redirect === 'error') return refuse(`redirects (${response.status}), to a request whose redirect mode is "error"`);
+      if (req.redirect === 'manual') {
+        if (response.body !== null) S.cancel(response.body, undefined);
+        return {
+          type: 'opaqueredirect', status: 0, statusText: '', headers: [], body: null,
+          urlList: req.urlList.slice(), internalResponse: response,
+        };
+      }
+      return redirectFetch(req, ctl, response);
+    }
+    return response;
   }
 
   function fetchImpl(input, init, serviceWorkers) {
@@ -634,18 +703,11 @@
         method: data.method, urlList: [url], headers: data.headers, mode: data.mode,
         credentials: data.credentials, cache: data.cache, redirect: data.redirect,
         referrer: referrerFor(data, url), integrity: data.integrity, bodyBytes,
-        redirectCount: 0, tainting: 'basic', taintedOrigin: false,
-        useCorsPreflight: false, referrerPolicy: data.referrerPolicy,
+        redirectCount: 0, tainting: 'basic', taintedOrigin: false, useCorsPreflight: false,
+        // Main fetch, step 7: an empty referrer policy becomes the client's default.
+        referrerPolicy: data.referrerPolicy || DEFAULT_REFERRER_POLICY,
+        keepalive: data.keepalive, serviceWorkers: serviceWorkers ? 'all' : 'none',
       };
-      if (serviceWorkers) {
-        const handled = await handleFetch(req);
-        if (handled !== null) return handled;
-      }
-      if (req.cache === 'only-if-cached') {
-        // Without an HTTP cache nothing is cached: a network error, as the standard says
-        // for a cache miss.
-        return networkError('only-if-cached: nothing is cached');
-      }
       return mainFetch(req, ctl, false);
     }).then((response) => {
       if (ctl.aborted || response === undefined) return;

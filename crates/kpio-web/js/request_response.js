@@ -565,7 +565,7 @@
       const request = copyRequest(s.request);
       const c = {
         kind: 'Request', request, body: s.body === null ? null : cloneBody(s.body),
-        headers: H.make('request', H.list(s.headers)), signal: null,
+        headers: H.make(H.guardOf(s.headers), H.list(s.headers)), signal: null,
       };
       c.signal = call(abortSignalAny, $AbortSignal, [s.signal]);
       const obj = Object.create(Request.prototype);

@@ -6,7 +6,9 @@
 // (src/service_worker/registry.rs), which sends this realm their changes as host
 // messages: swRegistration (a registration's slots), swState (a worker's state, firing
 // statechange), swUpdateFound, swController (controllerchange) and swSettle (a job's
-// promise). register() and update() fetch the script here, then hand the host its bytes.
+// promise). register() and update() make Start Register's checks here and schedule a
+// job; when the job's Update needs the script, the host asks for it (swFetchScript) and
+// this realm fetches and checks it, then hands the host its bytes or the error.
 //
 // Not here yet: postMessage between pages and workers (throws NotSupportedError), module
 // workers (`type: 'module'` is a TypeError), navigationPreload, and soft updates on
@@ -23,6 +25,7 @@
   const urlPathname = Object.getOwnPropertyDescriptor($URL.prototype, 'pathname').get;
   const urlOrigin = Object.getOwnPropertyDescriptor($URL.prototype, 'origin').get;
   const urlProtocol = Object.getOwnPropertyDescriptor($URL.prototype, 'protocol').get;
+  const urlHashSet = Object.getOwnPropertyDescriptor($URL.prototype, 'hash').set;
   const domException = internals.domException;
   const fire = (target, type) => internals.fire(target, new Event(type));
 
@@ -94,18 +97,35 @@
     get scope() { return slotsOf(this, regSlots, 'ServiceWorkerRegistration').scope; }
     get updateViaCache() { return slotsOf(this, regSlots, 'ServiceWorkerRegistration').updateViaCache; }
     update() {
-      const s = slotsOf(this, regSlots, 'ServiceWorkerRegistration');
+      let s;
+      try {
+        s = slotsOf(this, regSlots, 'ServiceWorkerRegistration');
+      } catch (e) {
+        return $Promise.reject(e);
+      }
       const newest = s.installing || s.waiting || s.active;
       if (newest === null) {
         return $Promise.reject(domException('InvalidStateError', "Failed to execute 'update' on 'ServiceWorkerRegistration': the registration has no worker."));
       }
+      if (internals.kind === 'serviceworker') {
+        const me = globalThis.serviceWorker;
+        if (me !== undefined && me.state === 'installing') {
+          return $Promise.reject(domException('InvalidStateError', "Failed to execute 'update' on 'ServiceWorkerRegistration': the service worker is installing."));
+        }
+      }
       if (ops.swRole !== 'client') {
         return $Promise.reject(domException('NotSupportedError', "Failed to execute 'update' on 'ServiceWorkerRegistration': updates from a worker are not supported yet."));
       }
-      return runRegister(new $URL(workerSlots.get(newest).scriptURL), new $URL(s.scope), s.updateViaCache, s.id);
+      const scriptURL = workerSlots.get(newest).scriptURL;
+      return job((p) => ops.swRegister(p, s.scope, scriptURL, s.updateViaCache, s.id));
     }
     unregister() {
-      const s = slotsOf(this, regSlots, 'ServiceWorkerRegistration');
+      let s;
+      try {
+        s = slotsOf(this, regSlots, 'ServiceWorkerRegistration');
+      } catch (e) {
+        return $Promise.reject(e);
+      }
       if (ops.swRole !== 'client') {
         return $Promise.reject(domException('NotSupportedError', "Failed to execute 'unregister' on 'ServiceWorkerRegistration': unregistering from a worker is not supported yet."));
       }
@@ -176,61 +196,92 @@
   });
 
   // -------------------------------------------------------------------------------
-  // register() and update(): Start Register's checks, then Update's script fetch.
+  // Start Register's checks (register()), and Update's fetch of the script (asked for by
+  // the host when a job of this realm needs it).
   // -------------------------------------------------------------------------------
   const JS_MIME = /^(application\/(ecmascript|javascript|x-ecmascript|x-javascript)|text\/(ecmascript|javascript|javascript1\.[0-5]|jscript|livescript|x-ecmascript|x-javascript))$/;
   const hasEscapedSlash = (u) => /%2f|%5c/i.test(call(urlPathname, u));
+  const WHAT = 'Failed to register a ServiceWorker';
+  // Start Register's checks of one URL: its scheme and its path.
   function checkURL(u, what) {
     const scheme = call(urlProtocol, u);
     if (scheme !== 'http:' && scheme !== 'https:') {
-      throw new $TypeError(`Failed to register a ServiceWorker: the ${what} URL must be http or https.`);
+      throw new $TypeError(`${WHAT}: the ${what} URL must be http or https.`);
     }
     if (hasEscapedSlash(u)) {
-      throw new $TypeError(`Failed to register a ServiceWorker: the ${what} URL's path contains an escaped slash.`);
-    }
-    if (call(urlOrigin, u) !== internals.origin) {
-      throw domException('SecurityError', `Failed to register a ServiceWorker: the ${what} URL's origin does not match the page's.`);
+      throw new $TypeError(`${WHAT}: the ${what} URL's path contains an escaped slash.`);
     }
   }
+  // A URL without its fragment.
+  function withoutFragment(u) {
+    call(urlHashSet, u, '');
+    return u;
+  }
 
-  async function runRegister(scriptURL, scopeURL, updateViaCache, updateOf) {
+  // Start Register, then Register's origin checks; schedules the job. `scopeURL` is a
+  // URL, null (the default) or the error of a scope that did not parse.
+  function startRegister(scriptURL, scopeURL, updateViaCache) {
+    withoutFragment(scriptURL);
     checkURL(scriptURL, 'script');
+    if (scopeURL === null) scopeURL = new $URL('./', call(urlHref, scriptURL));
+    if (!(scopeURL instanceof $URL)) throw scopeURL;
+    withoutFragment(scopeURL);
     checkURL(scopeURL, 'scope');
+    if (call(urlOrigin, scriptURL) !== internals.origin) {
+      throw domException('SecurityError', `${WHAT}: the script URL's origin does not match the page's.`);
+    }
+    if (call(urlOrigin, scopeURL) !== internals.origin) {
+      throw domException('SecurityError', `${WHAT}: the scope URL's origin does not match the page's.`);
+    }
+    return job((p) => ops.swRegister(p, call(urlHref, scopeURL), call(urlHref, scriptURL), updateViaCache));
+  }
+
+  // Update's fetch of the script, and its checks (the status, as browsers check it
+  // first, then the MIME type, then the scope against Service-Worker-Allowed).
+  async function fetchScript(scriptURL, scope, updateViaCache) {
     const cache = updateViaCache === 'all' ? 'default' : 'no-cache';
     let response;
     try {
-      response = await internals.fetchWithoutServiceWorker(call(urlHref, scriptURL), {
+      response = await internals.fetchWithoutServiceWorker(scriptURL, {
         headers: { 'Service-Worker': 'script' }, cache, credentials: 'same-origin', redirect: 'error',
       });
     } catch (e) {
-      throw new $TypeError(`Failed to register a ServiceWorker: fetching the script failed: ${e.message}`);
+      throw new $TypeError(`${WHAT}: fetching the script failed: ${e.message}`);
     }
     if (!response.ok) {
-      throw new $TypeError(`Failed to register a ServiceWorker: the script's response has status ${response.status}.`);
+      throw new $TypeError(`${WHAT}: the script's response has status ${response.status}.`);
     }
     const type = (response.headers.get('Content-Type') || '').split(';')[0].trim().toLowerCase();
     if (!JS_MIME.test(type)) {
-      throw domException('SecurityError', `Failed to register a ServiceWorker: the script has an unsupported MIME type ('${type}').`);
+      throw domException('SecurityError', `${WHAT}: the script has an unsupported MIME type ('${type}').`);
     }
-    // The scope must be under the script's directory, or Service-Worker-Allowed's.
+    // The scope must be under the script's directory, or under Service-Worker-Allowed's
+    // path when that is a URL of the script's origin.
     const allowed = response.headers.get('Service-Worker-Allowed');
-    let maxScope = call(urlPathname, new $URL('./', call(urlHref, scriptURL)));
+    let maxScope = call(urlPathname, new $URL('./', scriptURL));
     if (allowed !== null) {
-      let a;
+      let a = null;
       try {
-        a = new $URL(allowed, call(urlHref, scriptURL));
+        a = new $URL(allowed, scriptURL);
       } catch (_) {
-        throw new $TypeError('Failed to register a ServiceWorker: Service-Worker-Allowed is not a URL.');
+        // Not a URL: no scope is allowed.
+      }
+      if (a === null || call(urlOrigin, a) !== call(urlOrigin, new $URL(scriptURL))) {
+        throw domException('SecurityError', `${WHAT}: the Service-Worker-Allowed header ('${allowed}') is not a URL of the script's origin.`);
       }
       maxScope = call(urlPathname, a);
     }
-    if (!call(urlPathname, scopeURL).startsWith(maxScope)) {
-      throw domException('SecurityError', `Failed to register a ServiceWorker: the scope ('${call(urlHref, scopeURL)}') is not under the allowed scope ('${maxScope}').`);
+    if (!call(urlPathname, new $URL(scope)).startsWith(maxScope)) {
+      throw domException('SecurityError', `${WHAT}: the scope ('${scope}') is not under the allowed scope ('${maxScope}').`);
     }
-    const bytes = new Uint8Array(await response.arrayBuffer());
-    return job((p) => (updateOf === null
-      ? ops.swRegister(p, call(urlHref, scopeURL), call(urlHref, scriptURL), bytes, updateViaCache)
-      : ops.swRegister(p, call(urlHref, scopeURL), call(urlHref, scriptURL), bytes, updateViaCache, updateOf)));
+    return new Uint8Array(await response.arrayBuffer());
+  }
+  if (ops.swRole === 'client') {
+    internals.onHostMessage('swFetchScript', (id, scriptURL, scope, updateViaCache) => {
+      fetchScript(scriptURL, scope, updateViaCache).then(
+        (bytes) => ops.swScriptFetched(id, bytes),
+        (e) => ops.swScriptFailed(id, e instanceof $TypeError ? 'TypeError' : `${e.name}`, `${e.message}`));
+    });
   }
 
   // -------------------------------------------------------------------------------
@@ -250,53 +301,97 @@
     }
   }
 
+  // Its members check that they are called on the container.
+  let container = null;
+  const containerOf = (self, what) => {
+    if (self !== container || container === null) {
+      throw new $TypeError(`${what}: Illegal invocation: not a ServiceWorkerContainer`);
+    }
+  };
+  // WebIDL: what a promise-returning operation throws rejects its promise.
+  const promiseOp = (f) => {
+    try {
+      return $Promise.resolve(f());
+    } catch (e) {
+      return $Promise.reject(e);
+    }
+  };
   class ServiceWorkerContainer extends EventTarget {
     constructor(key) {
       if (key !== token) throw illegal();
       super();
     }
-    get controller() { return controller; }
-    get ready() { return readyPromise; }
+    get controller() {
+      containerOf(this, "Failed to read 'controller' from 'ServiceWorkerContainer'");
+      return controller;
+    }
+    get ready() {
+      containerOf(this, "Failed to read 'ready' from 'ServiceWorkerContainer'");
+      return readyPromise;
+    }
     register(scriptURL, options = undefined) {
-      try {
-        requireArgs(arguments.length, 1, "Failed to execute 'register' on 'ServiceWorkerContainer'");
-        const o = internals.dictionary(options, "Failed to execute 'register' on 'ServiceWorkerContainer'");
-        const script = new $URL(internals.toUSV(scriptURL), internals.url);
-        const scope = o.scope === undefined ? new $URL('./', call(urlHref, script))
-          : new $URL(internals.toUSV(o.scope), internals.url);
+      return promiseOp(() => {
+        const what = "Failed to execute 'register' on 'ServiceWorkerContainer'";
+        containerOf(this, what);
+        requireArgs(arguments.length, 1, what);
+        const script = internals.toUSV(scriptURL);
+        const o = internals.dictionary(options, what);
+        const scope = o.scope === undefined ? undefined : internals.toUSV(o.scope);
         const type = o.type === undefined ? 'classic' : `${o.type}`;
-        if (type !== 'classic' && type !== 'module') throw new $TypeError(`Failed to execute 'register': '${type}' is not a WorkerType.`);
-        if (type === 'module') throw new $TypeError("Failed to execute 'register': module service workers are not supported yet.");
+        if (type !== 'classic' && type !== 'module') throw new $TypeError(`${what}: '${type}' is not a valid WorkerType.`);
         const uvc = o.updateViaCache === undefined ? 'imports' : `${o.updateViaCache}`;
-        if (!['imports', 'all', 'none'].includes(uvc)) throw new $TypeError(`Failed to execute 'register': '${uvc}' is not a ServiceWorkerUpdateViaCache.`);
-        return runRegister(script, scope, uvc, null);
-      } catch (e) {
-        return $Promise.reject(e);
-      }
+        if (!['imports', 'all', 'none'].includes(uvc)) throw new $TypeError(`${what}: '${uvc}' is not a valid ServiceWorkerUpdateViaCache.`);
+        if (type === 'module') throw new $TypeError(`${what}: module service workers are not supported yet.`);
+        let scriptParsed;
+        try {
+          scriptParsed = new $URL(script, internals.url);
+        } catch (_) {
+          throw new $TypeError(`${WHAT}: the script URL is invalid.`);
+        }
+        let scopeParsed = null;
+        if (scope !== undefined) {
+          try {
+            scopeParsed = new $URL(scope, internals.url);
+          } catch (_) {
+            // Start Register rejects it, after the script URL's checks.
+            scopeParsed = new $TypeError(`${WHAT}: the scope URL is invalid.`);
+          }
+        }
+        return startRegister(scriptParsed, scopeParsed, uvc);
+      });
     }
     getRegistration(clientURL = '') {
-      let u;
-      try {
-        u = new $URL(internals.toUSV(clientURL), internals.url);
-      } catch (e) {
-        return $Promise.reject(new $TypeError("Failed to execute 'getRegistration': the URL is invalid."));
-      }
-      if (call(urlOrigin, u) !== internals.origin) {
-        return $Promise.reject(domException('SecurityError', "Failed to execute 'getRegistration': the URL's origin does not match the page's."));
-      }
-      const plain = ops.swRegistrationFor(call(urlHref, u));
-      return $Promise.resolve(plain === null ? undefined : registrationObject(plain));
+      return promiseOp(() => {
+        containerOf(this, "Failed to execute 'getRegistration' on 'ServiceWorkerContainer'");
+        let u;
+        try {
+          u = new $URL(internals.toUSV(clientURL), internals.url);
+        } catch (e) {
+          throw new $TypeError("Failed to execute 'getRegistration' on 'ServiceWorkerContainer': the URL is invalid.");
+        }
+        withoutFragment(u);
+        if (call(urlOrigin, u) !== internals.origin) {
+          throw domException('SecurityError', "Failed to execute 'getRegistration' on 'ServiceWorkerContainer': the URL's origin does not match the page's.");
+        }
+        const plain = ops.swRegistrationFor(call(urlHref, u));
+        return plain === null ? undefined : registrationObject(plain);
+      });
     }
     getRegistrations() {
-      return $Promise.resolve(ops.swRegistrations().map(registrationObject));
+      return promiseOp(() => {
+        containerOf(this, "Failed to execute 'getRegistrations' on 'ServiceWorkerContainer'");
+        return Object.freeze(ops.swRegistrations().map(registrationObject));
+      });
     }
-    startMessages() {}
+    startMessages() {
+      containerOf(this, "Failed to execute 'startMessages' on 'ServiceWorkerContainer'");
+    }
   }
   internals.defineEventHandler(ServiceWorkerContainer.prototype, 'controllerchange');
   internals.defineEventHandler(ServiceWorkerContainer.prototype, 'message');
   internals.defineEventHandler(ServiceWorkerContainer.prototype, 'messageerror');
   internals.defineInterface(ServiceWorkerContainer, 'ServiceWorkerContainer');
-  const container = new ServiceWorkerContainer(token);
+  container = new ServiceWorkerContainer(token);
   Object.defineProperty(internals.NavigatorInterface.prototype, 'serviceWorker', {
     get: function serviceWorker() { return container; }, enumerable: true, configurable: true,
   });

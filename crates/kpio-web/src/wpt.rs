@@ -632,9 +632,11 @@ fn run_in(
             server.add_file(&script_path, source.into_bytes(), "text/javascript");
             let mut app = app();
             let w = app.open_window(url.as_str()).map_err(realm_err)?;
+            // As WPT does, the worker's scope covers no page ('does/not/exist'): the
+            // registering page stays uncontrolled.
             let register = format!(
-                "navigator.serviceWorker.register({script_path:?}).catch((e) => \
-                 console.error('registering the test worker failed: ' + e.message));"
+                "navigator.serviceWorker.register({script_path:?}, {{ scope: 'does/not/exist' }})\
+                 .catch((e) => console.error('registering the test worker failed: ' + e.message));"
             );
             app.eval_script(w, &register, "the runner's registration")
                 .map_err(realm_err)?;

@@ -10,6 +10,6 @@ pub mod registry;
 pub mod store;
 pub mod sync;
 
-pub use registry::{Action, FETCH_EVENT_TIMEOUT, Registry, WorkerState};
+pub use registry::{Action, FETCH_EVENT_TIMEOUT, FETCH_RESPONSE_TIMEOUT, Registry, WorkerState};
 pub use store::{SavedRegistration, SwStore, SwStoreError};
 pub use sync::{SyncPolicy, SyncStoreError, SyncTasks};

@@ -69,13 +69,9 @@ fn install_client<'js>(
             move |promise: f64,
                   scope: String,
                   script_url: String,
-                  script: Plain,
                   update_via_cache: String,
                   update_of: Opt<f64>| {
                 let Some((registry, _)) = link(&h) else {
-                    return;
-                };
-                let Plain::Bytes(script) = script else {
                     return;
                 };
                 registry.borrow_mut().schedule_register(
@@ -83,10 +79,43 @@ fn install_client<'js>(
                     promise as u64,
                     scope,
                     script_url,
-                    script,
                     update_via_cache,
                     update_of.0.map(|r| r as u64),
                 );
+            },
+        )?,
+    )?;
+    // The answer to a job's swFetchScript: the script's bytes, or the exception's name
+    // and message.
+    let h = host.clone();
+    ops.set(
+        "swScriptFetched",
+        Function::new(ctx.clone(), move |fetch: f64, script: Plain| {
+            let Some((registry, _)) = link(&h) else {
+                return;
+            };
+            let result = match script {
+                Plain::Bytes(bytes) => Ok(bytes),
+                _ => Err(("TypeError".to_owned(), "the script is not bytes".to_owned())),
+            };
+            registry
+                .borrow_mut()
+                .script_fetched(client, fetch as u64, result);
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "swScriptFailed",
+        Function::new(
+            ctx.clone(),
+            move |fetch: f64, name: String, message: String| {
+                if let Some((registry, _)) = link(&h) {
+                    registry.borrow_mut().script_fetched(
+                        client,
+                        fetch as u64,
+                        Err((name, message)),
+                    );
+                }
             },
         )?,
     )?;
@@ -195,6 +224,15 @@ fn install_worker<'js>(
             Plain::List(link(&h).map_or(Vec::new(), |(r, _)| {
                 r.borrow().clients_of(worker, include_uncontrolled)
             }))
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "swFetchResponding",
+        Function::new(ctx.clone(), move |fetch: f64| {
+            if let Some((r, _)) = link(&h) {
+                r.borrow_mut().fetch_responding(fetch as u64);
+            }
         })?,
     )?;
     let h = host.clone();

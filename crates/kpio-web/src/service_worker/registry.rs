@@ -5,8 +5,10 @@
 //!
 //! The registry holds state only. Realms belong to the scheduler ([`crate::app::WebApp`]);
 //! the registry reaches them through their inboxes ([`crate::host_message`]) and asks the
-//! scheduler to start or stop worker realms through [`Action`]s. Script fetching happens
-//! in the calling page's realm (js/service_worker.js), which hands the registry the bytes.
+//! scheduler to start or stop worker realms through [`Action`]s. When a job's Update needs
+//! the script, the registry asks the job's page to fetch it (`swFetchScript`): the fetch
+//! and its checks happen in that page's realm (js/service_worker.js), which hands the
+//! registry the bytes or the error.
 
 use super::store::{SavedRegistration, SwStore};
 use super::sync::SyncTasks;
@@ -15,9 +17,13 @@ use crate::offline_fallback::OfflineFallback;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-/// How long a fetch event may take to be answered before the page's request goes to
-/// the network instead.
+/// How long a fetch event may take to be dispatched and handled (respondWith() called,
+/// or not) before the page's request goes to the network instead.
 pub const FETCH_EVENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long the promise given to respondWith() may take before the page's request fails
+/// with a network error (it does not go to the network then: the worker took it on, and
+/// may have acted on it). Chromium's limit for an event, 5 minutes.
+pub const FETCH_RESPONSE_TIMEOUT: Duration = Duration::from_secs(300);
 /// How long an install or activate event's `waitUntil` promises may take before the
 /// event counts as failed (install) or done (activate).
 pub const LIFECYCLE_EVENT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -107,13 +113,12 @@ pub enum Action {
 /// One job of the job queue.
 #[derive(Debug)]
 enum Job {
-    /// Register or update (the page fetched the script: `script`).
+    /// Register, or update() of a registration (`update_of`).
     Register {
         client: ClientId,
         promise: u64,
         scope: String,
         script_url: String,
-        script: Vec<u8>,
         update_via_cache: String,
         /// An update() of an existing registration (rejects if it is gone).
         update_of: Option<RegistrationId>,
@@ -125,9 +130,16 @@ enum Job {
     },
 }
 
-/// Where a job stands while it waits on a worker.
+/// Where a job stands while it waits on a page or a worker.
 #[derive(Debug)]
 enum Running {
+    /// The job's page is fetching the script (Update's fetch); `fetch` names the request.
+    Fetching {
+        job: Job,
+        fetch: u64,
+        registration: RegistrationId,
+        new_registration: bool,
+    },
     /// The worker's realm is starting; then Install.
     Starting {
         job: Job,
@@ -146,6 +158,11 @@ struct PendingFetch {
     client: ClientId,
     worker: WorkerId,
     deadline: Instant,
+    /// respondWith() was called: past the deadline, a network error.
+    responding: bool,
+    /// The event, held back while the worker is activating (Handle Fetch waits for it
+    /// to be activated).
+    held: Option<HostMessage>,
 }
 
 struct PendingActivate {
@@ -276,16 +293,51 @@ impl Registry {
         id
     }
 
-    /// The page closed; a waiting worker may now activate.
+    /// The page closed ("Handle Service Worker Client Unload"): the registration it used
+    /// may now be cleared (if unregistered) or have its waiting worker activate. A job
+    /// waiting on the page's fetch of a script fails.
     pub(crate) fn remove_client(&mut self, client: ClientId) {
         let Some(c) = self.clients.remove(&client) else {
             return;
         };
-        if let Some(w) = c.controller
-            && let Some(reg) = self.workers.get(&w).map(|w| w.registration)
+        if let Some(Running::Fetching { job, fetch, .. }) = &self.running
+            && matches!(job, Job::Register { client: c, .. } if *c == client)
         {
-            self.try_activate(reg);
+            let fetch = *fetch;
+            self.script_fetched(
+                client,
+                fetch,
+                Err(("TypeError".into(), "the page closed".into())),
+            );
         }
+        if let Some(w) = c.controller {
+            self.client_unloaded(w);
+        }
+    }
+
+    /// A client stopped using the registration of `worker` (it closed, or another
+    /// worker claimed it): when no other client uses it, an unregistered registration is
+    /// cleared, and a waiting worker may activate.
+    fn client_unloaded(&mut self, worker: WorkerId) {
+        let Some(reg) = self.workers.get(&worker).map(|w| w.registration) else {
+            return;
+        };
+        if self.in_use(reg) {
+            return;
+        }
+        if self.registrations.get(&reg).is_some_and(|r| r.uninstalling) {
+            self.clear_registration(reg);
+            return;
+        }
+        self.try_activate(reg);
+    }
+
+    /// Whether a client uses the registration (one of its workers controls a client).
+    fn in_use(&self, reg: RegistrationId) -> bool {
+        self.clients.values().any(|c| {
+            c.controller
+                .is_some_and(|w| self.workers.get(&w).is_some_and(|w| w.registration == reg))
+        })
     }
 
     /// The client's controller, if a worker controls it.
@@ -294,15 +346,16 @@ impl Registry {
         self.workers.get(&w).map(worker_plain)
     }
 
-    /// The clients in a worker's registration's scope: `[id, url, controlled]` each.
+    /// The clients `clients.matchAll()` and `clients.get()` see, in creation order:
+    /// `[id, url, controlled by the worker]` each. With `include_uncontrolled`, every
+    /// client of the origin, in the worker's scope or not ("Match All" filters by
+    /// storage key only); otherwise the clients the worker controls.
     pub(crate) fn clients_of(&self, worker: WorkerId, include_uncontrolled: bool) -> Vec<Plain> {
-        let Some(reg) = self.workers.get(&worker).map(|w| w.registration) else {
+        if !self.workers.contains_key(&worker) {
             return Vec::new();
-        };
-        let scope = &self.registrations[&reg].scope;
+        }
         self.clients
             .iter()
-            .filter(|(_, c)| c.url.starts_with(scope.as_str()))
             .filter(|(_, c)| include_uncontrolled || c.controller == Some(worker))
             .map(|(id, c)| {
                 Plain::List(vec![
@@ -406,15 +459,14 @@ impl Registry {
     // The job queue.
     // -------------------------------------------------------------------------------
 
-    /// register() or update(): the page checked the URLs and fetched the script.
-    #[allow(clippy::too_many_arguments)]
+    /// register() or update(): the page checked the URLs (Start Register); the job asks
+    /// it for the script when its Update needs it.
     pub(crate) fn schedule_register(
         &mut self,
         client: ClientId,
         promise: u64,
         scope: String,
         script_url: String,
-        script: Vec<u8>,
         update_via_cache: String,
         update_of: Option<RegistrationId>,
     ) {
@@ -423,7 +475,6 @@ impl Registry {
             promise,
             scope,
             script_url,
-            script,
             update_via_cache,
             update_of,
         });
@@ -473,12 +524,9 @@ impl Registry {
         r.uninstalling = true;
         self.save();
         self.settle(client, promise, true, true.into());
-        // Cleared now unless a client still uses it; then when the last one goes.
-        let in_use = self.clients.values().any(|c| {
-            c.controller
-                .is_some_and(|w| self.workers.get(&w).is_some_and(|w| w.registration == reg))
-        });
-        if !in_use {
+        // Cleared now unless a client still uses it; then when the last one goes
+        // (`client_unloaded`).
+        if !self.in_use(reg) {
             self.clear_registration(reg);
         }
     }
@@ -515,64 +563,86 @@ impl Registry {
         let reg = worker.registration;
         self.broadcast(reg, Some(w));
         self.actions.push(Action::StopWorker { worker: w });
+        // Its realm goes: the fetch events it was given go to the network.
+        let orphaned: Vec<u64> = self
+            .fetches
+            .iter()
+            .filter(|(_, f)| f.worker == w)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in orphaned {
+            self.fetch_done(
+                id,
+                vec!["fallback".into(), "the worker became redundant".into()],
+            );
+        }
         // The realm is gone once the scheduler acts: later messages to it are dropped.
         if let Some(worker) = self.workers.get_mut(&w) {
             worker.inbox = None;
         }
     }
 
-    /// Register, then Update (Service Workers, sections 3.2.4 and 3.2.5), up to the
-    /// point where the new worker's realm must run.
+    /// Register, then Update (Service Workers, "Register" and "Update"), up to the
+    /// script's fetch, which the job's page makes.
     fn register(&mut self, job: Job) {
         let Job::Register {
             client,
             promise,
             ref scope,
             ref script_url,
-            ref script,
             ref update_via_cache,
             update_of,
         } = job
         else {
             unreachable!("register jobs only");
         };
-        let existing = match update_of {
-            Some(reg) => match self.registrations.get(&reg) {
-                Some(r) if !r.uninstalling => Some(reg),
-                _ => {
+        // Get Registration: the registration of the scope, unless unregistered.
+        let existing = self
+            .registrations
+            .values()
+            .find(|r| r.scope == *scope && !r.uninstalling)
+            .map(|r| r.id);
+        let (reg, new_registration) = match (update_of, existing) {
+            // Update: the registration is gone (unregistered) or is another one now.
+            (Some(of), found) if found != Some(of) => {
+                self.reject(
+                    client,
+                    promise,
+                    "TypeError",
+                    "the registration was unregistered",
+                );
+                return;
+            }
+            (Some(of), _) => {
+                let newest = self.registrations[&of].newest();
+                if newest.is_some_and(|w| self.workers[&w].script_url != *script_url) {
                     self.reject(
                         client,
                         promise,
-                        "InvalidStateError",
-                        "the registration was unregistered",
+                        "TypeError",
+                        "the registration's newest worker has another script URL",
                     );
                     return;
                 }
-            },
-            None => self
-                .registrations
-                .values()
-                .find(|r| r.scope == *scope && !r.uninstalling)
-                .map(|r| r.id),
-        };
-        // A registration being uninstalled with the same scope is revived by register()
-        // in browsers; here it is replaced.
-        if update_of.is_none()
-            && let Some(stale) = self
-                .registrations
-                .values()
-                .find(|r| r.scope == *scope && r.uninstalling)
-                .map(|r| r.id)
-        {
-            self.clear_registration(stale);
-        }
-        let (reg, new_registration) = match existing {
-            Some(reg) => {
-                let r = self.registrations.get_mut(&reg).expect("found above");
-                r.update_via_cache = update_via_cache.clone();
+                (of, false)
+            }
+            (None, Some(reg)) => {
+                // Register: the same script, type and updateViaCache as the newest
+                // worker's means nothing to do (update() is what checks for changes).
+                let r = &self.registrations[&reg];
+                if let Some(newest) = r.newest()
+                    && self.workers[&newest].script_url == *script_url
+                    && r.update_via_cache == *update_via_cache
+                {
+                    let value = self.registration_plain(reg);
+                    self.settle(client, promise, true, value);
+                    return;
+                }
                 (reg, false)
             }
-            None => {
+            (None, None) => {
+                // Set Registration. (An unregistered registration of the same scope
+                // that a page still uses stays, apart, until that page goes.)
                 let reg = self.id();
                 self.registrations.insert(
                     reg,
@@ -589,13 +659,91 @@ impl Registry {
                 (reg, true)
             }
         };
+        // Update's fetch of the script, in the job's page.
+        let fetch = self.id();
+        self.send_to_client(
+            client,
+            HostMessage::new(
+                "swFetchScript",
+                vec![
+                    fetch.into(),
+                    script_url.clone().into(),
+                    scope.clone().into(),
+                    update_via_cache.clone().into(),
+                ],
+            ),
+        );
+        self.running = Some(Running::Fetching {
+            job,
+            fetch,
+            registration: reg,
+            new_registration,
+        });
+    }
+
+    /// The job's page fetched the script (`Ok`, its bytes) or failed to (`Err`, the
+    /// exception's name and message): Update goes on, or rejects and finishes.
+    pub(crate) fn script_fetched(
+        &mut self,
+        client: ClientId,
+        fetch: u64,
+        result: Result<Vec<u8>, (String, String)>,
+    ) {
+        if !matches!(self.running, Some(Running::Fetching { fetch: f, .. }) if f == fetch) {
+            // No job is waiting for this fetch (any more).
+            return;
+        }
+        let Some(Running::Fetching {
+            job,
+            fetch: f,
+            registration: reg,
+            new_registration,
+        }) = self.running.take()
+        else {
+            return;
+        };
+        let Job::Register {
+            client: job_client,
+            promise,
+            ref script_url,
+            ref update_via_cache,
+            ..
+        } = job
+        else {
+            unreachable!("only register jobs fetch scripts");
+        };
+        if f != fetch || job_client != client {
+            // Not this job's answer.
+            self.running = Some(Running::Fetching {
+                job,
+                fetch: f,
+                registration: reg,
+                new_registration,
+            });
+            return;
+        }
+        let script = match result {
+            Ok(script) => script,
+            Err((name, message)) => {
+                self.reject(job_client, promise, &name, &message);
+                self.forget_if_empty(reg, new_registration);
+                self.run_jobs();
+                return;
+            }
+        };
         // Update: a newest worker with the same URL and the same bytes means nothing
-        // changed ("byte-for-byte" check).
-        if let Some(newest) = self.registrations[&reg].newest() {
+        // changed ("byte-for-byte" check); the registration takes the job's
+        // updateViaCache.
+        if let Some(newest) = self.registrations.get(&reg).and_then(Registration::newest) {
             let w = &self.workers[&newest];
-            if w.script_url == *script_url && w.script == *script {
+            if w.script_url == *script_url && w.script == script {
+                if let Some(r) = self.registrations.get_mut(&reg) {
+                    r.update_via_cache = update_via_cache.clone();
+                }
                 let value = self.registration_plain(reg);
-                self.settle(client, promise, true, value);
+                self.settle(job_client, promise, true, value);
+                self.save();
+                self.run_jobs();
                 return;
             }
         }
@@ -617,13 +765,25 @@ impl Registry {
         self.actions.push(Action::StartWorker {
             worker,
             script_url: script_url.clone(),
-            script: script.clone(),
+            script,
         });
         self.running = Some(Running::Starting {
             job,
             worker,
             new_registration,
         });
+    }
+
+    /// A registration the failed job made, and which has no worker, goes.
+    fn forget_if_empty(&mut self, reg: RegistrationId, new_registration: bool) {
+        if new_registration
+            && self
+                .registrations
+                .get(&reg)
+                .is_some_and(|r| r.newest().is_none())
+        {
+            self.registrations.remove(&reg);
+        }
     }
 
     /// The scheduler started (`Ok`, with the realm's inbox) or failed to start (`Err`,
@@ -636,7 +796,10 @@ impl Registry {
                 new_registration,
             }) if w == worker => {
                 let Job::Register {
-                    client, promise, ..
+                    client,
+                    promise,
+                    update_via_cache,
+                    ..
                 } = job
                 else {
                     unreachable!("only register jobs start workers");
@@ -646,7 +809,7 @@ impl Registry {
                         if let Some(wk) = self.workers.get_mut(&worker) {
                             wk.inbox = Some(inbox);
                         }
-                        self.install(client, promise, worker);
+                        self.install(client, promise, worker, update_via_cache);
                     }
                     Err(message) => {
                         let reg = self.workers[&worker].registration;
@@ -657,9 +820,7 @@ impl Registry {
                             "TypeError",
                             &format!("the service worker script failed to run: {message}"),
                         );
-                        if new_registration {
-                            self.registrations.remove(&reg);
-                        }
+                        self.forget_if_empty(reg, new_registration);
                         self.run_jobs();
                     }
                 }
@@ -707,12 +868,19 @@ impl Registry {
     }
 
     /// Install (section 3.2.7), up to the install event.
-    fn install(&mut self, client: ClientId, promise: u64, worker: WorkerId) {
+    fn install(
+        &mut self,
+        client: ClientId,
+        promise: u64,
+        worker: WorkerId,
+        update_via_cache: String,
+    ) {
         let reg = self.workers[&worker].registration;
         let r = self
             .registrations
             .get_mut(&reg)
             .expect("a worker's registration");
+        r.update_via_cache = update_via_cache;
         // A worker still installing from an earlier job is superseded.
         if let Some(old) = r.installing.replace(worker) {
             self.make_redundant(old);
@@ -724,12 +892,12 @@ impl Registry {
         self.settle(client, promise, true, value);
         // Every realm's object for the registration fires updatefound (realms without
         // one ignore it).
-        for c in self.clients.values() {
-            c.inbox
-                .borrow_mut()
-                .push_back(HostMessage::new("swUpdateFound", vec![reg.into()]));
-        }
-        if let Some(inbox) = &self.workers[&worker].inbox {
+        let inboxes = self
+            .clients
+            .values()
+            .map(|c| &c.inbox)
+            .chain(self.workers.values().filter_map(|w| w.inbox.as_ref()));
+        for inbox in inboxes {
             inbox
                 .borrow_mut()
                 .push_back(HostMessage::new("swUpdateFound", vec![reg.into()]));
@@ -820,8 +988,11 @@ impl Registry {
         self.try_activate(reg);
     }
 
-    /// Try Activate (section 3.2.11): the waiting worker activates when there is no
-    /// active one, no client uses the active one, or it called skipWaiting().
+    /// Try Activate: the waiting worker activates when there is no active one, or when
+    /// the active one has no pending events and either no client uses the registration
+    /// or the waiting one called skipWaiting(); never while the active one is still
+    /// activating (it is tried again once that one is activated). The active worker's
+    /// pending events are taken as its fetch events still unanswered.
     fn try_activate(&mut self, reg: RegistrationId) {
         let Some(r) = self.registrations.get(&reg) else {
             return;
@@ -829,11 +1000,16 @@ impl Registry {
         let Some(waiting) = r.waiting else {
             return;
         };
-        let active_in_use = r
-            .active
-            .is_some_and(|a| self.clients.values().any(|c| c.controller == Some(a)));
+        let Some(active) = r.active else {
+            self.activate(reg);
+            return;
+        };
+        if self.workers[&active].state == WorkerState::Activating {
+            return;
+        }
+        let pending_events = self.fetches.values().any(|f| f.worker == active);
         let skip = self.workers[&waiting].skip_waiting;
-        if r.active.is_none() || !active_in_use || skip {
+        if !pending_events && (!self.in_use(reg) || skip) {
             self.activate(reg);
         }
     }
@@ -884,6 +1060,18 @@ impl Registry {
         w.state = WorkerState::Activated;
         let reg = w.registration;
         self.broadcast(reg, Some(worker));
+        // Fetch events held while it was activating go out now.
+        let held: Vec<HostMessage> = self
+            .fetches
+            .values_mut()
+            .filter(|f| f.worker == worker)
+            .filter_map(|f| f.held.take())
+            .collect();
+        for message in held {
+            self.send_to_worker(worker, message);
+        }
+        // A worker that waited for this one to finish activating may go now.
+        self.try_activate(reg);
     }
 
     fn set_controller(&mut self, client: ClientId, worker: WorkerId) {
@@ -927,7 +1115,14 @@ impl Registry {
             .map(|(id, _)| *id)
             .collect();
         for c in claim {
+            let previous = self.clients.get(&c).and_then(|c| c.controller);
             self.set_controller(c, worker);
+            // The page no longer uses its previous controller's registration (Handle
+            // Service Worker Client Unload, run once the page has moved: a waiting worker
+            // there may activate, an unregistered registration may be cleared).
+            if let Some(previous) = previous {
+                self.client_unloaded(previous);
+            }
         }
         Ok(())
     }
@@ -941,21 +1136,29 @@ impl Registry {
     /// controller (the page goes to the network).
     pub(crate) fn dispatch_fetch(&mut self, client: ClientId, request: Vec<Plain>) -> Option<u64> {
         let worker = self.clients.get(&client)?.controller?;
-        if self.workers.get(&worker)?.state == WorkerState::Redundant {
+        let state = self.workers.get(&worker)?.state;
+        if state == WorkerState::Redundant {
             return None;
         }
         let id = self.id();
+        let mut args = vec![id.into(), format!("client-{client}").into()];
+        args.extend(request);
+        let message = HostMessage::new("swFetch", args);
+        // Handle Fetch waits for an activating worker to be activated.
+        let activating = state == WorkerState::Activating;
         self.fetches.insert(
             id,
             PendingFetch {
                 client,
                 worker,
                 deadline: Instant::now() + FETCH_EVENT_TIMEOUT,
+                responding: false,
+                held: activating.then(|| message.clone()),
             },
         );
-        let mut args = vec![id.into(), format!("client-{client}").into()];
-        args.extend(request);
-        self.send_to_worker(worker, HostMessage::new("swFetch", args));
+        if !activating {
+            self.send_to_worker(worker, message);
+        }
         Some(id)
     }
 
@@ -970,6 +1173,10 @@ impl Registry {
         let mut args = vec![fetch.into()];
         args.extend(answer);
         self.send_to_client(f.client, HostMessage::new("swFetchResult", args));
+        // The worker may have no pending event left: a waiting worker may activate.
+        if let Some(reg) = self.workers.get(&f.worker).map(|w| w.registration) {
+            self.try_activate(reg);
+        }
     }
 
     /// A notification the registration showed was clicked or closed: its active worker
@@ -1053,17 +1260,35 @@ impl Registry {
         }
     }
 
-    /// Deadlines: fetch events unanswered after [`FETCH_EVENT_TIMEOUT`] go to the
-    /// network; lifecycle events past theirs end.
+    /// The worker called respondWith() for a fetch event: the page waits for its
+    /// answer, up to [`FETCH_RESPONSE_TIMEOUT`].
+    pub(crate) fn fetch_responding(&mut self, fetch: u64) {
+        if let Some(f) = self.fetches.get_mut(&fetch) {
+            f.responding = true;
+            f.deadline = Instant::now() + FETCH_RESPONSE_TIMEOUT;
+        }
+    }
+
+    /// Deadlines: fetch events not handled after [`FETCH_EVENT_TIMEOUT`] go to the
+    /// network, respondWith() promises not settled after [`FETCH_RESPONSE_TIMEOUT`]
+    /// are network errors; lifecycle events past theirs end.
     pub(crate) fn tick(&mut self, now: Instant) {
-        let late: Vec<u64> = self
+        let late: Vec<(u64, bool)> = self
             .fetches
             .iter()
             .filter(|(_, f)| f.deadline <= now)
-            .map(|(id, _)| *id)
+            .map(|(id, f)| (*id, f.responding))
             .collect();
-        for id in late {
-            self.fetch_done(id, vec!["fallback".into(), "timeout".into()]);
+        for (id, responding) in late {
+            let answer = if responding {
+                vec![
+                    "error".into(),
+                    "the service worker's respondWith() promise did not settle in time".into(),
+                ]
+            } else {
+                vec!["fallback".into(), "timeout".into()]
+            };
+            self.fetch_done(id, answer);
         }
         if let Some(Running::Installing {
             event, deadline, ..

@@ -39,9 +39,15 @@
 //                    `// META: global=` chooses the scopes (window and worker
 //                    by default; `dedicatedworker` means worker; other scopes
 //                    are not supported here and are skipped with a note).
+//                    `serviceworker`: `X.any.serviceworker.html` registers the
+//                    same worker script as a service worker (scope
+//                    'does/not/exist', as WPT does) and fetches its results with
+//                    `fetch_tests_from_worker(registration.installing)`.
 //   * `X.window.js`: `X.window.html` (window only).
 //   * `X.worker.js`: `X.worker.html` (dedicated worker only; the file itself
 //                    calls importScripts and done(), as in WPT).
+// Static files take `?header=Name:Value` (repeatable) query parameters that add
+// response headers, as KPIO's local server does (e.g. Service-Worker-Allowed).
 // Every page loads /resources/testharness.js, then a small script that
 // registers `add_result_callback` / `add_completion_callback` and collects the
 // results into `window.__results`, then the `// META: script=` scripts, then
@@ -174,20 +180,44 @@ function planFile(file, dirUrl, generated) {
       const name = g.trim();
       if (name === 'window') scopes.add('window');
       else if (name === 'worker' || name === 'dedicatedworker') scopes.add('worker');
+      else if (name === 'serviceworker') scopes.add('serviceworker');
       else if (name === 'default') { scopes.add('window'); scopes.add('worker'); }
       else if (name !== '') notes.push(`scope "${name}" is not supported by this oracle; skipped`);
     }
     if (scopes.has('window')) addWindowPage(stem + '.html');
-    if (scopes.has('worker')) {
-      const workerName = stem + '.worker.js';
+    // The script a dedicated or service worker runs: the harness, the META scripts, the
+    // test, then done().
+    const workerScript = () => {
       const w = ["'use strict';", globalDefinition(false)];
       if (title) w.push(`self.META_TITLE = ${jsString(title)};`);
       w.push('importScripts("/resources/testharness.js");');
       for (const s of scripts) w.push(`importScripts(${jsString(s)});`);
       w.push(`importScripts(${jsString(base)});`);
       w.push('done();');
-      generated.set(dirUrl + workerName, { type: MIME['.js'], body: w.join('\n') + '\n' });
+      return w.join('\n') + '\n';
+    };
+    if (scopes.has('worker')) {
+      const workerName = stem + '.worker.js';
+      generated.set(dirUrl + workerName, { type: MIME['.js'], body: workerScript() });
       addWorkerPage(stem + '.worker.html', workerName);
+    }
+    if (scopes.has('serviceworker')) {
+      // As WPT's `X.any.serviceworker.html`: the page registers the file's scripts as a
+      // service worker whose scope covers nothing (so the page stays uncontrolled) and
+      // gets its results with fetch_tests_from_worker(registration.installing).
+      const workerName = stem + '.serviceworker.js';
+      generated.set(dirUrl + workerName, { type: MIME['.js'], body: workerScript() });
+      const lines = pageHead(true);
+      lines.push('<div id="log"></div>');
+      lines.push('<script>(async () => {');
+      lines.push("  const scope = 'does/not/exist';");
+      lines.push('  const old = await navigator.serviceWorker.getRegistration(scope);');
+      lines.push('  if (old) await old.unregister();');
+      lines.push(`  const reg = await navigator.serviceWorker.register(${jsString(workerName)}, { scope });`);
+      lines.push('  fetch_tests_from_worker(reg.installing);');
+      lines.push('})();</script>');
+      generated.set(dirUrl + stem + '.serviceworker.html', { type: MIME['.html'], body: lines.join('\n') + '\n' });
+      runs.push({ scope: 'serviceworker', page: dirUrl + stem + '.serviceworker.html' });
     }
   } else if (base.endsWith('.window.js')) {
     addWindowPage(base.slice(0, -'.js'.length) + '.html');
@@ -234,7 +264,15 @@ function startServer(mounts, generated) {
       const filePath = path.resolve(root, rest);
       if (filePath.startsWith(root + path.sep) && fs.existsSync(filePath) && fs.statSync(filePath).isFile()) {
         const type = MIME[path.extname(filePath).toLowerCase()] || 'application/octet-stream';
-        return send(200, type, fs.readFileSync(filePath));
+        // `?header=Name:Value` (repeatable) adds a response header, as KPIO's local server
+        // does for its files (src/local_server.rs): e.g. Service-Worker-Allowed.
+        const headers = { 'Content-Type': type, 'Cache-Control': 'no-store' };
+        for (const h of new URL(req.url, 'http://127.0.0.1').searchParams.getAll('header')) {
+          const colon = h.indexOf(':');
+          if (colon > 0) headers[h.slice(0, colon).trim()] = h.slice(colon + 1).trim();
+        }
+        res.writeHead(200, headers);
+        return res.end(req.method === 'HEAD' ? undefined : fs.readFileSync(filePath));
       }
     }
     process.stderr.write(`[chromium-oracle] 404 ${urlPath}\n`);

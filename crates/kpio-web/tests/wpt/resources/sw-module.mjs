@@ -1,0 +1,2 @@
+// A module service worker (registered with { type: 'module' }).
+self.addEventListener('install', () => {});

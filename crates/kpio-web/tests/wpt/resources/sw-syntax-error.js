@@ -1,0 +1,2 @@
+// A service worker whose script does not parse: registering it is a TypeError.
+self.oninstall = (;
