@@ -26,6 +26,8 @@
   const urlPassword = Object.getOwnPropertyDescriptor($URL.prototype, 'password').get;
   const urlHref = Object.getOwnPropertyDescriptor($URL.prototype, 'href').get;
   const urlHash = Object.getOwnPropertyDescriptor($URL.prototype, 'hash').get;
+  const urlHostname = Object.getOwnPropertyDescriptor($URL.prototype, 'hostname').get;
+  const urlPathname = Object.getOwnPropertyDescriptor($URL.prototype, 'pathname').get;
   const textEncode = TextEncoder.prototype.encode;
   const encoder = new TextEncoder();
   const atob_ = atob;
@@ -171,8 +173,13 @@
         return essence === 'application/x-www-form-urlencoded' || essence === 'multipart/form-data' ||
           essence === 'text/plain';
       }
-      case 'range':
-        return /^bytes=\d*-\d*$/.test(value) && !/^bytes=-$/.test(value);
+      case 'range': {
+        // "Parse a single range header value" without whitespace; a suffix range (no
+        // start) is not safelisted.
+        const m = /^bytes=(\d*)-(\d*)$/i.exec(value);
+        if (m === null || m[1] === '') return false;
+        return m[2] === '' || Number(m[1]) <= Number(m[2]);
+      }
       default:
         return false;
     }
@@ -201,6 +208,17 @@
     const o = originOf(a);
     // Opaque origins are same origin only with themselves; "null" stands for any of them.
     return o !== 'null' && o === bOrigin;
+  }
+  // A "potentially trustworthy URL" (Secure Contexts): about:blank, data:, and URLs of
+  // potentially trustworthy origins (https, loopback hosts, file:, the kpio: app scheme).
+  function trustworthyURL(u) {
+    const scheme = schemeOf(u);
+    if (scheme === 'data') return true;
+    if (scheme === 'about') return call(urlPathname, u) === 'blank';
+    if (scheme === 'https' || scheme === 'wss' || scheme === 'file' || scheme === 'kpio') return true;
+    if (scheme !== 'http' && scheme !== 'ws') return false;
+    const h = call(urlHostname, u);
+    return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '[::1]';
   }
 
   // ---------------------------------------------------------------------------------
@@ -249,13 +267,18 @@
   // ---------------------------------------------------------------------------------
   // Fetching (section 4): a request record in, a response record out.
   // ---------------------------------------------------------------------------------
-  // request: { method, url (URL), urlList, headers, mode, credentials, cache, redirect,
-  //   referrer, bodyBytes, redirectCount, tainting, taintedOrigin, useCorsPreflight }
+  // request: { method, urlList (URLs), headers, mode, credentials, cache, redirect,
+  //   referrer ('client', 'no-referrer' or a URL), referrerPolicy, integrity, bodyBytes,
+  //   bodyFromStream, redirectCount, tainting, taintedOrigin, useCorsPreflight }
   async function mainFetch(req, ctl, recursive) {
     const url = req.urlList[req.urlList.length - 1];
     if (req.integrity !== '') {
       return networkError('Subresource Integrity metadata is not supported yet');
     }
+    // The client's policy container has the default policy (a realm sets none of its own).
+    if (req.referrerPolicy === '') req.referrerPolicy = 'strict-origin-when-cross-origin';
+    // Every hop determines the referrer anew, from what the last hop sent.
+    if (req.referrer !== 'no-referrer') req.referrer = determineReferrer(req);
     let response;
     const scheme = schemeOf(url);
     if ((sameOrigin(url, clientOrigin) && req.tainting === 'basic') || scheme === 'data') {
@@ -318,6 +341,28 @@
   // The request's serialised origin: "null" once a redirect has tainted it.
   const serializedOrigin = (req) => (req.taintedOrigin ? 'null' : clientOrigin);
 
+  // The cross-origin resource policy check (section 3.8) of a response to a request
+  // whose tainting is "opaque": whether `Cross-Origin-Resource-Policy` blocks it. A realm
+  // has no embedder policy of its own ("unsafe-none").
+  function corpBlocks(req, headers) {
+    const policy = getHeader(headers, 'Cross-Origin-Resource-Policy');
+    const url = req.urlList[req.urlList.length - 1];
+    if (policy === 'same-origin') return !sameOrigin(url, clientOrigin);
+    if (policy === 'same-site') {
+      // Schemelessly same site: the same host for IP addresses and single labels, the same
+      // registrable domain otherwise (without a public suffix list, the same host).
+      let client;
+      try {
+        client = new $URL(clientOrigin);
+      } catch (_) {
+        return true;
+      }
+      if (call(urlHostname, client) !== call(urlHostname, url)) return true;
+      return schemeOf(client) !== 'https' && schemeOf(url) === 'https';
+    }
+    return false;
+  }
+
   // The CORS check (section 4.9).
   function corsCheck(req, headers) {
     const allow = getHeader(headers, 'Access-Control-Allow-Origin');
@@ -339,6 +384,10 @@
     if (req.tainting === 'cors' && !corsCheck(req, response.headers)) {
       if (response.body !== null) S.cancel(response.body, undefined);
       return networkError(`${call(urlHref, url)}: blocked by CORS (no matching Access-Control-Allow-Origin)`);
+    }
+    if (req.tainting === 'opaque' && corpBlocks(req, response.headers)) {
+      if (response.body !== null) S.cancel(response.body, undefined);
+      return networkError(`${call(urlHref, url)}: blocked by its Cross-Origin-Resource-Policy`);
     }
     response.urlList = [];
     if (req.tainting === 'cors') {
@@ -375,7 +424,8 @@
     } catch (_) {
       return networkError(`${call(urlHref, current)}: the redirect's Location ${JSON.stringify(location)} is not a URL`);
     }
-    if (call(urlHash, locationURL) === '' && call(urlHash, current) !== '') {
+    // A Location without a fragment takes the request's ("null" fragment: no '#' at all).
+    if (!call(urlHref, locationURL).includes('#') && call(urlHash, current) !== '') {
       locationURL = new $URL(call(urlHash, current), call(urlHref, locationURL));
     }
     const scheme = schemeOf(locationURL);
@@ -384,14 +434,15 @@
     }
     if (req.redirectCount === 20) return networkError(`${call(urlHref, current)}: more than 20 redirects`);
     req.redirectCount += 1;
-    if (req.mode === 'cors' && hasCredentials(locationURL) && !sameOrigin(current, originOf(locationURL))) {
+    if (req.mode === 'cors' && hasCredentials(locationURL) && !sameOrigin(locationURL, clientOrigin)) {
       return networkError('a CORS request was redirected to a URL with credentials');
     }
     if (req.tainting === 'cors' && hasCredentials(locationURL)) {
       return networkError('a CORS request was redirected to a URL with credentials');
     }
-    if (!sameOrigin(locationURL, originOf(current)) && !sameOrigin(locationURL, clientOrigin)) {
-      req.taintedOrigin = true;
+    // A body read from a ReadableStream cannot be sent again.
+    if (response.status !== 303 && req.bodyBytes !== null && req.bodyFromStream) {
+      return networkError(`${call(urlHref, current)}: redirected (${response.status}), and a streamed request body cannot be sent again`);
     }
     if (((response.status === 301 || response.status === 302) && req.method === 'POST') ||
       (response.status === 303 && req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -401,11 +452,30 @@
         req.headers = removeHeader(req.headers, n);
       }
     }
-    if (!sameOrigin(current, originOf(locationURL))) {
+    if (!sameOrigin(locationURL, originOf(current))) {
       req.headers = removeHeader(req.headers, 'Authorization');
     }
+    // "Has a redirect-tainted origin": a hop to another origin from a URL whose origin is
+    // not the request's.
+    if (!sameOrigin(locationURL, originOf(current)) && !sameOrigin(current, clientOrigin)) {
+      req.taintedOrigin = true;
+    }
     req.urlList.push(locationURL);
+    // "Set request's referrer policy on redirect".
+    const policy = parseReferrerPolicy(response.headers);
+    if (policy !== '') req.referrerPolicy = policy;
     return mainFetch(req, ctl, true);
+  }
+
+  const REFERRER_POLICIES = ['no-referrer', 'no-referrer-when-downgrade', 'same-origin', 'origin',
+    'strict-origin', 'origin-when-cross-origin', 'strict-origin-when-cross-origin', 'unsafe-url'];
+  // "Parse a referrer policy from a Referrer-Policy header": the last known token.
+  function parseReferrerPolicy(headers) {
+    let policy = '';
+    for (const token of headerListValues(headers, 'Referrer-Policy') || []) {
+      if (REFERRER_POLICIES.includes(token)) policy = token;
+    }
+    return policy;
   }
 
   // CORS-preflight fetch (section 4.8).
@@ -414,6 +484,7 @@
     const headers = [['Accept', '*/*'], ['Access-Control-Request-Method', req.method]];
     const unsafe = corsUnsafeNames(req.headers);
     if (unsafe.length > 0) headers.push(['Access-Control-Request-Headers', unsafe.join(',')]);
+    if (req.referrer !== 'no-referrer') headers.push(['Referer', call(urlHref, req.referrer)]);
     headers.push(['Origin', serializedOrigin(req)], ['User-Agent', internals.userAgent]);
     const response = await exchange(ctl, 'OPTIONS', call(urlHref, url).split('#')[0], headers, null);
     if (response instanceof NetworkError) return response;
@@ -444,7 +515,23 @@
     // "Append a request Origin header".
     if (req.tainting === 'cors') headers.push(['Origin', serializedOrigin(req)]);
     else if (req.method !== 'GET' && req.method !== 'HEAD') {
-      headers.push(['Origin', req.taintedOrigin ? 'null' : clientOrigin]);
+      let origin = serializedOrigin(req);
+      switch (req.referrerPolicy) {
+        case 'no-referrer':
+          origin = 'null';
+          break;
+        case 'no-referrer-when-downgrade':
+        case 'strict-origin':
+        case 'strict-origin-when-cross-origin':
+          if (clientOrigin.startsWith('https:') && schemeOf(url) !== 'https') origin = 'null';
+          break;
+        case 'same-origin':
+          if (!sameOrigin(url, clientOrigin)) origin = 'null';
+          break;
+        default:
+          break;
+      }
+      headers.push(['Origin', origin]);
     }
     if (!hasHeader(headers, 'User-Agent')) headers.push(['User-Agent', internals.userAgent]);
     if (!hasHeader(headers, 'Accept')) headers.push(['Accept', '*/*']);
@@ -453,36 +540,67 @@
       if (!hasHeader(headers, 'Pragma')) headers.push(['Pragma', 'no-cache']);
       if (!hasHeader(headers, 'Cache-Control')) headers.push(['Cache-Control', req.cache === 'no-cache' ? 'max-age=0' : 'no-cache']);
     }
-    if (req.referrer !== null) headers.push(['Referer', req.referrer]);
+    // Partial content must not be content-coded.
+    if (hasHeader(headers, 'Range')) headers.push(['Accept-Encoding', 'identity']);
+    if (req.referrer !== 'no-referrer') headers.push(['Referer', call(urlHref, req.referrer)]);
     const target = call(urlHref, url).split('#')[0];
     return exchange(ctl, req.method, target, headers, req.bodyBytes);
   }
 
-  // The Referer to send under the default policy (strict-origin-when-cross-origin) or
-  // the request's, for a request made by this realm ("client" referrer).
-  function referrerFor(data, url) {
-    if (data.referrer === '' || data.referrer === 'no-referrer') return null;
-    let ref;
-    try {
-      ref = new $URL(data.referrer === 'about:client' ? internals.url : data.referrer);
-    } catch (_) {
-      return null;
-    }
-    const scheme = schemeOf(ref);
+  // The realm's URL: the referrer source of a request whose referrer is "client".
+  let clientURL = null;
+  try {
+    clientURL = new $URL(internals.url);
+  } catch (_) {
+    clientURL = null;
+  }
+
+  // "Strip url for use as a referrer": no credentials, no fragment, and with originOnly
+  // no path or query either. Only http(s) URLs are sent (as Chromium does: a file: or
+  // kpio: URL would tell a server about the machine), null otherwise.
+  function stripReferrer(u, originOnly) {
+    const scheme = schemeOf(u);
     if (scheme !== 'http' && scheme !== 'https') return null;
-    const full = call(urlHref, ref).split('#')[0].replace(/\/\/[^@/]*@/, '//');
-    const originOnly = `${originOf(ref)}/`;
-    const downgrade = schemeOf(ref) === 'https' && schemeOf(url) === 'http';
-    const same = sameOrigin(url, originOf(ref));
-    switch (data.referrerPolicy || 'strict-origin-when-cross-origin') {
-      case 'no-referrer': return null;
-      case 'unsafe-url': return full;
+    if (originOnly) return new $URL(`${originOf(u)}/`);
+    const out = new $URL(call(urlHref, u));
+    out.username = '';
+    out.password = '';
+    out.hash = '';
+    return new $URL(call(urlHref, out).split('#')[0]);
+  }
+
+  // "Determine request's referrer" (Referrer Policy, section 8.3) for the request's
+  // current URL: a URL, or "no-referrer".
+  function determineReferrer(req) {
+    const source = req.referrer === 'client' ? clientURL : req.referrer;
+    if (source === null) return 'no-referrer';
+    let full = stripReferrer(source, false);
+    const originOnly = stripReferrer(source, true);
+    if (full === null) return 'no-referrer';
+    if (call(urlHref, full).length > 4096) full = originOnly;
+    const current = req.urlList[req.urlList.length - 1];
+    const downgrade = trustworthyURL(full) && !trustworthyURL(current);
+    const same = sameOrigin(current, originOf(full));
+    switch (req.referrerPolicy) {
+      case 'no-referrer': return 'no-referrer';
       case 'origin': return originOnly;
-      case 'same-origin': return same ? full : null;
-      case 'strict-origin': return downgrade ? null : originOnly;
+      case 'unsafe-url': return full;
+      case 'strict-origin': return downgrade ? 'no-referrer' : originOnly;
+      case 'same-origin': return same ? full : 'no-referrer';
       case 'origin-when-cross-origin': return same ? full : originOnly;
-      case 'no-referrer-when-downgrade': return downgrade ? null : full;
-      default: return same ? full : downgrade ? null : originOnly;
+      case 'no-referrer-when-downgrade': return downgrade ? 'no-referrer' : full;
+      default: return same ? full : downgrade ? 'no-referrer' : originOnly;
+    }
+  }
+
+  // A request's referrer as requestData gives it: '' (none), 'about:client' or a URL.
+  function initialReferrer(referrer) {
+    if (referrer === '') return 'no-referrer';
+    if (referrer === 'about:client') return 'client';
+    try {
+      return new $URL(referrer);
+    } catch (_) {
+      return 'client';
     }
   }
 
@@ -533,7 +651,9 @@
       const req = {
         method: data.method, urlList: [url], headers: data.headers, mode: data.mode,
         credentials: data.credentials, cache: data.cache, redirect: data.redirect,
-        referrer: referrerFor(data, url), integrity: data.integrity, bodyBytes,
+        referrer: initialReferrer(data.referrer), referrerPolicy: data.referrerPolicy,
+        integrity: data.integrity, bodyBytes,
+        bodyFromStream: data.body !== null && data.body.source === null,
         redirectCount: 0, tainting: 'basic', taintedOrigin: false,
         useCorsPreflight: false,
       };

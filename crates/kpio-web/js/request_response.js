@@ -619,10 +619,11 @@
         list = list.filter(([n]) => !['set-cookie', 'set-cookie2'].includes(n.toLowerCase()));
       } else if (type === 'cors') {
         const exposed = corsExposedHeaderNames.map((n) => `${n}`.toLowerCase());
+        // The list holds names only: fetch() turns a wildcard into every name before
+        // this, and with credentials `*` is just a name (the Fetch Standard, main fetch).
         list = list.filter(([n]) => {
           const l = n.toLowerCase();
-          return SAFELISTED_RESPONSE.includes(l) || (exposed.includes(l) && l !== 'set-cookie' && l !== 'set-cookie2') ||
-            (exposed.includes('*') && l !== 'set-cookie' && l !== 'set-cookie2');
+          return SAFELISTED_RESPONSE.includes(l) || (exposed.includes(l) && l !== 'set-cookie' && l !== 'set-cookie2');
         });
       }
       const s = responseState('none');

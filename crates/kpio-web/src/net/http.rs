@@ -28,7 +28,8 @@ pub(crate) struct Exchange {
     pub method: String,
     pub url: Url,
     /// The request's header list, in order, as fetch() made it (no `Host`,
-    /// `Content-Length`, `Connection` or `Accept-Encoding`: added here).
+    /// `Content-Length` or `Connection`: added here; `Accept-Encoding` only when fetch()
+    /// chose one).
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
 }
@@ -364,13 +365,22 @@ fn serialize_request(ex: &Exchange, host: &str, port: u16, tls: bool) -> Vec<u8>
     }
     match &ex.body {
         Some(b) => out.push_str(&format!("Content-Length: {}\r\n", b.len())),
-        // HTTP: a request whose method defines a body says its length even when empty.
-        None if matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH") => {
+        // The Fetch Standard (HTTP-network-or-cache fetch): a POST or PUT without a body
+        // says its length is 0; other methods without a body say nothing.
+        None if matches!(ex.method.as_str(), "POST" | "PUT") => {
             out.push_str("Content-Length: 0\r\n")
         }
         None => {}
     }
-    out.push_str("Accept-Encoding: gzip, deflate\r\nConnection: close\r\n\r\n");
+    // fetch() asks for `identity` itself when it must (a Range request).
+    if !ex
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("accept-encoding"))
+    {
+        out.push_str("Accept-Encoding: gzip, deflate\r\n");
+    }
+    out.push_str("Connection: close\r\n\r\n");
     out.into_bytes()
 }
 
