@@ -157,33 +157,7 @@
     return v.split(',').map((s) => s.replace(/^[\t ]+|[\t ]+$/g, '')).filter((s) => s !== '');
   }
 
-  // The CORS-safelisted request headers check (section 2.2.2) for one header.
-  const CORS_UNSAFE_BYTE = /[\x00-\x08\x0A-\x1F"():<>?@[\\\]{}\x7F]/;
-  function safelistedRequestHeader(name, value) {
-    if (value.length > 128) return false;
-    switch (lower(name)) {
-      case 'accept':
-        return !CORS_UNSAFE_BYTE.test(value);
-      case 'accept-language':
-      case 'content-language':
-        return /^[0-9A-Za-z *,\-.;=]*$/.test(value);
-      case 'content-type': {
-        if (CORS_UNSAFE_BYTE.test(value)) return false;
-        const essence = lower(value.split(';')[0].trim());
-        return essence === 'application/x-www-form-urlencoded' || essence === 'multipart/form-data' ||
-          essence === 'text/plain';
-      }
-      case 'range': {
-        // "Parse a single range header value" without whitespace; a suffix range (no
-        // start) is not safelisted.
-        const m = /^bytes=(\d*)-(\d*)$/i.exec(value);
-        if (m === null || m[1] === '') return false;
-        return m[2] === '' || Number(m[1]) <= Number(m[2]);
-      }
-      default:
-        return false;
-    }
-  }
+  const safelistedRequestHeader = internals.headers.corsSafelisted;
   // "CORS-unsafe request-header names": sorted, lowercased, unique.
   function corsUnsafeNames(list) {
     const unsafe = new Set();
@@ -258,10 +232,86 @@
       mimeType = mimeType.slice(0, m.index);
     }
     if (mimeType.startsWith(';')) mimeType = `text/plain${mimeType}`;
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+/.test(mimeType)) {
-      mimeType = 'text/plain;charset=US-ASCII';
+    const parsed = parseMimeType(mimeType);
+    return { mimeType: parsed === null ? 'text/plain;charset=US-ASCII' : serializeMimeType(parsed), body };
+  }
+
+  // MIME Sniffing's "parse a MIME type" (section 4.4): { type, subtype, parameters (a Map) }
+  // or null for failure.
+  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const QUOTED_STRING_TOKENS = /^[\t\x20-\x7E\x80-\xFF]*$/;
+  const trimHTTP = (s) => s.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  function parseMimeType(input) {
+    input = trimHTTP(input);
+    const slash = input.indexOf('/');
+    if (slash < 0) return null;
+    const type = input.slice(0, slash);
+    if (!TOKEN.test(type)) return null;
+    let position = slash + 1;
+    let end = input.indexOf(';', position);
+    if (end < 0) end = input.length;
+    const subtype = input.slice(position, end).replace(/[\t\n\r ]+$/, '');
+    if (!TOKEN.test(subtype)) return null;
+    position = end;
+    const parameters = new Map();
+    while (position < input.length) {
+      position += 1; // past ';'
+      while (position < input.length && /[\t\n\r ]/.test(input[position])) position += 1;
+      let nameEnd = position;
+      while (nameEnd < input.length && input[nameEnd] !== ';' && input[nameEnd] !== '=') nameEnd += 1;
+      const name = lower(input.slice(position, nameEnd));
+      position = nameEnd;
+      if (position < input.length) {
+        if (input[position] === ';') continue;
+        position += 1; // past '='
+      }
+      if (position >= input.length) break;
+      let value;
+      if (input[position] === '"') {
+        // "Collect an HTTP quoted string" with extract-value.
+        value = '';
+        position += 1;
+        for (;;) {
+          while (position < input.length && input[position] !== '"' && input[position] !== '\\') {
+            value += input[position];
+            position += 1;
+          }
+          if (position >= input.length) break;
+          const c = input[position];
+          position += 1;
+          if (c === '\\') {
+            if (position >= input.length) {
+              value += '\\';
+              break;
+            }
+            value += input[position];
+            position += 1;
+          } else break;
+        }
+        while (position < input.length && input[position] !== ';') position += 1;
+      } else {
+        let valueEnd = input.indexOf(';', position);
+        if (valueEnd < 0) valueEnd = input.length;
+        value = input.slice(position, valueEnd).replace(/[\t\n\r ]+$/, '');
+        position = valueEnd;
+        if (value === '') continue;
+      }
+      if (name !== '' && TOKEN.test(name) && QUOTED_STRING_TOKENS.test(value) && !parameters.has(name)) {
+        parameters.set(name, value);
+      }
     }
-    return { mimeType: lower(mimeType.split(';')[0]) + mimeType.slice(mimeType.indexOf(';') < 0 ? mimeType.length : mimeType.indexOf(';')), body };
+    return { type: lower(type), subtype: lower(subtype), parameters };
+  }
+
+  // "Serialize a MIME type" (section 4.5).
+  function serializeMimeType(m) {
+    let out = `${m.type}/${m.subtype}`;
+    for (const [name, value] of m.parameters) {
+      let v = value;
+      if (v === '' || !TOKEN.test(v)) v = `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+      out += `;${name}=${v}`;
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------------
@@ -416,8 +466,9 @@
   async function redirectFetch(req, ctl, response) {
     const current = req.urlList[req.urlList.length - 1];
     const location = getHeader(response.headers, 'Location');
-    if (response.body !== null) S.cancel(response.body, undefined);
+    // No Location: the redirect is the response, body and all.
     if (location === null) return response;
+    if (response.body !== null) S.cancel(response.body, undefined);
     let locationURL;
     try {
       locationURL = new $URL(location, call(urlHref, current));
@@ -536,9 +587,14 @@
     if (!hasHeader(headers, 'User-Agent')) headers.push(['User-Agent', internals.userAgent]);
     if (!hasHeader(headers, 'Accept')) headers.push(['Accept', '*/*']);
     if (!hasHeader(headers, 'Accept-Language')) headers.push(['Accept-Language', 'en-US,en;q=0.9']);
-    if ((req.cache === 'no-store' || req.cache === 'reload' || req.cache === 'no-cache')) {
+    // A conditional request is the page's own revalidation: nothing cached may answer it.
+    let cache = req.cache;
+    const conditional = ['If-Modified-Since', 'If-None-Match', 'If-Unmodified-Since', 'If-Match', 'If-Range'];
+    if (cache === 'default' && conditional.some((n) => hasHeader(headers, n))) cache = 'no-store';
+    if (cache === 'no-cache' && !hasHeader(headers, 'Cache-Control')) headers.push(['Cache-Control', 'max-age=0']);
+    if (cache === 'no-store' || cache === 'reload') {
       if (!hasHeader(headers, 'Pragma')) headers.push(['Pragma', 'no-cache']);
-      if (!hasHeader(headers, 'Cache-Control')) headers.push(['Cache-Control', req.cache === 'no-cache' ? 'max-age=0' : 'no-cache']);
+      if (!hasHeader(headers, 'Cache-Control')) headers.push(['Cache-Control', 'no-cache']);
     }
     // Partial content must not be content-coded.
     if (hasHeader(headers, 'Range')) headers.push(['Accept-Encoding', 'identity']);

@@ -12,7 +12,8 @@
 //! response header; every one also takes `acao`, `acac`, `acam`, `acah`, `aceh` for the
 //! Access-Control-* headers of its responses and of OPTIONS preflights to it, and
 //! `log=KEY` to record the request under KEY):
-//! - OPTIONS to any `/_kpio/` path is a CORS preflight's answer: status
+//! - OPTIONS with `Access-Control-Request-Method` (a CORS preflight) to any `/_kpio/`
+//!   path is a preflight's answer: status
 //!   `preflight-status` (200 by default), no body. When any `pf-` parameter is given
 //!   (`pf-acao`, `pf-acac`, `pf-acam`, `pf-acah`, `pf-aceh`, `pf-header`), the preflight
 //!   answers with those headers only (the prefix taken off) and the other response with
@@ -287,7 +288,12 @@ fn serve(mut conn: TcpStream, root: &Path, log: &Log, stop: &AtomicBool) -> io::
             ));
     }
     let mut headers = extra_headers(&params);
-    if req.method == "OPTIONS" && path.starts_with("/_kpio/") {
+    let preflight = req.method == "OPTIONS"
+        && req
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("access-control-request-method"));
+    if preflight && path.starts_with("/_kpio/") {
         let status = param(&params, "preflight-status")
             .and_then(|s| s.parse().ok())
             .unwrap_or(200);
