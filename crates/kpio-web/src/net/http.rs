@@ -399,6 +399,10 @@ fn read_head(
             let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
             let mut r = httparse::Response::new(&mut slots);
             match r.parse(buf) {
+                // The limit holds for a head that arrived whole in the last read too.
+                Ok(httparse::Status::Complete(used)) if used > MAX_HEAD => {
+                    return Err(proto(format!("the response head exceeds {MAX_HEAD} bytes")));
+                }
                 Ok(httparse::Status::Complete(used)) => {
                     let headers = r
                         .headers
