@@ -28,6 +28,7 @@
   const urlHash = Object.getOwnPropertyDescriptor($URL.prototype, 'hash').get;
   const urlHostname = Object.getOwnPropertyDescriptor($URL.prototype, 'hostname').get;
   const urlPathname = Object.getOwnPropertyDescriptor($URL.prototype, 'pathname').get;
+  const urlPort = Object.getOwnPropertyDescriptor($URL.prototype, 'port').get;
   const textEncode = TextEncoder.prototype.encode;
   const encoder = new TextEncoder();
   const atob_ = atob;
@@ -314,6 +315,15 @@
     return out;
   }
 
+  // The Fetch Standard's bad ports (section 2.9).
+  const BAD_PORTS = new Set(['0', '1', '7', '9', '11', '13', '15', '17', '19', '20', '21', '22', '23',
+    '25', '37', '42', '43', '53', '69', '77', '79', '87', '95', '101', '102', '103', '104', '109', '110',
+    '111', '113', '115', '117', '119', '123', '135', '137', '139', '143', '161', '179', '389', '427',
+    '465', '512', '513', '514', '515', '526', '530', '531', '532', '540', '548', '554', '556', '563',
+    '587', '601', '636', '989', '990', '993', '995', '1719', '1720', '1723', '2049', '3659', '4045',
+    '4190', '5060', '5061', '6000', '6566', '6665', '6666', '6667', '6668', '6669', '6679', '6697',
+    '10080']);
+
   // ---------------------------------------------------------------------------------
   // Fetching (section 4): a request record in, a response record out.
   // ---------------------------------------------------------------------------------
@@ -324,6 +334,12 @@
     const url = req.urlList[req.urlList.length - 1];
     if (req.integrity !== '') {
       return networkError('Subresource Integrity metadata is not supported yet');
+    }
+    // "Should request be blocked due to a bad port": ports of other protocols (SMTP,
+    // IRC...) that a page must not reach with HTTP.
+    const scheme0 = schemeOf(url);
+    if ((scheme0 === 'http' || scheme0 === 'https') && BAD_PORTS.has(call(urlPort, url))) {
+      return networkError(`${call(urlHref, url)}: port ${call(urlPort, url)} is blocked (a bad port)`);
     }
     // The client's policy container has the default policy (a realm sets none of its own).
     if (req.referrerPolicy === '') req.referrerPolicy = 'strict-origin-when-cross-origin';

@@ -334,6 +334,43 @@ fn the_offline_switch_fails_new_fetches_and_cuts_bodies_in_progress() {
     assert_eq!(out, "back true");
 }
 
+#[test]
+fn a_bad_port_is_never_connected_to() {
+    let _s = serial();
+    // 6666 is IRC's, on the Fetch Standard's list of bad ports. Skipped if taken.
+    let Ok(listener) = TcpListener::bind("127.0.0.1:6666") else {
+        eprintln!("port 6666 is taken: skipped");
+        return;
+    };
+    listener.set_nonblocking(true).unwrap();
+    let server = LocalServer::start(&std::env::temp_dir()).unwrap();
+    let page = format!("{}/page.html", server.origin());
+    let (mut r, lines) = realm(Some(Network::new(NetworkScope::Local)), &page);
+    let out = run(
+        &mut r,
+        &lines,
+        &fetch_text("http://127.0.0.1:6666/"),
+        Duration::from_secs(10),
+    );
+    assert!(out.contains("bad port"), "{out}");
+    // Nor through a redirect.
+    let (mut r, lines) = realm(Some(Network::new(NetworkScope::Local)), &page);
+    let out = run(
+        &mut r,
+        &lines,
+        &fetch_text(&format!(
+            "{}/_kpio/redirect?location=http%3A%2F%2F127.0.0.1%3A6666%2F",
+            server.origin()
+        )),
+        Duration::from_secs(10),
+    );
+    assert!(out.contains("bad port"), "{out}");
+    assert!(
+        listener.accept().is_err(),
+        "something connected to the bad port"
+    );
+}
+
 // ------------------------------------------------------------------------------------
 // Hostile servers.
 // ------------------------------------------------------------------------------------
