@@ -29,6 +29,9 @@
   const urlHostname = Object.getOwnPropertyDescriptor($URL.prototype, 'hostname').get;
   const urlPathname = Object.getOwnPropertyDescriptor($URL.prototype, 'pathname').get;
   const urlPort = Object.getOwnPropertyDescriptor($URL.prototype, 'port').get;
+  const setUsername = Object.getOwnPropertyDescriptor($URL.prototype, 'username').set;
+  const setPassword = Object.getOwnPropertyDescriptor($URL.prototype, 'password').set;
+  const setHash = Object.getOwnPropertyDescriptor($URL.prototype, 'hash').set;
   const textEncode = TextEncoder.prototype.encode;
   const encoder = new TextEncoder();
   const atob_ = atob;
@@ -635,9 +638,9 @@
     if (scheme !== 'http' && scheme !== 'https') return null;
     if (originOnly) return new $URL(`${originOf(u)}/`);
     const out = new $URL(call(urlHref, u));
-    out.username = '';
-    out.password = '';
-    out.hash = '';
+    call(setUsername, out, '');
+    call(setPassword, out, '');
+    call(setHash, out, '');
     return new $URL(call(urlHref, out).split('#')[0]);
   }
 

@@ -188,6 +188,12 @@ promise_test(async () => {
 }, 'a same-origin referrer URL is sent as it is, without its fragment');
 
 promise_test(async () => {
+  const withCredentials = SAME.replace('http://', 'http://user:secret@') + '/page?x=1';
+  const j = await echo({ referrer: withCredentials, referrerPolicy: 'unsafe-url' });
+  assert_equals(j.headers.referer, SAME + '/page?x=1');
+}, 'a referrer URL\'s credentials are never sent');
+
+promise_test(async () => {
   const j = await echo({ referrer: OTHER + '/elsewhere' });
   assert_equals(j.headers.referer, PAGE, 'another origin\'s URL falls back to the client');
   assert_equals((await echo({ referrer: 'about:client' })).headers.referer, PAGE);
