@@ -17,8 +17,9 @@ use url::Url;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most bytes a response head (status line and headers) may have.
 const MAX_HEAD: usize = 64 * 1024;
-/// The most header fields a response may have.
-const MAX_HEADERS: usize = 256;
+/// The most header fields a response may have (the head's size limits them first: a
+/// field takes at least 4 bytes).
+const MAX_HEADERS: usize = MAX_HEAD / 4;
 /// The most bytes a chunk-size line or a trailer line may have.
 const MAX_LINE: usize = 8 * 1024;
 
@@ -396,9 +397,16 @@ fn read_head(
     };
     loop {
         if !buf.is_empty() {
-            let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut slots = vec![httparse::EMPTY_HEADER; MAX_HEADERS];
             let mut r = httparse::Response::new(&mut slots);
-            match r.parse(buf) {
+            // As browsers parse heads: obsolete line folding is a space, and a malformed
+            // header line (a bad name, no colon) is skipped rather than failing the
+            // response; a NUL or a lone CR still does.
+            let parsed = httparse::ParserConfig::default()
+                .allow_obsolete_multiline_headers_in_responses(true)
+                .ignore_invalid_headers_in_responses(true)
+                .parse_response(&mut r, buf);
+            match parsed {
                 // The limit holds for a head that arrived whole in the last read too.
                 Ok(httparse::Status::Complete(used)) if used > MAX_HEAD => {
                     return Err(proto(format!("the response head exceeds {MAX_HEAD} bytes")));
@@ -407,14 +415,7 @@ fn read_head(
                     let headers = r
                         .headers
                         .iter()
-                        .map(|h| {
-                            // Header values are bytes; fetch() sees them as ISO-8859-1
-                            // (each byte one code unit), as browsers' byte strings are.
-                            (
-                                h.name.to_owned(),
-                                h.value.iter().map(|&b| b as char).collect(),
-                            )
-                        })
+                        .map(|h| (h.name.to_owned(), unfold(h.value)))
                         .collect();
                     return Ok((
                         ResponseHead {
@@ -447,6 +448,27 @@ fn read_head(
         }
         buf.extend_from_slice(&chunk[..n]);
     }
+}
+
+/// A header value as fetch() sees it: bytes as ISO-8859-1 (each byte one code unit, as
+/// browsers' byte strings are), each obsolete line fold (CRLF and the whitespace after
+/// it) one space, as RFC 9112 (section 5.2) asks of a user agent.
+fn unfold(value: &[u8]) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut i = 0;
+    while i < value.len() {
+        let b = value[i];
+        if b == b'\r' || b == b'\n' {
+            while i < value.len() && matches!(value[i], b'\r' | b'\n' | b' ' | b'\t') {
+                i += 1;
+            }
+            out.push(' ');
+            continue;
+        }
+        out.push(b as char);
+        i += 1;
+    }
+    out
 }
 
 /// How a response's body ends (RFC 9112, section 6.3).

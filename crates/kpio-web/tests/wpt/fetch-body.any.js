@@ -299,6 +299,41 @@ promise_test(async () => {
   assert_equals(r.statusText, '');
 }, 'an empty reason phrase is an empty statusText');
 
+promise_test(async () => {
+  let fields = '';
+  for (let i = 0; i < 300; i++) fields += `X-H${i}: ${i}\r\n`;
+  const r = await fetch(rawURL(`HTTP/1.1 200 OK\r\n${fields}Content-Length: 2\r\n\r\nok`));
+  assert_equals(r.headers.get('x-h299'), '299');
+  assert_equals(await r.text(), 'ok');
+}, 'a head with 300 header fields');
+
+promise_test(async () => {
+  const r = await fetch(rawURL('HTTP/1.1 200 OK\r\nX-Fold: a\r\n  b\r\nContent-Length: 2\r\n\r\nok'));
+  assert_equals(r.headers.get('x-fold'), 'a b', 'an obsolete line fold is a space');
+}, 'obsolete line folding in a response header');
+
+promise_test(async () => {
+  const r = await fetch(rawURL('HTTP/1.1 200 OK\r\nBad Name: x\r\nno colon here\r\nX-Good: 1\r\nContent-Length: 2\r\n\r\nok'));
+  assert_equals(r.headers.get('x-good'), '1');
+  assert_equals(await r.text(), 'ok');
+}, 'malformed header lines are skipped, the response stands');
+
+promise_test(async () => {
+  const r = await fetch(rawURL('HTTP/1.1 200 OK\nContent-Length: 2\n\nok'));
+  assert_equals(await r.text(), 'ok');
+}, 'a head with bare LF line ends');
+
+promise_test(async () => {
+  const r = await fetch(rawURL('HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok'));
+  assert_equals(await r.text(), 'ok');
+}, 'a repeated equal Content-Length is one length');
+
+promise_test(async () => {
+  const r = await fetch(rawURL('HTTP/1.1 599 Odd\r\nContent-Length: 2\r\n\r\nok'));
+  assert_equals(r.status, 599);
+  assert_equals(r.statusText, 'Odd');
+}, 'an unknown status code is passed on');
+
 promise_test(async (t) => {
   const r = await fetch(rawURL('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
   await promise_rejects_js(t, TypeError, r.text());
