@@ -26,7 +26,8 @@
 //!   N redirects, all relative).
 //! - `/_kpio/stream?chunks=N&size=B&delay=MS`: a chunked body of N chunks of B bytes
 //!   (`0123456789` repeated), MS milliseconds apart.
-//! - `/_kpio/encoded?coding=gzip|deflate|raw-deflate&body=B`: B, content-coded.
+//! - `/_kpio/encoded?coding=gzip|deflate|raw-deflate&body=B&chunked=1`: B,
+//!   content-coded; with `chunked`, sent in chunks of at most 7 bytes.
 //! - `/_kpio/stall`: a head, then no body until the client goes away.
 //! - `/_kpio/hang`: no response at all until the client goes away.
 //! - `/_kpio/raw?hex=H`: exactly the bytes H (hex) and a close: broken responses.
@@ -424,7 +425,22 @@ fn serve(mut conn: TcpStream, root: &Path, log: &Log, stop: &AtomicBool) -> io::
                 coding
             };
             headers.push(("Content-Encoding".into(), name.into()));
-            write_response(&mut conn, 200, "OK", &headers, &encoded, head_only)
+            if param(&params, "chunked").is_none() {
+                return write_response(&mut conn, 200, "OK", &headers, &encoded, head_only);
+            }
+            let mut out = String::from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n");
+            for (n, v) in &headers {
+                out.push_str(&format!("{n}: {v}\r\n"));
+            }
+            out.push_str("Connection: close\r\n\r\n");
+            conn.write_all(out.as_bytes())?;
+            for piece in encoded.chunks(7) {
+                conn.write_all(format!("{:x}\r\n", piece.len()).as_bytes())?;
+                conn.write_all(piece)?;
+                conn.write_all(b"\r\n")?;
+            }
+            conn.write_all(b"0\r\n\r\n")?;
+            conn.flush()
         }
         "/_kpio/stall" => {
             let mut out = String::from("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n");

@@ -331,8 +331,8 @@ pub(crate) fn send(
         .find(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
         .map(|(_, v)| v.trim().to_ascii_lowercase());
     let reader: Box<dyn Read + Send> = match coding.as_deref() {
-        Some("gzip" | "x-gzip") => Box::new(flate2::read::MultiGzDecoder::new(raw)),
-        Some("deflate") => Box::new(Inflate::new(raw)),
+        Some("gzip" | "x-gzip") => Box::new(Decode::new(raw, Coding::Gzip)),
+        Some("deflate") => Box::new(Decode::new(raw, Coding::Deflate)),
         _ => Box::new(raw),
     };
     Ok((
@@ -663,41 +663,64 @@ impl Read for Framed {
     }
 }
 
-/// HTTP's `deflate` coding: zlib-wrapped as RFC 9110 says, or raw DEFLATE as some
-/// servers send (browsers accept both; the first byte tells them apart).
-struct Inflate {
+/// A content coding fetch() decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Gzip,
+    /// HTTP's `deflate`: zlib-wrapped as RFC 9110 says, or raw DEFLATE as some servers
+    /// send (browsers accept both; the first bytes tell them apart).
+    Deflate,
+}
+
+/// A content-coded body, decoded. The decoder is chosen at the first read, from the
+/// body's first bytes (after the framing is taken off): an empty body stays empty
+/// (servers label empty bodies `gzip` too, and browsers read them as empty), and
+/// `deflate` picks zlib or raw.
+struct Decode {
     inner: Option<Framed>,
+    coding: Coding,
     decoder: Option<Box<dyn Read + Send>>,
 }
 
-impl Inflate {
-    fn new(inner: Framed) -> Inflate {
-        Inflate {
+impl Decode {
+    fn new(inner: Framed, coding: Coding) -> Decode {
+        Decode {
             inner: Some(inner),
+            coding,
             decoder: None,
         }
     }
 }
 
-impl Read for Inflate {
+impl Read for Decode {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.decoder.is_none() {
-            let mut inner = self.inner.take().expect("set until the decoder is chosen");
-            let zlib = match inner.fill()? {
-                0 => false,
-                _ => {
-                    let cmf = inner.buf[inner.pos];
-                    // A zlib header: compression method 8, and a check value.
-                    cmf & 0x0f == 8 && inner.buf.len() - inner.pos >= 2 && {
-                        let flg = inner.buf[inner.pos + 1];
-                        (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0
-                    }
-                }
+            let Some(mut inner) = self.inner.take() else {
+                return Ok(0);
             };
-            self.decoder = Some(if zlib {
-                Box::new(flate2::read::ZlibDecoder::new(inner))
-            } else {
-                Box::new(flate2::read::DeflateDecoder::new(inner))
+            // The first two bytes of the body: enough to tell zlib from raw DEFLATE.
+            let mut first = [0u8; 2];
+            let mut n = 0;
+            while n < first.len() {
+                match inner.read(&mut first[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if n == 0 {
+                return Ok(0);
+            }
+            let zlib = n == 2 && first[0] & 0x0f == 8 && {
+                // A zlib header: compression method 8, and a check value.
+                (u16::from(first[0]) << 8 | u16::from(first[1])) % 31 == 0
+            };
+            let body = io::Cursor::new(first[..n].to_vec()).chain(inner);
+            self.decoder = Some(match self.coding {
+                Coding::Gzip => Box::new(flate2::read::MultiGzDecoder::new(body)),
+                Coding::Deflate if zlib => Box::new(flate2::read::ZlibDecoder::new(body)),
+                Coding::Deflate => Box::new(flate2::read::DeflateDecoder::new(body)),
             });
         }
         self.decoder.as_mut().expect("chosen above").read(out)

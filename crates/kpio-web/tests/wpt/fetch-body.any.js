@@ -253,6 +253,23 @@ for (const coding of ['gzip', 'deflate', 'raw-deflate']) {
   }, `Content-Encoding ${coding} is decoded`);
 }
 
+for (const coding of ['gzip', 'deflate', 'raw-deflate']) {
+  promise_test(async () => {
+    const text = 'chunked and compressed '.repeat(50);
+    const r = await fetch(endpoint('encoded', { coding, body: text, chunked: 1 }));
+    assert_equals(await r.text(), text);
+  }, `Content-Encoding ${coding} over chunked framing is decoded`);
+}
+
+for (const coding of ['gzip', 'deflate', 'GZIP']) {
+  promise_test(async () => {
+    const r = await fetch(rawURL(`HTTP/1.1 200 OK\r\nContent-Encoding: ${coding}\r\nContent-Length: 0\r\n\r\n`));
+    assert_equals(await r.text(), '');
+    const c = await fetch(rawURL(`HTTP/1.1 200 OK\r\nContent-Encoding: ${coding}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`));
+    assert_equals(await c.text(), '');
+  }, `an empty body labelled ${coding} reads as empty`);
+}
+
 promise_test(async (t) => {
   const r = await fetch(rawURL('HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 10\r\n\r\nnot gzip!!'));
   await promise_rejects_js(t, TypeError, r.text());
