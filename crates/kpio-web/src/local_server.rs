@@ -127,15 +127,23 @@ struct Request {
 
 fn read_request(conn: &TcpStream) -> io::Result<Request> {
     let mut reader = BufReader::new(conn);
+    // Head lines are bytes (a header value may hold any byte but CR, LF and NUL): read
+    // as Latin-1, one character per byte.
+    let mut read_line = |line: &mut String| -> io::Result<usize> {
+        let mut bytes = Vec::new();
+        let n = reader.read_until(b'\n', &mut bytes)?;
+        *line = latin1(&bytes);
+        Ok(n)
+    };
     let mut line = String::new();
-    reader.read_line(&mut line)?;
+    read_line(&mut line)?;
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or("").to_owned();
     let target = parts.next().unwrap_or("/").to_owned();
     let mut headers = Vec::new();
     loop {
         let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 {
+        if read_line(&mut h)? == 0 {
             break;
         }
         let h = h.trim_end_matches(['\r', '\n']);

@@ -351,25 +351,27 @@ fn serialize_request(ex: &Exchange, host: &str, port: u16, tls: bool) -> Vec<u8>
         target.push('?');
         target.push_str(q);
     }
-    let mut out = format!("{} {} HTTP/1.1\r\n", ex.method, target);
+    let mut out = format!("{} {} HTTP/1.1\r\n", ex.method, target).into_bytes();
     let default_port = if tls { 443 } else { 80 };
     if port == default_port {
-        out.push_str(&format!("Host: {host}\r\n"));
+        out.extend_from_slice(format!("Host: {host}\r\n").as_bytes());
     } else {
-        out.push_str(&format!("Host: {host}:{port}\r\n"));
+        out.extend_from_slice(format!("Host: {host}:{port}\r\n").as_bytes());
     }
     for (n, v) in &ex.headers {
-        out.push_str(n);
-        out.push_str(": ");
-        out.push_str(v);
-        out.push_str("\r\n");
+        out.extend_from_slice(n.as_bytes());
+        out.extend_from_slice(b": ");
+        // Header values are byte strings: each code point one byte (ISO-8859-1), as
+        // browsers send them, not UTF-8. Headers lets no code point above 0xFF in.
+        out.extend(v.chars().map(|c| u8::try_from(c).unwrap_or(b'?')));
+        out.extend_from_slice(b"\r\n");
     }
     match &ex.body {
-        Some(b) => out.push_str(&format!("Content-Length: {}\r\n", b.len())),
+        Some(b) => out.extend_from_slice(format!("Content-Length: {}\r\n", b.len()).as_bytes()),
         // The Fetch Standard (HTTP-network-or-cache fetch): a POST or PUT without a body
         // says its length is 0; other methods without a body say nothing.
         None if matches!(ex.method.as_str(), "POST" | "PUT") => {
-            out.push_str("Content-Length: 0\r\n")
+            out.extend_from_slice(b"Content-Length: 0\r\n")
         }
         None => {}
     }
@@ -379,10 +381,10 @@ fn serialize_request(ex: &Exchange, host: &str, port: u16, tls: bool) -> Vec<u8>
         .iter()
         .any(|(n, _)| n.eq_ignore_ascii_case("accept-encoding"))
     {
-        out.push_str("Accept-Encoding: gzip, deflate\r\n");
+        out.extend_from_slice(b"Accept-Encoding: gzip, deflate\r\n");
     }
-    out.push_str("Connection: close\r\n\r\n");
-    out.into_bytes()
+    out.extend_from_slice(b"Connection: close\r\n\r\n");
+    out
 }
 
 /// Reads until `buf` holds a whole response head; the head and how many bytes it took.

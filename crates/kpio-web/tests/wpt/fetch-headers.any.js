@@ -39,6 +39,11 @@ promise_test(async () => {
   assert_equals((await echo({ headers: h })).headers['x-twice'], '1, 2');
 }, 'header values are trimmed; repeated names arrive as one combined value');
 
+promise_test(async () => {
+  const j = await echo({ headers: { 'X-Latin': 'caf\u00e9 \u00ff' } });
+  assert_equals(j.headers['x-latin'], 'caf\u00e9 \u00ff', 'one byte per code point, not UTF-8');
+}, 'header values are sent as bytes (ISO-8859-1)');
+
 // ----------------------------------------------------------------------------------
 // Forbidden request headers are never the page's.
 // ----------------------------------------------------------------------------------
