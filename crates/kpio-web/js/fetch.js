@@ -26,6 +26,12 @@
   const urlPassword = Object.getOwnPropertyDescriptor($URL.prototype, 'password').get;
   const urlHref = Object.getOwnPropertyDescriptor($URL.prototype, 'href').get;
   const urlHash = Object.getOwnPropertyDescriptor($URL.prototype, 'hash').get;
+  const urlHostname = Object.getOwnPropertyDescriptor($URL.prototype, 'hostname').get;
+  const urlPathname = Object.getOwnPropertyDescriptor($URL.prototype, 'pathname').get;
+  const urlPort = Object.getOwnPropertyDescriptor($URL.prototype, 'port').get;
+  const setUsername = Object.getOwnPropertyDescriptor($URL.prototype, 'username').set;
+  const setPassword = Object.getOwnPropertyDescriptor($URL.prototype, 'password').set;
+  const setHash = Object.getOwnPropertyDescriptor($URL.prototype, 'hash').set;
   const textEncode = TextEncoder.prototype.encode;
   const encoder = new TextEncoder();
   const atob_ = atob;
@@ -155,28 +161,7 @@
     return v.split(',').map((s) => s.replace(/^[\t ]+|[\t ]+$/g, '')).filter((s) => s !== '');
   }
 
-  // The CORS-safelisted request headers check (section 2.2.2) for one header.
-  const CORS_UNSAFE_BYTE = /[\x00-\x08\x0A-\x1F"():<>?@[\\\]{}\x7F]/;
-  function safelistedRequestHeader(name, value) {
-    if (value.length > 128) return false;
-    switch (lower(name)) {
-      case 'accept':
-        return !CORS_UNSAFE_BYTE.test(value);
-      case 'accept-language':
-      case 'content-language':
-        return /^[0-9A-Za-z *,\-.;=]*$/.test(value);
-      case 'content-type': {
-        if (CORS_UNSAFE_BYTE.test(value)) return false;
-        const essence = lower(value.split(';')[0].trim());
-        return essence === 'application/x-www-form-urlencoded' || essence === 'multipart/form-data' ||
-          essence === 'text/plain';
-      }
-      case 'range':
-        return /^bytes=\d*-\d*$/.test(value) && !/^bytes=-$/.test(value);
-      default:
-        return false;
-    }
-  }
+  const safelistedRequestHeader = internals.headers.corsSafelisted;
   // "CORS-unsafe request-header names": sorted, lowercased, unique.
   function corsUnsafeNames(list) {
     const unsafe = new Set();
@@ -201,6 +186,17 @@
     const o = originOf(a);
     // Opaque origins are same origin only with themselves; "null" stands for any of them.
     return o !== 'null' && o === bOrigin;
+  }
+  // A "potentially trustworthy URL" (Secure Contexts): about:blank, data:, and URLs of
+  // potentially trustworthy origins (https, loopback hosts, file:, the kpio: app scheme).
+  function trustworthyURL(u) {
+    const scheme = schemeOf(u);
+    if (scheme === 'data') return true;
+    if (scheme === 'about') return call(urlPathname, u) === 'blank';
+    if (scheme === 'https' || scheme === 'wss' || scheme === 'file' || scheme === 'kpio') return true;
+    if (scheme !== 'http' && scheme !== 'ws') return false;
+    const h = call(urlHostname, u);
+    return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '[::1]';
   }
 
   // ---------------------------------------------------------------------------------
@@ -240,22 +236,118 @@
       mimeType = mimeType.slice(0, m.index);
     }
     if (mimeType.startsWith(';')) mimeType = `text/plain${mimeType}`;
-    if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+\/[!#$%&'*+\-.^_`|~0-9A-Za-z]+/.test(mimeType)) {
-      mimeType = 'text/plain;charset=US-ASCII';
-    }
-    return { mimeType: lower(mimeType.split(';')[0]) + mimeType.slice(mimeType.indexOf(';') < 0 ? mimeType.length : mimeType.indexOf(';')), body };
+    const parsed = parseMimeType(mimeType);
+    return { mimeType: parsed === null ? 'text/plain;charset=US-ASCII' : serializeMimeType(parsed), body };
   }
+
+  // MIME Sniffing's "parse a MIME type" (section 4.4): { type, subtype, parameters (a Map) }
+  // or null for failure.
+  const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+  const QUOTED_STRING_TOKENS = /^[\t\x20-\x7E\x80-\xFF]*$/;
+  const trimHTTP = (s) => s.replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '');
+  function parseMimeType(input) {
+    input = trimHTTP(input);
+    const slash = input.indexOf('/');
+    if (slash < 0) return null;
+    const type = input.slice(0, slash);
+    if (!TOKEN.test(type)) return null;
+    let position = slash + 1;
+    let end = input.indexOf(';', position);
+    if (end < 0) end = input.length;
+    const subtype = input.slice(position, end).replace(/[\t\n\r ]+$/, '');
+    if (!TOKEN.test(subtype)) return null;
+    position = end;
+    const parameters = new Map();
+    while (position < input.length) {
+      position += 1; // past ';'
+      while (position < input.length && /[\t\n\r ]/.test(input[position])) position += 1;
+      let nameEnd = position;
+      while (nameEnd < input.length && input[nameEnd] !== ';' && input[nameEnd] !== '=') nameEnd += 1;
+      const name = lower(input.slice(position, nameEnd));
+      position = nameEnd;
+      if (position < input.length) {
+        if (input[position] === ';') continue;
+        position += 1; // past '='
+      }
+      if (position >= input.length) break;
+      let value;
+      if (input[position] === '"') {
+        // "Collect an HTTP quoted string" with extract-value.
+        value = '';
+        position += 1;
+        for (;;) {
+          while (position < input.length && input[position] !== '"' && input[position] !== '\\') {
+            value += input[position];
+            position += 1;
+          }
+          if (position >= input.length) break;
+          const c = input[position];
+          position += 1;
+          if (c === '\\') {
+            if (position >= input.length) {
+              value += '\\';
+              break;
+            }
+            value += input[position];
+            position += 1;
+          } else break;
+        }
+        while (position < input.length && input[position] !== ';') position += 1;
+      } else {
+        let valueEnd = input.indexOf(';', position);
+        if (valueEnd < 0) valueEnd = input.length;
+        value = input.slice(position, valueEnd).replace(/[\t\n\r ]+$/, '');
+        position = valueEnd;
+        if (value === '') continue;
+      }
+      if (name !== '' && TOKEN.test(name) && QUOTED_STRING_TOKENS.test(value) && !parameters.has(name)) {
+        parameters.set(name, value);
+      }
+    }
+    return { type: lower(type), subtype: lower(subtype), parameters };
+  }
+
+  // "Serialize a MIME type" (section 4.5).
+  function serializeMimeType(m) {
+    let out = `${m.type}/${m.subtype}`;
+    for (const [name, value] of m.parameters) {
+      let v = value;
+      if (v === '' || !TOKEN.test(v)) v = `"${v.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+      out += `;${name}=${v}`;
+    }
+    return out;
+  }
+
+  // The Fetch Standard's bad ports (section 2.9).
+  const BAD_PORTS = new Set(['0', '1', '7', '9', '11', '13', '15', '17', '19', '20', '21', '22', '23',
+    '25', '37', '42', '43', '53', '69', '77', '79', '87', '95', '101', '102', '103', '104', '109', '110',
+    '111', '113', '115', '117', '119', '123', '135', '137', '139', '143', '161', '179', '389', '427',
+    '465', '512', '513', '514', '515', '526', '530', '531', '532', '540', '548', '554', '556', '563',
+    '587', '601', '636', '989', '990', '993', '995', '1719', '1720', '1723', '2049', '3659', '4045',
+    '4190', '5060', '5061', '6000', '6566', '6665', '6666', '6667', '6668', '6669', '6679', '6697',
+    '10080']);
 
   // ---------------------------------------------------------------------------------
   // Fetching (section 4): a request record in, a response record out.
   // ---------------------------------------------------------------------------------
-  // request: { method, url (URL), urlList, headers, mode, credentials, cache, redirect,
-  //   referrer, bodyBytes, redirectCount, tainting, taintedOrigin, useCorsPreflight }
+  // request: { method, urlList (URLs), headers, mode, credentials, cache, redirect,
+  //   referrer ('client', 'no-referrer' or a URL), referrerPolicy, integrity, bodyBytes,
+  //   bodyFromStream, redirectCount, tainting, taintedOrigin, useCorsPreflight }
   async function mainFetch(req, ctl, recursive) {
     const url = req.urlList[req.urlList.length - 1];
     if (req.integrity !== '') {
       return networkError('Subresource Integrity metadata is not supported yet');
     }
+    // "Should request be blocked due to a bad port": ports of other protocols (SMTP,
+    // IRC...) that a page must not reach with HTTP.
+    const scheme0 = schemeOf(url);
+    if ((scheme0 === 'http' || scheme0 === 'https') && BAD_PORTS.has(call(urlPort, url))) {
+      return networkError(`${call(urlHref, url)}: port ${call(urlPort, url)} is blocked (a bad port)`);
+    }
+    // The client's policy container has the default policy (a realm sets none of its own).
+    if (req.referrerPolicy === '') req.referrerPolicy = 'strict-origin-when-cross-origin';
+    // Every hop determines the referrer anew, from what the last hop sent.
+    if (req.referrer !== 'no-referrer') req.referrer = determineReferrer(req);
     let response;
     const scheme = schemeOf(url);
     if ((sameOrigin(url, clientOrigin) && req.tainting === 'basic') || scheme === 'data') {
@@ -339,6 +431,28 @@
   // The request's serialised origin: "null" once a redirect has tainted it.
   const serializedOrigin = (req) => (req.taintedOrigin ? 'null' : clientOrigin);
 
+  // The cross-origin resource policy check (section 3.8) of a response to a request
+  // whose tainting is "opaque": whether `Cross-Origin-Resource-Policy` blocks it. A realm
+  // has no embedder policy of its own ("unsafe-none").
+  function corpBlocks(req, headers) {
+    const policy = getHeader(headers, 'Cross-Origin-Resource-Policy');
+    const url = req.urlList[req.urlList.length - 1];
+    if (policy === 'same-origin') return !sameOrigin(url, clientOrigin);
+    if (policy === 'same-site') {
+      // Schemelessly same site: the same host for IP addresses and single labels, the same
+      // registrable domain otherwise (without a public suffix list, the same host).
+      let client;
+      try {
+        client = new $URL(clientOrigin);
+      } catch (_) {
+        return true;
+      }
+      if (call(urlHostname, client) !== call(urlHostname, url)) return true;
+      return schemeOf(client) !== 'https' && schemeOf(url) === 'https';
+    }
+    return false;
+  }
+
   // The CORS check (section 4.9).
   function corsCheck(req, headers) {
     const allow = getHeader(headers, 'Access-Control-Allow-Origin');
@@ -372,6 +486,10 @@
       if (response.body !== null) S.cancel(response.body, undefined);
       return networkError(`${call(urlHref, url)}: blocked by CORS (no matching Access-Control-Allow-Origin)`);
     }
+    if (req.tainting === 'opaque' && corpBlocks(req, response.headers)) {
+      if (response.body !== null) S.cancel(response.body, undefined);
+      return networkError(`${call(urlHref, url)}: blocked by its Cross-Origin-Resource-Policy`);
+    }
     response.urlList = [];
     if (req.tainting === 'cors') response.corsExposedHeaderNames = corsExposedNames(req, response.headers);
     if ([301, 302, 303, 307, 308].includes(response.status)) {
@@ -395,15 +513,17 @@
   async function redirectFetch(req, ctl, response) {
     const current = req.urlList[req.urlList.length - 1];
     const location = getHeader(response.headers, 'Location');
-    if (response.body !== null) S.cancel(response.body, undefined);
+    // No Location: the redirect is the response, body and all.
     if (location === null) return response;
+    if (response.body !== null) S.cancel(response.body, undefined);
     let locationURL;
     try {
       locationURL = new $URL(location, call(urlHref, current));
     } catch (_) {
       return networkError(`${call(urlHref, current)}: the redirect's Location ${JSON.stringify(location)} is not a URL`);
     }
-    if (call(urlHash, locationURL) === '' && call(urlHash, current) !== '') {
+    // A Location without a fragment takes the request's ("null" fragment: no '#' at all).
+    if (!call(urlHref, locationURL).includes('#') && call(urlHash, current) !== '') {
       locationURL = new $URL(call(urlHash, current), call(urlHref, locationURL));
     }
     const scheme = schemeOf(locationURL);
@@ -412,14 +532,15 @@
     }
     if (req.redirectCount === 20) return networkError(`${call(urlHref, current)}: more than 20 redirects`);
     req.redirectCount += 1;
-    if (req.mode === 'cors' && hasCredentials(locationURL) && !sameOrigin(current, originOf(locationURL))) {
+    if (req.mode === 'cors' && hasCredentials(locationURL) && !sameOrigin(locationURL, clientOrigin)) {
       return networkError('a CORS request was redirected to a URL with credentials');
     }
     if (req.tainting === 'cors' && hasCredentials(locationURL)) {
       return networkError('a CORS request was redirected to a URL with credentials');
     }
-    if (!sameOrigin(locationURL, originOf(current)) && !sameOrigin(locationURL, clientOrigin)) {
-      req.taintedOrigin = true;
+    // A body read from a ReadableStream cannot be sent again.
+    if (response.status !== 303 && req.bodyBytes !== null && req.bodyFromStream) {
+      return networkError(`${call(urlHref, current)}: redirected (${response.status}), and a streamed request body cannot be sent again`);
     }
     if (((response.status === 301 || response.status === 302) && req.method === 'POST') ||
       (response.status === 303 && req.method !== 'GET' && req.method !== 'HEAD')) {
@@ -429,11 +550,30 @@
         req.headers = removeHeader(req.headers, n);
       }
     }
-    if (!sameOrigin(current, originOf(locationURL))) {
+    if (!sameOrigin(locationURL, originOf(current))) {
       req.headers = removeHeader(req.headers, 'Authorization');
     }
+    // "Has a redirect-tainted origin": a hop to another origin from a URL whose origin is
+    // not the request's.
+    if (!sameOrigin(locationURL, originOf(current)) && !sameOrigin(current, clientOrigin)) {
+      req.taintedOrigin = true;
+    }
     req.urlList.push(locationURL);
+    // "Set request's referrer policy on redirect".
+    const policy = parseReferrerPolicy(response.headers);
+    if (policy !== '') req.referrerPolicy = policy;
     return mainFetch(req, ctl, true);
+  }
+
+  const REFERRER_POLICIES = ['no-referrer', 'no-referrer-when-downgrade', 'same-origin', 'origin',
+    'strict-origin', 'origin-when-cross-origin', 'strict-origin-when-cross-origin', 'unsafe-url'];
+  // "Parse a referrer policy from a Referrer-Policy header": the last known token.
+  function parseReferrerPolicy(headers) {
+    let policy = '';
+    for (const token of headerListValues(headers, 'Referrer-Policy') || []) {
+      if (REFERRER_POLICIES.includes(token)) policy = token;
+    }
+    return policy;
   }
 
   // CORS-preflight fetch (section 4.8).
@@ -442,6 +582,7 @@
     const headers = [['Accept', '*/*'], ['Access-Control-Request-Method', req.method]];
     const unsafe = corsUnsafeNames(req.headers);
     if (unsafe.length > 0) headers.push(['Access-Control-Request-Headers', unsafe.join(',')]);
+    if (req.referrer !== 'no-referrer') headers.push(['Referer', call(urlHref, req.referrer)]);
     headers.push(['Origin', serializedOrigin(req)], ['User-Agent', internals.userAgent]);
     const response = await exchange(ctl, 'OPTIONS', call(urlHref, url).split('#')[0], headers, null);
     if (response instanceof NetworkError) return response;
@@ -472,48 +613,97 @@
     // "Append a request Origin header".
     if (req.tainting === 'cors') headers.push(['Origin', serializedOrigin(req)]);
     else if (req.method !== 'GET' && req.method !== 'HEAD') {
-      headers.push(['Origin', req.taintedOrigin ? 'null' : clientOrigin]);
+      let origin = serializedOrigin(req);
+      switch (req.referrerPolicy) {
+        case 'no-referrer':
+          origin = 'null';
+          break;
+        case 'no-referrer-when-downgrade':
+        case 'strict-origin':
+        case 'strict-origin-when-cross-origin':
+          if (clientOrigin.startsWith('https:') && schemeOf(url) !== 'https') origin = 'null';
+          break;
+        case 'same-origin':
+          if (!sameOrigin(url, clientOrigin)) origin = 'null';
+          break;
+        default:
+          break;
+      }
+      headers.push(['Origin', origin]);
     }
     if (!hasHeader(headers, 'User-Agent')) headers.push(['User-Agent', internals.userAgent]);
     if (!hasHeader(headers, 'Accept')) headers.push(['Accept', '*/*']);
     if (!hasHeader(headers, 'Accept-Language')) headers.push(['Accept-Language', 'en-US,en;q=0.9']);
-    if ((req.cache === 'no-store' || req.cache === 'reload' || req.cache === 'no-cache')) {
+    // A conditional request is the page's own revalidation: nothing cached may answer it.
+    let cache = req.cache;
+    const conditional = ['If-Modified-Since', 'If-None-Match', 'If-Unmodified-Since', 'If-Match', 'If-Range'];
+    if (cache === 'default' && conditional.some((n) => hasHeader(headers, n))) cache = 'no-store';
+    if (cache === 'no-cache' && !hasHeader(headers, 'Cache-Control')) headers.push(['Cache-Control', 'max-age=0']);
+    if (cache === 'no-store' || cache === 'reload') {
       if (!hasHeader(headers, 'Pragma')) headers.push(['Pragma', 'no-cache']);
-      if (!hasHeader(headers, 'Cache-Control')) headers.push(['Cache-Control', req.cache === 'no-cache' ? 'max-age=0' : 'no-cache']);
+      if (!hasHeader(headers, 'Cache-Control')) headers.push(['Cache-Control', 'no-cache']);
     }
-    if (req.referrer !== null) headers.push(['Referer', req.referrer]);
+    // Partial content must not be content-coded.
+    if (hasHeader(headers, 'Range')) headers.push(['Accept-Encoding', 'identity']);
+    if (req.referrer !== 'no-referrer') headers.push(['Referer', call(urlHref, req.referrer)]);
     const target = call(urlHref, url).split('#')[0];
     return exchange(ctl, req.method, target, headers, req.bodyBytes);
   }
 
-  // The referrer policy of this realm's policy container (HTML's default).
-  const DEFAULT_REFERRER_POLICY = 'strict-origin-when-cross-origin';
+  // The realm's URL: the referrer source of a request whose referrer is "client".
+  let clientURL = null;
+  try {
+    clientURL = new $URL(internals.url);
+  } catch (_) {
+    clientURL = null;
+  }
 
-  // The Referer to send under the default policy (strict-origin-when-cross-origin) or
-  // the request's, for a request made by this realm ("client" referrer).
-  function referrerFor(data, url) {
-    if (data.referrer === '' || data.referrer === 'no-referrer') return null;
-    let ref;
-    try {
-      ref = new $URL(data.referrer === 'about:client' ? internals.url : data.referrer);
-    } catch (_) {
-      return null;
-    }
-    const scheme = schemeOf(ref);
+  // "Strip url for use as a referrer": no credentials, no fragment, and with originOnly
+  // no path or query either. Only http(s) URLs are sent (as Chromium does: a file: or
+  // kpio: URL would tell a server about the machine), null otherwise.
+  function stripReferrer(u, originOnly) {
+    const scheme = schemeOf(u);
     if (scheme !== 'http' && scheme !== 'https') return null;
-    const full = call(urlHref, ref).split('#')[0].replace(/\/\/[^@/]*@/, '//');
-    const originOnly = `${originOf(ref)}/`;
-    const downgrade = schemeOf(ref) === 'https' && schemeOf(url) === 'http';
-    const same = sameOrigin(url, originOf(ref));
-    switch (data.referrerPolicy || DEFAULT_REFERRER_POLICY) {
-      case 'no-referrer': return null;
-      case 'unsafe-url': return full;
+    if (originOnly) return new $URL(`${originOf(u)}/`);
+    const out = new $URL(call(urlHref, u));
+    call(setUsername, out, '');
+    call(setPassword, out, '');
+    call(setHash, out, '');
+    return new $URL(call(urlHref, out).split('#')[0]);
+  }
+
+  // "Determine request's referrer" (Referrer Policy, section 8.3) for the request's
+  // current URL: a URL, or "no-referrer".
+  function determineReferrer(req) {
+    const source = req.referrer === 'client' ? clientURL : req.referrer;
+    if (source === null) return 'no-referrer';
+    let full = stripReferrer(source, false);
+    const originOnly = stripReferrer(source, true);
+    if (full === null) return 'no-referrer';
+    if (call(urlHref, full).length > 4096) full = originOnly;
+    const current = req.urlList[req.urlList.length - 1];
+    const downgrade = trustworthyURL(full) && !trustworthyURL(current);
+    const same = sameOrigin(current, originOf(full));
+    switch (req.referrerPolicy) {
+      case 'no-referrer': return 'no-referrer';
       case 'origin': return originOnly;
-      case 'same-origin': return same ? full : null;
-      case 'strict-origin': return downgrade ? null : originOnly;
+      case 'unsafe-url': return full;
+      case 'strict-origin': return downgrade ? 'no-referrer' : originOnly;
+      case 'same-origin': return same ? full : 'no-referrer';
       case 'origin-when-cross-origin': return same ? full : originOnly;
-      case 'no-referrer-when-downgrade': return downgrade ? null : full;
-      default: return same ? full : downgrade ? null : originOnly;
+      case 'no-referrer-when-downgrade': return downgrade ? 'no-referrer' : full;
+      default: return same ? full : downgrade ? 'no-referrer' : originOnly;
+    }
+  }
+
+  // A request's referrer as requestData gives it: '' (none), 'about:client' or a URL.
+  function initialReferrer(referrer) {
+    if (referrer === '') return 'no-referrer';
+    if (referrer === 'about:client') return 'client';
+    try {
+      return new $URL(referrer);
+    } catch (_) {
+      return 'client';
     }
   }
 
@@ -601,7 +791,9 @@
     if (scheme !== 'http' && scheme !== 'https') return $Promise.resolve(null);
     if (!internals.isControlled()) return offlineFallbackFor(req);
     const id = ops.swFetch([req.method, call(urlHref, url), req.headers, req.bodyBytes, req.mode,
-      req.credentials, req.cache, req.redirect, req.referrer === null ? '' : req.referrer,
+      req.credentials, req.cache, req.redirect,
+      req.referrer === null || req.referrer === 'no-referrer' ? ''
+        : typeof req.referrer === 'string' ? req.referrer : call(urlHref, req.referrer),
       req.referrerPolicy, req.integrity, req.keepalive]);
     if (id === null || id === undefined) return $Promise.resolve(null);
     return new $Promise((resolve) => swFetches.set(id, resolve)).then(([kind, ...rest]) => {
@@ -702,10 +894,11 @@
       const req = {
         method: data.method, urlList: [url], headers: data.headers, mode: data.mode,
         credentials: data.credentials, cache: data.cache, redirect: data.redirect,
-        referrer: referrerFor(data, url), integrity: data.integrity, bodyBytes,
-        redirectCount: 0, tainting: 'basic', taintedOrigin: false, useCorsPreflight: false,
-        // Main fetch, step 7: an empty referrer policy becomes the client's default.
-        referrerPolicy: data.referrerPolicy || DEFAULT_REFERRER_POLICY,
+        referrer: initialReferrer(data.referrer), referrerPolicy: data.referrerPolicy,
+        integrity: data.integrity, bodyBytes,
+        bodyFromStream: data.body !== null && data.body.source === null,
+        redirectCount: 0, tainting: 'basic', taintedOrigin: false,
+        useCorsPreflight: false,
         keepalive: data.keepalive, serviceWorkers: serviceWorkers ? 'all' : 'none',
       };
       return mainFetch(req, ctl, false);

@@ -44,6 +44,43 @@
     return false;
   }
 
+  // The CORS-safelisted request-header check (section 2.2.2) for one header.
+  const CORS_UNSAFE_BYTE = /[\x00-\x08\x0A-\x1F"():<>?@[\\\]{}\x7F]/;
+  function corsSafelisted(name, value) {
+    if (value.length > 128) return false;
+    switch (name.toLowerCase()) {
+      case 'accept':
+        return !CORS_UNSAFE_BYTE.test(value);
+      case 'accept-language':
+      case 'content-language':
+        return /^[0-9A-Za-z *,\-.;=]*$/.test(value);
+      case 'content-type': {
+        if (CORS_UNSAFE_BYTE.test(value)) return false;
+        const essence = value.split(';')[0].replace(/^[\t\n\r ]+|[\t\n\r ]+$/g, '').toLowerCase();
+        return essence === 'application/x-www-form-urlencoded' || essence === 'multipart/form-data' ||
+          essence === 'text/plain';
+      }
+      case 'range': {
+        // "Parse a single range header value" without whitespace; a suffix range (no
+        // start) is not safelisted.
+        const m = /^bytes=(\d*)-(\d*)$/i.exec(value);
+        if (m === null || m[1] === '') return false;
+        return m[2] === '' || Number(m[1]) <= Number(m[2]);
+      }
+      default:
+        return false;
+    }
+  }
+  const NO_CORS_NAMES = ['accept', 'accept-language', 'content-language', 'content-type'];
+  // A "no-CORS-safelisted request-header".
+  const noCorsSafelisted = (name, value) => NO_CORS_NAMES.includes(name.toLowerCase()) && corsSafelisted(name, value);
+  // The combined value `name` would have with `value` appended.
+  function combinedWith(s, name, value) {
+    const lower = name.toLowerCase();
+    const values = s.list.filter(([k]) => k.toLowerCase() === lower).map(([, v]) => v);
+    return values.length === 0 ? value : `${values.join(', ')}, ${value}`;
+  }
+
   const lists = new WeakMap();
   function st(self) {
     const s = lists.get(self);
@@ -63,7 +100,12 @@
     value = normalize(value);
     validate(name, value, what);
     if (!allowed(s, name, value, what)) return;
+    // A no-cors request keeps only headers a simple request may have, judged by the
+    // value the header would end up with.
+    if (s.guard === 'request-no-cors' && !noCorsSafelisted(name, combinedWith(s, name, value))) return;
     s.list.push([name, value]);
+    // "Remove privileged no-CORS request-headers" (Range).
+    if (s.guard === 'request-no-cors') s.list = s.list.filter(([k]) => k.toLowerCase() !== 'range');
   }
 
   function fill(s, init, what) {
@@ -120,6 +162,7 @@
       if (!TOKEN.test(name)) throw new TypeError(`${what}: '${name}' is not a valid HTTP header name.`);
       if (!allowed(s, name, '', what)) return;
       const lower = name.toLowerCase();
+      if (s.guard === 'request-no-cors' && !NO_CORS_NAMES.includes(lower) && lower !== 'range') return;
       s.list = s.list.filter(([k]) => k.toLowerCase() !== lower);
     }
     get(name) {
@@ -150,6 +193,7 @@
       value = normalize(byteString(value, what));
       validate(name, value, what);
       if (!allowed(s, name, value, what)) return;
+      if (s.guard === 'request-no-cors' && !noCorsSafelisted(name, value)) return;
       const lower = name.toLowerCase();
       const i = s.list.findIndex(([k]) => k.toLowerCase() === lower);
       if (i < 0) s.list.push([name, value]);
@@ -193,6 +237,8 @@
     },
     guard(h, guard) { lists.get(h).guard = guard; },
     guardOf(h) { return lists.get(h).guard; },
+    // For fetch()'s CORS rules.
+    corsSafelisted,
     list(h) { return lists.get(h).list.slice(); },
     sorted(h) { return sorted(lists.get(h)); },
   };

@@ -508,8 +508,15 @@
       if (request.mode === 'no-cors' && !SAFELISTED_METHODS.includes(request.method)) {
         throw new TypeError(`${what}: '${request.method}' is unsupported in no-cors mode.`);
       }
-      // The headers: init's, or else the copied list, filled through the "request" guard.
-      s.headers = H.make('request', opts.headers !== undefined ? opts.headers : request.headerList);
+      // The headers: with init, init's (or the input's) filled through the guard, which
+      // is "request-no-cors" for a no-cors request; without init, the input's list as is.
+      const guard = request.mode === 'no-cors' ? 'request-no-cors' : 'request';
+      if (initNotEmpty) {
+        s.headers = H.make(guard, opts.headers !== undefined ? opts.headers : request.headerList);
+      } else {
+        s.headers = H.make('none', request.headerList);
+        H.guard(s.headers, guard);
+      }
 
       const inputBody = inputIsRequest ? inputState.body : null;
       const initBodyGiven = opts.body !== undefined && opts.body !== null;
@@ -567,6 +574,7 @@
         kind: 'Request', request, body: s.body === null ? null : cloneBody(s.body),
         headers: H.make(H.guardOf(s.headers), H.list(s.headers)), signal: null,
       };
+      H.guard(c.headers, H.guardOf(s.headers));
       c.signal = call(abortSignalAny, $AbortSignal, [s.signal]);
       const obj = Object.create(Request.prototype);
       state.set(obj, c);
@@ -724,10 +732,11 @@
         list = list.filter(([n]) => !['set-cookie', 'set-cookie2'].includes(n.toLowerCase()));
       } else if (type === 'cors') {
         const exposed = corsExposedHeaderNames.map((n) => `${n}`.toLowerCase());
+        // The list holds names only: fetch() turns a wildcard into every name before
+        // this, and with credentials `*` is just a name (the Fetch Standard, main fetch).
         list = list.filter(([n]) => {
           const l = n.toLowerCase();
-          return SAFELISTED_RESPONSE.includes(l) || (exposed.includes(l) && l !== 'set-cookie' && l !== 'set-cookie2') ||
-            (exposed.includes('*') && l !== 'set-cookie' && l !== 'set-cookie2');
+          return SAFELISTED_RESPONSE.includes(l) || (exposed.includes(l) && l !== 'set-cookie' && l !== 'set-cookie2');
         });
       }
       const s = responseState('none');

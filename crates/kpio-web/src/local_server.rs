@@ -4,24 +4,36 @@
 //!
 //! Reachable as two origins, `http://127.0.0.1:PORT` and `http://localhost:PORT`, which
 //! is what cross-origin tests need. One thread per connection; one request per
-//! connection (`Connection: close`).
+//! connection (`Connection: close`). No endpoint ever writes an absolute URL of its own,
+//! so the same endpoints work behind a proxy (the Chromium oracle forwards `/_kpio/` to
+//! this server).
 //!
 //! Endpoints (query parameters; `header=Name:Value` may repeat on each and adds a
 //! response header; every one also takes `acao`, `acac`, `acam`, `acah`, `aceh` for the
 //! Access-Control-* headers of its responses and of OPTIONS preflights to it, and
 //! `log=KEY` to record the request under KEY):
+//! - OPTIONS with `Access-Control-Request-Method` (a CORS preflight) to any `/_kpio/`
+//!   path is a preflight's answer: status
+//!   `preflight-status` (200 by default), no body. When any `pf-` parameter is given
+//!   (`pf-acao`, `pf-acac`, `pf-acam`, `pf-acah`, `pf-aceh`, `pf-header`), the preflight
+//!   answers with those headers only (the prefix taken off) and the other response with
+//!   the unprefixed ones: a preflight and its request can then disagree.
 //! - `/_kpio/echo` (and any path under `/_kpio/echo/`): 200 with a JSON body `{method,
 //!   url, headers: [[name, value]...], body}` describing the request (the body as Latin-1
 //!   text).
 //! - `/_kpio/status?code=N&text=T&body=B`: that status, reason phrase and body.
-//! - `/_kpio/redirect?status=302&location=URL`: a redirect.
+//! - `/_kpio/redirect?status=302&location=URL&count=N`: a redirect to URL; with `count`
+//!   above 1, first a redirect to this same endpoint with `count` one lower (a chain of
+//!   N redirects, all relative).
 //! - `/_kpio/stream?chunks=N&size=B&delay=MS`: a chunked body of N chunks of B bytes
 //!   (`0123456789` repeated), MS milliseconds apart.
-//! - `/_kpio/encoded?coding=gzip|deflate|raw-deflate&body=B`: B, content-coded.
+//! - `/_kpio/encoded?coding=gzip|deflate|raw-deflate&body=B&chunked=1`: B,
+//!   content-coded; with `chunked`, sent in chunks of at most 7 bytes.
 //! - `/_kpio/stall`: a head, then no body until the client goes away.
+//! - `/_kpio/hang`: no response at all until the client goes away.
 //! - `/_kpio/raw?hex=H`: exactly the bytes H (hex) and a close: broken responses.
 //! - `/_kpio/log?key=KEY`: the requests recorded under KEY, as JSON
-//!   `[{method, headers}...]`.
+//!   `[{method, url, headers, body}...]`.
 
 use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -31,7 +43,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-type Log = Arc<Mutex<HashMap<String, Vec<(String, Vec<(String, String)>)>>>>;
+/// One recorded request: method, target, headers, body (as Latin-1 text).
+type LogEntry = (String, String, Vec<(String, String)>, String);
+type Log = Arc<Mutex<HashMap<String, Vec<LogEntry>>>>;
 /// Files served from memory (path → bytes, MIME type), before the directory's.
 type Virtual = Arc<Mutex<HashMap<String, (Vec<u8>, String)>>>;
 
@@ -130,15 +144,23 @@ struct Request {
 
 fn read_request(conn: &TcpStream) -> io::Result<Request> {
     let mut reader = BufReader::new(conn);
+    // Head lines are bytes (a header value may hold any byte but CR, LF and NUL): read
+    // as Latin-1, one character per byte.
+    let mut read_line = |line: &mut String| -> io::Result<usize> {
+        let mut bytes = Vec::new();
+        let n = reader.read_until(b'\n', &mut bytes)?;
+        *line = latin1(&bytes);
+        Ok(n)
+    };
     let mut line = String::new();
-    reader.read_line(&mut line)?;
+    read_line(&mut line)?;
     let mut parts = line.split_whitespace();
     let method = parts.next().unwrap_or("").to_owned();
     let target = parts.next().unwrap_or("/").to_owned();
     let mut headers = Vec::new();
     loop {
         let mut h = String::new();
-        if reader.read_line(&mut h)? == 0 {
+        if read_line(&mut h)? == 0 {
             break;
         }
         let h = h.trim_end_matches(['\r', '\n']);
@@ -290,18 +312,35 @@ fn serve(
             .unwrap_or_else(|e| e.into_inner())
             .entry(key.to_owned())
             .or_default()
-            .push((req.method.clone(), req.headers.clone()));
+            .push((
+                req.method.clone(),
+                req.target.clone(),
+                req.headers.clone(),
+                latin1(&req.body),
+            ));
     }
     let mut headers = extra_headers(&params);
-    if req.method == "OPTIONS" && path.starts_with("/_kpio/") {
+    let preflight = req.method == "OPTIONS"
+        && req
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("access-control-request-method"));
+    if preflight && path.starts_with("/_kpio/") {
         let status = param(&params, "preflight-status")
             .and_then(|s| s.parse().ok())
             .unwrap_or(200);
+        let own: Vec<(String, String)> = params
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix("pf-")?.to_owned(), v.clone())))
+            .collect();
+        if !own.is_empty() {
+            headers = extra_headers(&own);
+        }
         return write_response(&mut conn, status, reason(status), &headers, b"", false);
     }
     match path.as_str() {
         p if p == "/_kpio/echo" || p.starts_with("/_kpio/echo/") => {
-            let body: String = req.body.iter().map(|&b| b as char).collect();
+            let body = latin1(&req.body);
             let json = format!(
                 "{{\"method\":{},\"url\":{},\"headers\":{},\"body\":{}}}",
                 json_string(&req.method),
@@ -324,7 +363,27 @@ fn serve(
             let status = param(&params, "status")
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(302);
-            if let Some(l) = param(&params, "location") {
+            let count: u32 = param(&params, "count")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(1);
+            if count > 1 {
+                // The same endpoint with one redirect less, relative to this one.
+                let rest: Vec<(String, String)> = params
+                    .iter()
+                    .map(|(k, v)| {
+                        let v = if k == "count" {
+                            (count - 1).to_string()
+                        } else {
+                            v.clone()
+                        };
+                        (k.clone(), v)
+                    })
+                    .collect();
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .extend_pairs(rest)
+                    .finish();
+                headers.push(("Location".into(), format!("{path}?{query}")));
+            } else if let Some(l) = param(&params, "location") {
                 headers.push(("Location".into(), l.to_owned()));
             }
             write_response(
@@ -397,7 +456,22 @@ fn serve(
                 coding
             };
             headers.push(("Content-Encoding".into(), name.into()));
-            write_response(&mut conn, 200, "OK", &headers, &encoded, head_only)
+            if param(&params, "chunked").is_none() {
+                return write_response(&mut conn, 200, "OK", &headers, &encoded, head_only);
+            }
+            let mut out = String::from("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n");
+            for (n, v) in &headers {
+                out.push_str(&format!("{n}: {v}\r\n"));
+            }
+            out.push_str("Connection: close\r\n\r\n");
+            conn.write_all(out.as_bytes())?;
+            for piece in encoded.chunks(7) {
+                conn.write_all(format!("{:x}\r\n", piece.len()).as_bytes())?;
+                conn.write_all(piece)?;
+                conn.write_all(b"\r\n")?;
+            }
+            conn.write_all(b"0\r\n\r\n")?;
+            conn.flush()
         }
         "/_kpio/stall" => {
             let mut out = String::from("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n");
@@ -407,28 +481,9 @@ fn serve(
             out.push_str("\r\nfirst");
             conn.write_all(out.as_bytes())?;
             conn.flush()?;
-            // Wait for the client to go away (a read of 0 bytes or an error), or the
-            // server to stop.
-            conn.set_read_timeout(Some(Duration::from_millis(100)))?;
-            let mut b = [0u8; 64];
-            loop {
-                match conn.read(&mut b) {
-                    Ok(0) => return Ok(()),
-                    Ok(_) => {}
-                    Err(e)
-                        if matches!(
-                            e.kind(),
-                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                        ) =>
-                    {
-                        if stop.load(Ordering::SeqCst) {
-                            return Ok(());
-                        }
-                    }
-                    Err(_) => return Ok(()),
-                }
-            }
+            wait_for_close(&mut conn, stop)
         }
+        "/_kpio/hang" => wait_for_close(&mut conn, stop),
         "/_kpio/raw" => {
             let hex = param(&params, "hex").unwrap_or("");
             let bytes: Vec<u8> = (0..hex.len() / 2)
@@ -448,11 +503,13 @@ fn serve(
                 .unwrap_or_default();
             let items: Vec<String> = entries
                 .iter()
-                .map(|(m, h)| {
+                .map(|(m, u, h, b)| {
                     format!(
-                        "{{\"method\":{},\"headers\":{}}}",
+                        "{{\"method\":{},\"url\":{},\"headers\":{},\"body\":{}}}",
                         json_string(m),
-                        json_headers(h)
+                        json_string(u),
+                        json_headers(h),
+                        json_string(b)
                     )
                 })
                 .collect();
@@ -473,6 +530,35 @@ fn serve(
                 }
                 _ => serve_file(&mut conn, root, &path, &req.method, headers),
             }
+        }
+    }
+}
+
+/// Bytes as text, one character per byte (ISO-8859-1), as the echo and log report bodies.
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| b as char).collect()
+}
+
+/// Waits for the client to go away (a read of 0 bytes or an error), or the server to
+/// stop, reading and dropping whatever the client sends meanwhile.
+fn wait_for_close(conn: &mut TcpStream, stop: &AtomicBool) -> io::Result<()> {
+    conn.set_read_timeout(Some(Duration::from_millis(100)))?;
+    let mut b = [0u8; 64];
+    loop {
+        match conn.read(&mut b) {
+            Ok(0) => return Ok(()),
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) =>
+            {
+                if stop.load(Ordering::SeqCst) {
+                    return Ok(());
+                }
+            }
+            Err(_) => return Ok(()),
         }
     }
 }

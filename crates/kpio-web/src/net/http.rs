@@ -17,8 +17,9 @@ use url::Url;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// The most bytes a response head (status line and headers) may have.
 const MAX_HEAD: usize = 64 * 1024;
-/// The most header fields a response may have.
-const MAX_HEADERS: usize = 256;
+/// The most header fields a response may have (the head's size limits them first: a
+/// field takes at least 4 bytes).
+const MAX_HEADERS: usize = MAX_HEAD / 4;
 /// The most bytes a chunk-size line or a trailer line may have.
 const MAX_LINE: usize = 8 * 1024;
 
@@ -28,7 +29,8 @@ pub(crate) struct Exchange {
     pub method: String,
     pub url: Url,
     /// The request's header list, in order, as fetch() made it (no `Host`,
-    /// `Content-Length`, `Connection` or `Accept-Encoding`: added here).
+    /// `Content-Length` or `Connection`: added here; `Accept-Encoding` only when fetch()
+    /// chose one).
     pub headers: Vec<(String, String)>,
     pub body: Option<Vec<u8>>,
 }
@@ -340,8 +342,8 @@ pub fn receive(
         .find(|(n, _)| n.eq_ignore_ascii_case("content-encoding"))
         .map(|(_, v)| v.trim().to_ascii_lowercase());
     let reader: Box<dyn Read + Send> = match coding.as_deref() {
-        Some("gzip" | "x-gzip") => Box::new(flate2::read::MultiGzDecoder::new(raw)),
-        Some("deflate") => Box::new(Inflate::new(raw)),
+        Some("gzip" | "x-gzip") => Box::new(Decode::new(raw, Coding::Gzip)),
+        Some("deflate") => Box::new(Decode::new(raw, Coding::Deflate)),
         _ => Box::new(raw),
     };
     Ok((
@@ -360,29 +362,40 @@ fn serialize_request(ex: &Exchange, host: &str, port: u16, tls: bool) -> Vec<u8>
         target.push('?');
         target.push_str(q);
     }
-    let mut out = format!("{} {} HTTP/1.1\r\n", ex.method, target);
+    let mut out = format!("{} {} HTTP/1.1\r\n", ex.method, target).into_bytes();
     let default_port = if tls { 443 } else { 80 };
     if port == default_port {
-        out.push_str(&format!("Host: {host}\r\n"));
+        out.extend_from_slice(format!("Host: {host}\r\n").as_bytes());
     } else {
-        out.push_str(&format!("Host: {host}:{port}\r\n"));
+        out.extend_from_slice(format!("Host: {host}:{port}\r\n").as_bytes());
     }
     for (n, v) in &ex.headers {
-        out.push_str(n);
-        out.push_str(": ");
-        out.push_str(v);
-        out.push_str("\r\n");
+        out.extend_from_slice(n.as_bytes());
+        out.extend_from_slice(b": ");
+        // Header values are byte strings: each code point one byte (ISO-8859-1), as
+        // browsers send them, not UTF-8. Headers lets no code point above 0xFF in.
+        out.extend(v.chars().map(|c| u8::try_from(c).unwrap_or(b'?')));
+        out.extend_from_slice(b"\r\n");
     }
     match &ex.body {
-        Some(b) => out.push_str(&format!("Content-Length: {}\r\n", b.len())),
-        // HTTP: a request whose method defines a body says its length even when empty.
-        None if matches!(ex.method.as_str(), "POST" | "PUT" | "PATCH") => {
-            out.push_str("Content-Length: 0\r\n")
+        Some(b) => out.extend_from_slice(format!("Content-Length: {}\r\n", b.len()).as_bytes()),
+        // The Fetch Standard (HTTP-network-or-cache fetch): a POST or PUT without a body
+        // says its length is 0; other methods without a body say nothing.
+        None if matches!(ex.method.as_str(), "POST" | "PUT") => {
+            out.extend_from_slice(b"Content-Length: 0\r\n")
         }
         None => {}
     }
-    out.push_str("Accept-Encoding: gzip, deflate\r\nConnection: close\r\n\r\n");
-    out.into_bytes()
+    // fetch() asks for `identity` itself when it must (a Range request).
+    if !ex
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("accept-encoding"))
+    {
+        out.extend_from_slice(b"Accept-Encoding: gzip, deflate\r\n");
+    }
+    out.extend_from_slice(b"Connection: close\r\n\r\n");
+    out
 }
 
 /// Reads until `buf` holds a whole response head; the head and how many bytes it took.
@@ -397,21 +410,25 @@ fn read_head(
     };
     loop {
         if !buf.is_empty() {
-            let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let mut slots = vec![httparse::EMPTY_HEADER; MAX_HEADERS];
             let mut r = httparse::Response::new(&mut slots);
-            match r.parse(buf) {
+            // As browsers parse heads: obsolete line folding is a space, and a malformed
+            // header line (a bad name, no colon) is skipped rather than failing the
+            // response; a NUL or a lone CR still does.
+            let parsed = httparse::ParserConfig::default()
+                .allow_obsolete_multiline_headers_in_responses(true)
+                .ignore_invalid_headers_in_responses(true)
+                .parse_response(&mut r, buf);
+            match parsed {
+                // The limit holds for a head that arrived whole in the last read too.
+                Ok(httparse::Status::Complete(used)) if used > MAX_HEAD => {
+                    return Err(proto(format!("the response head exceeds {MAX_HEAD} bytes")));
+                }
                 Ok(httparse::Status::Complete(used)) => {
                     let headers = r
                         .headers
                         .iter()
-                        .map(|h| {
-                            // Header values are bytes; fetch() sees them as ISO-8859-1
-                            // (each byte one code unit), as browsers' byte strings are.
-                            (
-                                h.name.to_owned(),
-                                h.value.iter().map(|&b| b as char).collect(),
-                            )
-                        })
+                        .map(|h| (h.name.to_owned(), unfold(h.value)))
                         .collect();
                     return Ok((
                         ResponseHead {
@@ -444,6 +461,27 @@ fn read_head(
         }
         buf.extend_from_slice(&chunk[..n]);
     }
+}
+
+/// A header value as fetch() sees it: bytes as ISO-8859-1 (each byte one code unit, as
+/// browsers' byte strings are), each obsolete line fold (CRLF and the whitespace after
+/// it) one space, as RFC 9112 (section 5.2) asks of a user agent.
+fn unfold(value: &[u8]) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut i = 0;
+    while i < value.len() {
+        let b = value[i];
+        if b == b'\r' || b == b'\n' {
+            while i < value.len() && matches!(value[i], b'\r' | b'\n' | b' ' | b'\t') {
+                i += 1;
+            }
+            out.push(' ');
+            continue;
+        }
+        out.push(b as char);
+        i += 1;
+    }
+    out
 }
 
 /// How a response's body ends (RFC 9112, section 6.3).
@@ -638,41 +676,64 @@ impl Read for Framed {
     }
 }
 
-/// HTTP's `deflate` coding: zlib-wrapped as RFC 9110 says, or raw DEFLATE as some
-/// servers send (browsers accept both; the first byte tells them apart).
-struct Inflate {
+/// A content coding fetch() decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Coding {
+    Gzip,
+    /// HTTP's `deflate`: zlib-wrapped as RFC 9110 says, or raw DEFLATE as some servers
+    /// send (browsers accept both; the first bytes tell them apart).
+    Deflate,
+}
+
+/// A content-coded body, decoded. The decoder is chosen at the first read, from the
+/// body's first bytes (after the framing is taken off): an empty body stays empty
+/// (servers label empty bodies `gzip` too, and browsers read them as empty), and
+/// `deflate` picks zlib or raw.
+struct Decode {
     inner: Option<Framed>,
+    coding: Coding,
     decoder: Option<Box<dyn Read + Send>>,
 }
 
-impl Inflate {
-    fn new(inner: Framed) -> Inflate {
-        Inflate {
+impl Decode {
+    fn new(inner: Framed, coding: Coding) -> Decode {
+        Decode {
             inner: Some(inner),
+            coding,
             decoder: None,
         }
     }
 }
 
-impl Read for Inflate {
+impl Read for Decode {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.decoder.is_none() {
-            let mut inner = self.inner.take().expect("set until the decoder is chosen");
-            let zlib = match inner.fill()? {
-                0 => false,
-                _ => {
-                    let cmf = inner.buf[inner.pos];
-                    // A zlib header: compression method 8, and a check value.
-                    cmf & 0x0f == 8 && inner.buf.len() - inner.pos >= 2 && {
-                        let flg = inner.buf[inner.pos + 1];
-                        (u16::from(cmf) << 8 | u16::from(flg)) % 31 == 0
-                    }
-                }
+            let Some(mut inner) = self.inner.take() else {
+                return Ok(0);
             };
-            self.decoder = Some(if zlib {
-                Box::new(flate2::read::ZlibDecoder::new(inner))
-            } else {
-                Box::new(flate2::read::DeflateDecoder::new(inner))
+            // The first two bytes of the body: enough to tell zlib from raw DEFLATE.
+            let mut first = [0u8; 2];
+            let mut n = 0;
+            while n < first.len() {
+                match inner.read(&mut first[n..]) {
+                    Ok(0) => break,
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if n == 0 {
+                return Ok(0);
+            }
+            let zlib = n == 2 && first[0] & 0x0f == 8 && {
+                // A zlib header: compression method 8, and a check value.
+                (u16::from(first[0]) << 8 | u16::from(first[1])) % 31 == 0
+            };
+            let body = io::Cursor::new(first[..n].to_vec()).chain(inner);
+            self.decoder = Some(match self.coding {
+                Coding::Gzip => Box::new(flate2::read::MultiGzDecoder::new(body)),
+                Coding::Deflate if zlib => Box::new(flate2::read::ZlibDecoder::new(body)),
+                Coding::Deflate => Box::new(flate2::read::DeflateDecoder::new(body)),
             });
         }
         self.decoder.as_mut().expect("chosen above").read(out)

@@ -54,6 +54,16 @@
 // the test file. `// META: title=` becomes the page's <title> (and META_TITLE
 // in a worker). `self.GLOBAL` is defined as WPT defines it.
 //
+// Test endpoints: requests for `/_kpio/...` (fetch()'s echo, redirect, stream, raw
+// ... endpoints, documented in crates/kpio-web/src/local_server.rs) are forwarded byte
+// for byte to a `kpio web serve` process this script starts, so the fetch suites meet
+// the same server in Chromium as in KPIO's realms (a broken response from /_kpio/raw
+// reaches the browser unchanged). The binary is $KPIO, else
+// $CARGO_TARGET_DIR/debug/kpio, else target/debug/kpio at the repository's root. The
+// server answers on 127.0.0.1 and (where the machine has IPv6 loopback) on [::1], so
+// `http://localhost:PORT` is a second origin for cross-origin tests, as it is under
+// `kpio web test`.
+//
 // Each page gets a fresh browser context (its own localStorage,
 // sessionStorage, cookies, ...). Chromium is launched through playwright-core
 // (headless), with flags that keep it from reaching out to the network: this
@@ -73,6 +83,8 @@ const {
   TESTHARNESS, FILE_TIMEOUT_MS, GRACE_MS, TEST_STATUS, HARNESS_STATUS, parseMeta, oneLine,
 } = require('./common');
 const http = require('http');
+const net = require('net');
+const { spawn } = require('child_process');
 
 const HARNESS_DIR = __dirname;
 const RESOURCES_DIR = path.join(HARNESS_DIR, 'node_modules', 'wpt-runner', 'testharness');
@@ -236,7 +248,8 @@ function planFile(file, dirUrl, generated) {
 function startServer(mounts, generated) {
   const server = http.createServer((req, res) => {
     const send = (status, type, body) => {
-      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+      // One request per connection: the front door routes connections, not requests.
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', Connection: 'close' });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     let urlPath;
@@ -247,7 +260,7 @@ function startServer(mounts, generated) {
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, MIME['.txt'], 'method not allowed\n');
     if (urlPath === COLLECTOR_PATH) return send(200, MIME['.js'], COLLECTOR);
-    if (urlPath === '/favicon.ico') { res.writeHead(204, { 'Cache-Control': 'no-store' }); return res.end(); }
+    if (urlPath === '/favicon.ico') { res.writeHead(204, { 'Cache-Control': 'no-store', Connection: 'close' }); return res.end(); }
     const gen = generated.get(urlPath);
     if (gen) return send(200, gen.type, gen.body);
 
@@ -278,11 +291,82 @@ function startServer(mounts, generated) {
     process.stderr.write(`[chromium-oracle] 404 ${urlPath}\n`);
     return send(404, MIME['.txt'], 'not found\n');
   });
+  return server;
+}
+
+// Where the kpio binary is (see the header).
+function kpioBinary() {
+  if (process.env.KPIO) return process.env.KPIO;
+  const target = process.env.CARGO_TARGET_DIR || path.join(HARNESS_DIR, '..', '..', '..', '..', 'target');
+  return path.join(target, 'debug', 'kpio');
+}
+
+// Starts `kpio web serve DIR` on a free port; resolves to { port, child }.
+function startKpioServer(dir) {
+  const bin = kpioBinary();
+  if (!fs.existsSync(bin)) {
+    return Promise.reject(new Error(`${bin} is missing: build it (cargo build -p kpio-cli --bin kpio) or set KPIO`));
+  }
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
+    const child = spawn(bin, ['web', 'serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`kpio web serve exited (code ${code}) before serving`)));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /at http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve({ port: Number(m[1]), child });
+    });
   });
 }
+
+// The front door: a TCP server whose connections go, by their request line, either to
+// the kpio server (`/_kpio/...`, piped byte for byte) or to the HTTP server above.
+function startFront(httpServer, kpioPort) {
+  const onConnection = (socket) => {
+    let head = Buffer.alloc(0);
+    const onData = (chunk) => {
+      head = Buffer.concat([head, chunk]);
+      const line = head.indexOf('\r\n');
+      if (line < 0 && head.length < 8192) return;
+      socket.removeListener('data', onData);
+      socket.pause();
+      const requestLine = head.slice(0, line < 0 ? head.length : line).toString('latin1');
+      if (kpioPort !== null && /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ \/_kpio\//.test(requestLine)) {
+        const upstream = net.connect(kpioPort, '127.0.0.1', () => {
+          upstream.write(head);
+          socket.pipe(upstream);
+          upstream.pipe(socket);
+          socket.resume();
+        });
+        // Either side going away ends the other, so an abort reaches the endpoint.
+        upstream.on('error', () => socket.destroy());
+        socket.on('error', () => upstream.destroy());
+        upstream.on('close', () => socket.destroy());
+        socket.on('close', () => upstream.destroy());
+      } else {
+        socket.unshift(head);
+        httpServer.emit('connection', socket);
+        socket.resume();
+      }
+    };
+    socket.on('data', onData);
+    socket.on('error', () => {});
+  };
+  const v4 = net.createServer(onConnection);
+  return new Promise((resolve, reject) => {
+    v4.once('error', reject);
+    v4.listen(0, '127.0.0.1', () => {
+      const port = v4.address().port;
+      // `localhost` may resolve to ::1 first: answer there too when the machine can.
+      const v6 = net.createServer(onConnection);
+      v6.once('error', () => resolve({ port, servers: [v4] }));
+      v6.listen(port, '::1', () => resolve({ port, servers: [v4, v6] }));
+    });
+  });
+}
+
+
 
 // ---------------------------------------------------------------------------
 // Running one page in Chromium.
@@ -401,8 +485,16 @@ async function main(files) {
     plans.push({ display: f, runs, notes });
   }
 
-  const server = await startServer(mounts, generated);
-  const origin = `http://127.0.0.1:${server.address().port}`;
+  const server = startServer(mounts, generated);
+  // The kpio server for the /_kpio/ endpoints (without it, they answer 404).
+  let kpio = null;
+  try {
+    kpio = await startKpioServer(mounts.get('d0') || process.cwd());
+  } catch (e) {
+    process.stderr.write(`[chromium-oracle] no /_kpio/ endpoints: ${e.message}\n`);
+  }
+  const front = await startFront(server, kpio === null ? null : kpio.port);
+  const origin = `http://127.0.0.1:${front.port}`;
   const browser = await playwright.chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -444,7 +536,9 @@ async function main(files) {
     }
   } finally {
     await browser.close().catch(() => {});
+    for (const f of front.servers) f.close();
     server.close();
+    if (kpio !== null) kpio.child.kill();
   }
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;

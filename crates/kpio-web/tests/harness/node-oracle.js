@@ -59,6 +59,16 @@
 // `/resources/...`), in order, then the test file itself. `// META: title=`
 // sets `self.META_TITLE`; `// META: global=` and `timeout=` are ignored.
 //
+// The fetch suites (`fetch-*.any.js`): Node's own fetch() is kept for them (and the
+// Node-only globals it needs), and
+// `location` is a URL on a `kpio web serve` process this script starts (the /_kpio/
+// test endpoints; the binary is $KPIO, else $CARGO_TARGET_DIR/debug/kpio, else
+// target/debug/kpio at the repository's root). Node's fetch has no origin, no CORS, no
+// referrer, no base URL for relative URLs and no navigator (Node 20), so many subtests
+// fail here for those reasons alone; fetch-cors and fetch-modes, which are about
+// origins, are skipped (neither passed nor failed). Chromium is the oracle for these
+// suites; this run only shows where Node's undici agrees.
+//
 // Timeout: 10 s per file. When it expires the harness's global `timeout()` is
 // called (the shell environment has no default timeout, so this marks the
 // pending tests TIMEOUT and completes the harness); if the harness still has
@@ -125,8 +135,16 @@ function runChild(file) {
   Object.defineProperty(g, 'self', { value: g, writable: true, enumerable: true, configurable: true });
 
   // Hide Node-only globals (and fetch, which these tests must not use), so
-  // that a test file that depends on them by mistake fails here too.
-  for (const name of HIDDEN_GLOBALS) delete g[name];
+  // that a test file that depends on them by mistake fails here too. The fetch
+  // suites keep Node's fetch, and get a `location` on the kpio server.
+  // (Node's fetch loads lazily and needs Node's own globals: nothing is hidden for the
+  // fetch suites.)
+  const isFetchSuite = path.basename(file).startsWith('fetch-');
+  if (!isFetchSuite) for (const name of HIDDEN_GLOBALS) delete g[name];
+  if (isFetchSuite && proc.env.KPIO_ORACLE_ORIGIN) {
+    const here = new URL(`${proc.env.KPIO_ORACLE_ORIGIN}/${path.basename(file)}`);
+    Object.defineProperty(g, 'location', { value: here, enumerable: true, configurable: true });
+  }
 
   // --- "report an exception" bridge --------------------------------------
   let reporting = false;
@@ -251,6 +269,34 @@ function runFile(file, display) {
 }
 
 
+// Fetch suites that test origins, which Node's fetch does not have.
+const SKIPPED = new Set(['fetch-cors.any.js', 'fetch-modes.any.js']);
+
+// Where the kpio binary is (see the header).
+function kpioBinary() {
+  if (process.env.KPIO) return process.env.KPIO;
+  const target = process.env.CARGO_TARGET_DIR || path.join(HARNESS_DIR, '..', '..', '..', '..', 'target');
+  return path.join(target, 'debug', 'kpio');
+}
+
+// Starts `kpio web serve DIR`; resolves to { origin, child }.
+function startKpioServer(dir) {
+  const { spawn } = require('child_process');
+  const bin = kpioBinary();
+  if (!fs.existsSync(bin)) return Promise.reject(new Error(`${bin} is missing (set KPIO)`));
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, ['web', 'serve', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`kpio web serve exited (code ${code})`)));
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m) resolve({ origin: m[1], child });
+    });
+  });
+}
+
 async function runParent(files) {
   if (files.length === 0) {
     console.error('usage: node node-oracle.js FILE...');
@@ -262,8 +308,22 @@ async function runParent(files) {
   }
   let passed = 0;
   let failed = 0;
+  let kpio = null;
+  const fetchSuites = files.filter((f) => path.basename(f).startsWith('fetch-'));
+  if (fetchSuites.length > 0) {
+    try {
+      kpio = await startKpioServer(path.dirname(path.resolve(fetchSuites[0])));
+      process.env.KPIO_ORACLE_ORIGIN = kpio.origin;
+    } catch (e) {
+      process.stderr.write(`[node-oracle] no /_kpio/ endpoints: ${e.message}\n`);
+    }
+  }
   for (const f of files) {
     const file = path.resolve(f);
+    if (SKIPPED.has(path.basename(file))) {
+      process.stderr.write(`[node-oracle] ${f}: skipped: Node's fetch has no origin, so no CORS and no modes\n`);
+      continue;
+    }
     if (!fs.existsSync(file)) {
       console.log(`HARNESS-ERROR ${f}: no such file`);
       failed++;
@@ -284,6 +344,7 @@ async function runParent(files) {
       console.log(`HARNESS-${harness.status} ${display}: ${oneLine(harness.message)}`);
     }
   }
+  if (kpio !== null) kpio.child.kill();
   console.log(`${passed} passed, ${failed} failed`);
   process.exitCode = failed === 0 ? 0 : 1;
 }

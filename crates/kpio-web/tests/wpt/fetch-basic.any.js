@@ -79,7 +79,7 @@ promise_test(async () => {
 promise_test(async () => {
   const r = await fetch('fetch-basic.any.js');
   assert_true((await r.text()).includes('many unread responses'));
-  assert_equals(r.url, location.href);
+  assert_equals(r.url, new URL('fetch-basic.any.js', location.href).href);
 }, 'relative file');
 promise_test(async () => {
   const r = await fetch('data:text/plain;base64,aGVsbG8=');
