@@ -364,8 +364,8 @@ passed.",
         /// Bytes of memory the realm's heap may use (suffixes K, M, G).
         #[arg(long, value_name = "BYTES", value_parser = kpio_cli::guards::parse_size)]
         max_memory: Option<u64>,
-        /// Keep `localStorage` in DIR (crash-safe), so a later run sees it; in memory
-        /// when not given.
+        /// Keep `localStorage` in DIR and IndexedDB in DIR/idb/ (both crash-safe), so a
+        /// later run sees them; in memory when not given.
         #[arg(long, value_name = "DIR")]
         storage: Option<PathBuf>,
     },

@@ -137,6 +137,13 @@ pub fn run(
 ) -> anyhow::Result<()> {
     let source = std::fs::read_to_string(script)
         .map_err(|e| anyhow::anyhow!("{}: cannot read: {e}", script.display()))?;
+    // IndexedDB lives beside localStorage, in DIR/idb/.
+    let indexed_db = match storage {
+        Some(dir) => {
+            kpio_web::IndexedDbStore::open(&dir.join("idb"), kpio_web::indexed_db::DEFAULT_QUOTA)
+        }
+        None => kpio_web::IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA),
+    };
     let storage = match storage {
         Some(dir) => kpio_web::WebStorage::open(dir, kpio_web::web_storage::DEFAULT_QUOTA_UNITS)?,
         None => kpio_web::WebStorage::in_memory(kpio_web::web_storage::DEFAULT_QUOTA_UNITS),
@@ -145,14 +152,25 @@ pub fn run(
         kind: GlobalKind::Window,
         limits,
         storage: Some(storage),
+        indexed_db: Some(indexed_db.clone()),
         url: format!("file://{}", script.display()),
         console: Some(Box::new(|level, text| match level {
             kpio_web::ConsoleLevel::Log | kpio_web::ConsoleLevel::Debug => println!("{text}"),
             kpio_web::ConsoleLevel::Warn | kpio_web::ConsoleLevel::Error => eprintln!("{text}"),
         })),
     })?;
-    realm.eval_script(&source, &script.display().to_string())?;
-    if let kpio_web::LoopEnd::TimedOut = realm.run_event_loop(timeout, &mut || false)? {
+    let result = realm.eval_script(&source, &script.display().to_string());
+    // A store error the page saw as UnknownError: the host's side of it.
+    let report_store = || {
+        if let Some(e) = indexed_db.take_error() {
+            eprintln!("kpio web run: {e}");
+        }
+    };
+    report_store();
+    result?;
+    let end = realm.run_event_loop(timeout, &mut || false);
+    report_store();
+    if let kpio_web::LoopEnd::TimedOut = end? {
         anyhow::bail!(
             "{}: timers still pending after {timeout:?}",
             script.display()

@@ -14,6 +14,7 @@
 
 mod console;
 mod error;
+pub mod indexed_db;
 mod limits;
 mod ops;
 mod prelude;
@@ -24,6 +25,7 @@ pub mod wpt;
 
 pub use console::{ConsoleLevel, ConsoleSink};
 pub use error::{ScriptError, WebError};
+pub use indexed_db::IndexedDbStore;
 pub use limits::{InterruptHandle, Limits};
 pub use realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
 pub use web_storage::WebStorage;

@@ -37,6 +37,8 @@ pub(crate) struct Host {
     /// HTML's task queue: callbacks the prelude queued (`ops.queueTask`), run by the
     /// event loop one per task, in order, before timers.
     pub(crate) tasks: VecDeque<Persistent<Function<'static>>>,
+    /// The app's IndexedDB data, for realms that have `indexedDB`.
+    pub(crate) indexed_db: Option<Rc<crate::IndexedDbStore>>,
 }
 
 /// A window's link to its app's Web Storage.
@@ -82,6 +84,7 @@ impl Host {
             rejections: Vec::new(),
             uncaught: 0,
             tasks: VecDeque::new(),
+            indexed_db: None,
         }
     }
 }
@@ -183,6 +186,8 @@ pub(crate) fn install<'js>(
         })?,
     )?;
     install_storage(ctx, &ops, host)?;
+    let idb = host.borrow().indexed_db.clone();
+    crate::indexed_db::ops::install(ctx, &ops, idb)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(

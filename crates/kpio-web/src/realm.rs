@@ -3,6 +3,7 @@
 
 use crate::console::{ConsoleSink, stderr_sink};
 use crate::error::{ScriptError, WebError};
+use crate::indexed_db::IndexedDbStore;
 use crate::limits::{InterruptHandle, Limits};
 use crate::ops::{self, Host};
 use crate::prelude;
@@ -34,6 +35,9 @@ pub struct RealmOptions {
     pub storage: Option<Rc<WebStorage>>,
     /// The page's URL (the `url` of the `storage` events it causes).
     pub url: String,
+    /// The app's IndexedDB data (`indexedDB`), shared with its other realms; no
+    /// `indexedDB` when `None`.
+    pub indexed_db: Option<Rc<IndexedDbStore>>,
 }
 
 impl Default for RealmOptions {
@@ -44,6 +48,7 @@ impl Default for RealmOptions {
             console: None,
             storage: None,
             url: String::from("about:blank"),
+            indexed_db: None,
         }
     }
 }
@@ -133,6 +138,7 @@ impl Realm {
         let host = Rc::new(RefCell::new(Host::new(
             options.console.unwrap_or_else(stderr_sink),
         )));
+        host.borrow_mut().indexed_db = options.indexed_db;
         {
             // QuickJS reports each rejection without a handler, and each handler added to
             // a rejected promise later; they wait for the end of the microtask checkpoint.

@@ -471,6 +471,10 @@ fn run_in(
             crate::web_storage::DEFAULT_QUOTA_UNITS,
         )),
         url: format!("file://{}", path.display()),
+        // And IndexedDB of its own, in memory.
+        indexed_db: Some(crate::IndexedDbStore::in_memory(
+            crate::indexed_db::DEFAULT_QUOTA,
+        )),
         console: Some(if options.show_console {
             let file = path.display().to_string();
             Box::new(move |_, text: &str| {
