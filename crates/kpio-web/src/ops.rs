@@ -64,6 +64,9 @@ pub(crate) struct Hooks {
     /// `notifyRejections(list)`: HTML's "notify about rejected promises"
     /// (js/rejections.js).
     pub(crate) notify_rejections: Option<Persistent<Function<'static>>>,
+    /// `cleanup()`: IndexedDB's "cleanup Indexed Database transactions", the last step
+    /// of a microtask checkpoint (js/indexed_db.js); `None` without IndexedDB.
+    pub(crate) cleanup: Option<Persistent<Function<'static>>>,
 }
 
 impl Host {
@@ -154,6 +157,7 @@ pub(crate) fn install<'js>(
                     report: Persistent::save(&ctx, report),
                     fire_storage: None,
                     notify_rejections: None,
+                    cleanup: None,
                 });
             },
         )?,
@@ -182,6 +186,15 @@ pub(crate) fn install<'js>(
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, notify: Function<'js>| {
             if let Some(hooks) = &mut h.borrow_mut().hooks {
                 hooks.notify_rejections = Some(Persistent::save(&ctx, notify));
+            }
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "setCleanupHook",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, cleanup: Function<'js>| {
+            if let Some(hooks) = &mut h.borrow_mut().hooks {
+                hooks.cleanup = Some(Persistent::save(&ctx, cleanup));
             }
         })?,
     )?;

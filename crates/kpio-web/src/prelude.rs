@@ -33,4 +33,9 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "kpio:request_response.js",
         include_str!("../js/request_response.js"),
     ),
+    (
+        "kpio:indexed_db_values.js",
+        include_str!("../js/indexed_db_values.js"),
+    ),
+    ("kpio:indexed_db.js", include_str!("../js/indexed_db.js")),
 ];

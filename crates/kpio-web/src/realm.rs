@@ -394,7 +394,14 @@ impl Realm {
                         Ok(false) => match notify_rejections(&ctx, &host) {
                             // Listeners of the events may have queued more microtasks.
                             Ok(true) => continue,
-                            Ok(false) => break,
+                            Ok(false) => {
+                                if let Err(e) = cleanup_transactions(&ctx, &host) {
+                                    first.get_or_insert(failure(
+                                        &ctx, &host, &watch, limits, what, e,
+                                    ));
+                                }
+                                break;
+                            }
                             Err(e) => {
                                 first.get_or_insert(failure(&ctx, &host, &watch, limits, what, e));
                                 break;
@@ -493,6 +500,17 @@ fn notify_rejections(ctx: &Ctx<'_>, host: &Rc<RefCell<Host>>) -> rquickjs::Resul
     }
     hook.restore(ctx)?.call::<_, ()>((list,))?;
     Ok(true)
+}
+
+/// The end of a microtask checkpoint: IndexedDB's "cleanup Indexed Database
+/// transactions" (transactions active since this task began become inactive, and may
+/// commit).
+fn cleanup_transactions(ctx: &Ctx<'_>, host: &Rc<RefCell<Host>>) -> rquickjs::Result<()> {
+    let hook = host.borrow().hooks.as_ref().and_then(|h| h.cleanup.clone());
+    match hook {
+        Some(hook) => hook.restore(ctx)?.call::<_, ()>(()),
+        None => Ok(()),
+    }
 }
 
 /// Turns an error out of QuickJS into the realm's error, reporting uncaught exceptions.
