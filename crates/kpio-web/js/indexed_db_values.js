@@ -91,7 +91,7 @@
 
   // "Convert a value to a key": the key, or undefined when the value is not a valid key
   // (exceptions from getters propagate).
-  function toKey(input, seen) {
+  function toKey(input, seen, depth = 0) {
     const t = typeof input;
     if (t === 'number') return Number.isNaN(input) ? undefined : input;
     if (t === 'string') return input;
@@ -104,20 +104,22 @@
     if (bytes === null) return undefined;
     if (bytes !== undefined) return { b: bytes };
     if (isArray(input)) {
-      if (seen === undefined) seen = [];
-      if (seen.includes(input)) return undefined;
-      // Deeply nested arrays are refused rather than overflowing the stack.
-      if (seen.length >= 1000) return undefined;
+      if (seen === undefined) seen = new Set();
+      if (seen.has(input)) return undefined;
+      // Arrays nested deeper than the store keeps (src/indexed_db/key.rs, MAX_DEPTH)
+      // are refused rather than overflowing a stack.
+      if (depth >= 1000) return undefined;
       const len = Math.min(Math.max(0, Math.trunc(Number(input.length)) || 0), 2 ** 32 - 1);
-      seen.push(input);
+      // The specification's `seen` is one set for the whole conversion, never emptied:
+      // an array met twice (even side by side, not nested) makes the key invalid.
+      seen.add(input);
       const keys = [];
       for (let i = 0; i < len; i++) {
-        if (!hasOwn(input, i)) { seen.pop(); return undefined; }
-        const k = toKey(input[i], seen);
-        if (k === undefined) { seen.pop(); return undefined; }
+        if (!hasOwn(input, i)) return undefined;
+        const k = toKey(input[i], seen, depth + 1);
+        if (k === undefined) return undefined;
         keys.push(k);
       }
-      seen.pop();
       return keys;
     }
     return undefined;
@@ -126,7 +128,7 @@
   // "Convert a value to a multiEntry key".
   function toMultiEntryKey(input) {
     if (!isArray(input)) return toKey(input);
-    const seen = [input];
+    const seen = new Set([input]);
     const keys = [];
     const len = Math.min(Math.max(0, Math.trunc(Number(input.length)) || 0), 2 ** 32 - 1);
     for (let i = 0; i < len; i++) {

@@ -53,6 +53,9 @@
 //     the global). Tests that pass only thanks to this bridge are listed in the
 //     report that accompanies the test files.
 //
+// IndexedDB: for the files named idb-*.js the child first loads `fake-indexeddb/auto`,
+// which defines indexedDB and the IDB* interfaces on the global.
+//
 // Loading order (as WPT does for `.any.js` files): testharness.js, then the
 // oracle's result callbacks, then every `// META: script=PATH` (PATH relative
 // to the test file's directory, or to this directory's node_modules for
@@ -118,6 +121,10 @@ function runChild(file) {
     Object.defineProperty(gp, name, { value: wrapper, writable: true, enumerable: true, configurable: true });
   }
   Object.defineProperty(g, 'self', { value: g, writable: true, enumerable: true, configurable: true });
+
+  // Node has no IndexedDB: the IndexedDB suites (idb-*.js) run on the fake-indexeddb
+  // package, a second implementation written from the same specification.
+  if (path.basename(file).startsWith('idb-')) require('fake-indexeddb/auto');
 
   // Hide Node-only globals (and fetch, which these tests must not use), so
   // that a test file that depends on them by mistake fails here too.
