@@ -652,7 +652,7 @@
     return () => {
       if (key === undefined) {
         const n = ops.idbGenerateKey(X.hostId, meta.id);
-        if (n === null) throw exc('ConstraintError', 'The key generator has reached its maximum value.');
+        if (n === null || n === undefined) throw exc('ConstraintError', 'The key generator has reached its maximum value.');
         key = n;
         if (meta.keyPath !== null) {
           I.inject(clone, n, meta.keyPath);

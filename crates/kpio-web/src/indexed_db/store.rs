@@ -160,6 +160,16 @@ impl std::fmt::Debug for IndexedDbStore {
     }
 }
 
+/// The generator's number after `n`: past 2^53, where `n + 1` would round back to `n`,
+/// a number above the limit, so the next generation fails.
+fn after(n: f64) -> f64 {
+    if n >= MAX_GENERATED {
+        MAX_GENERATED * 2.0
+    } else {
+        n + 1.0
+    }
+}
+
 fn u64_be(b: &[u8]) -> u64 {
     let mut raw = [0u8; 8];
     let n = b.len().min(8);
@@ -560,7 +570,7 @@ impl IndexedDbStore {
             if current > MAX_GENERATED {
                 return Ok(None);
             }
-            t.set_generator(store, current + 1.0)?;
+            t.set_generator(store, after(current))?;
             Ok(Some(current))
         })
     }
@@ -584,7 +594,7 @@ impl IndexedDbStore {
             if generator && let Key::Number(n) = key {
                 let n = n.floor().min(MAX_GENERATED);
                 if n >= t.generator(store)? {
-                    t.set_generator(store, n + 1.0)?;
+                    t.set_generator(store, after(n))?;
                 }
             }
             let mut rk = prefix(store);
