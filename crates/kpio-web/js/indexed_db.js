@@ -499,6 +499,10 @@
   // request has been delivered.
   function maybeCommit(X) {
     if (!X.started || X.aborted || X.holding) return;
+    if (X.pendingAbort) {
+      abortTx(X, X.pendingAbort);
+      return;
+    }
     if (X.state !== 'inactive' && X.state !== 'committing') return;
     if (X.queue.length > 0 || X.pending.length > 0 || X.committed) return;
     X.state = 'committing';
@@ -942,7 +946,9 @@
         }
         if (list.length > 0) ops.idbAddIndexEntries(X.hostId, meta.id, id, unique, list);
       } catch (e) {
+        // Aborted soon, and never committed first.
         const error = opError(e);
+        X.pendingAbort = error;
         queueTask(() => abortTx(X, error));
       }
       return indexHandle(S, im).index;
