@@ -213,8 +213,11 @@ fn prefix(id: u64) -> Vec<u8> {
     id.to_be_bytes().to_vec()
 }
 
+/// A range of table keys: its lower and upper bound.
+type Bounds = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
 /// The bounds a scan's limits give inside `id`'s key space; `None` when empty.
-fn bounds(id: u64, limits: &[Limit]) -> Option<(Bound<Vec<u8>>, Bound<Vec<u8>>)> {
+fn bounds(id: u64, limits: &[Limit]) -> Option<Bounds> {
     let mut lower = Bound::Included(prefix(id));
     let mut upper = match id.checked_add(1) {
         Some(next) => Bound::Excluded(prefix(next)),
@@ -399,6 +402,9 @@ impl IndexedDbStore {
     /// Bytes the origin's IndexedDB data takes (keys, values and index entries, as
     /// committed), for `navigator.storage.estimate()`.
     pub fn usage(&self) -> u64 {
+        // The count is read from the file when it is opened (an error is left for the
+        // first real use to report).
+        let _ = self.db();
         self.usage.get()
     }
 

@@ -245,3 +245,60 @@ promise_test(async (t) => {
   assert_array_equals(await req(ix.getAllKeys()), [3, 1, 2, 5, 4],
     "number, date, string, binary, array; values that are not keys are left out");
 }, "Index keys of every type, in key order; invalid index keys are not indexed");
+
+promise_test(async (t) => {
+  const db = await peopleDb(t);
+  const ix = db.transaction("s").objectStore("s").index("age");
+  const recs = await req(ix.getAllRecords({ direction: "prev", count: 2 }));
+  assert_array_equals(recs.map((r) => r.primaryKey), [4, 3]);
+  assert_array_equals(recs.map((r) => r.key), [41, 30]);
+  const uniq = await req(ix.getAllRecords({ direction: "prevunique" }));
+  assert_array_equals(uniq.map((r) => r.primaryKey), [4, 1, 2], "one record per key, the lowest primary key");
+  assert_array_equals(await req(ix.getAllKeys({ query: 30, count: 1 })), [1]);
+  assert_array_equals((await req(ix.getAll({ direction: "nextunique" }))).map((p) => p.name), ["bob", "ann", "dee"]);
+}, "Index getAllRecords/getAll/getAllKeys with options: direction, count, query");
+
+promise_test(async (t) => {
+  const db = await dbWith(t, [[1, { a: { b: 3 } }], [2, { a: { b: 1 } }], [3, { a: 5 }]], undefined, [["ab", "a.b"]]);
+  const ix = db.transaction("s").objectStore("s").index("ab");
+  assert_array_equals(await req(ix.getAllKeys()), [2, 1], "a path through a number gives no key");
+}, "An index on a dotted key path");
+
+promise_test(async (t) => {
+  const db = await dbWith(t, [[1, { x: 1 }], [2, { y: 1 }], [3, { y: 2 }]], undefined, [["u", "z", { unique: true }]]);
+  const tx = db.transaction("s", "readwrite");
+  await req(tx.objectStore("s").put({ w: 0 }, 4));
+  assert_equals(await req(tx.objectStore("s").index("u").count()), 0);
+  await txDone(tx);
+}, "Records without an index key do not clash in a unique index");
+
+promise_test(async (t) => {
+  const db = await dbWith(t, [[1, { tags: [1, NaN, {}, "x", [2], 1] }]], undefined, [["t", "tags", { multiEntry: true }]]);
+  const ix = db.transaction("s").objectStore("s").index("t");
+  const keys = (await req(ix.getAllRecords())).map((r) => r.key);
+  assert_equals(keys.length, 3, "invalid items are skipped, repeats kept once");
+  assert_equals(keys[0], 1);
+  assert_equals(keys[1], "x");
+  assert_array_equals(keys[2], [2]);
+}, "multiEntry skips the items that are not keys");
+
+promise_test(async (t) => {
+  const db = await peopleDb(t);
+  const ix = db.transaction("s").objectStore("s").index("name");
+  const c = await req(ix.openKeyCursor());
+  assert_false("value" in c);
+  assert_equals(c.key, "ann");
+  assert_equals(c.primaryKey, 1);
+  assert_equals(c.source, ix);
+}, "An index key cursor has keys and primary keys, no value");
+
+promise_test(async (t) => {
+  const db = await peopleDb(t);
+  const ix = db.transaction("s").objectStore("s").index("age");
+  assert_throws_dom("DataError", () => ix.get(NaN));
+  assert_throws_dom("DataError", () => ix.get(null));
+  assert_throws_dom("DataError", () => ix.getKey({}));
+  assert_throws_dom("DataError", () => ix.count(NaN));
+  assert_throws_js(TypeError, () => ix.openCursor(null, "up"));
+  assert_throws_js(TypeError, () => ix.get());
+}, "Index reads: DataError for bad queries, TypeError for bad arguments");

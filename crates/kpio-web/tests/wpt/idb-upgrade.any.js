@@ -184,3 +184,124 @@ promise_test(async (t) => {
   });
   assert_array_equals([...db.objectStoreNames], ["s", "t"]);
 }, "Renaming to an existing name throws ConstraintError; to the same name does nothing");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  await v1(t, name);
+  let seen;
+  const db = await openDb(t, name, 3, (db, tx, e) => { seen = [e.oldVersion, e.newVersion, e.target.readyState]; });
+  assert_array_equals(seen, [1, 3, "done"]);
+  assert_equals(db.version, 3);
+}, "An upgrade may skip versions");
+
+promise_test(async (t) => {
+  await freshDb(t, (db, tx) => {
+    const s = db.createObjectStore("s");
+    assert_equals(tx.objectStore("s"), s, "createObjectStore's object is the transaction's");
+    s.name = "r";
+    s.name = "s";
+    assert_equals(tx.objectStore("s"), s);
+  });
+}, "A store made in an upgrade is the transaction's object store, renamed and back");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  let created;
+  const [db] = await abortedUpgrade(name, 1, (db) => { created = db.createObjectStore("c"); });
+  assert_throws_dom("InvalidStateError", () => created.put(1, 1), "a store of an aborted upgrade is gone");
+  assert_throws_dom("InvalidStateError", () => created.index("x"));
+  db.close();
+}, "A store created in an aborted upgrade is deleted");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  await v1(t, name);
+  const names = await new Promise((resolve) => {
+    const r = indexedDB.open(name, 2);
+    r.onupgradeneeded = () => {
+      const db = r.result;
+      db.createObjectStore("x");
+      r.transaction.onabort = () => resolve([db.version, [...db.objectStoreNames]]);
+      r.transaction.abort();
+    };
+    r.onerror = (e) => e.preventDefault();
+  });
+  assert_equals(names[0], 1);
+  assert_array_equals(names[1], ["s", "t"], "reverted by the time abort fires");
+}, "The connection is reverted when the abort event fires");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  let tx;
+  await abortedUpgrade(name, 1, (db, x) => { tx = x; });
+  assert_equals(tx.error, null, "an abort() by the page leaves error null");
+}, "An upgrade aborted by the page has no error");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  await v1(t, name);
+  const db = await openDb(t, name, 2, (db, tx) => {
+    const s = tx.objectStore("s");
+    s.createIndex("byId", "id", { unique: true });
+    s.deleteIndex("i");
+    s.put({ id: 9, v: "nine" });
+  });
+  const s = db.transaction("s").objectStore("s");
+  assert_array_equals([...s.indexNames], ["byId"]);
+  assert_array_equals(await req(s.index("byId").getAllKeys()), [1, 9]);
+}, "Index changes in a committed upgrade are kept");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  await v1(t, name);
+  const db = await openDb(t, name, 2, (db) => db.deleteObjectStore("s"));
+  assert_array_equals([...db.objectStoreNames], ["t"]);
+  db.close();
+  const db3 = await openDb(t, name, 3, (db) => {
+    const s = db.createObjectStore("s");
+    assert_equals(s.indexNames.length, 0);
+  });
+  assert_equals(await req(db3.transaction("s").objectStore("s").count()), 0, "no old records");
+}, "A store deleted in one upgrade and made in the next starts empty");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  const r = indexedDB.open(name, 1);
+  let inactive;
+  r.onupgradeneeded = () => {
+    const db = r.result;
+    setTimeout(() => {
+      try { db.createObjectStore("late"); inactive = "created"; } catch (e) { inactive = e.name; }
+    }, 0);
+    db.createObjectStore("s").put("v", 1).onsuccess = () => {};
+  };
+  await nextEvent(r, "success");
+  r.result.close();
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert_true(inactive === "InvalidStateError" || inactive === "TransactionInactiveError", String(inactive));
+}, "createObjectStore() from a timer during an upgrade throws");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  await v1(t, name);
+  const order = [];
+  const db = await openDb(t, name, 2, (db, tx) => {
+    tx.objectStore("s").get(1).onsuccess = () => order.push("get");
+    tx.oncomplete = () => order.push("complete");
+  });
+  assert_array_equals(order, ["get", "complete"]);
+  assert_equals(db.version, 2);
+}, "Requests of the upgrade transaction finish before it completes");
+
+promise_test(async (t) => {
+  const name = idbName(t);
+  await v1(t, name);
+  const db = await openDb(t, name, 2, (db, tx) => {
+    const s = tx.objectStore("s");
+    s.keyPath;
+    assert_equals(s.keyPath, "id");
+    assert_true(s.indexNames.contains("i"));
+    assert_equals(s.index("i").keyPath, "v");
+  });
+  db.close();
+}, "An upgrade sees the existing schema");
