@@ -57,6 +57,13 @@
     if (t < 0 || t > max) throw new TypeError(`${what}: Value is outside the accepted range.`);
     return t;
   }
+  // WebIDL's unsigned long long without [EnforceRange]: modulo 2^64.
+  function unsignedLongLong(v) {
+    const n = Number(v);
+    if (!Number.isFinite(n)) return 0;
+    const t = Math.trunc(n);
+    return t >= 0 ? t % 2 ** 64 : 2 ** 64 + (t % 2 ** 64);
+  }
   const DIRECTIONS = ['next', 'nextunique', 'prev', 'prevunique'];
 
   // DOMStringList ---------------------------------------------------------------------
@@ -208,10 +215,9 @@
       requireArgs(arguments.length, 1, "Failed to construct 'IDBVersionChangeEvent'");
       const init = internals.dictionary(eventInitDict, "Failed to construct 'IDBVersionChangeEvent'");
       super(type, init);
-      const what = "Failed to construct 'IDBVersionChangeEvent'";
-      this.#oldVersion = init.oldVersion === undefined ? 0 : enforceRange(init.oldVersion, Number.MAX_SAFE_INTEGER, what);
+      this.#oldVersion = init.oldVersion === undefined ? 0 : unsignedLongLong(init.oldVersion);
       this.#newVersion = init.newVersion === undefined || init.newVersion === null
-        ? null : enforceRange(init.newVersion, Number.MAX_SAFE_INTEGER, what);
+        ? null : unsignedLongLong(init.newVersion);
     }
     get oldVersion() {
       if (!(#oldVersion in this)) throw illegal();

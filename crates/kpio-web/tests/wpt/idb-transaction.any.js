@@ -237,9 +237,8 @@ promise_test(async (t) => {
   const tx = db.transaction("s", "readwrite");
   const s = tx.objectStore("s");
   s.add("x", 1);
-  let dbAbort = null;
-  db.onabort = (e) => { dbAbort = e.target; };
-  await txDone(tx).then(() => assert_unreached("completed"), () => {});
+  const atDb = nextEvent(db, "abort");
+  const dbAbort = (await atDb).target;
   assert_equals(tx.error.name, "ConstraintError", "the request's error becomes the transaction's");
   assert_equals(dbAbort, tx, "abort bubbles to the database");
 }, "An unprevented request error aborts the transaction with that error");

@@ -131,16 +131,14 @@ promise_test(async (t) => {
   const r = indexedDB.open(name, 1);
   r.onupgradeneeded = () => {
     tx = r.transaction;
-    const db = r.result;
-    db.createObjectStore("s");
-    setTimeout(() => {
-      assert_throws_dom("InvalidStateError", () => db.createObjectStore("late"), "the upgrade has finished");
-    }, 0);
+    r.result.createObjectStore("s");
   };
   await nextEvent(r, "success");
-  r.result.close();
+  const db = r.result;
   assert_equals(tx.mode, "versionchange");
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  assert_throws_dom("InvalidStateError", () => db.createObjectStore("late"), "the upgrade has finished");
+  assert_throws_dom("InvalidStateError", () => db.deleteObjectStore("s"));
+  db.close();
 }, "createObjectStore() after the upgrade finished: InvalidStateError");
 
 promise_test(async (t) => {
