@@ -358,7 +358,7 @@
     const tx = new IDBTransaction(token);
     const X = {
       tx, conn, scope, mode, durability, state: 'active', started: false, hostId: 0,
-      queue: [], pending: [], error: null, handles: new Map(), aborted: false,
+      queue: [], pending: new Set(), error: null, handles: new Map(), aborted: false,
       openRequest: null, snapshot: null, oldVersion: 0,
     };
     txStates.set(tx, X);
@@ -433,8 +433,11 @@
   // Performs the requests of a started transaction that are not performed yet, in
   // order, each result delivered as its own task.
   function runQueue(X) {
-    while (X.started && X.queue.length > 0 && X.state !== 'finished') {
-      const { R, exec } = X.queue.shift();
+    if (!X.started || X.queue.length === 0 || X.state === 'finished') return;
+    // Performing a request runs no page code, so nothing is placed meanwhile.
+    const queue = X.queue;
+    X.queue = [];
+    for (const { R, exec } of queue) {
       let ok = true;
       let value;
       try {
@@ -450,7 +453,7 @@
   // "Asynchronously execute a request": `exec` runs when the request's turn comes and
   // returns a function that makes the result when it is delivered.
   function place(X, R, exec) {
-    X.pending.push(R);
+    X.pending.add(R);
     X.queue.push({ R, exec });
     runQueue(X);
     return R.req;
@@ -458,8 +461,7 @@
 
   function deliver(X, R, ok, value) {
     if (R.cancelled) return;
-    const i = X.pending.indexOf(R);
-    if (i >= 0) X.pending.splice(i, 1);
+    X.pending.delete(R);
     let result;
     if (ok) {
       try {
@@ -510,7 +512,7 @@
       return;
     }
     if (X.state !== 'inactive' && X.state !== 'committing') return;
-    if (X.queue.length > 0 || X.pending.length > 0 || X.committed) return;
+    if (X.queue.length > 0 || X.pending.size > 0 || X.committed) return;
     X.state = 'committing';
     X.committed = true;
     try {
@@ -550,7 +552,7 @@
     if (error) X.error = error;
     transactions = transactions.filter((Y) => Y !== X);
     const pending = X.pending;
-    X.pending = [];
+    X.pending = new Set();
     X.queue = [];
     for (const R of pending) {
       R.cancelled = true;

@@ -39,6 +39,8 @@ pub(crate) struct Host {
     pub(crate) tasks: VecDeque<Persistent<Function<'static>>>,
     /// The app's IndexedDB data, for realms that have `indexedDB`.
     pub(crate) indexed_db: Option<Rc<crate::IndexedDbStore>>,
+    /// This realm's owner id in `indexed_db`.
+    pub(crate) idb_owner: u64,
 }
 
 /// A window's link to its app's Web Storage.
@@ -88,6 +90,7 @@ impl Host {
             uncaught: 0,
             tasks: VecDeque::new(),
             indexed_db: None,
+            idb_owner: 0,
         }
     }
 }
@@ -200,7 +203,7 @@ pub(crate) fn install<'js>(
     )?;
     install_storage(ctx, &ops, host)?;
     let idb = host.borrow().indexed_db.clone();
-    crate::indexed_db::ops::install(ctx, &ops, idb)?;
+    host.borrow_mut().idb_owner = crate::indexed_db::ops::install(ctx, &ops, idb)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(

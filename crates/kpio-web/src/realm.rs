@@ -445,6 +445,11 @@ impl Drop for Realm {
         if let Some(link) = host.storage.take() {
             link.storage.unsubscribe(link.window);
         }
+        // Its unfinished IndexedDB transactions end uncommitted, freeing the store's
+        // writer for the app's other realms.
+        if let Some(store) = host.indexed_db.take() {
+            store.release(host.idb_owner);
+        }
     }
 }
 

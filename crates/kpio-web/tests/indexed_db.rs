@@ -161,6 +161,39 @@ fn two_realms_sharing_a_store_take_turns_at_writing() {
 }
 
 #[test]
+fn a_realm_dropped_mid_transaction_frees_the_store() {
+    let store = IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA);
+    {
+        let (mut a, la) = realm(&store);
+        a.eval_script(
+            r#"
+          const r = indexedDB.open('d', 1);
+          r.onupgradeneeded = () => { r.result.createObjectStore('s').put('never committed', 1); console.log('upgrading'); };
+        "#,
+            "a.js",
+        )
+        .unwrap();
+        let l = la.clone();
+        a.run_event_loop(Duration::from_secs(5), &mut || {
+            l.borrow().iter().any(|x| x == "upgrading")
+        })
+        .unwrap();
+        // Dropped here, its upgrade transaction (a write) still open.
+    }
+    let (mut b, lb) = realm(&store);
+    let out = run(
+        &mut b,
+        &lb,
+        r#"
+      const r = indexedDB.open('d', 1);
+      r.onupgradeneeded = (e) => console.log('fresh upgrade from ' + e.oldVersion);
+      r.onsuccess = () => console.log('done');
+    "#,
+    );
+    assert_eq!(out, ["fresh upgrade from 0", "done"]);
+}
+
+#[test]
 fn a_corrupt_file_is_unknown_error_to_the_page_and_named_to_the_host() {
     let dir = temp_dir("corrupt");
     std::fs::write(

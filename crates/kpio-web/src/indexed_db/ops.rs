@@ -13,16 +13,18 @@ use super::store::{IdbError, IndexKeys, IndexedDbStore, Limit, Scan, Source, Wri
 use rquickjs::{Array, Ctx, Exception, Function, Object, TypedArray, Value};
 use std::rc::Rc;
 
-/// Installs the ops on `ops` (`ops.hasIndexedDb` tells the prelude whether they exist).
+/// Installs the ops on `ops` (`ops.hasIndexedDb` tells the prelude whether they exist):
+/// the realm's owner id in the store, for [`IndexedDbStore::release`].
 pub(crate) fn install<'js>(
     ctx: &Ctx<'js>,
     ops: &Object<'js>,
     store: Option<Rc<IndexedDbStore>>,
-) -> rquickjs::Result<()> {
+) -> rquickjs::Result<u64> {
     ops.set("hasIndexedDb", store.is_some())?;
     let Some(store) = store else {
-        return Ok(());
+        return Ok(0);
     };
+    let owner = store.new_owner();
     macro_rules! op {
         ($name:literal, $f:expr) => {{
             let s = store.clone();
@@ -36,11 +38,11 @@ pub(crate) fn install<'js>(
             )?;
         }};
     }
-    op!("idbBegin", |ctx: &Ctx<'js>,
-                     s: &Rc<IndexedDbStore>,
-                     a: &[Value<'js>]| {
+    op!("idbBegin", move |ctx: &Ctx<'js>,
+                          s: &Rc<IndexedDbStore>,
+                          a: &[Value<'js>]| {
         let write = arg(a, 0).as_bool().unwrap_or(false);
-        s.begin(write)
+        s.begin(write, owner)
             .map(|id| id.unwrap_or(0))
             .map_err(|e| thrown(ctx, s, e.into()))
     });
@@ -226,7 +228,7 @@ pub(crate) fn install<'js>(
                      _a: &[Value<'js>]| {
         rquickjs::Result::Ok(s.usage() as f64)
     });
-    Ok(())
+    Ok(owner)
 }
 
 /// Argument `i` (`undefined` when absent).

@@ -144,8 +144,10 @@ pub struct IndexedDbStore {
     path: Option<PathBuf>,
     quota: u64,
     db: OnceCell<Database>,
-    txns: RefCell<HashMap<u32, Txn>>,
+    /// Open transactions, each with the owner (a realm) that began it.
+    txns: RefCell<HashMap<u32, (u64, Txn)>>,
     next_txn: Cell<u32>,
+    next_owner: Cell<u64>,
     usage: Cell<u64>,
     /// The last store error the page was told about (as UnknownError), for the host.
     last_error: RefCell<Option<String>>,
@@ -290,7 +292,7 @@ fn tighter(a: &Bound<Vec<u8>>, b: &Bound<Vec<u8>>, upper: bool) -> bool {
 macro_rules! with_tables {
     ($self:expr, $txn:expr, |$rec:ident, $idx:ident, $meta:ident| $body:expr) => {{
         let txns = $self.txns.borrow();
-        let txn = txns.get(&$txn).ok_or_else(|| IdbError::NoTransaction {
+        let (_, txn) = txns.get(&$txn).ok_or_else(|| IdbError::NoTransaction {
             file: $self.file(),
             id: $txn,
         })?;
@@ -331,6 +333,7 @@ impl IndexedDbStore {
             db: OnceCell::new(),
             txns: RefCell::new(HashMap::new()),
             next_txn: Cell::new(1),
+            next_owner: Cell::new(1),
             usage: Cell::new(0),
             last_error: RefCell::new(None),
         })
@@ -424,9 +427,31 @@ impl IndexedDbStore {
         self.quota
     }
 
-    /// Begins a transaction: `Ok(None)` when a write transaction is asked for while
-    /// another (of another realm sharing the store) is open.
-    pub fn begin(&self, write: bool) -> Result<Option<u32>, IdbError> {
+    /// A new owner id for [`IndexedDbStore::begin`] (one per realm).
+    pub fn new_owner(&self) -> u64 {
+        let id = self.next_owner.get();
+        self.next_owner.set(id + 1);
+        id
+    }
+
+    /// Ends every transaction `owner` began, uncommitted: a realm that goes away (or
+    /// was stopped) leaves no writer holding the store.
+    pub fn release(&self, owner: u64) {
+        let ids: Vec<u32> = self
+            .txns
+            .borrow()
+            .iter()
+            .filter(|(_, (o, _))| *o == owner)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let _ = self.abort(id);
+        }
+    }
+
+    /// Begins a transaction for `owner`: `Ok(None)` when a write transaction is asked
+    /// for while another (of another realm sharing the store) is open.
+    pub fn begin(&self, write: bool, owner: u64) -> Result<Option<u32>, IdbError> {
         let db = self.db()?;
         let txn = if write {
             let mut tx = match db.try_begin_write() {
@@ -447,13 +472,13 @@ impl IndexedDbStore {
         };
         let id = self.next_txn.get();
         self.next_txn.set(id.wrapping_add(1).max(1));
-        self.txns.borrow_mut().insert(id, txn);
+        self.txns.borrow_mut().insert(id, (owner, txn));
         Ok(Some(id))
     }
 
     /// Commits (a write transaction, durably) or ends (a read one) transaction `id`.
     pub fn commit(&self, id: u32) -> Result<(), IdbError> {
-        let txn = self.txns.borrow_mut().remove(&id);
+        let txn = self.txns.borrow_mut().remove(&id).map(|(_, t)| t);
         match txn {
             Some(Txn::Write { tx, usage }) => {
                 {
@@ -475,7 +500,7 @@ impl IndexedDbStore {
 
     /// Abandons transaction `id`: none of its writes happened.
     pub fn abort(&self, id: u32) -> Result<(), IdbError> {
-        let txn = self.txns.borrow_mut().remove(&id);
+        let txn = self.txns.borrow_mut().remove(&id).map(|(_, t)| t);
         match txn {
             Some(Txn::Write { tx, .. }) => tx.abort().map_err(|e| self.err(e)),
             _ => Ok(()),
@@ -489,7 +514,7 @@ impl IndexedDbStore {
         f: impl FnOnce(&mut WriteTables<'_>) -> Result<R, WriteError>,
     ) -> Result<R, WriteError> {
         let mut txns = self.txns.borrow_mut();
-        let txn = txns.get_mut(&id).ok_or_else(|| IdbError::NoTransaction {
+        let (_, txn) = txns.get_mut(&id).ok_or_else(|| IdbError::NoTransaction {
             file: self.file(),
             id,
         })?;
@@ -1018,7 +1043,7 @@ mod tests {
     #[test]
     fn records_and_index_entries_roll_back_with_an_aborted_transaction() {
         let s = IndexedDbStore::in_memory(DEFAULT_QUOTA);
-        let t = s.begin(true).unwrap().unwrap();
+        let t = s.begin(true, 0).unwrap().unwrap();
         let ix = [IndexKeys {
             index: 2,
             unique: true,
@@ -1028,7 +1053,7 @@ mod tests {
         s.commit(t).unwrap();
         let used = s.usage();
         assert!(used > 0);
-        let t = s.begin(true).unwrap().unwrap();
+        let t = s.begin(true, 0).unwrap().unwrap();
         s.put(t, 1, &num(2.0), b"two", &[], false, false).unwrap();
         let clash = [IndexKeys {
             index: 2,
@@ -1041,7 +1066,7 @@ mod tests {
         ));
         s.abort(t).unwrap();
         assert_eq!(s.usage(), used);
-        let t = s.begin(false).unwrap().unwrap();
+        let t = s.begin(false, 0).unwrap().unwrap();
         let all = s
             .scan(
                 t,
@@ -1080,7 +1105,7 @@ mod tests {
     #[test]
     fn the_quota_refuses_a_write_and_changes_nothing() {
         let s = IndexedDbStore::in_memory(1000);
-        let t = s.begin(true).unwrap().unwrap();
+        let t = s.begin(true, 0).unwrap().unwrap();
         assert!(matches!(
             s.put(t, 1, &num(1.0), &[0u8; 2000], &[], false, false),
             Err(WriteError::Quota { .. })
@@ -1094,10 +1119,10 @@ mod tests {
     #[test]
     fn a_second_writer_is_told_to_wait_not_blocked() {
         let s = IndexedDbStore::in_memory(DEFAULT_QUOTA);
-        let t = s.begin(true).unwrap().unwrap();
-        assert_eq!(s.begin(true).unwrap(), None);
+        let t = s.begin(true, 0).unwrap().unwrap();
+        assert_eq!(s.begin(true, 0).unwrap(), None);
         s.commit(t).unwrap();
-        assert!(s.begin(true).unwrap().is_some());
+        assert!(s.begin(true, 0).unwrap().is_some());
     }
 
     #[test]
