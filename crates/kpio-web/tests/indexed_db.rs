@@ -225,6 +225,49 @@ fn a_corrupt_file_is_unknown_error_to_the_page_and_named_to_the_host() {
 }
 
 #[test]
+fn a_corrupt_record_is_unknown_error_and_aborts_the_transaction() {
+    let store = IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA);
+    let (mut r, lines) = realm(&store);
+    let setup = r#"
+      const r = indexedDB.open('c', 1);
+      r.onupgradeneeded = () => r.result.createObjectStore('s').put('fine', 1);
+      r.onsuccess = () => { r.result.close(); console.log('done'); };
+    "#;
+    assert_eq!(run(&mut r, &lines, setup), ["done"]);
+    // The first store made gets id 1: overwrite its record 2 with bytes that are no value.
+    let t = store.begin(true, 0).unwrap().unwrap();
+    let key = kpio_web::indexed_db::key::Key::Number(2.0);
+    store
+        .put(t, 1, &key, b"\x01\x99 not a value", &[], false, false)
+        .unwrap();
+    store.commit(t).unwrap();
+    let out = run(
+        &mut r,
+        &lines,
+        r#"{
+      const r = indexedDB.open('c', 1);
+      r.onsuccess = () => {
+        const tx = r.result.transaction('s');
+        const s = tx.objectStore('s');
+        s.get(1).onsuccess = (e) => console.log('good ' + e.target.result);
+        const bad = s.get(2);
+        bad.onerror = () => console.log('bad ' + bad.error.name);
+        tx.onabort = () => { console.log('abort ' + tx.error.name); console.log('done'); };
+      };
+    }"#,
+    );
+    assert_eq!(
+        out,
+        [
+            "good fine",
+            "bad UnknownError",
+            "abort UnknownError",
+            "done"
+        ]
+    );
+}
+
+#[test]
 fn the_quota_fails_a_write_with_quota_exceeded_error_and_aborts() {
     let store = IndexedDbStore::in_memory(20_000);
     let (mut r, lines) = realm(&store);
