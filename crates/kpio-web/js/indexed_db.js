@@ -529,6 +529,7 @@
       if (X.mode === 'versionchange') X.conn.upgradeTx = null;
       X.state = 'finished';
       X.conn.txns.delete(X);
+      closed(X.conn);
       fire(X.tx, new Event('complete', { bubbles: false, cancelable: false }));
       if (X.openRequest) {
         X.openRequest.tx = null;
@@ -566,6 +567,7 @@
     queueTask(() => {
       if (X.mode === 'versionchange') X.conn.upgradeTx = null;
       X.conn.txns.delete(X);
+      closed(X.conn);
       fire(X.tx, new Event('abort', { bubbles: true, cancelable: false }));
       if (X.onFinish) X.onFinish(true);
       pump();
@@ -1316,6 +1318,7 @@
     close() {
       const C = connOf(this);
       C.closePending = true;
+      closed(C);
       pump();
     }
     createObjectStore(name, options = undefined) {
@@ -1380,12 +1383,35 @@
     let set = connections.get(name);
     if (!set) connections.set(name, (set = new Set()));
     set.add(C);
+    // Known to the store too, for the other realms sharing it.
+    C.hostId = ops.idbConnOpen(catalogKey(name));
+    hostConnections.set(C.hostId, C);
     return C;
   }
-  // A connection is closed once close() was called and its transactions finished.
+  // A connection is closed once close() was called and its transactions finished; the
+  // store (and so the other realms) learns it the first time this finds it so.
   function closed(C) {
-    return C.closePending && C.txns.size === 0;
+    const done = C.closePending && C.txns.size === 0;
+    if (done && C.hostId) {
+      ops.idbConnClose(C.hostId);
+      hostConnections.delete(C.hostId);
+      C.hostId = 0;
+    }
+    return done;
   }
+  // This realm's connections by their id in the store.
+  const hostConnections = new Map();
+  // A version change another realm asked for, at one of this realm's connections.
+  ops.setIdbNoticeHook(function versionChange(conn, oldVersion, newVersion) {
+    const C = hostConnections.get(conn);
+    try {
+      if (C && !C.closePending) {
+        fire(C.db, versionEvent('versionchange', oldVersion, newVersion === undefined ? null : newVersion));
+      }
+    } finally {
+      ops.idbAck(conn);
+    }
+  });
   function openConnections(name, except) {
     const set = connections.get(name);
     if (!set) return [];
@@ -1460,25 +1486,51 @@
     });
   }
 
-  // Fires versionchange at the other open connections, then blocked at the request if
-  // any is still open once those events are dispatched.
-  function warnOthers(others, R, oldVersion, newVersion) {
-    for (const C of others) {
-      if (C.closePending) continue;
+  // The wait of an upgrade or a deletion of `name` for the other connections to it to
+  // close: this realm's `others` and other realms' (through the store). Fires
+  // versionchange at each (as tasks; the other realms' in their own event loops), then
+  // blocked at the request once all of them saw it if any is still open. Returns a
+  // function telling whether every one is closed now (it polls the other realms).
+  function waitForOthers(name, R, others, oldVersion, newVersion) {
+    const key = catalogKey(name);
+    let seen = true;
+    let blockedDecided = false;
+    const warned = others.filter((C) => !C.closePending);
+    for (const C of warned) {
+      seen = false;
       queueTask(() => {
         if (!C.closePending) fire(C.db, versionEvent('versionchange', oldVersion, newVersion));
       });
     }
-    queueTask(() => {
-      if (others.some((C) => !closed(C))) fire(R.req, versionEvent('blocked', oldVersion, newVersion));
-    });
+    if (!seen) queueTask(() => { seen = true; advance(name); });
+    ops.idbNotify(key, oldVersion, newVersion);
+    return function ready() {
+      const [remoteOpen, remoteWaiting] = ops.idbOthers(key);
+      const localOpen = others.some((o) => !closed(o));
+      if (!blockedDecided && seen && remoteWaiting === 0) {
+        blockedDecided = true;
+        if (localOpen || remoteOpen > 0) {
+          queueTask(() => fire(R.req, versionEvent('blocked', oldVersion, newVersion)));
+        }
+      }
+      if (blockedDecided && !localOpen && remoteOpen === 0) return true;
+      // Other realms answer in their own event loops: look again shortly.
+      if (remoteOpen > 0) setTimer(() => advance(name), 5);
+      return false;
+    };
   }
 
   function openOp(name, version, R) {
     let stage = 'start';
-    let C, catalog, others, oldVersion;
+    let C, catalog, ready, oldVersion;
     const op = {
-      fail(error) { if (C) C.closePending = true; finishRequest(R, false, error); },
+      fail(error) {
+        if (C) {
+          C.closePending = true;
+          closed(C);
+        }
+        finishRequest(R, false, error);
+      },
       step() {
         if (stage === 'start') {
           catalog = readCatalog(name);
@@ -1493,12 +1545,11 @@
             finishRequest(R, true, C.db);
             return true;
           }
-          others = openConnections(name, C);
-          warnOthers(others, R, oldVersion, version);
+          ready = waitForOthers(name, R, openConnections(name, C), oldVersion, version);
           stage = 'wait';
         }
         if (stage === 'wait') {
-          if (others.some((o) => !closed(o))) return false;
+          if (!ready()) return false;
           // The upgrade transaction, over every store.
           const X = newTransaction(C, null, 'versionchange', 'default');
           activated.splice(activated.indexOf(X), 1);
@@ -1531,6 +1582,7 @@
             R.tx = null;
             if (aborted) {
               C.closePending = true;
+              closed(C);
               finishRequest(R, false, exc('AbortError', 'The upgrade transaction was aborted.'));
             } else if (C.closePending) {
               finishRequest(R, false, exc('AbortError', 'The connection was closed before the upgrade finished.'));
@@ -1550,7 +1602,7 @@
 
   function deleteOp(name, R) {
     let stage = 'start';
-    let catalog, others;
+    let catalog, ready;
     return {
       fail(error) { finishRequest(R, false, error); },
       step() {
@@ -1560,11 +1612,10 @@
             finishRequest(R, true, undefined, versionEvent('success', 0, null));
             return true;
           }
-          others = openConnections(name, null);
-          warnOthers(others, R, catalog.version, null);
+          ready = waitForOthers(name, R, openConnections(name, null), catalog.version, null);
           stage = 'wait';
         }
-        if (others.some((o) => !closed(o))) return false;
+        if (!ready()) return false;
         const id = ops.idbBegin(true);
         if (id === 0) {
           setTimer(() => advance(name), 5);

@@ -69,6 +69,9 @@ pub(crate) struct Hooks {
     /// `cleanup()`: IndexedDB's "cleanup Indexed Database transactions", the last step
     /// of a microtask checkpoint (js/indexed_db.js); `None` without IndexedDB.
     pub(crate) cleanup: Option<Persistent<Function<'static>>>,
+    /// `versionChange(conn, old, new)`: a version change another realm asked for, at
+    /// this realm's connection `conn` (js/indexed_db.js); `None` without IndexedDB.
+    pub(crate) idb_notice: Option<Persistent<Function<'static>>>,
 }
 
 impl Host {
@@ -161,6 +164,7 @@ pub(crate) fn install<'js>(
                     fire_storage: None,
                     notify_rejections: None,
                     cleanup: None,
+                    idb_notice: None,
                 });
             },
         )?,
@@ -198,6 +202,15 @@ pub(crate) fn install<'js>(
         Function::new(ctx.clone(), move |ctx: Ctx<'js>, cleanup: Function<'js>| {
             if let Some(hooks) = &mut h.borrow_mut().hooks {
                 hooks.cleanup = Some(Persistent::save(&ctx, cleanup));
+            }
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "setIdbNoticeHook",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, notice: Function<'js>| {
+            if let Some(hooks) = &mut h.borrow_mut().hooks {
+                hooks.idb_notice = Some(Persistent::save(&ctx, notice));
             }
         })?,
     )?;

@@ -233,7 +233,8 @@ impl Realm {
         })
     }
 
-    /// Runs tasks (queued tasks first, then storage events, then due timers), each
+    /// Runs tasks (queued tasks first, then version changes other realms asked of its
+    /// IndexedDB connections, then storage events, then due timers), each
     /// followed by its microtasks, until none is left, `done()` is true (checked after
     /// every task), or `timeout` passes.
     pub fn run_event_loop(
@@ -248,6 +249,9 @@ impl Realm {
                 return Ok(LoopEnd::Done);
             }
             if self.run_queued_task()? {
+                continue;
+            }
+            if self.fire_idb_notice()? {
                 continue;
             }
             let next = self.host.borrow().timers.next_due();
@@ -295,6 +299,34 @@ impl Realm {
         self.task("a queued task", move |ctx| {
             task.restore(ctx)?.call::<_, ()>(())
         })?;
+        Ok(true)
+    }
+
+    /// Fires one IndexedDB `versionchange` another realm sharing the store asked for, as
+    /// a task; whether there was one.
+    fn fire_idb_notice(&mut self) -> Result<bool, WebError> {
+        let notice = {
+            let host = self.host.borrow();
+            let Some(store) = &host.indexed_db else {
+                return Ok(false);
+            };
+            store.connections().take(host.idb_owner)
+        };
+        let Some(n) = notice else {
+            return Ok(false);
+        };
+        let hook = self
+            .host
+            .borrow()
+            .hooks
+            .as_ref()
+            .and_then(|h| h.idb_notice.clone());
+        if let Some(fire) = hook {
+            self.task("an IndexedDB versionchange event", move |ctx| {
+                fire.restore(ctx)?
+                    .call::<_, ()>((n.conn as f64, n.old, n.new))
+            })?;
+        }
         Ok(true)
     }
 

@@ -160,6 +160,104 @@ fn two_realms_sharing_a_store_take_turns_at_writing() {
     assert_eq!(*lb.borrow(), ["b saw from a", "done"]);
 }
 
+/// Runs the realms' event loops in turn (as a host driving an app's windows does) until
+/// `done` is printed in `lines` of the first, or 5 s pass.
+fn run_both(a: &mut Realm, la: &Lines, b: &mut Realm) {
+    let start = std::time::Instant::now();
+    while start.elapsed() < Duration::from_secs(5) {
+        let l = la.clone();
+        a.run_event_loop(Duration::from_millis(10), &mut || {
+            l.borrow().iter().any(|x| x == "done")
+        })
+        .unwrap();
+        if la.borrow().iter().any(|x| x == "done") {
+            return;
+        }
+        b.run_event_loop(Duration::from_millis(10), &mut || false)
+            .unwrap();
+    }
+    panic!("not done: {:?}", la.borrow());
+}
+
+#[test]
+fn a_version_change_reaches_another_realms_connections() {
+    let store = IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA);
+    let (mut a, la) = realm(&store);
+    let (mut b, lb) = realm(&store);
+    assert_eq!(
+        run(
+            &mut b,
+            &lb,
+            r#"
+      var db;
+      const r = indexedDB.open('x', 1);
+      r.onsuccess = () => {
+        db = r.result;
+        db.onversionchange = (e) => {
+          console.log(`b: versionchange ${e.oldVersion} -> ${e.newVersion}`);
+          setTimeout(() => { console.log('b: closing'); db.close(); }, 30);
+        };
+        console.log('done');
+      };
+    "#
+        ),
+        ["done"]
+    );
+    a.eval_script(
+        r#"
+      const r = indexedDB.open('x', 2);
+      r.onblocked = (e) => console.log(`a: blocked ${e.oldVersion} -> ${e.newVersion}`);
+      r.onupgradeneeded = () => console.log('a: upgradeneeded');
+      r.onsuccess = () => { console.log('a: version ' + r.result.version); console.log('done'); };
+    "#,
+        "a.js",
+    )
+    .unwrap();
+    run_both(&mut a, &la, &mut b);
+    assert_eq!(
+        *la.borrow(),
+        [
+            "a: blocked 1 -> 2",
+            "a: upgradeneeded",
+            "a: version 2",
+            "done"
+        ]
+    );
+    assert_eq!(*lb.borrow(), ["b: versionchange 1 -> 2", "b: closing"]);
+}
+
+#[test]
+fn a_deletion_waits_for_another_realm_that_closes_at_once() {
+    let store = IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA);
+    let (mut a, la) = realm(&store);
+    let (mut b, lb) = realm(&store);
+    let open_b = r#"
+      const r = indexedDB.open('y', 3);
+      r.onsuccess = () => {
+        const db = r.result;
+        db.onversionchange = (e) => { console.log('b: versionchange ' + e.newVersion); db.close(); };
+        console.log('done');
+      };
+    "#;
+    assert_eq!(run(&mut b, &lb, open_b), ["done"]);
+    a.eval_script(
+        r#"
+      const r = indexedDB.deleteDatabase('y');
+      r.onblocked = () => console.log('a: blocked');
+      r.onsuccess = (e) => { console.log('a: deleted ' + e.oldVersion); console.log('done'); };
+    "#,
+        "a.js",
+    )
+    .unwrap();
+    run_both(&mut a, &la, &mut b);
+    assert_eq!(
+        *la.borrow(),
+        ["a: deleted 3", "done"],
+        "no blocked: b closed when asked"
+    );
+    assert_eq!(*lb.borrow(), ["b: versionchange null"]);
+}
+
 #[test]
 fn a_realm_dropped_mid_transaction_frees_the_store() {
     let store = IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA);

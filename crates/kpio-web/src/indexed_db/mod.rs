@@ -5,8 +5,11 @@
 //! [`key`], the order-preserving binary encoding of keys, and [`store`], an origin's
 //! data in one redb database (`DIR/idb/indexeddb.redb` for `kpio web run --storage DIR`),
 //! where every readwrite or versionchange transaction is one redb write transaction
-//! committed with immediate durability, so a crash leaves the state before or after it.
+//! committed with immediate durability, so a crash leaves the state before or after it;
+//! and [`connections`], the registry that carries version changes between the realms
+//! sharing a store.
 
+pub mod connections;
 pub mod key;
 pub(crate) mod ops;
 pub mod store;

@@ -223,6 +223,42 @@ pub(crate) fn install<'js>(
             .map(|n| n as f64)
             .map_err(|e| thrown(ctx, s, e.into()))
     });
+    op!(
+        "idbConnOpen",
+        move |ctx: &Ctx<'js>, s: &Rc<IndexedDbStore>, a: &[Value<'js>]| {
+            let name = string(ctx, arg(a, 0))?;
+            rquickjs::Result::Ok(s.connections().open(owner, &name) as f64)
+        }
+    );
+    op!("idbConnClose", |_ctx: &Ctx<'js>,
+                         s: &Rc<IndexedDbStore>,
+                         a: &[Value<'js>]| {
+        s.connections().close(id(a, 0));
+        rquickjs::Result::Ok(())
+    });
+    op!("idbNotify", move |ctx: &Ctx<'js>,
+                           s: &Rc<IndexedDbStore>,
+                           a: &[Value<'js>]| {
+        // (name, old version, new version or null)
+        let name = string(ctx, arg(a, 0))?;
+        let old = arg(a, 1).as_number().unwrap_or(0.0);
+        let new = arg(a, 2).as_number();
+        s.connections().notify(owner, &name, old, new);
+        rquickjs::Result::Ok(())
+    });
+    op!("idbAck", |_ctx: &Ctx<'js>,
+                   s: &Rc<IndexedDbStore>,
+                   a: &[Value<'js>]| {
+        s.connections().ack(id(a, 0));
+        rquickjs::Result::Ok(())
+    });
+    op!("idbOthers", move |ctx: &Ctx<'js>,
+                           s: &Rc<IndexedDbStore>,
+                           a: &[Value<'js>]| {
+        let name = string(ctx, arg(a, 0))?;
+        let (open, waiting) = s.connections().others(owner, &name);
+        rquickjs::Result::Ok(vec![open as f64, waiting as f64])
+    });
     op!("idbUsage", |_ctx: &Ctx<'js>,
                      s: &Rc<IndexedDbStore>,
                      _a: &[Value<'js>]| {

@@ -10,6 +10,7 @@
 //! - `meta`: `db:<name as a JSON literal>` to the catalog (JSON the prelude writes),
 //!   `gen:<store id>` to the key generator's current number, `next-id`, `usage`.
 
+use super::connections::Connections;
 use super::key::Key;
 use redb::{
     Database, ReadTransaction, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
@@ -151,6 +152,7 @@ pub struct IndexedDbStore {
     usage: Cell<u64>,
     /// The last store error the page was told about (as UnknownError), for the host.
     last_error: RefCell<Option<String>>,
+    connections: Connections,
 }
 
 impl std::fmt::Debug for IndexedDbStore {
@@ -336,6 +338,7 @@ impl IndexedDbStore {
             next_owner: Cell::new(1),
             usage: Cell::new(0),
             last_error: RefCell::new(None),
+            connections: Connections::default(),
         })
     }
 
@@ -434,9 +437,16 @@ impl IndexedDbStore {
         id
     }
 
-    /// Ends every transaction `owner` began, uncommitted: a realm that goes away (or
-    /// was stopped) leaves no writer holding the store.
+    /// The open connections of the realms sharing this store.
+    pub fn connections(&self) -> &Connections {
+        &self.connections
+    }
+
+    /// Ends every transaction `owner` began, uncommitted, and forgets its connections: a
+    /// realm that goes away (or was stopped) leaves no writer holding the store and
+    /// blocks no version change.
     pub fn release(&self, owner: u64) {
+        self.connections.release(owner);
         let ids: Vec<u32> = self
             .txns
             .borrow()
