@@ -194,6 +194,6 @@ async function scenario(t, seed) {
   await txDone(tx);
 }
 
-for (let seed = 1; seed <= 12; seed++) {
+for (let seed = 1; seed <= 20; seed++) {
   promise_test((t) => scenario(t, seed * 7919), `Random operations against the model, seed ${seed}`);
 }
