@@ -1445,6 +1445,15 @@
     if (!q || q.length === 0) return;
     const op = q[0];
     if (op.busy) return;
+    // The connection queue is per name across the realms sharing the store: wait while
+    // another realm opens or deletes this database.
+    if (!op.claimed) {
+      if (!ops.idbClaim(catalogKey(name))) {
+        setTimer(() => advance(name), 5);
+        return;
+      }
+      op.claimed = true;
+    }
     let finished;
     try {
       finished = op.step();
@@ -1453,6 +1462,7 @@
       op.fail(opError(e));
     }
     if (finished) {
+      ops.idbUnclaim(catalogKey(name));
       q.shift();
       if (q.length === 0) queues.delete(name);
       else queueTask(() => advance(name));

@@ -259,6 +259,55 @@ fn a_deletion_waits_for_another_realm_that_closes_at_once() {
 }
 
 #[test]
+fn an_open_in_another_realm_waits_for_an_upgrade_in_progress() {
+    let store = IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA);
+    let (mut a, la) = realm(&store);
+    let (mut b, lb) = realm(&store);
+    a.eval_script(
+        r#"
+      const r = indexedDB.open('z', 2);
+      r.onupgradeneeded = () => { r.result.createObjectStore('made'); console.log('upgrading'); };
+      r.onsuccess = () => console.log('a open');
+    "#,
+        "a.js",
+    )
+    .unwrap();
+    let l = la.clone();
+    a.run_event_loop(Duration::from_secs(5), &mut || {
+        l.borrow().iter().any(|x| x == "upgrading")
+    })
+    .unwrap();
+    b.eval_script(
+        r#"
+      const r = indexedDB.open('z');
+      r.onsuccess = () => {
+        console.log(`b open ${r.result.version} ${[...r.result.objectStoreNames]}`);
+        console.log('done');
+      };
+    "#,
+        "b.js",
+    )
+    .unwrap();
+    b.run_event_loop(Duration::from_millis(100), &mut || false)
+        .unwrap();
+    assert!(
+        lb.borrow().is_empty(),
+        "b opened during a's upgrade: {:?}",
+        lb.borrow()
+    );
+    a.run_event_loop(Duration::from_secs(5), &mut || {
+        l.borrow().iter().any(|x| x == "a open")
+    })
+    .unwrap();
+    let lbc = lb.clone();
+    b.run_event_loop(Duration::from_secs(5), &mut || {
+        lbc.borrow().iter().any(|x| x == "done")
+    })
+    .unwrap();
+    assert_eq!(lb.borrow()[0], "b open 2 made");
+}
+
+#[test]
 fn a_realm_dropped_mid_transaction_frees_the_store() {
     let store = IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA);
     {

@@ -7,7 +7,9 @@
 //! takes its notices from its inbox in its event loop, fires `versionchange`, and
 //! acknowledges. The asking realm fires `blocked` only once every notice was
 //! acknowledged and some connection is still open, as a browser waits for its other
-//! pages.
+//! pages. Opening and deleting a database also take turns across realms (the
+//! specification's connection queue is per origin and name): a realm claims the name for
+//! the duration of one open or delete.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -35,6 +37,8 @@ pub struct Connections {
     open: RefCell<Vec<Conn>>,
     inbox: RefCell<HashMap<u64, VecDeque<Notice>>>,
     unacked: RefCell<HashSet<u64>>,
+    /// Database names an owner is opening or deleting.
+    claims: RefCell<HashMap<String, u64>>,
 }
 
 impl Connections {
@@ -108,8 +112,30 @@ impl Connections {
         (count, waiting)
     }
 
-    /// Forgets every connection and notice of `owner` (a realm that went away).
+    /// Claims database `name` for an open or delete of `owner`: false while another
+    /// owner holds it.
+    pub fn claim(&self, owner: u64, name: &str) -> bool {
+        let mut claims = self.claims.borrow_mut();
+        match claims.get(name) {
+            Some(o) => *o == owner,
+            None => {
+                claims.insert(name.to_owned(), owner);
+                true
+            }
+        }
+    }
+
+    /// Gives up `owner`'s claim on `name`.
+    pub fn unclaim(&self, owner: u64, name: &str) {
+        let mut claims = self.claims.borrow_mut();
+        if claims.get(name) == Some(&owner) {
+            claims.remove(name);
+        }
+    }
+
+    /// Forgets every connection, notice and claim of `owner` (a realm that went away).
     pub fn release(&self, owner: u64) {
+        self.claims.borrow_mut().retain(|_, o| *o != owner);
         let mut unacked = self.unacked.borrow_mut();
         self.open.borrow_mut().retain(|c| {
             if c.owner == owner {
@@ -143,5 +169,12 @@ mod tests {
         c.close(a);
         c.release(2);
         assert!(!c.has_notices(2));
+        assert!(c.claim(1, "db"));
+        assert!(c.claim(1, "db"), "an owner's claim is its own");
+        assert!(!c.claim(2, "db"));
+        c.unclaim(2, "db");
+        assert!(!c.claim(2, "db"), "only the holder gives it up");
+        c.release(1);
+        assert!(c.claim(2, "db"));
     }
 }

@@ -259,6 +259,19 @@ pub(crate) fn install<'js>(
         let (open, waiting) = s.connections().others(owner, &name);
         rquickjs::Result::Ok(vec![open as f64, waiting as f64])
     });
+    op!("idbClaim", move |ctx: &Ctx<'js>,
+                          s: &Rc<IndexedDbStore>,
+                          a: &[Value<'js>]| {
+        let name = string(ctx, arg(a, 0))?;
+        rquickjs::Result::Ok(s.connections().claim(owner, &name))
+    });
+    op!("idbUnclaim", move |ctx: &Ctx<'js>,
+                            s: &Rc<IndexedDbStore>,
+                            a: &[Value<'js>]| {
+        let name = string(ctx, arg(a, 0))?;
+        s.connections().unclaim(owner, &name);
+        rquickjs::Result::Ok(())
+    });
     op!("idbUsage", |_ctx: &Ctx<'js>,
                      s: &Rc<IndexedDbStore>,
                      _a: &[Value<'js>]| {
