@@ -23,6 +23,14 @@
   const setTimer = globalThis.setTimeout;
   const isArray = Array.isArray;
   const fire = internals.fireReportingThrow;
+  // Captured now: catalogs are written with them, so a page replacing JSON's methods
+  // or ArrayBuffer.isView later changes nothing stored.
+  const stringify = JSON.stringify;
+  const parse = JSON.parse;
+  const isView = ArrayBuffer.isView;
+  const arrayFrom = Array.from;
+  const dateClass = ops.classId(new Date(0));
+  const bufferClass = ops.classId(new ArrayBuffer(0));
 
   // Errors ----------------------------------------------------------------------------
 
@@ -203,7 +211,7 @@
     if (typeof v !== 'object' || v === null) return false;
     if (isArray(v)) return true;
     const id = ops.classId(v);
-    return id === ops.classId(new Date(0)) || ArrayBuffer.isView(v) || id === ops.classId(new ArrayBuffer(0));
+    return id === dateClass || isView(v) || id === bufferClass;
   }
 
   // IDBVersionChangeEvent -----------------------------------------------------------------
@@ -593,11 +601,11 @@
 
   function saveCatalog(X) {
     const C = X.conn;
-    ops.idbMetaSet(X.hostId, catalogKey(C.name), JSON.stringify({
+    ops.idbMetaSet(X.hostId, catalogKey(C.name), stringify({
       name: C.name, version: C.version, stores: C.schema.stores,
     }));
   }
-  const catalogKey = (name) => 'db:' + JSON.stringify(name);
+  const catalogKey = (name) => 'db:' + stringify(name);
 
   // Object stores ---------------------------------------------------------------------
 
@@ -1292,7 +1300,7 @@
       const what = "Failed to execute 'transaction' on 'IDBDatabase'";
       const C = connOf(this);
       const names = typeof storeNames === 'object' && storeNames !== null && typeof storeNames[Symbol.iterator] === 'function'
-        ? Array.from(storeNames, toDOMString) : [toDOMString(storeNames)];
+        ? arrayFrom(storeNames, toDOMString) : [toDOMString(storeNames)];
       mode = enumValue(mode, ['readonly', 'readwrite', 'versionchange'], what);
       const o = internals.dictionary(options, what);
       const durability = o.durability === undefined ? 'default'
@@ -1424,7 +1432,7 @@
     const id = ops.idbBegin(false);
     try {
       const json = ops.idbMetaGet(id, catalogKey(name));
-      return json === null || json === undefined ? null : JSON.parse(json);
+      return json === null || json === undefined ? null : parse(json);
     } finally {
       ops.idbCommit(id);
     }
@@ -1565,7 +1573,7 @@
           activated.splice(activated.indexOf(X), 1);
           X.state = 'inactive';
           X.openRequest = R;
-          X.snapshot = JSON.parse(JSON.stringify(C.schema));
+          X.snapshot = parse(stringify(C.schema));
           X.oldVersion = oldVersion;
           C.upgradeTx = X;
           stage = 'upgrading';
@@ -1676,7 +1684,7 @@
           try {
             id = ops.idbBegin(false);
             const list = ops.idbMetaList(id, 'db:');
-            resolve(list.map(([, json]) => JSON.parse(json))
+            resolve(list.map(([, json]) => parse(json))
               .filter((c) => c.version > 0)
               .map((c) => ({ name: c.name, version: c.version })));
           } catch (e) {

@@ -12,6 +12,7 @@
   const cloneError = (m) => internals.domException('DataCloneError', m);
 
   const isArray = Array.isArray;
+  const arrayFrom = Array.from;
   const hasOwn = (o, k) => Object.prototype.hasOwnProperty.call(o, k);
   const dateValue = Date.prototype.getTime;
   const classId = ops.classId;
@@ -220,7 +221,7 @@
   // A key path argument (WebIDL `(DOMString or sequence<DOMString>)`).
   function convertKeyPath(v) {
     if (v !== null && typeof v === 'object' && typeof v[Symbol.iterator] === 'function') {
-      return Array.from(v, (x) => internals.toDOMString(x));
+      return arrayFrom(v, (x) => internals.toDOMString(x));
     }
     return internals.toDOMString(v);
   }

@@ -362,3 +362,17 @@ promise_test(async (t) => {
   const list = await indexedDB.databases();
   assert_equals(list.filter((d) => d.name === name).length, 1);
 }, "Database names may hold any code units");
+
+promise_test(async (t) => {
+  const saved = [JSON.stringify, JSON.parse];
+  t.add_cleanup(() => { [JSON.stringify, JSON.parse] = saved; });
+  const name = idbName(t);
+  JSON.stringify = () => "{}";
+  JSON.parse = () => ({});
+  const db = await openDb(t, name, 1, (db) => db.createObjectStore("s", { keyPath: "k" }));
+  db.close();
+  [JSON.stringify, JSON.parse] = saved;
+  const again = await openDb(t, name, undefined);
+  assert_array_equals([...again.objectStoreNames], ["s"]);
+  assert_equals(again.transaction("s").objectStore("s").keyPath, "k");
+}, "A page replacing JSON's methods changes nothing IndexedDB stores");
