@@ -656,8 +656,9 @@
   }
 
   // HTML's structured clone of a value, made while the transaction is inactive (its
-  // getters may not use it): the bytes and the copy.
-  function cloneFor(X, value) {
+  // getters may not use it): the bytes, and the copy when the store needs one (to
+  // evaluate its key path or its indexes' key paths on).
+  function cloneFor(X, value, meta) {
     const was = X.state;
     X.state = 'inactive';
     let bytes;
@@ -666,7 +667,8 @@
     } finally {
       if (X.state === 'inactive') X.state = was;
     }
-    return { bytes, clone: I.deserialize(bytes) };
+    const needed = meta.keyPath !== null || meta.indexes.length > 0;
+    return { bytes, clone: needed ? I.deserialize(bytes) : undefined };
   }
 
   // "Store a record into an object store", performed when the request's turn comes.
@@ -700,7 +702,7 @@
     }
     let k;
     if (keyGiven) k = keyOrThrow(key, what);
-    const { bytes, clone } = cloneFor(X, value);
+    const { bytes, clone } = cloneFor(X, value, meta);
     if (inline) {
       const kpk = I.extractKey(clone, meta.keyPath, false);
       if (kpk === undefined) {
@@ -1244,7 +1246,7 @@
       if (!K.gotValue) throw exc('InvalidStateError', `${what}: The cursor is being iterated or has iterated past its end.`);
       if (K.keyOnly) throw exc('InvalidStateError', `${what}: The cursor is a key cursor.`);
       const meta = storeMetaOf(K);
-      const { bytes, clone } = cloneFor(K.X, value);
+      const { bytes, clone } = cloneFor(K.X, value, meta);
       if (meta.keyPath !== null) {
         const kpk = I.extractKey(clone, meta.keyPath, false);
         if (kpk === I.FAILURE || kpk === undefined || I.compare(kpk, K.primaryKey) !== 0) {
