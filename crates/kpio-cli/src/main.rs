@@ -379,9 +379,9 @@ http://localhost:PORT. It runs until interrupted (Ctrl-C).\n\nExample:\n  kpio w
         /// Bytes of memory the realm's heap may use (suffixes K, M, G).
         #[arg(long, value_name = "BYTES", value_parser = kpio_cli::guards::parse_size)]
         max_memory: Option<u64>,
-        /// Keep the app's storage in DIR (localStorage crash-safe in DIR/local_storage,
-        /// service worker registrations, sync tasks), so a later run sees it; in
-        /// memory when not given.
+        /// Keep the app's storage in DIR (crash-safe: localStorage in DIR/local_storage,
+        /// IndexedDB in DIR/idb, caches in DIR/caches; service worker registrations,
+        /// sync tasks), so a later run sees it; in memory when not given.
         #[arg(long, value_name = "DIR")]
         storage: Option<PathBuf>,
         /// The page's URL: its `location`, its origin (for CORS) and the base of

@@ -182,6 +182,12 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
         )?,
         None => kpio_web::WebStorage::in_memory(kpio_web::web_storage::DEFAULT_QUOTA_UNITS),
     };
+    let indexed_db = match &dirs {
+        Some(d) => {
+            kpio_web::IndexedDbStore::open(&d.indexed_db(), kpio_web::indexed_db::DEFAULT_QUOTA)
+        }
+        None => kpio_web::IndexedDbStore::in_memory(kpio_web::indexed_db::DEFAULT_QUOTA),
+    };
     let budget = kpio_web::cache_storage::DEFAULT_BUDGET;
     let cache_dir = req
         .cache
@@ -209,6 +215,7 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
         }),
         storage: Some(web_storage),
         caches: Some(caches.clone()),
+        indexed_db: Some(indexed_db.clone()),
         service_workers: match &dirs {
             Some(d) => Some(kpio_web::service_worker::SwStore::open(
                 &d.service_workers(),
@@ -234,9 +241,19 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
             kpio_web::ConsoleLevel::Warn | kpio_web::ConsoleLevel::Error => eprintln!("{text}"),
         })),
     });
+    // A store error the page saw as UnknownError: the host's side of it.
+    let report_store = || {
+        if let Some(e) = indexed_db.take_error() {
+            eprintln!("kpio web run: {e}");
+        }
+    };
     let window = app.open_window(&url)?;
-    app.eval_script(window, &source, &script.display().to_string())?;
-    if let kpio_web::LoopEnd::TimedOut = app.run(timeout, &mut |_| false)? {
+    let result = app.eval_script(window, &source, &script.display().to_string());
+    report_store();
+    result?;
+    let end = app.run(timeout, &mut |_| false);
+    report_store();
+    if let kpio_web::LoopEnd::TimedOut = end? {
         anyhow::bail!(
             "{}: timers or fetches still pending after {timeout:?}",
             script.display()

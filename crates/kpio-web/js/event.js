@@ -45,7 +45,7 @@
     get currentTarget() { return ev(this).currentTarget; }
     composedPath() {
       const s = ev(this);
-      return s.dispatching && s.currentTarget !== null ? [s.currentTarget] : [];
+      return s.dispatching && s.path ? s.path.slice() : [];
     }
     get eventPhase() { return ev(this).phase; }
     stopPropagation() { ev(this).stopPropagation = true; }
@@ -236,17 +236,40 @@
     if (i >= 0) list.splice(i, 1);
   }
 
-  // DOM's "dispatch" for a target with no parent: capture listeners, then the others,
-  // both at the target.
+  // DOM's "get the parent" of targets that have one (IndexedDB's requests, transactions
+  // and connections): `parents.get(target)()` gives the next target of the path, or null.
+  const parents = new WeakMap();
+
+  // DOM's "dispatch": capture listeners from the outermost target in, the target's own,
+  // then (for a bubbling event) the others back out. A target without a parent makes a
+  // path of one.
   function dispatch(target, event) {
     const s = events.get(event);
+    const path = [target];
+    for (let t = target; parents.has(t);) {
+      t = parents.get(t)();
+      if (t === null || t === undefined) break;
+      path.push(t);
+    }
     s.dispatching = true;
     s.target = target;
+    s.path = path;
+    for (let i = path.length - 1; i > 0; i--) {
+      s.phase = CAPTURING_PHASE;
+      invoke(path[i], event, s, 'capturing');
+    }
     s.phase = AT_TARGET;
     invoke(target, event, s, 'capturing');
     invoke(target, event, s, 'bubbling');
+    if (s.bubbles) {
+      for (let i = 1; i < path.length; i++) {
+        s.phase = BUBBLING_PHASE;
+        invoke(path[i], event, s, 'bubbling');
+      }
+    }
     s.phase = NONE;
     s.currentTarget = null;
+    s.path = null;
     s.dispatching = false;
     s.stopPropagation = false;
     s.stopImmediate = false;
@@ -259,6 +282,7 @@
     const listeners = targets.get(target).slice();
     for (const l of listeners) {
       if (l.removed || l.type !== s.type) continue;
+      // At the target both kinds run; elsewhere the phase picks one.
       if (phase === 'capturing' ? !l.capture : l.capture) continue;
       if (l.once) removeListener(target, l);
       if (l.passive) s.inPassive = true;
@@ -274,6 +298,8 @@
           handleEvent.call(cb, event);
         }
       } catch (e) {
+        // IndexedDB aborts a transaction whose event listener threw.
+        s.threw = true;
         internals.reportException(e);
       }
       s.inPassive = false;
@@ -293,6 +319,16 @@
     events.get(event).isTrusted = true;
     return dispatch(target, event);
   };
+  // Fires a trusted event; whether a listener threw (DOM's "legacy output did listeners
+  // throw flag").
+  internals.fireReportingThrow = (target, event) => {
+    const s = events.get(event);
+    s.isTrusted = true;
+    s.threw = false;
+    dispatch(target, event);
+    return s.threw;
+  };
+  internals.setEventParent = (target, getParent) => parents.set(target, getParent);
 
   // An event handler IDL attribute (`onabort`, `onerror`, ...): a listener added at the
   // first assignment of a function, calling whatever the attribute holds when it fires.

@@ -14,7 +14,7 @@ use crate::realm::{GlobalKind, LoopEnd, Realm, RealmOptions};
 use crate::service_worker::ops::{Role, SwLink};
 use crate::service_worker::registry::{ClientId, WorkerId};
 use crate::service_worker::{Action, Registry, SwStore, SyncPolicy, SyncTasks};
-use crate::{CacheStore, ConsoleLevel, Limits, Network, WebError, WebStorage};
+use crate::{CacheStore, ConsoleLevel, IndexedDbStore, Limits, Network, WebError, WebStorage};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -35,6 +35,8 @@ pub struct WebAppOptions {
     pub storage: Option<Rc<WebStorage>>,
     /// The app's Cache Storage (`caches`), shared by its windows and workers.
     pub caches: Option<Rc<CacheStore>>,
+    /// The app's IndexedDB (`indexedDB`), shared by its windows and workers.
+    pub indexed_db: Option<Rc<IndexedDbStore>>,
     /// Where service worker registrations are kept (`/apps/cache/{id}/service_workers`);
     /// in memory when `None`.
     pub service_workers: Option<SwStore>,
@@ -121,6 +123,7 @@ impl WebApp {
                 console: self.console_for(url),
                 storage: self.options.storage.clone(),
                 caches: self.options.caches.clone(),
+                indexed_db: self.options.indexed_db.clone(),
                 url: url.to_owned(),
                 network: self.options.network.clone(),
                 notifications: self.notifications.clone(),
@@ -398,6 +401,7 @@ impl WebApp {
                 console: self.console_for(script_url),
                 storage: None,
                 caches: self.options.caches.clone(),
+                indexed_db: self.options.indexed_db.clone(),
                 url: script_url.to_owned(),
                 network: self.options.network.clone(),
                 notifications: self.notifications.clone(),

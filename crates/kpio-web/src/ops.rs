@@ -51,6 +51,10 @@ pub(crate) struct Host {
     /// HTML's task queue: callbacks the prelude queued (`ops.queueTask`), run by the
     /// event loop one per task, in order, before timers.
     pub(crate) tasks: VecDeque<Persistent<Function<'static>>>,
+    /// The app's IndexedDB data, for realms that have `indexedDB`.
+    pub(crate) indexed_db: Option<Rc<crate::IndexedDbStore>>,
+    /// This realm's owner id in `indexed_db`.
+    pub(crate) idb_owner: u64,
 }
 
 /// A window's link to its app's Web Storage.
@@ -80,6 +84,12 @@ pub(crate) struct Hooks {
     pub(crate) net_event: Option<Persistent<Function<'static>>>,
     /// `onMessage(kind, ...args)`: a host message (see `crate::host_message`).
     pub(crate) host_message: Option<Persistent<Function<'static>>>,
+    /// `cleanup()`: IndexedDB's "cleanup Indexed Database transactions", the last step
+    /// of a microtask checkpoint (js/indexed_db.js); `None` without IndexedDB.
+    pub(crate) cleanup: Option<Persistent<Function<'static>>>,
+    /// `versionChange(conn, old, new)`: a version change another realm asked for, at
+    /// this realm's connection `conn` (js/indexed_db.js); `None` without IndexedDB.
+    pub(crate) idb_notice: Option<Persistent<Function<'static>>>,
 }
 
 impl Host {
@@ -106,6 +116,8 @@ impl Host {
             budget: crate::quota::StorageBudget::new(),
             notifications: None,
             net: None,
+            indexed_db: None,
+            idb_owner: 0,
         }
     }
 }
@@ -183,6 +195,8 @@ pub(crate) fn install<'js>(
                     notify_rejections: None,
                     net_event: None,
                     host_message: None,
+                    cleanup: None,
+                    idb_notice: None,
                 });
             },
         )?,
@@ -224,6 +238,24 @@ pub(crate) fn install<'js>(
             }
         })?,
     )?;
+    let h = host.clone();
+    ops.set(
+        "setCleanupHook",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, cleanup: Function<'js>| {
+            if let Some(hooks) = &mut h.borrow_mut().hooks {
+                hooks.cleanup = Some(Persistent::save(&ctx, cleanup));
+            }
+        })?,
+    )?;
+    let h = host.clone();
+    ops.set(
+        "setIdbNoticeHook",
+        Function::new(ctx.clone(), move |ctx: Ctx<'js>, notice: Function<'js>| {
+            if let Some(hooks) = &mut h.borrow_mut().hooks {
+                hooks.idb_notice = Some(Persistent::save(&ctx, notice));
+            }
+        })?,
+    )?;
     install_storage(ctx, &ops, host)?;
     crate::net::ops::install(ctx, &ops, host)?;
     crate::service_worker::ops::install(ctx, &ops, host)?;
@@ -248,6 +280,8 @@ pub(crate) fn install<'js>(
         })?,
     )?;
     crate::cache_storage::js::install(ctx, &ops, host)?;
+    let idb = host.borrow().indexed_db.clone();
+    host.borrow_mut().idb_owner = crate::indexed_db::ops::install(ctx, &ops, idb)?;
 
     ops.set("classId", Function::new(ctx.clone(), class_id)?)?;
     ops.set(

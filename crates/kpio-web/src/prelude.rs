@@ -73,4 +73,9 @@ pub(crate) const FILES: &[(&str, &str)] = &[
         "kpio:cache_storage.js",
         include_str!("../js/cache_storage.js"),
     ),
+    (
+        "kpio:indexed_db_values.js",
+        include_str!("../js/indexed_db_values.js"),
+    ),
+    ("kpio:indexed_db.js", include_str!("../js/indexed_db.js")),
 ];

@@ -49,6 +49,20 @@ impl StorageUsage for crate::CacheStore {
     }
 }
 
+impl StorageUsage for crate::IndexedDbStore {
+    fn name(&self) -> &'static str {
+        "indexedDB"
+    }
+
+    fn usage(&self) -> u64 {
+        crate::IndexedDbStore::usage(self)
+    }
+
+    fn quota(&self) -> u64 {
+        crate::IndexedDbStore::quota(self)
+    }
+}
+
 /// The app's stores, for `estimate()`.
 #[derive(Clone, Default)]
 pub struct StorageBudget {

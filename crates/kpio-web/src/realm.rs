@@ -6,6 +6,7 @@ use crate::cache_storage::js::CacheLink;
 use crate::console::{ConsoleSink, stderr_sink};
 use crate::error::{ScriptError, WebError};
 use crate::host_message::Inbox;
+use crate::indexed_db::IndexedDbStore;
 use crate::limits::{InterruptHandle, Limits};
 use crate::net::{NetEvent, NetLink, Signal, scope::Network};
 use crate::notifications::NotificationLink;
@@ -64,6 +65,9 @@ pub struct RealmOptions {
     /// The app's Cache API store (`caches`), shared with its other windows and workers;
     /// realms without one have no `caches`.
     pub caches: Option<Rc<CacheStore>>,
+    /// The app's IndexedDB data (`indexedDB`), shared with its other realms; no
+    /// `indexedDB` when `None`.
+    pub indexed_db: Option<Rc<IndexedDbStore>>,
 }
 
 impl Default for RealmOptions {
@@ -77,6 +81,7 @@ impl Default for RealmOptions {
             network: None,
             notifications: None,
             caches: None,
+            indexed_db: None,
         }
     }
 }
@@ -203,6 +208,7 @@ impl Realm {
         let host = Rc::new(RefCell::new(Host::new(
             options.console.unwrap_or_else(stderr_sink),
         )));
+        host.borrow_mut().indexed_db = options.indexed_db.clone();
         {
             // QuickJS reports each rejection without a handler, and each handler added to
             // a rejected promise later; they wait for the end of the microtask checkpoint.
@@ -234,6 +240,9 @@ impl Realm {
             let mut budget = crate::quota::StorageBudget::new();
             if let Some(storage) = &options.storage {
                 budget = budget.with(storage.clone());
+            }
+            if let Some(idb) = &options.indexed_db {
+                budget = budget.with(idb.clone());
             }
             if let Some(caches) = &options.caches {
                 budget = budget.with(caches.clone());
@@ -322,7 +331,8 @@ impl Realm {
         })
     }
 
-    /// Runs tasks (queued tasks first, then storage events, then due timers), each
+    /// Runs tasks (queued tasks first, then version changes other realms asked of its
+    /// IndexedDB connections, then storage events, then due timers), each
     /// followed by its microtasks, until none is left, `done()` is true (checked after
     /// every task), or `timeout` passes.
     pub fn run_event_loop(
@@ -358,6 +368,7 @@ impl Realm {
         self.check_running("running a task")?;
         if self.run_queued_task()?
             || self.deliver_host_message()?
+            || self.fire_idb_notice()?
             || self.fire_storage_events()?
             || self.fire_net_event()?
         {
@@ -484,6 +495,34 @@ impl Realm {
         Ok(true)
     }
 
+    /// Fires one IndexedDB `versionchange` another realm sharing the store asked for, as
+    /// a task; whether there was one.
+    fn fire_idb_notice(&mut self) -> Result<bool, WebError> {
+        let notice = {
+            let host = self.host.borrow();
+            let Some(store) = &host.indexed_db else {
+                return Ok(false);
+            };
+            store.connections().take(host.idb_owner)
+        };
+        let Some(n) = notice else {
+            return Ok(false);
+        };
+        let hook = self
+            .host
+            .borrow()
+            .hooks
+            .as_ref()
+            .and_then(|h| h.idb_notice.clone());
+        if let Some(fire) = hook {
+            self.task("an IndexedDB versionchange event", move |ctx| {
+                fire.restore(ctx)?
+                    .call::<_, ()>((n.conn as f64, n.old, n.new))
+            })?;
+        }
+        Ok(true)
+    }
+
     /// Fires one `storage` event another window's change queued, as a task; whether
     /// there was one.
     fn fire_storage_events(&mut self) -> Result<bool, WebError> {
@@ -588,7 +627,14 @@ impl Realm {
                         Ok(false) => match notify_rejections(&ctx, &host) {
                             // Listeners of the events may have queued more microtasks.
                             Ok(true) => continue,
-                            Ok(false) => break,
+                            Ok(false) => {
+                                if let Err(e) = cleanup_transactions(&ctx, &host) {
+                                    first.get_or_insert(failure(
+                                        &ctx, &host, &watch, limits, what, e,
+                                    ));
+                                }
+                                break;
+                            }
                             Err(e) => {
                                 first.get_or_insert(failure(&ctx, &host, &watch, limits, what, e));
                                 break;
@@ -637,6 +683,11 @@ impl Drop for Realm {
         }
         if let Some(mut link) = host.caches.take() {
             link.release_all();
+        }
+        // Its unfinished IndexedDB transactions end uncommitted, freeing the store's
+        // writer for the app's other realms.
+        if let Some(store) = host.indexed_db.take() {
+            store.release(host.idb_owner);
         }
     }
 }
@@ -693,6 +744,17 @@ fn notify_rejections(ctx: &Ctx<'_>, host: &Rc<RefCell<Host>>) -> rquickjs::Resul
     }
     hook.restore(ctx)?.call::<_, ()>((list,))?;
     Ok(true)
+}
+
+/// The end of a microtask checkpoint: IndexedDB's "cleanup Indexed Database
+/// transactions" (transactions active since this task began become inactive, and may
+/// commit).
+fn cleanup_transactions(ctx: &Ctx<'_>, host: &Rc<RefCell<Host>>) -> rquickjs::Result<()> {
+    let hook = host.borrow().hooks.as_ref().and_then(|h| h.cleanup.clone());
+    match hook {
+        Some(hook) => hook.restore(ctx)?.call::<_, ()>(()),
+        None => Ok(()),
+    }
 }
 
 /// Turns an error out of QuickJS into the realm's error, reporting uncaught exceptions.

@@ -547,6 +547,7 @@ fn run_in(
     // Each file gets storage and caches of its own, in memory, as a fresh browser
     // profile would.
     let storage = crate::WebStorage::in_memory(crate::web_storage::DEFAULT_QUOTA_UNITS);
+    let indexed_db = crate::IndexedDbStore::in_memory(crate::indexed_db::DEFAULT_QUOTA);
     let caches =
         crate::CacheStore::in_memory(crate::cache_storage::DEFAULT_BUDGET).map_err(|source| {
             WptError::Caches {
@@ -563,6 +564,7 @@ fn run_in(
             network: Some(network.clone()),
             storage: Some(storage.clone()),
             caches: Some(caches.clone()),
+            indexed_db: Some(indexed_db.clone()),
             service_workers: None,
             offline_fallback: Default::default(),
             sync: crate::service_worker::SyncTasks::in_memory(Default::default()),
@@ -594,6 +596,7 @@ fn run_in(
                 limits: options.limits,
                 storage: Some(storage.clone()),
                 caches: Some(caches.clone()),
+                indexed_db: Some(indexed_db.clone()),
                 url: url.to_string(),
                 network: Some(network.clone()),
                 notifications: None,

@@ -50,6 +50,7 @@ fn app(
         network: Some(network.clone()),
         storage: None,
         caches: None,
+        indexed_db: None,
         service_workers: Some(SwStore::open(store).unwrap()),
         sync: match tasks {
             Some(p) => SyncTasks::open(p, policy()).unwrap(),

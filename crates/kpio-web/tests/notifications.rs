@@ -20,6 +20,7 @@ fn app(server: &LocalServer, center: Rc<HeadlessCenter>) -> (WebApp, Lines) {
         network: Some(Network::new(NetworkScope::Local)),
         storage: None,
         caches: None,
+        indexed_db: None,
         service_workers: None,
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
         offline_fallback: Default::default(),

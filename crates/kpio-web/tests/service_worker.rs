@@ -43,6 +43,7 @@ fn app(site: &Site, store: Option<&Path>) -> (WebApp, Lines) {
         network: Some(Network::new(NetworkScope::Local)),
         storage: None,
         caches: None,
+        indexed_db: None,
         service_workers: store.map(|d| SwStore::open(d).unwrap()),
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
         offline_fallback: Default::default(),
@@ -698,6 +699,7 @@ fn the_offline_fallback_rules_serve_a_page_no_worker_controls() {
         caches: Some(
             kpio_web::CacheStore::in_memory(kpio_web::cache_storage::DEFAULT_BUDGET).unwrap(),
         ),
+        indexed_db: None,
         service_workers: None,
         offline_fallback: kpio_web::offline_fallback::OfflineFallback::parse(
             r#"[{"pattern": "/static/*", "strategy": "cache-first", "cache": "static"},

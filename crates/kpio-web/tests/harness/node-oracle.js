@@ -53,6 +53,9 @@
 //     the global). Tests that pass only thanks to this bridge are listed in the
 //     report that accompanies the test files.
 //
+// IndexedDB: for the files named idb-*.js the child first loads `fake-indexeddb/auto`,
+// which defines indexedDB and the IDB* interfaces on the global.
+//
 // Loading order (as WPT does for `.any.js` files): testharness.js, then the
 // oracle's result callbacks, then every `// META: script=PATH` (PATH relative
 // to the test file's directory, or to this directory's node_modules for
@@ -133,6 +136,19 @@ function runChild(file) {
     Object.defineProperty(gp, name, { value: wrapper, writable: true, enumerable: true, configurable: true });
   }
   Object.defineProperty(g, 'self', { value: g, writable: true, enumerable: true, configurable: true });
+
+  // Node has no IndexedDB: the IndexedDB suites (idb-*.js) run on the fake-indexeddb
+  // package, a second implementation written from the same specification.
+  // fake-indexeddb throws subclasses of DOMException (DataError, ...), which
+  // testharness.js's assert_throws_dom takes for another global's: their prototypes'
+  // `constructor` is made DOMException's, changing nothing else.
+  if (path.basename(file).startsWith('idb-')) {
+    require('fake-indexeddb/auto');
+    const errors = require(path.join(HARNESS_DIR, 'node_modules/fake-indexeddb/build/cjs/lib/errors.js'));
+    for (const E of Object.values(errors)) {
+      Object.defineProperty(E.prototype, 'constructor', { value: DOMException, writable: true, configurable: true });
+    }
+  }
 
   // Hide Node-only globals (and fetch, which these tests must not use), so
   // that a test file that depends on them by mistake fails here too. The fetch
