@@ -756,3 +756,88 @@ fn the_offline_fallback_rules_serve_a_page_no_worker_controls() {
     }
     let _ = std::fs::remove_dir_all(&site.dir);
 }
+
+#[test]
+fn cache_first_and_network_first_written_as_worker_code_over_cache_storage() {
+    let worker = r#"
+      self.oninstall = (e) => e.waitUntil(caches.open('static').then((c) => c.addAll(['/app.js'])));
+      self.onactivate = (e) => e.waitUntil(clients.claim());
+      self.onfetch = (e) => {
+        const url = new URL(e.request.url);
+        if (url.pathname === '/app.js') {
+          // Cache first.
+          e.respondWith(caches.match(e.request).then((r) => r || fetch(e.request)));
+        } else if (url.pathname.startsWith('/api/')) {
+          // Network first, keeping a copy.
+          e.respondWith(fetch(e.request).then(async (r) => {
+            const c = await caches.open('api');
+            await c.put(e.request, r.clone());
+            return r;
+          }).catch(() => caches.match(e.request)));
+        }
+      };
+    "#;
+    let site = site(
+        "strategies",
+        &[("sw.js", worker), ("app.js", "v1"), ("api/data", "fresh")],
+    );
+    let lines: Lines = Rc::default();
+    let sink = lines.clone();
+    let network = Network::new(NetworkScope::Local);
+    let origin = site.server.origin();
+    let mut app = WebApp::new(WebAppOptions {
+        origin: origin.clone(),
+        limits: Limits::default(),
+        network: Some(network.clone()),
+        storage: None,
+        caches: Some(
+            kpio_web::CacheStore::in_memory(kpio_web::cache_storage::DEFAULT_BUDGET).unwrap(),
+        ),
+        indexed_db: None,
+        service_workers: None,
+        offline_fallback: Default::default(),
+        sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
+        notifications: None,
+        console: Some(Rc::new(move |_, _, text| {
+            sink.borrow_mut().push(text.to_owned())
+        })),
+    });
+    let w = app.open_window(&format!("{origin}/")).unwrap();
+    app.eval_script(
+        w,
+        "navigator.serviceWorker.register('/sw.js');\
+         navigator.serviceWorker.oncontrollerchange = async () => {\
+           console.log('online ' + await (await fetch('/app.js')).text() + ' ' + await (await fetch('/api/data')).text());\
+           console.log('READY');\
+         };",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "READY");
+    // The server's copy changes and the network goes: the worker's caches answer.
+    std::fs::write(site.dir.join("app.js"), "v2").unwrap();
+    network.offline_switch().set_offline(true);
+    app.eval_script(
+        w,
+        "(async () => {\
+           console.log('offline ' + await (await fetch('/app.js')).text() + ' ' + await (await fetch('/api/data')).text());\
+           await fetch('/api/other').then(() => console.log('other resolved'), (e) => console.log('other ' + e.name));\
+         })();",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "other TypeError");
+    network.offline_switch().set_offline(false);
+    app.eval_script(
+        w,
+        "fetch('/app.js').then((r) => r.text()).then((t) => console.log('cache first ' + t));",
+        "page.js",
+    )
+    .unwrap();
+    run_until(&mut app, &lines, "cache first v1");
+    let l = lines.borrow();
+    assert!(l.contains(&"online v1 fresh".to_owned()), "{l:#?}");
+    assert!(l.contains(&"offline v1 fresh".to_owned()), "{l:#?}");
+    drop(l);
+    let _ = std::fs::remove_dir_all(&site.dir);
+}
