@@ -216,6 +216,7 @@ pub fn run(req: &RunRequest) -> anyhow::Result<()> {
         storage: Some(web_storage),
         caches: Some(caches.clone()),
         indexed_db: Some(indexed_db.clone()),
+        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
         service_workers: match &dirs {
             Some(d) => Some(kpio_web::service_worker::SwStore::open(
                 &d.service_workers(),

@@ -37,6 +37,9 @@ pub struct WebAppOptions {
     pub caches: Option<Rc<CacheStore>>,
     /// The app's IndexedDB (`indexedDB`), shared by its windows and workers.
     pub indexed_db: Option<Rc<IndexedDbStore>>,
+    /// The bytes `localStorage` and IndexedDB may use together
+    /// ([`DEFAULT_STORAGE_BUDGET`], the plan's 50 MB); each also has its own quota.
+    pub storage_budget: u64,
     /// Where service worker registrations are kept (`/apps/cache/{id}/service_workers`);
     /// in memory when `None`.
     pub service_workers: Option<SwStore>,
@@ -51,6 +54,9 @@ pub struct WebAppOptions {
     /// retry policy.
     pub sync: SyncTasks,
 }
+
+/// The per-app budget of `localStorage` and IndexedDB together: 50 MB.
+pub const DEFAULT_STORAGE_BUDGET: u64 = 50_000_000;
 
 /// A window's handle in its app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -78,6 +84,14 @@ pub struct WebApp {
 
 impl WebApp {
     pub fn new(mut options: WebAppOptions) -> WebApp {
+        // localStorage and IndexedDB share the app's budget (the plan's 50 MB).
+        if let (Some(idb), Some(storage)) = (&options.indexed_db, &options.storage) {
+            let storage = storage.clone();
+            idb.share_budget(
+                options.storage_budget,
+                Rc::new(move || crate::quota::StorageUsage::usage(&*storage)),
+            );
+        }
         let store = options.service_workers.take();
         let sync = core::mem::replace(
             &mut options.sync,

@@ -565,6 +565,7 @@ fn run_in(
             storage: Some(storage.clone()),
             caches: Some(caches.clone()),
             indexed_db: Some(indexed_db.clone()),
+            storage_budget: crate::app::DEFAULT_STORAGE_BUDGET,
             service_workers: None,
             offline_fallback: Default::default(),
             sync: crate::service_worker::SyncTasks::in_memory(Default::default()),

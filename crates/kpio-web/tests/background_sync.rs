@@ -51,6 +51,7 @@ fn app(
         storage: None,
         caches: None,
         indexed_db: None,
+        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
         service_workers: Some(SwStore::open(store).unwrap()),
         sync: match tasks {
             Some(p) => SyncTasks::open(p, policy()).unwrap(),

@@ -593,3 +593,69 @@ fn generated_values_come_back_the_same() {
     let out = run(&mut r, &lines, &script);
     assert_eq!(out, ["checked 400 bad 0", "done"], "values: {values:?}");
 }
+
+/// localStorage and IndexedDB share the app's budget: what one uses, the other cannot.
+#[test]
+fn local_storage_and_indexed_db_share_the_apps_budget() {
+    use kpio_web::app::{WebApp, WebAppOptions};
+    let lines: Rc<RefCell<Vec<String>>> = Rc::default();
+    let sink = lines.clone();
+    let mut app = WebApp::new(WebAppOptions {
+        origin: "https://app.test".into(),
+        limits: kpio_web::Limits::default(),
+        network: None,
+        storage: Some(kpio_web::WebStorage::in_memory(
+            kpio_web::web_storage::DEFAULT_QUOTA_UNITS,
+        )),
+        caches: None,
+        indexed_db: Some(IndexedDbStore::in_memory(
+            kpio_web::indexed_db::DEFAULT_QUOTA,
+        )),
+        storage_budget: 300_000,
+        service_workers: None,
+        offline_fallback: Default::default(),
+        sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
+        notifications: None,
+        console: Some(Rc::new(move |_, _, t| sink.borrow_mut().push(t.to_owned()))),
+    });
+    let w = app.open_window("https://app.test/").unwrap();
+    app.eval_script(
+        w,
+        r#"
+        const req = (r) => new Promise((ok, no) => { r.onsuccess = () => ok(r.result); r.onerror = (e) => { e.preventDefault(); no(r.error); }; });
+        const put = (db, v) => new Promise((ok) => {
+          const tx = db.transaction('s', 'readwrite');
+          tx.objectStore('s').put(v, 'k');
+          tx.oncomplete = () => ok('stored');
+          tx.onabort = () => ok(tx.error.name);
+        });
+        (async () => {
+          const open = indexedDB.open('budget', 1);
+          open.onupgradeneeded = () => open.result.createObjectStore('s');
+          const db = await req(open);
+          localStorage.setItem('k', 'x'.repeat(100000));
+          console.log('small ' + await put(db, 'y'.repeat(40000)));
+          console.log('big ' + await put(db, 'y'.repeat(100000)));
+          localStorage.clear();
+          console.log('after clear ' + await put(db, 'y'.repeat(100000)));
+          console.log('END');
+        })();
+        "#,
+        "page.js",
+    )
+    .unwrap();
+    let l = lines.clone();
+    app.run(Duration::from_secs(20), &mut |_| {
+        l.borrow().iter().any(|x| x == "END")
+    })
+    .unwrap();
+    assert_eq!(
+        *lines.borrow(),
+        [
+            "small stored",
+            "big QuotaExceededError",
+            "after clear stored",
+            "END"
+        ]
+    );
+}

@@ -21,6 +21,7 @@ fn app(server: &LocalServer, center: Rc<HeadlessCenter>) -> (WebApp, Lines) {
         storage: None,
         caches: None,
         indexed_db: None,
+        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
         service_workers: None,
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
         offline_fallback: Default::default(),

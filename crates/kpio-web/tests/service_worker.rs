@@ -44,6 +44,7 @@ fn app(site: &Site, store: Option<&Path>) -> (WebApp, Lines) {
         storage: None,
         caches: None,
         indexed_db: None,
+        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
         service_workers: store.map(|d| SwStore::open(d).unwrap()),
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
         offline_fallback: Default::default(),
@@ -700,6 +701,7 @@ fn the_offline_fallback_rules_serve_a_page_no_worker_controls() {
             kpio_web::CacheStore::in_memory(kpio_web::cache_storage::DEFAULT_BUDGET).unwrap(),
         ),
         indexed_db: None,
+        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
         service_workers: None,
         offline_fallback: kpio_web::offline_fallback::OfflineFallback::parse(
             r#"[{"pattern": "/static/*", "strategy": "cache-first", "cache": "static"},
@@ -794,6 +796,7 @@ fn cache_first_and_network_first_written_as_worker_code_over_cache_storage() {
             kpio_web::CacheStore::in_memory(kpio_web::cache_storage::DEFAULT_BUDGET).unwrap(),
         ),
         indexed_db: None,
+        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
         service_workers: None,
         offline_fallback: Default::default(),
         sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),

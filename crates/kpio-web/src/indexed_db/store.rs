@@ -139,11 +139,17 @@ enum Txn {
     },
 }
 
+/// What the app's other stores use now, in bytes.
+pub type OthersUsage = Rc<dyn Fn() -> u64>;
+
 /// An origin's IndexedDB storage, shared by the realms of the app. Opened lazily: a
 /// corrupt file is found (and reported as [`IdbError`]) at the first use.
 pub struct IndexedDbStore {
     path: Option<PathBuf>,
     quota: u64,
+    /// The app's budget shared with its other stores, and what they use now (see
+    /// [`IndexedDbStore::share_budget`]).
+    shared: RefCell<Option<(u64, OthersUsage)>>,
     db: OnceCell<Database>,
     /// Open transactions, each with the owner (a realm) that began it.
     txns: RefCell<HashMap<u32, (u64, Txn)>>,
@@ -332,6 +338,7 @@ impl IndexedDbStore {
         Rc::new(IndexedDbStore {
             path,
             quota,
+            shared: RefCell::new(None),
             db: OnceCell::new(),
             txns: RefCell::new(HashMap::new()),
             next_txn: Cell::new(1),
@@ -426,6 +433,23 @@ impl IndexedDbStore {
     }
 
     /// The byte budget.
+    /// Makes IndexedDB share `budget` bytes with the app's other stores, which use
+    /// `others()` bytes now: a write past either this store's quota or what the others
+    /// leave of the budget fails. (The plan's per-app budget: 50 MB for `localStorage` and
+    /// IndexedDB together.)
+    pub fn share_budget(&self, budget: u64, others: OthersUsage) {
+        *self.shared.borrow_mut() = Some((budget, others));
+    }
+
+    /// What a write may bring this store's usage to now: its quota, or less when the
+    /// app's shared budget has less left.
+    fn effective_quota(&self) -> u64 {
+        match &*self.shared.borrow() {
+            Some((budget, others)) => self.quota.min(budget.saturating_sub(others())),
+            None => self.quota,
+        }
+    }
+
     pub fn quota(&self) -> u64 {
         self.quota
     }
@@ -540,7 +564,7 @@ impl IndexedDbStore {
             indexes: tx.open_table(INDEXES).map_err(|e| self.err(e))?,
             meta: tx.open_table(META).map_err(|e| self.err(e))?,
             usage: *usage,
-            quota: self.quota,
+            quota: self.effective_quota(),
             store: self,
         };
         let r = f(&mut t)?;
