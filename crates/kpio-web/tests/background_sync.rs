@@ -5,14 +5,15 @@
 use kpio_web::app::{WebApp, WebAppOptions};
 use kpio_web::local_server::LocalServer;
 use kpio_web::service_worker::{SwStore, SyncPolicy, SyncTasks};
-use kpio_web::{Limits, LoopEnd, Network, NetworkScope};
-use std::cell::RefCell;
+use kpio_web::{Network, NetworkScope};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-type Lines = Rc<RefCell<Vec<String>>>;
+mod support;
+
+use support::{Lines, run_until};
 
 const WORKER: &str = r#"
 self.onactivate = (e) => e.waitUntil(clients.claim());
@@ -43,43 +44,16 @@ fn app(
     tasks: Option<&Path>,
 ) -> (WebApp, Lines) {
     let lines: Lines = Rc::default();
-    let sink = lines.clone();
     let app = WebApp::new(WebAppOptions {
-        origin: server.origin(),
-        limits: Limits::default(),
         network: Some(network.clone()),
-        storage: None,
-        caches: None,
-        indexed_db: None,
-        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
         service_workers: Some(SwStore::open(store).unwrap()),
         sync: match tasks {
             Some(p) => SyncTasks::open(p, policy()).unwrap(),
             None => SyncTasks::in_memory(policy()),
         },
-        offline_fallback: Default::default(),
-        notifications: None,
-        console: Some(Rc::new(move |_, _, text| {
-            sink.borrow_mut().push(text.to_owned())
-        })),
+        ..support::options(&server.origin(), &lines)
     });
     (app, lines)
-}
-
-fn run_until(app: &mut WebApp, lines: &Lines, marker: &str) {
-    let l = lines.clone();
-    let m = marker.to_owned();
-    let end = app
-        .run(Duration::from_secs(10), &mut |_| {
-            l.borrow().iter().any(|x| x == &m)
-        })
-        .unwrap();
-    assert_eq!(
-        end,
-        LoopEnd::Done,
-        "waiting for {marker:?}; the log: {:#?}",
-        lines.borrow()
-    );
 }
 
 fn site(name: &str) -> (PathBuf, LocalServer) {

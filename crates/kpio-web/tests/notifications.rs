@@ -4,49 +4,22 @@
 use kpio_web::app::{WebApp, WebAppOptions};
 use kpio_web::local_server::LocalServer;
 use kpio_web::notifications::{HeadlessCenter, NotificationCenter, Permission};
-use kpio_web::{Limits, LoopEnd, Network, NetworkScope};
-use std::cell::RefCell;
+use kpio_web::{Network, NetworkScope};
 use std::rc::Rc;
 use std::time::Duration;
 
-type Lines = Rc<RefCell<Vec<String>>>;
+mod support;
+
+use support::{Lines, run_until};
 
 fn app(server: &LocalServer, center: Rc<HeadlessCenter>) -> (WebApp, Lines) {
     let lines: Lines = Rc::default();
-    let sink = lines.clone();
     let app = WebApp::new(WebAppOptions {
-        origin: server.origin(),
-        limits: Limits::default(),
         network: Some(Network::new(NetworkScope::Local)),
-        storage: None,
-        caches: None,
-        indexed_db: None,
-        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
-        service_workers: None,
-        sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
-        offline_fallback: Default::default(),
         notifications: Some(center),
-        console: Some(Rc::new(move |_, _, text| {
-            sink.borrow_mut().push(text.to_owned())
-        })),
+        ..support::options(&server.origin(), &lines)
     });
     (app, lines)
-}
-
-fn run_until(app: &mut WebApp, lines: &Lines, marker: &str) {
-    let l = lines.clone();
-    let m = marker.to_owned();
-    let end = app
-        .run(Duration::from_secs(10), &mut |_| {
-            l.borrow().iter().any(|x| x == &m)
-        })
-        .unwrap();
-    assert_eq!(
-        end,
-        LoopEnd::Done,
-        "waiting for {marker:?}; the log: {:#?}",
-        lines.borrow()
-    );
 }
 
 fn dir(name: &str, files: &[(&str, &str)]) -> std::path::PathBuf {

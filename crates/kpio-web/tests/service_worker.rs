@@ -5,13 +5,14 @@
 use kpio_web::app::{WebApp, WebAppOptions};
 use kpio_web::local_server::LocalServer;
 use kpio_web::service_worker::SwStore;
-use kpio_web::{Limits, LoopEnd, Network, NetworkScope};
-use std::cell::RefCell;
+use kpio_web::{Limits, Network, NetworkScope};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::time::Duration;
 
-type Lines = Rc<RefCell<Vec<String>>>;
+mod support;
+
+use support::{Lines, run_until};
 
 struct Site {
     dir: PathBuf,
@@ -33,43 +34,16 @@ fn site(name: &str, files: &[(&str, &str)]) -> Site {
 
 fn app(site: &Site, store: Option<&Path>) -> (WebApp, Lines) {
     let lines: Lines = Rc::default();
-    let sink = lines.clone();
     let app = WebApp::new(WebAppOptions {
-        origin: site.server.origin(),
         limits: Limits {
             task_time: Duration::from_secs(2),
             ..Limits::default()
         },
         network: Some(Network::new(NetworkScope::Local)),
-        storage: None,
-        caches: None,
-        indexed_db: None,
-        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
         service_workers: store.map(|d| SwStore::open(d).unwrap()),
-        sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
-        offline_fallback: Default::default(),
-        notifications: None,
-        console: Some(Rc::new(move |_, _, text| {
-            sink.borrow_mut().push(text.to_owned())
-        })),
+        ..support::options(&site.server.origin(), &lines)
     });
     (app, lines)
-}
-
-fn run_until(app: &mut WebApp, lines: &Lines, marker: &str) {
-    let l = lines.clone();
-    let m = marker.to_owned();
-    let end = app
-        .run(Duration::from_secs(20), &mut |_| {
-            l.borrow().iter().any(|x| x == &m)
-        })
-        .unwrap();
-    assert_eq!(
-        end,
-        LoopEnd::Done,
-        "waiting for {marker:?}; the log: {:#?}",
-        lines.borrow()
-    );
 }
 
 const WORKER: &str = r#"
@@ -689,20 +663,13 @@ fn the_offline_fallback_rules_serve_a_page_no_worker_controls() {
         ],
     );
     let lines: Lines = Rc::default();
-    let sink = lines.clone();
     let network = Network::new(NetworkScope::Local);
     let origin = site.server.origin();
     let mut app = WebApp::new(WebAppOptions {
-        origin: origin.clone(),
-        limits: Limits::default(),
         network: Some(network.clone()),
-        storage: None,
         caches: Some(
             kpio_web::CacheStore::in_memory(kpio_web::cache_storage::DEFAULT_BUDGET).unwrap(),
         ),
-        indexed_db: None,
-        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
-        service_workers: None,
         offline_fallback: kpio_web::offline_fallback::OfflineFallback::parse(
             r#"[{"pattern": "/static/*", "strategy": "cache-first", "cache": "static"},
                 {"pattern": "/api/*", "strategy": "network-first", "cache": "api"},
@@ -710,11 +677,7 @@ fn the_offline_fallback_rules_serve_a_page_no_worker_controls() {
             &origin,
         )
         .unwrap(),
-        sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
-        notifications: None,
-        console: Some(Rc::new(move |_, _, text| {
-            sink.borrow_mut().push(text.to_owned())
-        })),
+        ..support::options(&origin, &lines)
     });
     let w = app.open_window(&format!("{origin}/index.html")).unwrap();
     app.eval_script(
@@ -784,26 +747,15 @@ fn cache_first_and_network_first_written_as_worker_code_over_cache_storage() {
         &[("sw.js", worker), ("app.js", "v1"), ("api/data", "fresh")],
     );
     let lines: Lines = Rc::default();
-    let sink = lines.clone();
     let network = Network::new(NetworkScope::Local);
     let origin = site.server.origin();
     let mut app = WebApp::new(WebAppOptions {
-        origin: origin.clone(),
-        limits: Limits::default(),
         network: Some(network.clone()),
-        storage: None,
         caches: Some(
             kpio_web::CacheStore::in_memory(kpio_web::cache_storage::DEFAULT_BUDGET).unwrap(),
         ),
-        indexed_db: None,
-        storage_budget: kpio_web::app::DEFAULT_STORAGE_BUDGET,
-        service_workers: None,
         offline_fallback: Default::default(),
-        sync: kpio_web::service_worker::SyncTasks::in_memory(Default::default()),
-        notifications: None,
-        console: Some(Rc::new(move |_, _, text| {
-            sink.borrow_mut().push(text.to_owned())
-        })),
+        ..support::options(&origin, &lines)
     });
     let w = app.open_window(&format!("{origin}/")).unwrap();
     app.eval_script(
