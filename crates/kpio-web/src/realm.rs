@@ -395,6 +395,14 @@ impl Realm {
         }
     }
 
+    /// One of the prelude's entry points, if the prelude has set it.
+    fn hook(
+        &self,
+        pick: impl FnOnce(&ops::Hooks) -> Option<Persistent<Function<'static>>>,
+    ) -> Option<Persistent<Function<'static>>> {
+        self.host.borrow().hooks.as_ref().and_then(pick)
+    }
+
     /// The realm's queue of host messages, for senders to push into.
     pub(crate) fn inbox(&self) -> Inbox {
         self.host.borrow().inbox.clone()
@@ -407,12 +415,7 @@ impl Realm {
         let Some(message) = message else {
             return Ok(false);
         };
-        let hook = self
-            .host
-            .borrow()
-            .hooks
-            .as_ref()
-            .and_then(|h| h.host_message.clone());
+        let hook = self.hook(|h| h.host_message.clone());
         if let Some(hook) = hook {
             let what = format!("a host message ({})", message.kind);
             self.task(&what, move |ctx| {
@@ -429,12 +432,7 @@ impl Realm {
         let Some(id) = due else {
             return Ok(());
         };
-        let hook = self
-            .host
-            .borrow()
-            .hooks
-            .as_ref()
-            .map(|h| h.run_timer.clone());
+        let hook = self.hook(|h| Some(h.run_timer.clone()));
         if let Some(run_timer) = hook {
             self.task("a timer callback", move |ctx| {
                 let f = run_timer.restore(ctx)?;
@@ -453,12 +451,7 @@ impl Realm {
         let Some(event) = event else {
             return Ok(false);
         };
-        let hook = self
-            .host
-            .borrow()
-            .hooks
-            .as_ref()
-            .and_then(|h| h.net_event.clone());
+        let hook = self.hook(|h| h.net_event.clone());
         let Some(hook) = hook else {
             return Ok(true);
         };
@@ -508,12 +501,7 @@ impl Realm {
         let Some(n) = notice else {
             return Ok(false);
         };
-        let hook = self
-            .host
-            .borrow()
-            .hooks
-            .as_ref()
-            .and_then(|h| h.idb_notice.clone());
+        let hook = self.hook(|h| h.idb_notice.clone());
         if let Some(fire) = hook {
             self.task("an IndexedDB versionchange event", move |ctx| {
                 fire.restore(ctx)?
@@ -536,12 +524,7 @@ impl Realm {
         let Some(change) = change else {
             return Ok(false);
         };
-        let hook = self
-            .host
-            .borrow()
-            .hooks
-            .as_ref()
-            .and_then(|h| h.fire_storage.clone());
+        let hook = self.hook(|h| h.fire_storage.clone());
         if let Some(fire) = hook {
             let StorageChange {
                 area,
