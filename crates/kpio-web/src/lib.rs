@@ -31,6 +31,7 @@ mod ops;
 mod prelude;
 pub mod quota;
 mod realm;
+mod redb_file;
 pub mod service_worker;
 mod timers;
 pub mod web_storage;

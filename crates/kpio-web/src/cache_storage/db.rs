@@ -77,6 +77,11 @@ impl Db {
         })?;
         let path = dir.join(FILE_NAME);
         let name = path.display().to_string();
+        crate::redb_file::create_whole(&path).map_err(|source| CacheError::Io {
+            store: name.clone(),
+            what: "creating the store",
+            source,
+        })?;
         let db = builder()
             .create(&path)
             .map_err(|e| CacheError::from_open(&name, e))?;

@@ -388,6 +388,10 @@ impl IndexedDbStore {
                         source,
                     })?;
                 }
+                crate::redb_file::create_whole(p).map_err(|source| IdbError::Dir {
+                    file: self.file(),
+                    source,
+                })?;
                 Database::create(p).map_err(|e| self.err(e))?
             }
             None => Database::builder()
