@@ -35,40 +35,29 @@
   if (internals.kind === 'window') {
     class Location {
       constructor(key) { if (key !== internals.token) throw internals.illegal(); }
-      get href() { return value.href; }
-      set href(_) { cannot('href')(); }
-      get origin() { return value.origin; }
-      get protocol() { return value.protocol; }
-      get host() { return value.host; }
-      get hostname() { return value.hostname; }
-      get port() { return value.port; }
-      get pathname() { return value.pathname; }
-      get search() { return value.search; }
-      get hash() { return value.hash; }
       assign(_url) { cannot('assign')(); }
       replace(_url) { cannot('replace')(); }
       reload() { cannot('reload')(); }
       toString() { return value.href; }
     }
-    internals.defineInterface(Location, 'Location');
     LocationInterface = Location;
   } else {
     class WorkerLocation {
       constructor(key) { if (key !== internals.token) throw internals.illegal(); }
-      get href() { return value.href; }
-      get origin() { return value.origin; }
-      get protocol() { return value.protocol; }
-      get host() { return value.host; }
-      get hostname() { return value.hostname; }
-      get port() { return value.port; }
-      get pathname() { return value.pathname; }
-      get search() { return value.search; }
-      get hash() { return value.hash; }
       toString() { return value.href; }
     }
-    internals.defineInterface(WorkerLocation, 'WorkerLocation');
     LocationInterface = WorkerLocation;
   }
+  // The URL's parts, the same read-only attributes in both interfaces (a window's href
+  // also has a setter that refuses to navigate).
+  for (const p of parts) {
+    const d = Object.getOwnPropertyDescriptor({ get [p]() { return value[p]; } }, p);
+    if (p === 'href' && internals.kind === 'window') {
+      d.set = Object.getOwnPropertyDescriptor({ set href(_) { cannot('href')(); } }, 'href').set;
+    }
+    Object.defineProperty(LocationInterface.prototype, p, d);
+  }
+  internals.defineInterface(LocationInterface, internals.kind === 'window' ? 'Location' : 'WorkerLocation');
   const location = new LocationInterface(internals.token);
   const home = internals.operationsHome || globalThis;
   Object.defineProperty(home, 'location', {
