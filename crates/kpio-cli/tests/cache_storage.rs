@@ -2,6 +2,10 @@
 //! the next run, a batch is whole on disk after `kill -9` at any instant, and a cache
 //! deleted while in use by a process that then died is cleaned up when the store opens.
 
+#[path = "support/kill_loop.rs"]
+mod kill_loop;
+
+use kill_loop::KillLoop;
 use kpio_web::cache_storage::DEFAULT_BUDGET;
 use kpio_web::{CacheStore, Realm, RealmOptions};
 use std::cell::RefCell;
@@ -95,6 +99,7 @@ const WRITER: &str = r#"
     low = Math.min(low, round);
   }
   if (low === Infinity) low = 0;
+  console.log('writing from ' + n);
   for (;;) {
     const base = '/_kpio/echo/item' + n;
     await c.addAll([base + '?a', base + '?b', base + '?c']);
@@ -199,37 +204,21 @@ fn every_batch_is_whole_on_disk_after_100_kills() {
     let cache_dir = dir.join("cache");
     let server = kpio_web::local_server::LocalServer::start(&dir).unwrap();
     let page = format!("{}/", server.origin());
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut kills = KillLoop::new(0x2545_f491_4f6c_dd1d, "writing");
+    kills.spread_ms = 200;
     let (mut last_n, mut grew) = (0, 0);
     let start = Instant::now();
     for kill in 0..100 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kpio"))
-            .args([
-                "web",
-                "run",
-                "--task-time",
-                "600",
-                "--network",
-                "local",
-                "--url",
-            ])
-            .arg(&page)
-            .arg("--cache")
-            .arg(&cache_dir)
-            .arg(&script)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        std::thread::sleep(Duration::from_millis(30 + (seed >> 33) % 200));
-        if let Some(status) = child.try_wait().unwrap() {
-            panic!("kill {kill}: the writer stopped by itself ({status})");
-        }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        kills.run(
+            Command::new(env!("CARGO_BIN_EXE_kpio"))
+                .args(["web", "run", "--task-time", "600", "--network", "local"])
+                .arg("--url")
+                .arg(&page)
+                .arg("--cache")
+                .arg(&cache_dir)
+                .arg(&script),
+            kill,
+        );
         let n = check(&cache_dir, kill);
         assert!(
             n >= last_n,

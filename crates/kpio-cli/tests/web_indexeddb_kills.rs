@@ -3,9 +3,12 @@
 //! second process finds the database as it was after some whole number of transactions,
 //! never a mix, and with every transaction whose `complete` event fired.
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+#[path = "support/kill_loop.rs"]
+mod kill_loop;
+
+use kill_loop::KillLoop;
+use std::process::Command;
+use std::time::Instant;
 
 /// Ten accounts of 100; each transaction moves an amount between two of them, logs the
 /// move in `log` and counts it in `meta`. So after any whole number of transactions the
@@ -131,33 +134,13 @@ fn indexeddb_holds_a_whole_state_after_200_kills() {
     std::fs::write(&writer, WRITER).unwrap();
     std::fs::write(&reader, READER).unwrap();
     let storage = dir.join("storage");
-    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut kills = KillLoop::new(0x2545_f491_4f6c_dd1d, "committed ");
     let mut last_n = 0;
     let mut grew = 0;
     let start = Instant::now();
     for kill in 0..200 {
-        let mut child = kpio()
-            .arg(&storage)
-            .arg(&writer)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let delay = 20 + (seed >> 33) % 130;
-        std::thread::sleep(Duration::from_millis(delay));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        let printed = kills.run(kpio().arg(&storage).arg(&writer), kill);
         // The last transaction whose complete event fired: it must have survived.
-        let mut printed = String::new();
-        child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut printed)
-            .unwrap();
         let completed: u64 = printed
             .lines()
             .filter_map(|l| l.strip_prefix("committed ")?.parse().ok())

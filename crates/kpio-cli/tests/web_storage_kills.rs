@@ -2,17 +2,22 @@
 //! writing as fast as it can is killed, and every time the area holds exactly the state
 //! after some whole number of changes.
 
+#[path = "support/kill_loop.rs"]
+mod kill_loop;
+
+use kill_loop::KillLoop;
 use kpio_web::WebStorage;
 use kpio_web::web_storage::{AreaKind, DEFAULT_QUOTA_UNITS};
 use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Instant;
 
 /// Each round i: set item<i>, remove item<i-50>, set n = i + 1. So after N whole rounds
 /// the items are item<N-50> .. item<N-1> and n = N; a kill inside round N may add
 /// item<N> and then drop item<N-50>, in that order.
 const WRITER: &str = r#"
 let n = Number(localStorage.getItem('n') ?? '0');
+console.log('writing from ' + n);
 for (;;) {
   localStorage.setItem('item' + n, 'value of ' + n + ' ' + 'x'.repeat(n % 97));
   if (n >= 50) localStorage.removeItem('item' + (n - 50));
@@ -68,27 +73,18 @@ fn local_storage_holds_a_whole_state_after_200_kills() {
     let script = dir.join("writer.js");
     std::fs::write(&script, WRITER).unwrap();
     let storage_dir = dir.join("app");
-    // A small deterministic generator for the kill delays (20 to 180 ms after start).
-    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut kills = KillLoop::new(0x9e37_79b9_7f4a_7c15, "writing");
     let mut last_n = 0;
     let mut grew = 0;
     let start = Instant::now();
     for kill in 0..200 {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kpio"))
-            .args(["web", "run", "--task-time", "600", "--storage"])
-            .arg(&storage_dir)
-            .arg(&script)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        let delay = 20 + (seed >> 33) % 160;
-        std::thread::sleep(Duration::from_millis(delay));
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        kills.run(
+            Command::new(env!("CARGO_BIN_EXE_kpio"))
+                .args(["web", "run", "--task-time", "600", "--storage"])
+                .arg(&storage_dir)
+                .arg(&script),
+            kill,
+        );
         let n = check(&storage_dir, kill);
         assert!(n >= last_n, "kill {kill}: n went back from {last_n} to {n}");
         if n > last_n {
