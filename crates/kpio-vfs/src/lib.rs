@@ -11,6 +11,7 @@
 //!   file operations are methods here. Errors are one [`VfsError`] enum mapping 1:1 onto
 //!   WASI errnos.
 //! - [`SandboxBuilder`]: an app's view, its `apps/data/{id}/` at `/` plus read-only extras.
+//! - [`tar`]: unpacks a ustar archive into a [`Vfs`] (the kernel's ramdisk at boot).
 //!
 //! Nothing here reads a global: clocks ([`Clock`]) and backends are passed in.
 //!
@@ -48,6 +49,7 @@ mod host;
 mod memory;
 pub mod path;
 mod sandbox;
+pub mod tar;
 mod types;
 mod vfs;
 
