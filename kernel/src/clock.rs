@@ -55,7 +55,9 @@ pub fn calibrate() {
     TSC_HZ.store(hz.max(1), Ordering::Relaxed);
     TSC_AT_BOOT.store(t0 - (t1 - t0) / (k1 - k0) * k0, Ordering::Relaxed);
     WALL_AT_BOOT_NS.store(
-        read_rtc_unix_seconds().saturating_mul(1_000_000_000).saturating_sub(monotonic_ns()),
+        read_rtc_unix_seconds()
+            .saturating_mul(1_000_000_000)
+            .saturating_sub(monotonic_ns()),
         Ordering::Relaxed,
     );
 }
@@ -99,7 +101,15 @@ fn read_rtc_unix_seconds() -> u64 {
         while cmos(0x0A) & 0x80 != 0 {
             core::hint::spin_loop();
         }
-        [cmos(0x00), cmos(0x02), cmos(0x04), cmos(0x07), cmos(0x08), cmos(0x09), cmos(0x32)]
+        [
+            cmos(0x00),
+            cmos(0x02),
+            cmos(0x04),
+            cmos(0x07),
+            cmos(0x08),
+            cmos(0x09),
+            cmos(0x32),
+        ]
     };
     let mut r = read();
     loop {
@@ -111,7 +121,11 @@ fn read_rtc_unix_seconds() -> u64 {
     }
     let status_b = cmos(0x0B);
     let bcd = |v: u8| {
-        if status_b & 0x04 == 0 { (v & 0x0F) + (v >> 4) * 10 } else { v }
+        if status_b & 0x04 == 0 {
+            (v & 0x0F) + (v >> 4) * 10
+        } else {
+            v
+        }
     };
     let [s, m, h, day, month, year, century] = r;
     let (sec, min) = (bcd(s) as u64, bcd(m) as u64);

@@ -178,7 +178,7 @@ pub fn init() {
     let idt = IDT.call_once(|| {
         let mut idt = InterruptDescriptorTable::new();
         for (vector, stub) in STUBS {
-            let addr = VirtAddr::new(stub as usize as u64);
+            let addr = VirtAddr::new(stub as *const () as u64);
             // SAFETY: each stub is a valid interrupt entry (it ends in the common entry's
             // iretq) for its vector, with or without a CPU error code as that vector has.
             let options = unsafe {
@@ -288,15 +288,36 @@ fn fault(frame: &Context) -> ! {
         let addr = x86_64::registers::control::Cr2::read_raw();
         crate::println!(
             "  accessing {addr:#018x} ({}{}{})",
-            if frame.error & 1 != 0 { "protection violation" } else { "page not present" },
-            if frame.error & 2 != 0 { ", write" } else { ", read" },
-            if frame.error & 16 != 0 { ", instruction fetch" } else { "" },
+            if frame.error & 1 != 0 {
+                "protection violation"
+            } else {
+                "page not present"
+            },
+            if frame.error & 2 != 0 {
+                ", write"
+            } else {
+                ", read"
+            },
+            if frame.error & 16 != 0 {
+                ", instruction fetch"
+            } else {
+                ""
+            },
         );
     }
     crate::println!(
         "  rsp {:#018x} rflags {:#x} cs {:#x} ss {:#x}\n  rax {:#x} rbx {:#x} rcx {:#x} rdx {:#x}\n  rsi {:#x} rdi {:#x} rbp {:#x}",
-        frame.rsp, frame.rflags, frame.cs, frame.ss, frame.rax, frame.rbx, frame.rcx,
-        frame.rdx, frame.rsi, frame.rdi, frame.rbp
+        frame.rsp,
+        frame.rflags,
+        frame.cs,
+        frame.ss,
+        frame.rax,
+        frame.rbx,
+        frame.rcx,
+        frame.rdx,
+        frame.rsi,
+        frame.rdi,
+        frame.rbp
     );
     if let Some(name) = crate::sched::current_name() {
         crate::println!("  in thread {name}");

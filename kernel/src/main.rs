@@ -17,10 +17,13 @@
 
 extern crate alloc;
 
+mod boot_plan;
 mod clock;
 mod display;
 mod gdt;
+mod home;
 mod interrupts;
+mod launch;
 mod memory;
 mod pic;
 mod ps2;
@@ -28,10 +31,13 @@ mod qemu;
 mod random;
 mod sched;
 mod serial;
+mod services;
 
 use bootloader_api::config::{BootloaderConfig, Mapping};
 use bootloader_api::{BootInfo, entry_point};
 
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 use qemu::ExitCode;
 
 pub static BOOTLOADER_CONFIG: BootloaderConfig = {
@@ -78,32 +84,110 @@ fn kernel_main(boot: &'static mut BootInfo) -> ! {
     println!("random: {} ({:#018x})", rng.name(), rng.next_u64());
     println!(
         "input: PS/2 keyboard{}",
-        if ps2.mouse { " and mouse" } else { " (no mouse)" }
+        if ps2.mouse {
+            " and mouse"
+        } else {
+            " (no mouse)"
+        }
     );
     match boot.framebuffer.as_mut().map(display::wrap) {
         Some(Ok(mut fb)) => {
-            println!(
-                "display: {}x{} {:?}",
-                fb.width(),
-                fb.height(),
-                fb.format()
-            );
+            println!("display: {}x{} {:?}", fb.width(), fb.height(), fb.format());
             fb.fill(kpio_gui::rgb(0x20, 0x40, 0x70));
         }
         Some(Err(e)) => println!("display: none ({e})"),
         None => println!("display: none"),
     }
-    let ticker = sched::spawn("ticker", || {
-        for _ in 0..3 {
-            sched::sleep_ms(10);
+    let ramdisk: &'static [u8] = match boot.ramdisk_addr.into_option() {
+        // SAFETY: the bootloader loaded the ramdisk there, mapped, `ramdisk_len` bytes long,
+        // and nothing writes it.
+        Some(addr) => unsafe {
+            core::slice::from_raw_parts(addr as *const u8, boot.ramdisk_len as usize)
+        },
+        None => &[],
+    };
+    // The in-memory home may use a quarter of the heap beside what the apps need.
+    let (mut home, unpacked) = match home::Home::from_archive(ramdisk, mem.heap_bytes / 4) {
+        Ok(h) => h,
+        Err(e) => {
+            println!("KPIO BOOT FAILED: {e}");
+            qemu::exit(ExitCode::Failed);
         }
-    });
-    while !sched::is_finished(ticker) {
-        sched::yield_now();
-    }
-    println!("threads: {} switches", sched::switches());
+    };
+    println!(
+        "home: {} files ({} KiB) from the ramdisk; apps: {}",
+        unpacked.files,
+        unpacked.bytes / 1024,
+        home.app_ids().join(", ")
+    );
+    let plan = match home.read(boot_plan::PATH) {
+        Ok(bytes) => boot_plan::BootPlan::parse(&bytes).unwrap_or_else(|e| {
+            println!("kpio: {}: {e}; booting to the desktop", boot_plan::PATH);
+            boot_plan::BootPlan::default()
+        }),
+        Err(_) => boot_plan::BootPlan::default(),
+    };
     println!("KPIO boot ok");
-    qemu::exit(ExitCode::Success)
+    let mut runs = Vec::new();
+    for launch in &plan.run {
+        let prepared = match launch::prepare(&mut home, &launch.app) {
+            Ok(p) => p,
+            Err(e) => {
+                println!("kpio: {e}");
+                runs.push((launch.app.clone(), None));
+                continue;
+            }
+        };
+        let backend = home.backend.clone();
+        let args = launch.args.clone();
+        let result = Arc::new(spin::Mutex::new(None));
+        let slot = result.clone();
+        let app = prepared.desc.app_id.clone();
+        let thread = sched::spawn(&app, move || {
+            let ends = launch::run(&prepared, backend, &args, rng, |_, _| {});
+            let last = ends.last().map(|(_, e)| e.clone());
+            *slot.lock() = last;
+        });
+        runs.push((app, Some((thread, result))));
+    }
+    let mut all_ok = true;
+    for (app, run) in runs {
+        let Some((thread, result)) = run else {
+            all_ok = false;
+            continue;
+        };
+        while !sched::is_finished(thread) {
+            sched::sleep_ms(5);
+        }
+        let end = result.lock().take();
+        match end {
+            Some(launch::RunEnd::Exited(0)) => println!("kpio: {app} exited with 0"),
+            Some(launch::RunEnd::Exited(c)) => {
+                all_ok = false;
+                println!("kpio: {app} exited with {c}");
+            }
+            Some(launch::RunEnd::Trapped(why)) => {
+                all_ok = false;
+                println!("kpio: {app} trapped: {why}");
+            }
+            Some(launch::RunEnd::Stopped) | None => {
+                all_ok = false;
+                println!("kpio: {app} was stopped");
+            }
+        }
+    }
+    if plan.exit_when_done && !plan.desktop {
+        println!(
+            "kpio: all boot apps ended; {}",
+            if all_ok { "success" } else { "failure" }
+        );
+        qemu::exit(if all_ok {
+            ExitCode::Success
+        } else {
+            ExitCode::Failed
+        });
+    }
+    sched::become_idle()
 }
 
 #[panic_handler]

@@ -65,8 +65,6 @@ unsafe impl FrameAllocator<Size4KiB> for Frames {
 }
 
 pub struct Memory {
-    pub mapper: OffsetPageTable<'static>,
-    pub frames: Frames,
     pub heap_bytes: u64,
     pub usable_bytes: u64,
 }
@@ -114,8 +112,6 @@ pub unsafe fn init(regions: &'static MemoryRegions, phys_offset: u64) -> Memory 
             .expect("the heap is large enough for the allocator's metadata");
     }
     Memory {
-        mapper,
-        frames,
         heap_bytes: mapped,
         usable_bytes: usable,
     }

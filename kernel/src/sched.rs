@@ -68,7 +68,6 @@ struct Scheduler {
 
 static SCHED: Mutex<Option<Scheduler>> = Mutex::new(None);
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-static SWITCHES: AtomicU64 = AtomicU64::new(0);
 
 /// Makes the running boot code thread 0 ("boot"), the idle thread once it says so.
 pub fn init() {
@@ -82,7 +81,12 @@ pub fn init() {
         state: State::Ready,
         idle: false,
     });
-    without_interrupts(|| *SCHED.lock() = Some(Scheduler { threads, current: 0 }));
+    without_interrupts(|| {
+        *SCHED.lock() = Some(Scheduler {
+            threads,
+            current: 0,
+        })
+    });
 }
 
 /// Starts `f` on a new kernel thread.
@@ -97,7 +101,7 @@ pub fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> ThreadId {
     // SAFETY: `ctx` lies inside the new stack, below its top, suitably aligned.
     unsafe {
         ctx.write(Context {
-            rip: thread_start as usize as u64,
+            rip: thread_start as *const () as u64,
             cs: sel.code.0 as u64,
             rflags: 0x202, // interrupts on
             rsp: top - 8,  // as after a call: rsp + 8 is 16-aligned
@@ -130,7 +134,7 @@ pub fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> ThreadId {
             let s = s.as_mut().unwrap();
             let mut bigger = bigger;
             if bigger.capacity() > s.threads.len() {
-                bigger.extend(s.threads.drain(..));
+                bigger.append(&mut s.threads);
                 core::mem::swap(&mut s.threads, &mut bigger);
             }
             bigger
@@ -241,13 +245,9 @@ pub fn current_name() -> Option<&'static str> {
     Some(unsafe { &*name })
 }
 
-pub fn switches() -> u64 {
-    SWITCHES.load(Ordering::Relaxed)
-}
-
 /// The timer interrupt: switch when the slice is used up.
 pub fn on_timer(ctx: *mut Context) -> *mut Context {
-    if crate::clock::ticks() % SLICE_TICKS != 0 {
+    if !crate::clock::ticks().is_multiple_of(SLICE_TICKS) {
         return ctx;
     }
     switch(ctx)
@@ -275,7 +275,9 @@ fn switch(ctx: *mut Context) -> *mut Context {
         drop(guard);
         crate::serial::force_unlock();
         // SAFETY: the thread record lives on; QEMU exits right after the report.
-        crate::println!("\nKPIO FAULT: kernel stack overflow in thread {}", unsafe { &*name });
+        crate::println!("\nKPIO FAULT: kernel stack overflow in thread {}", unsafe {
+            &*name
+        });
         crate::qemu::exit(crate::qemu::ExitCode::Fault);
     }
     let now = crate::clock::monotonic_ms();
@@ -295,11 +297,12 @@ fn switch(ctx: *mut Context) -> *mut Context {
         }
     }
     let next = pick
-        .or_else(|| s.threads.iter().position(|t| t.idle && t.state == State::Ready))
+        .or_else(|| {
+            s.threads
+                .iter()
+                .position(|t| t.idle && t.state == State::Ready)
+        })
         .unwrap_or(cur);
-    if next != cur {
-        SWITCHES.fetch_add(1, Ordering::Relaxed);
-    }
     s.current = next;
     s.threads[next].ctx
 }

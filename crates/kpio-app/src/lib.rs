@@ -25,6 +25,7 @@
 extern crate alloc;
 
 pub mod base64;
+pub mod budget;
 mod error;
 pub mod lifecycle;
 pub mod names;

@@ -255,7 +255,12 @@ impl Platform {
     }
 
     pub fn open_with(policy: RestartPolicy) -> Result<Platform, AppCmdError> {
-        let home = kpio_home();
+        Platform::open_at(&kpio_home(), policy)
+    }
+
+    /// Opens the platform whose home is `home` (`kpio image` stages one).
+    pub fn open_at(home: &Path, policy: RestartPolicy) -> Result<Platform, AppCmdError> {
+        let home = home.to_path_buf();
         let err = |message: String| AppCmdError::Home {
             path: home.clone(),
             message,
@@ -674,7 +679,18 @@ pub fn install_with(
     force: bool,
     review: Review,
 ) -> Result<String, AppCmdError> {
-    let mut p = Platform::open()?;
+    install_at(&kpio_home(), bytes, subject, force, review)
+}
+
+/// [`install_with`] into the platform at `home`.
+pub fn install_at(
+    home: &Path,
+    bytes: &[u8],
+    subject: &str,
+    force: bool,
+    review: Review,
+) -> Result<String, AppCmdError> {
+    let mut p = Platform::open_at(home, RestartPolicy::default())?;
     let mut svc = CliServices::new(&mut p.mgr);
     svc.force = force;
     svc.review = review;
@@ -1132,7 +1148,12 @@ fn print_warnings(mgr: &mut AppManager) {
 
 /// The installed apps' descriptors (icons included), for the desktop.
 pub fn installed_apps() -> Result<Vec<AppDescriptor>, AppCmdError> {
-    let mut p = Platform::open()?;
+    installed_apps_at(&kpio_home())
+}
+
+/// The apps installed in the platform at `home`.
+pub fn installed_apps_at(home: &Path) -> Result<Vec<AppDescriptor>, AppCmdError> {
+    let mut p = Platform::open_at(home, RestartPolicy::default())?;
     let apps = descriptors(&mut p)?;
     print_warnings(&mut p.mgr);
     Ok(apps)

@@ -16,6 +16,7 @@
 pub mod apps;
 pub mod desktop;
 pub mod guards;
+pub mod image;
 pub mod jit_stats;
 pub mod run;
 pub mod signals;

@@ -253,6 +253,53 @@ condition that does not hold in time, saying what the desktop showed.")]
         #[arg(long, value_name = "N")]
         exit_after_frames: Option<u64>,
     },
+    /// Build a bootable KPIO disk image with apps installed; --run boots it in QEMU.
+    #[command(
+        long_about = "\
+Build a bootable KPIO disk image (BIOS, bootloader 0.11) with the given .kpioapp \
+packages installed, and with --run boot it in QEMU.
+
+The packages are installed into a fresh KPIO home exactly as `kpio install --yes` \
+would (each gets the permissions it asks for), which becomes the kernel's in-memory \
+file system at boot. --launch names apps to start at boot (their output goes to the \
+serial console); without --no-desktop the desktop starts on the screen.
+
+It builds the kernel (kernel/, for x86_64-unknown-none) and the image writer from the \
+KPIO source tree this kpio was built from (or --source DIR), which needs rustup's \
+x86_64-unknown-none target and its rust-src and llvm-tools components. --run needs \
+qemu-system-x86_64 (Debian: qemu-system-x86); QEMU's serial console is this \
+terminal.
+
+Exit status with --run: the kernel's (0 when every --launch app exited 0 with \
+--exit-when-done), 2 if it faulted; otherwise 0 once the image is written.",
+        after_help = "Examples:\n  bash scripts/build-apps.sh\n  kpio image --app target/apps/hello-world.kpioapp --app target/apps/calculator.kpioapp --run\n  kpio image --app target/apps/hello-world.kpioapp --launch com.kpio.hello --no-desktop --exit-when-done --run --headless"
+    )]
+    Image {
+        /// A .kpioapp package to install in the image. Repeatable.
+        #[arg(long = "app", value_name = "PKG")]
+        apps: Vec<PathBuf>,
+        /// Where to write the image.
+        #[arg(short, long, value_name = "FILE", default_value = "target/kpio.img")]
+        out: PathBuf,
+        /// An installed app (id or name) to start at boot. Repeatable.
+        #[arg(long, value_name = "APP")]
+        launch: Vec<String>,
+        /// Boot without the desktop: only the --launch apps run.
+        #[arg(long)]
+        no_desktop: bool,
+        /// Leave QEMU once every --launch app has ended: success if all exited 0.
+        #[arg(long, requires = "no_desktop")]
+        exit_when_done: bool,
+        /// Boot the image in QEMU once it is written.
+        #[arg(long)]
+        run: bool,
+        /// With --run: no QEMU window, only the serial console.
+        #[arg(long, requires = "run")]
+        headless: bool,
+        /// The KPIO source tree to build the kernel from.
+        #[arg(long, value_name = "DIR")]
+        source: Option<PathBuf>,
+    },
     /// The web platform: run web-platform-tests files or a script in a JavaScript realm.
     Web {
         #[command(subcommand)]
@@ -545,6 +592,27 @@ fn main() -> ExitCode {
             exit_after_frames,
         } => cmd_desktop(headless, script, width, height, exit_after_frames),
         Command::Web { command } => cmd_web(command),
+        Command::Image {
+            apps,
+            out,
+            launch,
+            no_desktop,
+            exit_when_done,
+            run,
+            headless,
+            source,
+        } => cmd_image(
+            &kpio_cli::image::ImageRequest {
+                packages: apps,
+                out,
+                launch,
+                desktop: !no_desktop,
+                exit_when_done,
+                source,
+            },
+            run,
+            headless,
+        ),
         Command::Wast {
             files,
             verbose,
@@ -566,6 +634,26 @@ fn main() -> ExitCode {
             },
         ),
     })
+}
+
+fn cmd_image(req: &kpio_cli::image::ImageRequest, run: bool, headless: bool) -> ExitCode {
+    let image = match kpio_cli::image::build(req) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if !run {
+        return ExitCode::SUCCESS;
+    }
+    match kpio_cli::image::boot(&image, headless) {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn cmd_web(command: WebCommand) -> ExitCode {

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kpio_wasi::{ClockId, Errno, WasiClock};
-use kpio_wasm::{Config, InterruptHandle, PAGE_SIZE, Store, StoreLimits, StoreLimitsBuilder};
+use kpio_wasm::{Config, InterruptHandle, PAGE_SIZE, Store, StoreLimits};
 
 /// Runaway guards for a run (`kpio run --fuel/--timeout/--max-memory`). `None` leaves the
 /// defaults: no fuel metering, no timeout, and the memory the app (or engine) allows.
@@ -38,16 +38,9 @@ pub struct RunLimits {
     pub jit_code_budget: Option<usize>,
 }
 
-/// Store-wide table elements a guest may hold in all (a large C++ program has tens of
-/// thousands of functions in its table).
-pub const APP_TABLE_ELEMENTS: usize = 1 << 20;
-/// Bytes of value stack a guest's frames may take in all (8 M slots).
-pub const APP_VALUE_STACK_BYTES: usize = 64 << 20;
-/// How many tables a guest may hold (the reference-types proposal allows many).
-pub const APP_TABLES: usize = 100;
-/// How many memories and instances a guest may hold (an app is one module).
-pub const APP_MEMORIES: usize = 10;
-pub const APP_INSTANCES: usize = 10;
+pub use kpio_app::budget::{
+    APP_INSTANCES, APP_MEMORIES, APP_TABLE_ELEMENTS, APP_TABLES, APP_VALUE_STACK_BYTES,
+};
 
 impl RunLimits {
     /// The engine configuration for a run under these limits, from `base`: fuel metering
@@ -79,14 +72,7 @@ impl RunLimits {
         if let Some(max) = self.max_memory {
             bytes = bytes.min(max);
         }
-        StoreLimitsBuilder::new()
-            .memory_size(usize::try_from(bytes).unwrap_or(usize::MAX))
-            .table_elements(APP_TABLE_ELEMENTS.min(config.max_table_elements as usize))
-            .value_stack(APP_VALUE_STACK_BYTES)
-            .tables(APP_TABLES)
-            .memories(APP_MEMORIES)
-            .instances(APP_INSTANCES)
-            .build()
+        kpio_app::budget::store_limits(bytes, config)
     }
 
     /// Applies the budget and the fuel to a new store (whose engine was configured with
