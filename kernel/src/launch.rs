@@ -7,12 +7,13 @@
 //! Each launch is one kernel thread; a run that fails is restarted by the lifecycle's
 //! policy (`kpio_app::Lifecycle`, shared by all apps), after its backoff, until it gives up.
 
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use kpio_app::{AppDescriptor, AppInstanceId, Lifecycle, RestartDecision, RestartPolicy};
-use kpio_host::{Cancel, HostCtx};
+use kpio_host::{Cancel, GuiBackend, HostCtx};
 use kpio_vfs::Backend;
 use kpio_wasi::WasiCtxBuilder;
 use kpio_wasm::{
@@ -100,6 +101,23 @@ pub fn prepare(home: &mut Home, key: &str) -> Result<Prepared, LaunchError> {
     })
 }
 
+/// What a launcher adds to each run: the `kpio_gui` backend (the desktop gives its
+/// windows; boot apps get none), and what to do when the run ends.
+pub trait RunHooks {
+    fn gui(&self, inst: AppInstanceId, cancel: Cancel) -> Option<Box<dyn GuiBackend>>;
+    fn started(&self, _inst: AppInstanceId, _stop: InterruptHandle) {}
+    fn ended(&self, _inst: AppInstanceId, _end: &RunEnd) {}
+}
+
+/// Boot apps: no windows.
+pub struct NoGui;
+
+impl RunHooks for NoGui {
+    fn gui(&self, _: AppInstanceId, _: Cancel) -> Option<Box<dyn GuiBackend>> {
+        None
+    }
+}
+
 /// The WASI and host-API state of one run.
 pub struct AppCtx {
     pub wasi: kpio_wasi::WasiCtx,
@@ -107,13 +125,14 @@ pub struct AppCtx {
 }
 
 /// Runs the app until it exits for good: restarts after failures as the lifecycle's policy
-/// says. `on_start` gets each run's interrupt handle (to stop it). Returns every run's end.
+/// says. `hooks` gives each run its windows and hears when it starts and ends. Returns
+/// every run's end.
 pub fn run(
     app: &Prepared,
     backend: Arc<dyn Backend>,
     args: &[String],
     rng: crate::random::Source,
-    mut on_start: impl FnMut(AppInstanceId, InterruptHandle),
+    hooks: &dyn RunHooks,
 ) -> Vec<(AppInstanceId, RunEnd)> {
     let id = app.desc.id;
     lifecycle(|l| l.reset(id));
@@ -126,7 +145,8 @@ pub fn run(
                 return runs;
             }
         };
-        let end = run_once(app, backend.clone(), args, rng, inst, &mut on_start);
+        let end = run_once(app, backend.clone(), args, rng, inst, hooks);
+        hooks.ended(inst, &end);
         let recorded = lifecycle(|l| match &end {
             RunEnd::Exited(code) => l.exited(inst, *code),
             RunEnd::Trapped(why) => l.trapped(inst, why.clone()),
@@ -164,7 +184,7 @@ fn run_once(
     args: &[String],
     rng: crate::random::Source,
     inst: AppInstanceId,
-    on_start: &mut dyn FnMut(AppInstanceId, InterruptHandle),
+    hooks: &dyn RunHooks,
 ) -> RunEnd {
     let desc = &app.desc;
     let vfs = match desc.permissions.app_vfs(backend, &desc.data_path) {
@@ -209,7 +229,11 @@ fn run_once(
         Err(e) => return RunEnd::Trapped(format!("WASI: {e}")),
     }
     let cancel = Cancel::from(handle.clone());
-    match HostCtx::builder(desc.app_id.as_str())
+    let mut builder = HostCtx::builder(desc.app_id.as_str());
+    if let Some(gui) = hooks.gui(inst, cancel.clone()) {
+        builder = builder.gui(gui);
+    }
+    match builder
         .instance_id(inst)
         .permissions(desc.permissions.clone())
         .system(alloc::boxed::Box::new(KernelSystem))
@@ -222,7 +246,7 @@ fn run_once(
     }
     let budget = desc.permissions.memory_budget(app.engine.config());
     store.set_limits(kpio_app::budget::store_limits(budget, app.engine.config()));
-    on_start(inst, handle);
+    hooks.started(inst, handle);
     let mut linker = Linker::<AppCtx>::new();
     kpio_wasi::add_to_linker(&mut linker, &mut store, |cx| &mut cx.wasi);
     kpio_host::add_to_linker(&mut linker, &mut store, |cx| &mut cx.host);

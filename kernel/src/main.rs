@@ -19,6 +19,7 @@ extern crate alloc;
 
 mod boot_plan;
 mod clock;
+mod desktop;
 mod display;
 mod gdt;
 mod home;
@@ -90,14 +91,21 @@ fn kernel_main(boot: &'static mut BootInfo) -> ! {
             " (no mouse)"
         }
     );
-    match boot.framebuffer.as_mut().map(display::wrap) {
+    let screen = match boot.framebuffer.as_mut().map(display::wrap) {
         Some(Ok(mut fb)) => {
             println!("display: {}x{} {:?}", fb.width(), fb.height(), fb.format());
             fb.fill(kpio_gui::rgb(0x20, 0x40, 0x70));
+            Some(fb)
         }
-        Some(Err(e)) => println!("display: none ({e})"),
-        None => println!("display: none"),
-    }
+        Some(Err(e)) => {
+            println!("display: none ({e})");
+            None
+        }
+        None => {
+            println!("display: none");
+            None
+        }
+    };
     let ramdisk: &'static [u8] = match boot.ramdisk_addr.into_option() {
         // SAFETY: the bootloader loaded the ramdisk there, mapped, `ramdisk_len` bytes long,
         // and nothing writes it.
@@ -144,11 +152,21 @@ fn kernel_main(boot: &'static mut BootInfo) -> ! {
         let slot = result.clone();
         let app = prepared.desc.app_id.clone();
         let thread = sched::spawn(&app, move || {
-            let ends = launch::run(&prepared, backend, &args, rng, |_, _| {});
+            let ends = launch::run(&prepared, backend, &args, rng, &launch::NoGui);
             let last = ends.last().map(|(_, e)| e.clone());
             *slot.lock() = last;
         });
         runs.push((app, Some((thread, result))));
+    }
+    // The desktop takes the home (it launches apps from their icons); boot apps already
+    // hold what they need.
+    if plan.desktop {
+        match screen {
+            Some(fb) => {
+                sched::spawn("desktop", move || desktop::run(home, fb, rng));
+            }
+            None => println!("kpio: no usable screen: no desktop"),
+        }
     }
     let mut all_ok = true;
     for (app, run) in runs {

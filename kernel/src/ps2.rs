@@ -169,10 +169,6 @@ pub fn on_mouse_interrupt() {
 }
 
 /// The next queued input, if any (callable from any thread).
-#[expect(
-    dead_code,
-    reason = "the desktop's input loop reads the queue (next slice)"
-)]
 pub fn pop() -> Option<Raw> {
     x86_64::instructions::interrupts::without_interrupts(|| RING.lock().pop())
 }
