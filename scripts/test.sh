@@ -9,6 +9,10 @@ export CARGO_INCREMENTAL=0
 
 rustup target add x86_64-unknown-none wasm32-unknown-unknown wasm32-wasip1 >/dev/null
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+# The kernel's image (kpio image, crates/kpio-cli/tests/kernel_qemu.rs): bootloader 0.11's
+# boot stages are built with -Zbuild-std (rust-src) and flattened with llvm-objcopy
+# (llvm-tools).
+rustup component add rust-src llvm-tools >/dev/null
 # The oracle of the differential WASI test (crates/kpio-cli/tests/wasi_diff.rs).
 python3 -m pip install --quiet wasmtime==50.0.1
 
@@ -36,6 +40,13 @@ if ! command -v clang-19 >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq clang-19 lld-19 libclang-rt-19-dev-wasm32 >/dev/null
 fi
 
+# The kernel's end-to-end tests boot it in QEMU (software emulation; no KVM needed).
+if ! command -v qemu-system-x86_64 >/dev/null; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq qemu-system-x86 >/dev/null
+fi
+
 # The desktop's window test (crates/kpio-cli/tests/desktop_window.rs) runs `kpio desktop`
 # under Xvfb, reads the screen with xwd and sends input with xdotool; winit needs
 # libxkbcommon-x11 at run time, and xvfb-run (which the README points to) needs xauth.
@@ -52,8 +63,16 @@ cargo fmt --all -- --check
 for app in calculator text-viewer hello-world; do
   cargo fmt --manifest-path "examples/$app/Cargo.toml" -- --check
 done
+cargo fmt --manifest-path kernel/Cargo.toml -- --check
+cargo fmt --manifest-path kernel/disk-image/Cargo.toml -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --all-features -- -D warnings
+# The kernel and the image writer are their own builds, in the target directories
+# `kpio image` uses (the QEMU tests below build the same crates in release).
+cargo clippy --release --locked --manifest-path kernel/Cargo.toml --target x86_64-unknown-none \
+  --target-dir target/kernel -- -D warnings
+RUSTC_BOOTSTRAP=1 cargo clippy --release --locked --manifest-path kernel/disk-image/Cargo.toml \
+  --target-dir target/disk-image -- -D warnings
 echo "== no_std core crates for x86_64-unknown-none"
 cargo build -p kpio-wasm -p kpio-vfs -p kpio-wasi -p kpio-app -p kpio-userlib -p kpio-gui -p kpio-host \
   -p kpio-guest -p kpio-abi --target x86_64-unknown-none

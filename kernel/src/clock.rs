@@ -1,6 +1,7 @@
 //! Time: the PIT's channel 0 interrupts at [`TICK_HZ`] (the scheduler's heartbeat), the TSC,
-//! calibrated against the PIT at boot, gives a monotonic clock in nanoseconds, and the CMOS
-//! real-time clock read once at boot gives the wall clock (`clock_time_get(realtime)`).
+//! calibrated against the CMOS real-time clock at boot, gives a monotonic clock in
+//! nanoseconds, and the RTC's time at that moment gives the wall clock
+//! (`clock_time_get(realtime)`).
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use x86_64::instructions::port::Port;
@@ -40,26 +41,42 @@ pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
 }
 
-/// Measures the TSC's rate over 20 timer ticks (80 ms). Needs interrupts on.
+/// Measures the TSC's rate between two ticks of the CMOS clock's seconds (1 s apart), and
+/// sets the wall clock at the second tick. Under emulation the timer's interrupts can come
+/// late when the host is busy, so counting them skews the rate (a clock that fell minutes
+/// behind in a loaded test run); the RTC and the TSC both follow the host's clock. Takes
+/// one to two seconds of boot.
 pub fn calibrate() {
-    let start_tick = ticks();
-    while ticks() == start_tick {
-        x86_64::instructions::hlt();
-    }
-    let (t0, k0) = (rdtsc(), ticks());
-    while ticks() < k0 + 20 {
-        x86_64::instructions::hlt();
-    }
-    let (t1, k1) = (rdtsc(), ticks());
-    let hz = (t1 - t0) * TICK_HZ as u64 / (k1 - k0);
-    TSC_HZ.store(hz.max(1), Ordering::Relaxed);
-    TSC_AT_BOOT.store(t0 - (t1 - t0) / (k1 - k0) * k0, Ordering::Relaxed);
+    let seconds_edge = || {
+        let start = cmos_seconds();
+        loop {
+            // Busy-waiting on the port, not on interrupts: the edge is seen within
+            // microseconds.
+            let s = cmos_seconds();
+            if s != start {
+                return rdtsc();
+            }
+            core::hint::spin_loop();
+        }
+    };
+    let t0 = seconds_edge();
+    let t1 = seconds_edge();
+    let hz = (t1 - t0).max(1);
+    TSC_HZ.store(hz, Ordering::Relaxed);
+    TSC_AT_BOOT.store(t1, Ordering::Relaxed);
+    // Monotonic 0 is this edge, which the RTC reads as a whole second.
     WALL_AT_BOOT_NS.store(
-        read_rtc_unix_seconds()
-            .saturating_mul(1_000_000_000)
-            .saturating_sub(monotonic_ns()),
+        read_rtc_unix_seconds().saturating_mul(1_000_000_000),
         Ordering::Relaxed,
     );
+}
+
+/// The RTC's seconds register, read when no update is in progress.
+fn cmos_seconds() -> u8 {
+    while cmos(0x0A) & 0x80 != 0 {
+        core::hint::spin_loop();
+    }
+    cmos(0x00)
 }
 
 pub fn tsc_hz() -> u64 {

@@ -134,17 +134,27 @@ pub fn init() -> Ps2 {
 }
 
 pub fn on_keyboard_interrupt() {
-    // SAFETY: the controller raised IRQ 1, so a keyboard byte waits in the data port.
+    // As for the mouse: only a byte that is there, and from the keyboard.
+    if status() & 0x21 != 0x01 {
+        return;
+    }
+    // SAFETY: the status says a keyboard byte waits in the data port.
     let b = unsafe { Port::<u8>::new(DATA).read() };
     RING.lock().push(Raw::Scancode(b));
 }
 
 pub fn on_mouse_interrupt() {
-    // SAFETY: the controller raised IRQ 12, so a mouse byte waits in the data port.
+    // An IRQ latched while `init` polled the acknowledgements finds the buffer empty:
+    // reading the port then would return a stale byte and shift every later packet.
+    if status() & 0x21 != 0x21 {
+        return;
+    }
+    // SAFETY: the status says a byte from the mouse waits in the data port.
     let b = unsafe { Port::<u8>::new(DATA).read() };
     let mut p = PACKET.lock();
-    // The first byte of a packet always has bit 3 set: resynchronise on anything else.
-    if p.1 == 0 && b & 0x08 == 0 {
+    // The first byte of a packet has bit 3 set and (in practice) no overflow bits: on
+    // anything else, drop the byte and resynchronise on the next.
+    if p.1 == 0 && (b & 0x08 == 0 || b & 0xC0 != 0) {
         return;
     }
     let i = p.1;
@@ -155,10 +165,6 @@ pub fn on_mouse_interrupt() {
     }
     p.1 = 0;
     let [flags, x, y] = p.0;
-    // Overflowed packets carry nonsense movement.
-    if flags & 0xC0 != 0 {
-        return;
-    }
     let dx = x as i16 - if flags & 0x10 != 0 { 256 } else { 0 };
     let dy = y as i16 - if flags & 0x20 != 0 { 256 } else { 0 };
     RING.lock().push(Raw::Mouse {

@@ -2,6 +2,9 @@
 //! text viewer in Rust with the kpio-guest SDK, paint in C with kpio.h) and small test
 //! apps written in WAT, each packed into a real `.kpioapp` with the real `kpio pack`.
 
+// Each test binary that includes this module uses some of its apps.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -73,6 +76,11 @@ pub fn calculator() -> &'static Path {
 pub fn text_viewer() -> &'static Path {
     static P: OnceLock<PathBuf> = OnceLock::new();
     P.get_or_init(|| pack_example("text-viewer", &rust_example("text-viewer", "text-viewer")))
+}
+
+pub fn hello_world() -> &'static Path {
+    static P: OnceLock<PathBuf> = OnceLock::new();
+    P.get_or_init(|| pack_example("hello-world", &rust_example("hello-world", "hello-world")))
 }
 
 pub fn paint() -> &'static Path {
