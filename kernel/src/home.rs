@@ -91,3 +91,17 @@ pub struct Unpacked {
     pub files: usize,
     pub bytes: u64,
 }
+
+/// The home, once booted: the desktop, the app syscalls and the boot plan share it.
+static HOME: spin::Mutex<Option<Home>> = spin::Mutex::new(None);
+
+/// Makes `home` the kernel's home.
+pub fn install(home: Home) {
+    *HOME.lock() = Some(home);
+}
+
+/// Runs `f` on the kernel's home (`None` before `install`). Held briefly: looking up an
+/// app, reading and validating its module.
+pub fn with<R>(f: impl FnOnce(&mut Home) -> R) -> Option<R> {
+    HOME.lock().as_mut().map(f)
+}

@@ -124,28 +124,76 @@ pub struct AppCtx {
     pub host: HostCtx,
 }
 
-/// Runs the app until it exits for good: restarts after failures as the lifecycle's policy
-/// says. `hooks` gives each run its windows and hears when it starts and ends. Returns
-/// every run's end.
-pub fn run(
+/// Runs still going: each instance and its stop handle (`terminate`, the desktop's close
+/// deadline).
+static RUNNING: Mutex<Vec<(AppInstanceId, InterruptHandle)>> = Mutex::new(Vec::new());
+
+/// Launches, by their first instance: how the last run ended, once it has.
+type LaunchEnd = Arc<Mutex<Option<RunEnd>>>;
+static LAUNCHES: Mutex<Vec<(AppInstanceId, LaunchEnd)>> = Mutex::new(Vec::new());
+
+/// Stops a running instance (its store's interrupt; a sleeping or waiting guest wakes).
+pub fn stop(inst: AppInstanceId) -> bool {
+    let running = RUNNING.lock();
+    let found = running.iter().find(|(i, _)| *i == inst);
+    if let Some((_, stop)) = found {
+        stop.interrupt();
+    }
+    found.is_some()
+}
+
+/// How the launch whose first instance is `first` ended: `None` while it runs (or if no
+/// such launch was made).
+pub fn launch_end(first: AppInstanceId) -> Option<RunEnd> {
+    let slot = LAUNCHES
+        .lock()
+        .iter()
+        .find(|(i, _)| *i == first)
+        .map(|(_, e)| e.clone())?;
+    slot.lock().clone()
+}
+
+/// Starts the app on its own kernel thread, runs it until it exits for good (restarts
+/// after failures as the lifecycle's policy says), and returns its first instance at once.
+/// `hooks` gives each run its windows and hears when it starts and ends.
+pub fn start(
+    app: Prepared,
+    backend: Arc<dyn Backend>,
+    args: Vec<String>,
+    rng: crate::random::Source,
+    hooks: Box<dyn RunHooks + Send>,
+) -> Result<AppInstanceId, kpio_app::AppError> {
+    let id = app.desc.id;
+    lifecycle(|l| l.reset(id));
+    let first = lifecycle(|l| l.launch(id))?;
+    let end: LaunchEnd = Arc::new(Mutex::new(None));
+    LAUNCHES.lock().push((first, end.clone()));
+    let name = app.desc.app_id.clone();
+    crate::sched::spawn(&name, move || {
+        let last = run(&app, backend, &args, rng, &*hooks, first);
+        *end.lock() = Some(last);
+    });
+    Ok(first)
+}
+
+/// The restart loop of one launch, from its first instance; returns how the last run ended.
+fn run(
     app: &Prepared,
     backend: Arc<dyn Backend>,
     args: &[String],
     rng: crate::random::Source,
     hooks: &dyn RunHooks,
-) -> Vec<(AppInstanceId, RunEnd)> {
+    first: AppInstanceId,
+) -> RunEnd {
     let id = app.desc.id;
-    lifecycle(|l| l.reset(id));
-    let mut runs = Vec::new();
+    let mut next = Some(first);
     loop {
-        let inst = match lifecycle(|l| l.launch(id)) {
+        let inst = match next.take().map_or_else(|| lifecycle(|l| l.launch(id)), Ok) {
             Ok(inst) => inst,
-            Err(e) => {
-                runs.push((AppInstanceId(0), RunEnd::Trapped(e.to_string())));
-                return runs;
-            }
+            Err(e) => return RunEnd::Trapped(e.to_string()),
         };
         let end = run_once(app, backend.clone(), args, rng, inst, hooks);
+        RUNNING.lock().retain(|(i, _)| *i != inst);
         hooks.ended(inst, &end);
         let recorded = lifecycle(|l| match &end {
             RunEnd::Exited(code) => l.exited(inst, *code),
@@ -155,10 +203,8 @@ pub fn run(
         if let Err(e) = recorded {
             crate::println!("kpio: {}: lifecycle: {e}", app.desc.app_id);
         }
-        let retry = !matches!(end, RunEnd::Exited(0) | RunEnd::Stopped);
-        runs.push((inst, end));
-        if !retry {
-            return runs;
+        if matches!(end, RunEnd::Exited(0) | RunEnd::Stopped) {
+            return end;
         }
         let now = crate::clock::monotonic_ms();
         match lifecycle(|l| l.on_failure(inst, now)) {
@@ -172,7 +218,7 @@ pub fn run(
             }
             Ok(RestartDecision::GiveUp) | Err(_) => {
                 crate::println!("kpio: {} failed; not restarted again", app.desc.app_id);
-                return runs;
+                return end;
             }
         }
     }
@@ -246,6 +292,7 @@ fn run_once(
     }
     let budget = desc.permissions.memory_budget(app.engine.config());
     store.set_limits(kpio_app::budget::store_limits(budget, app.engine.config()));
+    RUNNING.lock().push((inst, handle.clone()));
     hooks.started(inst, handle);
     let mut linker = Linker::<AppCtx>::new();
     kpio_wasi::add_to_linker(&mut linker, &mut store, |cx| &mut cx.wasi);

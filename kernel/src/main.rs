@@ -33,11 +33,12 @@ mod random;
 mod sched;
 mod serial;
 mod services;
+mod syscalls;
 
 use bootloader_api::config::{BootloaderConfig, Mapping};
 use bootloader_api::{BootInfo, entry_point};
 
-use alloc::sync::Arc;
+use alloc::string::String;
 use alloc::vec::Vec;
 use qemu::ExitCode;
 
@@ -136,49 +137,67 @@ fn kernel_main(boot: &'static mut BootInfo) -> ! {
         Err(_) => boot_plan::BootPlan::default(),
     };
     println!("KPIO boot ok");
-    let mut runs = Vec::new();
-    for launch in &plan.run {
-        let prepared = match launch::prepare(&mut home, &launch.app) {
-            Ok(p) => p,
-            Err(e) => {
-                println!("kpio: {e}");
-                runs.push((launch.app.clone(), None));
-                continue;
-            }
-        };
-        let backend = home.backend.clone();
-        let args = launch.args.clone();
-        let result = Arc::new(spin::Mutex::new(None));
-        let slot = result.clone();
-        let app = prepared.desc.app_id.clone();
-        let thread = sched::spawn(&app, move || {
-            let ends = launch::run(&prepared, backend, &args, rng, &launch::NoGui);
-            let last = ends.last().map(|(_, e)| e.clone());
-            *slot.lock() = last;
-        });
-        runs.push((app, Some((thread, result))));
-    }
-    // The desktop takes the home (it launches apps from their icons); boot apps already
-    // hold what they need.
+    // Every boot app starts the way a program on KPIO starts apps: through the app
+    // syscalls (SYS_APP_LAUNCH with its arguments), here from the boot thread.
+    let keys: Vec<(String, Option<kpio_app::KernelAppId>)> = plan
+        .run
+        .iter()
+        .map(|l| (l.app.clone(), home.registry.find(&l.app).ok().map(|d| d.id)))
+        .collect();
+    home::install(home);
+    syscalls::init(memory::HEAP_START, mem.heap_bytes);
+    // The desktop starts first: apps launched after it get their windows there.
     if plan.desktop {
         match screen {
             Some(fb) => {
-                sched::spawn("desktop", move || desktop::run(home, fb, rng));
+                sched::spawn("desktop", move || desktop::run(fb, rng));
+                while desktop::DESK.lock().is_none() {
+                    sched::sleep_ms(5);
+                }
             }
             None => println!("kpio: no usable screen: no desktop"),
         }
     }
+    let mut sys = kpio_userlib::RawSyscall::new();
+    let mut runs = Vec::new();
+    for ((key, id), launch) in keys.into_iter().zip(&plan.run) {
+        let Some(id) = id else {
+            println!("kpio: {}: no installed app `{key}`", boot_plan::PATH);
+            runs.push((key, None));
+            continue;
+        };
+        match kpio_userlib::app_launch(&mut sys, id, &launch.args) {
+            Ok(inst) => {
+                println!("kpio: {key}: launched through SYS_APP_LAUNCH as instance {inst}");
+                runs.push((key, Some((id, inst))));
+            }
+            Err(errno) => {
+                println!("kpio: cannot launch {key}: {errno:?}");
+                runs.push((key, None));
+            }
+        }
+    }
     let mut all_ok = true;
-    for (app, run) in runs {
-        let Some((thread, result)) = run else {
+    for (key, launched) in runs {
+        let Some((id, first)) = launched else {
             all_ok = false;
             continue;
         };
-        while !sched::is_finished(thread) {
+        let end = loop {
+            if let Some(end) = launch::launch_end(first) {
+                break end;
+            }
             sched::sleep_ms(5);
-        }
-        let end = result.lock().take();
-        match end {
+        };
+        // Reported by app id, as the registry has it (AppGetInfo).
+        let app = match kpio_userlib::app_info(&mut sys, id) {
+            Ok(d) => d.app_id,
+            Err(errno) => {
+                println!("kpio: AppGetInfo({id}) failed: {errno:?}");
+                key
+            }
+        };
+        match Some(end) {
             Some(launch::RunEnd::Exited(0)) => println!("kpio: {app} exited with 0"),
             Some(launch::RunEnd::Exited(c)) => {
                 all_ok = false;

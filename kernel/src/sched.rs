@@ -20,7 +20,6 @@
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
 use spin::Mutex;
 use x86_64::instructions::interrupts::without_interrupts;
 
@@ -35,9 +34,6 @@ const STACK_SIZE: usize = 512 * 1024;
 const STACK_CANARY: u64 = 0x4B50_494F_5354_4B21;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ThreadId(pub u64);
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
     Ready,
     /// Asleep until the monotonic clock reaches this many ms.
@@ -46,7 +42,6 @@ enum State {
 }
 
 struct Thread {
-    id: ThreadId,
     name: String,
     /// Where its registers are saved while it is not running.
     ctx: *mut Context,
@@ -67,13 +62,11 @@ struct Scheduler {
 }
 
 static SCHED: Mutex<Option<Scheduler>> = Mutex::new(None);
-static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 /// Makes the running boot code thread 0 ("boot"), the idle thread once it says so.
 pub fn init() {
     let mut threads = Vec::with_capacity(64);
     threads.push(Thread {
-        id: ThreadId(0),
         name: String::from("boot"),
         ctx: core::ptr::null_mut(),
         stack: None,
@@ -90,9 +83,8 @@ pub fn init() {
 }
 
 /// Starts `f` on a new kernel thread.
-pub fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> ThreadId {
+pub fn spawn(name: &str, f: impl FnOnce() + Send + 'static) {
     reap();
-    let id = ThreadId(NEXT_ID.fetch_add(1, Ordering::Relaxed));
     let mut stack: Box<[u64]> = alloc::vec![0u64; STACK_SIZE / 8].into_boxed_slice();
     stack[0] = STACK_CANARY;
     let top = stack.as_mut_ptr_range().end as u64 & !0xF;
@@ -110,7 +102,6 @@ pub fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> ThreadId {
         })
     };
     let thread = Thread {
-        id,
         name: String::from(name),
         ctx,
         stack: Some(stack),
@@ -144,7 +135,6 @@ pub fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> ThreadId {
     without_interrupts(|| {
         SCHED.lock().as_mut().unwrap().threads.push(thread);
     });
-    id
 }
 
 extern "C" fn thread_start() -> ! {
@@ -223,17 +213,6 @@ pub fn become_idle() -> ! {
         reap();
         x86_64::instructions::interrupts::enable_and_hlt();
     }
-}
-
-pub fn is_finished(id: ThreadId) -> bool {
-    without_interrupts(|| {
-        let s = SCHED.lock();
-        let s = s.as_ref().unwrap();
-        s.threads
-            .iter()
-            .find(|t| t.id == id)
-            .is_none_or(|t| t.state == State::Finished)
-    })
 }
 
 /// The running thread's name (for fault reports; never blocks).

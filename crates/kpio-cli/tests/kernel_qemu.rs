@@ -446,6 +446,12 @@ fn hello_world_prints_on_the_serial_console_and_exits_0() {
         "{serial}"
     );
     assert!(lines.contains(&"launch #1"), "{serial}");
+    // The boot plan launched it through the app syscalls (`syscall`, SYS_APP_LAUNCH), and
+    // named it by its app id through SYS_APP_GET_INFO.
+    assert!(
+        serial.contains("kpio: com.kpio.hello: launched through SYS_APP_LAUNCH as instance "),
+        "{serial}"
+    );
     assert!(
         lines.contains(&"kpio: com.kpio.hello exited with 0"),
         "{serial}"

@@ -26,7 +26,6 @@ use kpio_gui::shell::{AppEntry, Shell, ShellRequest, WindowId, WindowOwner};
 use kpio_gui::theme;
 use kpio_gui::{Canvas, Font, FrameBuffer, decode_png};
 use kpio_host::{Cancel, GuiBackend};
-use kpio_wasm::InterruptHandle;
 use spin::Mutex;
 
 use crate::home::Home;
@@ -40,15 +39,14 @@ pub struct Desk {
     pub shell: Shell,
     /// Frames composited so far (apps wait for the next one after presenting).
     pub frame_no: u64,
+    /// The font the desktop and its apps draw with.
+    pub font: Arc<Font>,
     /// Something changed since the last composite (a frame presented, a window opened,
     /// closed or retitled, a notification).
     pub changed: bool,
 }
 
 pub static DESK: Mutex<Option<Desk>> = Mutex::new(None);
-
-/// Runs still going: (lifecycle instance, its stop handle).
-static RUNNING: Mutex<Vec<(u64, InterruptHandle)>> = Mutex::new(Vec::new());
 
 /// How long an app has to close its window after the user closed it.
 const CLOSE_GRACE_MS: u64 = 3_000;
@@ -74,12 +72,7 @@ impl RunHooks for DeskHooks {
         )))
     }
 
-    fn started(&self, inst: AppInstanceId, stop: InterruptHandle) {
-        RUNNING.lock().push((inst.0, stop));
-    }
-
     fn ended(&self, inst: AppInstanceId, end: &RunEnd) {
-        RUNNING.lock().retain(|(i, _)| *i != inst.0);
         let failure = match end {
             RunEnd::Exited(0) | RunEnd::Stopped => None,
             RunEnd::Exited(code) => Some(format!("exited with code {code}")),
@@ -179,15 +172,18 @@ fn draw_pointer(fb: &mut FrameBuffer<'_>, x: i32, y: i32) {
 }
 
 /// The desktop thread: never returns.
-pub fn run(mut home: Home, mut fb: FrameBuffer<'static>, rng: random::Source) -> ! {
+pub fn run(mut fb: FrameBuffer<'static>, rng: random::Source) -> ! {
     let font = Arc::new(Font::embedded());
     let (width, height) = (fb.width(), fb.height());
     let mut shell = Shell::with_font(width, height, (*font).clone());
-    shell.set_apps(app_entries(&home));
+    let (entries, app_count) =
+        crate::home::with(|h| (app_entries(h), h.registry.len())).unwrap_or_default();
+    shell.set_apps(entries);
     shell.set_clock(Some(&clock_text()));
     *DESK.lock() = Some(Desk {
         shell,
         frame_no: 0,
+        font: font.clone(),
         changed: true,
     });
     let mut input = Input::new(width, height);
@@ -210,7 +206,7 @@ pub fn run(mut home: Home, mut fb: FrameBuffer<'static>, rng: random::Source) ->
         }
         for request in requests {
             match request {
-                ShellRequest::Launch { app_id } => launch_app(&mut home, &font, &app_id, rng),
+                ShellRequest::Launch { app_id } => launch_app(&app_id, rng),
                 ShellRequest::CloseRequested { window } => {
                     closing.push((window, now + CLOSE_GRACE_MS));
                 }
@@ -235,16 +231,13 @@ pub fn run(mut home: Home, mut fb: FrameBuffer<'static>, rng: random::Source) ->
                 .lock()
                 .as_ref()
                 .and_then(|d| d.shell.window_owner(w).cloned());
-            if let Some(owner) = owner {
-                for (inst, stop) in RUNNING.lock().iter() {
-                    if *inst == owner.instance {
-                        println!(
-                            "kpio: [{} #{inst}] did not close its window in {CLOSE_GRACE_MS} ms: stopping it",
-                            owner.app_id
-                        );
-                        stop.interrupt();
-                    }
-                }
+            if let Some(owner) = owner
+                && launch::stop(AppInstanceId(owner.instance))
+            {
+                println!(
+                    "kpio: [{} #{}] did not close its window in {CLOSE_GRACE_MS} ms: stopped it",
+                    owner.app_id, owner.instance
+                );
             }
         }
         for s in special {
@@ -277,10 +270,7 @@ pub fn run(mut home: Home, mut fb: FrameBuffer<'static>, rng: random::Source) ->
             dirty = false;
             frames += 1;
             if frames == 1 {
-                println!(
-                    "desktop: ready ({width}x{height}, {} apps)",
-                    home.registry.len()
-                );
+                println!("desktop: ready ({width}x{height}, {app_count} apps)");
             }
         }
         sched::sleep_ms(10);
@@ -298,40 +288,43 @@ fn tell(title: &str, body: &str) {
     }
 }
 
-fn launch_app(home: &mut Home, font: &Arc<Font>, app_id: &str, rng: random::Source) {
-    let look = DESK.lock().as_ref().and_then(|d| {
-        d.shell
-            .apps()
-            .iter()
-            .find(|a| a.app_id == app_id)
-            .map(|a| AppLook {
-                app_id: a.app_id.clone(),
-                name: a.name.clone(),
-                icon: a.icon.clone(),
-                accent: a.accent,
-            })
-    });
-    let Some(look) = look else {
+/// The run hooks of an app launched while the desktop runs: its windows on the desktop.
+/// `None` before the desktop started (or for an app it does not know).
+pub fn hooks_for(app_id: &str) -> Option<Box<dyn RunHooks + Send>> {
+    let desk = DESK.lock();
+    let desk = desk.as_ref()?;
+    let a = desk.shell.apps().iter().find(|a| a.app_id == app_id)?;
+    Some(Box::new(DeskHooks {
+        font: desk.font.clone(),
+        look: AppLook {
+            app_id: a.app_id.clone(),
+            name: a.name.clone(),
+            icon: a.icon.clone(),
+            accent: a.accent,
+        },
+    }))
+}
+
+fn launch_app(app_id: &str, rng: random::Source) {
+    let Some(hooks) = hooks_for(app_id) else {
         tell(
             "Cannot start the app",
             &format!("{app_id} is not installed"),
         );
         return;
     };
-    let prepared = match launch::prepare(home, app_id) {
-        Ok(p) => p,
-        Err(e) => {
+    let prepared =
+        crate::home::with(|h| launch::prepare(h, app_id).map(|p| (p, h.backend.clone())));
+    let (prepared, backend) = match prepared {
+        Some(Ok(p)) => p,
+        Some(Err(e)) => {
             tell("Cannot start the app", &e.to_string());
             return;
         }
+        None => return,
     };
     println!("kpio: launching {app_id}");
-    let backend = home.backend.clone();
-    let hooks = DeskHooks {
-        font: font.clone(),
-        look,
-    };
-    sched::spawn(app_id, move || {
-        launch::run(&prepared, backend, &[], rng, &hooks);
-    });
+    if let Err(e) = launch::start(prepared, backend, Vec::new(), rng, hooks) {
+        tell("Cannot start the app", &e.to_string());
+    }
 }
