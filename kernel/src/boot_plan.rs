@@ -6,6 +6,7 @@
 //! ```
 //! - `run`: apps launched at boot, in order, each on its own thread, all at once;
 //! - `desktop`: start the desktop on the framebuffer;
+//! - `crash`: fault on purpose once booted (`page-fault`, `invalid-opcode`, `panic`);
 //! - `exit_when_done`: once every `run` app has ended (and there is no desktop), leave QEMU
 //!   with success if all exited 0, failure otherwise. The tests use it; a KPIO you boot to
 //!   use leaves it false and keeps running.
@@ -27,6 +28,20 @@ pub struct Launch {
     pub args: Vec<String>,
 }
 
+/// A crash on purpose, after the boot (`kpio image --crash KIND`): how one checks that a
+/// fault is reported on the console and ends the machine instead of a silent triple fault
+/// or reboot, as Linux's sysrq-c does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Crash {
+    /// A write to an unmapped address.
+    PageFault,
+    /// `ud2`.
+    InvalidOpcode,
+    /// A kernel panic.
+    Panic,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BootPlan {
@@ -36,6 +51,8 @@ pub struct BootPlan {
     pub desktop: bool,
     #[serde(default)]
     pub exit_when_done: bool,
+    #[serde(default)]
+    pub crash: Option<Crash>,
 }
 
 fn yes() -> bool {
@@ -48,6 +65,7 @@ impl Default for BootPlan {
             run: Vec::new(),
             desktop: true,
             exit_when_done: false,
+            crash: None,
         }
     }
 }

@@ -137,6 +137,9 @@ fn kernel_main(boot: &'static mut BootInfo) -> ! {
         Err(_) => boot_plan::BootPlan::default(),
     };
     println!("KPIO boot ok");
+    if let Some(kind) = plan.crash {
+        crash(kind);
+    }
     // Every boot app starts the way a program on KPIO starts apps: through the app
     // syscalls (SYS_APP_LAUNCH with its arguments), here from the boot thread.
     let keys: Vec<(String, Option<kpio_app::KernelAppId>)> = plan
@@ -225,6 +228,25 @@ fn kernel_main(boot: &'static mut BootInfo) -> ! {
         });
     }
     sched::become_idle()
+}
+
+/// Faults on purpose (`boot_plan::Crash`): the report and the exit are the fault
+/// handler's and the panic handler's, as for a real fault.
+fn crash(kind: boot_plan::Crash) {
+    println!("kpio: crashing on purpose: {kind:?}");
+    match kind {
+        boot_plan::Crash::PageFault => {
+            // An address in the lower half that nothing maps.
+            let p = 0x0000_0dea_d000_0000 as *mut u64;
+            // SAFETY: not safe, on purpose: the write must fault; the handler reports
+            // it and leaves QEMU, so nothing runs after it.
+            unsafe { p.write_volatile(1) };
+        }
+        // SAFETY: not safe, on purpose: `ud2` raises invalid opcode, whose handler
+        // reports it and leaves QEMU.
+        boot_plan::Crash::InvalidOpcode => unsafe { core::arch::asm!("ud2") },
+        boot_plan::Crash::Panic => panic!("a crash on purpose (boot.json asked for it)"),
+    }
 }
 
 #[panic_handler]

@@ -35,6 +35,9 @@ pub struct ImageRequest {
     pub exit_when_done: bool,
     /// The KPIO source tree; `None`: the one this `kpio` was built from.
     pub source: Option<PathBuf>,
+    /// Make the kernel crash on purpose once booted (`page-fault`, `invalid-opcode`,
+    /// `panic`), to see its fault report.
+    pub crash: Option<String>,
 }
 
 /// Why an image could not be built or booted; each names what and where.
@@ -200,12 +203,15 @@ pub fn boot_json(req: &ImageRequest) -> String {
         .iter()
         .map(|app| serde_json::json!({ "app": app }))
         .collect();
-    serde_json::json!({
+    let mut plan = serde_json::json!({
         "run": run,
         "desktop": req.desktop,
         "exit_when_done": req.exit_when_done,
-    })
-    .to_string()
+    });
+    if let Some(kind) = &req.crash {
+        plan["crash"] = serde_json::Value::String(kind.clone());
+    }
+    plan.to_string()
 }
 
 /// Installs the packages into a fresh home at `home`, writes the boot plan into it, and

@@ -299,6 +299,10 @@ Exit status with --run: the kernel's (0 when every --launch app exited 0 with \
         /// The KPIO source tree to build the kernel from.
         #[arg(long, value_name = "DIR")]
         source: Option<PathBuf>,
+        /// Make the kernel crash on purpose once booted, to see its fault report (like
+        /// Linux's sysrq-c).
+        #[arg(long, value_name = "KIND", value_parser = ["page-fault", "invalid-opcode", "panic"])]
+        crash: Option<String>,
     },
     /// The web platform: run web-platform-tests files or a script in a JavaScript realm.
     Web {
@@ -601,6 +605,7 @@ fn main() -> ExitCode {
             run,
             headless,
             source,
+            crash,
         } => cmd_image(
             &kpio_cli::image::ImageRequest {
                 packages: apps,
@@ -609,6 +614,7 @@ fn main() -> ExitCode {
                 desktop: !no_desktop,
                 exit_when_done,
                 source,
+                crash,
             },
             run,
             headless,

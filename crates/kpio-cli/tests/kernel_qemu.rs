@@ -44,7 +44,8 @@ const STEP_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// `kpio image` with `args`; returns the image. Builds share the tree's target dir.
 fn image(name: &str, args: &[&str]) -> PathBuf {
-    let out = Path::new(TMP).join(format!("{name}.img"));
+    // Per process: a soak run by hand may share the target directory with a test run.
+    let out = Path::new(TMP).join(format!("{name}-{}.img", std::process::id()));
     let o = Command::new(KPIO)
         .arg("image")
         .args(args)
@@ -129,7 +130,7 @@ struct Qemu {
 
 impl Qemu {
     fn boot(image: &Path, tag: &str) -> Qemu {
-        let sock = Path::new(TMP).join(format!("qmp-{tag}.sock"));
+        let sock = Path::new(TMP).join(format!("qmp-{tag}-{}.sock", std::process::id()));
         let _ = std::fs::remove_file(&sock);
         let mut child = Command::new("qemu-system-x86_64")
             .arg("-drive")
@@ -329,7 +330,7 @@ impl Qemu {
     }
 
     fn screendump(&mut self, name: &str) -> Screen {
-        let ppm = Path::new(TMP).join(format!("{}-{name}.ppm", self.tag));
+        let ppm = Path::new(TMP).join(format!("{}-{name}-{}.ppm", self.tag, std::process::id()));
         self.cmd("screendump", json!({ "filename": ppm.to_str().unwrap() }));
         let screen = Screen::from_ppm(&std::fs::read(&ppm).unwrap());
         let png = format!("kernel-{name}.png");
@@ -402,7 +403,7 @@ fn line_numbers(window: &Value) -> Vec<u32> {
 fn hello_world_prints_on_the_serial_console_and_exits_0() {
     let _one = one_machine();
     let pkg = hello_world().to_str().unwrap();
-    let out = Path::new(TMP).join("hello-run.img");
+    let out = Path::new(TMP).join(format!("hello-run-{}.img", std::process::id()));
     let o = Command::new(KPIO)
         .args(["image", "--app", pkg, "--launch", "com.kpio.hello"])
         .args([
@@ -472,6 +473,51 @@ fn hello_world_prints_on_the_serial_console_and_exits_0() {
 }
 
 #[test]
+fn a_fault_is_reported_on_the_console_and_ends_the_machine() {
+    let _one = one_machine();
+    for (kind, report) in [
+        ("page-fault", "KPIO FAULT: page fault (vector 14"),
+        ("invalid-opcode", "KPIO FAULT: invalid opcode (vector 6"),
+        ("panic", "KPIO PANIC: panicked at src/main.rs"),
+    ] {
+        let out = Path::new(TMP).join(format!("crash-{kind}-{}.img", std::process::id()));
+        let o = Command::new(KPIO)
+            .args([
+                "image",
+                "--no-desktop",
+                "--crash",
+                kind,
+                "--run",
+                "--headless",
+                "-o",
+            ])
+            .arg(&out)
+            .output()
+            .unwrap();
+        let serial = String::from_utf8_lossy(&o.stdout).replace('\r', "");
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        // Status 2 with kpio's message: the kernel reported a fault and left QEMU (a
+        // triple fault would have rebooted, which -no-reboot turns into exit status 0).
+        assert_eq!(o.status.code(), Some(2), "{kind}: {serial}\n{stderr}");
+        assert!(stderr.contains("the kernel faulted"), "{kind}: {stderr}");
+        assert!(
+            serial.contains(report),
+            "{kind}: no {report:?} in:\n{serial}"
+        );
+        if kind == "page-fault" {
+            assert!(
+                serial.contains("accessing 0x00000dead0000000 (page not present, write"),
+                "{serial}"
+            );
+        }
+        if kind != "panic" {
+            assert!(serial.contains("  rsp 0x"), "the registers: {serial}");
+            assert!(serial.contains("  in thread boot"), "{serial}");
+        }
+    }
+}
+
+#[test]
 fn a_failing_boot_app_is_restarted_then_the_boot_fails() {
     let _one = one_machine();
     // An app that exits 3: the lifecycle restarts it (3 times), then the boot reports
@@ -485,7 +531,7 @@ fn a_failing_boot_app_is_restarted_then_the_boot_fails() {
              (memory (export "memory") 1)
              (func (export "_start") (call $exit (i32.const 3))))"#,
     );
-    let out = Path::new(TMP).join("exit3.img");
+    let out = Path::new(TMP).join(format!("exit3-{}.img", std::process::id()));
     let o = Command::new(KPIO)
         .args([
             "image",

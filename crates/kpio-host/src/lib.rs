@@ -56,6 +56,7 @@ extern crate alloc;
 
 pub mod abi;
 mod ctx;
+mod draw;
 pub mod gui;
 #[cfg(feature = "host")]
 pub mod host;
@@ -67,6 +68,7 @@ pub mod system;
 
 pub use abi::{EVENT_SIZE, EventKind, GuiEvent, HostError, LogLevel, SocketKind, key};
 pub use ctx::{DEFAULT_MAX_DENIALS, HostCtx, HostCtxBuilder, HostCtxError};
+pub use draw::draw_on;
 pub use linker::add_to_linker;
 pub use platform::{
     Cancel, Denial, DrawOp, GuiBackend, HostLog, NetBackend, NoNet, NullLog, SystemBackend,

@@ -108,39 +108,7 @@ impl GuiBackend for KernelGui {
 
     fn draw(&mut self, win: u32, op: DrawOp<'_>) -> Result<u32, HostError> {
         let font = Arc::clone(&self.font);
-        let back = &mut self.window(win)?.back;
-        Ok(match op {
-            DrawOp::Clear(argb) => {
-                back.clear(argb);
-                0
-            }
-            DrawOp::Rect { x, y, w, h, argb } => {
-                back.fill_rect(x, y, w, h, argb);
-                0
-            }
-            DrawOp::Line {
-                x0,
-                y0,
-                x1,
-                y1,
-                argb,
-            } => {
-                back.draw_line(x0, y0, x1, y1, argb);
-                0
-            }
-            DrawOp::Text {
-                x,
-                y,
-                text,
-                size,
-                argb,
-            } => back.draw_text(&font, x, y, text, size, argb),
-            DrawOp::Image { x, y, w, h, rgba } => {
-                back.blit_rgba(x, y, w, h, rgba)
-                    .map_err(|_| HostError::Invalid)?;
-                0
-            }
-        })
+        kpio_host::draw_on(&mut self.window(win)?.back, &font, op)
     }
 
     fn measure_text(&mut self, text: &str, size: u32) -> u32 {

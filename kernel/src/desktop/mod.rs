@@ -23,8 +23,7 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use kpio_app::AppInstanceId;
 use kpio_gui::shell::{AppEntry, Shell, ShellRequest, WindowId, WindowOwner};
-use kpio_gui::theme;
-use kpio_gui::{Canvas, Font, FrameBuffer, decode_png};
+use kpio_gui::{Canvas, Font, FrameBuffer};
 use kpio_host::{Cancel, GuiBackend};
 use spin::Mutex;
 
@@ -119,16 +118,7 @@ fn clock_text() -> String {
 fn app_entries(home: &Home) -> Vec<AppEntry> {
     home.registry
         .list()
-        .map(|d| AppEntry {
-            icon: if d.icon.is_empty() {
-                None
-            } else {
-                decode_png(&d.icon).ok()
-            },
-            accent: theme::pick(&d.app_id),
-            app_id: d.app_id.clone(),
-            name: d.name.clone(),
-        })
+        .map(|d| AppEntry::new(d.app_id.clone(), d.name.clone(), &d.icon))
         .collect()
 }
 

@@ -12,9 +12,8 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use kpio_app::{ApprovalSource, Permissions};
-use kpio_gui::color::theme;
 use kpio_gui::shell::{AppEntry, DialogId, InputEvent, Shell, ShellRequest, WindowId};
-use kpio_gui::{Canvas, Font, decode_png};
+use kpio_gui::{Canvas, Font};
 use kpio_host::host::SharedClipboard;
 use kpio_pkg::{PkgError, Review, RunControl, Stdio};
 
@@ -118,16 +117,7 @@ impl Session {
         let apps = apps::installed_apps()?;
         let entries = apps
             .into_iter()
-            .map(|d| AppEntry {
-                icon: if d.icon.is_empty() {
-                    None
-                } else {
-                    decode_png(&d.icon).ok()
-                },
-                accent: theme::pick(&d.app_id),
-                app_id: d.app_id,
-                name: d.name,
-            })
+            .map(|d| AppEntry::new(d.app_id, d.name, &d.icon))
             .collect();
         self.shared.lock().shell.set_apps(entries);
         Ok(())

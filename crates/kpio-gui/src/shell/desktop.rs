@@ -27,6 +27,24 @@ pub struct AppEntry {
     pub accent: u32,
 }
 
+impl AppEntry {
+    /// An installed app's entry from what its package gave: its icon's PNG bytes (empty
+    /// for none; a PNG that does not decode also gets the fallback icon) and an accent
+    /// picked from the app id, so it is the same on every desktop.
+    pub fn new(app_id: String, name: String, icon_png: &[u8]) -> AppEntry {
+        AppEntry {
+            icon: if icon_png.is_empty() {
+                None
+            } else {
+                crate::decode_png(icon_png).ok()
+            },
+            accent: crate::theme::pick(&app_id),
+            app_id,
+            name,
+        }
+    }
+}
+
 /// System icon or installed app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
