@@ -393,9 +393,15 @@ pub fn kernel_exit(status: Option<i32>) -> Result<i32, String> {
     }
 }
 
-/// Boots `image` in QEMU and waits; returns the kernel's exit code.
+/// Boots `image` in QEMU and waits; returns the kernel's exit code. Without a display
+/// (no `DISPLAY` or `WAYLAND_DISPLAY`) QEMU could not open its window, so it runs headless.
 pub fn boot(image: &Path, headless: bool) -> Result<i32, ImageError> {
-    let status = match qemu_command(image, headless).status() {
+    let no_display =
+        std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none();
+    if no_display && !headless {
+        eprintln!("kpio image: no display: booting headless (the serial console is below)");
+    }
+    let status = match qemu_command(image, headless || no_display).status() {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(ImageError::NoQemu),
         Err(e) => return Err(io("cannot start qemu-system-x86_64")(e)),
