@@ -89,7 +89,21 @@ pub fn prepare(home: &mut Home, key: &str) -> Result<Prepared, LaunchError> {
     })?;
     let mut config = desc.permissions.engine_config(Config::default());
     config.interruptible = true;
-    let engine = Engine::new(config);
+    // The native tier takes its pages from the kernel (W^X through the page tables); if it
+    // cannot be set up, the app is interpreted.
+    let engine = match Engine::with_code_pages(
+        config.clone(),
+        alloc::sync::Arc::new(crate::code_pages::KernelPages),
+    ) {
+        Ok(e) => e,
+        Err(e) => {
+            crate::println!(
+                "kpio: {}: no native tier ({e:?}); interpreting",
+                desc.app_id
+            );
+            Engine::new(config)
+        }
+    };
     let module = Module::new(&engine, &bytes).map_err(|error| LaunchError::Invalid {
         app: desc.app_id.clone(),
         error,
@@ -171,6 +185,17 @@ pub fn start(
     let name = app.desc.app_id.clone();
     crate::sched::spawn(&name, move || {
         let last = run(&app, backend, &args, rng, &*hooks, first);
+        let stats = app.engine.jit_stats();
+        if stats.compiled > 0 || stats.refused > 0 {
+            crate::println!(
+                "kpio: {}: native tier: {} functions compiled ({} bytes of code, {} loop entries), {} refused",
+                app.desc.app_id,
+                stats.compiled,
+                stats.code_bytes,
+                stats.osr_entries,
+                stats.refused
+            );
+        }
         *end.lock() = Some(last);
     });
     Ok(first)

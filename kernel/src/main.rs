@@ -19,8 +19,10 @@ extern crate alloc;
 
 mod boot_plan;
 mod clock;
+mod code_pages;
 mod desktop;
 mod display;
+mod fpu;
 mod gdt;
 mod home;
 mod interrupts;
@@ -69,6 +71,7 @@ fn kernel_main(boot: &'static mut BootInfo) -> ! {
         mem.usable_bytes >> 20,
         mem.heap_bytes >> 20
     );
+    fpu::enable();
     sched::init();
     clock::init_pit();
     let ps2 = ps2::init();

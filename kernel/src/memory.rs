@@ -2,6 +2,7 @@
 //! active page table (reached through the bootloader's mapping of all physical memory),
 //! and the kernel heap, mapped page by page at [`HEAP_START`] and handed to the allocator.
 
+use alloc::vec::Vec;
 use bootloader_api::info::{MemoryRegionKind, MemoryRegions};
 use talc::{ErrOnOom, Span, Talc, Talck};
 use x86_64::registers::control::Cr3;
@@ -111,8 +112,41 @@ pub unsafe fn init(regions: &'static MemoryRegions, phys_offset: u64) -> Memory 
             .claim(Span::new(base, base.add(mapped as usize)))
             .expect("the heap is large enough for the allocator's metadata");
     }
+    *PAGING.lock() = Some(Paging {
+        mapper,
+        frames,
+        free: Vec::new(),
+        next_code: CODE_START,
+    });
     Memory {
         heap_bytes: mapped,
         usable_bytes: usable,
+    }
+}
+
+/// Where executable pages for the engine's native tier are mapped (`code_pages.rs`).
+pub const CODE_START: u64 = 0x0000_5555_0000_0000;
+
+/// The page table and the frames after boot, for mappings made later (code pages).
+pub struct Paging {
+    pub mapper: OffsetPageTable<'static>,
+    pub frames: Frames,
+    /// Frames given back (unmapped code pages), reused before new ones.
+    pub free: Vec<PhysFrame>,
+    /// The next unused address of the code range (addresses are never reused, so a stale
+    /// pointer into freed code faults rather than runs other code).
+    pub next_code: u64,
+}
+
+// SAFETY: the page table and the memory map are only reached through `PAGING`'s lock, on
+// the one CPU.
+unsafe impl Send for Paging {}
+
+pub static PAGING: spin::Mutex<Option<Paging>> = spin::Mutex::new(None);
+
+impl Paging {
+    /// A frame: a freed one first, else a fresh one from the memory map.
+    pub fn frame(&mut self) -> Option<PhysFrame> {
+        self.free.pop().or_else(|| self.frames.allocate_frame())
     }
 }

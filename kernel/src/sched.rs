@@ -13,9 +13,8 @@
 //!   allocator's lock would never run again to release it. So stacks are freed by
 //!   [`reap`] in thread context, and the thread list has its room reserved before a push.
 //!
-//! There is no FPU/SSE state to save: `x86_64-unknown-none` compiles without SSE (soft
-//! float), and the engine's interpreter is all the kernel runs. (A JIT tier on the kernel
-//! will need `fxsave`/`xsave` in the switch.)
+//! The kernel is soft-float, but the engine's native code uses SSE: each switch saves the
+//! outgoing thread's SSE state and restores the incoming one's (`fpu.rs`).
 
 use alloc::boxed::Box;
 use alloc::string::String;
@@ -23,6 +22,7 @@ use alloc::vec::Vec;
 use spin::Mutex;
 use x86_64::instructions::interrupts::without_interrupts;
 
+use crate::fpu::FxArea;
 use crate::interrupts::Context;
 
 /// Time slice: 2 ticks of 4 ms.
@@ -46,6 +46,8 @@ struct Thread {
     /// Where its registers are saved while it is not running.
     ctx: *mut Context,
     stack: Option<Box<[u64]>>,
+    /// Its SSE state while it is not running (native code uses XMM registers).
+    fx: Box<FxArea>,
     entry: Option<Box<dyn FnOnce() + Send>>,
     state: State,
     /// Runs only when no other thread is ready.
@@ -59,6 +61,8 @@ unsafe impl Send for Thread {}
 struct Scheduler {
     threads: Vec<Thread>,
     current: usize,
+    /// The SSE state new threads start with.
+    clean: FxArea,
 }
 
 static SCHED: Mutex<Option<Scheduler>> = Mutex::new(None);
@@ -66,7 +70,9 @@ static SCHED: Mutex<Option<Scheduler>> = Mutex::new(None);
 /// Makes the running boot code thread 0 ("boot"), the idle thread once it says so.
 pub fn init() {
     let mut threads = Vec::with_capacity(64);
+    let clean = FxArea::capture();
     threads.push(Thread {
+        fx: Box::new(clean.clone()),
         name: String::from("boot"),
         ctx: core::ptr::null_mut(),
         stack: None,
@@ -78,6 +84,7 @@ pub fn init() {
         *SCHED.lock() = Some(Scheduler {
             threads,
             current: 0,
+            clean,
         })
     });
 }
@@ -101,7 +108,9 @@ pub fn spawn(name: &str, f: impl FnOnce() + Send + 'static) {
             ..Context::default()
         })
     };
+    let clean = without_interrupts(|| SCHED.lock().as_ref().map(|s| s.clean.clone()));
     let thread = Thread {
+        fx: Box::new(clean.expect("sched::init ran")),
         name: String::from(name),
         ctx,
         stack: Some(stack),
@@ -282,6 +291,10 @@ fn switch(ctx: *mut Context) -> *mut Context {
                 .position(|t| t.idle && t.state == State::Ready)
         })
         .unwrap_or(cur);
+    if next != cur {
+        s.threads[cur].fx.save();
+        s.threads[next].fx.restore();
+    }
     s.current = next;
     s.threads[next].ctx
 }

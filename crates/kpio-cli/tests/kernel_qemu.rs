@@ -517,6 +517,72 @@ fn a_fault_is_reported_on_the_console_and_ends_the_machine() {
     }
 }
 
+/// A WAT app whose hot function sums `i * factor` (f64) for i below 1000, called `calls`
+/// times; it exits 0 if the wrapped i32 total is what the test computed, else 1.
+fn hot_float_app(id: &str, name: &str, factor: f64, calls: u32) -> std::path::PathBuf {
+    let per_call = (0..1000).map(|i| f64::from(i) * factor).sum::<f64>() as i32;
+    let expected = per_call.wrapping_mul(calls as i32);
+    wat_app(
+        id,
+        name,
+        "",
+        &format!(
+            r#"(module
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func $work (param $n i32) (result i32) (local $i i32) (local $acc f64)
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $i) (local.get $n)))
+      (local.set $acc (f64.add (local.get $acc)
+        (f64.mul (f64.convert_i32_s (local.get $i)) (f64.const {factor:?}))))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br $l)))
+    (i32.trunc_f64_s (local.get $acc)))
+  (func (export "_start") (local $k i32) (local $s i32)
+    (block $done (loop $l
+      (br_if $done (i32.ge_s (local.get $k) (i32.const {calls})))
+      (local.set $s (i32.add (local.get $s) (call $work (i32.const 1000))))
+      (local.set $k (i32.add (local.get $k) (i32.const 1)))
+      (br $l)))
+    (call $exit (i32.ne (local.get $s) (i32.const {expected})))))"#
+        ),
+    )
+}
+
+#[test]
+fn hot_code_runs_natively_on_the_kernel_with_each_thread_keeping_its_float_state() {
+    let _one = one_machine();
+    // Two apps at once whose hot loops keep f64 values in XMM registers: the timer
+    // switches between them many times, so a switch that lost SSE state would give one
+    // of them a wrong total.
+    let a = hot_float_app("com.test.hot-a", "Hot A", 1.5, 40_000);
+    let b = hot_float_app("com.test.hot-b", "Hot B", 2.25, 40_000);
+    let out = Path::new(TMP).join(format!("hot-{}.img", std::process::id()));
+    let o = Command::new(KPIO)
+        .args(["image", "--app", a.to_str().unwrap(), "--app", b.to_str().unwrap()])
+        .args(["--launch", "com.test.hot-a", "--launch", "com.test.hot-b"])
+        .args(["--no-desktop", "--exit-when-done", "--run", "--headless", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let serial = String::from_utf8_lossy(&o.stdout).replace('\r', "");
+    assert!(o.status.success(), "{}\n{serial}", o.status);
+    for app in ["com.test.hot-a", "com.test.hot-b"] {
+        assert!(serial.contains(&format!("kpio: {app} exited with 0")), "{serial}");
+        let line = serial
+            .lines()
+            .find(|l| l.starts_with(&format!("kpio: {app}: native tier: ")))
+            .unwrap_or_else(|| panic!("{app} ran no native code:\n{serial}"));
+        let compiled: u32 = line
+            .split("native tier: ")
+            .nth(1)
+            .and_then(|s| s.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap();
+        assert!(compiled >= 1, "{line}");
+    }
+}
+
 #[test]
 fn a_failing_boot_app_is_restarted_then_the_boot_fails() {
     let _one = one_machine();
