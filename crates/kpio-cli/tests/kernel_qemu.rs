@@ -559,16 +559,31 @@ fn hot_code_runs_natively_on_the_kernel_with_each_thread_keeping_its_float_state
     let b = hot_float_app("com.test.hot-b", "Hot B", 2.25, 40_000);
     let out = Path::new(TMP).join(format!("hot-{}.img", std::process::id()));
     let o = Command::new(KPIO)
-        .args(["image", "--app", a.to_str().unwrap(), "--app", b.to_str().unwrap()])
+        .args([
+            "image",
+            "--app",
+            a.to_str().unwrap(),
+            "--app",
+            b.to_str().unwrap(),
+        ])
         .args(["--launch", "com.test.hot-a", "--launch", "com.test.hot-b"])
-        .args(["--no-desktop", "--exit-when-done", "--run", "--headless", "-o"])
+        .args([
+            "--no-desktop",
+            "--exit-when-done",
+            "--run",
+            "--headless",
+            "-o",
+        ])
         .arg(&out)
         .output()
         .unwrap();
     let serial = String::from_utf8_lossy(&o.stdout).replace('\r', "");
     assert!(o.status.success(), "{}\n{serial}", o.status);
     for app in ["com.test.hot-a", "com.test.hot-b"] {
-        assert!(serial.contains(&format!("kpio: {app} exited with 0")), "{serial}");
+        assert!(
+            serial.contains(&format!("kpio: {app} exited with 0")),
+            "{serial}"
+        );
         let line = serial
             .lines()
             .find(|l| l.starts_with(&format!("kpio: {app}: native tier: ")))
