@@ -136,7 +136,11 @@ pub(crate) unsafe fn call(
 /// caller; aborts if the faulting instruction is not an unchecked access.
 fn frames(f: &Fault) -> (Vec<(u32, u32)>, usize) {
     let Some((func, offset)) = super::sites::fault_at(f.pc) else {
-        std::eprintln!(
+        // Straight to the process's stderr, not `eprintln!`: a test harness captures
+        // that, and the capture is lost with the process.
+        use std::io::Write;
+        let _ = writeln!(
+            std::io::stderr(),
             "kpio-wasm: memory fault at {:#x} (instruction {:#x}) in a linear memory's \
              reservation, not at an unchecked access of native code: an engine bug",
             f.addr,
